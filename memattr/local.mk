@@ -1,0 +1,51 @@
+# memattr/: the Valgrind tool (memattr-amd64-linux) and the object it preloads into the
+# client (vgpreload_memattr-amd64-linux.so), built out of tree against Debian's SDK.
+# Flags follow Valgrind's own Makefile.all.am / Makefile.tool.am for amd64-linux
+# (see ../shared/reference/valgrind-tool-notes.md section 1).
+
+MA_PLATFORM_DEFS = -DVGA_amd64=1 -DVGO_linux=1 -DVGP_amd64_linux=1 -DVGPV_amd64_linux_vanilla=1 \
+                   -DMEMATTR_VERSION=\"$(PACKAGE_VERSION)\"
+MA_SDK_CPPFLAGS  = $(VALGRIND_CFLAGS) $(MA_PLATFORM_DEFS)
+
+valgrindtool_PROGRAMS = memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so
+valgrindtooldir = $(valgrind_tooldir)
+
+memattr_memattr_amd64_linux_SOURCES = \
+	memattr/ma_main.c memattr/ma_heap.c memattr/ma_heap.h \
+	memattr/ma_timeline.c memattr/ma_timeline.h \
+	memattr/ma_trace.c memattr/ma_trace.h
+memattr_memattr_amd64_linux_CPPFLAGS = $(MA_SDK_CPPFLAGS)
+memattr_memattr_amd64_linux_CFLAGS = -m64 -O2 -g -std=gnu11 -Wall -Wno-unused-parameter \
+	-fno-strict-aliasing -fno-builtin -fno-stack-protector -fomit-frame-pointer
+# Valgrind links tools static, at its load address, without libc (link_tool_exe_linux).
+memattr_memattr_amd64_linux_LDFLAGS = -m64 -static -nodefaultlibs -nostartfiles -u _start \
+	-Wl,-Ttext-segment=0x58000000
+memattr_memattr_amd64_linux_LDADD = \
+	$(VG_SDK_LIBDIR)/libcoregrind-amd64-linux.a \
+	$(VG_SDK_LIBDIR)/libvex-amd64-linux.a \
+	-lgcc $(VG_SDK_LIBDIR)/libgcc-sup-amd64-linux.a
+
+memattr_vgpreload_memattr_amd64_linux_so_SOURCES = memattr/ma_preload.c
+memattr_vgpreload_memattr_amd64_linux_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
+memattr_vgpreload_memattr_amd64_linux_so_CFLAGS = -m64 -O2 -g -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fpic -fno-builtin -fno-ipa-icf -fno-stack-protector
+# The malloc replacements come whole from Valgrind's libreplacemalloc_toolpreload.
+memattr_vgpreload_memattr_amd64_linux_so_LDFLAGS = -m64 -nodefaultlibs -shared \
+	-Wl,-z,interpose,-z,initfirst \
+	-Wl,--whole-archive $(VG_SDK_LIBDIR)/libreplacemalloc_toolpreload-amd64-linux.a \
+	-Wl,--no-whole-archive
+
+# An overlay library directory for running from the build tree without installing
+# (like Valgrind's vg-in-place): every system tool file, plus ours.
+all-local: memattr-overlay
+memattr-overlay: memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so
+	$(AM_V_GEN)rm -rf $@.new && mkdir -p $@.new && \
+	for f in $(VALGRIND_SYSTEM_LIBDIR)/*; do ln -s "$$f" $@.new/; done && \
+	rm -f $@.new/memattr-amd64-linux $@.new/vgpreload_memattr-amd64-linux.so && \
+	ln -s $(abs_top_builddir)/memattr/memattr-amd64-linux $@.new/ && \
+	ln -s $(abs_top_builddir)/memattr/vgpreload_memattr-amd64-linux.so $@.new/ && \
+	rm -rf $@ && mv $@.new $@
+clean-local: clean-memattr-overlay
+clean-memattr-overlay:
+	rm -rf memattr-overlay memattr-overlay.new
+.PHONY: clean-memattr-overlay

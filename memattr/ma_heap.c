@@ -1,0 +1,407 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: the heap model.                          ma_heap.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* Live blocks, allocation sites, the global peak and per-thread
+   figures; the malloc-replacement callbacks.  See ma_heap.h.
+
+   Accounting rules (the ones DHAT uses, so totals and peaks agree):
+   - bytes are requested bytes;
+   - a realloc counts as one more block of its new size in the totals;
+   - the peak is the maximum of live requested bytes; of several equal
+     maxima the latest wins.
+   Where memattr differs from DHAT (malloc(0) counts 0 bytes, not 1; a
+   realloc'd block is attributed to the realloc call, as Massif,
+   heaptrack and memray do) docs/accuracy.md says why. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_hashtable.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_poolalloc.h"
+#include "pub_tool_replacemalloc.h"
+#include "pub_tool_threadstate.h"
+#include "pub_tool_tooliface.h"
+#include "pub_tool_xarray.h"
+
+#include "ma_heap.h"
+#include "ma_timeline.h"
+
+ULong       ma_instrs = 0;
+HeapFigures ma_heap;
+
+/*------------------------------------------------------------*/
+/*--- Live blocks                                          ---*/
+/*------------------------------------------------------------*/
+
+/* One live heap block.  Keyed by its start address in a hash table
+   (cheaper than an ordered tree on the malloc path, which is what
+   most programs stress); nodes come from a pool allocator. */
+typedef struct _Block {
+   struct _Block* next;      /* hash chain (VgHashTable layout) */
+   UWord          payload;   /* start address: the key */
+   SizeT          req_szB;   /* requested size */
+   Site*          site;
+   ULong          alloc_time;   /* ma_instrs at allocation */
+   ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
+   UInt           thread;       /* memattr number of the allocating thread */
+} Block;
+
+static VgHashTable* live_blocks;
+static PoolAlloc*   block_pool;
+
+/*------------------------------------------------------------*/
+/*--- Sites                                                ---*/
+/*------------------------------------------------------------*/
+
+static VgHashTable* sites;
+static Site*        changed_sites;   /* chained through next_changed */
+
+static Site* site_for(ExeContext* ec)
+{
+   Site* site = VG_(HT_lookup)(sites, (UWord)ec);
+   if (site) return site;
+   site = VG_(malloc)("ma.site", sizeof(Site));
+   VG_(memset)(site, 0, sizeof(Site));
+   site->key = (UWord)ec;
+   site->ec  = ec;
+   site->lifetime_min = ~0ULL;
+   VG_(HT_add_node)(sites, site);
+   return site;
+}
+
+static void mark_changed(Site* site)
+{
+   if (site->changed) return;
+   site->changed      = True;
+   site->next_changed = changed_sites;
+   changed_sites      = site;
+}
+
+/* Called before live bytes go down.  If the heap is at its maximum
+   right now, this moment is the peak (so far): copy the live figures
+   of every site that changed since the last capture.  Sites that did
+   not change still hold the right figures from that capture. */
+static void capture_peak_if_at_peak(void)
+{
+   if (ma_heap.curr_bytes != ma_heap.peak_bytes) return;
+   for (Site* s = changed_sites; s; s = s->next_changed) {
+      s->peak_bytes  = s->curr_bytes;
+      s->peak_blocks = s->curr_blocks;
+      s->changed     = False;
+   }
+   changed_sites = NULL;
+}
+
+void ma_heap_capture_final_peak(void)
+{
+   capture_peak_if_at_peak();
+}
+
+/*------------------------------------------------------------*/
+/*--- Threads                                              ---*/
+/*------------------------------------------------------------*/
+
+/* ThreadId slots are reused by the core; memattr numbers threads
+   itself, 1.. in creation order, so every thread keeps its figures. */
+static XArray* threads;            /* of ThreadFigures; index = number - 1 */
+static UInt*   number_of_tid;      /* [VG_N_THREADS]; 0 = not seen yet */
+
+static UInt new_thread(UInt parent)
+{
+   ThreadFigures fresh;
+   VG_(memset)(&fresh, 0, sizeof fresh);
+   fresh.parent = parent;
+   VG_(addToXA)(threads, &fresh);
+   return (UInt)VG_(sizeXA)(threads);
+}
+
+static UInt thread_number(ThreadId tid)
+{
+   if (tid >= VG_N_THREADS) return 1;
+   if (number_of_tid[tid] == 0)            /* the main thread, first use */
+      number_of_tid[tid] = new_thread(0);
+   return number_of_tid[tid];
+}
+
+void ma_heap_thread_created(ThreadId parent, ThreadId child)
+{
+   if (child >= VG_N_THREADS) return;
+   UInt parent_number = parent < VG_N_THREADS && parent != VG_INVALID_THREADID
+                        ? thread_number(parent) : 0;
+   number_of_tid[child] = new_thread(parent_number);
+}
+
+UInt ma_heap_n_threads(void)
+{
+   return (UInt)VG_(sizeXA)(threads);
+}
+
+const ThreadFigures* ma_heap_thread(UInt number)
+{
+   tl_assert(number >= 1 && number <= ma_heap_n_threads());
+   return VG_(indexXA)(threads, number - 1);
+}
+
+static ThreadFigures* thread_figures(UInt number)
+{
+   return VG_(indexXA)(threads, number - 1);
+}
+
+/*------------------------------------------------------------*/
+/*--- Recording allocations and frees                      ---*/
+/*------------------------------------------------------------*/
+
+/* Sampled once per client call, after it completes, so a realloc
+   never shows its intermediate state. */
+static void note_timeline(void)
+{
+   ma_timeline_sample(ma_instrs, ma_heap.total_bytes,
+                      ma_heap.curr_bytes, ma_heap.curr_blocks);
+}
+
+/* A block of req_szB bytes now lives at p, allocated by thread tid. */
+static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
+                              Bool by_realloc)
+{
+   ExeContext* ec   = VG_(record_ExeContext)(tid, 0);
+   Site*       site = site_for(ec);
+   UInt        thr  = thread_number(tid);
+
+   ma_heap.alloc_events++;
+   Block* bk = VG_(allocEltPA)(block_pool);
+   bk->payload     = (UWord)p;
+   bk->req_szB     = req_szB;
+   bk->site        = site;
+   bk->alloc_time  = ma_instrs;
+   bk->alloc_event = ma_heap.alloc_events;
+   bk->thread      = thr;
+   VG_(HT_add_node)(live_blocks, bk);
+
+   ma_heap.total_bytes  += req_szB;
+   ma_heap.total_blocks += 1;
+   ma_heap.curr_bytes   += req_szB;
+   ma_heap.curr_blocks  += 1;
+   if (ma_heap.curr_bytes >= ma_heap.peak_bytes) {   /* latest equal peak wins */
+      ma_heap.peak_bytes  = ma_heap.curr_bytes;
+      ma_heap.peak_blocks = ma_heap.curr_blocks;
+      ma_heap.peak_time   = ma_instrs;
+      ma_heap.peak_alloc  = ma_heap.total_bytes;
+   }
+
+   site->total_bytes  += req_szB;
+   site->total_blocks += 1;
+   site->curr_bytes   += req_szB;
+   site->curr_blocks  += 1;
+   if (by_realloc) site->realloc_blocks++;
+   if (site->curr_bytes > site->max_bytes) {
+      site->max_bytes  = site->curr_bytes;
+      site->max_blocks = site->curr_blocks;
+   }
+   mark_changed(site);
+
+   ThreadFigures* tf = thread_figures(thr);
+   tf->total_bytes  += req_szB;
+   tf->total_blocks += 1;
+   tf->curr_bytes   += req_szB;
+   tf->curr_blocks  += 1;
+   if (tf->curr_bytes > tf->peak_bytes) {
+      tf->peak_bytes  = tf->curr_bytes;
+      tf->peak_blocks = tf->curr_blocks;
+      tf->peak_time   = ma_instrs;
+   }
+}
+
+/* The live block bk is going away (free, or the old half of a
+   realloc).  Removes it from the table and releases its node. */
+static void record_release(Block* bk)
+{
+   Site* site     = bk->site;
+   ULong lifetime = ma_instrs - bk->alloc_time;
+
+   capture_peak_if_at_peak();
+
+   ma_heap.curr_bytes  -= bk->req_szB;
+   ma_heap.curr_blocks -= 1;
+   ma_heap.frees       += 1;
+
+   site->curr_bytes  -= bk->req_szB;
+   site->curr_blocks -= 1;
+   site->freed_blocks++;
+   site->lifetime_sum += lifetime;
+   if (lifetime < site->lifetime_min) site->lifetime_min = lifetime;
+   if (lifetime > site->lifetime_max) site->lifetime_max = lifetime;
+   if (bk->alloc_event == ma_heap.alloc_events) {   /* nothing allocated since */
+      site->temp_blocks++;
+      site->temp_bytes += bk->req_szB;
+   }
+   mark_changed(site);
+
+   ThreadFigures* tf = thread_figures(bk->thread);
+   tf->curr_bytes  -= bk->req_szB;
+   tf->curr_blocks -= 1;
+
+   VG_(HT_remove)(live_blocks, bk->payload);
+   VG_(freeEltPA)(block_pool, bk);
+}
+
+/*------------------------------------------------------------*/
+/*--- malloc replacement callbacks                         ---*/
+/*------------------------------------------------------------*/
+
+static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
+{
+   if ((SSizeT)req_szB < 0) return NULL;       /* absurd size: fail like malloc */
+   /* Valgrind's arena is asked for at least one byte so every block,
+      even malloc(0), has its own address; the request stays 0. */
+   void* p = VG_(cli_malloc)(alignB, req_szB ? req_szB : 1);
+   if (!p) return NULL;
+   if (zeroed) VG_(memset)(p, 0, req_szB);
+   record_allocation(tid, p, req_szB, False);
+   note_timeline();
+   return p;
+}
+
+static void release(void* p)
+{
+   Block* bk = VG_(HT_lookup)(live_blocks, (UWord)p);
+   if (!bk) {
+      /* Not a block we handed out (or already freed).  Passing it to
+         the arena would corrupt Valgrind's heap; count it and move on. */
+      if (p) ma_heap.bad_frees++;
+      return;
+   }
+   record_release(bk);
+   VG_(cli_free)(p);
+   note_timeline();
+}
+
+static void* ma_malloc(ThreadId tid, SizeT n)
+{
+   return allocate(tid, n, VG_(clo_alignment), False);
+}
+
+static void* ma_aligned(ThreadId tid, SizeT n, SizeT align)
+{
+   return allocate(tid, n, align, False);
+}
+
+static void* ma_memalign(ThreadId tid, SizeT align, SizeT n)
+{
+   return allocate(tid, n, align, False);
+}
+
+static void* ma_calloc(ThreadId tid, SizeT nmemb, SizeT size1)
+{
+   if (size1 != 0 && nmemb > ((SizeT)-1) / size1) return NULL;   /* overflow */
+   return allocate(tid, nmemb * size1, VG_(clo_alignment), True);
+}
+
+static void ma_free(ThreadId tid, void* p)
+{
+   release(p);
+}
+
+static void ma_free_aligned(ThreadId tid, void* p, SizeT align)
+{
+   release(p);
+}
+
+/* realloc: a new block at the realloc's stack, the old one released.
+   Shrinking (or keeping the size) stays in place; growing always
+   moves, as in DHAT, so relocations are visible to later analyses. */
+static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
+{
+   if (p_old == NULL) return ma_malloc(tid, new_szB);
+   if ((SSizeT)new_szB < 0) return NULL;
+
+   Block* old = VG_(HT_lookup)(live_blocks, (UWord)p_old);
+   if (!old) {
+      ma_heap.bad_frees++;
+      return NULL;
+   }
+   SizeT old_szB = old->req_szB;
+
+   if (new_szB <= old_szB) {
+      record_release(old);
+      record_allocation(tid, p_old, new_szB, True);
+      note_timeline();
+      return p_old;
+   }
+
+   void* p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
+   if (!p_new) return NULL;   /* the old block stays valid, as realloc promises */
+   VG_(memcpy)(p_new, p_old, old_szB);
+   record_release(old);
+   VG_(cli_free)(p_old);
+   record_allocation(tid, p_new, new_szB, True);
+   note_timeline();
+   return p_new;
+}
+
+/* The requested size, not the arena's chunk size: a program that asks
+   for its usable size then uses exactly what memattr counts. */
+static SizeT ma_malloc_usable_size(ThreadId tid, void* p)
+{
+   Block* bk = VG_(HT_lookup)(live_blocks, (UWord)p);
+   return bk ? bk->req_szB : 0;
+}
+
+void ma_heap_register_malloc_replacement(void)
+{
+   VG_(needs_malloc_replacement)(ma_malloc,          /* malloc */
+                                 ma_malloc,          /* operator new */
+                                 ma_aligned,         /* operator new(align_val_t) */
+                                 ma_malloc,          /* operator new[] */
+                                 ma_aligned,         /* operator new[](align_val_t) */
+                                 ma_memalign,        /* memalign and friends */
+                                 ma_calloc,
+                                 ma_free,
+                                 ma_free,            /* operator delete */
+                                 ma_free_aligned,
+                                 ma_free,            /* operator delete[] */
+                                 ma_free_aligned,
+                                 ma_realloc,
+                                 ma_malloc_usable_size,
+                                 0 /* no redzones: the client sees native layouts */);
+}
+
+/*------------------------------------------------------------*/
+/*--- Setup and output support                             ---*/
+/*------------------------------------------------------------*/
+
+void ma_heap_init(void)
+{
+   VG_(memset)(&ma_heap, 0, sizeof ma_heap);
+   live_blocks = VG_(HT_construct)("ma.live_blocks");
+   block_pool  = VG_(newPA)(sizeof(Block), 1000, VG_(malloc),
+                            "ma.block_pool", VG_(free));
+   sites       = VG_(HT_construct)("ma.sites");
+   threads     = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
+                            sizeof(ThreadFigures));
+   number_of_tid = VG_(calloc)("ma.thread_numbers", VG_N_THREADS, sizeof(UInt));
+}
+
+void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
+Site* ma_heap_sites_next(void)      { return VG_(HT_Next)(sites); }
+UInt ma_heap_n_sites(void)          { return VG_(HT_count_nodes)(sites); }
+
+void ma_heap_measure_live_lifetimes(void)
+{
+   Site* s;
+   VG_(HT_ResetIter)(sites);
+   while ((s = VG_(HT_Next)(sites))) {
+      s->live_lifetime_min = ~0ULL;
+      s->live_lifetime_max = s->live_lifetime_sum = 0;
+   }
+   Block* bk;
+   VG_(HT_ResetIter)(live_blocks);
+   while ((bk = VG_(HT_Next)(live_blocks))) {
+      ULong lifetime = ma_instrs - bk->alloc_time;
+      s = bk->site;
+      s->live_lifetime_sum += lifetime;
+      if (lifetime < s->live_lifetime_min) s->live_lifetime_min = lifetime;
+      if (lifetime > s->live_lifetime_max) s->live_lifetime_max = lifetime;
+   }
+}

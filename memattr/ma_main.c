@@ -1,0 +1,211 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: who is responsible for the memory at the peak.      ---*/
+/*---                                                    ma_main.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* The tool's entry points: registration with the core, command-line
+   options, the instrumentation that keeps memattr's clock, and the
+   moments the trace is written (exit, fatal signal, exec).
+
+   Files:
+     ma_main.c      this file
+     ma_heap.c      live blocks, sites, peak, threads; malloc replacement
+     ma_timeline.c  bounded samples of live heap over time
+     ma_trace.c     the trace file (docs/trace-format.md)
+     ma_preload.c   code loaded into the client (replacement functions)
+
+   memattr records facts; memattr-graph (postproc/) interprets them. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_libcproc.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
+#include "pub_tool_replacemalloc.h"
+#include "pub_tool_tooliface.h"
+#include "pub_tool_vkiscnums.h"
+
+#include "ma_heap.h"
+#include "ma_timeline.h"
+#include "ma_trace.h"
+
+/*------------------------------------------------------------*/
+/*--- Options                                              ---*/
+/*------------------------------------------------------------*/
+
+static const HChar* clo_out_file        = "memattr.out.%p";
+static Long         clo_timeline_points = 500;
+
+/* Not in the tool headers, but a global of the core: a tool whose name
+   is not one of the five built in gets inline-frame reading off by
+   default, and memattr wants it on (a user's --read-inline-info=no
+   still wins, being parsed after pre_clo_init). */
+extern Bool VG_(clo_read_inline_info);
+
+static Bool ma_process_cmd_line_option(const HChar* arg)
+{
+   if VG_STR_CLO(arg, "--memattr-out-file", clo_out_file) {}
+   else if VG_BINT_CLO(arg, "--timeline-points", clo_timeline_points, 100, 100000) {}
+   else return VG_(replacement_malloc_process_cmd_line_option)(arg);
+   return True;
+}
+
+static void ma_print_usage(void)
+{
+   VG_(printf)(
+"    --memattr-out-file=<file>   trace file to write [memattr.out.%%p]\n"
+"                                %%p is the pid, %%q{VAR} the value of $VAR;\n"
+"                                read it with: memattr-graph report <file>\n"
+"    --timeline-points=<n>       keep between n and 2n samples of live heap\n"
+"                                over time, plus the exact peak [500]\n"
+"                                (100..100000; the trace size does not grow\n"
+"                                with the number of allocations)\n"
+"\n"
+"    memattr replaces the client's allocator (like Massif and DHAT): every\n"
+"    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
+"    and C++ new/delete (sized, aligned, nothrow) is recorded with its stack.\n"
+"    Useful core options: --num-callers=<n> (stack depth, default 12),\n"
+"    --read-inline-info=no (memattr turns inline frames on by default),\n"
+"    --alignment=<n>, --soname-synonyms=somalloc=<lib> for a statically\n"
+"    linked or non-libc allocator.\n"
+   );
+}
+
+static void ma_print_debug_usage(void)
+{
+   VG_(printf)("    (none)\n");
+}
+
+/*------------------------------------------------------------*/
+/*--- Instrumentation: the instruction clock               ---*/
+/*------------------------------------------------------------*/
+
+/* Add 'n' to ma_instrs: a load, an add and a store in IR, no helper
+   call.  Emitted before every side exit (with the instructions before
+   it) and at the end of the superblock, so the count is exact along
+   whichever path runs. */
+static void add_instr_count(IRSB* sb, Int n)
+{
+   IRTemp  old  = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp  sum  = newIRTemp(sb->tyenv, Ity_I64);
+   IRExpr* addr = mkIRExpr_HWord((HWord)&ma_instrs);
+   addStmtToIRSB(sb, IRStmt_WrTmp(old, IRExpr_Load(Iend_LE, Ity_I64, addr)));
+   addStmtToIRSB(sb, IRStmt_WrTmp(sum, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(old),
+                                                    IRExpr_Const(IRConst_U64(n)))));
+   addStmtToIRSB(sb, IRStmt_Store(Iend_LE, addr, IRExpr_RdTmp(sum)));
+}
+
+static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
+                           const VexGuestLayout* layout,
+                           const VexGuestExtents* vge,
+                           const VexArchInfo* archinfo_host,
+                           IRType gWordTy, IRType hWordTy)
+{
+   IRSB* sb_out = deepCopyIRSBExceptStmts(sb_in);
+   Int   i = 0;
+
+   /* The preamble before the first IMark is copied as it is. */
+   for (; i < sb_in->stmts_used && sb_in->stmts[i]->tag != Ist_IMark; i++)
+      addStmtToIRSB(sb_out, sb_in->stmts[i]);
+
+   Int pending = 0;   /* instructions not yet added to the clock */
+   for (; i < sb_in->stmts_used; i++) {
+      IRStmt* st = sb_in->stmts[i];
+      if (!st || st->tag == Ist_NoOp) continue;
+      if (st->tag == Ist_IMark) pending++;
+      if (st->tag == Ist_Exit && pending > 0) {
+         add_instr_count(sb_out, pending);
+         pending = 0;
+      }
+      addStmtToIRSB(sb_out, st);
+   }
+   if (pending > 0) add_instr_count(sb_out, pending);
+   return sb_out;
+}
+
+/*------------------------------------------------------------*/
+/*--- Writing the trace: exit, exec, fork                  ---*/
+/*------------------------------------------------------------*/
+
+static Int fork_of = 0;   /* parent pid, in a fork child */
+
+static void write_trace(ExitReason reason, Int exit_code)
+{
+   TraceRequest req = { clo_out_file, fork_of, reason, exit_code };
+   HChar* name = ma_trace_write(&req);
+   if (!name) return;
+   if (VG_(clo_verbosity) > 0) {
+      VG_(umsg)("Peak live heap: %'llu bytes in %'llu blocks; "
+                "total: %'llu bytes in %'llu blocks\n",
+                ma_heap.peak_bytes, ma_heap.peak_blocks,
+                ma_heap.total_bytes, ma_heap.total_blocks);
+      VG_(umsg)("Trace written to %s; read it with: memattr-graph report %s\n",
+                name, name);
+   }
+   VG_(free)(name);
+}
+
+/* Runs on normal exit, exit() from any thread and death by a fatal
+   signal; not on SIGKILL. */
+static void ma_fini(Int exit_code)
+{
+   write_trace(MA_EXIT_NORMAL, exit_code);
+}
+
+/* The core never calls fini when the client execs: write the trace now.
+   If the exec fails the program goes on and the trace is written again
+   at its exit, replacing this one. */
+static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs)
+{
+   if (syscallno == __NR_execve || syscallno == __NR_execveat)
+      write_trace(MA_EXIT_EXEC, 0);
+}
+
+static void ma_post_syscall(ThreadId tid, UInt syscallno, UWord* args,
+                            UInt nArgs, SysRes res)
+{
+}
+
+/* A fork child inherits the parent's heap and history; its trace says
+   so, and gets the child's own pid in its name. */
+static void ma_atfork_child(ThreadId tid)
+{
+   fork_of = VG_(getppid)();
+}
+
+/*------------------------------------------------------------*/
+/*--- Initialisation                                       ---*/
+/*------------------------------------------------------------*/
+
+static void ma_post_clo_init(void)
+{
+   ma_timeline_init((UInt)clo_timeline_points);
+}
+
+static void ma_pre_clo_init(void)
+{
+   VG_(details_name)            ("memattr");
+   VG_(details_version)         (MEMATTR_VERSION);
+   VG_(details_description)     ("who is responsible for the memory at the peak");
+   VG_(details_copyright_author)("Copyright (C) 2026, the memattr authors; GNU GPL'd.");
+   VG_(details_bug_reports_to)  ("the memattr issue tracker");
+   VG_(details_avg_translation_sizeB)(300);
+
+   VG_(basic_tool_funcs)(ma_post_clo_init, ma_instrument, ma_fini);
+   VG_(needs_libc_freeres)();
+   VG_(needs_cxx_freeres)();
+   VG_(needs_command_line_options)(ma_process_cmd_line_option,
+                                   ma_print_usage, ma_print_debug_usage);
+   VG_(needs_syscall_wrapper)(ma_pre_syscall, ma_post_syscall);
+   VG_(track_pre_thread_ll_create)(ma_heap_thread_created);
+   VG_(atfork)(NULL, NULL, ma_atfork_child);
+
+   VG_(clo_read_inline_info) = True;
+
+   ma_heap_init();
+   ma_heap_register_malloc_replacement();
+}
+
+VG_DETERMINE_INTERFACE_VERSION(ma_pre_clo_init)

@@ -1,0 +1,489 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: writing the trace.                      ma_trace.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_trace.h; the format is docs/trace-format.md.  Every record is
+   a tag and TAB-separated key=value fields, values escaped, closed by
+   an 'end' record that counts the records, so memattr-graph can tell
+   a complete trace from one cut short. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_clientstate.h"
+#include "pub_tool_debuginfo.h"
+#include "pub_tool_execontext.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_libcfile.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_libcproc.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
+#include "pub_tool_replacemalloc.h"
+#include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
+#include "pub_tool_xarray.h"
+
+#include "ma_heap.h"
+#include "ma_timeline.h"
+#include "ma_trace.h"
+
+/*------------------------------------------------------------*/
+/*--- A checked, buffered writer                           ---*/
+/*------------------------------------------------------------*/
+
+/* VG_(fprintf) drops write errors silently; a trace cut short by a
+   full disk must not be published as complete, so writes are checked
+   here and any failure abandons the file. */
+typedef struct {
+   Int   fd;
+   Bool  failed;
+   UInt  used;
+   ULong records;
+   HChar buf[1 << 16];
+} Writer;
+
+static void flush(Writer* w)
+{
+   UInt done = 0;
+   while (!w->failed && done < w->used) {
+      Int n = VG_(write)(w->fd, w->buf + done, w->used - done);
+      if (n <= 0) w->failed = True;
+      else done += n;
+   }
+   w->used = 0;
+}
+
+static void put_bytes(Writer* w, const HChar* s, SizeT len)
+{
+   for (SizeT i = 0; i < len; i++) {
+      if (w->used == sizeof w->buf) flush(w);
+      w->buf[w->used++] = s[i];
+   }
+}
+
+static void put_str(Writer* w, const HChar* s)
+{
+   put_bytes(w, s, VG_(strlen)(s));
+}
+
+/* Escape per docs/trace-format.md: backslash, TAB, newline, CR and
+   other control bytes.  Symbol and file names are data. */
+static void put_escaped(Writer* w, const HChar* s)
+{
+   static const HChar hex[] = "0123456789abcdef";
+   for (; *s; s++) {
+      UChar c = (UChar)*s;
+      HChar esc[4] = { '\\', 0, 0, 0 };
+      SizeT n = 2;
+      if      (c == '\\') esc[1] = '\\';
+      else if (c == '\t') esc[1] = 't';
+      else if (c == '\n') esc[1] = 'n';
+      else if (c == '\r') esc[1] = 'r';
+      else if (c < 0x20) { esc[1] = 'x'; esc[2] = hex[c >> 4]; esc[3] = hex[c & 15]; n = 4; }
+      else { put_bytes(w, s, 1); continue; }
+      put_bytes(w, esc, n);
+   }
+}
+
+static void begin_record(Writer* w, const HChar* tag)
+{
+   put_str(w, tag);
+}
+
+static void field_s(Writer* w, const HChar* key, const HChar* value)
+{
+   put_str(w, "\t");
+   put_str(w, key);
+   put_str(w, "=");
+   put_escaped(w, value);
+}
+
+static void field_u(Writer* w, const HChar* key, ULong value)
+{
+   HChar num[32];
+   VG_(sprintf)(num, "%llu", value);
+   put_str(w, "\t");
+   put_str(w, key);
+   put_str(w, "=");
+   put_str(w, num);
+}
+
+static void field_x(Writer* w, const HChar* key, Addr value)
+{
+   HChar num[32];
+   VG_(sprintf)(num, "0x%lx", value);
+   put_str(w, "\t");
+   put_str(w, key);
+   put_str(w, "=");
+   put_str(w, num);
+}
+
+static void end_record(Writer* w)
+{
+   put_str(w, "\n");
+   w->records++;
+}
+
+/*------------------------------------------------------------*/
+/*--- Header                                               ---*/
+/*------------------------------------------------------------*/
+
+static void write_header(Writer* w, const TraceRequest* req)
+{
+   begin_record(w, "memattr-trace");
+   field_u(w, "version", MA_TRACE_VERSION);
+   end_record(w);
+
+   begin_record(w, "tool");
+   field_s(w, "name", "memattr");
+   field_s(w, "version", MEMATTR_VERSION);
+   end_record(w);
+
+   /* The command line, arguments joined by single spaces. */
+   XArray* args = VG_(newXA)(VG_(malloc), "ma.args", VG_(free), 1);
+   for (Word i = 0; i < VG_(sizeXA)(VG_(args_for_client)); i++) {
+      const HChar* arg = *(HChar**)VG_(indexXA)(VG_(args_for_client), i);
+      if (i > 0) VG_(addBytesToXA)(args, " ", 1);
+      VG_(addBytesToXA)(args, arg, VG_(strlen)(arg));
+   }
+   VG_(addBytesToXA)(args, "", 1);
+   begin_record(w, "cmd");
+   field_s(w, "exe", VG_(args_the_exename));
+   field_s(w, "args", VG_(indexXA)(args, 0));
+   end_record(w);
+   VG_(deleteXA)(args);
+
+   begin_record(w, "process");
+   field_u(w, "pid", VG_(getpid)());
+   field_u(w, "ppid", VG_(getppid)());
+   field_u(w, "fork-of", req->fork_of);
+   end_record(w);
+
+   begin_record(w, "run");
+   field_s(w, "malloc-mode", "replace");
+   field_s(w, "time-unit", "instr");
+   field_u(w, "alignment", VG_(clo_alignment));
+   field_u(w, "num-callers", VG_(clo_backtrace_size));
+   end_record(w);
+
+   begin_record(w, "definition");
+   field_s(w, "name", "temporary");
+   field_s(w, "text", MA_TEMPORARY_DEFINITION);
+   end_record(w);
+}
+
+/*------------------------------------------------------------*/
+/*--- Frames and stacks                                    ---*/
+/*------------------------------------------------------------*/
+
+/* Frames are deduplicated by their full description (which includes
+   the address), stacks by ExeContext.  Both tables live only while a
+   trace is being written. */
+static WordFM* frame_ids;   /* HChar* description -> frame id */
+static WordFM* stack_ids;   /* ExeContext* -> stack id */
+static UWord   n_frames, n_stacks;
+
+static Word cmp_strings(UWord a, UWord b)
+{
+   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
+}
+
+static void free_string(UWord s)
+{
+   VG_(free)((void*)s);
+}
+
+/* A description from VG_(describe_IP) split into its parts. */
+typedef struct {
+   const HChar* fn;
+   const HChar* file;
+   const HChar* line;   /* digits, or "0" */
+   const HChar* obj;    /* from the description; may be "" */
+} FrameParts;
+
+/* Split "0xADDR: fn (file:line)", "0xADDR: fn (in /obj)" or
+   "0xADDR: fn" in place.  Function names may contain " (" themselves
+   (e.g. "std::function<void (int)>"), so only a trailing
+   parenthesised part that really is a location is taken. */
+static void split_description(HChar* desc, FrameParts* parts)
+{
+   parts->fn = desc; parts->file = ""; parts->line = "0"; parts->obj = "";
+   HChar* colon = VG_(strstr)(desc, ": ");
+   if (colon) parts->fn = desc = colon + 2;
+
+   SizeT len = VG_(strlen)(desc);
+   if (len == 0 || desc[len - 1] != ')') return;
+   HChar* open = NULL;
+   for (HChar* p = desc; (p = VG_(strstr)(p, " (")); p++) open = p;
+   if (!open) return;
+   HChar* inner = open + 2;
+   desc[len - 1] = 0;
+   if (VG_(strncmp)(inner, "in ", 3) == 0) {
+      *open = 0;
+      parts->obj = inner + 3;
+      return;
+   }
+   HChar* line_sep = VG_(strrchr)(inner, ':');
+   Bool digits = line_sep && line_sep[1] != 0;
+   for (HChar* d = line_sep ? line_sep + 1 : NULL; digits && *d; d++)
+      if (*d < '0' || *d > '9') digits = False;
+   if (!digits) { desc[len - 1] = ')'; return; }   /* part of the name */
+   *open = 0;
+   *line_sep = 0;
+   parts->file = inner;
+   parts->line = line_sep + 1;
+}
+
+typedef struct {
+   Writer* w;
+   XArray* ids;   /* of UWord: the stack's frame ids, innermost first */
+} StackBuilder;
+
+static UWord frame_id(Writer* w, DiEpoch ep, Addr ip, const HChar* desc,
+                      Bool inlined)
+{
+   UWord key, id;
+   if (VG_(lookupFM)(frame_ids, &key, &id, (UWord)desc)) return id;
+
+   id = ++n_frames;
+   HChar* copy = VG_(strdup)("ma.frame", desc);
+   VG_(addToFM)(frame_ids, (UWord)VG_(strdup)("ma.frame.key", desc), id);
+
+   FrameParts parts;
+   split_description(copy, &parts);
+   const HChar* obj = parts.obj;
+   if (!VG_(get_objname)(ep, ip, &obj)) obj = parts.obj;
+   /* The directory is known only for the outermost (non-inlined)
+      level; describe_IP shows it only with --fullpath-after. */
+   const HChar* dir = "";
+   if (!inlined) {
+      const HChar *file, *d; UInt line;
+      if (VG_(get_filename_linenum)(ep, ip, &file, &d, &line)) dir = d;
+   }
+
+   begin_record(w, "frame");
+   field_u(w, "id", id);
+   field_x(w, "ip", ip);
+   field_u(w, "inlined", inlined);
+   field_s(w, "fn", parts.fn);
+   field_s(w, "file", parts.file);
+   field_s(w, "dir", dir);
+   field_s(w, "line", parts.line);
+   field_s(w, "obj", obj);
+   end_record(w);
+   VG_(free)(copy);
+   return id;
+}
+
+/* apply_ExeContext callback: one IP, expanded into its inlined levels
+   (innermost first; the last level is the function compiled in). */
+static void add_ip(UInt n, DiEpoch ep, Addr ip, void* opaque)
+{
+   StackBuilder* sb = opaque;
+   InlIPCursor* iipc = VG_(new_IIPC)(ep, ip);
+   Bool more;
+   do {
+      HChar* desc = VG_(strdup)("ma.desc", VG_(describe_IP)(ep, ip, iipc));
+      more = VG_(next_IIPC)(iipc);
+      UWord id = frame_id(sb->w, ep, ip, desc, more /* inlined */);
+      VG_(addToXA)(sb->ids, &id);
+      VG_(free)(desc);
+   } while (more);
+   VG_(delete_IIPC)(iipc);
+}
+
+static UWord stack_id(Writer* w, ExeContext* ec)
+{
+   UWord key, id;
+   if (VG_(lookupFM)(stack_ids, &key, &id, (UWord)ec)) return id;
+
+   StackBuilder sb = { w, VG_(newXA)(VG_(malloc), "ma.stack", VG_(free), sizeof(UWord)) };
+   VG_(apply_ExeContext)(add_ip, &sb, ec);
+
+   id = ++n_stacks;
+   VG_(addToFM)(stack_ids, (UWord)ec, id);
+   begin_record(w, "stack");
+   field_u(w, "id", id);
+   put_str(w, "\tframes=");
+   for (Word i = 0; i < VG_(sizeXA)(sb.ids); i++) {
+      HChar num[24];
+      VG_(sprintf)(num, i ? ",%lu" : "%lu", *(UWord*)VG_(indexXA)(sb.ids, i));
+      put_str(w, num);
+   }
+   end_record(w);
+   VG_(deleteXA)(sb.ids);
+   return id;
+}
+
+/*------------------------------------------------------------*/
+/*--- Sites, threads, peak, totals, timeline               ---*/
+/*------------------------------------------------------------*/
+
+static void write_site(Writer* w, const Site* s, UWord id)
+{
+   UWord stack = stack_id(w, s->ec);
+   ULong lt_min = s->lifetime_min < s->live_lifetime_min
+                  ? s->lifetime_min : s->live_lifetime_min;
+   ULong lt_max = s->lifetime_max > s->live_lifetime_max
+                  ? s->lifetime_max : s->live_lifetime_max;
+   if (s->total_blocks == 0) lt_min = 0;
+
+   begin_record(w, "site");
+   field_u(w, "id", id);
+   field_u(w, "stack", stack);
+   field_u(w, "tb", s->total_bytes);    field_u(w, "tbk", s->total_blocks);
+   field_u(w, "pb", s->peak_bytes);     field_u(w, "pbk", s->peak_blocks);
+   field_u(w, "mb", s->max_bytes);      field_u(w, "mbk", s->max_blocks);
+   field_u(w, "eb", s->curr_bytes);     field_u(w, "ebk", s->curr_blocks);
+   field_u(w, "fbk", s->freed_blocks);
+   field_u(w, "ltmin", lt_min);
+   field_u(w, "ltmax", lt_max);
+   field_u(w, "ltsum", s->lifetime_sum + s->live_lifetime_sum);
+   field_u(w, "tmpbk", s->temp_blocks); field_u(w, "tmpb", s->temp_bytes);
+   field_u(w, "rbk", s->realloc_blocks);
+   end_record(w);
+}
+
+static void write_sites(Writer* w)
+{
+   ma_heap_measure_live_lifetimes();
+   frame_ids = VG_(newFM)(VG_(malloc), "ma.frame_ids", VG_(free), cmp_strings);
+   stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
+   n_frames = n_stacks = 0;
+
+   UWord id = 0;
+   Site* s;
+   ma_heap_sites_reset_iter();
+   while ((s = ma_heap_sites_next()))
+      write_site(w, s, ++id);
+
+   VG_(deleteFM)(frame_ids, free_string, NULL);
+   VG_(deleteFM)(stack_ids, NULL, NULL);
+}
+
+static void write_threads(Writer* w)
+{
+   for (UInt n = 1; n <= ma_heap_n_threads(); n++) {
+      const ThreadFigures* t = ma_heap_thread(n);
+      begin_record(w, "thread");
+      field_u(w, "id", n);
+      field_u(w, "parent", t->parent);
+      field_u(w, "tb", t->total_bytes);  field_u(w, "tbk", t->total_blocks);
+      field_u(w, "pb", t->peak_bytes);   field_u(w, "pbk", t->peak_blocks);
+      field_u(w, "pt", t->peak_time);
+      field_u(w, "eb", t->curr_bytes);   field_u(w, "ebk", t->curr_blocks);
+      end_record(w);
+   }
+}
+
+static void write_summary(Writer* w, const TraceRequest* req)
+{
+   begin_record(w, "peak");
+   field_u(w, "t", ma_heap.peak_time);
+   field_u(w, "alloc", ma_heap.peak_alloc);
+   field_u(w, "bytes", ma_heap.peak_bytes);
+   field_u(w, "blocks", ma_heap.peak_blocks);
+   end_record(w);
+
+   begin_record(w, "totals");
+   field_u(w, "bytes", ma_heap.total_bytes);
+   field_u(w, "blocks", ma_heap.total_blocks);
+   field_u(w, "frees", ma_heap.frees);
+   field_u(w, "bad-frees", ma_heap.bad_frees);
+   end_record(w);
+
+   begin_record(w, "exit");
+   field_u(w, "t", ma_instrs);
+   field_u(w, "alloc", ma_heap.total_bytes);
+   field_u(w, "bytes", ma_heap.curr_bytes);
+   field_u(w, "blocks", ma_heap.curr_blocks);
+   field_s(w, "reason", req->reason == MA_EXIT_EXEC ? "exec" : "exit");
+   field_u(w, "code", (ULong)(UInt)req->exit_code);
+   end_record(w);
+}
+
+static void write_timeline_point(Writer* w, ULong t, ULong alloc,
+                                 ULong bytes, ULong blocks)
+{
+   begin_record(w, "timeline");
+   field_u(w, "t", t);
+   field_u(w, "alloc", alloc);
+   field_u(w, "bytes", bytes);
+   field_u(w, "blocks", blocks);
+   end_record(w);
+}
+
+/* The sampled points, with the exact peak merged in at its place and
+   the final state appended. */
+static void write_timeline(Writer* w)
+{
+   const TimelineSample* s = ma_timeline_samples();
+   UInt n = ma_timeline_n_samples();
+   Bool peak_written = ma_heap.total_blocks == 0;
+   ULong last_t = 0;
+   for (UInt i = 0; i < n; i++) {
+      if (!peak_written && ma_heap.peak_time <= s[i].time) {
+         if (ma_heap.peak_time < s[i].time || s[i].bytes != ma_heap.peak_bytes)
+            write_timeline_point(w, ma_heap.peak_time, ma_heap.peak_alloc,
+                                 ma_heap.peak_bytes, ma_heap.peak_blocks);
+         peak_written = True;
+      }
+      write_timeline_point(w, s[i].time, s[i].alloc, s[i].bytes, s[i].blocks);
+      last_t = s[i].time;
+   }
+   if (!peak_written) {
+      write_timeline_point(w, ma_heap.peak_time, ma_heap.peak_alloc,
+                           ma_heap.peak_bytes, ma_heap.peak_blocks);
+      last_t = ma_heap.peak_time;
+   }
+   if (n == 0 || ma_instrs > last_t)
+      write_timeline_point(w, ma_instrs, ma_heap.total_bytes,
+                           ma_heap.curr_bytes, ma_heap.curr_blocks);
+}
+
+/*------------------------------------------------------------*/
+/*--- The whole trace                                      ---*/
+/*------------------------------------------------------------*/
+
+HChar* ma_trace_write(const TraceRequest* req)
+{
+   /* Expanded now, not at start-up, so a fork child gets its own pid
+      in the name (as DHAT and Massif do). */
+   HChar* name = VG_(expand_file_name)("--memattr-out-file", req->file_template);
+   HChar* tmp  = VG_(malloc)("ma.tmpname", VG_(strlen)(name) + 32);
+   VG_(sprintf)(tmp, "%s.tmp.%d", name, VG_(getpid)());
+
+   SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_TRUNC | VKI_O_WRONLY,
+                         VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
+   if (sr_isError(sr)) {
+      VG_(umsg)("memattr: error: cannot create trace file '%s'\n", tmp);
+      VG_(free)(tmp); VG_(free)(name);
+      return NULL;
+   }
+   Writer* w = VG_(malloc)("ma.writer", sizeof(Writer));
+   w->fd = sr_Res(sr); w->failed = False; w->used = 0; w->records = 0;
+
+   ma_heap_capture_final_peak();
+   write_header(w, req);
+   write_sites(w);
+   write_threads(w);
+   write_summary(w, req);
+   write_timeline(w);
+
+   begin_record(w, "end");
+   field_u(w, "records", w->records);
+   put_str(w, "\n");
+   flush(w);
+   VG_(close)(w->fd);
+
+   Bool ok = !w->failed && VG_(rename)(tmp, name) == 0;
+   if (!ok) {
+      VG_(umsg)("memattr: error: writing trace file '%s' failed (disk full?)\n", name);
+      VG_(unlink)(tmp);
+      VG_(free)(name);
+      name = NULL;
+   }
+   VG_(free)(w);
+   VG_(free)(tmp);
+   return name;
+}

@@ -1,0 +1,31 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: writing the trace.                      ma_trace.h ---*/
+/*--------------------------------------------------------------------*/
+
+/* ma_trace.c owns the trace file: the format (docs/trace-format.md),
+   symbolising stacks into frames, escaping, and publishing the file
+   atomically (write to a temporary name, then rename), so a reader
+   never sees half a trace under the final name. */
+
+#ifndef MA_TRACE_H
+#define MA_TRACE_H
+
+#include "pub_tool_basics.h"
+
+#define MA_TRACE_VERSION 1
+
+/* What ended the run, for the 'exit' record. */
+typedef enum { MA_EXIT_NORMAL, MA_EXIT_EXEC } ExitReason;
+
+typedef struct {
+   const HChar* file_template;   /* --memattr-out-file, e.g. "memattr.out.%p" */
+   Int          fork_of;         /* parent pid if this is a fork child, else 0 */
+   ExitReason   reason;
+   Int          exit_code;
+} TraceRequest;
+
+/* Write the whole trace.  Returns the file name written (VG_(malloc)ed;
+   the caller frees it) or NULL after telling the user why it failed. */
+HChar* ma_trace_write(const TraceRequest* req);
+
+#endif
