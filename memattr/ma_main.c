@@ -66,8 +66,8 @@ static void ma_print_usage(void)
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
 "    and C++ new/delete (sized, aligned, nothrow) is recorded with its stack.\n"
-"    Useful core options: --num-callers=<n> (stack depth, default 12),\n"
-"    --read-inline-info=no (memattr turns inline frames on by default),\n"
+"    Useful core options: --num-callers=<n> (stack depth; memattr's default\n"
+"    is 24), --read-inline-info=no (memattr turns inline frames on),\n"
 "    --alignment=<n>, --soname-synonyms=somalloc=<lib> for a statically\n"
 "    linked or non-libc allocator.\n"
    );
@@ -131,6 +131,24 @@ static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
 
 static Int fork_of = 0;   /* parent pid, in a fork child */
 
+/* The core passes fini no useful status (always 0), so the exit
+   syscalls are watched: exit_group, or exit of the last thread, gives
+   the status; a run that ends with neither was ended by a signal. */
+static Bool saw_exit    = False;
+static Int  exit_status = 0;
+static UInt living_threads = 1;
+
+static void ma_thread_created(ThreadId parent, ThreadId child)
+{
+   living_threads++;
+   ma_heap_thread_created(parent, child);
+}
+
+static void ma_thread_exited(ThreadId tid)
+{
+   if (living_threads > 0) living_threads--;
+}
+
 static void write_trace(ExitReason reason, Int exit_code)
 {
    TraceRequest req = { clo_out_file, fork_of, reason, exit_code };
@@ -148,10 +166,10 @@ static void write_trace(ExitReason reason, Int exit_code)
 }
 
 /* Runs on normal exit, exit() from any thread and death by a fatal
-   signal; not on SIGKILL. */
-static void ma_fini(Int exit_code)
+   signal; not on SIGKILL (nothing runs then). */
+static void ma_fini(Int unused_exit_code)
 {
-   write_trace(MA_EXIT_NORMAL, exit_code);
+   write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status);
 }
 
 /* The core never calls fini when the client execs: write the trace now.
@@ -159,8 +177,13 @@ static void ma_fini(Int exit_code)
    at its exit, replacing this one. */
 static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs)
 {
-   if (syscallno == __NR_execve || syscallno == __NR_execveat)
+   if (syscallno == __NR_execve || syscallno == __NR_execveat) {
       write_trace(MA_EXIT_EXEC, 0);
+   } else if (syscallno == __NR_exit_group
+              || (syscallno == __NR_exit && living_threads <= 1)) {
+      saw_exit    = True;
+      exit_status = (Int)(args[0] & 0xff);
+   }
 }
 
 static void ma_post_syscall(ThreadId tid, UInt syscallno, UWord* args,
@@ -199,10 +222,15 @@ static void ma_pre_clo_init(void)
    VG_(needs_command_line_options)(ma_process_cmd_line_option,
                                    ma_print_usage, ma_print_debug_usage);
    VG_(needs_syscall_wrapper)(ma_pre_syscall, ma_post_syscall);
-   VG_(track_pre_thread_ll_create)(ma_heap_thread_created);
+   VG_(track_pre_thread_ll_create)(ma_thread_created);
+   VG_(track_pre_thread_ll_exit)(ma_thread_exited);
    VG_(atfork)(NULL, NULL, ma_atfork_child);
 
    VG_(clo_read_inline_info) = True;
+   /* Allocator chains are deep (Rust: a dozen frames between Vec::push
+      and malloc), so the default depth is twice the core's; the
+      command line, parsed after this, still overrides it. */
+   VG_(clo_backtrace_size) = 24;
 
    ma_heap_init();
    ma_heap_register_malloc_replacement();

@@ -397,7 +397,9 @@ static void write_summary(Writer* w, const TraceRequest* req)
    field_u(w, "alloc", ma_heap.total_bytes);
    field_u(w, "bytes", ma_heap.curr_bytes);
    field_u(w, "blocks", ma_heap.curr_blocks);
-   field_s(w, "reason", req->reason == MA_EXIT_EXEC ? "exec" : "exit");
+   static const HChar* const reason_names[] = {
+      [MA_EXIT_NORMAL] = "exit", [MA_EXIT_SIGNAL] = "signal", [MA_EXIT_EXEC] = "exec" };
+   field_s(w, "reason", reason_names[req->reason]);
    field_u(w, "code", (ULong)(UInt)req->exit_code);
    end_record(w);
 }

@@ -15,13 +15,17 @@
 #define MA_TRACE_VERSION 1
 
 /* What ended the run, for the 'exit' record. */
-typedef enum { MA_EXIT_NORMAL, MA_EXIT_EXEC } ExitReason;
+typedef enum {
+   MA_EXIT_NORMAL,   /* exit()/exit_group, or return from main */
+   MA_EXIT_SIGNAL,   /* ended without an exit syscall: a fatal signal */
+   MA_EXIT_EXEC      /* written just before execve */
+} ExitReason;
 
 typedef struct {
    const HChar* file_template;   /* --memattr-out-file, e.g. "memattr.out.%p" */
    Int          fork_of;         /* parent pid if this is a fork child, else 0 */
    ExitReason   reason;
-   Int          exit_code;
+   Int          exit_code;       /* with MA_EXIT_NORMAL */
 } TraceRequest;
 
 /* Write the whole trace.  Returns the file name written (VG_(malloc)ed;

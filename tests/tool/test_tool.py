@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Tool regression tests for memattr.
+
+Each case builds a small C, C++ or Rust program from tests/tool/ whose
+allocation figures are known exactly, runs it under memattr, reads the
+trace back through `memattr-graph json`, and checks the figures: peak,
+totals, live at exit, per-site bytes by file:line, threads, temporaries,
+traces of programs that die, fork or exec.  The agreement cases run the
+same programs under DHAT and Massif and check that peak and total
+figures are equal.
+
+Every check is one test case; the script ends with `N passed, N failed`.
+Usage: test_tool.py --srcdir DIR --builddir DIR [-k SUBSTRING] [-v]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+
+class Results:
+    """Counts checks and prints each outcome as it happens."""
+
+    def __init__(self, verbose):
+        self.passed = 0
+        self.failed = 0
+        self.verbose = verbose
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            if self.verbose:
+                print(f"PASS {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name}: {detail}")
+        return ok
+
+    def equal(self, name, actual, expected):
+        return self.check(name, actual == expected,
+                          f"got {actual!r}, expected {expected!r}")
+
+
+class Env:
+    """Where things are: sources, build products, scratch directory."""
+
+    def __init__(self, srcdir, builddir):
+        self.src = os.path.join(srcdir, "tests", "tool")
+        self.work = os.path.join(builddir, "tests", "work")
+        self.launcher = os.path.join(builddir, "memattr-inplace")
+        self.graph = os.path.join(builddir, "memattr-graph")
+        os.makedirs(self.work, exist_ok=True)
+
+    def source(self, name):
+        return os.path.join(self.src, name)
+
+    def out(self, name):
+        return os.path.join(self.work, name)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def build(env, source):
+    """Compile a test program once; returns the executable path."""
+    name, ext = os.path.splitext(source)
+    exe = env.out(name)
+    src = env.source(source)
+    if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
+        return exe
+    if ext == ".c":
+        cmd = ["gcc", "-g", "-O0", "-pthread", "-o", exe, src]
+    elif ext == ".cpp":
+        cmd = ["g++", "-std=c++17", "-g", "-O0", "-o", exe, src]
+    elif ext == ".rs":
+        cmd = ["rustc", "-g", "-C", "opt-level=1", "--edition", "2021",
+               "-o", exe, src]
+    else:
+        raise ValueError(source)
+    proc = run(cmd)
+    if proc.returncode != 0:
+        raise RuntimeError(f"building {source} failed:\n{proc.stderr}")
+    return exe
+
+
+def line_of(env, source, marker):
+    """The line number of the comment marker '@MARKER' in a test source."""
+    pattern = re.compile(r"@" + re.escape(marker) + r"\b")
+    with open(env.source(source)) as f:
+        for number, text in enumerate(f, 1):
+            if pattern.search(text):
+                return number
+    raise KeyError(f"marker @{marker} not in {source}")
+
+
+def memattr(env, exe, trace, args=(), options=()):
+    """Run exe under memattr writing trace; returns the CompletedProcess."""
+    cmd = [env.launcher, f"--memattr-out-file={trace}", *options, exe, *args]
+    return run(cmd, cwd=env.work)
+
+
+def report_json(env, trace, *options):
+    proc = run([env.graph, "json", trace, "--frames", "40", *options])
+    if proc.returncode != 0:
+        raise RuntimeError(f"memattr-graph json {trace} failed: {proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def sites_with_frame(report, source, line):
+    """Sites whose stack has a frame at source:line (the basename)."""
+    found = []
+    for site in report["sites"]:
+        for frame in site["stack"]:
+            if os.path.basename(frame["file"]) == source and frame["line"] == line:
+                found.append(site)
+                break
+    return found
+
+
+def site_figure(report, source, line, path):
+    """Sum of a figure (e.g. ('peak', 'bytes')) over the sites at source:line."""
+    total = 0
+    for site in sites_with_frame(report, source, line):
+        value = site
+        for key in path:
+            value = value[key]
+        total += value
+    return total
+
+
+def traced(env, results, case, source, args=(), options=(), expect_rc=0):
+    """Build and run one program under memattr; returns its JSON report."""
+    exe = build(env, source)
+    trace = env.out(f"{case}.trace")
+    if os.path.exists(trace):
+        os.remove(trace)
+    proc = memattr(env, exe, trace, args, options)
+    results.check(f"{case}: program exit status", proc.returncode == expect_rc,
+                  f"exit {proc.returncode}, expected {expect_rc}; stderr:\n{proc.stderr[-2000:]}")
+    if expect_rc == 0:
+        results.equal(f"{case}: program output unchanged", proc.stdout, "done\n")
+    if not results.check(f"{case}: trace written", os.path.exists(trace),
+                         proc.stderr[-2000:]):
+        return None
+    report = report_json(env, trace)
+    results.check(f"{case}: trace complete", report["trace"]["complete"] is True)
+    return report
+
+
+# ---------------------------------------------------------------- cases
+
+def case_c_basic_peak(env, results):
+    src = "c_basic_peak.c"
+    r = traced(env, results, "c_basic_peak", src)
+    if not r:
+        return
+    s = r["summary"]
+    results.equal("c_basic_peak: peak bytes", s["peak"]["bytes"], 7000)
+    results.equal("c_basic_peak: peak blocks", s["peak"]["blocks"], 2)
+    # 1000 + 2000 + 1000 + 5000 (realloc) + 3000 (realloc) + 10*64 + 77
+    results.equal("c_basic_peak: total bytes", s["total"]["bytes"], 12717)
+    results.equal("c_basic_peak: total blocks", s["total"]["blocks"], 16)
+    results.equal("c_basic_peak: exit bytes", s["exit"]["bytes"], 77)
+    results.equal("c_basic_peak: exit blocks", s["exit"]["blocks"], 1)
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_basic_peak: site @D peak bytes (realloc attributed to realloc line)",
+                  site_figure(r, src, line("D"), ("peak", "bytes")), 5000)
+    results.equal("c_basic_peak: site @B peak bytes",
+                  site_figure(r, src, line("B"), ("peak", "bytes")), 2000)
+    results.equal("c_basic_peak: site @A peak bytes (freed before the peak)",
+                  site_figure(r, src, line("A"), ("peak", "bytes")), 0)
+    results.equal("c_basic_peak: site @A own max",
+                  site_figure(r, src, line("A"), ("max", "bytes")), 1000)
+    results.equal("c_basic_peak: site @D realloc blocks",
+                  site_figure(r, src, line("D"), ("realloc_blocks",)), 1)
+    results.equal("c_basic_peak: site @T temporaries",
+                  site_figure(r, src, line("T"), ("temporary", "blocks")), 10)
+    results.equal("c_basic_peak: site @T total blocks",
+                  site_figure(r, src, line("T"), ("total", "blocks")), 10)
+    results.equal("c_basic_peak: site @K live at exit",
+                  site_figure(r, src, line("K"), ("exit", "bytes")), 77)
+    top = r["sites"][0]
+    results.check("c_basic_peak: top site at peak is the @D line, folded past realloc",
+                  top["location"]["line"] == line("D")
+                  and os.path.basename(top["location"]["file"]) == src,
+                  f"top site location {top['location']}")
+    lt = [site["lifetime"] for site in sites_with_frame(r, src, line("K"))]
+    results.check("c_basic_peak: lifetime of a block live at exit runs to the end",
+                  len(lt) == 1 and 0 < lt[0]["min"] == lt[0]["max"],
+                  f"{lt}")
+
+
+def case_c_alloc_family(env, results):
+    src = "c_alloc_family.c"
+    r = traced(env, results, "c_alloc_family", src)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    for marker, size in [("MEMALIGN", 300), ("POSIX", 200), ("ALIGNED", 640),
+                         ("VALLOC", 100), ("ZERO", 0), ("REALLOCNULL", 50)]:
+        results.equal(f"c_alloc_family: @{marker} bytes at peak",
+                      site_figure(r, src, line(marker), ("peak", "bytes")), size)
+        results.equal(f"c_alloc_family: @{marker} blocks",
+                      site_figure(r, src, line(marker), ("total", "blocks")), 1)
+    s = r["summary"]
+    results.equal("c_alloc_family: peak bytes", s["peak"]["bytes"], 1290)
+    results.equal("c_alloc_family: peak blocks", s["peak"]["blocks"], 6)
+    results.equal("c_alloc_family: total bytes (failed calloc not counted)",
+                  s["total"]["bytes"], 1300)
+    results.equal("c_alloc_family: double free counted as a bad free",
+                  s["total"]["bad_frees"], 1)
+    results.equal("c_alloc_family: nothing live at exit", s["exit"]["bytes"], 0)
+
+
+def case_c_threads(env, results):
+    src = "c_threads.c"
+    r = traced(env, results, "c_threads", src)
+    if not r:
+        return
+    line = line_of(env, src, "WORKER")
+    results.equal("c_threads: worker site bytes at peak (all 32 blocks live)",
+                  site_figure(r, src, line, ("peak", "bytes")), 8 * 1024 * 10)
+    results.equal("c_threads: worker site blocks at peak",
+                  site_figure(r, src, line, ("peak", "blocks")), 32)
+    threads = {t["id"]: t for t in r["threads"]}
+    results.equal("c_threads: thread count", sorted(threads), [1, 2, 3, 4, 5])
+    for k in range(1, 5):
+        t = threads.get(k + 1)
+        if not results.check(f"c_threads: thread {k + 1} present", t is not None):
+            continue
+        results.equal(f"c_threads: thread {k + 1} parent", t["parent"], 1)
+        results.equal(f"c_threads: thread {k + 1} peak bytes", t["peak"]["bytes"], 8192 * k)
+        results.equal(f"c_threads: thread {k + 1} peak blocks", t["peak"]["blocks"], 8)
+        results.equal(f"c_threads: thread {k + 1} total bytes", t["total"]["bytes"], 8192 * k)
+
+
+def case_cxx_alloc(env, results):
+    src = "cxx_alloc.cpp"
+    r = traced(env, results, "cxx_alloc", src)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    for marker, size in [("NEW", 4), ("NEWARR", 400), ("ALIGNEDNEW", 128),
+                         ("NOTHROW", 40), ("RESERVE", 8000), ("STRING", 101)]:
+        results.equal(f"cxx_alloc: @{marker} bytes at peak",
+                      site_figure(r, src, line(marker), ("peak", "bytes")), size)
+        results.equal(f"cxx_alloc: @{marker} freed",
+                      site_figure(r, src, line(marker), ("exit", "bytes")), 0)
+        sites = sites_with_frame(r, src, line(marker))
+        results.check(f"cxx_alloc: @{marker} site folds to the user's line",
+                      any(os.path.basename(s["location"]["file"]) == src
+                          and s["location"]["line"] == line(marker) for s in sites),
+                      f"{[s['location'] for s in sites]}")
+
+
+def case_rust_alloc(env, results):
+    if not shutil.which("rustc"):
+        results.check("rust_alloc: rustc available", False, "rustc not in PATH")
+        return
+    src = "rust_alloc.rs"
+    r = traced(env, results, "rust_alloc", src)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    for marker, size in [("VEC", 8000), ("STRING", 300), ("BOX", 4096)]:
+        results.equal(f"rust_alloc: @{marker} bytes at peak",
+                      site_figure(r, src, line(marker), ("peak", "bytes")), size)
+        sites = sites_with_frame(r, src, line(marker))
+        results.check(f"rust_alloc: @{marker} site folds to the user's line",
+                      any(os.path.basename(s["location"]["file"]) == src
+                          and s["location"]["line"] == line(marker) for s in sites),
+                      f"{[s['location'] for s in sites]}")
+
+
+def case_c_many_allocs(env, results):
+    src = "c_many_allocs.c"
+    r = traced(env, results, "c_many_allocs", src)
+    if not r:
+        return
+    s = r["summary"]
+    results.equal("c_many_allocs: peak bytes", s["peak"]["bytes"], 100079)
+    results.equal("c_many_allocs: peak blocks", s["peak"]["blocks"], 1001)
+    results.equal("c_many_allocs: total bytes", s["total"]["bytes"], 47600000)
+    results.equal("c_many_allocs: total blocks", s["total"]["blocks"], 1001000)
+    results.equal("c_many_allocs: temporaries", s["temporary"]["blocks"], 1000000)
+    size = os.path.getsize(env.out("c_many_allocs.trace"))
+    results.check("c_many_allocs: trace stays small (< 64 KiB for 1M allocations)",
+                  size < 64 * 1024, f"{size} bytes")
+    points = len(r["timeline"])
+    results.check("c_many_allocs: timeline has 500..1002 points", 500 <= points <= 1002,
+                  f"{points} points")
+    peak_points = [p for p in r["timeline"] if p["bytes"] == s["peak"]["bytes"]
+                   and p["t"] == s["peak"]["t"]]
+    results.check("c_many_allocs: timeline contains the exact peak", len(peak_points) >= 1)
+    times = [p["t"] for p in r["timeline"]]
+    results.check("c_many_allocs: timeline in time order", times == sorted(times))
+
+
+def case_c_fatal_signal(env, results):
+    src = "c_fatal_signal.c"
+    r = traced(env, results, "c_fatal_signal", src, expect_rc=-11)
+    if not r:
+        return
+    results.equal("c_fatal_signal: block live at death",
+                  site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 4096)
+
+
+def case_c_fork(env, results):
+    src = "c_fork.c"
+    exe = build(env, src)
+    for old in os.listdir(env.work):
+        if old.startswith("c_fork.trace."):
+            os.remove(env.out(old))
+    proc = memattr(env, exe, env.out("c_fork.trace.%p"))
+    results.equal("c_fork: program exit status", proc.returncode, 0)
+    traces = sorted(f for f in os.listdir(env.work) if f.startswith("c_fork.trace."))
+    if not results.equal("c_fork: one trace per process", len(traces), 2):
+        return
+    reports = [report_json(env, env.out(t)) for t in traces]
+    children = [x for x in reports if x["trace"]["fork_of"] != 0]
+    parents = [x for x in reports if x["trace"]["fork_of"] == 0]
+    if not results.check("c_fork: one parent and one child trace",
+                         len(children) == 1 and len(parents) == 1):
+        return
+    child, parent = children[0], parents[0]
+    results.equal("c_fork: child names its parent", child["trace"]["fork_of"],
+                  parent["trace"]["pid"])
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_fork: child holds the inherited block",
+                  site_figure(child, src, line("BEFORE"), ("exit", "bytes")), 1000)
+    results.equal("c_fork: child's own block",
+                  site_figure(child, src, line("CHILD"), ("exit", "bytes")), 2000)
+    results.equal("c_fork: parent does not see the child's block",
+                  site_figure(parent, src, line("CHILD"), ("total", "bytes")), 0)
+    results.equal("c_fork: parent's block after the fork",
+                  site_figure(parent, src, line("AFTER"), ("exit", "bytes")), 3000)
+
+
+def case_c_exec(env, results):
+    src = "c_exec.c"
+    exe = build(env, src)
+    trace = env.out("c_exec.trace")
+    if os.path.exists(trace):
+        os.remove(trace)
+    proc = memattr(env, exe, trace)
+    results.equal("c_exec: program exit status (of /bin/true)", proc.returncode, 0)
+    if not results.check("c_exec: trace written before the exec", os.path.exists(trace)):
+        return
+    r = report_json(env, trace)
+    results.equal("c_exec: exit reason", r["trace"]["exit_reason"], "exec")
+    results.equal("c_exec: block live at the exec",
+                  site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 500)
+
+
+def case_tool_options(env, results):
+    proc = run([env.launcher, "--help"])
+    for option in ("--memattr-out-file", "--timeline-points"):
+        results.check(f"tool options: --help documents {option}", option in proc.stdout)
+    exe = build(env, "c_basic_peak.c")
+    proc = run([env.launcher, "--no-such-option=1", exe])
+    results.check("tool options: an unknown option is refused with a message",
+                  proc.returncode != 0 and "no-such-option" in proc.stderr,
+                  f"rc {proc.returncode}: {proc.stderr[-500:]}")
+    proc = run([env.launcher, "--timeline-points=5", exe])
+    results.check("tool options: an out-of-range value is refused",
+                  proc.returncode != 0 and "timeline-points" in proc.stderr,
+                  f"rc {proc.returncode}: {proc.stderr[-500:]}")
+
+
+# ------------------------------------------------- agreement with DHAT and Massif
+
+def dhat_figures(env, exe, name):
+    """(total bytes, total blocks, t-gmax bytes, t-gmax blocks) from DHAT's JSON."""
+    out = env.out(f"{name}.dhat.json")
+    proc = run(["valgrind", "--tool=dhat", f"--dhat-out-file={out}", exe], cwd=env.work)
+    if proc.returncode != 0:
+        raise RuntimeError(f"dhat failed: {proc.stderr[-1000:]}")
+    with open(out) as f:
+        data = json.load(f)
+    pps = data["pps"]
+    return (sum(p["tb"] for p in pps), sum(p["tbk"] for p in pps),
+            sum(p["gb"] for p in pps), sum(p["gbk"] for p in pps))
+
+
+def massif_peak(env, exe, name):
+    """mem_heap_B of Massif's peak snapshot, exact settings."""
+    out = env.out(f"{name}.massif")
+    proc = run(["valgrind", "--tool=massif", "--heap-admin=0", "--peak-inaccuracy=0.0",
+                f"--massif-out-file={out}", exe], cwd=env.work)
+    if proc.returncode != 0:
+        raise RuntimeError(f"massif failed: {proc.stderr[-1000:]}")
+    heap = None
+    with open(out) as f:
+        for text in f:
+            if text.startswith("mem_heap_B="):
+                heap = int(text.split("=")[1])
+            elif text.strip() == "heap_tree=peak":
+                return heap
+    return None
+
+
+AGREEMENT_PROGRAMS = ["c_basic_peak.c", "c_alloc_family.c", "c_threads.c",
+                      "cxx_alloc.cpp", "rust_alloc.rs", "c_many_allocs.c"]
+
+
+def case_agreement(env, results):
+    for source in AGREEMENT_PROGRAMS:
+        if source.endswith(".rs") and not shutil.which("rustc"):
+            continue
+        name = os.path.splitext(source)[0]
+        exe = build(env, source)
+        trace = env.out(f"{name}.agree.trace")
+        memattr(env, exe, trace)
+        s = report_json(env, trace)["summary"]
+        tb, tbk, gb, gbk = dhat_figures(env, exe, name)
+        zero_size = 1 if source == "c_alloc_family.c" else 0   # DHAT counts malloc(0) as 1 byte
+        results.equal(f"agreement {name}: total bytes = DHAT's",
+                      s["total"]["bytes"] + zero_size, tb)
+        results.equal(f"agreement {name}: total blocks = DHAT's", s["total"]["blocks"], tbk)
+        results.equal(f"agreement {name}: peak bytes = DHAT's At t-gmax",
+                      s["peak"]["bytes"] + zero_size, gb)
+        results.equal(f"agreement {name}: peak blocks = DHAT's At t-gmax",
+                      s["peak"]["blocks"], gbk)
+        results.equal(f"agreement {name}: peak bytes = Massif's peak snapshot",
+                      s["peak"]["bytes"], massif_peak(env, exe, name))
+
+
+CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
+         case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_fork,
+         case_c_exec, case_tool_options, case_agreement]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--srcdir", required=True)
+    parser.add_argument("--builddir", required=True)
+    parser.add_argument("-k", dest="only", help="run only cases whose name contains this")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    env = Env(os.path.abspath(args.srcdir), os.path.abspath(args.builddir))
+    results = Results(args.verbose)
+    for case in CASES:
+        name = case.__name__[len("case_"):]
+        if args.only and args.only not in name:
+            continue
+        try:
+            case(env, results)
+        except Exception as error:   # a broken case is a failure, not a crash of the run
+            results.check(f"{name}: runs", False, f"{type(error).__name__}: {error}")
+    print(f"tool tests: {results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
