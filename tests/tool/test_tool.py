@@ -197,7 +197,7 @@ def case_c_basic_peak(env, results):
 
 def case_c_alloc_family(env, results):
     src = "c_alloc_family.c"
-    r = traced(env, results, "c_alloc_family", src)
+    r = traced(env, results, "c_alloc_family", src, args=["--check-usable"])
     if not r:
         return
     line = lambda m: line_of(env, src, m)
@@ -283,9 +283,9 @@ def case_c_many_allocs(env, results):
     if not r:
         return
     s = r["summary"]
-    results.equal("c_many_allocs: peak bytes", s["peak"]["bytes"], 100079)
+    results.equal("c_many_allocs: peak bytes", s["peak"]["bytes"], 100064)
     results.equal("c_many_allocs: peak blocks", s["peak"]["blocks"], 1001)
-    results.equal("c_many_allocs: total bytes", s["total"]["bytes"], 47600000)
+    results.equal("c_many_allocs: total bytes", s["total"]["bytes"], 40100000)
     results.equal("c_many_allocs: total blocks", s["total"]["blocks"], 1001000)
     results.equal("c_many_allocs: temporaries", s["temporary"]["blocks"], 1000000)
     size = os.path.getsize(env.out("c_many_allocs.trace"))

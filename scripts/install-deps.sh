@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the Debian packages memattr needs to build, test and demo -- only those missing.
+# Every dependency of the project is listed here, by Debian package name.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential autoconf automake libtool pkg-config
+  # the Valgrind tool SDK (headers + static libs) and glibc debug info for symbols
+  valgrind libc6-dbg
+  # memattr-graph
+  libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  # tests: GoogleTest, the test runner, rendering DOT
+  libgtest-dev python3 graphviz
+)
+# Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
+command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+"${SUDO[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,17 @@
+# tests/: GoogleTest unit tests of memattr-graph (tests/postproc/) and the tool regression
+# tests (tests/tool/: small programs with known figures, checked through memattr-graph and
+# against DHAT and Massif). `make check` runs them all and ends with "N passed, N failed".
+include tests/postproc/local.mk
+
+EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
+	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
+	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
+	tests/tool/c_fatal_signal.c tests/tool/c_fork.c tests/tool/c_exec.c
+
+check-local: memattr-overlay
+	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)
+
+clean-local: clean-test-work
+clean-test-work:
+	rm -rf tests/work
+.PHONY: clean-test-work

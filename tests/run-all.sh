@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every test: the GoogleTest unit tests of memattr-graph, then the tool regression
+# tests. Prints each suite's output, then one line "N passed, N failed" over all test cases.
+# Usage: tests/run-all.sh SRCDIR BUILDDIR
+set -uo pipefail
+srcdir=$1 builddir=$2
+passed=0 failed=0
+
+# GoogleTest: count from its own summary lines; a crash counts as a failure.
+gtest="$builddir/tests/postproc/postproc-tests"
+if [ -x "$gtest" ]; then
+  out=$("$gtest" 2>&1); rc=$?
+  printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED) |^\[==========\]|^\[  FAILED  \]' || true
+  ran=$(printf '%s\n' "$out" | sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran.*/\1/p' | tail -1)
+  bad=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \] [A-Za-z_0-9]*\.' || true)
+  if [ -z "$ran" ]; then
+    echo "unit tests: $gtest did not finish (exit $rc)"; failed=$((failed + 1))
+  else
+    [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+    passed=$((passed + ran - bad)); failed=$((failed + bad))
+  fi
+  echo "unit tests: $((ran - bad)) passed, $bad failed"
+else
+  echo "unit tests: $gtest not built (GoogleTest missing?)"; failed=$((failed + 1))
+fi
+
+# Tool regression tests (each check is a case); they print their own counts last.
+out=$(python3 "$srcdir/tests/tool/test_tool.py" --srcdir "$srcdir" --builddir "$builddir" 2>&1); rc=$?
+printf '%s\n' "$out"
+line=$(printf '%s\n' "$out" | tail -1)
+if [[ $line =~ ^tool\ tests:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+else
+  echo "tool tests: the runner did not finish (exit $rc)"; failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
