@@ -45,7 +45,7 @@ typedef struct _Block {
    Site*          site;
    ULong          alloc_time;   /* ma_instrs at allocation */
    ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
-   UInt           thread;       /* memattr number of the allocating thread */
+   ThreadFigures* thread;       /* of the allocating thread */
 } Block;
 
 static VgHashTable* live_blocks;
@@ -104,33 +104,35 @@ void ma_heap_capture_final_peak(void)
 /*------------------------------------------------------------*/
 
 /* ThreadId slots are reused by the core; memattr numbers threads
-   itself, 1.. in creation order, so every thread keeps its figures. */
-static XArray* threads;            /* of ThreadFigures; index = number - 1 */
-static UInt*   number_of_tid;      /* [VG_N_THREADS]; 0 = not seen yet */
+   itself, 1.. in creation order, so every thread keeps its figures.
+   The hot path reaches a thread's figures in one array index. */
+static XArray*         threads;          /* of ThreadFigures*; [number - 1] */
+static ThreadFigures** figures_of_tid;   /* [VG_N_THREADS]; NULL = not seen yet */
 
-static UInt new_thread(UInt parent)
+static ThreadFigures* new_thread(UInt parent)
 {
-   ThreadFigures fresh;
-   VG_(memset)(&fresh, 0, sizeof fresh);
-   fresh.parent = parent;
+   ThreadFigures* fresh = VG_(malloc)("ma.thread", sizeof(ThreadFigures));
+   VG_(memset)(fresh, 0, sizeof *fresh);
+   fresh->parent = parent;
+   fresh->number = (UInt)VG_(sizeXA)(threads) + 1;
    VG_(addToXA)(threads, &fresh);
-   return (UInt)VG_(sizeXA)(threads);
+   return fresh;
 }
 
-static UInt thread_number(ThreadId tid)
+static ThreadFigures* thread_figures(ThreadId tid)
 {
-   if (tid >= VG_N_THREADS) return 1;
-   if (number_of_tid[tid] == 0)            /* the main thread, first use */
-      number_of_tid[tid] = new_thread(0);
-   return number_of_tid[tid];
+   tl_assert(tid < VG_N_THREADS);
+   if (UNLIKELY(figures_of_tid[tid] == NULL))   /* the main thread, first use */
+      figures_of_tid[tid] = new_thread(0);
+   return figures_of_tid[tid];
 }
 
 void ma_heap_thread_created(ThreadId parent, ThreadId child)
 {
-   if (child >= VG_N_THREADS) return;
-   UInt parent_number = parent < VG_N_THREADS && parent != VG_INVALID_THREADID
-                        ? thread_number(parent) : 0;
-   number_of_tid[child] = new_thread(parent_number);
+   tl_assert(child < VG_N_THREADS);
+   UInt parent_number = parent != VG_INVALID_THREADID
+                        ? thread_figures(parent)->number : 0;
+   figures_of_tid[child] = new_thread(parent_number);
 }
 
 UInt ma_heap_n_threads(void)
@@ -141,12 +143,7 @@ UInt ma_heap_n_threads(void)
 const ThreadFigures* ma_heap_thread(UInt number)
 {
    tl_assert(number >= 1 && number <= ma_heap_n_threads());
-   return VG_(indexXA)(threads, number - 1);
-}
-
-static ThreadFigures* thread_figures(UInt number)
-{
-   return VG_(indexXA)(threads, number - 1);
+   return *(ThreadFigures**)VG_(indexXA)(threads, number - 1);
 }
 
 /*------------------------------------------------------------*/
@@ -165,9 +162,9 @@ static void note_timeline(void)
 static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
                               Bool by_realloc)
 {
-   ExeContext* ec   = VG_(record_ExeContext)(tid, 0);
-   Site*       site = site_for(ec);
-   UInt        thr  = thread_number(tid);
+   ExeContext*    ec   = VG_(record_ExeContext)(tid, 0);
+   Site*          site = site_for(ec);
+   ThreadFigures* tf   = thread_figures(tid);
 
    ma_heap.alloc_events++;
    Block* bk = VG_(allocEltPA)(block_pool);
@@ -176,7 +173,7 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
    bk->site        = site;
    bk->alloc_time  = ma_instrs;
    bk->alloc_event = ma_heap.alloc_events;
-   bk->thread      = thr;
+   bk->thread      = tf;
    VG_(HT_add_node)(live_blocks, bk);
 
    ma_heap.total_bytes  += req_szB;
@@ -201,7 +198,6 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
    }
    mark_changed(site);
 
-   ThreadFigures* tf = thread_figures(thr);
    tf->total_bytes  += req_szB;
    tf->total_blocks += 1;
    tf->curr_bytes   += req_szB;
@@ -213,8 +209,8 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
    }
 }
 
-/* The live block bk is going away (free, or the old half of a
-   realloc).  Removes it from the table and releases its node. */
+/* The live block bk, already taken out of the table, is going away
+   (free, or the old half of a realloc); releases its node. */
 static void record_release(Block* bk)
 {
    Site* site     = bk->site;
@@ -238,11 +234,9 @@ static void record_release(Block* bk)
    }
    mark_changed(site);
 
-   ThreadFigures* tf = thread_figures(bk->thread);
-   tf->curr_bytes  -= bk->req_szB;
-   tf->curr_blocks -= 1;
+   bk->thread->curr_bytes  -= bk->req_szB;
+   bk->thread->curr_blocks -= 1;
 
-   VG_(HT_remove)(live_blocks, bk->payload);
    VG_(freeEltPA)(block_pool, bk);
 }
 
@@ -265,7 +259,7 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
 
 static void release(void* p)
 {
-   Block* bk = VG_(HT_lookup)(live_blocks, (UWord)p);
+   Block* bk = VG_(HT_remove)(live_blocks, (UWord)p);   /* find and unlink at once */
    if (!bk) {
       /* Not a block we handed out (or already freed).  Passing it to
          the arena would corrupt Valgrind's heap; count it and move on. */
@@ -324,6 +318,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    SizeT old_szB = old->req_szB;
 
    if (new_szB <= old_szB) {
+      VG_(HT_remove)(live_blocks, (UWord)p_old);
       record_release(old);
       record_allocation(tid, p_old, new_szB, True);
       note_timeline();
@@ -333,6 +328,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    void* p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
    if (!p_new) return NULL;   /* the old block stays valid, as realloc promises */
    VG_(memcpy)(p_new, p_old, old_szB);
+   VG_(HT_remove)(live_blocks, (UWord)p_old);
    record_release(old);
    VG_(cli_free)(p_old);
    record_allocation(tid, p_new, new_szB, True);
@@ -379,8 +375,9 @@ void ma_heap_init(void)
                             "ma.block_pool", VG_(free));
    sites       = VG_(HT_construct)("ma.sites");
    threads     = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
-                            sizeof(ThreadFigures));
-   number_of_tid = VG_(calloc)("ma.thread_numbers", VG_N_THREADS, sizeof(UInt));
+                            sizeof(ThreadFigures*));
+   figures_of_tid = VG_(calloc)("ma.thread_figures", VG_N_THREADS,
+                                sizeof(ThreadFigures*));
 }
 
 void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }

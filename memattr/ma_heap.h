@@ -53,6 +53,7 @@ typedef struct _Site {
 /* Per-thread figures.  Bytes belong to the thread that allocated the
    block, whichever thread frees it. */
 typedef struct {
+   UInt  number;                       /* 1.. in creation order */
    UInt  parent;                       /* memattr thread number, 0 for main */
    ULong total_bytes, total_blocks;
    ULong curr_bytes,  curr_blocks;
