@@ -303,34 +303,32 @@ static void ma_free_aligned(ThreadId tid, void* p, SizeT align)
 }
 
 /* realloc: a new block at the realloc's stack, the old one released.
-   Shrinking (or keeping the size) stays in place; growing always
-   moves, as in DHAT, so relocations are visible to later analyses. */
+   The block stays where it is when the new size fits the arena chunk
+   it already has (as glibc and Massif do: no copy); otherwise it moves.
+   Either way the totals count one more block of the new size, as DHAT
+   counts them. */
 static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
 {
    if (p_old == NULL) return ma_malloc(tid, new_szB);
    if ((SSizeT)new_szB < 0) return NULL;
 
-   Block* old = VG_(HT_lookup)(live_blocks, (UWord)p_old);
+   Block* old = VG_(HT_remove)(live_blocks, (UWord)p_old);
    if (!old) {
       ma_heap.bad_frees++;
       return NULL;
    }
-   SizeT old_szB = old->req_szB;
 
-   if (new_szB <= old_szB) {
-      VG_(HT_remove)(live_blocks, (UWord)p_old);
-      record_release(old);
-      record_allocation(tid, p_old, new_szB, True);
-      note_timeline();
-      return p_old;
+   void* p_new = p_old;
+   if (new_szB > VG_(cli_malloc_usable_size)(p_old)) {
+      p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
+      if (!p_new) {             /* the old block stays valid, as realloc promises */
+         VG_(HT_add_node)(live_blocks, old);
+         return NULL;
+      }
+      VG_(memcpy)(p_new, p_old, old->req_szB);
+      VG_(cli_free)(p_old);
    }
-
-   void* p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
-   if (!p_new) return NULL;   /* the old block stays valid, as realloc promises */
-   VG_(memcpy)(p_new, p_old, old_szB);
-   VG_(HT_remove)(live_blocks, (UWord)p_old);
    record_release(old);
-   VG_(cli_free)(p_old);
    record_allocation(tid, p_new, new_szB, True);
    note_timeline();
    return p_new;
