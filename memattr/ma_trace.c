@@ -254,11 +254,16 @@ static UWord frame_id(Writer* w, DiEpoch ep, Addr ip, const HChar* desc,
    const HChar* obj = parts.obj;
    if (!VG_(get_objname)(ep, ip, &obj)) obj = parts.obj;
    /* The directory is known only for the outermost (non-inlined)
-      level; describe_IP shows it only with --fullpath-after. */
+      level: the line table at ip describes the innermost inlined code,
+      so its directory belongs to this frame only when its file is this
+      frame's file.  (describe_IP shows directories only with
+      --fullpath-after.) */
    const HChar* dir = "";
    if (!inlined) {
       const HChar *file, *d; UInt line;
-      if (VG_(get_filename_linenum)(ep, ip, &file, &d, &line)) dir = d;
+      if (VG_(get_filename_linenum)(ep, ip, &file, &d, &line)
+          && VG_(strcmp)(file, parts.file) == 0)
+         dir = d;
    }
 
    begin_record(w, "frame");

@@ -8,4 +8,4 @@ cd "$top"
 mkdir -p build
 cd build
 [ -f Makefile ] || ../configure --quiet "$@"
-make -j"$(nproc)"
+make --no-print-directory -j"$(nproc)"

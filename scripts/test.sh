@@ -6,4 +6,4 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
 "$top/scripts/build.sh"
-make -C "$top/build" -j"$(nproc)" check
+make --no-print-directory -C "$top/build" -j"$(nproc)" check

@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# memattr benchmark (not part of the test suite).
+#
+# Builds a few allocation-heavy workloads into bench/work/ and runs each one natively and
+# under valgrind --tool=none, massif, dhat, memcheck and memattr, REPS times each, in the
+# same run. Prints one table of slowdown ratios (median wall time, against native and
+# against --tool=none) with the size of each tool's output file, writes it as markdown to
+# bench/work/results.md, and says whether memattr's slowdown is no worse than Massif's on
+# each workload. The machine is assumed to be shared and noisy: only ratios are reported,
+# nothing asserts an absolute time. See bench/README.md.
+set -euo pipefail
+# The whole script is one { ... } block: bash parses it completely before running it, so
+# editing this file while a (long) run is in progress cannot change what that run does.
+{
+export LC_ALL=C # "." as the decimal point in $EPOCHREALTIME, printf and awk
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(dirname "$bench")
+work="$bench/work"
+src="$bench/workloads"
+
+ALL_WORKLOADS=(cxx_containers rust_alloc c_small_blocks python3 python3_malloc)
+CONFIGS=(native none massif dhat memcheck memattr)
+
+usage() {
+    cat <<EOF
+Usage: bench/run.sh [--reps N] [--only NAME[,NAME...]] [--memattr CMD] [--help]
+
+Runs each workload natively and under valgrind --tool=none, massif, dhat, memcheck
+(--leak-check=no) and memattr, N times per configuration, and prints median wall-time
+ratios (x native, and / none in parentheses), memattr / massif, the size of each
+tool's output, and max RSS. Results also go to bench/work/results.md; every run's
+stdout, stderr and timing are kept under bench/work/runs/ and bench/work/raw.tsv.
+
+Options:
+  --reps N        runs per configuration; the median is reported (default 3; env REPS)
+  --only NAMES    run only these workloads, comma-separated (env ONLY); one of:
+                  ${ALL_WORKLOADS[*]}
+  --memattr CMD   how to launch memattr, e.g. "valgrind --tool=memattr" (env MEMATTR).
+                  Default: \$top/memattr-inplace if it exists (in-tree build), else
+                  \$top/build/memattr-inplace (scripts/build.sh), else
+                  "valgrind --tool=memattr" (installed).
+  -h, --help      this text
+
+Environment: VALGRIND (default valgrind), CC (gcc), CXX (g++), RUSTC (rustc),
+PYTHON (default /usr/bin/python3 if present, else python3 from PATH).
+
+Exit status: 0 if every run succeeded and printed what the native run printed;
+1 otherwise; 2 on a usage error. Whether memattr is no slower than Massif is
+printed, never turned into a failure.
+EOF
+}
+
+die() {
+    echo "bench: error: $*" >&2
+    exit 2
+}
+note() { echo "bench: $*" >&2; }
+
+reps=${REPS:-3}
+only=${ONLY:-}
+memattr_cmd=${MEMATTR:-}
+while (($#)); do
+    case $1 in
+    --reps) (($# >= 2)) || die "--reps needs a number"; reps=$2; shift 2 ;;
+    --reps=*) reps=${1#*=}; shift ;;
+    --only) (($# >= 2)) || die "--only needs a workload name"; only=$2; shift 2 ;;
+    --only=*) only=${1#*=}; shift ;;
+    --memattr) (($# >= 2)) || die "--memattr needs a command"; memattr_cmd=$2; shift 2 ;;
+    --memattr=*) memattr_cmd=${1#*=}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+    esac
+done
+[[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps must be a positive integer, not '$reps'"
+
+workloads=()
+if [[ -n $only ]]; then
+    IFS=, read -r -a wanted <<<"$only"
+    for w in "${wanted[@]}"; do
+        [[ " ${ALL_WORKLOADS[*]} " == *" $w "* ]] ||
+            die "unknown workload '$w' (known: ${ALL_WORKLOADS[*]})"
+        workloads+=("$w")
+    done
+else
+    workloads=("${ALL_WORKLOADS[@]}")
+fi
+
+# ---------------------------------------------------------------------------------------
+# Tools
+
+VALGRIND=${VALGRIND:-valgrind}
+command -v "$VALGRIND" >/dev/null || die "'$VALGRIND' not found; install valgrind or set VALGRIND"
+CC=${CC:-gcc}
+CXX=${CXX:-g++}
+RUSTC=${RUSTC:-rustc}
+
+if [[ -n $memattr_cmd ]]; then
+    read -r -a memattr <<<"$memattr_cmd"
+elif [[ -x $top/memattr-inplace ]]; then
+    memattr=("$top/memattr-inplace")
+elif [[ -x $top/build/memattr-inplace ]]; then
+    memattr=("$top/build/memattr-inplace")
+else
+    memattr=("$VALGRIND" --tool=memattr)
+fi
+((${#memattr[@]})) || die "--memattr/MEMATTR is empty"
+
+if [[ -n ${PYTHON:-} ]]; then
+    python=$PYTHON
+elif [[ -x /usr/bin/python3 ]]; then
+    python=/usr/bin/python3
+else
+    python=$(command -v python3 || true)
+fi
+
+have_time=0
+[[ -x /usr/bin/time ]] && have_time=1
+
+mkdir -p "$work/bin" "$work/runs"
+
+# Check memattr can run at all before spending minutes on the rest.
+if ! "${memattr[@]}" -q --memattr-out-file="$work/runs/selftest.memattr.out" /bin/true \
+    >"$work/runs/selftest.log" 2>&1; then
+    cat "$work/runs/selftest.log" >&2
+    die "memattr does not start with: ${memattr[*]} (set --memattr or MEMATTR)"
+fi
+rm -f "$work/runs/selftest.memattr.out" "$work/runs/selftest.log"
+
+# ---------------------------------------------------------------------------------------
+# Build
+
+notes=() # lines printed under the table
+build() { # build OUT SRC CMD...: run CMD unless OUT is newer than SRC
+    local out=$1 srcfile=$2
+    shift 2
+    if [[ -x $out && $out -nt $srcfile ]]; then
+        return 0
+    fi
+    note "building $(basename "$out"): $*"
+    "$@"
+}
+
+selected=()
+for w in "${workloads[@]}"; do
+    case $w in
+    cxx_containers)
+        command -v "$CXX" >/dev/null || die "$CXX not found (set CXX)"
+        build "$work/bin/cxx_containers" "$src/cxx_containers.cpp" \
+            "$CXX" -O2 -g -std=c++17 -o "$work/bin/cxx_containers" "$src/cxx_containers.cpp"
+        ;;
+    rust_alloc)
+        if ! command -v "$RUSTC" >/dev/null; then
+            notes+=("rust_alloc skipped: $RUSTC not found (install rustc or set RUSTC).")
+            note "${notes[-1]}"
+            continue
+        fi
+        build "$work/bin/rust_alloc" "$src/rust_alloc.rs" \
+            "$RUSTC" -O -g -o "$work/bin/rust_alloc" "$src/rust_alloc.rs"
+        ;;
+    c_small_blocks)
+        command -v "$CC" >/dev/null || die "$CC not found (set CC)"
+        build "$work/bin/c_small_blocks" "$src/c_small_blocks.c" \
+            "$CC" -O2 -g -std=c11 -o "$work/bin/c_small_blocks" "$src/c_small_blocks.c"
+        ;;
+    python3 | python3_malloc)
+        if [[ -z $python ]]; then
+            notes+=("$w skipped: no python3 found (set PYTHON).")
+            note "${notes[-1]}"
+            continue
+        fi
+        ;;
+    esac
+    selected+=("$w")
+done
+((${#selected[@]})) || die "nothing to run"
+
+# workload_cmd NAME: sets wl_env (VAR=value words for env(1), applied outside the timer
+# and every tool alike) and wl_cmd (the client command). The client must be the command
+# valgrind starts: valgrind does not follow exec by default, so no wrapper may sit between.
+workload_cmd() {
+    wl_env=()
+    case $1 in
+    cxx_containers) wl_cmd=("$work/bin/cxx_containers") ;;
+    rust_alloc) wl_cmd=("$work/bin/rust_alloc") ;;
+    c_small_blocks) wl_cmd=("$work/bin/c_small_blocks") ;;
+    python3) wl_cmd=("$python" "$src/py_script.py") ;;
+    # PYTHONMALLOC=malloc sends every object allocation to malloc (as Python's docs advise
+    # under Valgrind); natively and under every tool alike.
+    python3_malloc)
+        wl_env=(PYTHONMALLOC=malloc)
+        wl_cmd=("$python" "$src/py_script.py")
+        ;;
+    esac
+}
+
+# tool_prefix WORKLOAD CONFIG: sets prefix (the launcher in front of the client command)
+# and outfile (the tool's output file, or "")
+tool_prefix() {
+    local d="$work/runs/$1"
+    outfile=
+    case $2 in
+    native) prefix=() ;;
+    none) prefix=("$VALGRIND" --tool=none) ;;
+    massif) outfile="$d/massif.out"; prefix=("$VALGRIND" --tool=massif --massif-out-file="$outfile") ;;
+    dhat) outfile="$d/dhat.json"; prefix=("$VALGRIND" --tool=dhat --dhat-out-file="$outfile") ;;
+    memcheck) prefix=("$VALGRIND" --tool=memcheck --leak-check=no) ;;
+    memattr) outfile="$d/memattr.out"; prefix=("${memattr[@]}" --memattr-out-file="$outfile") ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------
+# Run
+
+declare -A times rss status outsize
+failed=0
+raw="$work/raw.tsv"
+printf 'workload\tconfig\trep\tseconds\tmax_rss_kib\tstatus\n' >"$raw"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+start=$EPOCHREALTIME
+
+for w in "${selected[@]}"; do
+    d="$work/runs/$w"
+    rm -rf "$d"
+    mkdir -p "$d"
+    workload_cmd "$w"
+    # Repetitions outermost, so drift in the machine's load spreads over all configurations.
+    for ((r = 1; r <= reps; r++)); do
+        for c in "${CONFIGS[@]}"; do
+            tool_prefix "$w" "$c"
+            base="$d/$c.$r"
+            [[ -z $outfile ]] || rm -f "$outfile"
+            runner=()
+            ((have_time)) && runner=(/usr/bin/time -f %M -o "$base.rss")
+            rc=0
+            t0=$EPOCHREALTIME
+            env "${wl_env[@]}" "${runner[@]}" "${prefix[@]}" "${wl_cmd[@]}" >"$base.stdout" 2>"$base.stderr" </dev/null || rc=$?
+            t1=$EPOCHREALTIME
+            secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+            kib=NA
+            if ((have_time)) && [[ -s $base.rss ]]; then
+                kib=$(tail -n 1 "$base.rss")
+                [[ $kib =~ ^[0-9]+$ ]] || kib=NA
+            fi
+            st=ok
+            if ((rc != 0)); then
+                st="exit$rc"
+                failed=1
+                echo "bench: !!! $w under $c (rep $r) FAILED with exit status $rc; last lines of $base.stderr:" >&2
+                tail -n 5 "$base.stderr" | sed 's/^/bench: !!!   /' >&2
+            elif [[ $c != native ]] && ! grep -qF -- "== Command: ${wl_cmd[0]}" "$base.stderr"; then
+                st=notraced
+                failed=1
+                echo "bench: !!! $w under $c (rep $r): valgrind did not report running ${wl_cmd[0]} (see $base.stderr)" >&2
+            elif [[ -n $outfile && ! -s $outfile ]]; then
+                st=nooutput
+                failed=1
+                echo "bench: !!! $w under $c (rep $r): the tool wrote no output file $outfile" >&2
+            elif [[ $c != native ]] && ! cmp -s "$d/native.$r.stdout" "$base.stdout"; then
+                st=mismatch
+                failed=1
+                echo "bench: !!! $w under $c (rep $r): stdout DIFFERS from the native run's:" >&2
+                diff "$d/native.$r.stdout" "$base.stdout" | head -n 6 | sed 's/^/bench: !!!   /' >&2 || true
+            fi
+            times[$w,$c]+="$secs "
+            rss[$w,$c]+="$kib "
+            [[ $st == ok ]] || status[$w,$c]=$st
+            # Output size from the last repetition (the file is overwritten each time).
+            if [[ -n $outfile ]]; then
+                if [[ -f $outfile ]]; then
+                    outsize[$w,$c]=$(stat -c %s "$outfile")
+                else
+                    outsize[$w,$c]=NA
+                fi
+            fi
+            printf '%s\t%s\t%d\t%s\t%s\t%s\n' "$w" "$c" "$r" "$secs" "$kib" "$st" >>"$raw"
+            printf 'bench: %-15s rep %d/%d  %-8s %8.2f s  %s\n' "$w" "$r" "$reps" "$c" "$secs" "$st" >&2
+        done
+    done
+done
+elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# ---------------------------------------------------------------------------------------
+# Report
+
+median() { # median of the numbers given; NA if none
+    printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { # ratio A B FORMAT: A/B, or NA
+    awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (a == "NA" || b == "NA" || b + 0 <= 0) print "NA"; else printf f, a / b }'
+}
+
+declare -A med medrss
+for w in "${selected[@]}"; do
+    for c in "${CONFIGS[@]}"; do
+        # shellcheck disable=SC2086 # word splitting of the space-separated list is intended
+        med[$w,$c]=$(median ${times[$w,$c]})
+        # shellcheck disable=SC2086
+        medrss[$w,$c]=$(median ${rss[$w,$c]})
+    done
+done
+
+table() { # the results as a markdown table, columns padded for a terminal
+    local fmt='| %-15s | %8s | %6s | %14s | %14s | %14s | %14s | %14s | %15s | %12s | %11s |\n'
+    # shellcheck disable=SC2059 # the format is a local constant
+    printf "$fmt" workload "native s" none massif dhat memcheck memattr \
+        "memattr/massif" "memattr trace B" "massif out B" "dhat out B"
+    # shellcheck disable=SC2059
+    printf "$fmt" ':--' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:'
+    local w c cells cell q
+    for w in "${selected[@]}"; do
+        q=$(ratio "${med[$w,memattr]}" "${med[$w,massif]}" %.2f)
+        [[ -z ${status[$w,memattr]:-}${status[$w,massif]:-} ]] || q=-
+        cells=()
+        for c in none massif dhat memcheck memattr; do
+            if [[ -n ${status[$w,$c]:-} ]]; then
+                cell="${status[$w,$c]^^}"
+            else
+                cell="$(ratio "${med[$w,$c]}" "${med[$w,native]}" %.1f)x"
+                [[ $c == none ]] || cell+=" ($(ratio "${med[$w,$c]}" "${med[$w,none]}" %.2f))"
+            fi
+            cells+=("$cell")
+        done
+        # shellcheck disable=SC2059
+        printf "$fmt" "$w" "$(awk -v t="${med[$w,native]}" 'BEGIN { if (t == "NA") print t; else printf "%.3f", t }')" \
+            "${cells[@]}" "$q" \
+            "${outsize[$w,memattr]:-NA}" "${outsize[$w,massif]:-NA}" "${outsize[$w,dhat]:-NA}"
+    done
+}
+
+rss_table() { # heap allocations counted by memcheck, and max RSS per configuration
+    local fmt='| %-15s | %11s | %8s | %8s | %8s | %8s | %8s | %8s |\n' w c cells allocs
+    # shellcheck disable=SC2059
+    printf "$fmt" workload "allocations" native none massif dhat memcheck memattr
+    # shellcheck disable=SC2059
+    printf "$fmt" ':--' '--:' '--:' '--:' '--:' '--:' '--:' '--:'
+    for w in "${selected[@]}"; do
+        allocs=$(sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$work/runs/$w/memcheck.1.stderr" 2>/dev/null || true)
+        cells=("${allocs:-NA}")
+        for c in "${CONFIGS[@]}"; do
+            cells+=("$(awk -v k="${medrss[$w,$c]}" 'BEGIN { if (k == "NA") print k; else printf "%.1f", k / 1024 }')")
+        done
+        # shellcheck disable=SC2059
+        printf "$fmt" "$w" "${cells[@]}"
+    done
+}
+
+verdicts() {
+    local w q
+    for w in "${selected[@]}"; do
+        q=$(ratio "${med[$w,memattr]}" "${med[$w,massif]}" %.6f)
+        if [[ $q == NA || -n ${status[$w,memattr]:-} || -n ${status[$w,massif]:-} ]]; then
+            echo "- $w: no verdict (a run failed)"
+        elif awk -v q="$q" 'BEGIN { exit !(q <= 1) }'; then
+            awk -v w="$w" -v q="$q" 'BEGIN { printf "- %s: memattr <= massif: yes (memattr/massif = %.3f, %.1f%% faster)\n", w, q, (1 - q) * 100 }'
+        else
+            awk -v w="$w" -v q="$q" 'BEGIN { printf "- %s: memattr <= massif: NO (memattr/massif = %.3f, %.1f%% slower)\n", w, q, (q - 1) * 100 }'
+        fi
+    done
+}
+
+vg_version=$("$VALGRIND" --version 2>/dev/null || echo "?")
+os=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null || true)
+[[ -n $os ]] || os="?"
+header="$(date '+%Y-%m-%d %H:%M %Z'), $(hostname 2>/dev/null || echo '?'): $(nproc) cores, $os, $vg_version;
+reps=$reps (median wall time), load average before ${load_before}, after ${load_after}; total ${elapsed} s.
+memattr launcher: ${memattr[*]}"
+
+legend="Cells: slowdown x native (and / --tool=none in parentheses), median of $reps run(s).
+memattr/massif < 1 means memattr is faster. Output sizes: bytes, from the last run."
+
+{
+    echo
+    echo "$header"
+    echo
+    table
+    echo
+    echo "$legend"
+    echo
+    echo "Target: memattr's slowdown no worse than Massif's (median wall time; informational, never a failure):"
+    verdicts
+    echo
+    if ((have_time)); then
+        echo "Heap allocations (memcheck's count) and max RSS in MiB (median):"
+    else
+        echo "Heap allocations (memcheck's count); max RSS not measured (no /usr/bin/time):"
+    fi
+    echo
+    rss_table
+    for n in "${notes[@]}"; do echo "Note: $n"; done
+    if ((failed)); then
+        echo
+        echo "!!! Some runs FAILED or printed something other than the native run; see above and $raw."
+    fi
+} | tee "$work/results.md.tmp"
+mv "$work/results.md.tmp" "$work/results.md"
+echo
+echo "Written: $work/results.md (raw timings: $raw)"
+exit "$failed"
+}

@@ -1,0 +1,209 @@
+// memattr-graph: the command line. Everything but argument handling and error reporting
+// lives in libmemattrgraph (trace_reader, site_folding, analysis, the reporters).
+//
+// Exit status: 0 on success, 1 when the trace cannot be read or the report cannot be
+// written, 2 for a usage error (CLI11's message).
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "analysis.h"
+#include "reporter.h"
+#include "site_folding.h"
+#include "trace_reader.h"
+
+// The build defines it from configure's PACKAGE_VERSION (postproc/local.mk).
+#ifndef MEMATTR_GRAPH_VERSION
+#error "MEMATTR_GRAPH_VERSION must be defined by the build"
+#endif
+
+namespace {
+
+constexpr int kUsageError = 2;
+constexpr int kRunError = 1;
+
+struct CommandOptions {
+    std::string trace_path;
+    std::string format = "text";
+    std::string output_path;  // empty: standard output
+    memattr::AnalysisOptions analysis;
+};
+
+// --ignore-fn patterns are checked while parsing, so a typo is a usage error, reported
+// before the trace is read.
+const CLI::Validator regex_validator(
+    [](std::string& pattern) -> std::string {
+        try {
+            memattr::compile_rule_pattern(pattern);
+            return {};
+        } catch (const std::regex_error& error) {
+            return fmt::format("'{}' is not a valid regular expression: {}", pattern,
+                               error.what());
+        }
+    },
+    "REGEX", "");
+
+// A count option: a whole number, at least `minimum`. (CLI11's NonNegativeNumber and
+// PositiveNumber print their range up to DBL_MAX in the message.)
+CLI::Validator count_at_least(std::size_t minimum) {
+    return CLI::Validator(
+        [minimum](std::string& value) -> std::string {
+            std::size_t count = 0;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
+            if (value.empty() || error != std::errc{} || end != value.data() + value.size())
+                return fmt::format("'{}' is not a whole number", value);
+            if (count < minimum) return fmt::format("must be at least {}", minimum);
+            return {};
+        },
+        "", "");
+}
+
+// Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
+void add_report_options(CLI::App& command, CommandOptions& options) {
+    const memattr::AnalysisOptions defaults;
+    command.add_option("TRACE", options.trace_path,
+                       "The trace written by 'valgrind --tool=memattr',\n"
+                       "memattr.out.<pid>.")
+        ->required()
+        ->type_name("FILE");
+    command.add_option("-o,--output", options.output_path,
+                       "Write the report to FILE instead of standard output.")
+        ->option_text("FILE");
+    command.add_option("--top", options.analysis.top,
+                       "Sites listed in each ranking of the text report;\n"
+                       "0 lists every site. (The JSON report always has\n"
+                       "every site.)")
+        ->check(count_at_least(0))
+        ->option_text(fmt::format("N (default {})", defaults.top));
+    command.add_option("--frames", options.analysis.folding.max_frames,
+                       "Frames shown of each allocation stack, counted from\n"
+                       "the site's own frame outward, once allocator and\n"
+                       "library frames have been folded away.")
+        ->check(count_at_least(1))
+        ->option_text(fmt::format("N (default {})", defaults.folding.max_frames));
+    command.add_option("--ignore-fn", options.analysis.folding.extra_wrapper_patterns,
+                       "Also fold away frames whose demangled function\n"
+                       "name matches REGEX, as allocator frames like\n"
+                       "malloc are, so the site is found further out.\n"
+                       "ECMAScript syntax, searched anywhere in the name\n"
+                       "(anchor it with ^). Repeatable: one REGEX each.")
+        ->check(regex_validator)
+        ->allow_extra_args(false)
+        ->option_text("REGEX");
+}
+
+constexpr const char* kDescription =
+    "memattr-graph reads a trace written by the memattr Valgrind tool and reports who\n"
+    "is responsible for the heap at its peak: allocation sites ranked by bytes live at\n"
+    "the peak, by bytes allocated over the run, by temporary allocations and by bytes\n"
+    "still live at exit, with per-thread figures and a timeline of the live heap.";
+
+constexpr const char* kFooter =
+    "Examples:\n"
+    "  valgrind --tool=memattr ./app args\n"
+    "  memattr-graph report memattr.out.1234\n"
+    "  memattr-graph report memattr.out.1234 --top 20 --ignore-fn '^my_pool_alloc'\n"
+    "  memattr-graph json memattr.out.1234 -o report.json\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
+    "2 for a usage error. See docs/memattr-graph.md for what each section means.";
+
+void write_report(const CommandOptions& options) {
+    const auto reporter = memattr::make_reporter(options.format);
+    const memattr::Trace trace = memattr::read_trace(options.trace_path);
+    const memattr::ReportModel model = memattr::analyse(trace, options.analysis);
+
+    // Rendered in memory first, so a failure never leaves half a report in the output file.
+    std::ostringstream report;
+    reporter->write(model, report);
+
+    if (options.output_path.empty()) {
+        std::cout << report.view() << std::flush;
+        if (!std::cout)
+            throw std::runtime_error(fmt::format("cannot write the report to standard output: {}",
+                                                 std::strerror(errno)));
+        return;
+    }
+    std::ofstream output(options.output_path, std::ios::binary | std::ios::trunc);
+    if (!output)
+        throw std::runtime_error(
+            fmt::format("cannot open '{}' for writing: {}", options.output_path,
+                        std::strerror(errno)));
+    output << report.view() << std::flush;
+    if (!output)
+        throw std::runtime_error(fmt::format("cannot write '{}': {}", options.output_path,
+                                             std::strerror(errno)));
+}
+
+// Prints what CLI11 has to say (help, version or a usage error); returns the exit status.
+int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
+    // For `memattr-graph repotr x` CLI11 says "A subcommand is required"; naming the word it
+    // did not understand is more helpful.
+    const bool unknown_command =
+        dynamic_cast<const CLI::RequiredError*>(&error) != nullptr && !app.remaining().empty();
+    const int status =
+        unknown_command
+            ? app.exit(CLI::ParseError(fmt::format("unknown command '{}': the commands are "
+                                                   "'report' and 'json'",
+                                                   app.remaining().front()),
+                                       kUsageError))
+            : app.exit(error);
+    return status == 0 ? 0 : kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CommandOptions options;
+    CLI::App app(kDescription, "memattr-graph");
+    app.set_version_flag("--version", "memattr-graph " MEMATTR_GRAPH_VERSION,
+                         "Print the version and exit.");
+    app.set_help_flag("-h,--help", "Print this help, or a command's help after its name.");
+    app.footer(kFooter);
+    app.require_subcommand(1);
+    app.failure_message([](const CLI::App*, const CLI::Error& error) {
+        return fmt::format("memattr-graph: error: {}\nRun 'memattr-graph --help' for usage.\n",
+                           error.what());
+    });
+
+    CLI::App* report = app.add_subcommand(
+        "report", "Write the report for TRACE: text for reading (the\n"
+                  "default), or JSON.");
+    add_report_options(*report, options);
+    const std::vector<std::string> formats = memattr::reporter_formats();
+    report->add_option("--format", options.format,
+                       fmt::format("Output format: {}.", fmt::join(formats, " or ")))
+        ->check(CLI::IsMember(formats))
+        ->option_text(fmt::format("FORMAT (default {})", options.format));
+
+    CLI::App* json = app.add_subcommand(
+        "json", "Write the JSON report for TRACE, the same as\n"
+                "'report --format json' (schema: docs/json-schema.md).");
+    add_report_options(*json, options);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return finish_parse_error(app, error);
+    }
+    if (json->parsed()) options.format = "json";
+
+    try {
+        write_report(options);
+        return 0;
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "memattr-graph: error: {}\n", error.what());
+        return kRunError;
+    }
+}

@@ -1,0 +1,33 @@
+// The reporter interface: one ReportModel, several output formats.
+//
+// Each format is a Reporter subclass in its own file and registered in reporter.cpp; the
+// command line only knows format names. A new format (DOT, HTML, ...) is a new subclass and
+// one line in the registry.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis.h"
+
+namespace memattr {
+
+class Reporter {
+public:
+    virtual ~Reporter() = default;
+
+    // Renders `model` to `out`. Does not check `out` for errors: the caller does, once.
+    virtual void write(const ReportModel& model, std::ostream& out) const = 0;
+};
+
+// The names make_reporter accepts, in the order help texts list them.
+std::vector<std::string> reporter_formats();
+
+// The reporter for `format`; throws std::invalid_argument for a name not in
+// reporter_formats().
+std::unique_ptr<Reporter> make_reporter(std::string_view format);
+
+}  // namespace memattr

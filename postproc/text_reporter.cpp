@@ -1,0 +1,333 @@
+#include "text_reporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "trace_escape.h"
+#include "units.h"
+
+namespace memattr {
+
+namespace {
+
+constexpr std::size_t kLabelWidth = 16;  // the label column of key/value rows
+constexpr std::size_t kChartColumns = 60;
+constexpr std::size_t kChartRows = 10;
+
+// ---------------------------------------------------------------- small pieces
+
+std::string blocks(std::uint64_t count) {
+    return fmt::format("{} {}", group_digits(count), count == 1 ? "block" : "blocks");
+}
+
+std::string time_of(const ReportModel& model, std::uint64_t time) {
+    return human_time(time, escape_value(model.header.run.time_unit));
+}
+
+// A mean as a whole count. Means of 64-bit figures can round to 2^64, which does not
+// convert back to an integer; those saturate.
+std::uint64_t rounded(double value) {
+    constexpr double kTwoToThe64 = 18446744073709551616.0;
+    if (value + 0.5 >= kTwoToThe64) return UINT64_MAX;
+    return static_cast<std::uint64_t>(value + 0.5);
+}
+
+void write_title(std::ostream& out, std::string_view title) {
+    out << '\n' << title << '\n' << std::string(title.size(), '=') << '\n';
+}
+
+// A key/value row; an empty label continues the previous row.
+void write_row(std::ostream& out, std::string_view label, std::string_view text) {
+    out << fmt::format("{:<{}}{}\n", label, kLabelWidth, text);
+}
+
+// ---------------------------------------------------------------- header and summary
+
+std::string describe_command(const CommandLine& command) {
+    if (command.args.empty()) return escape_value(command.exe);
+    return escape_value(command.exe + " " + command.args);
+}
+
+std::string describe_end(const ReportModel& model) {
+    const ExitState& exit = model.summary.exit;
+    const std::string when = time_of(model, exit.time);
+    if (exit.reason == "exit") return fmt::format("exit status {} after {}", exit.code, when);
+    if (exit.reason == "signal") return fmt::format("killed by a fatal signal after {}", when);
+    if (exit.reason == "exec")
+        return fmt::format("execve after {}: the new program is not in this trace", when);
+    return fmt::format("{} (code {}) after {}", escape_value(exit.reason), exit.code, when);
+}
+
+void write_header(const ReportModel& model, std::ostream& out) {
+    const TraceHeader& header = model.header;
+    out << "memattr-graph report for " << escape_value(model.source) << '\n';
+    write_row(out, "Command", describe_command(header.command));
+    write_row(out, "Process", fmt::format("pid {}, parent pid {}", header.process.pid,
+                                          header.process.ppid));
+    write_row(out, "Trace", fmt::format("complete, {} records, written by {} {}",
+                                        group_digits(model.record_count),
+                                        escape_value(header.tool.name),
+                                        escape_value(header.tool.version)));
+    write_row(out, "Ended", describe_end(model));
+    if (header.process.fork_of != 0)
+        write_row(out, "Note",
+                  fmt::format("fork child of pid {}: the figures include the heap history "
+                              "inherited from it up to the fork",
+                              header.process.fork_of));
+}
+
+void write_summary(const ReportModel& model, std::ostream& out) {
+    const Summary& summary = model.summary;
+    write_title(out, "Summary");
+    write_row(out, "Peak live heap", fmt::format("{} in {}", bytes_with_exact(summary.peak.bytes),
+                                                 blocks(summary.peak.blocks)));
+    write_row(out, "", fmt::format("at {}, after {} had been allocated",
+                                   time_of(model, summary.peak.time),
+                                   bytes_with_exact(summary.peak.allocated)));
+    write_row(out, "Allocated", fmt::format("{} in {}, {} {}",
+                                            bytes_with_exact(summary.totals.bytes),
+                                            blocks(summary.totals.blocks),
+                                            group_digits(summary.totals.frees),
+                                            summary.totals.frees == 1 ? "free" : "frees"));
+    if (summary.totals.bad_frees != 0)
+        write_row(out, "Bad frees",
+                  fmt::format("{} free/realloc {} on pointers that were not live heap blocks "
+                              "(double or wild frees), ignored",
+                              group_digits(summary.totals.bad_frees),
+                              summary.totals.bad_frees == 1 ? "call" : "calls"));
+    write_row(out, "Live at exit", fmt::format("{} in {}", bytes_with_exact(summary.exit.bytes),
+                                               blocks(summary.exit.blocks)));
+    write_row(out, "Temporary", fmt::format("{} ({} of all blocks), {}",
+                                            blocks(summary.temporary_blocks),
+                                            format_percent(summary.temporary_percent),
+                                            bytes_with_exact(summary.temporary_bytes)));
+    if (const std::string* definition = model.header.definition("temporary"))
+        write_row(out, "", fmt::format("temporary: {}", escape_value(*definition)));
+    write_row(out, "Executed", fmt::format("{} ({} {})", time_of(model, summary.exit.time),
+                                           group_digits(summary.exit.time),
+                                           escape_value(model.header.run.time_unit)));
+}
+
+// ---------------------------------------------------------------- timeline chart
+
+std::size_t chart_column(std::uint64_t time, std::uint64_t end_time) {
+    const long double fraction =
+        static_cast<long double>(time) / (static_cast<long double>(end_time) + 1);
+    return std::min(static_cast<std::size_t>(fraction * kChartColumns), kChartColumns - 1);
+}
+
+// The live heap to draw in each chart column: the highest sample in the column or, for a
+// column without samples, the level of the last sample before it (the trace says nothing
+// about the heap between samples, and the last one is the best estimate).
+std::vector<std::uint64_t> column_levels(const std::vector<TimelinePoint>& timeline,
+                                         std::uint64_t end_time) {
+    struct Column {
+        bool sampled = false;
+        std::uint64_t highest = 0;
+        std::uint64_t last = 0;
+    };
+    std::vector<Column> columns(kChartColumns);
+    for (const TimelinePoint& point : timeline) {
+        Column& column = columns[chart_column(point.time, end_time)];
+        column.highest = column.sampled ? std::max(column.highest, point.bytes) : point.bytes;
+        column.last = point.bytes;
+        column.sampled = true;
+    }
+    std::vector<std::uint64_t> levels;
+    std::uint64_t carried = 0;
+    for (const Column& column : columns) {
+        levels.push_back(column.sampled ? column.highest : carried);
+        if (column.sampled) carried = column.last;
+    }
+    return levels;
+}
+
+// Rows of the chart a level fills, rounded up so that any live heap shows.
+std::size_t bar_height(std::uint64_t level, std::uint64_t scale) {
+    const long double rows = static_cast<long double>(level) / static_cast<long double>(scale) *
+                             static_cast<long double>(kChartRows);
+    return std::min(static_cast<std::size_t>(std::ceil(rows)), kChartRows);
+}
+
+// Removes the trailing spaces a chart row gets from empty columns.
+std::string trim_right(std::string line) {
+    line.erase(line.find_last_not_of(' ') + 1);
+    return line;
+}
+
+void write_timeline(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Live heap over time");
+    const std::vector<TimelinePoint>& timeline = model.timeline;
+    const Peak& peak = model.summary.peak;
+    if (timeline.empty()) {
+        out << "No timeline samples: the program made no heap allocations.\n";
+        return;
+    }
+    const std::uint64_t end_time = std::max(model.summary.exit.time, timeline.back().time);
+    const std::vector<std::uint64_t> levels = column_levels(timeline, end_time);
+    const std::uint64_t scale = std::max(*std::max_element(levels.begin(), levels.end()), peak.bytes);
+    if (scale == 0) {
+        out << "The live heap stayed at 0 bytes.\n";
+        return;
+    }
+    const std::uint64_t peak_time =
+        model.timeline_peak ? timeline[*model.timeline_peak].time : peak.time;
+    const std::size_t peak_column = chart_column(peak_time, end_time);
+
+    const std::string top_label = human_bytes(scale);
+    const std::size_t label_width = std::max<std::size_t>(top_label.size(), 3);
+    for (std::size_t row = 0; row < kChartRows; ++row) {
+        const std::size_t rows_above = kChartRows - row;  // this row is filled by bars this high
+        std::string line = fmt::format("{:>{}} |", row == 0 ? top_label : "", label_width);
+        for (std::size_t column = 0; column < kChartColumns; ++column) {
+            const std::size_t height = bar_height(levels[column], scale);
+            const bool filled = height >= rows_above;
+            const bool is_peak_top = column == peak_column && height == rows_above;
+            line += !filled ? ' ' : is_peak_top ? '*' : '#';
+        }
+        out << trim_right(line) << '\n';
+    }
+    out << fmt::format("{:>{}} +{}\n", "0 B", label_width, std::string(kChartColumns, '-'));
+    const std::string end_label = time_of(model, end_time);
+    out << fmt::format("{:>{}}  0{:>{}}\n", "", label_width, end_label, kChartColumns - 1);
+    out << fmt::format("{:>{}}  * = the peak, {} at {} ({} timeline samples)\n", "", label_width,
+                       human_bytes(peak.bytes), time_of(model, peak.time),
+                       group_digits(timeline.size()));
+}
+
+// ---------------------------------------------------------------- site rankings
+
+void write_stack(const SiteRow& row, std::ostream& out) {
+    for (std::size_t i = 0; i < row.stack.size(); ++i)
+        out << "        " << (i == 0 ? "at " : "by ") << describe_frame(row.stack[i]) << '\n';
+    if (row.omitted_frames > 0)
+        out << fmt::format("        ... {} more caller{} (--frames shows more)\n",
+                           row.omitted_frames, row.omitted_frames == 1 ? "" : "s");
+}
+
+// What a ranking says about one site: its headline lines, before the location and stack.
+using SiteDescription = std::function<std::vector<std::string>(const SiteRow&)>;
+
+void write_ranking(const ReportModel& model, std::ostream& out, std::string_view title,
+                   const Ranking& ranking, std::string_view when_empty,
+                   const SiteDescription& describe) {
+    write_title(out, title);
+    if (ranking.rows.empty()) {
+        out << when_empty << '\n';
+        return;
+    }
+    if (ranking.rows.size() < ranking.candidates)
+        out << fmt::format("The top {} of {} sites (--top shows more).\n", ranking.rows.size(),
+                           ranking.candidates);
+    for (std::size_t rank = 0; rank < ranking.rows.size(); ++rank) {
+        const SiteRow& row = model.sites[ranking.rows[rank]];
+        const std::vector<std::string> lines = describe(row);
+        out << fmt::format("{:>3}. {}\n", rank + 1, lines.front());
+        for (std::size_t i = 1; i < lines.size(); ++i) out << "     " << lines[i] << '\n';
+        out << fmt::format("     site {}: {}\n", row.figures.id, describe_location(row.location));
+        write_stack(row, out);
+    }
+}
+
+std::string describe_lifetimes(const ReportModel& model, const Site& site, double mean) {
+    return fmt::format("lifetime mean {}, min {}, max {}",
+                       time_of(model, rounded(mean)),
+                       time_of(model, site.lifetime_min), time_of(model, site.lifetime_max));
+}
+
+void write_top_at_peak(const ReportModel& model, std::ostream& out) {
+    write_ranking(model, out, "Top sites at peak", model.rankings.at_peak,
+                  "Nothing was live at the peak: the program made no heap allocations.",
+                  [&](const SiteRow& row) -> std::vector<std::string> {
+                      const Site& site = row.figures;
+                      return {fmt::format("{} in {}, {} of the peak",
+                                          bytes_with_exact(site.peak_bytes),
+                                          blocks(site.peak_blocks),
+                                          format_percent(row.peak_percent))};
+                  });
+}
+
+void write_top_by_total(const ReportModel& model, std::ostream& out) {
+    write_ranking(model, out, "Top sites by total allocated (churn)", model.rankings.by_total,
+                  "The program made no heap allocations.",
+                  [&](const SiteRow& row) -> std::vector<std::string> {
+                      const Site& site = row.figures;
+                      return {fmt::format("{} in {}, {} of all bytes allocated",
+                                          bytes_with_exact(site.total_bytes),
+                                          blocks(site.total_blocks),
+                                          format_percent(row.total_percent)),
+                              fmt::format("average {} per block, {} temporary, {} by realloc",
+                                          human_bytes(rounded(row.average_size)),
+                                          group_digits(site.temporary_blocks),
+                                          group_digits(site.realloc_blocks)),
+                              describe_lifetimes(model, site, row.mean_lifetime)};
+                  });
+}
+
+void write_temporaries(const ReportModel& model, std::ostream& out) {
+    write_ranking(model, out, "Temporary allocations", model.rankings.by_temporary,
+                  "No temporary allocations.",
+                  [&](const SiteRow& row) -> std::vector<std::string> {
+                      const Site& site = row.figures;
+                      return {fmt::format("{} of {} temporary ({}), {}",
+                                          group_digits(site.temporary_blocks),
+                                          blocks(site.total_blocks),
+                                          format_percent(row.temporary_percent),
+                                          bytes_with_exact(site.temporary_bytes))};
+                  });
+}
+
+void write_live_at_exit(const ReportModel& model, std::ostream& out) {
+    write_ranking(model, out, "Live at exit", model.rankings.at_exit,
+                  "Nothing is live at exit: every heap block was freed.",
+                  [&](const SiteRow& row) -> std::vector<std::string> {
+                      const Site& site = row.figures;
+                      return {fmt::format("{} in {}, {} of what is live at exit",
+                                          bytes_with_exact(site.exit_bytes),
+                                          blocks(site.exit_blocks),
+                                          format_percent(row.exit_percent))};
+                  });
+}
+
+// ---------------------------------------------------------------- threads
+
+void write_threads(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Threads");
+    if (model.threads.empty()) {
+        out << "The trace records no threads.\n";
+        return;
+    }
+    for (const Thread& thread : model.threads) {
+        out << (thread.parent == 0
+                    ? fmt::format("thread {} (main)\n", thread.id)
+                    : fmt::format("thread {} (started by thread {})\n", thread.id, thread.parent));
+        write_row(out, "  peak", fmt::format("{} in {} at {}", bytes_with_exact(thread.peak_bytes),
+                                             blocks(thread.peak_blocks),
+                                             time_of(model, thread.peak_time)));
+        write_row(out, "  allocated", fmt::format("{} in {}", bytes_with_exact(thread.total_bytes),
+                                                  blocks(thread.total_blocks)));
+        write_row(out, "  live at exit", fmt::format("{} in {}",
+                                                     bytes_with_exact(thread.exit_bytes),
+                                                     blocks(thread.exit_blocks)));
+    }
+}
+
+}  // namespace
+
+void TextReporter::write(const ReportModel& model, std::ostream& out) const {
+    write_header(model, out);
+    write_summary(model, out);
+    write_timeline(model, out);
+    write_top_at_peak(model, out);
+    write_top_by_total(model, out);
+    write_temporaries(model, out);
+    write_live_at_exit(model, out);
+    write_threads(model, out);
+}
+
+}  // namespace memattr

@@ -1,0 +1,178 @@
+// The in-memory form of a memattr trace (docs/trace-format.md, version 1).
+//
+// These are plain facts as the tool recorded them: no folding, ranking or formatting happens
+// here (that is site_folding.h, analysis.h and the reporters). Field comments name the trace
+// key each field comes from, so the format document and this file can be read side by side.
+//
+// References between records are resolved once by the reader: a stack holds indexes into
+// Trace::frames, a site an index into Trace::stacks. Consumers therefore never look ids up
+// and can never meet a dangling reference.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memattr {
+
+// `tool`: which tool wrote the trace.
+struct ToolInfo {
+    std::string name;     // name
+    std::string version;  // version
+};
+
+// `cmd`: the profiled command line.
+struct CommandLine {
+    std::string exe;   // exe
+    std::string args;  // args, joined by single spaces
+};
+
+// `process`: identity of the profiled process.
+struct ProcessInfo {
+    std::uint64_t pid = 0;      // pid
+    std::uint64_t ppid = 0;     // ppid
+    std::uint64_t fork_of = 0;  // fork-of: the parent's pid when the history up to a fork
+                                // was inherited from it, 0 otherwise
+};
+
+// `run`: how the tool measured.
+struct RunInfo {
+    std::string malloc_mode;        // malloc-mode, e.g. "replace"
+    std::string time_unit;          // time-unit, e.g. "instr": the unit of every `t` figure
+    std::uint64_t alignment = 0;    // alignment of heap blocks
+    std::uint64_t num_callers = 0;  // num-callers: maximum stack depth recorded
+};
+
+// `definition`: the wording behind a figure (e.g. name "temporary"), so reports can quote
+// the tool's own definition instead of paraphrasing it.
+struct Definition {
+    std::string name;  // name
+    std::string text;  // text
+};
+
+// `frame`: one symbolised code location. Several frames can share an `ip` when code was
+// inlined: innermost inlined function first, the function compiled into last.
+struct Frame {
+    std::uint64_t id = 0;    // id, unique, from 1
+    std::uint64_t ip = 0;    // ip
+    bool inlined = false;    // inlined
+    std::string function;    // fn, demangled, or "???"
+    std::string file;        // file, empty without debug information
+    std::string dir;         // dir, empty for inlined frames and without debug information
+    std::uint64_t line = 0;  // line, 0 without debug information
+    std::string object;      // obj: executable or shared library containing ip
+};
+
+// `stack`: an allocation stack, innermost frame (the allocator itself) first.
+struct Stack {
+    std::uint64_t id = 0;
+    std::vector<std::size_t> frames;  // frames=, resolved to indexes into Trace::frames
+};
+
+// `site`: one distinct allocation stack and everything allocated from it.
+// Bytes are requested sizes; times are in RunInfo::time_unit.
+struct Site {
+    std::uint64_t id = 0;
+    std::size_t stack = 0;  // stack=, resolved to an index into Trace::stacks
+
+    // A realloc counts as one block of its new size in the totals, as DHAT counts it.
+    std::uint64_t total_bytes = 0;       // tb: allocated over the run
+    std::uint64_t total_blocks = 0;      // tbk
+    std::uint64_t peak_bytes = 0;        // pb: live at the global peak
+    std::uint64_t peak_blocks = 0;       // pbk
+    std::uint64_t max_bytes = 0;         // mb: this site's own maximum of live bytes
+    std::uint64_t max_blocks = 0;        // mbk: its live blocks at that moment
+    std::uint64_t exit_bytes = 0;        // eb: still live at exit
+    std::uint64_t exit_blocks = 0;       // ebk
+    std::uint64_t freed_blocks = 0;      // fbk: freed by the client, realloc included
+    std::uint64_t lifetime_min = 0;      // ltmin: shortest block lifetime
+    std::uint64_t lifetime_max = 0;      // ltmax: longest block lifetime
+    std::uint64_t lifetime_sum = 0;      // ltsum: sum of lifetimes; / total_blocks = mean
+    std::uint64_t temporary_blocks = 0;  // tmpbk: see the "temporary" Definition
+    std::uint64_t temporary_bytes = 0;   // tmpb
+    std::uint64_t realloc_blocks = 0;    // rbk: blocks created by realloc
+};
+
+// `thread`: one client thread. Bytes belong to the allocating thread.
+struct Thread {
+    std::uint64_t id = 0;            // id, 1 is the main thread
+    std::uint64_t parent = 0;        // parent, 0 for the main thread
+    std::uint64_t total_bytes = 0;   // tb
+    std::uint64_t total_blocks = 0;  // tbk
+    std::uint64_t peak_bytes = 0;    // pb: this thread's own maximum of live bytes
+    std::uint64_t peak_blocks = 0;   // pbk
+    std::uint64_t peak_time = 0;     // pt: when it was reached
+    std::uint64_t exit_bytes = 0;    // eb
+    std::uint64_t exit_blocks = 0;   // ebk
+};
+
+// `peak`: the moment live heap bytes were highest (the latest of equal maxima).
+struct Peak {
+    std::uint64_t time = 0;       // t
+    std::uint64_t allocated = 0;  // alloc: bytes allocated so far, the second time axis
+    std::uint64_t bytes = 0;      // bytes
+    std::uint64_t blocks = 0;     // blocks
+};
+
+// `totals`: the whole run.
+struct Totals {
+    std::uint64_t bytes = 0;      // bytes
+    std::uint64_t blocks = 0;     // blocks
+    std::uint64_t frees = 0;      // frees: blocks released, by free/delete or by realloc
+    std::uint64_t bad_frees = 0;  // bad-frees: free/realloc of pointers that were not live
+                                  // heap blocks (double or wild frees), ignored by the tool
+};
+
+// `exit`: the end of the traced program.
+struct ExitState {
+    std::uint64_t time = 0;       // t: total instructions executed
+    std::uint64_t allocated = 0;  // alloc
+    std::uint64_t bytes = 0;      // bytes still live
+    std::uint64_t blocks = 0;     // blocks still live
+    std::string reason;           // reason: "exit", "signal" (a fatal signal), or "exec"
+                                  // (written just before an execve)
+    std::uint64_t code = 0;       // code: the exit status
+};
+
+// `timeline`: one sample of the live heap; samples come in increasing time.
+struct TimelinePoint {
+    std::uint64_t time = 0;       // t
+    std::uint64_t allocated = 0;  // alloc
+    std::uint64_t bytes = 0;      // bytes
+    std::uint64_t blocks = 0;     // blocks
+};
+
+// The header records: what was profiled and how.
+struct TraceHeader {
+    ToolInfo tool;
+    CommandLine command;
+    ProcessInfo process;
+    RunInfo run;
+    std::vector<Definition> definitions;
+
+    // The text of the definition called `name`, or nullptr when the trace has none.
+    const std::string* definition(std::string_view name) const {
+        for (const Definition& definition : definitions)
+            if (definition.name == name) return &definition.text;
+        return nullptr;
+    }
+};
+
+struct Trace {
+    std::string source;              // the file name, as given by the user
+    std::uint64_t record_count = 0;  // records before `end`, the header line included
+    TraceHeader header;
+
+    std::vector<Frame> frames;
+    std::vector<Stack> stacks;
+    std::vector<Site> sites;
+    std::vector<Thread> threads;
+    Peak peak;
+    Totals totals;
+    ExitState exit;
+    std::vector<TimelinePoint> timeline;
+};
+
+}  // namespace memattr

@@ -1,0 +1,24 @@
+# GoogleTest unit tests of memattr-graph (postproc/). The project's test runner runs
+# tests/postproc/postproc-tests itself, so it is built by 'make check' but not in TESTS.
+
+EXTRA_DIST += tests/postproc/data/small.trace
+
+if HAVE_GTEST
+check_PROGRAMS += tests/postproc/postproc-tests
+tests_postproc_postproc_tests_SOURCES = \
+	tests/postproc/trace_fixtures.h tests/postproc/trace_fixtures.cpp \
+	tests/postproc/test_trace_escape.cpp \
+	tests/postproc/test_trace_reader.cpp \
+	tests/postproc/test_trace_fuzz.cpp \
+	tests/postproc/test_site_folding.cpp \
+	tests/postproc/test_analysis.cpp \
+	tests/postproc/test_units.cpp \
+	tests/postproc/test_text_report.cpp \
+	tests/postproc/test_json_report.cpp \
+	tests/postproc/test_reporter_registry.cpp
+tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc \
+	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\"
+tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread
+tests_postproc_postproc_tests_LDFLAGS = -pthread
+tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS)
+endif

@@ -1,0 +1,347 @@
+// Site folding: which frame becomes the site for C, C++ and Rust allocation stacks (as
+// Valgrind reports them: full names for real frames, bare names and files for inlined
+// ones), what --ignore-fn and --frames change, and how frames and locations print.
+
+#include <gtest/gtest.h>
+
+#include "site_folding.h"
+#include "trace_fixtures.h"
+
+namespace memattr {
+
+// Readable roles in failure messages.
+void PrintTo(FrameRole role, std::ostream* out) {
+    switch (role) {
+    case FrameRole::program: *out << "program"; break;
+    case FrameRole::library: *out << "library"; break;
+    case FrameRole::allocator: *out << "allocator"; break;
+    }
+}
+
+namespace {
+
+constexpr const char* kPreload = "/usr/libexec/valgrind/vgpreload_memattr-amd64-linux.so";
+constexpr const char* kApp = "/home/dev/app";
+constexpr const char* kLibc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+
+Frame make_frame(std::string function, std::string object = kApp, std::string file = "app.cpp",
+                 std::uint64_t line = 10, bool inlined = false) {
+    Frame frame;
+    frame.function = std::move(function);
+    frame.object = std::move(object);
+    frame.file = std::move(file);
+    frame.line = line;
+    frame.inlined = inlined;
+    return frame;
+}
+
+Frame inlined_frame(std::string function, std::string file) {
+    return make_frame(std::move(function), kApp, std::move(file), 10, true);
+}
+
+// A trace whose only stack is `frames`, innermost first.
+Trace trace_with_stack(std::vector<Frame> frames) {
+    Trace trace;
+    Stack stack;
+    stack.id = 1;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        frames[i].id = i + 1;
+        stack.frames.push_back(i);
+    }
+    trace.frames = std::move(frames);
+    trace.stacks.push_back(stack);
+    return trace;
+}
+
+std::string site_function(const Trace& trace, const FoldingOptions& options = {}) {
+    const FoldedStack folded = SiteFolder(trace, options).fold(trace.stacks.front());
+    return trace.frames[folded.site_frame].function;
+}
+
+FrameRole role_of(const Frame& frame) {
+    const Trace trace = trace_with_stack({frame});
+    return SiteFolder(trace, {}).role(0);
+}
+
+FrameRole role_of_function(const std::string& function) { return role_of(make_frame(function)); }
+
+TEST(SiteFolding, MallocInThePreloadObjectIsFolded) {
+    const Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0),
+                                          make_frame("make_buffer(int)"), make_frame("main")});
+    EXPECT_EQ(site_function(trace), "make_buffer(int)");
+}
+
+TEST(SiteFolding, AnyFrameOfThePreloadObjectIsTheAllocator) {
+    // Whatever the tool's replacement functions are called, they live in vgpreload_*.
+    EXPECT_EQ(role_of(make_frame("_vgr10010ZU_libcZdsoZa_malloc", kPreload, "", 0)),
+              FrameRole::allocator);
+    EXPECT_EQ(role_of(make_frame("???", "vgpreload_core-amd64-linux.so", "", 0)),
+              FrameRole::allocator);
+    EXPECT_EQ(role_of(make_frame("f", "/home/dev/vgpreload_x/app", "", 0)), FrameRole::program);
+    EXPECT_EQ(role_of(make_frame("f", "/usr/lib/libvgpreload_x.so", "", 0)), FrameRole::program);
+}
+
+TEST(SiteFolding, OperatorNewAndVectorInternalsAreFolded) {
+    // small.trace stack 1, as at -O2: operator new (preload); inlined "allocate"
+    // (new_allocator.h), "allocate" (alloc_traits.h), "_M_allocate" (stl_vector.h) inside
+    // the real function std::vector::_M_realloc_insert; inlined "push_back" inside the
+    // program's fill_samples.
+    const Trace trace = test::small_trace();
+    const FoldedStack folded = SiteFolder(trace, {}).fold(trace.stacks[0]);
+    EXPECT_EQ(trace.frames[folded.site_frame].function,
+              "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)");
+    EXPECT_EQ(folded.frames, (std::vector<std::size_t>{6, 7, 8, 9}));
+    EXPECT_EQ(folded.omitted_frames, 0u);
+}
+
+TEST(SiteFolding, UnoptimisedCxxStacksFoldToTheProgram) {
+    // At -O0 every libstdc++ function is a real frame with its full name.
+    const Trace trace = trace_with_stack({
+        make_frame("operator new(unsigned long)", kPreload, "", 0),
+        make_frame("std::__new_allocator<long>::allocate(unsigned long, void const*)", kApp,
+                   "new_allocator.h", 137),
+        make_frame("std::allocator_traits<std::allocator<long> >::allocate(std::allocator<long>&, "
+                   "unsigned long)",
+                   kApp, "alloc_traits.h", 464),
+        make_frame("std::_Vector_base<long, std::allocator<long> >::_M_allocate(unsigned long)",
+                   kApp, "stl_vector.h", 378),
+        make_frame("std::vector<long, std::allocator<long> >::reserve(unsigned long)", kApp,
+                   "vector.tcc", 79),
+        make_frame("main", kApp, "cxx_alloc.cpp", 27),
+    });
+    EXPECT_EQ(site_function(trace), "main");
+
+    const Trace string_stack = trace_with_stack({
+        make_frame("operator new(unsigned long)", kPreload, "", 0),
+        make_frame("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> "
+                   ">::_M_construct(unsigned long, char)",
+                   "/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30", "", 0),
+        make_frame("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> "
+                   ">::basic_string<std::allocator<char> >(unsigned long, char, "
+                   "std::allocator<char> const&)",
+                   kApp, "basic_string.h", 659),
+        make_frame("main", kApp, "cxx_alloc.cpp", 28),
+    });
+    EXPECT_EQ(site_function(string_stack), "main");
+}
+
+TEST(SiteFolding, RustRawVecChainIsFolded) {
+    // small.trace stack 3: realloc; __rdl_realloc with "realloc" (alloc.rs) inlined;
+    // __rust_realloc; finish_grow with "realloc" and "grow_impl" (alloc.rs) inlined;
+    // RawVecInner::grow_one with "grow_amortized" inlined; the program's parse_records with
+    // Vec's "push" (library/alloc/src/vec/mod.rs) inlined.
+    const Trace trace = test::small_trace();
+    const FoldedStack folded = SiteFolder(trace, {}).fold(trace.stacks[2]);
+    EXPECT_EQ(trace.frames[folded.site_frame].function, "rsparse::parse_records");
+    ASSERT_EQ(folded.frames.size(), 3u);
+    EXPECT_EQ(trace.frames[folded.frames.back()].function, "start_thread");
+}
+
+TEST(SiteFolding, RustInlinedStandardLibraryFoldsToTheProgram) {
+    // Vec::with_capacity at opt-level=1, as Valgrind reports it.
+    const Trace trace = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        make_frame("<alloc::raw_vec::RawVecInner>::try_allocate_in", kApp, "", 0),
+        inlined_frame("with_capacity_in<alloc::alloc::Global>", "library/alloc/src/raw_vec/mod.rs"),
+        inlined_frame("with_capacity_in<u64, alloc::alloc::Global>", "library/alloc/src/vec/mod.rs"),
+        inlined_frame("with_capacity<u64>", "library/alloc/src/vec/mod.rs"),
+        make_frame("rust_alloc::main", kApp, "rust_alloc.rs", 7),
+    });
+    EXPECT_EQ(site_function(trace), "rust_alloc::main");
+}
+
+TEST(SiteFolding, BareInlinedFramesBelongWithTheirContainer) {
+    // Code inlined into the precompiled standard library has only a bare file name.
+    const Trace in_library = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        inlined_frame("alloc", "alloc.rs"),
+        inlined_frame("insert<usize, u32>", "map.rs"),
+        make_frame("std::sys::thread_info::set_current_info", kApp, "thread_info.rs", 122),
+        make_frame("start_program", kApp, "main.rs", 3),
+    });
+    EXPECT_EQ(site_function(in_library), "start_program");
+
+    // ...while the program's own inlined code stays the program's.
+    const Trace in_program = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        inlined_frame("make_node", "tree.c"),
+        make_frame("build_tree", kApp, "tree.c", 40),
+    });
+    EXPECT_EQ(site_function(in_program), "make_node");
+}
+
+TEST(SiteFolding, CLibraryInternalsFoldToTheCaller) {
+    const Trace trace = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        make_frame("_IO_file_doallocate", kLibc, "filedoalloc.c", 101),
+        make_frame("printf", kLibc, "printf.c", 33),
+        make_frame("main", kApp, "report.c", 11),
+    });
+    EXPECT_EQ(site_function(trace), "main");
+}
+
+TEST(SiteFolding, AllocationsInsideLibrariesStopAtTheFirstLibraryFrame) {
+    // The C++ runtime's start-up buffer: no program frame at all.
+    const Trace trace = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        make_frame("???", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30", "", 0),
+        make_frame("call_init", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "dl-init.c", 74),
+    });
+    const FoldedStack folded = SiteFolder(trace, {}).fold(trace.stacks.front());
+    EXPECT_EQ(folded.site_frame, 1u);
+}
+
+TEST(SiteFolding, AllocatorOnlyStackUsesTheOutermostFrame) {
+    const Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0),
+                                          make_frame("__rdl_alloc"), make_frame("__rust_alloc")});
+    const FoldedStack folded = SiteFolder(trace, {}).fold(trace.stacks.front());
+    EXPECT_EQ(folded.site_frame, 2u);
+    EXPECT_EQ(folded.frames, (std::vector<std::size_t>{2}));
+}
+
+TEST(SiteFolding, AllocatorFunctionNames) {
+    for (const char* function : {
+             "malloc", "calloc", "realloc", "free", "memalign", "posix_memalign",
+             "aligned_alloc", "valloc",
+             "operator new(unsigned long)", "operator new[](unsigned long)",
+             "operator new(unsigned long, std::align_val_t)",
+             "operator new[](unsigned long, std::nothrow_t const&)",
+             "operator delete(void*, unsigned long)", "operator delete[](void*)",
+             "std::allocator<char>::allocate(unsigned long)",
+             "std::__new_allocator<int>::allocate(unsigned long, void const*)",
+             "__gnu_cxx::new_allocator<int>::allocate(unsigned long, void const*)",
+             "std::allocator_traits<std::allocator<std::pair<int const, std::string> > >::"
+             "allocate(std::allocator<std::pair<int const, std::string> >&, unsigned long)",
+             "std::_Vector_base<double, std::allocator<double> >::_M_allocate(unsigned long)",
+             "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >::"
+             "_M_create(unsigned long&, unsigned long)",
+             "__rust_alloc", "__rust_alloc_zeroed", "__rust_realloc", "__rust_dealloc",
+             "__rdl_alloc", "__rg_alloc", "__rustc::__rust_alloc", "__rustc::__rdl_realloc",
+             "alloc::alloc::alloc", "alloc::alloc::exchange_malloc",
+             "alloc::alloc::Global::alloc_impl", "alloc::raw_vec::finish_grow",
+             "alloc::raw_vec::RawVec<T,A>::allocate_in",
+             "alloc::raw_vec::RawVecInner<A>::try_allocate_in",
+             "<alloc::raw_vec::RawVecInner<A>>::grow_amortized",
+             "<alloc::raw_vec::RawVecInner>::grow_one",
+             "alloc[4d8e2f7a91b0c3d5]::raw_vec::finish_grow",
+             "<alloc[4d8e2f7a91b0c3d5]::raw_vec::RawVecInner<A>>::reserve::do_reserve_and_handle",
+             "<alloc::alloc::Global as core::alloc::Allocator>::allocate",
+             "<std::alloc::System as core::alloc::global::GlobalAlloc>::alloc",
+             "std::sys::pal::unix::alloc::<impl core::alloc::global::GlobalAlloc for "
+             "std::alloc::System>::alloc",
+             "<tikv_jemallocator::Jemalloc as core::alloc::global::GlobalAlloc>::alloc",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::allocator) << function;
+}
+
+TEST(SiteFolding, StandardLibraryFunctionNames) {
+    for (const char* function : {
+             "std::vector<int, std::allocator<int> >::push_back(int const&)",
+             "void std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>("
+             "__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, "
+             "int const&)",
+             "char* std::__cxx11::basic_string<char>::_M_construct<char const*>(char const*)",
+             "unsigned long std::__detail::_Hash_code_base<int>::_M_hash_code(int const&)",
+             "__gnu_cxx::__normal_iterator<int*, std::vector<int> > std::copy<int*>(int*)",
+             "<alloc::vec::Vec<T,A>>::push", "alloc::vec::Vec<T,A>::with_capacity",
+             "<alloc::string::String as core::convert::From<&str>>::from",
+             "<str as alloc::string::ToString>::to_string",
+             "<[T] as alloc::slice::hack::ConvertVec>::to_vec", "std::rt::lang_start_internal",
+             "core::ops::function::FnOnce::call_once",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::library) << function;
+}
+
+TEST(SiteFolding, ProgramFunctionNames) {
+    for (const char* function : {
+             "main", "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)",
+             "malloc_trim", "my_malloc(unsigned long)", "operator newline_helper()",
+             "operator<<(std::ostream&, Point const&)", "mystd::copy(int)",
+             "myns::Widget<int, std::string>::build()", "label[abi:cxx11](int)",
+             "(anonymous namespace)::Registry::add(std::string const&)",
+             "myapp::alloc::raw_vec::helper", "<myapp::Tree as core::clone::Clone>::clone",
+             "__rust_alloc_error_handler", "allocate_buffer(unsigned long)", "???",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::program) << function;
+}
+
+TEST(SiteFolding, SourceFilesAndObjects) {
+    EXPECT_EQ(role_of(inlined_frame("allocate", "new_allocator.h")), FrameRole::allocator);
+    EXPECT_EQ(role_of(inlined_frame("_M_allocate", "stl_vector.h")), FrameRole::library);
+    EXPECT_EQ(role_of(inlined_frame("_M_insert", "vector.tcc")), FrameRole::library);
+    EXPECT_EQ(role_of(inlined_frame("basic_string<>", "basic_string.h")), FrameRole::library);
+    EXPECT_EQ(role_of(inlined_frame("f", "/usr/include/c++/12/bits/ranges_base.h")),
+              FrameRole::library);
+    EXPECT_EQ(role_of(inlined_frame("grow_one", "library/alloc/src/raw_vec/mod.rs")),
+              FrameRole::allocator);
+    EXPECT_EQ(role_of(inlined_frame(
+                  "f", "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/io.rs")),
+              FrameRole::library);
+    EXPECT_EQ(role_of(inlined_frame("helper", "src/vector.cpp")), FrameRole::program);
+    EXPECT_EQ(role_of(inlined_frame("helper", "mylibrary/alloc/src/x.rs")), FrameRole::program);
+    EXPECT_EQ(role_of(make_frame("pthread_create@@GLIBC_2.34", kLibc, "", 0)), FrameRole::library);
+    EXPECT_EQ(role_of(make_frame("_dl_allocate_tls", "/lib64/ld-linux-x86-64.so.2", "", 0)),
+              FrameRole::library);
+    EXPECT_EQ(role_of(make_frame("f", "/home/dev/libcore.so", "", 0)), FrameRole::program);
+}
+
+TEST(SiteFolding, IgnoreFnAddsAllocatorPatterns) {
+    const Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0),
+                                          make_frame("pool_alloc(Pool&, unsigned long)"),
+                                          make_frame("make_node(Pool&)"), make_frame("main")});
+    EXPECT_EQ(site_function(trace), "pool_alloc(Pool&, unsigned long)");
+    FoldingOptions options;
+    options.extra_wrapper_patterns = {"^pool_"};
+    EXPECT_EQ(site_function(trace, options), "make_node(Pool&)");
+    options.extra_wrapper_patterns = {"alloc\\(Pool", "make_node"};  // searched anywhere
+    EXPECT_EQ(site_function(trace, options), "main");
+}
+
+TEST(SiteFolding, FramesLimitTruncatesTheFoldedStack) {
+    const Trace trace = test::small_trace();
+    FoldingOptions options;
+    options.max_frames = 2;
+    const FoldedStack two = SiteFolder(trace, options).fold(trace.stacks[0]);
+    EXPECT_EQ(two.frames, (std::vector<std::size_t>{6, 7}));
+    EXPECT_EQ(two.omitted_frames, 2u);
+
+    options.max_frames = 1;
+    const FoldedStack one = SiteFolder(trace, options).fold(trace.stacks[0]);
+    EXPECT_EQ(one.frames, (std::vector<std::size_t>{6}));
+    EXPECT_EQ(one.omitted_frames, 3u);
+}
+
+TEST(SiteFolding, HugeNamesDoNotOverflowTheRegexEngine) {
+    // std::regex recurses per character; names are matched on a bounded prefix.
+    const std::string huge = "my::Allocator<" + std::string(1 << 20, 'a') + ">::allocate";
+    FoldingOptions options;
+    options.extra_wrapper_patterns = {"(a|b)*x"};
+    const Trace trace = trace_with_stack(
+        {make_frame(huge, std::string(1 << 20, 'o'), std::string(1 << 20, 'f')), make_frame("main")});
+    const FoldedStack folded = SiteFolder(trace, options).fold(trace.stacks.front());
+    EXPECT_EQ(folded.site_frame, 0u);
+}
+
+TEST(SiteFolding, InvalidPatternIsRefused) {
+    EXPECT_THROW(compile_rule_pattern("("), std::regex_error);
+    EXPECT_NO_THROW(compile_rule_pattern("^my_pool_alloc$"));
+    for (const RoleRule& rule : default_role_rules())
+        EXPECT_NO_THROW(compile_rule_pattern(rule.pattern)) << rule.pattern;
+}
+
+TEST(SiteFolding, DescribesFramesAndLocations) {
+    EXPECT_EQ(describe_frame(make_frame("fill(int)", kApp, "demo.cpp", 21)),
+              "fill(int) (demo.cpp:21)");
+    EXPECT_EQ(describe_location(make_frame("fill(int)", kApp, "demo.cpp", 21)), "demo.cpp:21");
+    EXPECT_EQ(describe_frame(make_frame("start_thread", kLibc, "", 0)),
+              "start_thread (in /usr/lib/x86_64-linux-gnu/libc.so.6)");
+    EXPECT_EQ(describe_location(make_frame("start_thread", kLibc, "", 0)), "start_thread");
+    EXPECT_EQ(describe_frame(make_frame("f", kApp, "gen.c", 0)), "f (gen.c)");
+    EXPECT_EQ(describe_frame(make_frame("???", "", "", 0)), "???");
+    // Names are data: control bytes must not break the one-line layout.
+    EXPECT_EQ(describe_frame(make_frame("scratch\tcopy\n", kApp, "a\x01.c", 7)),
+              "scratch\\tcopy\\n (a\\x01.c:7)");
+}
+
+}  // namespace
+}  // namespace memattr

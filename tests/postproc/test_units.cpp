@@ -1,0 +1,52 @@
+// How quantities are written in the text report.
+
+#include <cstdint>
+
+#include <gtest/gtest.h>
+
+#include "units.h"
+
+namespace memattr {
+namespace {
+
+TEST(Units, GroupsDigits) {
+    EXPECT_EQ(group_digits(0), "0");
+    EXPECT_EQ(group_digits(999), "999");
+    EXPECT_EQ(group_digits(1000), "1,000");
+    EXPECT_EQ(group_digits(1572864), "1,572,864");
+    EXPECT_EQ(group_digits(UINT64_MAX), "18,446,744,073,709,551,615");
+}
+
+TEST(Units, HumanBytes) {
+    EXPECT_EQ(human_bytes(0), "0 B");
+    EXPECT_EQ(human_bytes(1023), "1023 B");
+    EXPECT_EQ(human_bytes(1024), "1.00 KiB");
+    EXPECT_EQ(human_bytes(1572864), "1.50 MiB");
+    EXPECT_EQ(human_bytes(1048575), "1.00 MiB");  // not "1024.00 KiB"
+    EXPECT_EQ(human_bytes(UINT64_MAX), "16.00 EiB");
+}
+
+TEST(Units, BytesWithExact) {
+    EXPECT_EQ(bytes_with_exact(1), "1 byte");
+    EXPECT_EQ(bytes_with_exact(512), "512 bytes");
+    EXPECT_EQ(bytes_with_exact(1572864), "1.50 MiB (1,572,864 bytes)");
+}
+
+TEST(Units, HumanTime) {
+    EXPECT_EQ(human_time(0, "instr"), "0 instr");
+    EXPECT_EQ(human_time(999, "instr"), "999 instr");
+    EXPECT_EQ(human_time(1000, "instr"), "1.0 kinstr");
+    EXPECT_EQ(human_time(12345678, "instr"), "12.3 Minstr");
+    EXPECT_EQ(human_time(999950, "instr"), "1.0 Minstr");  // not "1000.0 kinstr"
+    EXPECT_EQ(human_time(UINT64_MAX, "instr"), "18.4 Einstr");
+}
+
+TEST(Units, Percentages) {
+    EXPECT_EQ(format_percent(74.94), "74.9%");
+    EXPECT_EQ(format_percent(100), "100.0%");
+    EXPECT_EQ(format_percent(0), "0.0%");
+    EXPECT_EQ(format_percent(0.003), "<0.1%");
+}
+
+}  // namespace
+}  // namespace memattr
