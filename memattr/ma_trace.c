@@ -176,22 +176,16 @@ static void write_header(Writer* w, const TraceRequest* req)
 /*--- Frames and stacks                                    ---*/
 /*------------------------------------------------------------*/
 
-/* Frames are deduplicated by their full description (which includes
-   the address), stacks by ExeContext.  Both tables live only while a
-   trace is being written. */
-static WordFM* frame_ids;   /* HChar* description -> frame id */
-static WordFM* stack_ids;   /* ExeContext* -> stack id */
+/* Stacks share most of their addresses, and describing an address
+   (symbol lookup, demangling) is the expensive part of writing a
+   trace, so each address is described once: the frames of one address
+   (its inlined levels, innermost first) get consecutive ids, and the
+   table maps the address to its first id and count.  Stacks are
+   deduplicated by ExeContext.  Both tables live only while a trace is
+   being written. */
+static WordFM* frames_of_ip;   /* Addr -> first frame id << 8 | frame count */
+static WordFM* stack_ids;      /* ExeContext* -> stack id */
 static UWord   n_frames, n_stacks;
-
-static Word cmp_strings(UWord a, UWord b)
-{
-   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
-}
-
-static void free_string(UWord s)
-{
-   VG_(free)((void*)s);
-}
 
 /* A description from VG_(describe_IP) split into its parts. */
 typedef struct {
@@ -239,18 +233,11 @@ typedef struct {
    XArray* ids;   /* of UWord: the stack's frame ids, innermost first */
 } StackBuilder;
 
-static UWord frame_id(Writer* w, DiEpoch ep, Addr ip, const HChar* desc,
-                      Bool inlined)
+static void write_frame(Writer* w, DiEpoch ep, Addr ip, HChar* desc,
+                        Bool inlined)
 {
-   UWord key, id;
-   if (VG_(lookupFM)(frame_ids, &key, &id, (UWord)desc)) return id;
-
-   id = ++n_frames;
-   HChar* copy = VG_(strdup)("ma.frame", desc);
-   VG_(addToFM)(frame_ids, (UWord)VG_(strdup)("ma.frame.key", desc), id);
-
    FrameParts parts;
-   split_description(copy, &parts);
+   split_description(desc, &parts);
    const HChar* obj = parts.obj;
    if (!VG_(get_objname)(ep, ip, &obj)) obj = parts.obj;
    /* The directory is known only for the outermost (non-inlined)
@@ -267,7 +254,7 @@ static UWord frame_id(Writer* w, DiEpoch ep, Addr ip, const HChar* desc,
    }
 
    begin_record(w, "frame");
-   field_u(w, "id", id);
+   field_u(w, "id", ++n_frames);
    field_x(w, "ip", ip);
    field_u(w, "inlined", inlined);
    field_s(w, "fn", parts.fn);
@@ -276,25 +263,31 @@ static UWord frame_id(Writer* w, DiEpoch ep, Addr ip, const HChar* desc,
    field_s(w, "line", parts.line);
    field_s(w, "obj", obj);
    end_record(w);
-   VG_(free)(copy);
-   return id;
 }
 
-/* apply_ExeContext callback: one IP, expanded into its inlined levels
-   (innermost first; the last level is the function compiled in). */
+/* apply_ExeContext callback: the frames of one IP, described and
+   written the first time the IP is seen. */
 static void add_ip(UInt n, DiEpoch ep, Addr ip, void* opaque)
 {
    StackBuilder* sb = opaque;
-   InlIPCursor* iipc = VG_(new_IIPC)(ep, ip);
-   Bool more;
-   do {
-      HChar* desc = VG_(strdup)("ma.desc", VG_(describe_IP)(ep, ip, iipc));
-      more = VG_(next_IIPC)(iipc);
-      UWord id = frame_id(sb->w, ep, ip, desc, more /* inlined */);
+   UWord key, packed;
+   if (!VG_(lookupFM)(frames_of_ip, &key, &packed, ip)) {
+      UWord first = n_frames + 1, count = 0;
+      InlIPCursor* iipc = VG_(new_IIPC)(ep, ip);
+      Bool more;
+      do {
+         HChar* desc = VG_(strdup)("ma.desc", VG_(describe_IP)(ep, ip, iipc));
+         more = VG_(next_IIPC)(iipc);
+         write_frame(sb->w, ep, ip, desc, more /* inlined */);
+         VG_(free)(desc);
+         count++;
+      } while (more && count < 255);
+      VG_(delete_IIPC)(iipc);
+      packed = first << 8 | count;
+      VG_(addToFM)(frames_of_ip, ip, packed);
+   }
+   for (UWord id = packed >> 8; id < (packed >> 8) + (packed & 0xff); id++)
       VG_(addToXA)(sb->ids, &id);
-      VG_(free)(desc);
-   } while (more);
-   VG_(delete_IIPC)(iipc);
 }
 
 static UWord stack_id(Writer* w, ExeContext* ec)
@@ -352,7 +345,7 @@ static void write_site(Writer* w, const Site* s, UWord id)
 static void write_sites(Writer* w)
 {
    ma_heap_measure_live_lifetimes();
-   frame_ids = VG_(newFM)(VG_(malloc), "ma.frame_ids", VG_(free), cmp_strings);
+   frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
    stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
    n_frames = n_stacks = 0;
 
@@ -362,7 +355,7 @@ static void write_sites(Writer* w)
    while ((s = ma_heap_sites_next()))
       write_site(w, s, ++id);
 
-   VG_(deleteFM)(frame_ids, free_string, NULL);
+   VG_(deleteFM)(frames_of_ip, NULL, NULL);
    VG_(deleteFM)(stack_ids, NULL, NULL);
 }
 
