@@ -90,11 +90,17 @@ static void begin_record(Writer* w, const HChar* tag)
    put_str(w, tag);
 }
 
-static void field_s(Writer* w, const HChar* key, const HChar* value)
+/* A field starts with TAB, its key and '='. */
+static void put_key(Writer* w, const HChar* key)
 {
    put_str(w, "\t");
    put_str(w, key);
    put_str(w, "=");
+}
+
+static void field_s(Writer* w, const HChar* key, const HChar* value)
+{
+   put_key(w, key);
    put_escaped(w, value);
 }
 
@@ -102,9 +108,7 @@ static void field_u(Writer* w, const HChar* key, ULong value)
 {
    HChar num[32];
    VG_(sprintf)(num, "%llu", value);
-   put_str(w, "\t");
-   put_str(w, key);
-   put_str(w, "=");
+   put_key(w, key);
    put_str(w, num);
 }
 
@@ -112,9 +116,7 @@ static void field_x(Writer* w, const HChar* key, Addr value)
 {
    HChar num[32];
    VG_(sprintf)(num, "0x%lx", value);
-   put_str(w, "\t");
-   put_str(w, key);
-   put_str(w, "=");
+   put_key(w, key);
    put_str(w, num);
 }
 
@@ -302,7 +304,7 @@ static UWord stack_id(Writer* w, ExeContext* ec)
    VG_(addToFM)(stack_ids, (UWord)ec, id);
    begin_record(w, "stack");
    field_u(w, "id", id);
-   put_str(w, "\tframes=");
+   put_key(w, "frames");
    for (Word i = 0; i < VG_(sizeXA)(sb.ids); i++) {
       HChar num[24];
       VG_(sprintf)(num, i ? ",%lu" : "%lu", *(UWord*)VG_(indexXA)(sb.ids, i));
@@ -445,18 +447,49 @@ static void write_timeline(Writer* w)
 /*--- The whole trace                                      ---*/
 /*------------------------------------------------------------*/
 
+/* The tool API has no strerror; these are the failures a user meets
+   when naming an output file. */
+static const HChar* open_error_text(UWord err)
+{
+   switch (err) {
+      case VKI_ENOENT:  return "no such directory";
+      case VKI_EACCES:  return "permission denied";
+      case VKI_EROFS:   return "read-only file system";
+      case VKI_ENOSPC:  return "no space left on device";
+      case VKI_EISDIR:  return "is a directory";
+      case VKI_ENOTDIR: return "a path component is not a directory";
+      default:          return "cannot open";
+   }
+}
+
+/* Where to write: normally a temporary name beside the trace, renamed
+   over it when complete.  A target that exists and is not a regular
+   file (a pipe, /dev/stdout, a device) is written directly: renaming
+   over it would replace it, and root may rename over /dev nodes. */
+static HChar* staging_name(const HChar* name)
+{
+   struct vg_stat st;
+   SysRes sr = VG_(stat)(name, &st);
+   if (!sr_isError(sr) && (st.mode & VKI_S_IFMT) != VKI_S_IFREG)
+      return VG_(strdup)("ma.tmpname", name);
+   HChar* tmp = VG_(malloc)("ma.tmpname", VG_(strlen)(name) + 32);
+   VG_(sprintf)(tmp, "%s.tmp.%d", name, VG_(getpid)());
+   return tmp;
+}
+
 HChar* ma_trace_write(const TraceRequest* req)
 {
    /* Expanded now, not at start-up, so a fork child gets its own pid
       in the name (as DHAT and Massif do). */
    HChar* name = VG_(expand_file_name)("--memattr-out-file", req->file_template);
-   HChar* tmp  = VG_(malloc)("ma.tmpname", VG_(strlen)(name) + 32);
-   VG_(sprintf)(tmp, "%s.tmp.%d", name, VG_(getpid)());
+   HChar* tmp  = staging_name(name);
+   Bool   direct = VG_(strcmp)(tmp, name) == 0;
 
-   SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_TRUNC | VKI_O_WRONLY,
+   SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_WRONLY | (direct ? 0 : VKI_O_TRUNC),
                          VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
    if (sr_isError(sr)) {
-      VG_(umsg)("memattr: error: cannot create trace file '%s'\n", tmp);
+      VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
+                name, open_error_text(sr_Err(sr)));
       VG_(free)(tmp); VG_(free)(name);
       return NULL;
    }
@@ -476,10 +509,10 @@ HChar* ma_trace_write(const TraceRequest* req)
    flush(w);
    VG_(close)(w->fd);
 
-   Bool ok = !w->failed && VG_(rename)(tmp, name) == 0;
+   Bool ok = !w->failed && (direct || VG_(rename)(tmp, name) == 0);
    if (!ok) {
-      VG_(umsg)("memattr: error: writing trace file '%s' failed (disk full?)\n", name);
-      VG_(unlink)(tmp);
+      VG_(umsg)("memattr: error: writing the trace file '%s' failed (disk full?)\n", name);
+      if (!direct) VG_(unlink)(tmp);
       VG_(free)(name);
       name = NULL;
    }

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -372,6 +373,37 @@ def case_tool_options(env, results):
                   f"rc {proc.returncode}: {proc.stderr[-500:]}")
 
 
+def case_trace_destinations(env, results):
+    exe = build(env, "c_basic_peak.c")
+    missing = env.out("no-such-dir/trace")
+    proc = memattr(env, exe, missing)
+    results.check("trace destinations: an unwritable trace path is named in a clear error",
+                  f"cannot create the trace file '{missing}': no such directory" in proc.stderr,
+                  proc.stderr[-500:])
+    results.check("trace destinations: the program still runs normally",
+                  proc.returncode == 0 and proc.stdout == "done\n", f"rc {proc.returncode}")
+
+    # A destination that is not a regular file is written in place, never replaced
+    # by a rename (as root that would replace e.g. a /dev node).
+    fifo = env.out("trace.fifo")
+    if os.path.exists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    received = env.out("trace.from-fifo")
+    with open(received, "w") as sink:
+        reader = subprocess.Popen(["cat", fifo], stdout=sink)
+        memattr(env, exe, fifo)
+        try:
+            reader.wait(timeout=60)
+        except subprocess.TimeoutExpired:   # nothing was written into the FIFO
+            reader.kill()
+    results.check("trace destinations: a FIFO stays a FIFO",
+                  stat.S_ISFIFO(os.stat(fifo).st_mode))
+    summary = report_json(env, received)["summary"]
+    results.equal("trace destinations: the trace streamed through a FIFO is complete",
+                  summary["peak"]["bytes"], 7000)
+
+
 # ------------------------------------------------- agreement with DHAT and Massif
 
 def under_valgrind(env, tool_options, command):
@@ -456,7 +488,7 @@ def case_agreement(env, results):
 
 CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_fork,
-         case_c_exec, case_tool_options, case_agreement]
+         case_c_exec, case_tool_options, case_trace_destinations, case_agreement]
 
 
 def main():
