@@ -125,13 +125,7 @@ TEST(Analysis, SitesThatPrintAlikeStaySeparate) {
 }
 
 TEST(Analysis, EmptyProgramHasNoSharesAndNoNaN) {
-    Trace trace = test::small_trace();
-    trace.sites.clear();
-    trace.threads.clear();
-    trace.timeline.clear();
-    trace.peak = {};
-    trace.totals = {};
-    trace.exit.bytes = trace.exit.blocks = 0;
+    const Trace trace = test::allocation_free_trace();
     const ReportModel model = analyse(trace, {});
     EXPECT_TRUE(model.rankings.at_peak.rows.empty());
     EXPECT_FALSE(model.timeline_peak.has_value());

@@ -164,13 +164,7 @@ TEST(TextReport, EmptySectionsSaySo) {
 }
 
 TEST(TextReport, ProgramWithoutAllocations) {
-    Trace trace = test::small_trace();
-    trace.sites.clear();
-    trace.threads.clear();
-    trace.timeline.clear();
-    trace.peak = {};
-    trace.totals = {};
-    trace.exit.bytes = trace.exit.blocks = 0;
+    const Trace trace = test::allocation_free_trace();
     const std::string report = render(trace);
     EXPECT_EQ(section(report, "Live heap over time"),
               "No timeline samples: the program made no heap allocations.");

@@ -41,6 +41,17 @@ Trace parse_text(const std::string& text, const std::string& source) {
 
 Trace small_trace() { return read_trace(data_path("small.trace")); }
 
+Trace allocation_free_trace() {
+    Trace trace = small_trace();
+    trace.sites.clear();
+    trace.threads.clear();
+    trace.timeline.clear();
+    trace.peak = {};
+    trace.totals = {};
+    trace.exit.bytes = trace.exit.blocks = 0;
+    return trace;
+}
+
 ReportModel small_report(const AnalysisOptions& options) {
     return analyse(small_trace(), options);
 }

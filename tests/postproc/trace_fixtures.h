@@ -37,6 +37,10 @@ Trace parse_text(const std::string& text, const std::string& source = "test.trac
 
 Trace small_trace();
 
+// small.trace's header and frames, as a program that made no heap allocation would leave
+// them: no sites, threads or timeline, every figure zero.
+Trace allocation_free_trace();
+
 // The report model of small.trace with default options, or with `options`.
 ReportModel small_report(const AnalysisOptions& options = {});
 
