@@ -26,6 +26,7 @@
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_tooliface.h"
 #include "pub_tool_vkiscnums.h"
+#include "pub_tool_xarray.h"
 
 #include "ma_heap.h"
 #include "ma_timeline.h"
@@ -43,6 +44,14 @@ static Long         clo_timeline_points = 500;
    default, and memattr wants it on (a user's --read-inline-info=no
    still wins, being parsed after pre_clo_init). */
 extern Bool VG_(clo_read_inline_info);
+
+/* Also a core global: the --fullpath-after prefixes.  VG_(describe_IP)
+   prints a source file's directory only when there is one, and it is
+   the only source of file names for inlined frames; the empty prefix
+   means "the whole directory".  Without directories, memattr-graph
+   cannot tell an inlined "alloc.rs" of Rust's standard library from a
+   program's own. */
+extern XArray* VG_(clo_fullpath_after);
 
 static Bool ma_process_cmd_line_option(const HChar* arg)
 {
@@ -206,6 +215,10 @@ static void ma_atfork_child(ThreadId tid)
 static void ma_post_clo_init(void)
 {
    ma_timeline_init((UInt)clo_timeline_points);
+   if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */
+      static const HChar* const whole_directory = "";
+      VG_(addToXA)(VG_(clo_fullpath_after), &whole_directory);
+   }
 }
 
 static void ma_pre_clo_init(void)

@@ -192,18 +192,20 @@ static UWord   n_frames, n_stacks;
 /* A description from VG_(describe_IP) split into its parts. */
 typedef struct {
    const HChar* fn;
+   const HChar* dir;    /* "" when the debug info gives none */
    const HChar* file;
    const HChar* line;   /* digits, or "0" */
    const HChar* obj;    /* from the description; may be "" */
 } FrameParts;
 
-/* Split "0xADDR: fn (file:line)", "0xADDR: fn (in /obj)" or
-   "0xADDR: fn" in place.  Function names may contain " (" themselves
+/* Split "0xADDR: fn (dir/file:line)", "0xADDR: fn (in /obj)" or
+   "0xADDR: fn" in place (ma_main.c makes describe_IP print whole
+   directories).  Function names may contain " (" themselves
    (e.g. "std::function<void (int)>"), so only a trailing
    parenthesised part that really is a location is taken. */
 static void split_description(HChar* desc, FrameParts* parts)
 {
-   parts->fn = desc; parts->file = ""; parts->line = "0"; parts->obj = "";
+   parts->fn = desc; parts->dir = ""; parts->file = ""; parts->line = "0"; parts->obj = "";
    HChar* colon = VG_(strstr)(desc, ": ");
    if (colon) parts->fn = desc = colon + 2;
 
@@ -228,6 +230,12 @@ static void split_description(HChar* desc, FrameParts* parts)
    *line_sep = 0;
    parts->file = inner;
    parts->line = line_sep + 1;
+   HChar* dir_sep = VG_(strrchr)(inner, '/');
+   if (dir_sep) {
+      *dir_sep = 0;
+      parts->dir  = dir_sep == inner ? "/" : inner;
+      parts->file = dir_sep + 1;
+   }
 }
 
 typedef struct {
@@ -242,18 +250,6 @@ static void write_frame(Writer* w, DiEpoch ep, Addr ip, HChar* desc,
    split_description(desc, &parts);
    const HChar* obj = parts.obj;
    if (!VG_(get_objname)(ep, ip, &obj)) obj = parts.obj;
-   /* The directory is known only for the outermost (non-inlined)
-      level: the line table at ip describes the innermost inlined code,
-      so its directory belongs to this frame only when its file is this
-      frame's file.  (describe_IP shows directories only with
-      --fullpath-after.) */
-   const HChar* dir = "";
-   if (!inlined) {
-      const HChar *file, *d; UInt line;
-      if (VG_(get_filename_linenum)(ep, ip, &file, &d, &line)
-          && VG_(strcmp)(file, parts.file) == 0)
-         dir = d;
-   }
 
    begin_record(w, "frame");
    field_u(w, "id", ++n_frames);
@@ -261,7 +257,7 @@ static void write_frame(Writer* w, DiEpoch ep, Addr ip, HChar* desc,
    field_u(w, "inlined", inlined);
    field_s(w, "fn", parts.fn);
    field_s(w, "file", parts.file);
-   field_s(w, "dir", dir);
+   field_s(w, "dir", parts.dir);
    field_s(w, "line", parts.line);
    field_s(w, "obj", obj);
    end_record(w);

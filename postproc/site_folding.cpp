@@ -40,7 +40,7 @@ const std::vector<RoleRule>& default_role_rules() {
         // `<alloc::raw_vec::RawVecInner<A>>::grow_amortized`; std::alloc re-exports them.
         {allocator, Field::function, R"(^<?alloc(\[[0-9a-f]+\])?::(alloc|raw_vec)::)"},
         {allocator, Field::function, R"(^<?std(\[[0-9a-f]+\])?::alloc::)"},
-        {allocator, Field::file, R"((^|/)library/alloc/src/(alloc\.rs|raw_vec))"},
+        {allocator, Field::path, R"((^|/)library/alloc/src/(alloc\.rs|raw_vec))"},
         // Implementations of Rust's allocator traits: the #[global_allocator] (System,
         // jemalloc, ...) and Allocator for Global, in both demanglings' spellings.
         {allocator, Field::function,
@@ -56,7 +56,7 @@ const std::vector<RoleRule>& default_role_rules() {
         // The C++ standard library: its namespaces, and its headers for inlined frames
         // (libstdc++ names its internal headers stl_*.h and *.tcc).
         {library, Field::function, R"(^(([A-Za-z_][A-Za-z0-9_:]*[*&]* )+)?(std|__gnu_cxx|__cxxabiv1)::)"},
-        {library, Field::file, R"((^|/)(include/c\+\+|c\+\+/v1)/|^__[a-z_]+/)"},
+        {library, Field::path, R"((^|/)(include/c\+\+|c\+\+/v1)/|^__[a-z_]+/)"},
         {library, Field::file,
          R"(^(stl_[a-z_]+\.h|[a-z_]+\.tcc|(basic|cow)_string\.h|char_traits\.h|unique_ptr\.h|shared_ptr(_base|_atomic)?\.h|hashtable(_policy)?\.h|unordered_(map|set)\.h|std_function\.h|std_thread\.h|invoke\.h|move\.h|ptr_traits\.h|node_handle\.h|functional_hash\.h|regex[a-z_]*\.h|locale_[a-z_]+\.h)$)"},
         {library, Field::file,
@@ -66,7 +66,7 @@ const std::vector<RoleRule>& default_role_rules() {
         // and its sources for inlined frames.
         {library, Field::function, R"(^<?(alloc|core|std)(\[[0-9a-f]+\])?::)"},
         {library, Field::function, R"(^<[^<>: ]+ as (alloc|core|std)(\[[0-9a-f]+\])?::)"},
-        {library, Field::file, R"((^|/)library/(alloc|core|std)/src/)"},
+        {library, Field::path, R"((^|/)library/(alloc|core|std)/src/)"},
     };
     return rules;
 }
@@ -93,10 +93,12 @@ std::vector<CompiledRule> compile_rules(const FoldingOptions& options) {
     return compiled;
 }
 
-const std::string& field_of(const Frame& frame, RoleRule::Field field) {
+std::string field_of(const Frame& frame, RoleRule::Field field) {
     switch (field) {
     case RoleRule::Field::function: return frame.function;
     case RoleRule::Field::file: return frame.file;
+    case RoleRule::Field::path:
+        return frame.dir.empty() ? frame.file : frame.dir + "/" + frame.file;
     case RoleRule::Field::object: return frame.object;
     }
     return frame.function;
@@ -127,14 +129,16 @@ SiteFolder::SiteFolder(const Trace& trace, const FoldingOptions& options)
     for (const Frame& frame : trace.frames) roles_.push_back(classify(frame, rules));
 }
 
-// An inlined frame whose file is a bare name (Valgrind gives no directory for inlined code)
-// cannot be placed by its file: "alloc.rs" may be anyone's. Such a frame is taken to belong
-// with the function it was inlined into, the next non-inlined frame of the stack: code
-// inlined into the Rust standard library's precompiled functions is the library's own.
+// An inlined frame whose file has no directory (debug information without one, or a trace
+// written with a --fullpath-after that strips it) cannot be placed by its file: "alloc.rs"
+// may be anyone's. Such a frame is taken to belong with the function it was inlined into,
+// the next non-inlined frame of the stack: code inlined into the Rust standard library's
+// precompiled functions is the library's own.
 FrameRole SiteFolder::role_in_stack(const Stack& stack, std::size_t position) const {
     const std::size_t frame_index = stack.frames[position];
     const Frame& frame = trace_.frames[frame_index];
-    const bool bare_file = !frame.file.empty() && frame.file.find('/') == std::string::npos;
+    const bool bare_file =
+        !frame.file.empty() && frame.dir.empty() && frame.file.find('/') == std::string::npos;
     if (!frame.inlined || !bare_file) return roles_[frame_index];
     for (std::size_t outer = position + 1; outer < stack.frames.size(); ++outer) {
         if (trace_.frames[stack.frames[outer]].inlined) continue;

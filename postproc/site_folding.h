@@ -44,7 +44,10 @@ enum class FrameRole {
 // One classification rule: frames whose `field` matches the ECMAScript regex `pattern`
 // (searched anywhere, so patterns anchor themselves) have at least `role`.
 struct RoleRule {
-    enum class Field { function, file, object };
+    // `path` is the source file with its directory (`dir/file`, or `file` alone when the
+    // trace gives no directory): rules about where code lives (a standard library's source
+    // tree) look at it; `file` is the bare name.
+    enum class Field { function, file, path, object };
     FrameRole role;
     Field field;
     std::string pattern;

@@ -60,7 +60,7 @@ struct Frame {
     bool inlined = false;    // inlined
     std::string function;    // fn, demangled, or "???"
     std::string file;        // file, empty without debug information
-    std::string dir;         // dir, empty for inlined frames and without debug information
+    std::string dir;         // the source file's directory; empty without debug information
     std::uint64_t line = 0;  // line, 0 without debug information
     std::string object;      // obj: executable or shared library containing ip
 };

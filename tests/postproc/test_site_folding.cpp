@@ -150,6 +150,30 @@ TEST(SiteFolding, RustInlinedStandardLibraryFoldsToTheProgram) {
     EXPECT_EQ(site_function(trace), "rust_alloc::main");
 }
 
+TEST(SiteFolding, RustStandardLibraryIsKnownByItsSourceDirectory) {
+    // Debian's rustc 1.63 at opt-level=1: std's code inlined into the program's main, with
+    // bare short names and bare file names; only the directory (which the tool records
+    // for inlined frames too) says it is the standard library's.
+    const std::string std_src = "/usr/src/rustc-1.63.0/library/alloc/src";
+    auto inlined_in = [](std::string function, std::string dir, std::string file) {
+        Frame frame = inlined_frame(std::move(function), std::move(file));
+        frame.dir = std::move(dir);
+        return frame;
+    };
+    const Trace trace = trace_with_stack({
+        make_frame("malloc", kPreload, "", 0),
+        inlined_in("alloc", std_src, "alloc.rs"),
+        inlined_in("allocate_in<u64, alloc::alloc::Global>", std_src, "raw_vec.rs"),
+        inlined_in("with_capacity<u64>", std_src + "/vec", "mod.rs"),
+        make_frame("rust_alloc::main", kApp, "rust_alloc.rs", 16),
+    });
+    EXPECT_EQ(site_function(trace), "rust_alloc::main");
+    // Without the directories the same frames would be taken for the program's own code.
+    EXPECT_EQ(role_of(inlined_in("alloc", std_src, "alloc.rs")), FrameRole::allocator);
+    EXPECT_EQ(role_of(inlined_in("with_capacity<u64>", std_src + "/vec", "mod.rs")),
+              FrameRole::library);
+}
+
 TEST(SiteFolding, BareInlinedFramesBelongWithTheirContainer) {
     // Code inlined into the precompiled standard library has only a bare file name.
     const Trace in_library = trace_with_stack({
