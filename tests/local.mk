@@ -6,7 +6,7 @@ include tests/postproc/local.mk
 EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
-	tests/tool/c_fatal_signal.c tests/tool/c_fork.c tests/tool/c_exec.c
+	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)

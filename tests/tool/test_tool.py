@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -137,7 +138,7 @@ def site_figure(report, source, line, path):
 def traced(env, results, case, source, args=(), options=(), expect_rc=0):
     """Build and run one program under memattr; returns its JSON report."""
     exe = build(env, source)
-    trace = env.out(f"{case}.trace")
+    trace = env.out(f"{case.replace(' ', '_')}.trace")
     if os.path.exists(trace):
         os.remove(trace)
     proc = memattr(env, exe, trace, args, options)
@@ -304,11 +305,29 @@ def case_c_many_allocs(env, results):
 
 def case_c_fatal_signal(env, results):
     src = "c_fatal_signal.c"
-    r = traced(env, results, "c_fatal_signal", src, expect_rc=-11)
+    for how, args, rc in [("SIGSEGV", [], -signal.SIGSEGV),
+                          ("abort", ["abort"], -signal.SIGABRT)]:
+        r = traced(env, results, f"c_fatal_signal {how}", src, args=args, expect_rc=rc)
+        if not r:
+            continue
+        results.equal(f"c_fatal_signal {how}: block live at death",
+                      site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 4096)
+        results.equal(f"c_fatal_signal {how}: the trace says a signal ended the run",
+                      r["trace"]["exit_reason"], "signal")
+
+
+def case_c_signals(env, results):
+    src = "c_signals.c"
+    r = traced(env, results, "c_signals", src)
     if not r:
         return
-    results.equal("c_fatal_signal: block live at death",
-                  site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 4096)
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_signals: blocks allocated in the handler",
+                  site_figure(r, src, line("HANDLER"), ("total", "blocks")), 5)
+    results.equal("c_signals: bytes allocated in the handler, all live at the peak",
+                  site_figure(r, src, line("HANDLER"), ("peak", "bytes")), 640)
+    results.equal("c_signals: peak bytes", r["summary"]["peak"]["bytes"], 1640)
+    results.equal("c_signals: exit reason", r["trace"]["exit_reason"], "exit")
 
 
 def case_c_fork(env, results):
@@ -487,7 +506,7 @@ def case_agreement(env, results):
 
 
 CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
-         case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_fork,
+         case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_agreement]
 
 
