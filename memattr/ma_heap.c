@@ -83,7 +83,7 @@ static void mark_changed(Site* site)
    right now, this moment is the peak (so far): copy the live figures
    of every site that changed since the last capture.  Sites that did
    not change still hold the right figures from that capture. */
-static void capture_peak_if_at_peak(void)
+void ma_heap_capture_peak_if_at_peak(void)
 {
    if (ma_heap.curr_bytes != ma_heap.peak_bytes) return;
    for (Site* s = changed_sites; s; s = s->next_changed) {
@@ -92,11 +92,6 @@ static void capture_peak_if_at_peak(void)
       s->changed     = False;
    }
    changed_sites = NULL;
-}
-
-void ma_heap_capture_final_peak(void)
-{
-   capture_peak_if_at_peak();
 }
 
 /*------------------------------------------------------------*/
@@ -216,7 +211,7 @@ static void record_release(Block* bk)
    Site* site     = bk->site;
    ULong lifetime = ma_instrs - bk->alloc_time;
 
-   capture_peak_if_at_peak();
+   ma_heap_capture_peak_if_at_peak();
 
    ma_heap.curr_bytes  -= bk->req_szB;
    ma_heap.curr_blocks -= 1;
@@ -380,7 +375,6 @@ void ma_heap_init(void)
 
 void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
 Site* ma_heap_sites_next(void)      { return VG_(HT_Next)(sites); }
-UInt ma_heap_n_sites(void)          { return VG_(HT_count_nodes)(sites); }
 
 void ma_heap_measure_live_lifetimes(void)
 {

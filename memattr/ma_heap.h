@@ -86,14 +86,15 @@ void ma_heap_register_malloc_replacement(void);
 /* Give a newly created client thread its memattr number. */
 void ma_heap_thread_created(ThreadId parent, ThreadId child);
 
-/* Make the per-site peak figures describe the global peak even if the
-   run ends at its peak (no free came after it).  Idempotent. */
-void ma_heap_capture_final_peak(void);
+/* If live bytes are at their maximum now, record every site's live
+   figures as its figures at the peak.  Called before every decrease,
+   and before writing a trace, so the figures are right even when the
+   run ends at its peak.  Idempotent. */
+void ma_heap_capture_peak_if_at_peak(void);
 
 /* Iteration over sites, for output. */
 void  ma_heap_sites_reset_iter(void);
 Site* ma_heap_sites_next(void);
-UInt  ma_heap_n_sites(void);
 
 /* Recompute, into each site's live_lifetime_* fields, the lifetimes its
    still-live blocks would have if the run ended now.  Changes nothing

@@ -196,6 +196,8 @@ static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs
    }
 }
 
+/* needs_syscall_wrapper takes both callbacks; nothing is needed after
+   a syscall. */
 static void ma_post_syscall(ThreadId tid, UInt syscallno, UWord* args,
                             UInt nArgs, SysRes res)
 {

@@ -11,10 +11,6 @@
    byte loops here into calls to memcpy/memset, which a later
    replacement of those functions would redirect back into itself. */
 
-#include "pub_tool_basics.h"
-#include "pub_tool_redir.h"
-#include "valgrind.h"
-
 /* The preload needs at least one object of its own; this records in
    the binary which tool it belongs to (visible with `strings`). */
 const char memattr_preload_identity[] = "memattr preload " MEMATTR_VERSION;

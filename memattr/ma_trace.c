@@ -492,7 +492,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    Writer* w = VG_(malloc)("ma.writer", sizeof(Writer));
    w->fd = sr_Res(sr); w->failed = False; w->used = 0; w->records = 0;
 
-   ma_heap_capture_final_peak();
+   ma_heap_capture_peak_if_at_peak();
    write_header(w, req);
    write_sites(w);
    write_threads(w);
