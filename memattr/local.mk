@@ -12,6 +12,8 @@ valgrindtooldir = $(valgrind_tooldir)
 
 memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_main.c memattr/ma_heap.c memattr/ma_heap.h \
+	memattr/ma_access.c memattr/ma_access.h \
+	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
 	memattr/ma_timeline.c memattr/ma_timeline.h \
 	memattr/ma_trace.c memattr/ma_trace.h
 memattr_memattr_amd64_linux_CPPFLAGS = $(MA_SDK_CPPFLAGS)
@@ -25,7 +27,7 @@ memattr_memattr_amd64_linux_LDADD = \
 	$(VG_SDK_LIBDIR)/libvex-amd64-linux.a \
 	-lgcc $(VG_SDK_LIBDIR)/libgcc-sup-amd64-linux.a
 
-memattr_vgpreload_memattr_amd64_linux_so_SOURCES = memattr/ma_preload.c
+memattr_vgpreload_memattr_amd64_linux_so_SOURCES = memattr/ma_preload.c memattr/ma_requests.h
 memattr_vgpreload_memattr_amd64_linux_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
 memattr_vgpreload_memattr_amd64_linux_so_CFLAGS = -m64 -O2 -g -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fpic -fno-builtin -fno-ipa-icf -fno-stack-protector

@@ -25,7 +25,9 @@
 #include "pub_tool_tooliface.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_access.h"
 #include "ma_heap.h"
+#include "ma_lineage.h"
 #include "ma_timeline.h"
 
 ULong       ma_instrs = 0;
@@ -34,19 +36,6 @@ HeapFigures ma_heap;
 /*------------------------------------------------------------*/
 /*--- Live blocks                                          ---*/
 /*------------------------------------------------------------*/
-
-/* One live heap block.  Keyed by its start address in a hash table
-   (cheaper than an ordered tree on the malloc path, which is what
-   most programs stress); nodes come from a pool allocator. */
-typedef struct _Block {
-   struct _Block* next;      /* hash chain (VgHashTable layout) */
-   UWord          payload;   /* start address: the key */
-   SizeT          req_szB;   /* requested size */
-   Site*          site;
-   ULong          alloc_time;   /* ma_instrs at allocation */
-   ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
-   ThreadFigures* thread;       /* of the allocating thread */
-} Block;
 
 static VgHashTable* live_blocks;
 static PoolAlloc*   block_pool;
@@ -154,8 +143,8 @@ static void note_timeline(void)
 }
 
 /* A block of req_szB bytes now lives at p, allocated by thread tid. */
-static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
-                              Bool by_realloc)
+static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
+                                Bool by_realloc)
 {
    ExeContext*    ec   = VG_(record_ExeContext)(tid, 0);
    Site*          site = site_for(ec);
@@ -170,6 +159,8 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
    VG_(HT_add_node)(live_blocks, bk);
+   ma_access_block_added(bk);
+   ma_heap.events++;
 
    ma_heap.total_bytes  += req_szB;
    ma_heap.total_blocks += 1;
@@ -180,6 +171,7 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
       ma_heap.peak_blocks = ma_heap.curr_blocks;
       ma_heap.peak_time   = ma_instrs;
       ma_heap.peak_alloc  = ma_heap.total_bytes;
+      ma_heap.peak_event  = ma_heap.events;
    }
 
    site->total_bytes  += req_szB;
@@ -202,16 +194,25 @@ static void record_allocation(ThreadId tid, void* p, SizeT req_szB,
       tf->peak_blocks = tf->curr_blocks;
       tf->peak_time   = ma_instrs;
    }
+   return bk;
 }
 
-/* The live block bk, already taken out of the table, is going away
-   (free, or the old half of a realloc); releases its node. */
-static void record_release(Block* bk)
+/* The live block bk, already taken out of the table, is going away:
+   freed, or (handed_on) the old half of a realloc, whose data and
+   access history live on in the new block.  The caller frees the
+   node. */
+static void record_release(Block* bk, Bool handed_on)
 {
    Site* site     = bk->site;
    ULong lifetime = ma_instrs - bk->alloc_time;
 
    ma_heap_capture_peak_if_at_peak();
+   ma_heap.events++;
+   ma_access_block_removed(bk);
+   if (!handed_on) {
+      ma_lineage_block_released(bk, NULL);
+      ma_access_add_block_figures(bk, &site->gone_access);
+   }
 
    ma_heap.curr_bytes  -= bk->req_szB;
    ma_heap.curr_blocks -= 1;
@@ -231,8 +232,16 @@ static void record_release(Block* bk)
 
    bk->thread->curr_bytes  -= bk->req_szB;
    bk->thread->curr_blocks -= 1;
+}
 
-   VG_(freeEltPA)(block_pool, bk);
+/* realloc made 'successor' out of 'old': the bytes, their access
+   history and their copy pairs carry on. */
+static void hand_on(Block* old, Block* successor)
+{
+   successor->bytes_read    = old->bytes_read;
+   successor->bytes_written = old->bytes_written;
+   successor->last_use      = old->last_use;
+   ma_lineage_block_released(old, successor);
 }
 
 /*------------------------------------------------------------*/
@@ -261,7 +270,8 @@ static void release(void* p)
       if (p) ma_heap.bad_frees++;
       return;
    }
-   record_release(bk);
+   record_release(bk, False);
+   VG_(freeEltPA)(block_pool, bk);
    VG_(cli_free)(p);
    note_timeline();
 }
@@ -323,8 +333,13 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
       VG_(memcpy)(p_new, p_old, old->req_szB);
       VG_(cli_free)(p_old);
    }
-   record_release(old);
-   record_allocation(tid, p_new, new_szB, True);
+   record_release(old, True);
+   Block* successor = record_allocation(tid, p_new, new_szB, True);
+   hand_on(old, successor);
+   if (p_new != p_old && ma_track_access)
+      ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
+                                   old->req_szB, new_szB);
+   VG_(freeEltPA)(block_pool, old);
    note_timeline();
    return p_new;
 }
@@ -376,13 +391,17 @@ void ma_heap_init(void)
 void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
 Site* ma_heap_sites_next(void)      { return VG_(HT_Next)(sites); }
 
-void ma_heap_measure_live_lifetimes(void)
+void ma_heap_blocks_reset_iter(void) { VG_(HT_ResetIter)(live_blocks); }
+Block* ma_heap_blocks_next(void)     { return VG_(HT_Next)(live_blocks); }
+
+void ma_heap_measure_live_blocks(void)
 {
    Site* s;
    VG_(HT_ResetIter)(sites);
    while ((s = VG_(HT_Next)(sites))) {
       s->live_lifetime_min = ~0ULL;
       s->live_lifetime_max = s->live_lifetime_sum = 0;
+      VG_(memset)(&s->live_access, 0, sizeof s->live_access);
    }
    Block* bk;
    VG_(HT_ResetIter)(live_blocks);
@@ -392,5 +411,6 @@ void ma_heap_measure_live_lifetimes(void)
       s->live_lifetime_sum += lifetime;
       if (lifetime < s->live_lifetime_min) s->live_lifetime_min = lifetime;
       if (lifetime > s->live_lifetime_max) s->live_lifetime_max = lifetime;
+      ma_access_add_block_figures(bk, &s->live_access);
    }
 }

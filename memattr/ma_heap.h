@@ -21,6 +21,14 @@
    the code ma_main.c adds to every superblock. */
 extern ULong ma_instrs;
 
+/* What the program did with the blocks of one site (or one block):
+   bytes read and written, and blocks never read (nor written). */
+typedef struct {
+   ULong bytes_read, bytes_written;
+   ULong never_read_blocks, never_read_bytes;          /* no read at all */
+   ULong never_accessed_blocks, never_accessed_bytes;  /* ... nor write */
+} AccessFigures;
+
 /* One allocation site: the figures of all blocks allocated from one
    distinct stack (ExeContext).  Sites live in a hash table keyed by
    the ExeContext pointer; ExeContexts are never freed, so the key is
@@ -40,7 +48,15 @@ typedef struct _Site {
    ULong realloc_blocks;              /* blocks created by realloc */
    ULong live_lifetime_min, live_lifetime_max, live_lifetime_sum;
                                       /* of blocks live now; see
-                                         ma_heap_measure_live_lifetimes */
+                                         ma_heap_measure_live_blocks */
+
+   /* Access figures (ma_access.c), of blocks already gone; the live
+      blocks' share is added into the live_ fields when a trace is
+      written.  A block realloc replaced hands its figures on to the
+      new block instead. */
+   AccessFigures gone_access, live_access;
+
+   UWord trace_id;   /* the site's id in the trace being written */
 
    /* Sites whose live figures changed since the last time the peak was
       captured are chained here, so capturing the peak costs the number
@@ -50,9 +66,32 @@ typedef struct _Site {
    Bool          changed;
 } Site;
 
+struct _Link;   /* ma_lineage.h */
+
+/* One live heap block.  Keyed by its start address in a hash table
+   (cheaper than an ordered tree on the malloc path, which is what
+   most programs stress); nodes come from a pool allocator.  The access
+   fields belong to ma_access.c, the link chains to ma_lineage.c. */
+typedef struct _Block {
+   struct _Block* next;      /* hash chain (VgHashTable layout) */
+   UWord          payload;   /* start address: the key */
+   SizeT          req_szB;   /* requested size */
+   Site*          site;
+   ULong          alloc_time;   /* ma_instrs at allocation */
+   ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
+   struct _ThreadFigures* thread;   /* of the allocating thread */
+
+   ULong          bytes_read, bytes_written;
+   ULong          last_use;     /* ma_instrs at the last read that was a use */
+   UInt           map_slot;     /* ma_access.c's heap map; 0 = not mapped */
+   UInt           n_links_in;
+   struct _Link*  links_out;    /* copy pairs with this block as source */
+   struct _Link*  links_in;     /* ... as destination */
+} Block;
+
 /* Per-thread figures.  Bytes belong to the thread that allocated the
    block, whichever thread frees it. */
-typedef struct {
+typedef struct _ThreadFigures {
    UInt  number;                       /* 1.. in creation order */
    UInt  parent;                       /* memattr thread number, 0 for main */
    ULong total_bytes, total_blocks;
@@ -70,6 +109,8 @@ typedef struct {
    ULong peak_time;                   /* instructions at the peak */
    ULong peak_alloc;                  /* total_bytes at the peak */
    ULong alloc_events;                /* allocations so far: the temporary rule's clock */
+   ULong events;                      /* allocations and releases so far */
+   ULong peak_event;                  /* 'events' at the allocation that made the peak */
 } HeapFigures;
 
 extern HeapFigures ma_heap;
@@ -96,11 +137,15 @@ void ma_heap_capture_peak_if_at_peak(void);
 void  ma_heap_sites_reset_iter(void);
 Site* ma_heap_sites_next(void);
 
-/* Recompute, into each site's live_lifetime_* fields, the lifetimes its
-   still-live blocks would have if the run ended now.  Changes nothing
-   else, so a trace can be written more than once (before an exec that
-   then fails, and again at exit). */
-void ma_heap_measure_live_lifetimes(void);
+/* Recompute, into each site's live_* fields, the lifetimes and access
+   figures its still-live blocks would have if the run ended now.
+   Changes nothing else, so a trace can be written more than once
+   (before an exec that then fails, and again at exit). */
+void ma_heap_measure_live_blocks(void);
+
+/* Iteration over live blocks (for finishing copy pairs at the end). */
+void   ma_heap_blocks_reset_iter(void);
+Block* ma_heap_blocks_next(void);
 
 /* Threads: numbered 1.. in creation order. */
 UInt                 ma_heap_n_threads(void);

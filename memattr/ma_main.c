@@ -10,9 +10,13 @@
    Files:
      ma_main.c      this file
      ma_heap.c      live blocks, sites, peak, threads; malloc replacement
+     ma_access.c    reads, writes and copies of heap blocks: the heap map,
+                    load/store instrumentation, the preload's bulk copies
+     ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_timeline.c  bounded samples of live heap over time
      ma_trace.c     the trace file (docs/trace-format.md)
      ma_preload.c   code loaded into the client (replacement functions)
+     ma_requests.h  the requests the preload makes to the tool
 
    memattr records facts; memattr-graph (postproc/) interprets them. */
 
@@ -28,7 +32,10 @@
 #include "pub_tool_vkiscnums.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_access.h"
 #include "ma_heap.h"
+#include "ma_lineage.h"
+#include "ma_requests.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
@@ -57,6 +64,7 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
 {
    if VG_STR_CLO(arg, "--memattr-out-file", clo_out_file) {}
    else if VG_BINT_CLO(arg, "--timeline-points", clo_timeline_points, 100, 100000) {}
+   else if VG_BOOL_CLO(arg, "--track-access", ma_track_access) {}
    else return VG_(replacement_malloc_process_cmd_line_option)(arg);
    return True;
 }
@@ -71,10 +79,20 @@ static void ma_print_usage(void)
 "                                over time, plus the exact peak [500]\n"
 "                                (100..100000; the trace size does not grow\n"
 "                                with the number of allocations)\n"
+"    --track-access=no|yes       track every read, write and copy of heap\n"
+"                                blocks: copy lineage (clones that could be\n"
+"                                moves, relocation churn) and never-read\n"
+"                                blocks [yes].  'no' records allocations\n"
+"                                only, at about Massif's speed\n"
 "\n"
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
 "    and C++ new/delete (sized, aligned, nothrow) is recorded with its stack.\n"
+"    With --track-access=yes, memcpy/memmove/mempcpy/bcopy/wmemcpy/wmemmove,\n"
+"    the str[n]cpy/stp[n]cpy/str[n]cat family, strdup/strndup and their _chk\n"
+"    forms are intercepted in libc and the executable, and copies the\n"
+"    compiler inlined (loops, rep movs, vector moves) are seen as loads\n"
+"    feeding stores.\n"
 "    Useful core options: --num-callers=<n> (stack depth; memattr's default\n"
 "    is 24), --read-inline-info=no (memattr turns inline frames on),\n"
 "    --alignment=<n>, --soname-synonyms=somalloc=<lib> for a statically\n"
@@ -128,6 +146,10 @@ static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
       if (sb_in->stmts[j] && sb_in->stmts[j]->tag == Ist_IMark) n_instrs++;
    if (n_instrs > 0) add_instr_count(sb_out, n_instrs);
 
+   if (ma_track_access) {
+      ma_access_instrument(sb_out, sb_in, i);
+      return sb_out;
+   }
    for (; i < sb_in->stmts_used; i++) {
       IRStmt* st = sb_in->stmts[i];
       if (st && st->tag != Ist_NoOp) addStmtToIRSB(sb_out, st);
@@ -211,12 +233,33 @@ static void ma_atfork_child(ThreadId tid)
 }
 
 /*------------------------------------------------------------*/
+/*--- Client requests                                      ---*/
+/*------------------------------------------------------------*/
+
+static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
+{
+   if (!VG_IS_TOOL_USERREQ('M', 'A', args[0])) return False;
+   switch (args[0]) {
+      case MA_REQ_COPY:
+         *ret = ma_access_bulk_copy(args[1], args[2], args[3]);
+         return True;
+      case MA_REQ_STRNLEN:
+         *ret = ma_access_strnlen(args[1], args[2]);
+         return True;
+      default:
+         return False;
+   }
+}
+
+/*------------------------------------------------------------*/
 /*--- Initialisation                                       ---*/
 /*------------------------------------------------------------*/
 
 static void ma_post_clo_init(void)
 {
    ma_timeline_init((UInt)clo_timeline_points);
+   ma_access_init();
+   ma_lineage_init();
    if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */
       static const HChar* const whole_directory = "";
       VG_(addToXA)(VG_(clo_fullpath_after), &whole_directory);
@@ -238,6 +281,7 @@ static void ma_pre_clo_init(void)
    VG_(needs_command_line_options)(ma_process_cmd_line_option,
                                    ma_print_usage, ma_print_debug_usage);
    VG_(needs_syscall_wrapper)(ma_pre_syscall, ma_post_syscall);
+   VG_(needs_client_requests)(ma_handle_client_request);
    VG_(track_pre_thread_ll_create)(ma_thread_created);
    VG_(track_pre_thread_ll_exit)(ma_thread_exited);
    VG_(atfork)(NULL, NULL, ma_atfork_child);

@@ -23,7 +23,9 @@
 #include "pub_tool_wordfm.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_access.h"
 #include "ma_heap.h"
+#include "ma_lineage.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
@@ -130,6 +132,14 @@ static void end_record(Writer* w)
 /*--- Header                                               ---*/
 /*------------------------------------------------------------*/
 
+static void write_definition(Writer* w, const HChar* name, const HChar* text)
+{
+   begin_record(w, "definition");
+   field_s(w, "name", name);
+   field_s(w, "text", text);
+   end_record(w);
+}
+
 static void write_header(Writer* w, const TraceRequest* req)
 {
    begin_record(w, "memattr-trace");
@@ -166,12 +176,14 @@ static void write_header(Writer* w, const TraceRequest* req)
    field_s(w, "time-unit", "instr");
    field_u(w, "alignment", VG_(clo_alignment));
    field_u(w, "num-callers", VG_(clo_backtrace_size));
+   field_s(w, "access", ma_track_access ? "yes" : "no");
    end_record(w);
 
-   begin_record(w, "definition");
-   field_s(w, "name", "temporary");
-   field_s(w, "text", MA_TEMPORARY_DEFINITION);
-   end_record(w);
+   write_definition(w, "temporary", MA_TEMPORARY_DEFINITION);
+   if (ma_track_access) {
+      write_definition(w, "use", MA_USE_DEFINITION);
+      write_definition(w, "prompt-free", MA_PROMPT_FREE_DEFINITION);
+   }
 }
 
 /*------------------------------------------------------------*/
@@ -337,12 +349,65 @@ static void write_site(Writer* w, const Site* s, UWord id)
    field_u(w, "ltsum", s->lifetime_sum + s->live_lifetime_sum);
    field_u(w, "tmpbk", s->temp_blocks); field_u(w, "tmpb", s->temp_bytes);
    field_u(w, "rbk", s->realloc_blocks);
+   const AccessFigures* g = &s->gone_access;
+   const AccessFigures* l = &s->live_access;
+   field_u(w, "rd",   g->bytes_read + l->bytes_read);
+   field_u(w, "wr",   g->bytes_written + l->bytes_written);
+   field_u(w, "nrbk", g->never_read_blocks + l->never_read_blocks);
+   field_u(w, "nrb",  g->never_read_bytes + l->never_read_bytes);
+   field_u(w, "nabk", g->never_accessed_blocks + l->never_accessed_blocks);
+   field_u(w, "nab",  g->never_accessed_bytes + l->never_accessed_bytes);
    end_record(w);
 }
 
+static void write_copy_group(Writer* w, const CopyGroup* g)
+{
+   static const HChar* const fate_names[] = { "prompt", "later", "live" };
+   UWord stack = stack_id(w, g->copy_ec);
+   begin_record(w, "copy");
+   field_s(w, "kind", g->kind == COPY_BY_REALLOC ? "realloc" : "copy");
+   field_u(w, "stack", stack);
+   field_u(w, "from", g->from->trace_id);
+   field_u(w, "to", g->to->trace_id);
+   field_u(w, "share", g->share);
+   field_u(w, "src-used", g->src_used);
+   field_s(w, "src-fate", fate_names[g->fate]);
+   field_u(w, "n", g->n);
+   field_u(w, "bytes", g->bytes);
+   field_u(w, "src-bytes", g->src_bytes);
+   field_u(w, "dst-bytes", g->dst_bytes);
+   field_u(w, "peak-src-bytes", g->peak_src_bytes);
+   field_u(w, "overlap", g->overlap);
+   end_record(w);
+}
+
+static void write_copy_groups(Writer* w)
+{
+   UWord n;
+   CopyGroup** groups = ma_lineage_groups(&n);
+   for (UWord i = 0; i < n; i++) write_copy_group(w, groups[i]);
+   ma_lineage_free_groups(groups, n);
+}
+
+static void write_access_totals(Writer* w)
+{
+   const AccessTotals* t = &ma_access_totals;
+   begin_record(w, "access");
+   field_u(w, "reads", t->bytes_read);
+   field_u(w, "writes", t->bytes_written);
+   field_u(w, "bulk-copies", t->bulk_copies);
+   field_u(w, "bulk-bytes", t->bulk_bytes);
+   field_u(w, "inline-copy-bytes", t->inline_copy_bytes);
+   field_u(w, "pairs", ma_lineage_pairs);
+   field_u(w, "extra-source-bytes", ma_lineage_extra_source_bytes);
+   end_record(w);
+}
+
+/* Sites, then the copy groups that refer to them (with the copy
+   stacks they bring), then the access totals. */
 static void write_sites(Writer* w)
 {
-   ma_heap_measure_live_lifetimes();
+   ma_heap_measure_live_blocks();
    frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
    stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
    n_frames = n_stacks = 0;
@@ -350,8 +415,14 @@ static void write_sites(Writer* w)
    UWord id = 0;
    Site* s;
    ma_heap_sites_reset_iter();
-   while ((s = ma_heap_sites_next()))
-      write_site(w, s, ++id);
+   while ((s = ma_heap_sites_next())) {
+      s->trace_id = ++id;
+      write_site(w, s, id);
+   }
+   if (ma_track_access) {
+      write_copy_groups(w);
+      write_access_totals(w);
+   }
 
    VG_(deleteFM)(frames_of_ip, NULL, NULL);
    VG_(deleteFM)(stack_ids, NULL, NULL);
