@@ -1,4 +1,4 @@
-// The in-memory form of a memattr trace (docs/trace-format.md, version 1).
+// The in-memory form of a memattr trace (docs/trace-format.md, versions 1 and 2).
 //
 // These are plain facts as the tool recorded them: no folding, ranking or formatting happens
 // here (that is site_folding.h, analysis.h and the reporters). Field comments name the trace
@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,9 @@ struct RunInfo {
     std::string time_unit;          // time-unit, e.g. "instr": the unit of every `t` figure
     std::uint64_t alignment = 0;    // alignment of heap blocks
     std::uint64_t num_callers = 0;  // num-callers: maximum stack depth recorded
+    bool access = false;            // access: reads, writes and copies of heap blocks were
+                                    // tracked ("yes"). False for "no" (--track-access=no) and
+                                    // for every version 1 trace, which predates tracking
 };
 
 // `definition`: the wording behind a figure (e.g. name "temporary"), so reports can quote
@@ -65,7 +69,8 @@ struct Frame {
     std::string object;      // obj: executable or shared library containing ip
 };
 
-// `stack`: an allocation stack, innermost frame (the allocator itself) first.
+// `stack`: an allocation stack, innermost frame (the allocator itself) first; or a copy
+// stack, innermost frame (the copying code) first.
 struct Stack {
     std::uint64_t id = 0;
     std::vector<std::size_t> frames;  // frames=, resolved to indexes into Trace::frames
@@ -93,6 +98,67 @@ struct Site {
     std::uint64_t temporary_blocks = 0;  // tmpbk: see the "temporary" Definition
     std::uint64_t temporary_bytes = 0;   // tmpb
     std::uint64_t realloc_blocks = 0;    // rbk: blocks created by realloc
+
+    // Access tracking (version 2; all 0 when RunInfo::access is false).
+    std::uint64_t bytes_read = 0;             // rd: bytes the program read in blocks from here
+    std::uint64_t bytes_written = 0;          // wr: bytes it wrote in them
+    std::uint64_t never_read_blocks = 0;      // nrbk: blocks never read at all (neither used
+                                              // nor copied from) before free or exit
+    std::uint64_t never_read_bytes = 0;       // nrb: their bytes
+    std::uint64_t never_accessed_blocks = 0;  // nabk: of those, blocks never written either;
+                                              // the reader checks nabk <= nrbk
+    std::uint64_t never_accessed_bytes = 0;   // nab: their bytes; the reader checks nab <= nrb
+};
+
+// `copy` `kind`: who copied the bytes.
+enum class CopyKind {
+    copy,     // the program (a memcpy-family call or an inline load->store copy)
+    realloc,  // realloc moved a block and the tool copied it: a relocation by definition
+};
+
+// `copy` `src-fate`: what became of the source block after the pair's last copy.
+enum class SourceFate {
+    prompt,  // freed before any other heap block was allocated (see the "prompt-free"
+             // Definition): vector growth, move-by-copy
+    later,   // freed, but later than that
+    live,    // still live at exit
+};
+
+// `copy`: one group of (source block, destination block) pairs that share every key up to
+// `n`. Sums are over the group's pairs.
+struct CopyGroup {
+    CopyKind kind = CopyKind::copy;           // kind
+    std::size_t stack = 0;                    // stack=, resolved to an index into Trace::stacks:
+                                              // the first copy's stack, or the realloc call's
+    std::size_t from = 0;                     // from=, the source blocks' site, resolved to an
+                                              // index into Trace::sites
+    std::size_t to = 0;                       // to=, the destinations' site, likewise
+    unsigned share = 0;                       // share: tenths of each destination that came
+                                              // from its source, rounded down, 0..10
+    bool source_used = false;                 // src-used: the source was used (see the "use"
+                                              // Definition) after the pair's last copy
+    SourceFate source_fate = SourceFate::later;  // src-fate
+    std::uint64_t pairs = 0;                  // n
+    std::uint64_t bytes = 0;                  // bytes: copied from source to destination
+    std::uint64_t source_bytes = 0;           // src-bytes: the sources' sizes
+    std::uint64_t destination_bytes = 0;      // dst-bytes: the destinations' sizes
+    std::uint64_t peak_source_bytes = 0;      // peak-src-bytes: sources' sizes over the pairs
+                                              // live (both blocks, copy made) at the peak
+    std::uint64_t overlap = 0;                // overlap: source size x time from the last copy
+                                              // until the source or the destination went away
+};
+
+// `access`: totals of access tracking, in bytes unless said otherwise.
+struct AccessTotals {
+    std::uint64_t reads = 0;               // reads: read in heap blocks
+    std::uint64_t writes = 0;              // writes: written in heap blocks
+    std::uint64_t bulk_copies = 0;         // bulk-copies: intercepted memcpy-family calls
+    std::uint64_t bulk_bytes = 0;          // bulk-bytes: bytes they copied, any memory
+    std::uint64_t inline_copy_bytes = 0;   // inline-copy-bytes: copied heap to heap by inline
+                                           // load->store copies
+    std::uint64_t pairs = 0;               // pairs: copy pairs recorded
+    std::uint64_t extra_source_bytes = 0;  // extra-source-bytes: copied into destinations that
+                                           // already had 4 sources (in no pair)
 };
 
 // `thread`: one client thread. Bytes belong to the allocating thread.
@@ -146,6 +212,7 @@ struct TimelinePoint {
 
 // The header records: what was profiled and how.
 struct TraceHeader {
+    std::uint64_t version = 0;  // the first line's version: 1 or 2
     ToolInfo tool;
     CommandLine command;
     ProcessInfo process;
@@ -168,6 +235,8 @@ struct Trace {
     std::vector<Frame> frames;
     std::vector<Stack> stacks;
     std::vector<Site> sites;
+    std::vector<CopyGroup> copies;       // in trace order; empty without access tracking
+    std::optional<AccessTotals> access;  // the `access` record, when the trace has one
     std::vector<Thread> threads;
     Peak peak;
     Totals totals;

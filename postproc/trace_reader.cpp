@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <istream>
 #include <span>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "trace_escape.h"
 
@@ -20,8 +22,11 @@ namespace memattr {
 namespace {
 
 constexpr std::string_view kMagic = "memattr-trace";
-constexpr std::string_view kSupportedHeader = "memattr-trace\tversion=1";
-constexpr std::string_view kSupportedVersion = "1";
+
+// Version 2 added access tracking and copy lineage; version 1 is the same format without
+// them, read as a run with access=no.
+constexpr std::uint64_t kOldestVersion = 1;
+constexpr std::uint64_t kNewestVersion = 2;
 
 // The header line is short; reading at most this much of it is enough to tell a trace from
 // a foreign file without buffering a binary file's first "line".
@@ -131,11 +136,19 @@ public:
 private:
     using Handler = void (TraceParser::*)(const Record&);
 
-    // The record kinds this reader understands. `once` kinds must appear exactly once.
+    enum class Occurrence {
+        any,           // any number of records
+        once,          // exactly one
+        at_most_once,  // optional, but never two
+    };
+
+    // The record kinds this reader understands. In a trace older than `since`, the tag is
+    // unknown and skipped, as a reader of that version would.
     struct RecordKind {
         std::string_view tag;
         Handler handler;
-        bool once;
+        Occurrence occurrence;
+        std::uint64_t since = kOldestVersion;
     };
     static std::span<const RecordKind> record_kinds();
 
@@ -177,13 +190,17 @@ private:
 
     void check_version(const Record& header) {
         const std::string version = text(header, "version");
-        if (version != kSupportedVersion)
-            fail(fmt::format("unsupported trace version '{}': this memattr-graph reads version "
-                             "{} only",
-                             excerpt(version), kSupportedVersion));
-        if (line_ != kSupportedHeader)
-            fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion=1')",
-                             excerpt(line_)));
+        std::uint64_t number = 0;
+        for (std::uint64_t supported = kOldestVersion; supported <= kNewestVersion; ++supported)
+            if (version == std::to_string(supported)) number = supported;
+        if (number == 0)
+            fail(fmt::format("unsupported trace version '{}': this memattr-graph reads versions "
+                             "{} to {}",
+                             excerpt(version), kOldestVersion, kNewestVersion));
+        if (line_ != fmt::format("{}\tversion={}", kMagic, number))
+            fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion={}')",
+                             excerpt(line_), number));
+        trace_.header.version = number;
     }
 
     // Lexical analysis of one line: tag, then TAB-separated key=value fields.
@@ -220,12 +237,12 @@ private:
 
     void dispatch(const Record& record) {
         for (const RecordKind& kind : record_kinds()) {
-            if (kind.tag != record.tag) continue;
-            if (kind.once) note_single_record(kind.tag);
+            if (kind.tag != record.tag || trace_.header.version < kind.since) continue;
+            if (kind.occurrence != Occurrence::any) note_single_record(kind.tag);
             (this->*kind.handler)(record);
             return;
         }
-        // Unknown tags are later additions to version 1: skipped, as the format asks.
+        // Unknown tags are later additions to the format: skipped, as the format asks.
     }
 
     void note_single_record(std::string_view tag) {
@@ -287,6 +304,25 @@ private:
         return value == "1";
     }
 
+    // The value of an enumerated field: the index of its word in `words`.
+    std::size_t choice(const Record& record, std::string_view key,
+                       std::initializer_list<std::string_view> words) const {
+        const std::string_view value = raw(record, key);
+        std::size_t index = 0;
+        for (const std::string_view word : words) {
+            if (value == word) return index;
+            ++index;
+        }
+        fail(fmt::format("field '{}' must be one of {}, not '{}'", key, fmt::join(words, ", "),
+                         excerpt(value)));
+    }
+
+    // A key version 2 added: required from version 2 on, 0 in older traces (where an
+    // unknown key of that name means nothing).
+    std::uint64_t integer_since_v2(const Record& record, std::string_view key) const {
+        return trace_.header.version >= 2 ? integer(record, key) : 0;
+    }
+
     // Records `id` of a `kind` record about to be appended at `index`; refuses duplicates.
     void define_id(std::unordered_map<std::uint64_t, IdDefinition>& ids, std::string_view kind,
                    std::uint64_t id, std::size_t index) const {
@@ -319,8 +355,10 @@ private:
     }
 
     void parse_run(const Record& record) {
+        const bool access =
+            trace_.header.version >= 2 && choice(record, "access", {"no", "yes"}) == 1;
         trace_.header.run = {text(record, "malloc-mode"), text(record, "time-unit"),
-                      integer(record, "alignment"), integer(record, "num-callers")};
+                             integer(record, "alignment"), integer(record, "num-callers"), access};
     }
 
     void parse_definition(const Record& record) {
@@ -384,8 +422,66 @@ private:
         site.temporary_blocks = integer(record, "tmpbk");
         site.temporary_bytes = integer(record, "tmpb");
         site.realloc_blocks = integer(record, "rbk");
+        site.bytes_read = integer_since_v2(record, "rd");
+        site.bytes_written = integer_since_v2(record, "wr");
+        site.never_read_blocks = integer_since_v2(record, "nrbk");
+        site.never_read_bytes = integer_since_v2(record, "nrb");
+        site.never_accessed_blocks = integer_since_v2(record, "nabk");
+        site.never_accessed_bytes = integer_since_v2(record, "nab");
+        // Reports subtract these (written but never read = never read - never accessed).
+        if (site.never_accessed_blocks > site.never_read_blocks ||
+            site.never_accessed_bytes > site.never_read_bytes)
+            fail(fmt::format("site {}: more never accessed than never read (nabk={} nrbk={}, "
+                             "nab={} nrb={}); never accessed blocks are never read too",
+                             site.id, site.never_accessed_blocks, site.never_read_blocks,
+                             site.never_accessed_bytes, site.never_read_bytes));
         define_id(site_ids_, "site", site.id, trace_.sites.size());
         trace_.sites.push_back(site);
+    }
+
+    // Copy and access records describe access tracking: a trace that says it did not track
+    // (or that has not said so yet: `run` comes first) cannot have them.
+    void require_access_tracking(std::string_view tag) const {
+        if (!single_record_lines_.contains("run"))
+            fail(fmt::format("'{}' record before the 'run' record", tag));
+        if (!trace_.header.run.access)
+            fail(fmt::format("'{}' record in a trace without access tracking (the 'run' record "
+                             "says access=no)",
+                             tag));
+    }
+
+    void parse_copy(const Record& record) {
+        require_access_tracking(record.tag);
+        CopyGroup copy;
+        copy.kind = static_cast<CopyKind>(choice(record, "kind", {"copy", "realloc"}));
+        copy.stack = resolve(stack_ids_, "copy", "stack", integer(record, "stack"));
+        copy.from = resolve(site_ids_, "copy", "site", integer(record, "from"));
+        copy.to = resolve(site_ids_, "copy", "site", integer(record, "to"));
+        const std::uint64_t share = integer(record, "share");
+        if (share > 10)
+            fail(fmt::format("field 'share' is in tenths, from 0 to 10, not {}", share));
+        copy.share = static_cast<unsigned>(share);
+        copy.source_used = flag(record, "src-used");
+        copy.source_fate =
+            static_cast<SourceFate>(choice(record, "src-fate", {"prompt", "later", "live"}));
+        copy.pairs = integer(record, "n");
+        copy.bytes = integer(record, "bytes");
+        copy.source_bytes = integer(record, "src-bytes");
+        copy.destination_bytes = integer(record, "dst-bytes");
+        copy.peak_source_bytes = integer(record, "peak-src-bytes");
+        copy.overlap = integer(record, "overlap");
+        trace_.copies.push_back(copy);
+    }
+
+    void parse_access(const Record& record) {
+        require_access_tracking(record.tag);
+        trace_.access = AccessTotals{integer(record, "reads"),
+                                     integer(record, "writes"),
+                                     integer(record, "bulk-copies"),
+                                     integer(record, "bulk-bytes"),
+                                     integer(record, "inline-copy-bytes"),
+                                     integer(record, "pairs"),
+                                     integer(record, "extra-source-bytes")};
     }
 
     void parse_thread(const Record& record) {
@@ -445,7 +541,7 @@ private:
             fail("unexpected data after the 'end' record");
         }
         for (const RecordKind& kind : record_kinds())
-            if (kind.once && !single_record_lines_.contains(kind.tag))
+            if (kind.occurrence == Occurrence::once && !single_record_lines_.contains(kind.tag))
                 fail(fmt::format("the trace has no '{}' record", kind.tag));
         check_thread_parents();
     }
@@ -474,20 +570,23 @@ private:
 };
 
 std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
+    using enum Occurrence;
     static constexpr RecordKind kinds[] = {
-        {"tool", &TraceParser::parse_tool, true},
-        {"cmd", &TraceParser::parse_cmd, true},
-        {"process", &TraceParser::parse_process, true},
-        {"run", &TraceParser::parse_run, true},
-        {"definition", &TraceParser::parse_definition, false},
-        {"frame", &TraceParser::parse_frame, false},
-        {"stack", &TraceParser::parse_stack, false},
-        {"site", &TraceParser::parse_site, false},
-        {"thread", &TraceParser::parse_thread, false},
-        {"peak", &TraceParser::parse_peak, true},
-        {"totals", &TraceParser::parse_totals, true},
-        {"exit", &TraceParser::parse_exit, true},
-        {"timeline", &TraceParser::parse_timeline, false},
+        {"tool", &TraceParser::parse_tool, once},
+        {"cmd", &TraceParser::parse_cmd, once},
+        {"process", &TraceParser::parse_process, once},
+        {"run", &TraceParser::parse_run, once},
+        {"definition", &TraceParser::parse_definition, any},
+        {"frame", &TraceParser::parse_frame, any},
+        {"stack", &TraceParser::parse_stack, any},
+        {"site", &TraceParser::parse_site, any},
+        {"copy", &TraceParser::parse_copy, any, 2},
+        {"access", &TraceParser::parse_access, at_most_once, 2},
+        {"thread", &TraceParser::parse_thread, any},
+        {"peak", &TraceParser::parse_peak, once},
+        {"totals", &TraceParser::parse_totals, once},
+        {"exit", &TraceParser::parse_exit, once},
+        {"timeline", &TraceParser::parse_timeline, any},
     };
     return kinds;
 }

@@ -1,10 +1,11 @@
-// Reading a memattr trace (docs/trace-format.md, version 1) into a Trace.
+// Reading a memattr trace (docs/trace-format.md, versions 1 and 2) into a Trace.
 //
-// The reader is strict: anything that is not a complete, well-formed version 1 trace is
-// refused with a TraceError naming the file and line, because a report computed from a
-// damaged trace would look authoritative while being wrong. The only leniency is the one the
-// format asks for: unknown record tags and unknown keys are skipped, so that later minor
-// additions to version 1 do not break this reader.
+// The reader is strict: anything that is not a complete, well-formed trace is refused with a
+// TraceError naming the file and line, because a report computed from a damaged trace would
+// look authoritative while being wrong. The only leniency is the one the format asks for:
+// unknown record tags and unknown keys are skipped, so that later minor additions to the
+// format do not break this reader. A version 1 trace is read as a version 2 one recorded
+// with access=no: its tags and keys that version 2 added are unknown to it, so skipped.
 //
 // Safety: a line longer than kMaxLineBytes is refused before it is buffered, so memory stays
 // within a small multiple of the file size and a foreign or endless input cannot exhaust it.

@@ -1,7 +1,7 @@
 # GoogleTest unit tests of memattr-graph (postproc/). The project's test runner runs
 # tests/postproc/postproc-tests itself, so it is built by 'make check' but not in TESTS.
 
-EXTRA_DIST += tests/postproc/data/small.trace
+EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace
 
 if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
@@ -9,6 +9,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/trace_fixtures.h tests/postproc/trace_fixtures.cpp \
 	tests/postproc/test_trace_escape.cpp \
 	tests/postproc/test_trace_reader.cpp \
+	tests/postproc/test_trace_reader_v2.cpp \
 	tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \

@@ -14,6 +14,7 @@
 namespace memattr {
 namespace {
 
+using test::expect_trace_error;
 using test::find_record;
 using test::parse_text;
 using test::replace_once;
@@ -26,20 +27,6 @@ constexpr std::uint64_t kEndLine = 53;
 // The 1-based line of small.trace's first record starting with `prefix`.
 std::uint64_t line_of(const std::string& prefix) {
     return find_record(small_trace_records(), prefix) + 1;
-}
-
-// Expects `text` to be refused at `line` with a message containing `message_part`.
-void expect_trace_error(const std::string& text, std::uint64_t line,
-                        const std::string& message_part) {
-    try {
-        parse_text(text, "broken.trace");
-        ADD_FAILURE() << "parsed without error; expected: " << message_part;
-    } catch (const TraceError& error) {
-        EXPECT_EQ(error.file(), "broken.trace");
-        EXPECT_EQ(error.line(), line) << error.what();
-        EXPECT_NE(error.message().find(message_part), std::string::npos)
-            << "message: " << error.message() << "\nexpected to contain: " << message_part;
-    }
 }
 
 // small.trace with record `index` (0-based: line index + 1) replaced, and a correct end.
@@ -234,9 +221,13 @@ TEST(TraceReaderErrors, ForeignFiles) {
 }
 
 TEST(TraceReaderErrors, UnsupportedVersion) {
-    const std::string text = replace_once(small_trace_text(), "version=1\n", "version=2\n");
+    const std::string text = replace_once(small_trace_text(), "version=1\n", "version=3\n");
     expect_trace_error(text, 1,
-                       "unsupported trace version '2': this memattr-graph reads version 1 only");
+                       "unsupported trace version '3': this memattr-graph reads versions 1 to 2");
+    expect_trace_error(replace_once(small_trace_text(), "version=1\n", "version=0\n"), 1,
+                       "unsupported trace version '0'");
+    expect_trace_error(replace_once(small_trace_text(), "version=1\n", "version=01\n"), 1,
+                       "unsupported trace version '01'");
     expect_trace_error("memattr-trace\n", 1, "lacks the 'version' field");
     expect_trace_error("memattr-trace\tversion=1\tx=y\nend\trecords=1\n", 1,
                        "malformed header line");

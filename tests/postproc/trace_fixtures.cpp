@@ -1,6 +1,7 @@
 #include "trace_fixtures.h"
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -11,22 +12,26 @@ namespace memattr::test {
 
 std::string data_path(const std::string& name) { return std::string(POSTPROC_TEST_DATA) + "/" + name; }
 
-std::string small_trace_text() {
-    std::ifstream in(data_path("small.trace"), std::ios::binary);
-    EXPECT_TRUE(in) << "cannot open " << data_path("small.trace");
+std::string data_text(const std::string& name) {
+    std::ifstream in(data_path(name), std::ios::binary);
+    EXPECT_TRUE(in) << "cannot open " << data_path(name);
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
 }
 
-std::vector<std::string> small_trace_records() {
+std::vector<std::string> data_records(const std::string& name) {
     std::vector<std::string> records;
-    std::istringstream lines(small_trace_text());
+    std::istringstream lines(data_text(name));
     for (std::string line; std::getline(lines, line);) records.push_back(line);
     EXPECT_TRUE(!records.empty() && records.back().starts_with("end\t"));
-    records.pop_back();
+    if (!records.empty()) records.pop_back();
     return records;
 }
+
+std::string small_trace_text() { return data_text("small.trace"); }
+
+std::vector<std::string> small_trace_records() { return data_records("small.trace"); }
 
 std::string with_end_record(const std::vector<std::string>& records) {
     std::string text;
@@ -54,6 +59,39 @@ Trace allocation_free_trace() {
 
 ReportModel small_report(const AnalysisOptions& options) {
     return analyse(small_trace(), options);
+}
+
+Trace lineage_trace() { return read_trace(data_path("lineage.trace")); }
+
+ReportModel lineage_report(const AnalysisOptions& options) {
+    return analyse(lineage_trace(), options);
+}
+
+std::string no_access_trace_text() {
+    static const std::regex access_keys("\t(rd|wr|nrbk|nrb|nabk|nab)=[0-9]+");
+    std::vector<std::string> records;
+    for (const std::string& record : data_records("lineage.trace")) {
+        if (record.starts_with("copy\t") || record.starts_with("access\t")) continue;
+        records.push_back(record.starts_with("site\t")
+                              ? std::regex_replace(record, access_keys, "\t$1=0")
+                              : record);
+    }
+    const std::size_t run = find_record(records, "run\t");
+    records[run] = replace_once(records[run], "access=yes", "access=no");
+    return with_end_record(records);
+}
+
+void expect_trace_error(const std::string& text, std::uint64_t line,
+                        const std::string& message_part) {
+    try {
+        parse_text(text, "broken.trace");
+        ADD_FAILURE() << "parsed without error; expected: " << message_part;
+    } catch (const TraceError& error) {
+        EXPECT_EQ(error.file(), "broken.trace");
+        EXPECT_EQ(error.line(), line) << error.what();
+        EXPECT_NE(error.message().find(message_part), std::string::npos)
+            << "message: " << error.message() << "\nexpected to contain: " << message_part;
+    }
 }
 
 std::size_t find_record(const std::vector<std::string>& records, const std::string& prefix) {

@@ -1,6 +1,7 @@
-// Shared test inputs: the sample trace data/small.trace and helpers to derive variants of it.
+// Shared test inputs: the sample traces data/small.trace and data/lineage.trace, and helpers
+// to derive variants of them.
 //
-// small.trace is a hand-written complete version 1 trace, laid out as the tool writes one
+// small.trace is a hand-written complete version 1 trace (so without access tracking), laid out as the tool writes one
 // (each site's new frames and stack just before the site) and with frames as Valgrind
 // names them (inlined frames by bare name and file). It profiles "./demo --size 3" (pid
 // 4242) with two threads and four sites:
@@ -10,8 +11,34 @@
 //   site 3  realloc <- Rust __rdl_realloc, raw_vec, Vec::push <- rsparse::parse_records
 //           <- worker_main <- start_thread          thread 2, 7 blocks by realloc
 //   site 4  malloc <- operator"" _kb <- Registry::add <- main   live at exit (a leak)
+//
+// lineage.trace is a hand-written complete version 2 trace with access=yes: "./lineage-demo
+// --groups 3" (pid 5151), a Rust program with C++ parts, nine sites and nine copy records,
+// one or more of every class (at the default clone threshold of 90%):
+//   site 1  load::read_records (src/load.rs:18)      1 MiB record blocks: cloned
+//   site 2  group::write_groups (src/main.rs:42)     the clones (allocated by Vec::clone)
+//   site 3  names::fill (names.cpp:12)               std::vector<Name> growth
+//   site 4  names::Registry::add (names.cpp:30)      std::string copies
+//   site 5  blob::read_blob (blob.cpp:8)             blobs: cloned
+//   site 6  group::build_header (src/main.rs:58)     a header buffer
+//   site 7  blob::make<"a"> (blob.cpp:14)          blob clones; a name with " and //   site 8  group::collect (src/main.rs:25)          Vec<u32> growth by realloc
+//   site 9  table::init_table (src/main.rs:90)       never read; 2 of its 3 blocks never
+//                                                    accessed at all
+// and copies (copy stacks fold to the location shown):
+//   C1 1->2 share 10, unused, later  write_groups (memcpy <- Vec::clone)  could be a move
+//   C2 1->2 share 9,  unused, live   likewise: a clone at 90%, partial at 100%
+//   C3 5->7 share 10, unused, live   blob::make<"a"> (blob.cpp:16), an inline copy whose
+//                                    first frame is the program's    could be a move
+//   C4 4->4 share 10, used,   later  Registry::add (std::string)     legitimate clone
+//   C5 1->6 share 8,  unused, later  build_header (src/main.rs:60)   partial (clone at 80%)
+//   C6 3->3 share 5,          prompt names::fill (memmove <- _M_realloc_insert)  relocation
+//   C7 8->8 kind=realloc             group::collect                  relocation
+//   C8 1->2 share 10, unused, prompt group::take (src/main.rs:50): move-by-copy, relocation
+//   C9 5->6 share 10, unused, later  group::snapshot (src/main.rs:70)  could be a move, the
+//                                    same bytes at the peak as C3 but less bytes x time
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +49,12 @@ namespace memattr::test {
 
 // The path of a file in tests/postproc/data.
 std::string data_path(const std::string& name);
+
+// The bytes of data/`name`.
+std::string data_text(const std::string& name);
+
+// The records of data/`name` without the 'end' line, for tests to edit.
+std::vector<std::string> data_records(const std::string& name);
 
 // The bytes of data/small.trace.
 std::string small_trace_text();
@@ -43,6 +76,20 @@ Trace allocation_free_trace();
 
 // The report model of small.trace with default options, or with `options`.
 ReportModel small_report(const AnalysisOptions& options = {});
+
+Trace lineage_trace();
+
+// The report model of lineage.trace with default options, or with `options`.
+ReportModel lineage_report(const AnalysisOptions& options = {});
+
+// lineage.trace as the tool would write it with --track-access=no: access=no in 'run', no
+// 'copy' or 'access' records, the access keys of 'site' 0.
+std::string no_access_trace_text();
+
+// Expects `text` (parsed as "broken.trace") to be refused at `line` with a message
+// containing `message_part`.
+void expect_trace_error(const std::string& text, std::uint64_t line,
+                        const std::string& message_part);
 
 // Index of the first record starting with `prefix` (e.g. "site\tid=3\t"); fails the test
 // when there is none.
