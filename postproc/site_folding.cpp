@@ -53,6 +53,13 @@ const std::vector<RoleRule>& default_role_rules() {
         // pthread_create's thread-local storage, exception objects).
         {library, Field::object,
          R"((^|/)(libc|ld-linux[-_a-z0-9]*|libstdc\+\+|libc\+\+(abi)?|libgcc_s|libm|libpthread|libdl)\.so[.0-9]*$)"},
+        // The C library's copy functions by name, for when they are not in a shared libc or
+        // the tool's preload object (a statically linked program): copy stacks start with
+        // them. Their internal variants (__memmove_avx_unaligned_erms) too.
+        {library, Field::function,
+         R"(^(__)?(mem(cpy|move|pcpy)|bcopy|wmem(cpy|move|pcpy)|st[rp]n?cpy|strn?cat|strn?dup)(_chk)?(@|\(|$))"},
+        {library, Field::function,
+         R"(^__(mem(cpy|move|pcpy)|wmem(cpy|move)|st[rp]n?cpy|strn?cat)_[a-z0-9_]+$)"},
         // The C++ standard library: its namespaces, and its headers for inlined frames
         // (libstdc++ names its internal headers stl_*.h and *.tcc).
         {library, Field::function, R"(^(([A-Za-z_][A-Za-z0-9_:]*[*&]* )+)?(std|__gnu_cxx|__cxxabiv1)::)"},

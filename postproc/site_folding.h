@@ -7,6 +7,10 @@
 // first frame of the program's own code is the site's frame, and the stack shown starts
 // there (the way Massif's --alloc-fn works, with the usual suspects built in).
 //
+// Copy stacks fold the same way, to the program code that made the copy: they start with the
+// tool's memcpy-family replacement (in its preload object, so an allocator frame) or with
+// library code (Vec::clone, std::string's constructor, libc's memcpy in a static program).
+//
 // Roles come from rules (default_role_rules(), plus --ignore-fn patterns as allocator
 // rules) matched against a frame's demangled function name, its source file or its object
 // file. Names alone do not suffice: Valgrind names inlined frames with their unqualified

@@ -13,6 +13,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \
+	tests/postproc/test_copy_analysis.cpp \
 	tests/postproc/test_units.cpp \
 	tests/postproc/test_text_report.cpp \
 	tests/postproc/test_json_report.cpp \

@@ -223,6 +223,43 @@ TEST(SiteFolding, AllocatorOnlyStackUsesTheOutermostFrame) {
     EXPECT_EQ(folded.frames, (std::vector<std::size_t>{2}));
 }
 
+TEST(SiteFolding, CopyStacksFoldToTheProgram) {
+    // A clone in Rust: the tool's memcpy replacement, then the standard library.
+    const Trace clone = trace_with_stack({
+        make_frame("memcpy", kPreload, "", 0),
+        make_frame("<alloc::vec::Vec<T> as core::clone::Clone>::clone", kApp,
+                   "library/alloc/src/vec/mod.rs", 3168),
+        make_frame("group::write_groups", kApp, "src/main.rs", 42),
+        make_frame("main", kApp, "src/main.rs", 80),
+    });
+    EXPECT_EQ(site_function(clone), "group::write_groups");
+
+    // An inline copy loop: the first frame is already the program's code.
+    const Trace inline_copy = trace_with_stack(
+        {make_frame("blob::make(char const*)", kApp, "blob.cpp", 16), make_frame("main")});
+    EXPECT_EQ(site_function(inline_copy), "blob::make(char const*)");
+
+    // A statically linked program: libc's own memmove variant, not the tool's.
+    const Trace static_copy = trace_with_stack({
+        make_frame("__memmove_avx_unaligned_erms", kApp, "memmove-vec-unaligned-erms.S", 300),
+        make_frame("copy_rows(Table&)", kApp, "table.cpp", 7),
+        make_frame("main"),
+    });
+    EXPECT_EQ(site_function(static_copy), "copy_rows(Table&)");
+}
+
+TEST(SiteFolding, CopyFunctionNames) {
+    for (const char* function : {"memcpy", "memmove", "mempcpy", "__memcpy_chk", "bcopy",
+                                 "wmemcpy", "strcpy", "__strcpy_chk", "stpncpy", "strncat",
+                                 "strdup", "strndup", "memcpy@GLIBC_2.2.5",
+                                 "__memmove_avx_unaligned_erms", "__memcpy_sse2_unaligned",
+                                 "__strcpy_evex"})
+        EXPECT_EQ(role_of_function(function), FrameRole::library) << function;
+    for (const char* function : {"memcpy_rows(int)", "my_memcpy", "memcpy_fast", "mem_copy",
+                                 "strdup_or_die(char const*)", "Buffer::memcpy(void*)"})
+        EXPECT_EQ(role_of_function(function), FrameRole::program) << function;
+}
+
 TEST(SiteFolding, AllocatorFunctionNames) {
     for (const char* function : {
              "malloc", "calloc", "realloc", "free", "memalign", "posix_memalign",
