@@ -7,6 +7,7 @@
 
 #include "json_reporter.h"
 #include "text_reporter.h"
+#include "trace_escape.h"
 
 namespace memattr {
 
@@ -26,6 +27,11 @@ const std::vector<RegisteredFormat>& registered_formats() {
 }
 
 }  // namespace
+
+std::string describe_command(const CommandLine& command) {
+    if (command.args.empty()) return escape_value(command.exe);
+    return escape_value(command.exe + " " + command.args);
+}
 
 std::vector<std::string> reporter_formats() {
     std::vector<std::string> names;

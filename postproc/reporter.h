@@ -23,6 +23,10 @@ public:
     virtual void write(const ReportModel& model, std::ostream& out) const = 0;
 };
 
+// The profiled command line on one line: the executable and its arguments, escaped as
+// escape_value does, for every reporter that shows it to a person.
+std::string describe_command(const CommandLine& command);
+
 // The names make_reporter accepts, in the order help texts list them.
 std::vector<std::string> reporter_formats();
 

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "trace_escape.h"
 #include "units.h"
@@ -21,9 +22,7 @@ constexpr std::size_t kChartRows = 10;
 
 // ---------------------------------------------------------------- small pieces
 
-std::string blocks(std::uint64_t count) {
-    return fmt::format("{} {}", group_digits(count), count == 1 ? "block" : "blocks");
-}
+std::string blocks(std::uint64_t count) { return count_of(count, "block"); }
 
 std::string time_of(const ReportModel& model, std::uint64_t time) {
     return human_time(time, escape_value(model.header.run.time_unit));
@@ -47,11 +46,6 @@ void write_row(std::ostream& out, std::string_view label, std::string_view text)
 }
 
 // ---------------------------------------------------------------- header and summary
-
-std::string describe_command(const CommandLine& command) {
-    if (command.args.empty()) return escape_value(command.exe);
-    return escape_value(command.exe + " " + command.args);
-}
 
 std::string describe_end(const ReportModel& model) {
     const ExitState& exit = model.summary.exit;
@@ -210,25 +204,36 @@ void write_stack(const SiteRow& row, std::ostream& out) {
                            row.omitted_frames, row.omitted_frames == 1 ? "" : "s");
 }
 
+// Says that --top left rows out, when it did.
+void write_top_note(std::ostream& out, std::size_t shown, std::size_t candidates,
+                    std::string_view rows) {
+    if (shown < candidates)
+        out << fmt::format("The top {} of {} {} (--top shows more).\n", shown, candidates, rows);
+}
+
+// A numbered entry: the first line after its rank, the others indented under it.
+void write_entry(std::ostream& out, std::size_t rank, const std::vector<std::string>& lines) {
+    out << fmt::format("{:>3}. {}\n", rank + 1, lines.front());
+    for (std::size_t i = 1; i < lines.size(); ++i) out << "     " << lines[i] << '\n';
+}
+
 // What a ranking says about one site: its headline lines, before the location and stack.
 using SiteDescription = std::function<std::vector<std::string>(const SiteRow&)>;
 
+// `explanation`, when given, says in one line what the section means.
 void write_ranking(const ReportModel& model, std::ostream& out, std::string_view title,
                    const Ranking& ranking, std::string_view when_empty,
-                   const SiteDescription& describe) {
+                   const SiteDescription& describe, std::string_view explanation = {}) {
     write_title(out, title);
     if (ranking.rows.empty()) {
         out << when_empty << '\n';
         return;
     }
-    if (ranking.rows.size() < ranking.candidates)
-        out << fmt::format("The top {} of {} sites (--top shows more).\n", ranking.rows.size(),
-                           ranking.candidates);
+    if (!explanation.empty()) out << explanation << '\n';
+    write_top_note(out, ranking.rows.size(), ranking.candidates, "sites");
     for (std::size_t rank = 0; rank < ranking.rows.size(); ++rank) {
         const SiteRow& row = model.sites[ranking.rows[rank]];
-        const std::vector<std::string> lines = describe(row);
-        out << fmt::format("{:>3}. {}\n", rank + 1, lines.front());
-        for (std::size_t i = 1; i < lines.size(); ++i) out << "     " << lines[i] << '\n';
+        write_entry(out, rank, describe(row));
         out << fmt::format("     site {}: {}\n", row.figures.id, describe_location(row.location));
         write_stack(row, out);
     }
@@ -294,6 +299,148 @@ void write_live_at_exit(const ReportModel& model, std::ostream& out) {
                   });
 }
 
+// ---------------------------------------------------------------- copies and access
+
+// One line instead of the copy and access sections, saying why they are missing.
+void write_access_off(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Copies and access");
+    if (model.header.version < 2)
+        out << "Copy and access analysis is off: the trace is version 1, written by a memattr "
+               "that did not track accesses.\n";
+    else
+        out << "Copy and access analysis is off: the trace was recorded with "
+               "--track-access=no.\n";
+}
+
+// How many of `count` rows the text shows with --top.
+std::size_t shown_rows(const ReportModel& model, std::size_t count) {
+    return model.options.top == 0 ? count : std::min(count, model.options.top);
+}
+
+std::string describe_site(const ReportModel& model, std::size_t row) {
+    const SiteRow& site = model.sites[row];
+    return fmt::format("site {}: {}", site.figures.id, describe_frame(site.location));
+}
+
+std::string describe_byte_time(const ReportModel& model, std::uint64_t byte_time) {
+    return human_byte_time(byte_time, escape_value(model.header.run.time_unit));
+}
+
+std::vector<std::string> describe_movable_clone(const ReportModel& model,
+                                                const MovableCloneRow& row) {
+    const CopyFigures& figures = row.figures;
+    std::vector<std::string> destinations;
+    for (const std::size_t site : row.destination_sites)
+        destinations.push_back(describe_site(model, site));
+    return {fmt::format("{}, {} at the peak, {} copied", count_of(figures.pairs, "clone"),
+                        bytes_with_exact(figures.peak_source_bytes),
+                        bytes_with_exact(figures.bytes)),
+            fmt::format("originals kept beside their clones: {} (bytes x time)",
+                        describe_byte_time(model, figures.overlap)),
+            fmt::format("copied at {}", describe_frame(row.location)),
+            fmt::format("originals from {}", describe_site(model, row.source_site)),
+            fmt::format("clones in {}", fmt::join(destinations, "; "))};
+}
+
+// The clones and partial copies the section does not flag, e.g. "40 clones whose originals
+// were used afterwards, 1 partial copy"; empty when there are none.
+std::vector<std::string> describe_not_flagged(const ReportModel& model) {
+    const CopyTotals& totals = model.copies.totals;
+    std::vector<std::string> parts;
+    if (totals.clones.pairs != 0)
+        parts.push_back(fmt::format("{} whose originals were used afterwards, {} copied",
+                                    count_of(totals.clones.pairs, "clone"),
+                                    bytes_with_exact(totals.clones.bytes)));
+    if (totals.partial.pairs != 0)
+        parts.push_back(fmt::format("{} (under {}% of the destination), {} copied",
+                                    count_of(totals.partial.pairs, "partial copy",
+                                             "partial copies"),
+                                    model.options.clone_threshold,
+                                    bytes_with_exact(totals.partial.bytes)));
+    return parts;
+}
+
+void write_movable_clones(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Copies that could be moves");
+    const std::vector<MovableCloneRow>& rows = model.copies.movable_clones;
+    const std::vector<std::string> not_flagged = describe_not_flagged(model);
+    if (rows.empty()) {
+        if (not_flagged.empty())
+            out << "None found: no heap block was cloned.\n";
+        else
+            out << fmt::format("None found; not flagged: {}.\n", fmt::join(not_flagged, "; "));
+        return;
+    }
+    out << fmt::format("Clones (copies of {}%+ of a block) whose original was never used "
+                       "afterwards, yet stayed allocated.\n",
+                       model.options.clone_threshold);
+    const std::size_t shown = shown_rows(model, rows.size());
+    write_top_note(out, shown, rows.size(), "rows");
+    for (std::size_t rank = 0; rank < shown; ++rank)
+        write_entry(out, rank, describe_movable_clone(model, rows[rank]));
+    const CopyFigures& total = model.copies.totals.movable_clones;
+    write_row(out, "In all", fmt::format("{}, {} at the peak", count_of(total.pairs, "clone"),
+                                         bytes_with_exact(total.peak_source_bytes)));
+    write_row(out, "", fmt::format("{} copied, {} (bytes x time)", bytes_with_exact(total.bytes),
+                                   describe_byte_time(model, total.overlap)));
+    for (std::size_t i = 0; i < not_flagged.size(); ++i)
+        write_row(out, i == 0 ? "Not flagged" : "", not_flagged[i]);
+}
+
+void write_relocations(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Relocation churn");
+    const std::vector<RelocationRow>& rows = model.copies.relocations;
+    if (rows.empty()) {
+        out << "None found: no heap block was copied and then freed at once.\n";
+        return;
+    }
+    out << "Blocks copied into a new block and freed at once (vector growth, realloc): copying "
+           "time, not memory.\n";
+    const std::size_t shown = shown_rows(model, rows.size());
+    write_top_note(out, shown, rows.size(), "rows");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const RelocationRow& row = rows[rank];
+        write_entry(out, rank,
+                    {fmt::format("{} by {}, {} copied", count_of(row.figures.pairs, "relocation"),
+                                 row.kind == CopyKind::realloc ? "realloc" : "copy",
+                                 bytes_with_exact(row.figures.bytes)),
+                     fmt::format("at {}", describe_frame(row.location))});
+    }
+    const CopyFigures& total = model.copies.totals.relocations;
+    write_row(out, "In all", fmt::format("{}, {} copied", count_of(total.pairs, "relocation"),
+                                         bytes_with_exact(total.bytes)));
+}
+
+void write_never_read(const ReportModel& model, std::ostream& out) {
+    write_ranking(model, out, "Never read", model.rankings.never_read,
+                  "None found: every heap block was read.",
+                  [&](const SiteRow& row) -> std::vector<std::string> {
+                      const Site& site = row.figures;
+                      return {fmt::format("{} in {} never read, {} of the bytes allocated here",
+                                          bytes_with_exact(site.never_read_bytes),
+                                          blocks(site.never_read_blocks),
+                                          format_percent(row.never_read_percent)),
+                              fmt::format("written but never read: {} in {}; never accessed: "
+                                          "{} in {}",
+                                          bytes_with_exact(row.written_unread_bytes),
+                                          blocks(row.written_unread_blocks),
+                                          bytes_with_exact(site.never_accessed_bytes),
+                                          blocks(site.never_accessed_blocks))};
+                  },
+                  "Blocks never read from allocation to free or exit: written for nothing, or "
+                  "not touched at all.");
+}
+
+void write_copies_and_access(const ReportModel& model, std::ostream& out) {
+    if (!model.header.run.access) {
+        write_access_off(model, out);
+        return;
+    }
+    write_movable_clones(model, out);
+    write_relocations(model, out);
+    write_never_read(model, out);
+}
+
 // ---------------------------------------------------------------- threads
 
 void write_threads(const ReportModel& model, std::ostream& out) {
@@ -327,6 +474,7 @@ void TextReporter::write(const ReportModel& model, std::ostream& out) const {
     write_top_by_total(model, out);
     write_temporaries(model, out);
     write_live_at_exit(model, out);
+    write_copies_and_access(model, out);
     write_threads(model, out);
 }
 

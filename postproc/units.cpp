@@ -16,6 +16,14 @@ std::string group_digits(std::uint64_t value) {
     return grouped;
 }
 
+std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural) {
+    return fmt::format("{} {}", group_digits(count), count == 1 ? singular : plural);
+}
+
+std::string count_of(std::uint64_t count, std::string_view noun) {
+    return count_of(count, noun, fmt::format("{}s", noun));
+}
+
 std::string human_bytes(std::uint64_t bytes) {
     static constexpr std::array<std::string_view, 6> kPrefixes = {"KiB", "MiB", "GiB",
                                                                   "TiB", "PiB", "EiB"};
@@ -46,6 +54,10 @@ std::string human_time(std::uint64_t time, std::string_view unit) {
         ++prefix;
     }
     return fmt::format("{:.1f} {}{}", scaled, kPrefixes[prefix], unit);
+}
+
+std::string human_byte_time(std::uint64_t byte_time, std::string_view time_unit) {
+    return human_time(byte_time, fmt::format("B-{}", time_unit));
 }
 
 std::string format_percent(double percent) {

@@ -11,6 +11,13 @@ namespace memattr {
 // 1234567 -> "1,234,567".
 std::string group_digits(std::uint64_t value);
 
+// (1, "partial copy", "partial copies") -> "1 partial copy", (1000, ...) -> "1,000 partial
+// copies".
+std::string count_of(std::uint64_t count, std::string_view singular, std::string_view plural);
+
+// (1, "block") -> "1 block", (2, "block") -> "2 blocks": nouns whose plural takes an "s".
+std::string count_of(std::uint64_t count, std::string_view noun);
+
 // 512 -> "512 B", 1572864 -> "1.50 MiB" (binary prefixes, two decimals).
 std::string human_bytes(std::uint64_t bytes);
 
@@ -20,6 +27,11 @@ std::string bytes_with_exact(std::uint64_t bytes);
 
 // (12345678, "instr") -> "12.3 Minstr", (850, "instr") -> "850 instr" (decimal prefixes).
 std::string human_time(std::uint64_t time, std::string_view unit);
+
+// Bytes x time, the cost of keeping memory for a while, read the way "GB-hours" are:
+// (2100000000000, "instr") -> "2.1 TB-instr", (512, "instr") -> "512 B-instr". Decimal
+// prefixes, as the time axis has them.
+std::string human_byte_time(std::uint64_t byte_time, std::string_view time_unit);
 
 // 74.94 -> "74.9%"; a share too small to show, 0.003 -> "<0.1%".
 std::string format_percent(double percent);

@@ -208,5 +208,146 @@ TEST(TextReport, TopAndFramesOptions) {
                          "        ... 2 more callers (--frames shows more)");
 }
 
+// ------------------------------------------------------------------ copies and access
+
+TEST(TextReport, CopySectionsComeAfterTheSiteRankings) {
+    const std::string report = render(test::lineage_trace());
+    std::size_t previous = 0;
+    for (const char* title : {"Summary", "Live heap over time", "Top sites at peak",
+                              "Top sites by total allocated (churn)", "Temporary allocations",
+                              "Live at exit", "Copies that could be moves", "Relocation churn",
+                              "Never read", "Threads"}) {
+        const std::size_t at = report.find(std::string("\n") + title + "\n=");
+        ASSERT_NE(at, std::string::npos) << title;
+        EXPECT_GT(at, previous) << title;
+        previous = at;
+    }
+    EXPECT_EQ(report.find("Copies and access"), std::string::npos);
+}
+
+TEST(TextReport, CopiesThatCouldBeMoves) {
+    EXPECT_EQ(section(render(test::lineage_trace()), "Copies that could be moves"),
+              "Clones (copies of 90%+ of a block) whose original was never used afterwards, yet "
+              "stayed allocated.\n"
+              "  1. 4 clones, 1.00 MiB (1,048,576 bytes) at the peak, 3.94 MiB (4,128,768 bytes) "
+              "copied\n"
+              "     originals kept beside their clones: 4.2 TB-instr (bytes x time)\n"
+              "     copied at group::write_groups (src/main.rs:42)\n"
+              "     originals from site 1: load::read_records (src/load.rs:18)\n"
+              "     clones in site 2: group::write_groups (src/main.rs:42)\n"
+              "  2. 2 clones, 64.00 KiB (65,536 bytes) at the peak, 128.00 KiB (131,072 bytes) "
+              "copied\n"
+              "     originals kept beside their clones: 5.0 GB-instr (bytes x time)\n"
+              "     copied at blob::make<\"a\\\\b\">(char const*) (blob.cpp:16)\n"
+              "     originals from site 5: blob::read_blob(char const*) (blob.cpp:8)\n"
+              "     clones in site 7: blob::make<\"a\\\\b\">(char const*) (blob.cpp:14)\n"
+              "  3. 1 clone, 64.00 KiB (65,536 bytes) at the peak, 64.00 KiB (65,536 bytes) "
+              "copied\n"
+              "     originals kept beside their clones: 1.0 GB-instr (bytes x time)\n"
+              "     copied at group::snapshot (src/main.rs:70)\n"
+              "     originals from site 5: blob::read_blob(char const*) (blob.cpp:8)\n"
+              "     clones in site 6: group::build_header (src/main.rs:58)\n"
+              "In all          7 clones, 1.12 MiB (1,179,648 bytes) at the peak\n"
+              "                4.12 MiB (4,325,376 bytes) copied, 4.2 TB-instr (bytes x time)\n"
+              "Not flagged     40 clones whose originals were used afterwards, 1.25 KiB "
+              "(1,280 bytes) copied\n"
+              "                1 partial copy (under 90% of the destination), 52.00 KiB "
+              "(53,248 bytes) copied");
+}
+
+TEST(TextReport, RelocationChurn) {
+    EXPECT_EQ(section(render(test::lineage_trace()), "Relocation churn"),
+              "Blocks copied into a new block and freed at once (vector growth, realloc): "
+              "copying time, not memory.\n"
+              "  1. 2 relocations by copy, 2.00 MiB (2,097,152 bytes) copied\n"
+              "     at group::take (src/main.rs:50)\n"
+              "  2. 7 relocations by copy, 508.00 KiB (520,192 bytes) copied\n"
+              "     at names::fill(std::vector<Name, std::allocator<Name> >&) (names.cpp:12)\n"
+              "  3. 6 relocations by realloc, 252.00 KiB (258,048 bytes) copied\n"
+              "     at group::collect (src/main.rs:25)\n"
+              "In all          15 relocations, 2.74 MiB (2,875,392 bytes) copied");
+}
+
+TEST(TextReport, NeverRead) {
+    const std::string never_read = section(render(test::lineage_trace()), "Never read");
+    EXPECT_TRUE(never_read.starts_with(
+        "Blocks never read from allocation to free or exit: written for nothing, or not "
+        "touched at all.\n"
+        "  1. 1.00 MiB (1,048,576 bytes) in 1 block never read, 16.7% of the bytes allocated "
+        "here\n"
+        "     written but never read: 1.00 MiB (1,048,576 bytes) in 1 block; never accessed: "
+        "0 bytes in 0 blocks\n"
+        "     site 2: src/main.rs:42\n"
+        "        at group::write_groups (src/main.rs:42)\n"))
+        << never_read;
+    EXPECT_CONTAINS(never_read,
+                    "  3. 12.00 KiB (12,288 bytes) in 3 blocks never read, 100.0% of the bytes "
+                    "allocated here\n"
+                    "     written but never read: 4.00 KiB (4,096 bytes) in 1 block; never "
+                    "accessed: 8.00 KiB (8,192 bytes) in 2 blocks\n"
+                    "     site 9: src/main.rs:90\n");
+}
+
+TEST(TextReport, TopLimitsTheCopySections) {
+    AnalysisOptions options;
+    options.top = 1;
+    const std::string report = render(test::lineage_trace(), options);
+    const std::string moves = section(report, "Copies that could be moves");
+    EXPECT_CONTAINS(moves, "\nThe top 1 of 3 rows (--top shows more).\n  1. 4 clones");
+    EXPECT_EQ(moves.find("  2. "), std::string::npos);
+    EXPECT_CONTAINS(moves, "In all          7 clones");  // totals are over every row
+    const std::string churn = section(report, "Relocation churn");
+    EXPECT_CONTAINS(churn, "The top 1 of 3 rows (--top shows more).\n");
+    EXPECT_EQ(churn.find("  2. "), std::string::npos);
+    EXPECT_CONTAINS(section(report, "Never read"), "The top 1 of 3 sites (--top shows more).\n");
+}
+
+TEST(TextReport, CloneThresholdChangesTheSections) {
+    AnalysisOptions options;
+    options.clone_threshold = 100;
+    const std::string moves = section(render(test::lineage_trace(), options),
+                                      "Copies that could be moves");
+    EXPECT_TRUE(moves.starts_with("Clones (copies of 100%+ of a block)")) << moves;
+    EXPECT_CONTAINS(moves, "  1. 3 clones, 1.00 MiB (1,048,576 bytes) at the peak");
+    EXPECT_CONTAINS(moves, "2 partial copies (under 100% of the destination)");
+}
+
+TEST(TextReport, CopySectionsWithNothingToReport) {
+    Trace trace = test::lineage_trace();
+    trace.copies.clear();
+    for (Site& site : trace.sites) site.never_read_blocks = site.never_read_bytes = 0;
+    const std::string report = render(trace);
+    EXPECT_EQ(section(report, "Copies that could be moves"),
+              "None found: no heap block was cloned.");
+    EXPECT_EQ(section(report, "Relocation churn"),
+              "None found: no heap block was copied and then freed at once.");
+    EXPECT_EQ(section(report, "Never read"), "None found: every heap block was read.");
+
+    Trace legitimate = test::lineage_trace();
+    std::erase_if(legitimate.copies, [](const CopyGroup& copy) {
+        return classify_copy(copy, kDefaultCloneThreshold) == CopyClass::movable_clone;
+    });
+    EXPECT_EQ(section(render(legitimate), "Copies that could be moves"),
+              "None found; not flagged: 40 clones whose originals were used afterwards, 1.25 KiB "
+              "(1,280 bytes) copied; 1 partial copy (under 90% of the destination), 52.00 KiB "
+              "(53,248 bytes) copied.");
+}
+
+TEST(TextReport, OneLineWhenAccessTrackingWasOff) {
+    const std::string report = render(test::parse_text(test::no_access_trace_text()));
+    EXPECT_EQ(section(report, "Copies and access"),
+              "Copy and access analysis is off: the trace was recorded with --track-access=no.");
+    for (const char* title : {"Copies that could be moves", "Relocation churn", "Never read"})
+        EXPECT_EQ(report.find(title), std::string::npos) << title;
+    EXPECT_LT(report.find("\nLive at exit\n"), report.find("\nCopies and access\n"));
+    EXPECT_LT(report.find("\nCopies and access\n"), report.find("\nThreads\n"));
+}
+
+TEST(TextReport, OneLineForAVersionOneTrace) {
+    EXPECT_EQ(section(render(test::small_trace()), "Copies and access"),
+              "Copy and access analysis is off: the trace is version 1, written by a memattr "
+              "that did not track accesses.");
+}
+
 }  // namespace
 }  // namespace memattr

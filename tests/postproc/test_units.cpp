@@ -41,6 +41,20 @@ TEST(Units, HumanTime) {
     EXPECT_EQ(human_time(UINT64_MAX, "instr"), "18.4 Einstr");
 }
 
+TEST(Units, HumanByteTime) {
+    EXPECT_EQ(human_byte_time(512, "instr"), "512 B-instr");
+    EXPECT_EQ(human_byte_time(2100000000000, "instr"), "2.1 TB-instr");
+    EXPECT_EQ(human_byte_time(UINT64_MAX, "instr"), "18.4 EB-instr");
+}
+
+TEST(Units, CountOf) {
+    EXPECT_EQ(count_of(1, "block"), "1 block");
+    EXPECT_EQ(count_of(0, "block"), "0 blocks");
+    EXPECT_EQ(count_of(1000, "clone"), "1,000 clones");
+    EXPECT_EQ(count_of(1, "partial copy", "partial copies"), "1 partial copy");
+    EXPECT_EQ(count_of(2, "partial copy", "partial copies"), "2 partial copies");
+}
+
 TEST(Units, Percentages) {
     EXPECT_EQ(format_percent(74.94), "74.9%");
     EXPECT_EQ(format_percent(100), "100.0%");
