@@ -21,6 +21,7 @@ Json trace_json(const ReportModel& model) {
         {"file", model.source},
         {"complete", true},  // the reader refuses traces without their 'end' record
         {"records", model.record_count},
+        {"format_version", header.version},
         {"tool", header.tool.name},
         {"tool_version", header.tool.version},
         {"cmd", {{"exe", header.command.exe}, {"args", header.command.args}}},
@@ -31,6 +32,7 @@ Json trace_json(const ReportModel& model) {
         {"time_unit", header.run.time_unit},
         {"alignment", header.run.alignment},
         {"num_callers", header.run.num_callers},
+        {"access", header.run.access},
         {"exit_reason", model.summary.exit.reason},
         {"exit_code", model.summary.exit.code},
     };
@@ -40,6 +42,7 @@ Json options_json(const AnalysisOptions& options) {
     return {
         {"frames", options.folding.max_frames},
         {"ignore_fn", options.folding.extra_wrapper_patterns},
+        {"clone_threshold", options.clone_threshold},
     };
 }
 
@@ -48,6 +51,24 @@ Json definitions_json(const TraceHeader& header) {
     for (const Definition& definition : header.definitions)
         definitions[definition.name] = definition.text;
     return definitions;
+}
+
+Json blocks_and_bytes(std::uint64_t blocks, std::uint64_t bytes) {
+    return {{"blocks", blocks}, {"bytes", bytes}};
+}
+
+// The `access` record's totals, or null when the trace has none.
+Json access_json(const std::optional<AccessTotals>& access) {
+    if (!access) return nullptr;
+    return {
+        {"reads", access->reads},
+        {"writes", access->writes},
+        {"bulk_copies", access->bulk_copies},
+        {"bulk_bytes", access->bulk_bytes},
+        {"inline_copy_bytes", access->inline_copy_bytes},
+        {"pairs", access->pairs},
+        {"extra_source_bytes", access->extra_source_bytes},
+    };
 }
 
 Json summary_json(const Summary& summary) {
@@ -72,6 +93,10 @@ Json summary_json(const Summary& summary) {
           {"bytes", summary.temporary_bytes},
           {"percent_of_blocks", summary.temporary_percent}}},
         {"instructions", summary.exit.time},
+        {"never_read", blocks_and_bytes(summary.never_read_blocks, summary.never_read_bytes)},
+        {"never_accessed",
+         blocks_and_bytes(summary.never_accessed_blocks, summary.never_accessed_bytes)},
+        {"access", access_json(summary.access)},
     };
 }
 
@@ -83,17 +108,33 @@ Json frame_json(const Frame& frame) {
     };
 }
 
+// A site's or a copy's location: the first four keys of frame_json.
+Json location_json(const Frame& frame) {
+    return {{"fn", frame.function}, {"file", frame.file}, {"line", frame.line},
+            {"obj", frame.object}};
+}
+
+Json site_access_json(const SiteRow& row) {
+    const Site& site = row.figures;
+    return {
+        {"read_bytes", site.bytes_read},
+        {"written_bytes", site.bytes_written},
+        {"never_read",
+         {{"blocks", site.never_read_blocks},
+          {"bytes", site.never_read_bytes},
+          {"percent_of_bytes", row.never_read_percent}}},
+        {"written_never_read", blocks_and_bytes(row.written_unread_blocks, row.written_unread_bytes)},
+        {"never_accessed", blocks_and_bytes(site.never_accessed_blocks, site.never_accessed_bytes)},
+    };
+}
+
 Json site_json(const SiteRow& row) {
     const Site& site = row.figures;
     Json stack = Json::array();
     for (const Frame& frame : row.stack) stack.push_back(frame_json(frame));
     return {
         {"id", site.id},
-        {"location",
-         {{"fn", row.location.function},
-          {"file", row.location.file},
-          {"line", row.location.line},
-          {"obj", row.location.object}}},
+        {"location", location_json(row.location)},
         {"stack", std::move(stack)},
         {"omitted_frames", row.omitted_frames},
         {"total",
@@ -114,6 +155,80 @@ Json site_json(const SiteRow& row) {
           {"bytes", site.temporary_bytes},
           {"percent_of_blocks", row.temporary_percent}}},
         {"realloc_blocks", site.realloc_blocks},
+        {"access", site_access_json(row)},
+    };
+}
+
+// ---------------------------------------------------------------- copies
+
+// `figures`' keys appended to `object`, so that each row reads flat.
+Json with_figures(Json object, const CopyFigures& figures) {
+    object["pairs"] = figures.pairs;
+    object["bytes"] = figures.bytes;
+    object["source_bytes"] = figures.source_bytes;
+    object["destination_bytes"] = figures.destination_bytes;
+    object["peak_source_bytes"] = figures.peak_source_bytes;
+    object["overlap"] = figures.overlap;
+    return object;
+}
+
+std::string_view class_name(CopyClass kind) {
+    switch (kind) {
+    case CopyClass::relocation: return "relocation";
+    case CopyClass::movable_clone: return "movable_clone";
+    case CopyClass::clone: return "clone";
+    case CopyClass::partial: return "partial";
+    }
+    return "partial";
+}
+
+std::uint64_t site_id(const ReportModel& model, std::size_t row) {
+    return model.sites[row].figures.id;
+}
+
+Json movable_clone_json(const ReportModel& model, const MovableCloneRow& row) {
+    Json destinations = Json::array();
+    for (const std::size_t site : row.destination_sites) destinations.push_back(site_id(model, site));
+    return with_figures({{"location", location_json(row.location)},
+                         {"source_site", site_id(model, row.source_site)},
+                         {"destination_sites", std::move(destinations)}},
+                        row.figures);
+}
+
+Json relocation_json(const RelocationRow& row) {
+    return with_figures({{"location", location_json(row.location)},
+                         {"kind", row.kind == CopyKind::realloc ? "realloc" : "copy"}},
+                        row.figures);
+}
+
+Json lineage_edge_json(const ReportModel& model, const LineageEdge& edge) {
+    Json locations = Json::array();
+    for (const Frame& location : edge.locations) locations.push_back(location_json(location));
+    return with_figures({{"from", site_id(model, edge.from)},
+                         {"to", site_id(model, edge.to)},
+                         {"class", class_name(edge.kind)},
+                         {"locations", std::move(locations)}},
+                        edge.figures);
+}
+
+Json copies_json(const ReportModel& model) {
+    const CopyAnalysis& copies = model.copies;
+    Json movable = Json::array();
+    for (const MovableCloneRow& row : copies.movable_clones)
+        movable.push_back(movable_clone_json(model, row));
+    Json relocations = Json::array();
+    for (const RelocationRow& row : copies.relocations) relocations.push_back(relocation_json(row));
+    Json lineage = Json::array();
+    for (const LineageEdge& edge : copies.lineage) lineage.push_back(lineage_edge_json(model, edge));
+    return {
+        {"totals",
+         {{"movable_clones", with_figures(Json::object(), copies.totals.movable_clones)},
+          {"relocations", with_figures(Json::object(), copies.totals.relocations)},
+          {"clones", with_figures(Json::object(), copies.totals.clones)},
+          {"partial", with_figures(Json::object(), copies.totals.partial)}}},
+        {"movable_clones", std::move(movable)},
+        {"relocations", std::move(relocations)},
+        {"lineage", std::move(lineage)},
     };
 }
 
@@ -157,6 +272,7 @@ void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
         {"definitions", definitions_json(model.header)},
         {"summary", summary_json(model.summary)},
         {"sites", std::move(sites)},
+        {"copies", copies_json(model)},
         {"threads", std::move(threads)},
         {"timeline", timeline_json(model)},
     };

@@ -30,10 +30,10 @@ TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
     std::vector<std::string> keys;
     for (const auto& item : ordered.items()) keys.push_back(item.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"schema", "schema_version", "trace", "options",
-                                              "definitions", "summary", "sites", "threads",
-                                              "timeline"}));
+                                              "definitions", "summary", "sites", "copies",
+                                              "threads", "timeline"}));
     EXPECT_EQ(ordered["schema"], "memattr-report");
-    EXPECT_EQ(ordered["schema_version"], 1);
+    EXPECT_EQ(ordered["schema_version"], 2);
     EXPECT_TRUE(text.starts_with("{\n  \"schema\": \"memattr-report\",\n"));  // indent 2
 }
 
@@ -43,6 +43,8 @@ TEST(JsonReport, TraceAndDefinitions) {
     EXPECT_EQ(trace["file"], test::data_path("small.trace"));
     EXPECT_EQ(trace["complete"], true);
     EXPECT_EQ(trace["records"], 52);
+    EXPECT_EQ(trace["format_version"], 1);
+    EXPECT_EQ(trace["access"], false);
     EXPECT_EQ(trace["tool"], "memattr");
     EXPECT_EQ(trace["tool_version"], "0.1.0");
     EXPECT_EQ(trace["cmd"]["exe"], "./demo");
@@ -60,6 +62,7 @@ TEST(JsonReport, TraceAndDefinitions) {
               "freed before any other heap block was allocated (heaptrack's definition)");
     EXPECT_EQ(document["options"]["frames"], 6);
     EXPECT_EQ(document["options"]["ignore_fn"], json::array());
+    EXPECT_EQ(document["options"]["clone_threshold"], 90);
 }
 
 TEST(JsonReport, Summary) {
@@ -74,6 +77,10 @@ TEST(JsonReport, Summary) {
     EXPECT_EQ(summary["temporary"]["bytes"], 38400);
     EXPECT_NEAR(summary["temporary"]["percent_of_blocks"].get<double>(), 100.0 * 600 / 662, 1e-9);
     EXPECT_EQ(summary["instructions"], 12500000);
+    // A version 1 trace: no access tracking.
+    EXPECT_EQ(summary["never_read"], json({{"blocks", 0}, {"bytes", 0}}));
+    EXPECT_EQ(summary["never_accessed"], json({{"blocks", 0}, {"bytes", 0}}));
+    EXPECT_TRUE(summary["access"].is_null());
 }
 
 TEST(JsonReport, SitesWithFoldedStacks) {
@@ -165,6 +172,129 @@ TEST(JsonReport, InvalidUtf8IsReplacedNotFatal) {
     trace.frames[11].function = "bad\xff\xfe utf8";
     const json document = json::parse(render(trace));
     EXPECT_EQ(document["sites"][3]["stack"][0]["fn"], "bad\xef\xbf\xbd\xef\xbf\xbd utf8");
+}
+
+// ------------------------------------------------------------------ access and copies
+
+TEST(JsonReport, KeysInDocumentedOrder) {
+    const auto document = nlohmann::ordered_json::parse(render(test::lineage_trace()));
+    auto keys_of = [](const nlohmann::ordered_json& object) {
+        std::vector<std::string> keys;
+        for (const auto& item : object.items()) keys.push_back(item.key());
+        return keys;
+    };
+    EXPECT_EQ(keys_of(document["copies"]),
+              (std::vector<std::string>{"totals", "movable_clones", "relocations", "lineage"}));
+    EXPECT_EQ(keys_of(document["copies"]["movable_clones"][0]),
+              (std::vector<std::string>{"location", "source_site", "destination_sites", "pairs",
+                                        "bytes", "source_bytes", "destination_bytes",
+                                        "peak_source_bytes", "overlap"}));
+    EXPECT_EQ(keys_of(document["sites"][0]["access"]),
+              (std::vector<std::string>{"read_bytes", "written_bytes", "never_read",
+                                        "written_never_read", "never_accessed"}));
+}
+
+TEST(JsonReport, AccessInTraceSummaryAndOptions) {
+    AnalysisOptions options;
+    options.clone_threshold = 80;
+    const json document = report(test::lineage_trace(), options);
+    EXPECT_EQ(document["trace"]["format_version"], 2);
+    EXPECT_EQ(document["trace"]["access"], true);
+    EXPECT_EQ(document["options"]["clone_threshold"], 80);
+    EXPECT_EQ(document["definitions"]["use"],
+              "a read of a block's bytes other than one that copies them into another heap block");
+    const json& summary = document["summary"];
+    EXPECT_EQ(summary["never_read"], json({{"blocks", 6}, {"bytes", 1191936}}));
+    EXPECT_EQ(summary["never_accessed"], json({{"blocks", 2}, {"bytes", 8192}}));
+    EXPECT_EQ(summary["access"], json({{"reads", 12114432},
+                                       {"writes", 11381248},
+                                       {"bulk_copies", 57},
+                                       {"bulk_bytes", 7123456},
+                                       {"inline_copy_bytes", 131072},
+                                       {"pairs", 63},
+                                       {"extra_source_bytes", 0}}));
+}
+
+TEST(JsonReport, SiteAccessFigures) {
+    const json document = report(test::lineage_trace());
+    json table;
+    for (const json& site : document["sites"])
+        if (site["id"] == 9) table = site;
+    ASSERT_FALSE(table.is_null());
+    EXPECT_EQ(table["access"],
+              json({{"read_bytes", 0},
+                    {"written_bytes", 4096},
+                    {"never_read", {{"blocks", 3}, {"bytes", 12288}, {"percent_of_bytes", 100.0}}},
+                    {"written_never_read", {{"blocks", 1}, {"bytes", 4096}}},
+                    {"never_accessed", {{"blocks", 2}, {"bytes", 8192}}}}));
+}
+
+TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
+    const json copies = report(test::lineage_trace())["copies"];
+    ASSERT_EQ(copies["movable_clones"].size(), 3u);
+    EXPECT_EQ(copies["movable_clones"][0],
+              json({{"location",
+                     {{"fn", "group::write_groups"},
+                      {"file", "src/main.rs"},
+                      {"line", 42},
+                      {"obj", "/home/dev/lineage/lineage-demo"}}},
+                    {"source_site", 1},
+                    {"destination_sites", {2}},
+                    {"pairs", 4},
+                    {"bytes", 4128768},
+                    {"source_bytes", 4194304},
+                    {"destination_bytes", 4194304},
+                    {"peak_source_bytes", 1048576},
+                    {"overlap", 4194304000000}}));
+    EXPECT_EQ(copies["movable_clones"][1]["location"]["fn"], "blob::make<\"a\\b\">(char const*)");
+    ASSERT_EQ(copies["relocations"].size(), 3u);
+    EXPECT_EQ(copies["relocations"][2]["kind"], "realloc");
+    EXPECT_EQ(copies["relocations"][2]["location"]["fn"], "group::collect");
+    EXPECT_EQ(copies["relocations"][2]["pairs"], 6);
+    EXPECT_EQ(copies["relocations"][0]["kind"], "copy");
+    EXPECT_EQ(copies["totals"]["movable_clones"]["pairs"], 7);
+    EXPECT_EQ(copies["totals"]["relocations"]["bytes"], 2875392);
+    EXPECT_EQ(copies["totals"]["clones"], json({{"pairs", 40},
+                                                {"bytes", 1280},
+                                                {"source_bytes", 1280},
+                                                {"destination_bytes", 1280},
+                                                {"peak_source_bytes", 640},
+                                                {"overlap", 900000}}));
+    EXPECT_EQ(copies["totals"]["partial"]["pairs"], 1);
+}
+
+TEST(JsonReport, LineageEdges) {
+    const json lineage = report(test::lineage_trace())["copies"]["lineage"];
+    ASSERT_EQ(lineage.size(), 8u);
+    EXPECT_EQ(lineage[0]["from"], 1);
+    EXPECT_EQ(lineage[0]["to"], 2);
+    EXPECT_EQ(lineage[0]["class"], "movable_clone");
+    EXPECT_EQ(lineage[0]["locations"].size(), 1u);
+    EXPECT_EQ(lineage[0]["locations"][0]["line"], 42);
+    EXPECT_EQ(lineage[1]["class"], "relocation");
+    EXPECT_EQ(lineage[6]["class"], "partial");
+    EXPECT_EQ(lineage[7]["class"], "clone");
+    EXPECT_EQ(lineage[7]["pairs"], 40);
+}
+
+TEST(JsonReport, EveryRowWhateverTop) {
+    AnalysisOptions options;
+    options.top = 1;
+    const json copies = report(test::lineage_trace(), options)["copies"];
+    EXPECT_EQ(copies["movable_clones"].size(), 3u);
+    EXPECT_EQ(copies["relocations"].size(), 3u);
+    EXPECT_EQ(copies["lineage"].size(), 8u);
+}
+
+TEST(JsonReport, NoCopiesWithoutAccessTracking) {
+    const json document = report(test::parse_text(test::no_access_trace_text()));
+    EXPECT_EQ(document["trace"]["format_version"], 2);
+    EXPECT_EQ(document["trace"]["access"], false);
+    EXPECT_EQ(document["copies"]["movable_clones"], json::array());
+    EXPECT_EQ(document["copies"]["relocations"], json::array());
+    EXPECT_EQ(document["copies"]["lineage"], json::array());
+    EXPECT_EQ(document["copies"]["totals"]["movable_clones"]["pairs"], 0);
+    EXPECT_TRUE(document["summary"]["access"].is_null());
 }
 
 }  // namespace
