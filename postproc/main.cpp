@@ -1,5 +1,6 @@
 // memattr-graph: the command line. Everything but argument handling and error reporting
-// lives in libmemattrgraph (trace_reader, site_folding, analysis, the reporters).
+// lives in libmemattrgraph (trace_reader, site_folding, analysis, the reporters and the
+// lineage graph).
 //
 // Exit status: 0 on success, 1 when the trace cannot be read or the report cannot be
 // written, 2 for a usage error (CLI11's message).
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@
 #include <fmt/ranges.h>
 
 #include "analysis.h"
+#include "lineage_reporter.h"
 #include "reporter.h"
 #include "site_folding.h"
 #include "trace_reader.h"
@@ -35,8 +38,8 @@ constexpr int kRunError = 1;
 
 struct CommandOptions {
     std::string trace_path;
-    std::string format = "text";
-    std::string output_path;  // empty: standard output
+    std::string format = "text";  // a reporter_formats() name; "lineage" for that command
+    std::string output_path;      // empty: standard output
     memattr::AnalysisOptions analysis;
 };
 
@@ -69,8 +72,23 @@ CLI::Validator count_at_least(std::size_t minimum) {
         "", "");
 }
 
+// --clone-threshold: the trace's `share` is in tenths, so only multiples of 10 % mean
+// something.
+const CLI::Validator clone_threshold_validator(
+    [](std::string& value) -> std::string {
+        unsigned percent = 0;
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), percent);
+        if (value.empty() || error != std::errc{} || end != value.data() + value.size() ||
+            !memattr::is_valid_clone_threshold(percent))
+            return fmt::format("'{}' is not a multiple of 10 from 10 to 100", value);
+        return {};
+    },
+    "PCT", "");
+
 // Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
-void add_report_options(CLI::App& command, CommandOptions& options) {
+// The options every command has; each adds its own --top.
+void add_common_options(CLI::App& command, CommandOptions& options) {
     const memattr::AnalysisOptions defaults;
     command.add_option("TRACE", options.trace_path,
                        "The trace written by 'valgrind --tool=memattr',\n"
@@ -80,12 +98,13 @@ void add_report_options(CLI::App& command, CommandOptions& options) {
     command.add_option("-o,--output", options.output_path,
                        "Write the report to FILE instead of standard output.")
         ->option_text("FILE");
-    command.add_option("--top", options.analysis.top,
-                       "Sites listed in each ranking of the text report;\n"
-                       "0 lists every site. (The JSON report always has\n"
-                       "every site.)")
-        ->check(count_at_least(0))
-        ->option_text(fmt::format("N (default {})", defaults.top));
+    command.add_option("--clone-threshold", options.analysis.clone_threshold,
+                       "A copy filling at least PCT % of its destination\n"
+                       "is a clone (a multiple of 10 from 10 to 100).\n"
+                       "Clones whose original was never used afterwards\n"
+                       "are reported as copies that could be moves.")
+        ->check(clone_threshold_validator)
+        ->option_text(fmt::format("PCT (default {})", defaults.clone_threshold));
     command.add_option("--frames", options.analysis.folding.max_frames,
                        "Frames shown of each allocation stack, counted from\n"
                        "the site's own frame outward, once allocator and\n"
@@ -103,11 +122,33 @@ void add_report_options(CLI::App& command, CommandOptions& options) {
         ->option_text("REGEX");
 }
 
+void add_report_options(CLI::App& command, CommandOptions& options) {
+    add_common_options(command, options);
+    command.add_option("--top", options.analysis.top,
+                       "Rows listed in each ranking of the text report;\n"
+                       "0 lists them all. (The JSON report always has\n"
+                       "every row.)")
+        ->check(count_at_least(0))
+        ->option_text(fmt::format("N (default {})", memattr::AnalysisOptions{}.top));
+}
+
+void add_lineage_options(CLI::App& command, CommandOptions& options) {
+    add_common_options(command, options);
+    options.analysis.top = memattr::kDefaultLineageEdges;
+    command.add_option("--top", options.analysis.top,
+                       "Edges drawn: those with the most bytes copied;\n"
+                       "0 draws every edge.")
+        ->check(count_at_least(0))
+        ->option_text(fmt::format("N (default {})", memattr::kDefaultLineageEdges));
+}
+
 constexpr const char* kDescription =
     "memattr-graph reads a trace written by the memattr Valgrind tool and reports who\n"
     "is responsible for the heap at its peak: allocation sites ranked by bytes live at\n"
     "the peak, by bytes allocated over the run, by temporary allocations and by bytes\n"
-    "still live at exit, with per-thread figures and a timeline of the live heap.";
+    "still live at exit, with per-thread figures and a timeline of the live heap; and\n"
+    "how much need not be there: copies that could be moves, relocation churn and\n"
+    "memory never read, with a graph of copy lineage between allocation sites.";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -115,12 +156,19 @@ constexpr const char* kFooter =
     "  memattr-graph report memattr.out.1234\n"
     "  memattr-graph report memattr.out.1234 --top 20 --ignore-fn '^my_pool_alloc'\n"
     "  memattr-graph json memattr.out.1234 -o report.json\n"
+    "  memattr-graph lineage memattr.out.1234 -o lineage.dot && dot -Tsvg lineage.dot -o "
+    "lineage.svg\n"
     "\n"
     "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
     "2 for a usage error. See docs/memattr-graph.md for what each section means.";
 
+std::unique_ptr<memattr::Reporter> reporter_for(const std::string& format) {
+    if (format == "lineage") return std::make_unique<memattr::LineageReporter>();
+    return memattr::make_reporter(format);
+}
+
 void write_report(const CommandOptions& options) {
-    const auto reporter = memattr::make_reporter(options.format);
+    const auto reporter = reporter_for(options.format);
     const memattr::Trace trace = memattr::read_trace(options.trace_path);
     const memattr::ReportModel model = memattr::analyse(trace, options.analysis);
 
@@ -155,7 +203,7 @@ int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
     const int status =
         unknown_command
             ? app.exit(CLI::ParseError(fmt::format("unknown command '{}': the commands are "
-                                                   "'report' and 'json'",
+                                                   "'report', 'json' and 'lineage'",
                                                    app.remaining().front()),
                                        kUsageError))
             : app.exit(error);
@@ -166,6 +214,7 @@ int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
 
 int main(int argc, char** argv) {
     CommandOptions options;
+    CommandOptions lineage_options;  // apart: its --top has another default
     CLI::App app(kDescription, "memattr-graph");
     app.set_version_flag("--version", "memattr-graph " MEMATTR_GRAPH_VERSION,
                          "Print the version and exit.");
@@ -192,12 +241,22 @@ int main(int argc, char** argv) {
                 "'report --format json' (schema: docs/json-schema.md).");
     add_report_options(*json, options);
 
+    CLI::App* lineage = app.add_subcommand(
+        "lineage", "Write the copy lineage of TRACE as a Graphviz DOT\n"
+                   "graph: allocation sites, and the copies between\n"
+                   "them (render it with 'dot -Tsvg').");
+    add_lineage_options(*lineage, lineage_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
         return finish_parse_error(app, error);
     }
     if (json->parsed()) options.format = "json";
+    if (lineage->parsed()) {
+        options = lineage_options;
+        options.format = "lineage";
+    }
 
     try {
         write_report(options);

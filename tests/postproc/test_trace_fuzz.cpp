@@ -1,6 +1,8 @@
-// Robustness: damaged versions of small.trace either parse or raise TraceError, never
-// anything else (no crash, no other exception, no hang); and whatever parses can be
-// analysed and rendered in every format. The mutations are seeded, so a failure reproduces.
+// Robustness: damaged versions of small.trace (version 1) and lineage.trace (version 2, with
+// copy records) either parse or raise TraceError, never anything else (no crash, no other
+// exception, no hang); and whatever parses can be analysed and rendered in every format, the
+// lineage graph included, whose DOT must stay well-formed. The mutations are seeded, so a
+// failure reproduces.
 
 #include <random>
 #include <sstream>
@@ -8,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "analysis.h"
+#include "dot_checker.h"
+#include "lineage_reporter.h"
 #include "reporter.h"
 #include "trace_fixtures.h"
 #include "trace_reader.h"
@@ -76,6 +80,13 @@ bool expect_parse_or_trace_error(const std::string& text, const std::string& wha
                 make_reporter(format)->write(model, out);
                 EXPECT_FALSE(out.str().empty());
             }
+            std::ostringstream dot;
+            LineageReporter().write(model, dot);
+            try {
+                test::parse_dot(dot.str());
+            } catch (const test::DotError& error) {
+                ADD_FAILURE() << what << ": malformed DOT: " << error.what() << "\n" << dot.str();
+            }
         }
         return true;
     } catch (const TraceError&) {
@@ -86,22 +97,38 @@ bool expect_parse_or_trace_error(const std::string& text, const std::string& wha
     }
 }
 
-TEST(TraceFuzz, RandomTruncationsParseOrThrowTraceError) {
-    const std::string text = test::small_trace_text();
+// Each test runs on both sample traces.
+class TraceFuzz : public testing::TestWithParam<const char*> {
+protected:
+    std::string text() const { return test::data_text(GetParam()); }
+    std::vector<std::string> records() const { return test::data_records(GetParam()); }
+};
+
+// Test names end in the trace's name without ".trace".
+std::string trace_name(const testing::TestParamInfo<const char*>& info) {
+    const std::string name = info.param;
+    return name.substr(0, name.find('.'));
+}
+
+INSTANTIATE_TEST_SUITE_P(SampleTraces, TraceFuzz, testing::Values("small.trace", "lineage.trace"),
+                         trace_name);
+
+TEST_P(TraceFuzz, RandomTruncationsParseOrThrowTraceError) {
+    const std::string text = this->text();
     Mutator mutator(1);
     for (int round = 0; round < 500; ++round)
         expect_parse_or_trace_error(mutator.truncate(text), "truncation " + std::to_string(round));
 }
 
-TEST(TraceFuzz, RandomByteFlipsParseOrThrowTraceError) {
-    const std::string text = test::small_trace_text();
+TEST_P(TraceFuzz, RandomByteFlipsParseOrThrowTraceError) {
+    const std::string text = this->text();
     Mutator mutator(2);
     for (int round = 0; round < 2000; ++round)
         expect_parse_or_trace_error(mutator.flip_bytes(text), "byte flips " + std::to_string(round));
 }
 
-TEST(TraceFuzz, RandomRecordEditsParseOrThrowTraceError) {
-    const std::vector<std::string> records = test::small_trace_records();
+TEST_P(TraceFuzz, RandomRecordEditsParseOrThrowTraceError) {
+    const std::vector<std::string> records = this->records();
     Mutator mutator(3);
     int parsed = 0;
     for (int round = 0; round < 2000; ++round)
