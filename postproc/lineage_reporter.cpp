@@ -82,7 +82,8 @@ std::vector<std::string> node_tooltip(const SiteRow& site) {
     for (std::size_t i = 0; i < site.stack.size(); ++i)
         lines.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(site.stack[i])));
     if (site.omitted_frames > 0)
-        lines.push_back(fmt::format("... {} more (--frames shows more)", site.omitted_frames));
+        lines.push_back(fmt::format("... {} (--frames shows more)",
+                                    count_of(site.omitted_frames, "more caller")));
     return lines;
 }
 
