@@ -269,7 +269,8 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
 // Where each of Trace::sites ended up in the sorted ReportModel::sites.
 std::vector<std::size_t> rows_of_sites(const Trace& trace, const std::vector<SiteRow>& rows) {
     std::unordered_map<std::uint64_t, std::size_t> row_of_id;
-    for (std::size_t row = 0; row < rows.size(); ++row) row_of_id.emplace(rows[row].figures.id, row);
+    for (std::size_t row = 0; row < rows.size(); ++row)
+        row_of_id.emplace(rows[row].figures.id, row);
     std::vector<std::size_t> row_of_site;
     for (const Site& site : trace.sites) row_of_site.push_back(row_of_id.at(site.id));
     return row_of_site;

@@ -123,8 +123,10 @@ Json site_access_json(const SiteRow& row) {
          {{"blocks", site.never_read_blocks},
           {"bytes", site.never_read_bytes},
           {"percent_of_bytes", row.never_read_percent}}},
-        {"written_never_read", blocks_and_bytes(row.written_unread_blocks, row.written_unread_bytes)},
-        {"never_accessed", blocks_and_bytes(site.never_accessed_blocks, site.never_accessed_bytes)},
+        {"written_never_read",
+         blocks_and_bytes(row.written_unread_blocks, row.written_unread_bytes)},
+        {"never_accessed",
+         blocks_and_bytes(site.never_accessed_blocks, site.never_accessed_bytes)},
     };
 }
 
@@ -188,7 +190,8 @@ std::uint64_t site_id(const ReportModel& model, std::size_t row) {
 
 Json movable_clone_json(const ReportModel& model, const MovableCloneRow& row) {
     Json destinations = Json::array();
-    for (const std::size_t site : row.destination_sites) destinations.push_back(site_id(model, site));
+    for (const std::size_t site : row.destination_sites)
+        destinations.push_back(site_id(model, site));
     return with_figures({{"location", location_json(row.location)},
                          {"source_site", site_id(model, row.source_site)},
                          {"destination_sites", std::move(destinations)}},
@@ -219,7 +222,8 @@ Json copies_json(const ReportModel& model) {
     Json relocations = Json::array();
     for (const RelocationRow& row : copies.relocations) relocations.push_back(relocation_json(row));
     Json lineage = Json::array();
-    for (const LineageEdge& edge : copies.lineage) lineage.push_back(lineage_edge_json(model, edge));
+    for (const LineageEdge& edge : copies.lineage)
+        lineage.push_back(lineage_edge_json(model, edge));
     return {
         {"totals",
          {{"movable_clones", with_figures(Json::object(), copies.totals.movable_clones)},

@@ -167,7 +167,8 @@ private:
             edge.attributes = attributes();
             graph_.edges.push_back(std::move(edge));
         } else {
-            if (graph_.nodes.contains(first)) Lexer::fail(at, "node '" + first + "' declared twice");
+            if (graph_.nodes.contains(first))
+                Lexer::fail(at, "node '" + first + "' declared twice");
             graph_.nodes[first] = attributes();
         }
         expect(";");

@@ -320,7 +320,8 @@ TEST(NeverRead, TopLimitsTheRanking) {
 // ------------------------------------------------------------------ without tracking
 
 TEST(CopyAnalysis, NothingWithoutAccessTracking) {
-    for (const Trace& trace : {test::small_trace(), test::parse_text(test::no_access_trace_text())}) {
+    for (const Trace& trace :
+         {test::small_trace(), test::parse_text(test::no_access_trace_text())}) {
         const ReportModel model = analyse(trace, {});
         EXPECT_FALSE(model.header.run.access);
         EXPECT_TRUE(model.copies.movable_clones.empty());

@@ -218,8 +218,9 @@ TEST(TraceReaderV2Errors, BadCopyCounts) {
     const std::uint64_t line = first_copy_line();
     expect_trace_error(with_first_copy_edited("\tn=3\t", "\tn=3x\t"), line,
                        "field 'n' is not an unsigned decimal integer: '3x'");
-    expect_trace_error(with_first_copy_edited("overlap=3145728000000", "overlap=18446744073709551616"),
-                       line, "field 'overlap' does not fit in 64 bits");
+    expect_trace_error(
+        with_first_copy_edited("overlap=3145728000000", "overlap=18446744073709551616"), line,
+        "field 'overlap' does not fit in 64 bits");
     const Trace largest =
         parse_text(with_first_copy_edited("overlap=3145728000000", "overlap=18446744073709551615"));
     EXPECT_EQ(largest.copies[0].overlap, UINT64_MAX);

@@ -1,10 +1,10 @@
 // Shared test inputs: the sample traces data/small.trace and data/lineage.trace, and helpers
 // to derive variants of them.
 //
-// small.trace is a hand-written complete version 1 trace (so without access tracking), laid out as the tool writes one
-// (each site's new frames and stack just before the site) and with frames as Valgrind
-// names them (inlined frames by bare name and file). It profiles "./demo --size 3" (pid
-// 4242) with two threads and four sites:
+// small.trace is a hand-written complete version 1 trace (so without access tracking), laid
+// out as the tool writes one (each site's new frames and stack just before the site) and
+// with frames as Valgrind names them (inlined frames by bare name and file). It profiles
+// "./demo --size 3" (pid 4242) with two threads and four sites:
 //   site 1  operator new <- inlined std::vector internals <- fill_samples
 //           <- run_pipeline <- main                  1.5 MiB live at the peak
 //   site 2  malloc <- "scratch<TAB>copy" <- main     600 temporary blocks
@@ -21,13 +21,15 @@
 //   site 4  names::Registry::add (names.cpp:30)      std::string copies
 //   site 5  blob::read_blob (blob.cpp:8)             blobs: cloned
 //   site 6  group::build_header (src/main.rs:58)     a header buffer
-//   site 7  blob::make<"a"> (blob.cpp:14)          blob clones; a name with " and //   site 8  group::collect (src/main.rs:25)          Vec<u32> growth by realloc
+//   site 7  blob::make<"a\b"> (blob.cpp:14)          blob clones; a name with a quote and a
+//                                                    backslash
+//   site 8  group::collect (src/main.rs:25)          Vec<u32> growth by realloc
 //   site 9  table::init_table (src/main.rs:90)       never read; 2 of its 3 blocks never
 //                                                    accessed at all
 // and copies (copy stacks fold to the location shown):
 //   C1 1->2 share 10, unused, later  write_groups (memcpy <- Vec::clone)  could be a move
 //   C2 1->2 share 9,  unused, live   likewise: a clone at 90%, partial at 100%
-//   C3 5->7 share 10, unused, live   blob::make<"a"> (blob.cpp:16), an inline copy whose
+//   C3 5->7 share 10, unused, live   blob::make<"a\b"> (blob.cpp:16), an inline copy whose
 //                                    first frame is the program's    could be a move
 //   C4 4->4 share 10, used,   later  Registry::add (std::string)     legitimate clone
 //   C5 1->6 share 8,  unused, later  build_header (src/main.rs:60)   partial (clone at 80%)
