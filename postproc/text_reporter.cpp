@@ -348,8 +348,9 @@ std::vector<std::string> describe_not_flagged(const ReportModel& model) {
     const CopyTotals& totals = model.copies.totals;
     std::vector<std::string> parts;
     if (totals.clones.pairs != 0)
-        parts.push_back(fmt::format("{} whose originals were used afterwards, {} copied",
-                                    count_of(totals.clones.pairs, "clone"),
+        parts.push_back(fmt::format("{} used afterwards, {} copied",
+                                    count_of(totals.clones.pairs, "clone whose original was",
+                                             "clones whose originals were"),
                                     bytes_with_exact(totals.clones.bytes)));
     if (totals.partial.pairs != 0)
         parts.push_back(fmt::format("{} (under {}% of the destination), {} copied",

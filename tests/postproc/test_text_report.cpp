@@ -323,6 +323,11 @@ TEST(TextReport, CopySectionsWithNothingToReport) {
               "None found: no heap block was copied and then freed at once.");
     EXPECT_EQ(section(report, "Never read"), "None found: every heap block was read.");
 
+    Trace one_legitimate = test::lineage_trace();
+    one_legitimate.copies[3].pairs = 1;
+    EXPECT_CONTAINS(section(render(one_legitimate), "Copies that could be moves"),
+                    "Not flagged     1 clone whose original was used afterwards, 1.25 KiB");
+
     Trace legitimate = test::lineage_trace();
     std::erase_if(legitimate.copies, [](const CopyGroup& copy) {
         return classify_copy(copy, kDefaultCloneThreshold) == CopyClass::movable_clone;
