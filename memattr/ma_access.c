@@ -274,6 +274,49 @@ static VG_REGPARM(3) void on_copy(Addr dst, Addr src, UWord desc)
    account_copy(from, to, COPY_BYTES(desc), COPY_READ_COUNTED(desc));
 }
 
+/* Of len bytes from a (inside bk), those inside bk. */
+static SizeT bytes_within(const Block* bk, Addr a, SizeT len)
+{
+   SizeT left = bk->payload + bk->req_szB - a;
+   return len < left ? len : left;
+}
+
+/* The kernel reads and writes client memory for system calls (write(2)
+   reads a stdio buffer, read(2) fills one); the core reports those
+   ranges.  A kernel read is a use: the data left the program. */
+static void on_kernel_read(CorePart part, ThreadId tid, const HChar* what, Addr a, SizeT size)
+{
+   Block* bk = ma_track_access && size ? block_at(a) : NULL;
+   if (!bk) return;
+   SizeT n = bytes_within(bk, a, size);
+   bk->bytes_read += n;
+   bk->last_use = ma_instrs;
+   ma_access_totals.bytes_read += n;
+}
+
+static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what, Addr a)
+{
+   if (!ma_track_access) return;
+   UWord len = ma_access_strnlen(a, 1 << 16);
+   if (len != MA_STRLEN_UNREADABLE) on_kernel_read(part, tid, what, a, len + 1);
+}
+
+static void on_kernel_write(CorePart part, ThreadId tid, Addr a, SizeT size)
+{
+   Block* bk = ma_track_access && size ? block_at(a) : NULL;
+   if (!bk) return;
+   SizeT n = bytes_within(bk, a, size);
+   bk->bytes_written += n;
+   ma_access_totals.bytes_written += n;
+}
+
+void ma_access_register_kernel_accesses(void)
+{
+   VG_(track_pre_mem_read)(on_kernel_read);
+   VG_(track_pre_mem_read_asciiz)(on_kernel_read_string);
+   VG_(track_post_mem_write)(on_kernel_write);
+}
+
 /*------------------------------------------------------------*/
 /*--- Instrumentation                                      ---*/
 /*------------------------------------------------------------*/
@@ -602,12 +645,6 @@ void ma_access_instrument(IRSB* sb_out, IRSB* sb_in, Int first)
 static Bool client_can(Addr a, SizeT len, UInt prot)
 {
    return len == 0 || VG_(am_is_valid_for_client)(a, len, prot);
-}
-
-static SizeT bytes_within(const Block* bk, Addr a, SizeT len)
-{
-   SizeT left = bk->payload + bk->req_szB - a;
-   return len < left ? len : left;
 }
 
 UWord ma_access_bulk_copy(Addr dst, Addr src, SizeT len)

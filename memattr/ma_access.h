@@ -33,6 +33,10 @@ extern AccessTotals ma_access_totals;
 /* After the options are known. */
 void ma_access_init(void);
 
+/* Before: the core's reports of system calls reading or writing client
+   memory (they count as reads, uses and writes like the program's own). */
+void ma_access_register_kernel_accesses(void);
+
 /* The heap map follows the block table (called by ma_heap.c). */
 void ma_access_block_added(Block* bk);
 void ma_access_block_removed(Block* bk);

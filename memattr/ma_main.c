@@ -246,6 +246,9 @@ static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
       case MA_REQ_STRNLEN:
          *ret = ma_access_strnlen(args[1], args[2]);
          return True;
+      case MA_REQ_TRACKING:
+         *ret = ma_track_access;
+         return True;
       default:
          return False;
    }
@@ -294,6 +297,7 @@ static void ma_pre_clo_init(void)
 
    ma_heap_init();
    ma_heap_register_malloc_replacement();
+   ma_access_register_kernel_accesses();
 }
 
 VG_DETERMINE_INTERFACE_VERSION(ma_pre_clo_init)

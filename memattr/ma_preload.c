@@ -7,14 +7,16 @@
    Valgrind's libreplacemalloc_toolpreload, whose malloc/new/free/...
    replacements forward every call to the tool (ma_heap.c).
 
-   Here: replacements of the memcpy family, which hand each copy to the
-   tool (MA_REQ_COPY), so the tool knows source, destination and
-   length, copies on the real CPU and records the pair (ma_access.c).
-   The tool refuses a range the client may not touch; the replacement
-   then copies byte by byte itself, so the client faults where it would
-   natively.  String lengths come from the tool too (MA_REQ_STRNLEN):
-   finding the end of a string being copied is not the program using
-   it.
+   Here: replacements of the memcpy family.  When the tool tracks
+   accesses they hand each copy to it (MA_REQ_COPY): the tool then knows
+   source, destination and length, copies on the real CPU and records
+   the pair (ma_access.c).  String lengths come from the tool too
+   (MA_REQ_STRNLEN): finding the end of a string being copied is not the
+   program using it.  With --track-access=no, or when the tool refuses a
+   range the client may not touch, the replacement copies by itself (so
+   the client faults where it would natively).  They are replacements,
+   not wrappers calling glibc's own function: a wrapped call costs about
+   half as much again as the whole copy on allocation-heavy code.
 
    The preload is built with -fno-builtin: gcc would otherwise turn the
    byte loops here into calls to memcpy/memset, which the replacements
@@ -36,30 +38,49 @@ extern void* malloc(SizeT n);
 /*--- Copying through the tool                             ---*/
 /*------------------------------------------------------------*/
 
+/* 16 bytes at any alignment: one vector load and store in VEX. */
+typedef long long Chunk __attribute__((vector_size(16), aligned(1), may_alias));
+
+/* memmove in the client: 16-byte chunks forwards when that is safe. */
 static void copy_here(char* dst, const char* src, SizeT n)
 {
-   volatile char* d = dst;   /* volatile: the client must fault here */
+   SizeT i = 0;
    if (dst <= src || dst >= src + n) {
-      for (SizeT i = 0; i < n; i++) d[i] = src[i];
+      if (dst + 16 <= src || dst >= src + 16)   /* chunks cannot overlap badly */
+         for (; i + sizeof(Chunk) <= n; i += sizeof(Chunk))
+            *(Chunk*)(dst + i) = *(const Chunk*)(src + i);
+      for (; i < n; i++) dst[i] = src[i];
    } else {
-      for (SizeT i = n; i > 0; i--) d[i - 1] = src[i - 1];
+      for (i = n; i > 0; i--) dst[i - 1] = src[i - 1];
    }
+}
+
+/* -1 until asked, then whether the tool tracks accesses. */
+static int tool_tracks = -1;
+
+static Bool tracking(void)
+{
+   if (tool_tracks < 0)
+      tool_tracks = (int)VALGRIND_DO_CLIENT_REQUEST_EXPR(0, MA_REQ_TRACKING, 0, 0, 0, 0, 0);
+   return tool_tracks != 0;
 }
 
 static void copy(void* dst, const void* src, SizeT n)
 {
    if (n == 0) return;
-   UWord done = VALGRIND_DO_CLIENT_REQUEST_EXPR(0, MA_REQ_COPY, dst, src, n, 0, 0);
+   UWord done = tracking()
+                ? VALGRIND_DO_CLIENT_REQUEST_EXPR(0, MA_REQ_COPY, dst, src, n, 0, 0) : 0;
    if (!done) copy_here(dst, src, n);
 }
 
 static SizeT string_length(const char* s, SizeT max)
 {
-   UWord n = VALGRIND_DO_CLIENT_REQUEST_EXPR(MA_STRLEN_UNREADABLE, MA_REQ_STRNLEN,
-                                            s, max, 0, 0, 0);
+   UWord n = tracking() ? VALGRIND_DO_CLIENT_REQUEST_EXPR(MA_STRLEN_UNREADABLE,
+                                           MA_REQ_STRNLEN, s, max, 0, 0, 0)
+                        : MA_STRLEN_UNREADABLE;
    if (n != MA_STRLEN_UNREADABLE) return n;
-   SizeT i = 0;                     /* fault where the client would */
-   while (i < max && ((volatile const char*)s)[i]) i++;
+   SizeT i = 0;                     /* untracked, or fault where the client would */
+   while (i < max && s[i]) i++;
    return i;
 }
 

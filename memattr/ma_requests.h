@@ -22,7 +22,12 @@ typedef enum {
       a string being copied does not count as the program reading it.
       args: s, max.  Returns the length, or MA_STRLEN_UNREADABLE when
       the bytes before the end are not all readable. */
-   MA_REQ_STRNLEN
+   MA_REQ_STRNLEN,
+
+   /* Is access tracking on (--track-access)?  No args.  When it is
+      off the preload copies by itself, sparing every memcpy a round
+      trip to the tool. */
+   MA_REQ_TRACKING
 } MaRequest;
 
 #define MA_STRLEN_UNREADABLE ((unsigned long)-1)
