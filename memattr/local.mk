@@ -7,7 +7,8 @@ MA_PLATFORM_DEFS = -DVGA_amd64=1 -DVGO_linux=1 -DVGP_amd64_linux=1 -DVGPV_amd64_
                    -DMEMATTR_VERSION=\"$(PACKAGE_VERSION)\"
 MA_SDK_CPPFLAGS  = $(VALGRIND_CFLAGS) $(MA_PLATFORM_DEFS)
 
-valgrindtool_PROGRAMS = memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so
+valgrindtool_PROGRAMS = memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so \
+	memattr/vgpreload_memattr-heap.so
 valgrindtooldir = $(valgrind_tooldir)
 
 memattr_memattr_amd64_linux_SOURCES = \
@@ -27,25 +28,37 @@ memattr_memattr_amd64_linux_LDADD = \
 	$(VG_SDK_LIBDIR)/libvex-amd64-linux.a \
 	-lgcc $(VG_SDK_LIBDIR)/libgcc-sup-amd64-linux.a
 
-memattr_vgpreload_memattr_amd64_linux_so_SOURCES = memattr/ma_preload.c memattr/ma_requests.h
-memattr_vgpreload_memattr_amd64_linux_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
-memattr_vgpreload_memattr_amd64_linux_so_CFLAGS = -m64 -O2 -g -fno-omit-frame-pointer \
+# Two preload objects (ma_preload_heap.c says why): with copy interception,
+# and without (--track-access=no).
+MA_PRELOAD_COMPILE = -m64 -O2 -g -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fpic -fno-builtin -fno-ipa-icf -fno-stack-protector
 # The malloc replacements come whole from Valgrind's libreplacemalloc_toolpreload.
-memattr_vgpreload_memattr_amd64_linux_so_LDFLAGS = -m64 -nodefaultlibs -shared \
+MA_PRELOAD_LINK = -m64 -nodefaultlibs -shared \
 	-Wl,-z,interpose,-z,initfirst \
 	-Wl,--whole-archive $(VG_SDK_LIBDIR)/libreplacemalloc_toolpreload-amd64-linux.a \
 	-Wl,--no-whole-archive
 
+memattr_vgpreload_memattr_amd64_linux_so_SOURCES = memattr/ma_preload_heap.c \
+	memattr/ma_preload_copy.c memattr/ma_requests.h
+memattr_vgpreload_memattr_amd64_linux_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
+memattr_vgpreload_memattr_amd64_linux_so_CFLAGS = $(MA_PRELOAD_COMPILE)
+memattr_vgpreload_memattr_amd64_linux_so_LDFLAGS = $(MA_PRELOAD_LINK)
+
+memattr_vgpreload_memattr_heap_so_SOURCES = memattr/ma_preload_heap.c
+memattr_vgpreload_memattr_heap_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
+memattr_vgpreload_memattr_heap_so_CFLAGS = $(MA_PRELOAD_COMPILE)
+memattr_vgpreload_memattr_heap_so_LDFLAGS = $(MA_PRELOAD_LINK)
+
 # An overlay library directory for running from the build tree without installing
 # (like Valgrind's vg-in-place): every system tool file, plus ours.
 all-local: memattr-overlay
-memattr-overlay: memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so
+MA_TOOL_FILES = memattr-amd64-linux vgpreload_memattr-amd64-linux.so vgpreload_memattr-heap.so
+memattr-overlay: $(addprefix memattr/,$(MA_TOOL_FILES))
 	$(AM_V_GEN)rm -rf $@.new && mkdir -p $@.new && \
 	for f in $(VALGRIND_SYSTEM_LIBDIR)/*; do ln -s "$$f" $@.new/; done && \
-	rm -f $@.new/memattr-amd64-linux $@.new/vgpreload_memattr-amd64-linux.so && \
-	ln -s $(abs_top_builddir)/memattr/memattr-amd64-linux $@.new/ && \
-	ln -s $(abs_top_builddir)/memattr/vgpreload_memattr-amd64-linux.so $@.new/ && \
+	for f in $(MA_TOOL_FILES); do \
+	  rm -f $@.new/$$f && ln -s $(abs_top_builddir)/memattr/$$f $@.new/ || exit 1; \
+	done && \
 	rm -rf $@ && mv $@.new $@
 clean-local: clean-memattr-overlay
 clean-memattr-overlay:

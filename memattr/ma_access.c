@@ -180,15 +180,12 @@ void ma_access_block_added(Block* bk)
    bk->bytes_read = bk->bytes_written = bk->last_use = 0;
    bk->links_in = bk->links_out = NULL;
    bk->n_links_in = 0;
-   bk->map_slot = 0;
-   if (!ma_track_access) return;
    bk->map_slot = take_slot(bk);
    map_range(bk->payload, block_end(bk), bk);
 }
 
 void ma_access_block_removed(Block* bk)
 {
-   if (!ma_track_access) return;
    map_range(bk->payload, block_end(bk), NULL);
    give_back_slot(bk->map_slot);
    bk->map_slot = 0;

@@ -37,7 +37,8 @@ void ma_access_init(void);
    memory (they count as reads, uses and writes like the program's own). */
 void ma_access_register_kernel_accesses(void);
 
-/* The heap map follows the block table (called by ma_heap.c). */
+/* The heap map follows the block table (called by ma_heap.c, only with
+   access tracking). */
 void ma_access_block_added(Block* bk);
 void ma_access_block_removed(Block* bk);
 

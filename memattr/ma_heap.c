@@ -159,7 +159,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
    VG_(HT_add_node)(live_blocks, bk);
-   ma_access_block_added(bk);
+   if (ma_track_access) ma_access_block_added(bk);
    ma_heap.events++;
 
    ma_heap.total_bytes  += req_szB;
@@ -208,10 +208,12 @@ static void record_release(Block* bk, Bool handed_on)
 
    ma_heap_capture_peak_if_at_peak();
    ma_heap.events++;
-   ma_access_block_removed(bk);
-   if (!handed_on) {
-      ma_lineage_block_released(bk, NULL);
-      ma_access_add_block_figures(bk, &site->gone_access);
+   if (ma_track_access) {
+      ma_access_block_removed(bk);
+      if (!handed_on) {
+         ma_lineage_block_released(bk, NULL);
+         ma_access_add_block_figures(bk, &site->gone_access);
+      }
    }
 
    ma_heap.curr_bytes  -= bk->req_szB;
@@ -335,10 +337,12 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    }
    record_release(old, True);
    Block* successor = record_allocation(tid, p_new, new_szB, True);
-   hand_on(old, successor);
-   if (p_new != p_old && ma_track_access)
-      ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
-                                   old->req_szB, new_szB);
+   if (ma_track_access) {
+      hand_on(old, successor);
+      if (p_new != p_old)
+         ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
+                                      old->req_szB, new_szB);
+   }
    VG_(freeEltPA)(block_pool, old);
    note_timeline();
    return p_new;
@@ -379,13 +383,17 @@ void ma_heap_init(void)
 {
    VG_(memset)(&ma_heap, 0, sizeof ma_heap);
    live_blocks = VG_(HT_construct)("ma.live_blocks");
-   block_pool  = VG_(newPA)(sizeof(Block), 1000, VG_(malloc),
-                            "ma.block_pool", VG_(free));
    sites       = VG_(HT_construct)("ma.sites");
    threads     = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
                             sizeof(ThreadFigures*));
    figures_of_tid = VG_(calloc)("ma.thread_figures", VG_N_THREADS,
                                 sizeof(ThreadFigures*));
+}
+
+void ma_heap_start(void)
+{
+   SizeT node_size = ma_track_access ? sizeof(Block) : offsetof(Block, bytes_read);
+   block_pool = VG_(newPA)(node_size, 1000, VG_(malloc), "ma.block_pool", VG_(free));
 }
 
 void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
@@ -411,6 +419,6 @@ void ma_heap_measure_live_blocks(void)
       s->live_lifetime_sum += lifetime;
       if (lifetime < s->live_lifetime_min) s->live_lifetime_min = lifetime;
       if (lifetime > s->live_lifetime_max) s->live_lifetime_max = lifetime;
-      ma_access_add_block_figures(bk, &s->live_access);
+      if (ma_track_access) ma_access_add_block_figures(bk, &s->live_access);
    }
 }

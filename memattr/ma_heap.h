@@ -70,8 +70,11 @@ struct _Link;   /* ma_lineage.h */
 
 /* One live heap block.  Keyed by its start address in a hash table
    (cheaper than an ordered tree on the malloc path, which is what
-   most programs stress); nodes come from a pool allocator.  The access
-   fields belong to ma_access.c, the link chains to ma_lineage.c. */
+   most programs stress); nodes come from a pool allocator.  The fields
+   from bytes_read on exist only with access tracking (nodes are
+   allocated without them otherwise, to keep --track-access=no at the
+   speed of an allocation-only profiler); the access fields belong to
+   ma_access.c, the link chains to ma_lineage.c. */
 typedef struct _Block {
    struct _Block* next;      /* hash chain (VgHashTable layout) */
    UWord          payload;   /* start address: the key */
@@ -81,6 +84,7 @@ typedef struct _Block {
    ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
    struct _ThreadFigures* thread;   /* of the allocating thread */
 
+   /* Only with access tracking: */
    ULong          bytes_read, bytes_written;
    ULong          last_use;     /* ma_instrs at the last read that was a use */
    UInt           map_slot;     /* ma_access.c's heap map; 0 = not mapped */
@@ -120,6 +124,9 @@ extern HeapFigures ma_heap;
    "freed before any other heap block was allocated (heaptrack's definition)"
 
 void ma_heap_init(void);
+
+/* After the options are known (block nodes depend on --track-access). */
+void ma_heap_start(void);
 
 /* Register the malloc/new/free/realloc replacements with the core. */
 void ma_heap_register_malloc_replacement(void);

@@ -15,7 +15,8 @@
      ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_timeline.c  bounded samples of live heap over time
      ma_trace.c     the trace file (docs/trace-format.md)
-     ma_preload.c   code loaded into the client (replacement functions)
+     ma_preload_heap.c, ma_preload_copy.c
+                    code loaded into the client (replacement functions)
      ma_requests.h  the requests the preload makes to the tool
 
    memattr records facts; memattr-graph (postproc/) interprets them. */
@@ -258,9 +259,34 @@ static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
 /*--- Initialisation                                       ---*/
 /*------------------------------------------------------------*/
 
+/* Without access tracking the memcpy-family replacements would only
+   cost time, so the client gets the preload object without them: its
+   name is written over the usual one in LD_PRELOAD, padded with spaces
+   (ld.so separates entries by spaces too).  This is Massif's way of
+   dropping its own preload for --pages-as-heap=yes: LD_PRELOAD is set
+   up before the tool's initialisation.  The replacement name must not
+   be longer than the name it replaces. */
+static void use_heap_only_preload(void)
+{
+   static const HChar usual[]     = "vgpreload_memattr-amd64-linux.so";
+   static const HChar heap_only[] = "vgpreload_memattr-heap.so";
+   tl_assert(sizeof heap_only <= sizeof usual);
+   HChar* preload = VG_(getenv)(VG_(LD_PRELOAD_var_name));
+   HChar* entry = preload ? VG_(strstr)(preload, usual) : NULL;
+   if (!entry) {
+      VG_(umsg)("memattr: warning: %s not found in LD_PRELOAD; memcpy and friends "
+                "will run more slowly than they need to\n", usual);
+      return;
+   }
+   VG_(memcpy)(entry, heap_only, sizeof heap_only - 1);
+   VG_(memset)(entry + sizeof heap_only - 1, ' ', sizeof usual - sizeof heap_only);
+}
+
 static void ma_post_clo_init(void)
 {
+   if (!ma_track_access) use_heap_only_preload();
    ma_timeline_init((UInt)clo_timeline_points);
+   ma_heap_start();
    ma_access_init();
    ma_lineage_init();
    if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */

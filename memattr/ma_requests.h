@@ -2,7 +2,7 @@
 /*--- memattr: requests from the preload to the tool. ma_requests.h ---*/
 /*--------------------------------------------------------------------*/
 
-/* The client requests memattr's own preload object (ma_preload.c)
+/* The client requests memattr's own preload object (ma_preload_copy.c)
    makes to the tool (ma_main.c dispatches them to ma_access.c).  They
    are internal: programs use memattr.h's requests, not these. */
 

@@ -1,22 +1,22 @@
 /*--------------------------------------------------------------------*/
-/*--- memattr: code loaded into the client.          ma_preload.c ---*/
+/*--- memattr: copies handed to the tool.       ma_preload_copy.c ---*/
 /*--------------------------------------------------------------------*/
 
-/* This file becomes vgpreload_memattr-amd64-linux.so, which the core
-   puts in the client's LD_PRELOAD.  Linked with it, whole-archive, is
-   Valgrind's libreplacemalloc_toolpreload, whose malloc/new/free/...
-   replacements forward every call to the tool (ma_heap.c).
+/* Part of vgpreload_memattr-amd64-linux.so, the preload object used
+   when the tool tracks accesses (see ma_preload_heap.c).
 
    Here: replacements of the memcpy family.  When the tool tracks
    accesses they hand each copy to it (MA_REQ_COPY): the tool then knows
    source, destination and length, copies on the real CPU and records
    the pair (ma_access.c).  String lengths come from the tool too
    (MA_REQ_STRNLEN): finding the end of a string being copied is not the
-   program using it.  With --track-access=no, or when the tool refuses a
-   range the client may not touch, the replacement copies by itself (so
-   the client faults where it would natively).  They are replacements,
-   not wrappers calling glibc's own function: a wrapped call costs about
-   half as much again as the whole copy on allocation-heavy code.
+   program using it.  When the tool refuses a range the client may not
+   touch, the replacement copies by itself, so the client faults where
+   it would natively.  (With --track-access=no the tool loads the other
+   preload object, without these: glibc's own functions run.)  They are
+   replacements, not wrappers calling glibc's functions: on
+   allocation-heavy C++ a wrapped memcpy made the whole run about half
+   as slow again.
 
    The preload is built with -fno-builtin: gcc would otherwise turn the
    byte loops here into calls to memcpy/memset, which the replacements
@@ -25,9 +25,6 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_redir.h"
 #include "ma_requests.h"
-
-/* Records in the binary which tool it belongs to (`strings`). */
-const char memattr_preload_identity[] = "memattr preload " MEMATTR_VERSION;
 
 /* From the client's libc, resolved at run time (as libreplacemalloc's
    own _exit is): the checked (_chk) forms fail the way glibc's do. */
@@ -38,20 +35,15 @@ extern void* malloc(SizeT n);
 /*--- Copying through the tool                             ---*/
 /*------------------------------------------------------------*/
 
-/* 16 bytes at any alignment: one vector load and store in VEX. */
-typedef long long Chunk __attribute__((vector_size(16), aligned(1), may_alias));
-
-/* memmove in the client: 16-byte chunks forwards when that is safe. */
+/* memmove in the client, for what the tool refused (or, should the
+   tool not have swapped preload objects, everything). */
 static void copy_here(char* dst, const char* src, SizeT n)
 {
-   SizeT i = 0;
+   volatile char* d = dst;   /* the client must fault here, if it does */
    if (dst <= src || dst >= src + n) {
-      if (dst + 16 <= src || dst >= src + 16)   /* chunks cannot overlap badly */
-         for (; i + sizeof(Chunk) <= n; i += sizeof(Chunk))
-            *(Chunk*)(dst + i) = *(const Chunk*)(src + i);
-      for (; i < n; i++) dst[i] = src[i];
+      for (SizeT i = 0; i < n; i++) d[i] = src[i];
    } else {
-      for (i = n; i > 0; i--) dst[i - 1] = src[i - 1];
+      for (SizeT i = n; i > 0; i--) d[i - 1] = src[i - 1];
    }
 }
 

@@ -1,0 +1,16 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: code loaded into the client.     ma_preload_heap.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* The client gets one of two preload objects (the core puts the first
+   in LD_PRELOAD; ma_main.c swaps in the second with --track-access=no):
+
+     vgpreload_memattr-amd64-linux.so   this file, ma_preload_copy.c
+     vgpreload_memattr-heap.so          this file only
+
+   Linked into both, whole-archive, is Valgrind's
+   libreplacemalloc_toolpreload, whose malloc/new/free/... replacements
+   forward every call to the tool (ma_heap.c).  This file only records
+   in the binary which tool it belongs to (visible with `strings`). */
+
+const char memattr_preload_identity[] = "memattr preload " MEMATTR_VERSION;
