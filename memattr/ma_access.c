@@ -193,6 +193,14 @@ void ma_access_block_removed(Block* bk)
    if (cached[1] == bk) cached[1] = NULL;
 }
 
+void ma_access_block_handed_on(Block* old, Block* successor)
+{
+   successor->bytes_read    = old->bytes_read;
+   successor->bytes_written = old->bytes_written;
+   successor->last_use      = old->last_use;
+   ma_lineage_block_released(old, successor);
+}
+
 void ma_access_add_block_figures(const Block* bk, AccessFigures* f)
 {
    f->bytes_read    += bk->bytes_read;
@@ -223,21 +231,30 @@ void ma_access_init(void)
 /*--- Helpers called from instrumented code                ---*/
 /*------------------------------------------------------------*/
 
+/* The one place reads and writes are counted. */
+static void count_read(Block* bk, SizeT n, Bool use)
+{
+   bk->bytes_read += n;
+   ma_access_totals.bytes_read += n;
+   if (use) bk->last_use = ma_instrs;
+}
+
+static void count_write(Block* bk, SizeT n)
+{
+   bk->bytes_written += n;
+   ma_access_totals.bytes_written += n;
+}
+
 static VG_REGPARM(2) void on_read(Addr a, UWord size)
 {
    Block* bk = block_at(a);
-   if (!bk) return;
-   bk->bytes_read += size;
-   bk->last_use = ma_instrs;
-   ma_access_totals.bytes_read += size;
+   if (bk) count_read(bk, size, True);
 }
 
 static VG_REGPARM(2) void on_write(Addr a, UWord size)
 {
    Block* bk = block_at(a);
-   if (!bk) return;
-   bk->bytes_written += size;
-   ma_access_totals.bytes_written += size;
+   if (bk) count_write(bk, size);
 }
 
 /* The copy helper's third argument packs what the IR knows. */
@@ -250,10 +267,7 @@ static VG_REGPARM(2) void on_write(Addr a, UWord size)
    anywhere else is a use. */
 static void account_copy(Block* src, Block* dst, SizeT copied, Bool read_counted)
 {
-   if (src && !read_counted) {
-      src->bytes_read += copied;
-      ma_access_totals.bytes_read += copied;
-   }
+   if (src && !read_counted) count_read(src, copied, False);
    if (src && !dst) src->last_use = ma_instrs;
    if (src && dst && src != dst) ma_lineage_note_copy(src, dst, copied);
 }
@@ -264,8 +278,7 @@ static VG_REGPARM(3) void on_copy(Addr dst, Addr src, UWord desc)
    Block* to   = block_at(dst);
    Block* from = block_at(src);
    if (to) {
-      to->bytes_written += COPY_STORE_SIZE(desc);
-      ma_access_totals.bytes_written += COPY_STORE_SIZE(desc);
+      count_write(to, COPY_STORE_SIZE(desc));
       if (from && from != to) ma_access_totals.inline_copy_bytes += COPY_BYTES(desc);
    }
    account_copy(from, to, COPY_BYTES(desc), COPY_READ_COUNTED(desc));
@@ -284,11 +297,7 @@ static SizeT bytes_within(const Block* bk, Addr a, SizeT len)
 static void on_kernel_read(CorePart part, ThreadId tid, const HChar* what, Addr a, SizeT size)
 {
    Block* bk = ma_track_access && size ? block_at(a) : NULL;
-   if (!bk) return;
-   SizeT n = bytes_within(bk, a, size);
-   bk->bytes_read += n;
-   bk->last_use = ma_instrs;
-   ma_access_totals.bytes_read += n;
+   if (bk) count_read(bk, bytes_within(bk, a, size), True);
 }
 
 static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what, Addr a)
@@ -301,10 +310,7 @@ static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what
 static void on_kernel_write(CorePart part, ThreadId tid, Addr a, SizeT size)
 {
    Block* bk = ma_track_access && size ? block_at(a) : NULL;
-   if (!bk) return;
-   SizeT n = bytes_within(bk, a, size);
-   bk->bytes_written += n;
-   ma_access_totals.bytes_written += n;
+   if (bk) count_write(bk, bytes_within(bk, a, size));
 }
 
 void ma_access_register_kernel_accesses(void)
@@ -658,8 +664,7 @@ UWord ma_access_bulk_copy(Addr dst, Addr src, SizeT len)
    SizeT  read = from ? bytes_within(from, src, len) : 0;
    if (to) {
       SizeT written = bytes_within(to, dst, len);
-      to->bytes_written += written;
-      ma_access_totals.bytes_written += written;
+      count_write(to, written);
       if (written < read) read = written;
    }
    account_copy(from, to, read, False);

@@ -42,6 +42,10 @@ void ma_access_register_kernel_accesses(void);
 void ma_access_block_added(Block* bk);
 void ma_access_block_removed(Block* bk);
 
+/* realloc made 'successor' out of 'old': the bytes, their access
+   history and their copy pairs carry on. */
+void ma_access_block_handed_on(Block* old, Block* successor);
+
 /* bk's own figures, added into *figures (bk gone, or measured live). */
 void ma_access_add_block_figures(const Block* bk, AccessFigures* figures);
 

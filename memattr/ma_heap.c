@@ -236,15 +236,6 @@ static void record_release(Block* bk, Bool handed_on)
    bk->thread->curr_blocks -= 1;
 }
 
-/* realloc made 'successor' out of 'old': the bytes, their access
-   history and their copy pairs carry on. */
-static void hand_on(Block* old, Block* successor)
-{
-   successor->bytes_read    = old->bytes_read;
-   successor->bytes_written = old->bytes_written;
-   successor->last_use      = old->last_use;
-   ma_lineage_block_released(old, successor);
-}
 
 /*------------------------------------------------------------*/
 /*--- malloc replacement callbacks                         ---*/
@@ -338,7 +329,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    record_release(old, True);
    Block* successor = record_allocation(tid, p_new, new_szB, True);
    if (ma_track_access) {
-      hand_on(old, successor);
+      ma_access_block_handed_on(old, successor);
       if (p_new != p_old)
          ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
                                       old->req_szB, new_szB);
