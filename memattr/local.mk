@@ -15,6 +15,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_main.c memattr/ma_heap.c memattr/ma_heap.h \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
+	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
 	memattr/ma_timeline.c memattr/ma_timeline.h \
 	memattr/ma_trace.c memattr/ma_trace.h
 memattr_memattr_amd64_linux_CPPFLAGS = $(MA_SDK_CPPFLAGS)
@@ -64,3 +65,6 @@ clean-local: clean-memattr-overlay
 clean-memattr-overlay:
 	rm -rf memattr-overlay memattr-overlay.new
 .PHONY: clean-memattr-overlay
+
+# The header programs include to make requests (MEMATTR_SNAPSHOT): #include <memattr.h>.
+include_HEADERS += memattr/memattr.h

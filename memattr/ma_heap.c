@@ -28,6 +28,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_snapshot.h"
 #include "ma_timeline.h"
 
 ULong       ma_instrs = 0;
@@ -122,6 +123,11 @@ void ma_heap_thread_created(ThreadId parent, ThreadId child)
 UInt ma_heap_n_threads(void)
 {
    return (UInt)VG_(sizeXA)(threads);
+}
+
+UInt ma_heap_thread_number(ThreadId tid)
+{
+   return thread_figures(tid)->number;
 }
 
 const ThreadFigures* ma_heap_thread(UInt number)
@@ -254,8 +260,28 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    return p;
 }
 
+/* With snapshots on, freed memory is cleared before the arena gets it
+   back: a later block's bytes that its program has not written yet
+   then read as zeros in a snapshot, never as a stale pointer of an
+   earlier occupant (Memcheck tells them apart by definedness, which
+   memattr does not track).  Only a program reading freed memory can
+   tell. */
+static void give_back(void* p)
+{
+   if (ma_snapshots_on) VG_(memset)(p, 0, VG_(cli_malloc_usable_size)(p));
+   VG_(cli_free)(p);
+}
+
+/* Before anything is released: the heap may be at a peak worth a
+   snapshot (one comparison in the common case). */
+static inline void maybe_snapshot(void)
+{
+   if (UNLIKELY(ma_heap.curr_bytes > ma_snapshot_threshold)) ma_snapshot_at_release();
+}
+
 static void release(void* p)
 {
+   maybe_snapshot();
    Block* bk = VG_(HT_remove)(live_blocks, (UWord)p);   /* find and unlink at once */
    if (!bk) {
       /* Not a block we handed out (or already freed).  Passing it to
@@ -265,7 +291,7 @@ static void release(void* p)
    }
    record_release(bk, False);
    VG_(freeEltPA)(block_pool, bk);
-   VG_(cli_free)(p);
+   give_back(p);
    note_timeline();
 }
 
@@ -310,6 +336,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    if (p_old == NULL) return ma_malloc(tid, new_szB);
    if ((SSizeT)new_szB < 0) return NULL;
 
+   maybe_snapshot();
    Block* old = VG_(HT_remove)(live_blocks, (UWord)p_old);
    if (!old) {
       ma_heap.bad_frees++;
@@ -324,7 +351,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
          return NULL;
       }
       VG_(memcpy)(p_new, p_old, old->req_szB);
-      VG_(cli_free)(p_old);
+      give_back(p_old);
    }
    record_release(old, True);
    Block* successor = record_allocation(tid, p_new, new_szB, True);

@@ -156,6 +156,7 @@ Block* ma_heap_blocks_next(void);
 
 /* Threads: numbered 1.. in creation order. */
 UInt                 ma_heap_n_threads(void);
+UInt                 ma_heap_thread_number(ThreadId tid);
 const ThreadFigures* ma_heap_thread(UInt number);
 
 #endif

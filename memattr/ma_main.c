@@ -13,11 +13,13 @@
      ma_access.c    reads, writes and copies of heap blocks: the heap map,
                     load/store instrumentation, the preload's bulk copies
      ma_lineage.c   copy pairs between blocks, folded into copy groups
+     ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
      ma_timeline.c  bounded samples of live heap over time
      ma_trace.c     the trace file (docs/trace-format.md)
      ma_preload_heap.c, ma_preload_copy.c
                     code loaded into the client (replacement functions)
      ma_requests.h  the requests the preload makes to the tool
+     memattr.h      the requests programs make (installed for users)
 
    memattr records facts; memattr-graph (postproc/) interprets them. */
 
@@ -37,6 +39,8 @@
 #include "ma_heap.h"
 #include "ma_lineage.h"
 #include "ma_requests.h"
+#include "ma_snapshot.h"
+#include "memattr.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
@@ -66,6 +70,9 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
    if VG_STR_CLO(arg, "--memattr-out-file", clo_out_file) {}
    else if VG_BINT_CLO(arg, "--timeline-points", clo_timeline_points, 100, 100000) {}
    else if VG_BOOL_CLO(arg, "--track-access", ma_track_access) {}
+   else if VG_BOOL_CLO(arg, "--snapshots", ma_snapshots_on) {}
+   else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
+   else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
    else return VG_(replacement_malloc_process_cmd_line_option)(arg);
    return True;
 }
@@ -85,6 +92,16 @@ static void ma_print_usage(void)
 "                                moves, relocation churn) and never-read\n"
 "                                blocks [yes].  'no' records allocations\n"
 "                                only, at about Massif's speed\n"
+"    --snapshots=no|yes          take heap snapshots (blocks, pointers between\n"
+"                                them, roots, content hashes) near the peak,\n"
+"                                at exit and on MEMATTR_SNAPSHOT requests, for\n"
+"                                ownership (retained sizes), duplicate contents\n"
+"                                and unreachable blocks [yes]\n"
+"    --snapshot-growth=<pct>     retake the peak snapshot when live heap grows\n"
+"                                more than pct %% past the last one, so it lies\n"
+"                                within pct %% of the true peak [2] (0..1000;\n"
+"                                0 = at every new peak, exact but slowest)\n"
+"    --snapshot-min=<bytes>      no peak snapshot below this live heap [65536]\n"
 "\n"
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
@@ -250,6 +267,10 @@ static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
       case MA_REQ_TRACKING:
          *ret = ma_track_access;
          return True;
+      case MEMATTR_USERREQ__SNAPSHOT:
+         ma_snapshot_requested(tid, args[1]);
+         *ret = 0;
+         return True;
       default:
          return False;
    }
@@ -289,6 +310,7 @@ static void ma_post_clo_init(void)
    ma_heap_start();
    ma_access_init();
    ma_lineage_init();
+   ma_snapshot_init();
    if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */
       static const HChar* const whole_directory = "";
       VG_(addToXA)(VG_(clo_fullpath_after), &whole_directory);

@@ -26,6 +26,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_snapshot.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
@@ -106,20 +107,41 @@ static void field_s(Writer* w, const HChar* key, const HChar* value)
    put_escaped(w, value);
 }
 
+/* Numbers are formatted here rather than by VG_(sprintf): a snapshot
+   writes millions of them. */
+static void put_u(Writer* w, ULong value)
+{
+   HChar digits[20];
+   Int n = 0;
+   do { digits[n++] = (HChar)('0' + value % 10); value /= 10; } while (value);
+   HChar out[20];
+   for (Int i = 0; i < n; i++) out[i] = digits[n - 1 - i];
+   put_bytes(w, out, n);
+}
+
+/* 'width' digits, zero-padded; 0 = as many as needed. */
+static void put_hex(Writer* w, ULong value, Int width)
+{
+   static const HChar hex[] = "0123456789abcdef";
+   HChar out[16];
+   Int n = 16;
+   while (n > 0 && (value >> ((16 - n) * 4)) != 0) n--;   /* n leading zero digits */
+   Int start = width ? 16 - width : (n == 16 ? 15 : n);
+   for (Int i = 0; i < 16; i++) out[i] = hex[(value >> ((15 - i) * 4)) & 15];
+   put_bytes(w, out + start, 16 - start);
+}
+
 static void field_u(Writer* w, const HChar* key, ULong value)
 {
-   HChar num[32];
-   VG_(sprintf)(num, "%llu", value);
    put_key(w, key);
-   put_str(w, num);
+   put_u(w, value);
 }
 
 static void field_x(Writer* w, const HChar* key, Addr value)
 {
-   HChar num[32];
-   VG_(sprintf)(num, "0x%lx", value);
    put_key(w, key);
-   put_str(w, num);
+   put_str(w, "0x");
+   put_hex(w, value, 0);
 }
 
 static void end_record(Writer* w)
@@ -177,6 +199,9 @@ static void write_header(Writer* w, const TraceRequest* req)
    field_u(w, "alignment", VG_(clo_alignment));
    field_u(w, "num-callers", VG_(clo_backtrace_size));
    field_s(w, "access", ma_track_access ? "yes" : "no");
+   field_s(w, "snapshots", ma_snapshots_on ? "yes" : "no");
+   field_u(w, "snapshot-growth", (ULong)ma_snapshot_growth_pct);
+   field_u(w, "snapshot-min", (ULong)ma_snapshot_min_bytes);
    end_record(w);
 
    write_definition(w, "temporary", MA_TEMPORARY_DEFINITION);
@@ -408,9 +433,6 @@ static void write_access_totals(Writer* w)
 static void write_sites(Writer* w)
 {
    ma_heap_measure_live_blocks();
-   frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
-   stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
-   n_frames = n_stacks = 0;
 
    UWord id = 0;
    Site* s;
@@ -423,9 +445,6 @@ static void write_sites(Writer* w)
       write_copy_groups(w);
       write_access_totals(w);
    }
-
-   VG_(deleteFM)(frames_of_ip, NULL, NULL);
-   VG_(deleteFM)(stack_ids, NULL, NULL);
 }
 
 static void write_threads(Writer* w)
@@ -511,6 +530,119 @@ static void write_timeline(Writer* w)
 }
 
 /*------------------------------------------------------------*/
+/*--- Snapshots                                            ---*/
+/*------------------------------------------------------------*/
+
+static void write_kinds(Writer* w, UInt kinds)
+{
+   static const struct { UInt bit; const HChar* name; } names[] = {
+      { SNAP_PEAK, "peak" }, { SNAP_REQUEST, "request" }, { SNAP_EXIT, "exit" } };
+   put_key(w, "kinds");
+   Bool first = True;
+   for (UInt i = 0; i < sizeof names / sizeof names[0]; i++) {
+      if (!(kinds & names[i].bit)) continue;
+      if (!first) put_str(w, ",");
+      put_str(w, names[i].name);
+      first = False;
+   }
+}
+
+/* Blocks are numbered from 1 in the trace. */
+static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
+{
+   const SnapBlock* b = &s->blocks[i];
+   ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
+   begin_record(w, "block");
+   field_u(w, "i", i + 1);
+   field_x(w, "addr", b->addr);
+   field_u(w, "site", b->site->trace_id);
+   field_u(w, "size", b->size);
+   put_key(w, "hash");
+   put_hex(w, b->hash, 16);
+   if (end > b->first_edge) {
+      put_key(w, "ptrs");
+      for (ULong e = b->first_edge; e < end; e++) {
+         const SnapEdge* edge = &s->edges[e];
+         if (e > b->first_edge) put_str(w, ",");
+         put_u(w, edge->offset);
+         put_str(w, ":");
+         put_u(w, edge->target + 1);
+         if (edge->target_offset) {
+            put_str(w, "+");
+            put_u(w, edge->target_offset);
+         }
+      }
+   }
+   end_record(w);
+}
+
+static void write_snap_root(Writer* w, const SnapRoot* r)
+{
+   static const HChar* const kind_names[] = {
+      [ROOT_REGISTER] = "register", [ROOT_STACK] = "stack",
+      [ROOT_GLOBAL] = "global", [ROOT_MAPPING] = "mapping" };
+   UWord frame_stack = r->kind == ROOT_STACK && r->frame ? stack_id(w, r->frame) : 0;
+   begin_record(w, "root");
+   field_s(w, "kind", kind_names[r->kind]);
+   field_u(w, "to", r->target + 1);
+   field_u(w, "toff", r->target_offset);
+   switch (r->kind) {
+      case ROOT_REGISTER:
+         field_u(w, "thread", r->thread);
+         field_s(w, "reg", r->name);
+         break;
+      case ROOT_STACK:
+         field_u(w, "thread", r->thread);
+         field_u(w, "stack", frame_stack);
+         field_x(w, "addr", r->addr);
+         break;
+      case ROOT_GLOBAL:
+         field_s(w, "name", r->name);
+         field_u(w, "sym-off", r->symbol_offset);
+         field_s(w, "obj", r->object);
+         field_x(w, "addr", r->addr);
+         break;
+      case ROOT_MAPPING:
+         field_s(w, "obj", r->object);
+         field_x(w, "addr", r->addr);
+         break;
+   }
+   end_record(w);
+}
+
+static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
+{
+   begin_record(w, "snapshot");
+   field_u(w, "id", id);
+   field_s(w, "name", s->name);
+   write_kinds(w, kinds);
+   field_u(w, "t", s->time);
+   field_u(w, "alloc", s->alloc);
+   field_u(w, "bytes", s->bytes);
+   field_u(w, "blocks", s->n_blocks);
+   field_u(w, "edges", s->n_edges);
+   field_u(w, "roots", s->n_roots);
+   field_u(w, "scanned", s->scanned);
+   end_record(w);
+   for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
+   for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
+}
+
+/* The snapshots (the exit one is taken now), then what they cost. */
+static void write_snapshots(Writer* w)
+{
+   const TraceSnapshot* list;
+   UInt n = ma_snapshot_begin_trace(&list);
+   for (UInt i = 0; i < n; i++) write_snapshot(w, i + 1, list[i].snapshot, list[i].kinds);
+   ma_snapshot_end_trace();
+   if (!ma_snapshots_on) return;
+   begin_record(w, "snapshot-cost");
+   field_u(w, "taken", ma_snapshot_cost.taken);
+   field_u(w, "scanned", ma_snapshot_cost.scanned);
+   end_record(w);
+}
+
+/*------------------------------------------------------------*/
 /*--- The whole trace                                      ---*/
 /*------------------------------------------------------------*/
 
@@ -564,11 +696,17 @@ HChar* ma_trace_write(const TraceRequest* req)
    w->fd = sr_Res(sr); w->failed = False; w->used = 0; w->records = 0;
 
    ma_heap_capture_peak_if_at_peak();
+   frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
+   stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
+   n_frames = n_stacks = 0;
    write_header(w, req);
    write_sites(w);
    write_threads(w);
    write_summary(w, req);
    write_timeline(w);
+   write_snapshots(w);
+   VG_(deleteFM)(frames_of_ip, NULL, NULL);
+   VG_(deleteFM)(stack_ids, NULL, NULL);
 
    begin_record(w, "end");
    field_u(w, "records", w->records);

@@ -1,0 +1,587 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: heap snapshots.                      ma_snapshot.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_snapshot.h.  Taking a snapshot:
+
+   1. The live blocks are copied out of ma_heap.c's table into an array
+      sorted by address, so a word can be tested for "points into a
+      block" by one range check and a binary search.
+   2. Every block is read once, word by word: each word feeds the
+      content hash, and a word whose value lies in a block is an edge.
+   3. Roots: the integer registers of every thread; each thread's stack
+      from its stack pointer (less the red zone) up, each word named by
+      the function whose frame holds it; every other readable and
+      writable client segment (data and bss of loaded objects, named by
+      data symbol; anonymous and file mappings), with the stacks and
+      the heap itself left out.
+
+   Everything runs on the real CPU outside translated code, once per
+   snapshot; its cost is the bytes read (the live heap plus the root
+   memory), which ma_snapshot_cost adds up and the trace reports.
+
+   Pitfalls handled (../shared/reference/valgrind-tool-notes.md, 5):
+   - memory below a thread's stack pointer holds dead frames: not read;
+   - bytes of a block the program never wrote would hold whatever the
+     previous occupant left, perhaps a pointer: ma_heap.c clears freed
+     memory when snapshots are on, so they read as zeros;
+   - reading a mapping can fault (a file mapping past the end of its
+     file): a fault catcher skips the faulting page;
+   - reading untouched pages faults them in: anything about residency
+     must be measured before a snapshot. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacehl.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_debuginfo.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_libcsetjmp.h"
+#include "pub_tool_libcsignal.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_signals.h"
+#include "pub_tool_stacktrace.h"
+#include "pub_tool_threadstate.h"
+#include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
+
+#include "ma_snapshot.h"
+
+Bool  ma_snapshots_on        = True;
+Long  ma_snapshot_growth_pct = 2;
+Long  ma_snapshot_min_bytes  = 64 * 1024;
+
+SnapshotCost ma_snapshot_cost;
+ULong        ma_snapshot_threshold = ~0ULL;
+
+/*------------------------------------------------------------*/
+/*--- Growable arrays of edges and roots                   ---*/
+/*------------------------------------------------------------*/
+
+/* Appending is the inner loop of the scan, so it is a store and a
+   compare, growing by doubling (an XArray call per edge costs more). */
+static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
+{
+   *capacity = *capacity ? *capacity * 2 : 1024;
+   return VG_(realloc)(cc, array, *capacity * elt_size);
+}
+
+typedef struct {
+   Snapshot* s;
+   ULong     edge_capacity, root_capacity;
+   Addr      lowest, highest;   /* every block lies in [lowest, highest) */
+} Scan;
+
+static SnapEdge* new_edge(Scan* sc)
+{
+   Snapshot* s = sc->s;
+   if (s->n_edges == sc->edge_capacity)
+      s->edges = grow(s->edges, &sc->edge_capacity, sizeof(SnapEdge), "ma.snap.edges");
+   return &s->edges[s->n_edges++];
+}
+
+static SnapRoot* new_root(Scan* sc)
+{
+   Snapshot* s = sc->s;
+   if (s->n_roots == sc->root_capacity)
+      s->roots = grow(s->roots, &sc->root_capacity, sizeof(SnapRoot), "ma.snap.roots");
+   SnapRoot* r = &s->roots[s->n_roots++];
+   VG_(memset)(r, 0, sizeof *r);
+   r->name = r->object = "";
+   return r;
+}
+
+/*------------------------------------------------------------*/
+/*--- Blocks                                               ---*/
+/*------------------------------------------------------------*/
+
+static Int compare_block_addr(const void* a, const void* b)
+{
+   Addr x = ((const SnapBlock*)a)->addr, y = ((const SnapBlock*)b)->addr;
+   return x < y ? -1 : x > y;
+}
+
+static void collect_blocks(Scan* sc)
+{
+   Snapshot* s = sc->s;
+   s->n_blocks = (UInt)ma_heap.curr_blocks;
+   s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
+   UInt n = 0;
+   Block* bk;
+   ma_heap_blocks_reset_iter();
+   while ((bk = ma_heap_blocks_next())) {
+      tl_assert(n < s->n_blocks);
+      SnapBlock* b = &s->blocks[n++];
+      b->addr = bk->payload;
+      b->size = bk->req_szB;
+      b->site = bk->site;
+      b->hash = 0;
+      b->first_edge = 0;
+   }
+   tl_assert(n == s->n_blocks);
+   VG_(ssort)(s->blocks, n, sizeof(SnapBlock), compare_block_addr);
+   sc->lowest  = n ? s->blocks[0].addr : 1;
+   sc->highest = 0;
+   for (UInt i = 0; i < n; i++) {
+      Addr end = s->blocks[i].addr + (s->blocks[i].size ? s->blocks[i].size : 1);
+      if (end > sc->highest) sc->highest = end;
+   }
+}
+
+/* The block containing address v (a block of size 0 counts as one
+   byte, as in Memcheck), or -1.  Blocks never overlap. */
+static Int block_containing(const Scan* sc, Addr v)
+{
+   if (v - sc->lowest >= sc->highest - sc->lowest) return -1;   /* also v < lowest */
+   const SnapBlock* b = sc->s->blocks;
+   Int lo = 0, hi = (Int)sc->s->n_blocks - 1;
+   while (lo < hi) {                       /* last block starting at or below v */
+      Int mid = lo + (hi - lo + 1) / 2;
+      if (b[mid].addr <= v) lo = mid; else hi = mid - 1;
+   }
+   SizeT size = b[lo].size ? b[lo].size : 1;
+   return v >= b[lo].addr && v - b[lo].addr < size ? lo : -1;
+}
+
+static UInt interior_offset(Addr offset)
+{
+   return offset >= MA_SNAP_FAR_INTERIOR ? MA_SNAP_FAR_INTERIOR : (UInt)offset;
+}
+
+/* A 64-bit hash of a block's bytes: each word is multiplied into the
+   state and rotated (so order matters), the tail bytes form a last
+   word, and the size is mixed in at the end.  Only equality matters:
+   memattr-graph groups blocks of equal size and hash. */
+static inline ULong hash_word(ULong h, ULong w)
+{
+   h ^= w * 0x9E3779B97F4A7C15ULL;
+   h = (h << 31) | (h >> 33);
+   return h * 0xC2B2AE3D27D4EB4FULL;
+}
+
+static ULong hash_finish(ULong h, SizeT size)
+{
+   h ^= size;
+   h ^= h >> 33; h *= 0xFF51AFD7ED558CCDULL;
+   h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ULL;
+   return h ^ (h >> 33);
+}
+
+/* Read block i once: hash its bytes and record the words that point
+   into blocks.  Blocks start 8-aligned (the client arena aligns to at
+   least 16), so every whole word is aligned. */
+static void scan_block(Scan* sc, UInt i)
+{
+   SnapBlock* b = &sc->s->blocks[i];
+   const ULong* words = (const ULong*)b->addr;
+   SizeT n_words = b->size / 8;
+   ULong h = 0;
+   b->first_edge = sc->s->n_edges;
+   for (SizeT k = 0; k < n_words; k++) {
+      ULong w = words[k];
+      h = hash_word(h, w);
+      if (LIKELY(w - sc->lowest >= sc->highest - sc->lowest)) continue;
+      Int to = block_containing(sc, w);
+      if (to < 0) continue;
+      SnapEdge* e = new_edge(sc);
+      e->offset = k * 8;
+      e->target = (UInt)to;
+      e->target_offset = interior_offset(w - sc->s->blocks[to].addr);
+   }
+   SizeT tail = b->size % 8;
+   if (tail) {
+      ULong w = 0;
+      VG_(memcpy)(&w, (const UChar*)b->addr + n_words * 8, tail);
+      h = hash_word(h, w);
+   }
+   b->hash = hash_finish(h, b->size);
+   sc->s->scanned += b->size;
+}
+
+/*------------------------------------------------------------*/
+/*--- Roots                                                ---*/
+/*------------------------------------------------------------*/
+
+/* Names found while scanning roots are copied here once and shared:
+   debug-info strings are not persistent. */
+static WordFM* interned_names;
+
+static Word compare_strings(UWord a, UWord b)
+{
+   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
+}
+
+static const HChar* intern(const HChar* text)
+{
+   UWord key, value;
+   if (!text) return "";
+   if (VG_(lookupFM)(interned_names, &key, &value, (UWord)text)) return (const HChar*)key;
+   HChar* copy = VG_(strdup)("ma.snap.name", text);
+   VG_(addToFM)(interned_names, (UWord)copy, 0);
+   return copy;
+}
+
+/* A root word at 'addr' holding 'value', if it points into a block. */
+static SnapRoot* root_if_pointer(Scan* sc, RootKind kind, Addr addr, UWord value)
+{
+   Int to = block_containing(sc, value);
+   if (to < 0) return NULL;
+   SnapRoot* r = new_root(sc);
+   r->kind = kind;
+   r->addr = addr;
+   r->target = (UInt)to;
+   r->target_offset = interior_offset(value - sc->s->blocks[to].addr);
+   return r;
+}
+
+/* --- Registers: VG_(apply_to_GP_regs) takes no context. --- */
+
+static Scan* register_scan;
+
+static void register_root(ThreadId tid, const HChar* regname, UWord value)
+{
+   SnapRoot* r = root_if_pointer(register_scan, ROOT_REGISTER, 0, value);
+   if (!r) return;
+   r->thread = ma_heap_thread_number(tid);
+   r->name = intern(regname);
+}
+
+static void scan_registers(Scan* sc)
+{
+   register_scan = sc;
+   VG_(apply_to_GP_regs)(register_root);
+   register_scan = NULL;
+}
+
+/* --- Reading memory that may fault --- */
+
+/* Root memory is read through this, one range at a time.  A fault
+   (a file mapping past the end of its file, a page made inaccessible
+   behind the address-space manager's back) longjmps back to
+   read_range, which skips the page and goes on. */
+static VG_MINIMAL_JMP_BUF(fault_jmpbuf);
+static volatile Addr fault_addr;
+
+static void on_fault(Int sig, Addr addr)
+{
+   if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS) {
+      fault_addr = addr;
+      VG_MINIMAL_LONGJMP(fault_jmpbuf);
+   }
+}
+
+/* Visit each aligned word of [lo, hi) that points into a block. */
+typedef void (*RootVisitor)(Scan* sc, Addr addr, UWord value, void* ctx);
+
+static volatile Addr read_cursor;
+
+static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
+{
+   lo = VG_ROUNDUP(lo, sizeof(UWord));
+   hi = VG_ROUNDDN(hi, sizeof(UWord));
+   if (lo >= hi) return;
+   vki_sigset_t mask;
+   VG_(sigprocmask)(VKI_SIG_SETMASK, NULL, &mask);
+   fault_catcher_t previous = VG_(set_fault_catcher)(on_fault);
+   read_cursor = lo;
+   if (VG_MINIMAL_SETJMP(fault_jmpbuf) != 0) {
+      VG_(sigprocmask)(VKI_SIG_SETMASK, &mask, NULL);   /* unblock the signal */
+      read_cursor = VG_PGROUNDDN(read_cursor) + VKI_PAGE_SIZE;
+   }
+   while (read_cursor < hi) {
+      Addr a = read_cursor;
+      if ((a & (VKI_PAGE_SIZE - 1)) == 0 || a == lo) {
+         if (!VG_(am_is_valid_for_client)(a, sizeof(UWord), VKI_PROT_READ)) {
+            read_cursor = VG_PGROUNDDN(a) + VKI_PAGE_SIZE;
+            continue;
+         }
+      }
+      UWord value = *(volatile UWord*)a;
+      if (UNLIKELY(value - sc->lowest < sc->highest - sc->lowest))
+         visit(sc, a, value, ctx);
+      read_cursor = a + sizeof(UWord);
+   }
+   VG_(set_fault_catcher)(previous);
+   sc->s->scanned += hi - lo;
+}
+
+/* --- Stacks --- */
+
+#define MAX_FRAMES 256
+
+typedef struct {
+   UInt  thread;
+   UInt  n_frames;
+   Addr  ips[MAX_FRAMES], sps[MAX_FRAMES];
+   ExeContext* frames[MAX_FRAMES];   /* made on first use */
+} StackWalk;
+
+/* Frame i occupies [sps[i], sps[i+1]): its callee's frame lies below
+   it.  A word below frame 0's SP (the red zone) belongs to frame 0; one
+   above the outermost frame found, to that frame. */
+static UInt frame_holding(const StackWalk* w, Addr a)
+{
+   UInt i = 0;
+   while (i + 1 < w->n_frames && w->sps[i + 1] <= a) i++;
+   return i;
+}
+
+static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
+{
+   StackWalk* w = ctx;
+   SnapRoot* r = root_if_pointer(sc, ROOT_STACK, addr, value);
+   if (!r) return;
+   r->thread = w->thread;
+   if (w->n_frames == 0) return;
+   UInt i = frame_holding(w, addr);
+   if (!w->frames[i]) w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], 1);
+   r->frame = w->frames[i];
+}
+
+typedef struct { Addr lo, hi; } Range;   /* [lo, hi] inclusive */
+
+/* Scans every thread's live stack and returns the stacks' full extents
+   (n in *n_out), which the segment scan leaves out. */
+static Range* scan_stacks(Scan* sc, UInt* n_out)
+{
+   Range* stacks = VG_(malloc)("ma.snap.stacks", VG_N_THREADS * sizeof(Range));
+   StackWalk* w = VG_(malloc)("ma.snap.walk", sizeof(StackWalk));
+   UInt n = 0;
+   ThreadId tid;
+   Addr min, max;
+   VG_(thread_stack_reset_iter)(&tid);
+   while (VG_(thread_stack_next)(&tid, &min, &max)) {
+      /* Left out of the segment scan: the stack and everything below it
+         in its segment (dead frames; the main stack's segment reaches
+         below the extent the core reports). */
+      const NSegment* seg = VG_(am_find_nsegment)(min);
+      stacks[n].lo = seg && seg->start < min ? seg->start : min;
+      stacks[n].hi = max;
+      n++;
+      Addr sp = VG_(get_SP)(tid);
+      Addr lo = sp - VG_STACK_REDZONE_SZB;
+      if (lo < min || lo > max) lo = min;
+      VG_(memset)(w->frames, 0, sizeof w->frames);
+      w->thread = ma_heap_thread_number(tid);
+      w->n_frames = VG_(get_StackTrace)(tid, w->ips, MAX_FRAMES, w->sps, NULL, 0);
+      read_range(sc, lo, max + 1, visit_stack_word, w);
+   }
+   VG_(free)(w);
+   *n_out = n;
+   return stacks;
+}
+
+/* --- Data of loaded objects and other mappings --- */
+
+static void visit_segment_word(Scan* sc, Addr addr, UWord value, void* ctx)
+{
+   const NSegment* seg = ctx;
+   const HChar* object = NULL;
+   VgSectKind section = VG_(DebugInfo_sect_kind)(&object, addr);
+   Bool is_data = section == Vg_SectData || section == Vg_SectBSS
+                  || section == Vg_SectGOT || section == Vg_SectGOTPLT;
+   SnapRoot* r = root_if_pointer(sc, is_data ? ROOT_GLOBAL : ROOT_MAPPING, addr, value);
+   if (!r) return;
+   if (is_data) {
+      const HChar* symbol = NULL;
+      PtrdiffT offset = 0;
+      if (VG_(get_datasym_and_offset)(VG_(current_DiEpoch)(), addr, &symbol, &offset)) {
+         r->name = intern(symbol);
+         r->symbol_offset = (ULong)offset;
+      }
+      r->object = intern(object);
+   } else if (seg->kind == SkFileC) {
+      r->object = intern(VG_(am_get_filename)(seg));
+   }
+}
+
+static Bool is_device(const NSegment* seg)
+{
+   if (seg->kind != SkFileC) return False;
+   if (!VKI_S_ISCHR(seg->mode) && !VKI_S_ISBLK(seg->mode)) return False;
+   const HChar* name = VG_(am_get_filename)(seg);
+   return !(name && VG_(strcmp)(name, "/dev/zero") == 0);
+}
+
+/* [lo, hi] less the stack extents (which are few: one per thread). */
+static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks, UInt n,
+                                const NSegment* seg)
+{
+   for (UInt i = 0; i < n; i++) {
+      if (stacks[i].hi < lo || stacks[i].lo > hi) continue;
+      if (stacks[i].lo > lo)
+         read_outside_stacks(sc, lo, stacks[i].lo - 1, stacks, n, seg);
+      if (stacks[i].hi < hi)
+         read_outside_stacks(sc, stacks[i].hi + 1, hi, stacks, n, seg);
+      return;
+   }
+   read_range(sc, lo, hi + 1, visit_segment_word, (void*)seg);
+}
+
+static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
+{
+   Int n = 0;
+   Addr* starts = VG_(get_segment_starts)(SkFileC | SkAnonC | SkShmC, &n);
+   for (Int i = 0; i < n; i++) {
+      const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
+      if (!seg || !seg->hasR || !seg->hasW || seg->isCH || is_device(seg)) continue;
+      read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
+   }
+   VG_(free)(starts);
+}
+
+/*------------------------------------------------------------*/
+/*--- Taking a snapshot                                    ---*/
+/*------------------------------------------------------------*/
+
+static Snapshot* take(const HChar* name, UInt kinds)
+{
+   Snapshot* s = VG_(malloc)("ma.snap", sizeof(Snapshot));
+   VG_(memset)(s, 0, sizeof *s);
+   s->name  = VG_(strdup)("ma.snap.name", name);
+   s->kinds = kinds;
+   s->time  = ma_instrs;
+   s->alloc = ma_heap.total_bytes;
+   s->bytes = ma_heap.curr_bytes;
+
+   Scan sc = { s, 0, 0, 0, 0 };
+   collect_blocks(&sc);
+   for (UInt i = 0; i < s->n_blocks; i++) scan_block(&sc, i);
+   scan_registers(&sc);
+   UInt n_stacks;
+   Range* stacks = scan_stacks(&sc, &n_stacks);
+   scan_segments(&sc, stacks, n_stacks);
+   VG_(free)(stacks);
+
+   ma_snapshot_cost.taken++;
+   ma_snapshot_cost.scanned += s->scanned;
+   return s;
+}
+
+static void discard(Snapshot* s)
+{
+   VG_(free)(s->name);
+   VG_(free)(s->blocks);
+   VG_(free)(s->edges);
+   VG_(free)(s->roots);
+   VG_(free)(s);
+}
+
+/*------------------------------------------------------------*/
+/*--- When: the peak rule, requests, exit                  ---*/
+/*------------------------------------------------------------*/
+
+/* Requested snapshots, in the order taken, and the current peak
+   snapshot: either one of them (a request that was also the highest
+   so far) or a snapshot of its own. */
+static Snapshot* requested_first;
+static Snapshot* requested_last;
+static Snapshot* peak_snapshot;
+static Bool      peak_is_requested;
+
+static void set_threshold_above(ULong bytes)
+{
+   ULong growth = bytes / 100 * (ULong)ma_snapshot_growth_pct
+                  + bytes % 100 * (ULong)ma_snapshot_growth_pct / 100;
+   ma_snapshot_threshold = bytes + growth;
+}
+
+/* s becomes the peak snapshot; the previous one stops being it. */
+static void make_peak(Snapshot* s, Bool requested)
+{
+   if (peak_snapshot) {
+      if (peak_is_requested) peak_snapshot->kinds &= ~SNAP_PEAK;
+      else discard(peak_snapshot);
+   }
+   s->kinds |= SNAP_PEAK;
+   peak_snapshot = s;
+   peak_is_requested = requested;
+   set_threshold_above(s->bytes);
+}
+
+static Bool peak_due(void)
+{
+   return ma_snapshots_on && ma_heap.curr_bytes > ma_snapshot_threshold;
+}
+
+void ma_snapshot_at_release(void)
+{
+   if (peak_due()) make_peak(take("peak", SNAP_PEAK), False);
+}
+
+void ma_snapshot_requested(ThreadId tid, Addr name)
+{
+   if (!ma_snapshots_on) return;
+   HChar text[128];
+   SizeT n = 0;
+   for (; name && n + 1 < sizeof text; n++) {
+      if (!VG_(am_is_valid_for_client)(name + n, 1, VKI_PROT_READ)) break;
+      text[n] = *(const HChar*)(name + n);
+      if (text[n] == 0) break;
+   }
+   text[n] = 0;
+   Snapshot* s = take(text, SNAP_REQUEST);
+   if (requested_last) requested_last->next = s; else requested_first = s;
+   requested_last = s;
+   if (peak_due()) make_peak(s, True);
+}
+
+/*------------------------------------------------------------*/
+/*--- Handing snapshots to the trace                       ---*/
+/*------------------------------------------------------------*/
+
+/* The list written: requested snapshots and the peak one in the order
+   taken, then the exit snapshot.  When the heap at exit is above the
+   peak rule's threshold, the exit snapshot is the peak one, and the
+   earlier peak snapshot is left out of this trace or loses its 'peak'
+   kind.  Nothing kept is changed: a trace written before an exec is
+   written again at exit if the exec fails. */
+static Snapshot*      exit_snapshot;
+static TraceSnapshot* written;
+
+UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
+{
+   *list = NULL;
+   if (!ma_snapshots_on) return 0;
+   Bool exit_is_peak = peak_due();
+   exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0));
+
+   UInt capacity = 2, n = 0;
+   for (Snapshot* s = requested_first; s; s = s->next) capacity++;
+   written = VG_(malloc)("ma.snap.written", capacity * sizeof(TraceSnapshot));
+   Snapshot* own_peak = peak_snapshot && !peak_is_requested && !exit_is_peak
+                        ? peak_snapshot : NULL;
+   for (Snapshot* s = requested_first; s; s = s->next) {
+      if (own_peak && own_peak->time <= s->time) {
+         written[n++] = (TraceSnapshot){ own_peak, own_peak->kinds };
+         own_peak = NULL;
+      }
+      written[n++] = (TraceSnapshot){ s, exit_is_peak ? s->kinds & ~SNAP_PEAK : s->kinds };
+   }
+   if (own_peak) written[n++] = (TraceSnapshot){ own_peak, own_peak->kinds };
+   written[n++] = (TraceSnapshot){ exit_snapshot, exit_snapshot->kinds };
+   *list = written;
+   return n;
+}
+
+void ma_snapshot_end_trace(void)
+{
+   if (exit_snapshot) discard(exit_snapshot);
+   exit_snapshot = NULL;
+   VG_(free)(written);
+   written = NULL;
+}
+
+/*------------------------------------------------------------*/
+/*--- Setup                                                ---*/
+/*------------------------------------------------------------*/
+
+void ma_snapshot_init(void)
+{
+   interned_names = VG_(newFM)(VG_(malloc), "ma.snap.names", VG_(free), compare_strings);
+   ma_snapshot_threshold = ma_snapshots_on
+                           ? (ma_snapshot_min_bytes > 0 ? (ULong)ma_snapshot_min_bytes - 1 : 0)
+                           : ~0ULL;
+}

@@ -1,0 +1,126 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: heap snapshots.                      ma_snapshot.h ---*/
+/*--------------------------------------------------------------------*/
+
+/* ma_snapshot.c owns heap snapshots: deciding when to take one (the
+   growth rule that keeps one near the peak, client requests, exit),
+   taking it (every live block with a hash of its contents and the
+   pointers it holds, and every root: registers, stacks, writable data
+   of loaded objects, other mappings), and keeping the snapshots until
+   ma_trace.c writes them (docs/trace-format.md, "Snapshots").
+
+   A snapshot is a fact: which words point where.  Ownership (dominator
+   trees, retained sizes), duplicates and reachability are computed by
+   memattr-graph from it. */
+
+#ifndef MA_SNAPSHOT_H
+#define MA_SNAPSHOT_H
+
+#include "pub_tool_basics.h"
+#include "pub_tool_execontext.h"
+
+#include "ma_heap.h"
+
+/* --snapshots, --snapshot-growth (percent), --snapshot-min (bytes). */
+extern Bool  ma_snapshots_on;
+extern Long  ma_snapshot_growth_pct;
+extern Long  ma_snapshot_min_bytes;
+
+/* One live block of a snapshot.  Blocks are kept in increasing
+   address order; their pointers are edges[first_edge .. next block's
+   first_edge). */
+typedef struct {
+   Addr  addr;
+   SizeT size;
+   Site* site;
+   ULong hash;          /* of the block's 'size' bytes */
+   ULong first_edge;
+} SnapBlock;
+
+/* A pointer held by a block: the word at byte 'offset' of the block
+   points 'target_offset' bytes into block number 'target' (an index
+   into the snapshot's blocks).  Interior offsets of 4 GiB or more are
+   saturated to MA_SNAP_FAR_INTERIOR (the trace says so). */
+typedef struct {
+   ULong offset;
+   UInt  target;
+   UInt  target_offset;
+} SnapEdge;
+
+#define MA_SNAP_FAR_INTERIOR 0xFFFFFFFFu
+
+typedef enum { ROOT_REGISTER, ROOT_STACK, ROOT_GLOBAL, ROOT_MAPPING } RootKind;
+
+/* One word outside the heap that points into a block. */
+typedef struct {
+   RootKind     kind;
+   UInt         thread;          /* memattr thread number: register, stack */
+   UInt         target;          /* index into the snapshot's blocks */
+   UInt         target_offset;
+   Addr         addr;            /* the word's address (not for registers) */
+   ExeContext*  frame;           /* stack: the code address of the frame
+                                    holding the word, as a 1-deep context */
+   const HChar* name;            /* register name, or the data symbol of a
+                                    global ("" when none covers it) */
+   const HChar* object;          /* global, mapping: the file ("" if none) */
+   ULong        symbol_offset;   /* global: the word's offset in 'name' */
+} SnapRoot;
+
+/* Why a snapshot was taken; a set of these. */
+#define SNAP_PEAK    1u
+#define SNAP_REQUEST 2u
+#define SNAP_EXIT    4u
+
+typedef struct _Snapshot {
+   struct _Snapshot* next;   /* requested snapshots, in the order taken */
+   HChar*     name;
+   UInt       kinds;
+   ULong      time, alloc;   /* ma_instrs and total bytes allocated then */
+   ULong      bytes;         /* live requested bytes */
+   ULong      scanned;       /* bytes of client memory read */
+   SnapBlock* blocks;
+   UInt       n_blocks;
+   SnapEdge*  edges;
+   ULong      n_edges;
+   SnapRoot*  roots;
+   ULong      n_roots;
+} Snapshot;
+
+/* Running cost of all snapshots taken so far. */
+typedef struct {
+   ULong taken;
+   ULong scanned;
+} SnapshotCost;
+
+extern SnapshotCost ma_snapshot_cost;
+
+/* The automatic peak snapshot is due when live bytes exceed this; it
+   is checked inline on every release (ma_heap.c), so the common case
+   costs one comparison. */
+extern ULong ma_snapshot_threshold;
+
+void ma_snapshot_init(void);   /* after the options are known */
+
+/* A block is about to be released and live bytes exceed
+   ma_snapshot_threshold: take the peak snapshot now, before anything
+   is freed. */
+void ma_snapshot_at_release(void);
+
+/* MEMATTR_SNAPSHOT(name) from the client: name is a client address. */
+void ma_snapshot_requested(ThreadId tid, Addr name);
+
+/* The snapshots a trace holds, in the order taken, the exit snapshot
+   (taken by this call) last, each with the kinds to write: when the
+   heap at exit is the peak, the exit snapshot is the peak one.  Call
+   ma_snapshot_end_trace() after writing.  Kept snapshots are not
+   changed (a trace written before an exec is written again at exit
+   if the exec fails). */
+typedef struct {
+   const Snapshot* snapshot;
+   UInt            kinds;
+} TraceSnapshot;
+
+UInt ma_snapshot_begin_trace(const TraceSnapshot** list);
+void ma_snapshot_end_trace(void);
+
+#endif
