@@ -245,7 +245,11 @@ static void register_root(ThreadId tid, const HChar* regname, UWord value)
    SnapRoot* r = root_if_pointer(register_scan, ROOT_REGISTER, 0, value);
    if (!r) return;
    r->thread = ma_heap_thread_number(tid);
-   r->name = intern(regname);
+   HChar lower[16];   /* "RAX" -> "rax", as assemblers and debuggers write them */
+   SizeT n = 0;
+   for (; regname[n] && n + 1 < sizeof lower; n++) lower[n] = VG_(tolower)(regname[n]);
+   lower[n] = 0;
+   r->name = intern(lower);
 }
 
 static void scan_registers(Scan* sc)
@@ -375,6 +379,21 @@ static Range* scan_stacks(Scan* sc, UInt* n_out)
 
 /* --- Data of loaded objects and other mappings --- */
 
+/* The core's demangler (pub_core_demangle.h; not in the tool headers,
+   but a global of libcoregrind, as VG_(clo_read_inline_info) is):
+   data symbols come mangled ("_Z9g_stringsB5cxx11"), and reports show
+   the name the program's source uses.  It honours --demangle=no. */
+extern void VG_(demangle)(Bool do_cxx_demangling, Bool do_z_demangling,
+                          const HChar* orig, const HChar** result);
+extern Bool VG_(clo_demangle);
+
+static const HChar* demangled(const HChar* symbol)
+{
+   const HChar* result = symbol;
+   VG_(demangle)(VG_(clo_demangle), False, symbol, &result);
+   return result ? result : symbol;
+}
+
 static void visit_segment_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
    const NSegment* seg = ctx;
@@ -388,7 +407,7 @@ static void visit_segment_word(Scan* sc, Addr addr, UWord value, void* ctx)
       const HChar* symbol = NULL;
       PtrdiffT offset = 0;
       if (VG_(get_datasym_and_offset)(VG_(current_DiEpoch)(), addr, &symbol, &offset)) {
-         r->name = intern(symbol);
+         r->name = intern(demangled(symbol));
          r->symbol_offset = (ULong)offset;
       }
       r->object = intern(object);

@@ -23,6 +23,8 @@ import stat
 import subprocess
 import sys
 
+from raw_trace import RawTrace
+
 
 class Results:
     """Counts checks and prints each outcome as it happens."""
@@ -52,6 +54,7 @@ class Env:
 
     def __init__(self, srcdir, builddir):
         self.src = os.path.join(srcdir, "tests", "tool")
+        self.include = os.path.join(srcdir, "memattr")
         self.work = os.path.join(builddir, "tests", "work")
         self.launcher = os.path.join(builddir, "memattr-inplace")
         self.graph = os.path.join(builddir, "memattr-graph")
@@ -75,10 +78,11 @@ def build(env, source):
     src = env.source(source)
     if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
         return exe
+    include = ["-I", env.include]   # memattr.h, as installed for users
     if ext == ".c":
-        cmd = ["gcc", "-g", "-O0", "-pthread", "-o", exe, src]
+        cmd = ["gcc", "-g", "-O0", "-pthread", *include, "-o", exe, src]
     elif ext == ".cpp":
-        cmd = ["g++", "-std=c++17", "-g", "-O0", "-o", exe, src]
+        cmd = ["g++", "-std=c++17", "-g", "-O0", *include, "-o", exe, src]
     elif ext == ".rs":
         cmd = ["rustc", "-g", "-C", "opt-level=1", "--edition", "2021",
                "-o", exe, src]
@@ -592,6 +596,139 @@ def case_access_off(env, results):
                       without_time(r["summary"]["peak"]), without_time(on["summary"]["peak"]))
 
 
+# ------------------------------------------------- ownership at the peak (snapshots)
+
+# cxx_owner_tree.cpp's shape: 8 pages of 12 lines; the glyph buffer of line l of page p.
+OWNER_PAGES, OWNER_LINES = 8, 12
+
+
+def glyph_bytes(p, l):
+    return 1000 + 8 * (p * OWNER_LINES + l)
+
+
+def owner_tree_retained():
+    """Retained bytes of each site of cxx_owner_tree.cpp, from its design (requested sizes;
+    struct sizes for x86-64 libstdc++: Document and Page 32, Line 16, Cache 24). The first
+    line's glyphs of each page are also held by the cache: reachable from two roots, they are
+    retained by neither owner."""
+    exclusive_glyphs = sum(glyph_bytes(p, l) for p in range(OWNER_PAGES)
+                           for l in range(1, OWNER_LINES))
+    shared_glyphs = sum(glyph_bytes(p, 0) for p in range(OWNER_PAGES))
+    lines = 16 * OWNER_PAGES * OWNER_LINES + exclusive_glyphs
+    line_buffers = 8 * OWNER_LINES * OWNER_PAGES
+    pages = 32 * OWNER_PAGES + line_buffers + lines
+    page_buffer = 8 * OWNER_PAGES + pages
+    return {"DOCUMENT": 32 + page_buffer, "PAGES": page_buffer, "PAGE": pages,
+            "LINES": line_buffers + lines, "LINE": lines, "GLYPH": exclusive_glyphs + shared_glyphs,
+            "CACHE": 24 + 8 * OWNER_PAGES, "ENTRIES": 8 * OWNER_PAGES,
+            "SCRATCH": 5000, "shared": shared_glyphs}
+
+
+def traced_raw(env, results, case, source, options=()):
+    """Run a program under memattr; returns (RawTrace, trace path) or (None, path)."""
+    exe = build(env, source)
+    trace = env.out(f"{case}.trace")
+    if os.path.exists(trace):
+        os.remove(trace)
+    proc = memattr(env, exe, trace, options=options)
+    ok = results.check(f"{case}: runs and writes a trace",
+                       proc.returncode == 0 and proc.stdout == "done\n" and os.path.exists(trace),
+                       proc.stderr[-2000:])
+    return (RawTrace(trace) if ok else None), trace
+
+
+def blocks_of_site(raw, snapshot, source, line):
+    return [b for b in snapshot.blocks if raw.site_at(b["site"], source, line)]
+
+
+def case_owner_tree_snapshot(env, results):
+    """The tool's facts: the peak snapshot, pointers and named roots."""
+    src = "cxx_owner_tree.cpp"
+    line = lambda m: line_of(env, src, m)
+    raw, _ = traced_raw(env, results, "owner_tree", src)
+    if not raw:
+        return
+    peak = raw.snapshot("peak")
+    if not results.check("owner_tree: a peak snapshot", peak is not None):
+        return
+    results.equal("owner_tree: the peak snapshot is at the peak (taken at the first free after it)",
+                  int(peak.fields["bytes"]), int(raw.records["peak"][0]["bytes"]))
+    results.equal("owner_tree: the snapshot's blocks sum to its bytes",
+                  sum(b["size"] for b in peak.blocks), int(peak.fields["bytes"]))
+    requested = [s for s in raw.snapshots if s.name == "built"]
+    results.check("owner_tree: MEMATTR_SNAPSHOT(\"built\") gives a requested snapshot",
+                  len(requested) == 1 and "request" in requested[0].kinds,
+                  [s.fields for s in raw.snapshots])
+    results.check("owner_tree: an exit snapshot is the last",
+                  "exit" in raw.snapshots[-1].kinds, [s.fields for s in raw.snapshots])
+
+    def root_targets(kind, predicate):
+        return [peak.block(r["to"]) for r in peak.roots if r["kind"] == kind and predicate(r)]
+
+    named = lambda name: lambda r: r["name"] == name and r["toff"] == "0"
+    for name, marker in [("g_document", "DOCUMENT"), ("g_cache", "CACHE")]:
+        targets = root_targets("global", named(name))
+        results.check(f"owner_tree: global root {name} is named and points at its object",
+                      len(targets) == 1 and raw.site_at(targets[0]["site"], src, line(marker)),
+                      [r for r in peak.roots if r["kind"] == "global"])
+    in_frame = lambda fn: lambda r: r.get("stack", "0") != "0" and any(
+        f["fn"].startswith(fn) for f in raw.stack_frames(int(r["stack"])))
+    targets = root_targets("stack", in_frame("hold_on_stack"))
+    results.check("owner_tree: stack root in hold_on_stack's frame holds the scratch buffer",
+                  any(raw.site_at(b["site"], src, line("SCRATCH")) for b in targets),
+                  [r for r in peak.roots if r["kind"] == "stack"])
+
+    # Pointers: each Line's word 0 points at the start of a glyph buffer, and there are
+    # exactly as many program pointers as the design has.
+    lines = blocks_of_site(raw, peak, src, line("LINE"))
+    glyph_sites = {b["site"] for b in blocks_of_site(raw, peak, src, line("GLYPH"))}
+    results.check("owner_tree: every Line points at the start of a glyph buffer",
+                  len(lines) == OWNER_PAGES * OWNER_LINES and all(
+                      any(o == 0 and peak.block(t)["site"] in glyph_sites and to == 0
+                          for o, t, to in b["ptrs"]) for b in lines))
+    program = [b for b in peak.blocks if any(raw.site_at(b["site"], src, line(m)) for m in
+               ["DOCUMENT", "PAGES", "PAGE", "LINES", "LINE", "CACHE", "ENTRIES"])]
+    results.equal("owner_tree: pointers between the program's blocks",
+                  sum(len(b["ptrs"]) for b in program),
+                  1 + OWNER_PAGES + OWNER_PAGES + OWNER_PAGES * OWNER_LINES * 2 + 1 + OWNER_PAGES)
+
+
+def duplicate_values():
+    """cxx_duplicate_strings.cpp's 200 values: their heap block sizes (length + NUL)."""
+    return [len(f"duplicate-value-{v}-") + v % 13 + 1 for v in range(200)]
+
+
+def case_duplicate_strings_snapshot(env, results):
+    src = "cxx_duplicate_strings.cpp"
+    raw, _ = traced_raw(env, results, "duplicate_strings", src)
+    if not raw:
+        return
+    peak = raw.snapshot("peak")
+    if not results.check("duplicate_strings: a peak snapshot", peak is not None):
+        return
+    strings = blocks_of_site(raw, peak, src, line_of(env, src, "STRING"))
+    results.equal("duplicate_strings: 100,000 string blocks at the peak", len(strings), 100000)
+    groups = {}
+    for b in strings:
+        groups.setdefault((b["size"], b["hash"]), []).append(b)
+    results.equal("duplicate_strings: equal contents hash equal, different contents differ",
+                  sorted((size, len(g)) for (size, _), g in groups.items()),
+                  sorted((size, 500) for size in duplicate_values()))
+    # (Demangled with its ABI tag: "g_strings[abi:cxx11]".)
+    results.check("duplicate_strings: the global vector g_strings is a named root",
+                  any(r["kind"] == "global" and r["name"].startswith("g_strings")
+                      for r in peak.roots),
+                  [r for r in peak.roots if r["kind"] == "global"])
+
+
+def case_snapshots_off(env, results):
+    raw, _ = traced_raw(env, results, "snapshots_off", "cxx_owner_tree.cpp",
+                        options=["--snapshots=no"])
+    if raw:
+        results.check("snapshots off: no snapshot in the trace",
+                      raw.snapshots == [] and raw.records["run"][0]["snapshots"] == "no")
+
+
 # ------------------------------------------------- agreement with DHAT and Massif
 
 def under_valgrind(env, tool_options, command):
@@ -683,6 +820,7 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
          case_cxx_clone_vs_move, case_rust_clone_vs_move, case_lineage_graph, case_access_off,
+         case_owner_tree_snapshot, case_duplicate_strings_snapshot, case_snapshots_off,
          case_agreement]
 
 
