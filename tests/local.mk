@@ -6,7 +6,9 @@ include tests/postproc/local.mk
 EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
-	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c
+	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c \
+	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
+	tests/tool/raw_trace.py tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)
