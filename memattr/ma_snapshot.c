@@ -97,10 +97,37 @@ static SnapRoot* new_root(Scan* sc)
 /*--- Blocks                                               ---*/
 /*------------------------------------------------------------*/
 
-static Int compare_block_addr(const void* a, const void* b)
+/* Blocks are sorted by address at every snapshot, and a retaken peak
+   snapshot sorts again, so this is an inlined quicksort (insertion
+   sort below 16 elements) rather than VG_(ssort), whose comparison
+   through a function pointer made collecting blocks cost more than
+   reading them. */
+static void swap_blocks(SnapBlock* a, SnapBlock* b)
 {
-   Addr x = ((const SnapBlock*)a)->addr, y = ((const SnapBlock*)b)->addr;
-   return x < y ? -1 : x > y;
+   SnapBlock t = *a; *a = *b; *b = t;
+}
+
+static void sort_blocks(SnapBlock* b, Long n)
+{
+   while (n > 16) {
+      Long mid = n / 2;
+      if (b[mid].addr < b[0].addr)     swap_blocks(&b[mid], &b[0]);
+      if (b[n - 1].addr < b[0].addr)   swap_blocks(&b[n - 1], &b[0]);
+      if (b[n - 1].addr < b[mid].addr) swap_blocks(&b[n - 1], &b[mid]);
+      Addr pivot = b[mid].addr;
+      Long i = 0, j = n - 1;
+      for (;;) {                           /* Hoare partition; addresses are distinct */
+         while (b[i].addr < pivot) i++;
+         while (b[j].addr > pivot) j--;
+         if (i >= j) break;
+         swap_blocks(&b[i++], &b[j--]);
+      }
+      /* Recurse into the smaller part, loop on the larger: bounded depth. */
+      if (j + 1 < n - j - 1) { sort_blocks(b, j + 1); b += j + 1; n -= j + 1; }
+      else                   { sort_blocks(b + j + 1, n - j - 1); n = j + 1; }
+   }
+   for (Long i = 1; i < n; i++)
+      for (Long k = i; k > 0 && b[k].addr < b[k - 1].addr; k--) swap_blocks(&b[k], &b[k - 1]);
 }
 
 static void collect_blocks(Scan* sc)
@@ -121,7 +148,7 @@ static void collect_blocks(Scan* sc)
       b->first_edge = 0;
    }
    tl_assert(n == s->n_blocks);
-   VG_(ssort)(s->blocks, n, sizeof(SnapBlock), compare_block_addr);
+   sort_blocks(s->blocks, n);
    sc->lowest  = n ? s->blocks[0].addr : 1;
    sc->highest = 0;
    for (UInt i = 0; i < n; i++) {
