@@ -8,7 +8,14 @@
       sorted by address, so a word can be tested for "points into a
       block" by one range check and a binary search.
    2. Every block is read once, word by word: each word feeds the
-      content hash, and a word whose value lies in a block is an edge.
+      content hash, and words that look like addresses are kept as
+      candidates; a candidate whose value lies in a block is an edge.
+      With access tracking, a block the program has not written since
+      the previous snapshot is not read again: its hash and candidates
+      are taken from that snapshot and the candidates resolved against
+      the current blocks, which gives what reading it would give.  The
+      peak snapshot is retaken as the heap grows, and most of the heap
+      is unchanged between two of them.
    3. Roots: the integer registers of every thread; each thread's stack
       from its stack pointer (less the red zone) up, each word named by
       the function whose frame holds it; every other readable and
@@ -47,6 +54,7 @@
 #include "pub_tool_vki.h"
 #include "pub_tool_wordfm.h"
 
+#include "ma_access.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -69,10 +77,19 @@ static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
 }
 
 typedef struct {
-   Snapshot* s;
-   ULong     edge_capacity, root_capacity;
-   Addr      lowest, highest;   /* every block lies in [lowest, highest) */
+   Snapshot*       s;
+   const Snapshot* previous;    /* to reuse unchanged blocks from, or NULL */
+   ULong           edge_capacity, root_capacity, word_capacity;
+   Addr            lowest, highest;   /* every block lies in [lowest, highest) */
 } Scan;
+
+static SnapWord* new_word(Scan* sc)
+{
+   Snapshot* s = sc->s;
+   if (s->n_words == sc->word_capacity)
+      s->words = grow(s->words, &sc->word_capacity, sizeof(SnapWord), "ma.snap.words");
+   return &s->words[s->n_words++];
+}
 
 static SnapEdge* new_edge(Scan* sc)
 {
@@ -145,7 +162,9 @@ static void collect_blocks(Scan* sc)
       b->size = bk->req_szB;
       b->site = bk->site;
       b->hash = 0;
-      b->first_edge = 0;
+      b->first_edge = b->first_word = 0;
+      b->alloc_event = bk->alloc_event;
+      b->written = ma_track_access ? bk->bytes_written : 0;
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
@@ -196,26 +215,29 @@ static ULong hash_finish(ULong h, SizeT size)
    return h ^ (h >> 33);
 }
 
-/* Read block i once: hash its bytes and record the words that point
-   into blocks.  Blocks start 8-aligned (the client arena aligns to at
-   least 16), so every whole word is aligned. */
-static void scan_block(Scan* sc, UInt i)
+/* Worth keeping as a candidate pointer: see SnapWord. */
+static inline Bool looks_like_address(ULong w)
+{
+   return w - 4096 < (1ULL << 47) - 4096;
+}
+
+/* Read block i once: hash its bytes and keep its candidate words.
+   Blocks start 8-aligned (the client arena aligns to at least 16), so
+   every whole word is aligned. */
+static void read_block(Scan* sc, UInt i)
 {
    SnapBlock* b = &sc->s->blocks[i];
    const ULong* words = (const ULong*)b->addr;
    SizeT n_words = b->size / 8;
    ULong h = 0;
-   b->first_edge = sc->s->n_edges;
    for (SizeT k = 0; k < n_words; k++) {
       ULong w = words[k];
       h = hash_word(h, w);
-      if (LIKELY(w - sc->lowest >= sc->highest - sc->lowest)) continue;
-      Int to = block_containing(sc, w);
-      if (to < 0) continue;
-      SnapEdge* e = new_edge(sc);
-      e->offset = k * 8;
-      e->target = (UInt)to;
-      e->target_offset = interior_offset(w - sc->s->blocks[to].addr);
+      if (UNLIKELY(looks_like_address(w))) {
+         SnapWord* c = new_word(sc);
+         c->offset = k * 8;
+         c->value = w;
+      }
    }
    SizeT tail = b->size % 8;
    if (tail) {
@@ -225,6 +247,65 @@ static void scan_block(Scan* sc, UInt i)
    }
    b->hash = hash_finish(h, b->size);
    sc->s->scanned += b->size;
+}
+
+/* The same block, unwritten since, in the previous snapshot: blocks of
+   both are in address order, so one cursor walks the previous blocks
+   as i increases. */
+static const SnapBlock* unchanged_before(Scan* sc, UInt i, UInt* cursor)
+{
+   const Snapshot* prev = sc->previous;
+   const SnapBlock* b = &sc->s->blocks[i];
+   if (!prev) return NULL;
+   while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
+   if (*cursor == prev->n_blocks) return NULL;
+   const SnapBlock* old = &prev->blocks[*cursor];
+   return old->addr == b->addr && old->alloc_event == b->alloc_event
+          && old->written == b->written ? old : NULL;
+}
+
+static ULong words_end(const Snapshot* s, UInt i)
+{
+   return i + 1 < s->n_blocks ? s->blocks[i + 1].first_word : s->n_words;
+}
+
+static void reuse_block(Scan* sc, UInt i, const SnapBlock* old)
+{
+   const Snapshot* prev = sc->previous;
+   SnapBlock* b = &sc->s->blocks[i];
+   b->hash = old->hash;
+   ULong end = words_end(prev, (UInt)(old - prev->blocks));
+   for (ULong k = old->first_word; k < end; k++) *new_word(sc) = prev->words[k];
+   sc->s->reused += b->size;
+}
+
+/* Block i's candidate words that point into blocks are its edges. */
+static void resolve_words(Scan* sc, UInt i)
+{
+   SnapBlock* b = &sc->s->blocks[i];
+   b->first_edge = sc->s->n_edges;
+   for (ULong k = b->first_word; k < sc->s->n_words; k++) {
+      Addr w = sc->s->words[k].value;
+      Int to = block_containing(sc, w);
+      if (to < 0) continue;
+      SnapEdge* e = new_edge(sc);
+      e->offset = sc->s->words[k].offset;
+      e->target = (UInt)to;
+      e->target_offset = interior_offset(w - sc->s->blocks[to].addr);
+   }
+}
+
+static void read_blocks(Scan* sc)
+{
+   Bool may_reuse = ma_track_access;   /* 'written' is known only then */
+   UInt cursor = 0;
+   for (UInt i = 0; i < sc->s->n_blocks; i++) {
+      sc->s->blocks[i].first_word = sc->s->n_words;
+      const SnapBlock* old = may_reuse ? unchanged_before(sc, i, &cursor) : NULL;
+      if (old) reuse_block(sc, i, old);
+      else     read_block(sc, i);
+      resolve_words(sc, i);
+   }
 }
 
 /*------------------------------------------------------------*/
@@ -482,6 +563,10 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 /*--- Taking a snapshot                                    ---*/
 /*------------------------------------------------------------*/
 
+/* The most recent snapshot still kept: unchanged blocks are reused
+   from it. */
+static const Snapshot* last_taken;
+
 static Snapshot* take(const HChar* name, UInt kinds)
 {
    Snapshot* s = VG_(malloc)("ma.snap", sizeof(Snapshot));
@@ -492,9 +577,9 @@ static Snapshot* take(const HChar* name, UInt kinds)
    s->alloc = ma_heap.total_bytes;
    s->bytes = ma_heap.curr_bytes;
 
-   Scan sc = { s, 0, 0, 0, 0 };
+   Scan sc = { s, last_taken, 0, 0, 0, 0, 0 };
    collect_blocks(&sc);
-   for (UInt i = 0; i < s->n_blocks; i++) scan_block(&sc, i);
+   read_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
    Range* stacks = scan_stacks(&sc, &n_stacks);
@@ -503,14 +588,18 @@ static Snapshot* take(const HChar* name, UInt kinds)
 
    ma_snapshot_cost.taken++;
    ma_snapshot_cost.scanned += s->scanned;
+   ma_snapshot_cost.reused += s->reused;
+   last_taken = s;
    return s;
 }
 
 static void discard(Snapshot* s)
 {
+   if (last_taken == s) last_taken = NULL;
    VG_(free)(s->name);
    VG_(free)(s->blocks);
    VG_(free)(s->edges);
+   VG_(free)(s->words);
    VG_(free)(s->roots);
    VG_(free)(s);
 }

@@ -28,14 +28,27 @@ extern Long  ma_snapshot_min_bytes;
 
 /* One live block of a snapshot.  Blocks are kept in increasing
    address order; their pointers are edges[first_edge .. next block's
-   first_edge). */
+   first_edge), found among their candidate words (below). */
 typedef struct {
    Addr  addr;
    SizeT size;
    Site* site;
    ULong hash;          /* of the block's 'size' bytes */
    ULong first_edge;
+   ULong first_word;    /* candidate words: words[first_word ..) */
+   ULong alloc_event;   /* the block's identity (ma_heap.alloc_events) */
+   ULong written;       /* its bytes_written when read (access tracking) */
 } SnapBlock;
+
+/* A word of a block whose value looks like a user-space address
+   (4 KiB to 128 TiB: small integers, doubles and eight characters of
+   text fall outside; interior pointers need not be aligned).  Every pointer into a block is one, and
+   the next snapshot resolves them again for a block the program has
+   not written since, instead of reading it again. */
+typedef struct {
+   ULong offset;
+   Addr  value;
+} SnapWord;
 
 /* A pointer held by a block: the word at byte 'offset' of the block
    points 'target_offset' bytes into block number 'target' (an index
@@ -78,10 +91,13 @@ typedef struct _Snapshot {
    ULong      time, alloc;   /* ma_instrs and total bytes allocated then */
    ULong      bytes;         /* live requested bytes */
    ULong      scanned;       /* bytes of client memory read */
+   ULong      reused;        /* bytes of unchanged blocks not read again */
    SnapBlock* blocks;
    UInt       n_blocks;
    SnapEdge*  edges;
    ULong      n_edges;
+   SnapWord*  words;     /* candidate words of all blocks */
+   ULong      n_words;
    SnapRoot*  roots;
    ULong      n_roots;
 } Snapshot;
@@ -90,6 +106,7 @@ typedef struct _Snapshot {
 typedef struct {
    ULong taken;
    ULong scanned;
+   ULong reused;
 } SnapshotCost;
 
 extern SnapshotCost ma_snapshot_cost;

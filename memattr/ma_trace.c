@@ -623,6 +623,7 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, "edges", s->n_edges);
    field_u(w, "roots", s->n_roots);
    field_u(w, "scanned", s->scanned);
+   field_u(w, "reused", s->reused);
    end_record(w);
    for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
@@ -639,6 +640,7 @@ static void write_snapshots(Writer* w)
    begin_record(w, "snapshot-cost");
    field_u(w, "taken", ma_snapshot_cost.taken);
    field_u(w, "scanned", ma_snapshot_cost.scanned);
+   field_u(w, "reused", ma_snapshot_cost.reused);
    end_record(w);
 }
 
