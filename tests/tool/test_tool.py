@@ -637,6 +637,15 @@ def traced_raw(env, results, case, source, options=()):
     return (RawTrace(trace) if ok else None), trace
 
 
+def traced_peak(env, results, case, source):
+    """Run a program under memattr; returns (RawTrace, its peak snapshot) or (None, None)."""
+    raw, _ = traced_raw(env, results, case, source)
+    peak = raw.snapshot("peak") if raw else None
+    if raw and not results.check(f"{case}: a peak snapshot", peak is not None):
+        return None, None
+    return raw, peak
+
+
 def blocks_of_site(raw, snapshot, source, line):
     return [b for b in snapshot.blocks if raw.site_at(b["site"], source, line)]
 
@@ -645,11 +654,8 @@ def case_owner_tree_snapshot(env, results):
     """The tool's facts: the peak snapshot, pointers and named roots."""
     src = "cxx_owner_tree.cpp"
     line = lambda m: line_of(env, src, m)
-    raw, _ = traced_raw(env, results, "owner_tree", src)
-    if not raw:
-        return
-    peak = raw.snapshot("peak")
-    if not results.check("owner_tree: a peak snapshot", peak is not None):
+    raw, peak = traced_peak(env, results, "owner_tree", src)
+    if not peak:
         return
     results.equal("owner_tree: the peak snapshot is at the peak (taken at the first free after it)",
                   int(peak.fields["bytes"]), int(raw.records["peak"][0]["bytes"]))
@@ -700,11 +706,8 @@ def duplicate_values():
 
 def case_duplicate_strings_snapshot(env, results):
     src = "cxx_duplicate_strings.cpp"
-    raw, _ = traced_raw(env, results, "duplicate_strings", src)
-    if not raw:
-        return
-    peak = raw.snapshot("peak")
-    if not results.check("duplicate_strings: a peak snapshot", peak is not None):
+    raw, peak = traced_peak(env, results, "duplicate_strings", src)
+    if not peak:
         return
     strings = blocks_of_site(raw, peak, src, line_of(env, src, "STRING"))
     results.equal("duplicate_strings: 100,000 string blocks at the peak", len(strings), 100000)
