@@ -300,8 +300,10 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options) {
     model.rankings.by_temporary = rank(model.sites, &Site::temporary_blocks, options.top);
     model.rankings.at_exit = rank(model.sites, &Site::exit_bytes, options.top);
     model.rankings.never_read = rank(model.sites, &Site::never_read_bytes, options.top);
-    model.copies = analyse_copies(trace, model.sites, rows_of_sites(trace, model.sites), folder,
-                                  options.clone_threshold);
+    const std::vector<std::size_t> row_of_site = rows_of_sites(trace, model.sites);
+    model.copies =
+        analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
+    model.ownership = analyse_ownership(trace, options, model.sites, row_of_site);
 
     model.threads = trace.threads;
     std::sort(model.threads.begin(), model.threads.end(),

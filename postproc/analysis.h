@@ -2,8 +2,8 @@
 //
 // All interpretation happens here, once: folding each site's and each copy's stack, the
 // derived figures (shares of the peak, mean lifetimes, average sizes), the classification of
-// copies and the rankings. Reporters only format, so the text, JSON and DOT outputs cannot
-// disagree about a number.
+// copies and the rankings; the ownership sections come from ownership_analysis.h. Reporters
+// only format, so the text, JSON and DOT outputs cannot disagree about a number.
 #pragma once
 
 #include <cstddef>
@@ -12,12 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "ownership_analysis.h"
 #include "site_folding.h"
 #include "trace.h"
 
 namespace memattr {
 
 inline constexpr unsigned kDefaultCloneThreshold = 90;
+inline constexpr std::size_t kDefaultMaxBlockNodes = 200;
 
 struct AnalysisOptions {
     std::size_t top = 10;    // --top: rows per ranking of the text report, edges of the
@@ -26,6 +28,11 @@ struct AnalysisOptions {
     unsigned clone_threshold = kDefaultCloneThreshold;  // --clone-threshold: the percentage
                              // of a destination a copy must fill to make it a clone; a
                              // multiple of 10 from 10 to 100 (the trace's `share` is in tenths)
+    std::string snapshot;    // --snapshot: the id or name of the snapshot the ownership
+                             // sections describe; empty for the peak one (or the exit one)
+    std::string blocks_site; // --blocks (dot): the site (id, or part of its folded name)
+                             // whose blocks' dominator subtrees to list; empty for none
+    std::size_t max_nodes = kDefaultMaxBlockNodes;  // --max-nodes: blocks listed for --blocks
 };
 
 // Whether `percent` can be a clone threshold: a multiple of 10 from 10 to 100.
@@ -178,10 +185,11 @@ struct ReportModel {
     std::vector<Thread> threads;  // by thread id
     std::vector<TimelinePoint> timeline;
     std::optional<std::size_t> timeline_peak;  // the timeline sample that is the global peak
+    OwnershipReport ownership;  // the snapshot's owners, duplicates and unreachable blocks
 };
 
 // Throws std::regex_error when an --ignore-fn pattern is invalid, std::invalid_argument when
-// the clone threshold is.
+// the clone threshold is, or when --snapshot or --blocks names nothing in the trace.
 ReportModel analyse(const Trace& trace, const AnalysisOptions& options);
 
 }  // namespace memattr

@@ -13,6 +13,8 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace_escape.h postproc/trace_escape.cpp \
 	postproc/trace_reader.h postproc/trace_reader.cpp \
 	postproc/site_folding.h postproc/site_folding.cpp \
+	postproc/ownership.h postproc/ownership.cpp \
+	postproc/ownership_analysis.h postproc/ownership_analysis.cpp \
 	postproc/analysis.h postproc/analysis.cpp \
 	postproc/units.h postproc/units.cpp \
 	postproc/reporter.h postproc/reporter.cpp \

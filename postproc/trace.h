@@ -1,4 +1,4 @@
-// The in-memory form of a memattr trace (docs/trace-format.md, versions 1 and 2).
+// The in-memory form of a memattr trace (docs/trace-format.md, versions 1 to 3).
 //
 // These are plain facts as the tool recorded them: no folding, ranking or formatting happens
 // here (that is site_folding.h, analysis.h and the reporters). Field comments name the trace
@@ -7,11 +7,16 @@
 // References between records are resolved once by the reader: a stack holds indexes into
 // Trace::frames, a site an index into Trace::stacks. Consumers therefore never look ids up
 // and can never meet a dangling reference.
+//
+// Snapshots (version 3) hold one record per live block, so millions of them: their blocks
+// and pointers are stored in flat arrays (pointers in compressed sparse row form, indexed by
+// block), never as one allocation per block.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +52,13 @@ struct RunInfo {
     bool access = false;            // access: reads, writes and copies of heap blocks were
                                     // tracked ("yes"). False for "no" (--track-access=no) and
                                     // for every version 1 trace, which predates tracking
+    bool snapshots = false;         // snapshots: heap snapshots were taken ("yes", version 3).
+                                    // False for "no" (--snapshots=no) and for every version 1
+                                    // or 2 trace, which predates snapshots
+    std::uint64_t snapshot_growth = 0;  // snapshot-growth: percent the live heap must grow by
+                                        // before a new peak snapshot replaces the last one
+    std::uint64_t snapshot_min = 0;     // snapshot-min: live bytes below which no peak
+                                        // snapshot is taken
 };
 
 // `definition`: the wording behind a figure (e.g. name "temporary"), so reports can quote
@@ -210,9 +222,95 @@ struct TimelinePoint {
     std::uint64_t blocks = 0;     // blocks
 };
 
+// ---------------------------------------------------------------- snapshots (version 3)
+
+// `snapshot` `kinds`: why a snapshot was taken (several can hold).
+struct SnapshotKinds {
+    bool peak = false;     // peak: the automatic snapshot near the global peak
+    bool request = false;  // request: MEMATTR_SNAPSHOT("name") in the program
+    bool exit = false;     // exit: taken when the trace was written
+};
+
+// `block`: one live block of a snapshot. 32 bytes, so that ten million of them fit in 320 MB.
+struct SnapshotBlock {
+    std::uint64_t address = 0;  // addr
+    std::uint64_t size = 0;     // size: requested bytes, as everywhere else
+    std::uint64_t hash = 0;     // hash: 64-bit hash of the contents; equal size and hash are
+                                // taken to mean equal contents
+    std::uint32_t site = 0;     // site=, resolved to an index into Trace::sites
+};
+
+// A `ptrs` `TOFF` of this value means "interior, at 4 GiB or more" (the exact offset is not
+// recorded).
+inline constexpr std::uint32_t kFarInteriorOffset = 4294967295u;
+
+// One entry of a block's `ptrs`: an aligned word of the block that points into a live block.
+struct BlockPointer {
+    std::uint64_t offset = 0;         // OFF: the word's byte offset in the holding block
+    std::uint32_t target = 0;         // TO, resolved to an index into Snapshot::blocks (TO - 1)
+    std::uint32_t target_offset = 0;  // TOFF: 0 when it points at the target's start;
+                                      // kFarInteriorOffset for 4 GiB or more
+};
+
+// `root` `kind`: where a word outside the heap that points into a block lives.
+enum class RootKind {
+    register_word,  // register: an integer register of a thread
+    stack,          // stack: a word of a thread's stack
+    global,         // global: writable data (.data, .bss) of a loaded object
+    mapping,        // mapping: other writable client memory (anonymous or file mappings)
+};
+
+// `root`: one word outside the heap that points into a block of the snapshot.
+struct SnapshotRoot {
+    RootKind kind = RootKind::global;  // kind
+    std::uint32_t block = 0;           // to=, resolved to an index into Snapshot::blocks
+    std::uint64_t block_offset = 0;    // toff: where in the block it points (0 = the start)
+    std::uint64_t thread = 0;          // thread (register and stack roots; 0 otherwise)
+    std::string register_name;         // reg (register roots), e.g. "rax"
+    std::optional<std::size_t> stack;  // stack= (stack roots), resolved to an index into
+                                       // Trace::stacks: the function whose frame holds the word
+    std::uint64_t address = 0;         // addr (stack, global and mapping roots)
+    std::string symbol;                // name (global roots): the data symbol holding the
+                                       // word, empty when no symbol covers it
+    std::uint64_t symbol_offset = 0;   // sym-off (global roots)
+    std::string object;                // obj (global and mapping roots): the object file or
+                                       // mapped file; empty for anonymous memory
+};
+
+// `snapshot` and the `block` and `root` records that follow it: the heap at one moment.
+// The reader checks that the header's counts and sums match what follows.
+struct Snapshot {
+    std::uint64_t id = 0;         // id, from 1 in trace order
+    std::string name;             // name: "peak", "exit", or the MEMATTR_SNAPSHOT name
+    SnapshotKinds kinds;          // kinds
+    std::uint64_t time = 0;       // t
+    std::uint64_t allocated = 0;  // alloc: bytes allocated so far
+    std::uint64_t bytes = 0;      // bytes: live requested bytes, the sum of the blocks' sizes
+    std::uint64_t scanned = 0;    // scanned: bytes of client memory read for it
+    // (`blocks`, `edges` and `roots` are blocks.size(), pointers.size() and roots.size().)
+
+    std::vector<SnapshotBlock> blocks;  // `block` records, by `i` (so by address)
+    // The pointers of blocks[i] are pointers[first_pointer[i] .. first_pointer[i + 1]), in
+    // increasing offset; first_pointer has blocks.size() + 1 entries.
+    std::vector<std::uint64_t> first_pointer = {0};
+    std::vector<BlockPointer> pointers;  // `ptrs` of every block, concatenated
+    std::vector<SnapshotRoot> roots;     // `root` records, in trace order
+
+    std::span<const BlockPointer> pointers_of(std::size_t block) const {
+        return std::span<const BlockPointer>(pointers).subspan(
+            first_pointer[block], first_pointer[block + 1] - first_pointer[block]);
+    }
+};
+
+// `snapshot-cost`: what taking snapshots cost over the run.
+struct SnapshotCost {
+    std::uint64_t taken = 0;    // taken: snapshots taken, peak snapshots later replaced included
+    std::uint64_t scanned = 0;  // scanned: bytes of client memory they read in all
+};
+
 // The header records: what was profiled and how.
 struct TraceHeader {
-    std::uint64_t version = 0;  // the first line's version: 1 or 2
+    std::uint64_t version = 0;  // the first line's version: 1, 2 or 3
     ToolInfo tool;
     CommandLine command;
     ProcessInfo process;
@@ -242,6 +340,9 @@ struct Trace {
     Totals totals;
     ExitState exit;
     std::vector<TimelinePoint> timeline;
+    std::vector<Snapshot> snapshots;            // in trace order; empty before version 3 and
+                                                // with snapshots=no
+    std::optional<SnapshotCost> snapshot_cost;  // the `snapshot-cost` record, when there is one
 };
 
 }  // namespace memattr

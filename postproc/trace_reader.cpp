@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
+#include <optional>
 #include <istream>
 #include <span>
 #include <string_view>
@@ -23,10 +25,20 @@ namespace {
 
 constexpr std::string_view kMagic = "memattr-trace";
 
-// Version 2 added access tracking and copy lineage; version 1 is the same format without
-// them, read as a run with access=no.
+// Version 3 added snapshots; version 2 access tracking and copy lineage; version 1 is the
+// format without either, read as a run with access=no and snapshots=no.
 constexpr std::uint64_t kOldestVersion = 1;
-constexpr std::uint64_t kNewestVersion = 2;
+constexpr std::uint64_t kNewestVersion = 3;
+
+// The shortest a `block` record and a `ptrs` entry can be ("block\ti=1\taddr=0x1\tsite=1\t
+// size=0\thash=" and 16 digits; "0:1,"): with the input's size, they bound how many of each
+// a snapshot can really have, whatever its header claims.
+constexpr std::uint64_t kMinBlockRecordBytes = 60;
+constexpr std::uint64_t kMinPointerBytes = 4;
+
+// Without the input's size, reservations from a snapshot's header stop here; vectors grow
+// past it as records arrive.
+constexpr std::uint64_t kMaxBlindReservation = std::uint64_t{1} << 20;
 
 // The header line is short; reading at most this much of it is enough to tell a trace from
 // a foreign file without buffering a binary file's first "line".
@@ -63,8 +75,10 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-// Reads '\n'-terminated lines with a length limit. It reads the stream buffer directly so
-// that an overlong line is refused as soon as it passes the limit, never buffered whole.
+// Reads '\n'-terminated lines with a length limit, in large chunks (a snapshot makes traces
+// of hundreds of megabytes). A line is returned as a view into the chunk buffer, valid until
+// the next call; an overlong line is refused as soon as it passes the limit, never buffered
+// whole.
 class LineSource {
 public:
     enum class Status {
@@ -74,23 +88,73 @@ public:
         too_long,      // the line exceeds the limit; the rest of it was not read
     };
 
-    explicit LineSource(std::istream& in) : buffer_(in.rdbuf()) {}
+    // A line's limit: `bytes`, or `long_bytes` for a line that starts with `long_prefix`.
+    struct Limit {
+        std::size_t bytes;
+        std::string_view long_prefix = {};
+        std::size_t long_bytes = 0;
+    };
 
-    Status next(std::string& line, std::size_t max_bytes) {
-        line.clear();
-        if (buffer_ == nullptr) return Status::end_of_input;
+    explicit LineSource(std::istream& in) : input_(in.rdbuf()) {}
+
+    Status next(std::string_view& line, const Limit& limit) {
+        line = {};
+        std::size_t searched = 0;  // bytes of the pending line known to hold no '\n'
+        std::size_t max_bytes = limit.bytes;
         for (;;) {
-            const int c = buffer_->sbumpc();
-            if (c == std::char_traits<char>::eof())
-                return line.empty() ? Status::end_of_input : Status::unterminated;
-            if (c == '\n') return Status::line;
-            if (line.size() == max_bytes) return Status::too_long;
-            line.push_back(static_cast<char>(c));
+            const char* start = buffer_.data() + begin_;
+            const std::size_t pending = end_ - begin_;
+            const void* newline = std::memchr(start + searched, '\n', pending - searched);
+            if (newline != nullptr) {
+                const auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - start);
+                if (length > max_bytes) return Status::too_long;
+                line = {start, length};
+                begin_ += length + 1;
+                return Status::line;
+            }
+            searched = pending;
+            if (searched > max_bytes && max_bytes < limit.long_bytes &&
+                std::string_view(start, pending).starts_with(limit.long_prefix))
+                max_bytes = limit.long_bytes;
+            if (searched > max_bytes) return Status::too_long;
+            if (!fill()) {
+                if (pending == 0) return Status::end_of_input;
+                line = {buffer_.data() + begin_, pending};
+                begin_ = end_;
+                return Status::unterminated;
+            }
         }
     }
 
+    // Whether any byte is left.
+    bool at_end() { return begin_ == end_ && !fill(); }
+
 private:
-    std::streambuf* buffer_;
+    static constexpr std::size_t kChunkBytes = std::size_t{1} << 22;
+
+    // Reads more input after the pending bytes; false when there is none.
+    bool fill() {
+        if (input_ == nullptr) return false;
+        if (begin_ > 0) {
+            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        if (buffer_.size() - end_ < kChunkBytes) buffer_.resize(std::max(end_ + kChunkBytes, 2 * end_));
+        const std::streamsize read = input_->sgetn(
+            buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+        if (read <= 0) {
+            input_ = nullptr;
+            return false;
+        }
+        end_ += static_cast<std::size_t>(read);
+        return true;
+    }
+
+    std::streambuf* input_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0;  // the pending (not yet returned) bytes are [begin_, end_)
+    std::size_t end_ = 0;
 };
 
 struct Field {
@@ -113,7 +177,8 @@ struct IdDefinition {
 
 class TraceParser {
 public:
-    TraceParser(std::istream& in, std::string source) : lines_(in) {
+    TraceParser(std::istream& in, std::string source, std::optional<std::uint64_t> input_bytes)
+        : lines_(in), input_bytes_(input_bytes) {
         trace_.source = std::move(source);
     }
 
@@ -124,6 +189,10 @@ public:
             if (status == LineSource::Status::end_of_input ||
                 status == LineSource::Status::unterminated)
                 fail_truncated();
+            if (is_block_record(line_)) {
+                parse_block_record(line_);
+                continue;
+            }
             const Record record = split_record(line_);
             if (record.tag == "end") {
                 finish(record);
@@ -163,18 +232,19 @@ private:
     }
 
     LineSource::Status read_line() {
-        const LineSource::Status status = lines_.next(line_, kMaxLineBytes);
+        const LineSource::Status status =
+            lines_.next(line_, {kMaxLineBytes, kBlockPrefix, kMaxBlockLineBytes});
         if (status == LineSource::Status::end_of_input) return status;
         ++line_number_;
         if (status == LineSource::Status::too_long)
-            fail(fmt::format("line is longer than {} bytes: this is not a memattr trace, or it "
-                             "is corrupt",
-                             kMaxLineBytes));
+            fail(fmt::format("line is longer than {} bytes ({} for a 'block' record): this is "
+                             "not a memattr trace, or it is corrupt",
+                             kMaxLineBytes, kMaxBlockLineBytes));
         return status;
     }
 
     void read_header_line() {
-        const LineSource::Status status = lines_.next(line_, kMaxFirstLineBytes);
+        const LineSource::Status status = lines_.next(line_, {kMaxFirstLineBytes});
         if (status == LineSource::Status::end_of_input)
             throw TraceError(trace_.source, 0,
                              "trace is empty: the profiled program was probably killed before "
@@ -197,7 +267,7 @@ private:
             fail(fmt::format("unsupported trace version '{}': this memattr-graph reads versions "
                              "{} to {}",
                              excerpt(version), kOldestVersion, kNewestVersion));
-        if (line_ != fmt::format("{}\tversion={}", kMagic, number))
+        if (line_ != std::string_view(fmt::format("{}\tversion={}", kMagic, number)))
             fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion={}')",
                              excerpt(line_), number));
         trace_.header.version = number;
@@ -284,7 +354,10 @@ private:
     }
 
     std::uint64_t address(const Record& record, std::string_view key) const {
-        const std::string_view value = raw(record, key);
+        return parse_address(raw(record, key), key);
+    }
+
+    std::uint64_t parse_address(std::string_view value, std::string_view key) const {
         const std::string_view digits = value.substr(value.starts_with("0x") ? 2 : 0);
         const bool well_formed =
             value.starts_with("0x") && !digits.empty() && digits.size() <= 16 &&
@@ -339,6 +412,22 @@ private:
         return found->second.index;
     }
 
+    // resolve() for sites, through a dense table when ids are small (they count from 1), so
+    // that millions of `block` records cost no hashing.
+    std::size_t resolve_site(std::uint64_t id, std::string_view referrer) {
+        constexpr std::size_t kNoSite = std::numeric_limits<std::size_t>::max();
+        if (dense_sites_for_ != trace_.sites.size()) {
+            dense_site_index_.assign(std::min<std::size_t>(trace_.sites.size() * 2 + 1, 1 << 24),
+                                     kNoSite);
+            for (const auto& [site_id, definition] : site_ids_)
+                if (site_id < dense_site_index_.size()) dense_site_index_[site_id] = definition.index;
+            dense_sites_for_ = trace_.sites.size();
+        }
+        if (id < dense_site_index_.size() && dense_site_index_[id] != kNoSite)
+            return dense_site_index_[id];
+        return resolve(site_ids_, referrer, "site", id);
+    }
+
     // ---------------------------------------------------------------- records
 
     void parse_tool(const Record& record) {
@@ -355,10 +444,17 @@ private:
     }
 
     void parse_run(const Record& record) {
-        const bool access =
-            trace_.header.version >= 2 && choice(record, "access", {"no", "yes"}) == 1;
-        trace_.header.run = {text(record, "malloc-mode"), text(record, "time-unit"),
-                             integer(record, "alignment"), integer(record, "num-callers"), access};
+        RunInfo& run = trace_.header.run;
+        run.malloc_mode = text(record, "malloc-mode");
+        run.time_unit = text(record, "time-unit");
+        run.alignment = integer(record, "alignment");
+        run.num_callers = integer(record, "num-callers");
+        run.access = trace_.header.version >= 2 && choice(record, "access", {"no", "yes"}) == 1;
+        if (trace_.header.version >= 3) {
+            run.snapshots = choice(record, "snapshots", {"no", "yes"}) == 1;
+            run.snapshot_growth = integer(record, "snapshot-growth");
+            run.snapshot_min = integer(record, "snapshot-min");
+        }
     }
 
     void parse_definition(const Record& record) {
@@ -526,23 +622,366 @@ private:
         trace_.timeline.push_back(point);
     }
 
+    // ---------------------------------------------------------------- snapshots
+
+    // Snapshot records describe heap snapshots: a trace that says it took none (or that has
+    // not said so yet: `run` comes first) cannot have them.
+    void require_snapshots(std::string_view tag) const {
+        if (!single_record_lines_.contains("run"))
+            fail(fmt::format("'{}' record before the 'run' record", tag));
+        if (!trace_.header.run.snapshots)
+            fail(fmt::format("'{}' record in a trace without snapshots (the 'run' record says "
+                             "snapshots=no)",
+                             tag));
+    }
+
+    // As many elements as the header claims, but no more than the rest of the input could
+    // describe at `min_record_bytes` each: a forged count must not reserve gigabytes.
+    std::uint64_t trusted_count(std::uint64_t claimed, std::uint64_t min_record_bytes) const {
+        const std::uint64_t limit =
+            input_bytes_ ? *input_bytes_ / min_record_bytes : kMaxBlindReservation;
+        return std::min(claimed, limit);
+    }
+
+    SnapshotKinds parse_kinds(std::string_view value) const {
+        SnapshotKinds kinds;
+        for (const std::string_view word : split(value, ',')) {
+            bool* kind = word == "peak"      ? &kinds.peak
+                         : word == "request" ? &kinds.request
+                         : word == "exit"    ? &kinds.exit
+                                             : nullptr;
+            if (kind == nullptr)
+                fail(fmt::format("field 'kinds' is a comma-separated list of peak, request and "
+                                 "exit, not '{}'",
+                                 excerpt(value)));
+            *kind = true;
+        }
+        return kinds;
+    }
+
+    void parse_snapshot(const Record& record) {
+        require_snapshots(record.tag);
+        close_snapshot();
+        Snapshot snapshot;
+        snapshot.id = integer(record, "id");
+        if (snapshot.id != trace_.snapshots.size() + 1)
+            fail(fmt::format("snapshot id {} out of order: snapshots are numbered from 1 in "
+                             "trace order, so this one should be {}",
+                             snapshot.id, trace_.snapshots.size() + 1));
+        snapshot.name = text(record, "name");
+        snapshot.kinds = parse_kinds(raw(record, "kinds"));
+        snapshot.time = integer(record, "t");
+        snapshot.allocated = integer(record, "alloc");
+        snapshot.bytes = integer(record, "bytes");
+        snapshot.scanned = integer(record, "scanned");
+        open_ = OpenSnapshot{line_number_, integer(record, "blocks"), integer(record, "edges"),
+                             integer(record, "roots")};
+        if (open_->blocks > std::numeric_limits<std::uint32_t>::max())
+            fail(fmt::format("snapshot {} has {} blocks; memattr-graph reads at most {} per "
+                             "snapshot",
+                             snapshot.id, open_->blocks, std::numeric_limits<std::uint32_t>::max()));
+        for (const Snapshot& earlier : trace_.snapshots)
+            if ((earlier.kinds.peak && snapshot.kinds.peak) ||
+                (earlier.kinds.exit && snapshot.kinds.exit))
+                fail(fmt::format("snapshot {} is a second {} snapshot (snapshot {} is one)",
+                                 snapshot.id, snapshot.kinds.peak ? "peak" : "exit", earlier.id));
+        snapshot.blocks.reserve(trusted_count(open_->blocks, kMinBlockRecordBytes));
+        snapshot.first_pointer.reserve(snapshot.blocks.capacity() + 1);
+        snapshot.pointers.reserve(trusted_count(open_->edges, kMinPointerBytes));
+        trace_.snapshots.push_back(std::move(snapshot));
+    }
+
+    // The snapshot whose `block` or `root` record this is.
+    Snapshot& open_snapshot(std::string_view tag) {
+        require_snapshots(tag);
+        if (!open_)
+            fail(fmt::format("'{}' record outside a snapshot (it must follow a 'snapshot' "
+                             "record and its blocks)",
+                             tag));
+        return trace_.snapshots.back();
+    }
+
+    // A block record's values, still unparsed: views into the line.
+    struct BlockFields {
+        std::string_view number;   // i
+        std::string_view address;  // addr
+        std::string_view site;     // site
+        std::string_view size;     // size
+        std::string_view hash;     // hash
+        std::optional<std::string_view> pointers;  // ptrs, absent without pointers
+    };
+
+    static bool is_block_record(std::string_view line) { return line.starts_with(kBlockPrefix); }
+
+    void parse_block_record(std::string_view line) {
+        // A version 1 or 2 reader does not know the tag: skipped, as the format asks, once
+        // it is known to be a record at all.
+        if (trace_.header.version < 3) {
+            split_record(line);
+            return;
+        }
+        BlockFields fields;
+        if (!split_canonical_block(line, fields)) fields = block_fields(split_record(line));
+        add_block(fields);
+    }
+
+    // The fast path: `line` in the layout the tool writes (i, addr, site, size, hash, then
+    // ptrs when there are pointers). False for any other layout, which then takes the
+    // general path.
+    static bool split_canonical_block(std::string_view line, BlockFields& fields) {
+        line.remove_prefix(kBlockPrefix.size());
+        const std::pair<std::string_view, std::string_view*> expected[] = {
+            {"i=", &fields.number}, {"addr=", &fields.address}, {"site=", &fields.site},
+            {"size=", &fields.size}, {"hash=", &fields.hash}};
+        for (const auto& [key, value] : expected) {
+            if (!line.starts_with(key)) return false;
+            line.remove_prefix(key.size());
+            const std::size_t tab = line.find('\t');
+            *value = line.substr(0, tab);
+            line = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+            if (tab == std::string_view::npos && value != &fields.hash) return false;
+            if (tab != std::string_view::npos && line.empty()) return false;
+        }
+        if (line.empty()) return true;
+        if (!line.starts_with("ptrs=") || line.find('\t') != std::string_view::npos) return false;
+        fields.pointers = line.substr(5);
+        return true;
+    }
+
+    BlockFields block_fields(const Record& record) const {
+        BlockFields fields{raw(record, "i"), raw(record, "addr"), raw(record, "site"),
+                           raw(record, "size"), raw(record, "hash"), std::nullopt};
+        if (has_field(record, "ptrs")) fields.pointers = raw(record, "ptrs");
+        return fields;
+    }
+
+    void add_block(const BlockFields& fields) {
+        Snapshot& snapshot = open_snapshot("block");
+        if (open_->roots_seen)
+            fail("'block' record after the snapshot's 'root' records: blocks come first");
+        const std::uint64_t number = parse_integer(fields.number, "i");
+        if (number != snapshot.blocks.size() + 1)
+            fail(fmt::format("block i={} out of order: the blocks of a snapshot are numbered "
+                             "from 1, so this one should be {}",
+                             number, snapshot.blocks.size() + 1));
+        if (number > open_->blocks)
+            fail(fmt::format("block i={} is more than the snapshot's blocks={}", number,
+                             open_->blocks));
+        SnapshotBlock block;
+        block.address = parse_address(fields.address, "addr");
+        block.site = static_cast<std::uint32_t>(
+            resolve_site(parse_integer(fields.site, "site"), "block"));
+        block.size = parse_integer(fields.size, "size");
+        block.hash = parse_hash(fields.hash);
+        if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
+        if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
+        if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
+            fail("the snapshot's block sizes add up to more than 64 bits can hold");
+        open_->bytes += block.size;
+        snapshot.blocks.push_back(block);
+        snapshot.first_pointer.push_back(snapshot.pointers.size());
+    }
+
+    // Blocks come in increasing address order and do not overlap (a block of size 0 takes
+    // one byte, as pointers into it count).
+    void check_after(const SnapshotBlock& previous, const SnapshotBlock& block,
+                     std::uint64_t number) const {
+        const std::uint64_t previous_extent = std::max<std::uint64_t>(previous.size, 1);
+        if (block.address < previous.address || block.address - previous.address < previous_extent)
+            fail(fmt::format("block i={} at {:#x} is not after block i={} ({:#x}, {} bytes): "
+                             "blocks come in increasing address order and do not overlap",
+                             number, block.address, number - 1, previous.address, previous.size));
+    }
+
+    std::uint64_t parse_hash(std::string_view value) const {
+        std::uint64_t hash = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), hash, 16);
+        if (value.size() != 16 || error != std::errc{} || end != value.data() + value.size() ||
+            value.find_first_not_of("0123456789abcdef") != std::string_view::npos)
+            fail(fmt::format("field 'hash' is not 16 lowercase hex digits: '{}'", excerpt(value)));
+        return hash;
+    }
+
+    // `ptrs`: OFF:TO or OFF:TO+TOFF entries, comma-separated, in increasing OFF, each a whole
+    // word of the block pointing into one of the snapshot's blocks.
+    void parse_pointers(std::string_view list, std::uint64_t block_size, Snapshot& snapshot) {
+        if (list.empty()) fail("field 'ptrs' is empty: a block without pointers has no 'ptrs'");
+        const char* at = list.data();
+        const char* const end = list.data() + list.size();
+        std::optional<std::uint64_t> previous_offset;
+        for (;;) {
+            BlockPointer pointer;
+            pointer.offset = pointer_number(at, end, list, ':');
+            ++at;  // the ':'
+            const std::uint64_t target = pointer_number(at, end, list, '+', ',');
+            if (at != end && *at == '+') {
+                ++at;
+                const std::uint64_t target_offset = pointer_number(at, end, list, ',');
+                if (target_offset > kFarInteriorOffset)
+                    fail(fmt::format("field 'ptrs': interior offset {} is more than {} (which "
+                                     "stands for 4 GiB or more)",
+                                     target_offset, kFarInteriorOffset));
+                pointer.target_offset = static_cast<std::uint32_t>(target_offset);
+            }
+            if (target == 0 || target > open_->blocks)
+                fail(fmt::format("field 'ptrs': pointer at offset {} to block {}, but the "
+                                 "snapshot's blocks are numbered 1 to {}",
+                                 pointer.offset, target, open_->blocks));
+            pointer.target = static_cast<std::uint32_t>(target - 1);
+            if (previous_offset && pointer.offset <= *previous_offset)
+                fail(fmt::format("field 'ptrs': offset {} after offset {}: pointers come in "
+                                 "increasing offset",
+                                 pointer.offset, *previous_offset));
+            if (block_size < 8 || pointer.offset > block_size - 8)
+                fail(fmt::format("field 'ptrs': a word at offset {} is not inside the block of "
+                                 "{} bytes",
+                                 pointer.offset, block_size));
+            if (snapshot.pointers.size() == open_->edges)
+                fail(fmt::format("the blocks hold more pointers than the snapshot's edges={}",
+                                 open_->edges));
+            snapshot.pointers.push_back(pointer);
+            previous_offset = pointer.offset;
+            if (at == end) return;
+            ++at;  // the ',' pointer_number stopped at
+        }
+    }
+
+    // The decimal number at `at` in `list`, which must end at `end` or at one of the
+    // `terminators`; leaves `at` on the terminator (or `end`).
+    std::uint64_t pointer_number(const char*& at, const char* end, std::string_view list,
+                                 char terminator, char other_terminator = '\0') const {
+        std::uint64_t number = 0;
+        const auto [stop, error] = std::from_chars(at, end, number);
+        const bool terminated = stop == end || *stop == terminator ||
+                                (other_terminator != '\0' && *stop == other_terminator);
+        // A ',' ends an entry, never its first number; a ':' only the first.
+        const bool last_allowed = terminator != ':' || stop != end;
+        if (error != std::errc{} || stop == at || !terminated || !last_allowed ||
+            (stop != end && stop + 1 == end))
+            fail(fmt::format("field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries: "
+                             "'{}' near byte {}",
+                             excerpt(list), at - list.data()));
+        at = stop;
+        return number;
+    }
+
+    void parse_root(const Record& record) {
+        Snapshot& snapshot = open_snapshot(record.tag);
+        if (!open_->roots_seen) {
+            check_block_count(snapshot);
+            open_->roots_seen = true;
+        }
+        if (snapshot.roots.size() == open_->roots)
+            fail(fmt::format("more 'root' records than the snapshot's roots={}", open_->roots));
+        SnapshotRoot root;
+        root.kind = static_cast<RootKind>(
+            choice(record, "kind", {"register", "stack", "global", "mapping"}));
+        const std::uint64_t target = integer(record, "to");
+        if (target == 0 || target > snapshot.blocks.size())
+            fail(fmt::format("root points to block {}, but the snapshot's blocks are numbered "
+                             "1 to {}",
+                             target, snapshot.blocks.size()));
+        root.block = static_cast<std::uint32_t>(target - 1);
+        root.block_offset = integer(record, "toff");
+        const std::uint64_t extent = std::max<std::uint64_t>(snapshot.blocks[root.block].size, 1);
+        if (root.block_offset >= extent)
+            fail(fmt::format("root points {} bytes into block {} of {} bytes", root.block_offset,
+                             target, snapshot.blocks[root.block].size));
+        switch (root.kind) {
+        case RootKind::register_word:
+            root.thread = root_thread(record);
+            root.register_name = text(record, "reg");
+            break;
+        case RootKind::stack:
+            root.thread = root_thread(record);
+            root.stack = resolve(stack_ids_, "root", "stack", integer(record, "stack"));
+            root.address = address(record, "addr");
+            break;
+        case RootKind::global:
+            root.symbol = text(record, "name");
+            root.symbol_offset = integer(record, "sym-off");
+            root.object = text(record, "obj");
+            root.address = address(record, "addr");
+            break;
+        case RootKind::mapping:
+            root.object = text(record, "obj");
+            root.address = address(record, "addr");
+            break;
+        }
+        snapshot.roots.push_back(std::move(root));
+    }
+
+    // Threads are written before the snapshots, so a root's thread is already known.
+    std::uint64_t root_thread(const Record& record) const {
+        const std::uint64_t thread = integer(record, "thread");
+        if (!thread_ids_.contains(thread))
+            fail(fmt::format("root refers to unknown thread {}", thread));
+        return thread;
+    }
+
+    void parse_snapshot_cost(const Record& record) {
+        close_snapshot();
+        trace_.snapshot_cost = SnapshotCost{integer(record, "taken"), integer(record, "scanned")};
+        if (trace_.snapshot_cost->taken < trace_.snapshots.size())
+            fail(fmt::format("'snapshot-cost' counts {} snapshots taken, but the trace has {}",
+                             trace_.snapshot_cost->taken, trace_.snapshots.size()));
+    }
+
+    // A count of the open snapshot that does not match what followed is reported at the
+    // snapshot's own line: that is where the claim is.
+    [[noreturn]] void fail_snapshot_count(const Snapshot& snapshot, std::string_view key,
+                                          std::uint64_t claimed, std::uint64_t found,
+                                          std::string_view what) const {
+        throw TraceError(trace_.source, open_->line,
+                         fmt::format("snapshot {} says {}={} but {} {} follow: records were "
+                                     "lost or added, the trace is corrupt",
+                                     snapshot.id, key, claimed, found, what));
+    }
+
+    void check_block_count(const Snapshot& snapshot) const {
+        if (snapshot.blocks.size() != open_->blocks)
+            fail_snapshot_count(snapshot, "blocks", open_->blocks, snapshot.blocks.size(),
+                                "block records");
+        if (open_->bytes != snapshot.bytes)
+            fail_snapshot_count(snapshot, "bytes", snapshot.bytes, open_->bytes,
+                                "bytes of blocks");
+        if (snapshot.pointers.size() != open_->edges)
+            fail_snapshot_count(snapshot, "edges", open_->edges, snapshot.pointers.size(),
+                                "pointers");
+    }
+
+    // The open snapshot is complete when the next snapshot, the 'snapshot-cost' record or
+    // the end comes: its counts must match by then.
+    void close_snapshot() {
+        if (!open_) return;
+        Snapshot& snapshot = trace_.snapshots.back();
+        if (!open_->roots_seen) check_block_count(snapshot);
+        if (snapshot.roots.size() != open_->roots)
+            fail_snapshot_count(snapshot, "roots", open_->roots, snapshot.roots.size(),
+                                "root records");
+        open_.reset();
+    }
+
     // ---------------------------------------------------------------- the end
 
     void finish(const Record& end) {
+        close_snapshot();
         const std::uint64_t counted = integer(end, "records");
         trace_.record_count = line_number_ - 1;
         if (counted != trace_.record_count)
             fail(fmt::format("the 'end' record counts {} records but {} precede it: lines were "
                              "lost or added, the trace is corrupt",
                              counted, trace_.record_count));
-        std::string rest;
-        if (lines_.next(rest, 1) != LineSource::Status::end_of_input) {
+        if (!lines_.at_end()) {
             ++line_number_;
             fail("unexpected data after the 'end' record");
         }
         for (const RecordKind& kind : record_kinds())
             if (kind.occurrence == Occurrence::once && !single_record_lines_.contains(kind.tag))
                 fail(fmt::format("the trace has no '{}' record", kind.tag));
+        if (trace_.header.run.snapshots && !trace_.snapshot_cost)
+            fail("the trace has no 'snapshot-cost' record, though the 'run' record says "
+                 "snapshots=yes");
         check_thread_parents();
     }
 
@@ -556,10 +995,27 @@ private:
         }
     }
 
+    // What the snapshot being read claims, and what has been seen of it so far.
+    struct OpenSnapshot {
+        std::uint64_t line = 0;    // its `snapshot` record's line
+        std::uint64_t blocks = 0;  // blocks=
+        std::uint64_t edges = 0;   // edges=
+        std::uint64_t roots = 0;   // roots=
+        bool roots_seen = false;   // a `root` record has come: no more blocks
+        std::uint64_t bytes = 0;   // the sizes of its blocks so far
+    };
+
+    static constexpr std::string_view kBlockPrefix = "block\t";
+
     LineSource lines_;
-    std::string line_;               // the line being parsed; Record views point into it
+    std::optional<std::uint64_t> input_bytes_;  // the input's size, when known
+    std::string_view line_;          // the line being parsed (in lines_' buffer); Record
+                                     // views point into it
     std::uint64_t line_number_ = 0;  // 1-based number of line_
     Trace trace_;
+    std::optional<OpenSnapshot> open_;  // the snapshot whose blocks and roots are being read
+    std::vector<std::size_t> dense_site_index_;  // site id -> index into Trace::sites
+    std::size_t dense_sites_for_ = 0;  // the number of sites dense_site_index_ was made for
 
     std::unordered_map<std::uint64_t, IdDefinition> frame_ids_;
     std::unordered_map<std::uint64_t, IdDefinition> stack_ids_;
@@ -587,6 +1043,9 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {"totals", &TraceParser::parse_totals, once},
         {"exit", &TraceParser::parse_exit, once},
         {"timeline", &TraceParser::parse_timeline, any},
+        {"snapshot", &TraceParser::parse_snapshot, any, 3},
+        {"root", &TraceParser::parse_root, any, 3},
+        {"snapshot-cost", &TraceParser::parse_snapshot_cost, at_most_once, 3},
     };
     return kinds;
 }
@@ -603,8 +1062,9 @@ TraceError::TraceError(std::string file, std::uint64_t line, std::string message
       line_(line),
       message_(std::move(message)) {}
 
-Trace parse_trace(std::istream& in, const std::string& source) {
-    return TraceParser(in, source).parse();
+Trace parse_trace(std::istream& in, const std::string& source,
+                  std::optional<std::uint64_t> input_bytes) {
+    return TraceParser(in, source, input_bytes).parse();
 }
 
 Trace read_trace(const std::string& path) {
@@ -613,7 +1073,10 @@ Trace read_trace(const std::string& path) {
         throw TraceError(path, 0, "is a directory, not a trace file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw TraceError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
-    return parse_trace(in, path);
+    // The size of a regular file bounds what a snapshot header can make the reader reserve;
+    // a pipe or a device has none.
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    return parse_trace(in, path, error ? std::nullopt : std::optional<std::uint64_t>(size));
 }
 
 }  // namespace memattr

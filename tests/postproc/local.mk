@@ -1,7 +1,8 @@
 # GoogleTest unit tests of memattr-graph (postproc/). The project's test runner runs
 # tests/postproc/postproc-tests itself, so it is built by 'make check' but not in TESTS.
 
-EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace
+EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace \
+	tests/postproc/data/ownership.trace
 
 if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
@@ -10,10 +11,12 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_trace_escape.cpp \
 	tests/postproc/test_trace_reader.cpp \
 	tests/postproc/test_trace_reader_v2.cpp \
+	tests/postproc/test_trace_reader_v3.cpp \
 	tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \
 	tests/postproc/test_copy_analysis.cpp \
+	tests/postproc/test_ownership.cpp \
 	tests/postproc/test_units.cpp \
 	tests/postproc/test_text_report.cpp \
 	tests/postproc/test_json_report.cpp \

@@ -67,6 +67,12 @@ ReportModel lineage_report(const AnalysisOptions& options) {
     return analyse(lineage_trace(), options);
 }
 
+Trace ownership_trace() { return read_trace(data_path("ownership.trace")); }
+
+ReportModel ownership_report(const AnalysisOptions& options) {
+    return analyse(ownership_trace(), options);
+}
+
 std::string no_access_trace_text() {
     static const std::regex access_keys("\t(rd|wr|nrbk|nrb|nabk|nab)=[0-9]+");
     std::vector<std::string> records;

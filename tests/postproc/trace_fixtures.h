@@ -38,6 +38,22 @@
 //   C8 1->2 share 10, unused, prompt group::take (src/main.rs:50): move-by-copy, relocation
 //   C9 5->6 share 10, unused, later  group::snapshot (src/main.rs:70)  could be a move, the
 //                                    same bytes at the peak as C3 but less bytes x time
+//
+// ownership.trace is a hand-written complete version 3 trace (access=no, snapshots=yes):
+// "./cache-demo --items 3" (pid 6161), six sites and three snapshots: 1 'after-load'
+// (requested), 2 'peak' and 3 'exit'. Its peak snapshot (19 blocks, 10,656 bytes; the
+// global peak is 10,700 bytes) holds:
+//   global g_cache -> bucket array (site 2, 64 B) -> nodes A, B, C (site 1, 32 B each;
+//       A also points at B) -> buffers (site 3: 4 KiB, 4 KiB with A's contents, 1 KiB)
+//   global g_list -> a linked list of 4 nodes (site 4, 24 B each; the tail points at
+//       itself)
+//   stack of thread 1 in main -> blobs 14 and 15 (site 6, 128 B, equal contents, named
+//       with a quote, a backslash and an '&'); blob 16, the same again, is held by
+//       register rax of thread 2 and by an anonymous mapping
+//   node D (site 1, 32 B), pointed at by node C (interior) and by blob 14: only the roots
+//       together dominate it
+//   leaked: site 5's 512 B block -> 256 B block, and two empty blocks
+// Retained: bucket array 9,376 B; site 1 9,344 B; site 3 9,216 B; the list 96 B (not 240).
 #pragma once
 
 #include <cstdint>
@@ -87,6 +103,11 @@ ReportModel lineage_report(const AnalysisOptions& options = {});
 // lineage.trace as the tool would write it with --track-access=no: access=no in 'run', no
 // 'copy' or 'access' records, the access keys of 'site' 0.
 std::string no_access_trace_text();
+
+Trace ownership_trace();
+
+// The report model of ownership.trace with default options, or with `options`.
+ReportModel ownership_report(const AnalysisOptions& options = {});
 
 // Expects `text` (parsed as "broken.trace") to be refused at `line` with a message
 // containing `message_part`.
