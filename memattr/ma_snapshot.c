@@ -168,7 +168,8 @@ static void collect_blocks(Scan* sc)
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
-   sc->lowest  = n ? s->blocks[0].addr : 1;
+   /* An empty heap gives the empty range [0, 0), which nothing is in. */
+   sc->lowest  = n ? s->blocks[0].addr : 0;
    sc->highest = 0;
    for (UInt i = 0; i < n; i++) {
       Addr end = s->blocks[i].addr + (s->blocks[i].size ? s->blocks[i].size : 1);
