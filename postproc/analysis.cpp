@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "units.h"
+
 namespace memattr {
 
 bool is_valid_clone_threshold(unsigned percent) {
@@ -50,14 +52,6 @@ void CopyFigures::add(const CopyGroup& copy) {
 }
 
 namespace {
-
-// numerator / denominator, and 0 when there is nothing to divide by (a site without
-// blocks has no mean, an empty program no shares).
-double ratio(std::uint64_t numerator, std::uint64_t denominator) {
-    return denominator == 0 ? 0 : static_cast<double>(numerator) / static_cast<double>(denominator);
-}
-
-double percent_of(std::uint64_t part, std::uint64_t whole) { return 100 * ratio(part, whole); }
 
 SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder) {
     const FoldedStack folded = folder.fold(trace.stacks[site.stack]);

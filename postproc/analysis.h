@@ -33,6 +33,8 @@ struct AnalysisOptions {
     std::string blocks_site; // --blocks (dot): the site (id, or part of its folded name)
                              // whose blocks' dominator subtrees to list; empty for none
     std::size_t max_nodes = kDefaultMaxBlockNodes;  // --max-nodes: blocks listed for --blocks
+    bool site_graph = false; // compute the ownership graph by site (the dot command), its
+                             // first --top sites (0: all) drawn apart
 };
 
 // Whether `percent` can be a clone threshold: a multiple of 10 from 10 to 100.

@@ -72,6 +72,14 @@ std::string dot_escape(std::string_view text) {
     return escaped;
 }
 
+std::string shortened(std::string text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    std::size_t cut = limit;
+    while (cut > 0 && is_continuation(static_cast<unsigned char>(text[cut]))) --cut;
+    text.resize(cut);
+    return text + "...";
+}
+
 std::string dot_string(const std::vector<std::string>& lines) {
     std::string quoted = "\"";
     for (std::size_t i = 0; i < lines.size(); ++i) {

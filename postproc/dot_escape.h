@@ -18,6 +18,10 @@ namespace memattr {
 // or `\xHH`, as do bytes that are not part of valid UTF-8. Valid UTF-8 passes unchanged.
 std::string dot_escape(std::string_view text);
 
+// `text` cut to about `limit` bytes with "...", never inside a UTF-8 sequence: C++ template
+// names run to kilobytes, too long for a node's label (its tooltip has them whole).
+std::string shortened(std::string text, std::size_t limit);
+
 // A quoted DOT string showing `lines` one under the other (centred): each escaped with
 // dot_escape, joined by DOT's `\n` line break.
 std::string dot_string(const std::vector<std::string>& lines);

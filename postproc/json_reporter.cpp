@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "units.h"
+
 namespace memattr {
 
 namespace {
@@ -33,6 +35,9 @@ Json trace_json(const ReportModel& model) {
         {"alignment", header.run.alignment},
         {"num_callers", header.run.num_callers},
         {"access", header.run.access},
+        {"snapshots", header.run.snapshots},
+        {"snapshot_growth", header.run.snapshot_growth},
+        {"snapshot_min", header.run.snapshot_min},
         {"exit_reason", model.summary.exit.reason},
         {"exit_code", model.summary.exit.code},
     };
@@ -43,6 +48,7 @@ Json options_json(const AnalysisOptions& options) {
         {"frames", options.folding.max_frames},
         {"ignore_fn", options.folding.extra_wrapper_patterns},
         {"clone_threshold", options.clone_threshold},
+        {"snapshot", options.snapshot.empty() ? Json(nullptr) : Json(options.snapshot)},
     };
 }
 
@@ -236,6 +242,174 @@ Json copies_json(const ReportModel& model) {
     };
 }
 
+// ---------------------------------------------------------------- ownership
+
+std::string_view choice_name(SnapshotChoice choice) {
+    switch (choice) {
+    case SnapshotChoice::peak: return "peak";
+    case SnapshotChoice::exit: return "exit";
+    case SnapshotChoice::requested: return "requested";
+    }
+    return "peak";
+}
+
+std::string_view missing_name(NoSnapshotReason reason) {
+    switch (reason) {
+    case NoSnapshotReason::old_trace: return "old_trace";
+    case NoSnapshotReason::snapshots_off: return "snapshots_off";
+    case NoSnapshotReason::none_taken: return "none_taken";
+    }
+    return "none_taken";
+}
+
+std::string_view root_kind_name(RootKind kind) {
+    switch (kind) {
+    case RootKind::register_word: return "register";
+    case RootKind::stack: return "stack";
+    case RootKind::global: return "global";
+    case RootKind::mapping: return "mapping";
+    }
+    return "global";
+}
+
+Json snapshot_json(const SnapshotSummary& snapshot) {
+    Json kinds = Json::array();
+    if (snapshot.kinds.peak) kinds.push_back("peak");
+    if (snapshot.kinds.request) kinds.push_back("request");
+    if (snapshot.kinds.exit) kinds.push_back("exit");
+    return {
+        {"id", snapshot.id},         {"name", snapshot.name},   {"kinds", std::move(kinds)},
+        {"t", snapshot.time},        {"alloc", snapshot.allocated},
+        {"bytes", snapshot.bytes},   {"blocks", snapshot.blocks},
+        {"pointers", snapshot.pointers}, {"roots", snapshot.roots},
+        {"scanned", snapshot.scanned},
+    };
+}
+
+Json root_json(const RootOwner& root) {
+    return {
+        {"kind", root_kind_name(root.kind)},
+        {"name", describe_root(root)},
+        {"thread", root.thread},
+        {"register", root.register_name},
+        {"function", root.function ? location_json(*root.function) : Json(nullptr)},
+        {"symbol", root.symbol},
+        {"obj", root.object},
+    };
+}
+
+Json path_json(const ReportModel& model, const std::optional<RetainerPath>& path) {
+    if (!path) return nullptr;
+    Json steps = Json::array();
+    for (const PathStep& step : path->steps)
+        steps.push_back({{"site", site_id(model, step.site)},
+                         {"blocks", step.blocks},
+                         {"address", hex_address(step.address)},
+                         {"size", step.size},
+                         {"offset", step.offset},
+                         {"target_offset", step.target_offset}});
+    return {
+        {"root", path->root},
+        {"root_address", hex_address(path->root_address)},
+        {"root_symbol_offset", path->root_symbol_offset},
+        {"blocks", path->blocks},
+        {"steps", std::move(steps)},
+    };
+}
+
+Json owner_json(const ReportModel& model, const Owner& owner) {
+    switch (owner.kind) {
+    case Owner::Kind::site: return {{"kind", "site"}, {"site", site_id(model, owner.site)}};
+    case Owner::Kind::root: return {{"kind", "root"}, {"root", owner.root}};
+    case Owner::Kind::several: break;
+    }
+    return {{"kind", "several"}};
+}
+
+Json ownership_sites_json(const ReportModel& model) {
+    Json sites = Json::array();
+    for (const OwnedSite& site : model.ownership.sites)
+        sites.push_back({
+            {"site", site_id(model, site.site)},
+            {"self", blocks_and_bytes(site.blocks, site.self_bytes)},
+            {"retained_bytes", site.retained_bytes},
+            {"retained_percent", percent_of(site.retained_bytes, model.ownership.snapshot.bytes)},
+            {"unreachable", blocks_and_bytes(site.unreachable_blocks, site.unreachable_bytes)},
+            {"path", path_json(model, site.path)},
+        });
+    return sites;
+}
+
+Json owners_json(const ReportModel& model) {
+    Json owners = Json::array();
+    for (const OwnerRow& row : model.ownership.owners)
+        owners.push_back({
+            {"owner", owner_json(model, row.owner)},
+            {"site", site_id(model, row.site)},
+            {"blocks", row.blocks},
+            {"retained_bytes", row.retained_bytes},
+            {"path", path_json(model, row.path)},
+        });
+    return owners;
+}
+
+Json duplicates_json(const ReportModel& model) {
+    const DuplicateSummary& duplicates = model.ownership.duplicates;
+    Json rows = Json::array();
+    for (const DuplicateRow& row : duplicates.rows) {
+        Json sites = Json::array();
+        for (const auto& [site, copies] : row.sites)
+            sites.push_back({{"site", site_id(model, site)}, {"copies", copies}});
+        rows.push_back({{"size", row.size},
+                        {"hash", fmt::format("{:016x}", row.hash)},
+                        {"copies", row.count},
+                        {"wasted", row.wasted},
+                        {"sites", std::move(sites)}});
+    }
+    return {{"groups", duplicates.groups},
+            {"blocks", duplicates.blocks},
+            {"wasted", duplicates.wasted},
+            {"rows", std::move(rows)}};
+}
+
+Json ownership_json(const ReportModel& model) {
+    const OwnershipReport& ownership = model.ownership;
+    Json snapshots = Json::array();
+    for (const SnapshotSummary& snapshot : ownership.snapshots)
+        snapshots.push_back(snapshot_json(snapshot));
+    Json cost = nullptr;
+    if (ownership.cost)
+        cost = {{"taken", ownership.cost->taken},
+                {"scanned", ownership.cost->scanned},
+                {"peak_multiple", ratio(ownership.cost->scanned, model.summary.peak.bytes)}};
+    Json report = {
+        {"available", !ownership.missing},
+        {"missing_reason", ownership.missing ? Json(missing_name(*ownership.missing)) : Json(nullptr)},
+        {"snapshots", std::move(snapshots)},
+        {"cost", std::move(cost)},
+    };
+    if (ownership.missing) return report;
+    Json snapshot = snapshot_json(ownership.snapshot);
+    snapshot["choice"] = choice_name(ownership.choice);
+    snapshot["percent_of_peak"] = percent_of(ownership.snapshot.bytes, model.summary.peak.bytes);
+    report["snapshot"] = std::move(snapshot);
+    report["reachable"] = blocks_and_bytes(ownership.reachable_blocks, ownership.reachable_bytes);
+    report["unreachable_total"] =
+        blocks_and_bytes(ownership.unreachable_blocks, ownership.unreachable_bytes);
+    Json roots = Json::array();
+    for (const RootOwner& root : ownership.roots) roots.push_back(root_json(root));
+    report["roots"] = std::move(roots);
+    report["sites"] = ownership_sites_json(model);
+    report["owners"] = owners_json(model);
+    Json unreachable = Json::array();
+    for (const UnreachableRow& row : ownership.unreachable)
+        unreachable.push_back(
+            {{"site", site_id(model, row.site)}, {"bytes", row.bytes}, {"blocks", row.blocks}});
+    report["unreachable"] = std::move(unreachable);
+    report["duplicates"] = duplicates_json(model);
+    return report;
+}
+
 Json thread_json(const Thread& thread) {
     return {
         {"id", thread.id},
@@ -277,6 +451,7 @@ void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
         {"summary", summary_json(model.summary)},
         {"sites", std::move(sites)},
         {"copies", copies_json(model)},
+        {"ownership", ownership_json(model)},
         {"threads", std::move(threads)},
         {"timeline", timeline_json(model)},
     };

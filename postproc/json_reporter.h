@@ -6,7 +6,7 @@
 namespace memattr {
 
 inline constexpr const char* kJsonSchemaName = "memattr-report";
-inline constexpr int kJsonSchemaVersion = 2;
+inline constexpr int kJsonSchemaVersion = 3;
 
 class JsonReporter : public Reporter {
 public:

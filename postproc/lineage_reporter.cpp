@@ -19,15 +19,6 @@ namespace {
 // tooltip has the whole stack.
 constexpr std::size_t kMaxLabelNameBytes = 60;
 
-// `text` cut to about `limit` bytes with "...", never inside a UTF-8 sequence.
-std::string shortened(std::string text, std::size_t limit) {
-    if (text.size() <= limit) return text;
-    std::size_t cut = limit;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-    text.resize(cut);
-    return text + "...";
-}
-
 std::string node_name(const SiteRow& site) { return fmt::format("site{}", site.figures.id); }
 
 // ---------------------------------------------------------------- the graph's label

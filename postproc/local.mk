@@ -1,5 +1,5 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
-# reports and the copy lineage graph.
+# reports, the copy lineage graph and the ownership graph.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
 # link exactly the code the program runs.
 
@@ -21,7 +21,8 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/text_reporter.h postproc/text_reporter.cpp \
 	postproc/json_reporter.h postproc/json_reporter.cpp \
 	postproc/dot_escape.h postproc/dot_escape.cpp \
-	postproc/lineage_reporter.h postproc/lineage_reporter.cpp
+	postproc/lineage_reporter.h postproc/lineage_reporter.cpp \
+	postproc/ownership_reporter.h postproc/ownership_reporter.cpp
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/main.cpp

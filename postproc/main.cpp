@@ -22,6 +22,7 @@
 
 #include "analysis.h"
 #include "lineage_reporter.h"
+#include "ownership_reporter.h"
 #include "reporter.h"
 #include "site_folding.h"
 #include "trace_reader.h"
@@ -38,7 +39,8 @@ constexpr int kRunError = 1;
 
 struct CommandOptions {
     std::string trace_path;
-    std::string format = "text";  // a reporter_formats() name; "lineage" for that command
+    std::string format = "text";  // a reporter_formats() name; "lineage" or "dot" for those
+                                  // commands
     std::string output_path;      // empty: standard output
     memattr::AnalysisOptions analysis;
 };
@@ -122,8 +124,18 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
         ->option_text("REGEX");
 }
 
+// --snapshot: the report's and the graph's.
+void add_snapshot_option(CLI::App& command, CommandOptions& options) {
+    command.add_option("--snapshot", options.analysis.snapshot,
+                       "The heap snapshot the ownership sections describe:\n"
+                       "its id or its name (MEMATTR_SNAPSHOT's). By default\n"
+                       "the peak snapshot, or the exit one without it.")
+        ->option_text("NAME|ID");
+}
+
 void add_report_options(CLI::App& command, CommandOptions& options) {
     add_common_options(command, options);
+    add_snapshot_option(command, options);
     command.add_option("--top", options.analysis.top,
                        "Rows listed in each ranking of the text report;\n"
                        "0 lists them all. (The JSON report always has\n"
@@ -142,13 +154,39 @@ void add_lineage_options(CLI::App& command, CommandOptions& options) {
         ->option_text(fmt::format("N (default {})", memattr::kDefaultLineageEdges));
 }
 
+void add_dot_options(CLI::App& command, CommandOptions& options) {
+    add_common_options(command, options);
+    add_snapshot_option(command, options);
+    options.analysis.top = memattr::kDefaultGraphSites;
+    options.analysis.site_graph = true;
+    command.add_option("--top", options.analysis.top,
+                       "Sites drawn: those retaining the most bytes; the\n"
+                       "others are one node. 0 draws every site.")
+        ->check(count_at_least(0))
+        ->option_text(fmt::format("N (default {})", memattr::kDefaultGraphSites));
+    command.add_option("--blocks", options.analysis.blocks_site,
+                       "Draw blocks instead of sites: the dominator\n"
+                       "subtrees under the blocks of SITE, a site id or a\n"
+                       "part of its folded frame's name that only one site\n"
+                       "has.")
+        ->option_text("SITE");
+    command.add_option("--max-nodes", options.analysis.max_nodes,
+                       "With --blocks: the most blocks drawn; a note says\n"
+                       "how many more there are.")
+        ->check(count_at_least(1))
+        ->option_text(fmt::format("N (default {})", memattr::kDefaultMaxBlockNodes));
+}
+
 constexpr const char* kDescription =
     "memattr-graph reads a trace written by the memattr Valgrind tool and reports who\n"
     "is responsible for the heap at its peak: allocation sites ranked by bytes live at\n"
     "the peak, by bytes allocated over the run, by temporary allocations and by bytes\n"
     "still live at exit, with per-thread figures and a timeline of the live heap; and\n"
     "how much need not be there: copies that could be moves, relocation churn and\n"
-    "memory never read, with a graph of copy lineage between allocation sites.";
+    "memory never read, with a graph of copy lineage between allocation sites. From\n"
+    "the heap snapshot at the peak it says who keeps the memory alive: the bytes each\n"
+    "site and each owner retains (dominator tree), with the pointer path from a root,\n"
+    "duplicate contents and unreachable blocks, and draws the ownership graph.";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -158,12 +196,15 @@ constexpr const char* kFooter =
     "  memattr-graph json memattr.out.1234 -o report.json\n"
     "  memattr-graph lineage memattr.out.1234 -o lineage.dot && dot -Tsvg lineage.dot -o "
     "lineage.svg\n"
+    "  memattr-graph dot memattr.out.1234 -o owners.dot && dot -Tsvg owners.dot -o owners.svg\n"
+    "  memattr-graph dot memattr.out.1234 --blocks 'Cache::insert' -o blocks.dot\n"
     "\n"
     "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
     "2 for a usage error. See docs/memattr-graph.md for what each section means.";
 
 std::unique_ptr<memattr::Reporter> reporter_for(const std::string& format) {
     if (format == "lineage") return std::make_unique<memattr::LineageReporter>();
+    if (format == "dot") return std::make_unique<memattr::OwnershipReporter>();
     return memattr::make_reporter(format);
 }
 
@@ -203,7 +244,7 @@ int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
     const int status =
         unknown_command
             ? app.exit(CLI::ParseError(fmt::format("unknown command '{}': the commands are "
-                                                   "'report', 'json' and 'lineage'",
+                                                   "'report', 'json', 'lineage' and 'dot'",
                                                    app.remaining().front()),
                                        kUsageError))
             : app.exit(error);
@@ -215,6 +256,7 @@ int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
 int main(int argc, char** argv) {
     CommandOptions options;
     CommandOptions lineage_options;  // apart: its --top has another default
+    CommandOptions dot_options;      // likewise
     CLI::App app(kDescription, "memattr-graph");
     app.set_version_flag("--version", "memattr-graph " MEMATTR_GRAPH_VERSION,
                          "Print the version and exit.");
@@ -247,6 +289,12 @@ int main(int argc, char** argv) {
                    "them (render it with 'dot -Tsvg').");
     add_lineage_options(*lineage, lineage_options);
 
+    CLI::App* dot = app.add_subcommand(
+        "dot", "Write the ownership graph of TRACE's peak snapshot\n"
+               "as a Graphviz DOT graph: who keeps which sites'\n"
+               "blocks alive (render it with 'dot -Tsvg').");
+    add_dot_options(*dot, dot_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -256,6 +304,10 @@ int main(int argc, char** argv) {
     if (lineage->parsed()) {
         options = lineage_options;
         options.format = "lineage";
+    }
+    if (dot->parsed()) {
+        options = dot_options;
+        options.format = "dot";
     }
 
     try {

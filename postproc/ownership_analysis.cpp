@@ -154,6 +154,7 @@ public:
         rank_unreachable(report);
         report.duplicates = summarise_duplicates();
         if (!options_.blocks_site.empty()) report.block_tree = block_tree(report);
+        if (options_.site_graph) report.site_graph = site_graph(report);
     }
 
 private:
@@ -350,6 +351,55 @@ private:
         return summary;
     }
 
+    // ------------------------------------------------------------ the graph by site
+
+    SiteGraph site_graph(const OwnershipReport& report) const {
+        SiteGraph graph;
+        const std::size_t drawn = options_.top == 0 ? report.sites.size()
+                                                    : std::min(options_.top, report.sites.size());
+        std::vector<bool> is_drawn(rows_.size(), false);
+        for (std::size_t i = 0; i < report.sites.size(); ++i) {
+            if (i < drawn) {
+                graph.sites.push_back(i);
+                is_drawn[report.sites[i].site] = true;
+                continue;
+            }
+            ++graph.other_sites;
+            graph.other_bytes += report.sites[i].self_bytes;
+            graph.other_blocks += report.sites[i].blocks;
+        }
+        const auto site_node = [&](std::size_t site) {
+            return is_drawn[site] ? GraphNode{GraphNode::Kind::site, site}
+                                  : GraphNode{GraphNode::Kind::other_sites, 0};
+        };
+        std::vector<std::uint32_t> group_of(snapshot_.blocks.size(), kNoGroup);
+        std::map<std::pair<GraphNode, GraphNode>, std::uint32_t> edge_of;
+        for (const std::uint32_t block : reachability_.order) {
+            const std::optional<Owner> owner = owner_of_run(block);
+            if (!owner) continue;
+            const GraphNode from = owner->kind == Owner::Kind::site ? site_node(owner->site)
+                                   : owner->kind == Owner::Kind::root
+                                       ? GraphNode{GraphNode::Kind::root, owner->root}
+                                       : GraphNode{GraphNode::Kind::several, 0};
+            const GraphNode to = site_node(site_row(block));
+            if (from == to) continue;  // within the other sites
+            const auto [found, inserted] =
+                edge_of.emplace(std::pair(from, to), static_cast<std::uint32_t>(graph.edges.size()));
+            if (inserted) graph.edges.push_back({from, to, 0, 0});
+            ++graph.edges[found->second].blocks;
+            group_of[block] = found->second;
+        }
+        const std::vector<std::uint64_t> retained = retained_by_group(
+            snapshot_, reachability_, dominators_, group_of, graph.edges.size());
+        for (std::size_t edge = 0; edge < graph.edges.size(); ++edge)
+            graph.edges[edge].retained_bytes = retained[edge];
+        std::stable_sort(graph.edges.begin(), graph.edges.end(),
+                         [](const GraphEdge& a, const GraphEdge& b) {
+                             return a.retained_bytes > b.retained_bytes;
+                         });
+        return graph;
+    }
+
     // ------------------------------------------------------------ --blocks SITE
 
     std::size_t chosen_site(const OwnershipReport& report) const {
@@ -468,7 +518,8 @@ OwnershipReport analyse_ownership(const Trace& trace, const AnalysisOptions& opt
     const Choice choice = choose_snapshot(trace, options);
     if (choice.snapshot == nullptr) {
         if (!options.blocks_site.empty())
-            throw std::invalid_argument("--blocks: the trace has no snapshot to take blocks from");
+            throw std::invalid_argument("--blocks: the trace has no heap snapshot to take blocks "
+                                        "from");
         report.missing = choice.missing;
         return report;
     }

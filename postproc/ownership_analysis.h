@@ -183,6 +183,34 @@ struct BlockTree {
     std::uint64_t left_out = 0;      // blocks of the subtrees not in `nodes`
 };
 
+// `memattr-graph dot`: the ownership graph by site. The first --top sites by retained bytes
+// are nodes of their own, the rest one "other sites" node; roots are nodes too.
+struct GraphNode {
+    enum class Kind { site, other_sites, root, several };
+    Kind kind = Kind::several;
+    std::size_t index = 0;  // site: index into ReportModel::sites; root: into
+                            // OwnershipReport::roots
+
+    friend auto operator<=>(const GraphNode&, const GraphNode&) = default;
+};
+
+// Owner rows between two nodes, the owned blocks' subtrees counted once.
+struct GraphEdge {
+    GraphNode from;                    // the owner
+    GraphNode to;                      // the owned site (or other sites)
+    std::uint64_t retained_bytes = 0;  // union of the owned blocks' dominator subtrees
+    std::uint64_t blocks = 0;          // owned blocks
+};
+
+struct SiteGraph {
+    std::vector<std::size_t> sites;    // the sites drawn: indexes into OwnershipReport::sites
+    std::uint64_t other_sites = 0;     // the sites folded into one node
+    std::uint64_t other_bytes = 0;     // their self bytes
+    std::uint64_t other_blocks = 0;    // their blocks
+    std::vector<GraphEdge> edges;      // by retained bytes, descending; none from the other
+                                       // sites to themselves
+};
+
 struct OwnershipReport {
     std::optional<NoSnapshotReason> missing;  // set when there is no snapshot to analyse;
                                               // then nothing below but `snapshots` is filled
@@ -205,6 +233,7 @@ struct OwnershipReport {
     std::vector<UnreachableRow> unreachable; // by bytes descending, then site id
     DuplicateSummary duplicates;
     std::optional<BlockTree> block_tree;     // with AnalysisOptions::blocks_site
+    std::optional<SiteGraph> site_graph;     // with AnalysisOptions::site_graph
 };
 
 // The ownership sections of `trace`. `sites` are the report's site rows and `row_of_site`

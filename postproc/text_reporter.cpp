@@ -442,6 +442,210 @@ void write_copies_and_access(const ReportModel& model, std::ostream& out) {
     write_never_read(model, out);
 }
 
+
+// ---------------------------------------------------------------- ownership (snapshots)
+
+// The moment the ownership sections describe, for their titles: "peak", "exit", or the
+// requested snapshot's name.
+std::string snapshot_moment(const OwnershipReport& ownership) {
+    if (ownership.missing) return "peak";
+    switch (ownership.choice) {
+    case SnapshotChoice::peak: return "peak";
+    case SnapshotChoice::exit: return "exit";
+    case SnapshotChoice::requested: break;
+    }
+    const SnapshotSummary& snapshot = ownership.snapshot;
+    if (snapshot.kinds.peak) return "peak";
+    if (snapshot.kinds.exit) return "exit";
+    return snapshot.name.empty() ? fmt::format("snapshot {}", snapshot.id)
+                                 : fmt::format("snapshot '{}'", escape_value(snapshot.name));
+}
+
+// One line instead of an ownership section, saying why there is no snapshot.
+std::string no_snapshot_reason(const ReportModel& model) {
+    switch (*model.ownership.missing) {
+    case NoSnapshotReason::old_trace:
+        return fmt::format("No heap snapshot: the trace is version {}, written by a memattr "
+                           "that took none.",
+                           model.header.version);
+    case NoSnapshotReason::snapshots_off:
+        return "No heap snapshot: the trace was recorded with --snapshots=no.";
+    case NoSnapshotReason::none_taken:
+        return fmt::format("No heap snapshot: the live heap never reached --snapshot-min ({}), "
+                           "so no peak snapshot was taken, and the trace has no exit snapshot.",
+                           bytes_with_exact(model.header.run.snapshot_min));
+    }
+    return "No heap snapshot.";
+}
+
+// Writes the section's title; false (after the reason) when there is no snapshot.
+bool write_ownership_title(const ReportModel& model, std::ostream& out, std::string_view title) {
+    write_title(out, title == "Duplicate contents"
+                         ? std::string(title)
+                         : fmt::format("{} {}{}", title, snapshot_moment(model.ownership),
+                                       title == "Owners at" ? " (retained)" : ""));
+    if (!model.ownership.missing) return true;
+    out << no_snapshot_reason(model) << '\n';
+    return false;
+}
+
+std::string site_name(const ReportModel& model, std::size_t row) {
+    const SiteRow& site = model.sites[row];
+    return fmt::format("{} [site {}]", describe_frame(site.location), site.figures.id);
+}
+
+std::string describe_owner(const ReportModel& model, const Owner& owner) {
+    switch (owner.kind) {
+    case Owner::Kind::site: return site_name(model, owner.site);
+    case Owner::Kind::root: return describe_root(model.ownership.roots[owner.root]);
+    case Owner::Kind::several: return "several roots together (no single owner)";
+    }
+    return "";
+}
+
+// Where a pointer lies and, for an interior pointer, where it points.
+std::string describe_pointer(std::uint64_t offset, std::uint32_t target_offset) {
+    std::string text = fmt::format("at +{}", offset);
+    if (target_offset == kFarInteriorOffset) return text + " (to 4 GiB or more inside)";
+    if (target_offset != 0) text += fmt::format(" (to +{} inside)", target_offset);
+    return text;
+}
+
+void write_path(const ReportModel& model, const RetainerPath& path, std::ostream& out) {
+    std::string root = describe_root(model.ownership.roots[path.root]);
+    if (path.root_symbol_offset != 0) root += fmt::format(", word +{}", path.root_symbol_offset);
+    out << fmt::format("     path: {}\n", root);
+    for (std::size_t k = 0; k < path.steps.size(); ++k) {
+        const PathStep& step = path.steps[k];
+        const std::string pointer =
+            k == 0 ? (step.target_offset == 0 ? std::string()
+                                              : fmt::format("(to +{} inside) ", step.target_offset))
+                   : describe_pointer(step.offset, step.target_offset) + ": ";
+        const std::string run =
+            step.blocks == 1 ? human_bytes(step.size)
+                             : fmt::format("{} in a row, the first {}", blocks(step.blocks),
+                                           human_bytes(step.size));
+        out << fmt::format("           -> {}{}, {}\n", pointer, site_name(model, step.site), run);
+    }
+}
+
+void write_snapshot_lines(const ReportModel& model, std::ostream& out) {
+    const OwnershipReport& ownership = model.ownership;
+    const SnapshotSummary& snapshot = ownership.snapshot;
+    const Peak& peak = model.summary.peak;
+    write_row(out, "Snapshot", fmt::format("{}: {} in {} at {}", describe_snapshot(snapshot),
+                                           bytes_with_exact(snapshot.bytes),
+                                           blocks(snapshot.blocks), time_of(model, snapshot.time)));
+    const std::uint64_t apart = snapshot.time > peak.time ? snapshot.time - peak.time
+                                                          : peak.time - snapshot.time;
+    write_row(out, "", fmt::format("{} of the true peak ({} at {}), {}",
+                                   format_percent(percent_of(snapshot.bytes, peak.bytes)),
+                                   bytes_with_exact(peak.bytes), time_of(model, peak.time),
+                                   apart == 0 ? std::string("at the same time")
+                                   : fmt::format("{} {} it", time_of(model, apart),
+                                                 snapshot.time < peak.time ? "before" : "after")));
+    if (ownership.choice == SnapshotChoice::exit)
+        write_row(out, "", fmt::format("no peak snapshot: the live heap stayed below "
+                                       "--snapshot-min ({}); this is the exit snapshot",
+                                       bytes_with_exact(model.header.run.snapshot_min)));
+    if (ownership.cost)
+        write_row(out, "Cost", fmt::format("{} read {}, {} times the peak's live bytes",
+                                           count_of(ownership.cost->taken, "snapshot taken",
+                                                    "snapshots taken"),
+                                           bytes_with_exact(ownership.cost->scanned),
+                                           fmt::format("{:.1f}", ratio(ownership.cost->scanned,
+                                                                       peak.bytes))));
+    write_row(out, "Reachable", fmt::format("{} in {} from {}; {} in {} unreachable",
+                                            bytes_with_exact(ownership.reachable_bytes),
+                                            blocks(ownership.reachable_blocks),
+                                            count_of(snapshot.roots, "root word"),
+                                            bytes_with_exact(ownership.unreachable_bytes),
+                                            blocks(ownership.unreachable_blocks)));
+}
+
+void write_owners(const ReportModel& model, std::ostream& out) {
+    if (!write_ownership_title(model, out, "Owners at")) return;
+    const OwnershipReport& ownership = model.ownership;
+    write_snapshot_lines(model, out);
+    out << "Retained: the requested bytes freeing a site's blocks would free (their dominator "
+           "subtrees).\n";
+    if (ownership.sites.empty()) {
+        out << "The snapshot holds no blocks.\n";
+        return;
+    }
+    const std::size_t shown = shown_rows(model, ownership.sites.size());
+    write_top_note(out, shown, ownership.sites.size(), "sites");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const OwnedSite& site = ownership.sites[rank];
+        write_entry(out, rank,
+                    {fmt::format("{} retained, {} of the snapshot; itself {} in {}",
+                                 bytes_with_exact(site.retained_bytes),
+                                 format_percent(percent_of(site.retained_bytes,
+                                                           ownership.snapshot.bytes)),
+                                 bytes_with_exact(site.self_bytes), blocks(site.blocks)),
+                     fmt::format("site {}: {}", model.sites[site.site].figures.id,
+                                 describe_frame(model.sites[site.site].location))});
+        if (site.path) write_path(model, *site.path, out);
+    }
+    out << "\nOwners: who keeps each site's blocks alive (the immediate dominators; a run of "
+           "same-site blocks counts once).\n";
+    const std::size_t owners = shown_rows(model, ownership.owners.size());
+    write_top_note(out, owners, ownership.owners.size(), "owners");
+    for (std::size_t rank = 0; rank < owners; ++rank) {
+        const OwnerRow& row = ownership.owners[rank];
+        write_entry(out, rank,
+                    {describe_owner(model, row.owner),
+                     fmt::format("keeps {} of {} alive: {} retained", blocks(row.blocks),
+                                 site_name(model, row.site), bytes_with_exact(row.retained_bytes))});
+    }
+}
+
+void write_duplicates(const ReportModel& model, std::ostream& out) {
+    if (!write_ownership_title(model, out, "Duplicate contents")) return;
+    const DuplicateSummary& duplicates = model.ownership.duplicates;
+    if (duplicates.rows.empty()) {
+        out << "None found: no two live blocks of the same size have equal contents.\n";
+        return;
+    }
+    out << fmt::format("{} of live blocks with equal contents, {} in all: keeping one copy of "
+                       "each would save {}.\n",
+                       count_of(duplicates.groups, "group", "groups"),
+                       blocks(duplicates.blocks), bytes_with_exact(duplicates.wasted));
+    const std::size_t shown = shown_rows(model, duplicates.rows.size());
+    write_top_note(out, shown, duplicates.groups, "groups");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const DuplicateRow& row = duplicates.rows[rank];
+        std::vector<std::string> lines = {fmt::format("{} copies of {}: {} wasted",
+                                                      group_digits(row.count),
+                                                      bytes_with_exact(row.size),
+                                                      bytes_with_exact(row.wasted))};
+        for (const auto& [site, copies] : row.sites)
+            lines.push_back(fmt::format("{} from {}", group_digits(copies), site_name(model, site)));
+        write_entry(out, rank, lines);
+    }
+}
+
+void write_unreachable(const ReportModel& model, std::ostream& out) {
+    if (!write_ownership_title(model, out, "Unreachable at")) return;
+    const OwnershipReport& ownership = model.ownership;
+    if (ownership.unreachable.empty()) {
+        out << "None: every live block is reachable from a root.\n";
+        return;
+    }
+    out << fmt::format("{} in {} that no root reaches: leaked already, unless the program "
+                       "hides its pointers (tagged or encoded).\n",
+                       bytes_with_exact(ownership.unreachable_bytes),
+                       blocks(ownership.unreachable_blocks));
+    const std::size_t shown = shown_rows(model, ownership.unreachable.size());
+    write_top_note(out, shown, ownership.unreachable.size(), "sites");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const UnreachableRow& row = ownership.unreachable[rank];
+        write_entry(out, rank, {fmt::format("{} in {}", bytes_with_exact(row.bytes), blocks(row.blocks)),
+                                fmt::format("site {}: {}", model.sites[row.site].figures.id,
+                                            describe_frame(model.sites[row.site].location))});
+    }
+}
+
 // ---------------------------------------------------------------- threads
 
 void write_threads(const ReportModel& model, std::ostream& out) {
@@ -472,6 +676,9 @@ void TextReporter::write(const ReportModel& model, std::ostream& out) const {
     write_summary(model, out);
     write_timeline(model, out);
     write_top_at_peak(model, out);
+    write_owners(model, out);
+    write_duplicates(model, out);
+    write_unreachable(model, out);
     write_top_by_total(model, out);
     write_temporaries(model, out);
     write_live_at_exit(model, out);

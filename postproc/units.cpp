@@ -60,6 +60,12 @@ std::string human_byte_time(std::uint64_t byte_time, std::string_view time_unit)
     return human_time(byte_time, fmt::format("B-{}", time_unit));
 }
 
+double ratio(std::uint64_t numerator, std::uint64_t denominator) {
+    return denominator == 0 ? 0 : static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+double percent_of(std::uint64_t part, std::uint64_t whole) { return 100 * ratio(part, whole); }
+
 std::string format_percent(double percent) {
     // A share that rounds to 0.0% is still not nothing.
     if (percent > 0 && percent < 0.05) return "<0.1%";

@@ -33,6 +33,13 @@ std::string human_time(std::uint64_t time, std::string_view unit);
 // prefixes, as the time axis has them.
 std::string human_byte_time(std::uint64_t byte_time, std::string_view time_unit);
 
+// numerator / denominator, and 0 when there is nothing to divide by (a site without
+// blocks has no mean, an empty program no shares).
+double ratio(std::uint64_t numerator, std::uint64_t denominator);
+
+// `part` as a percentage of `whole`; 0 for an empty whole.
+double percent_of(std::uint64_t part, std::uint64_t whole);
+
 // 74.94 -> "74.9%"; a share too small to show, 0.003 -> "<0.1%".
 std::string format_percent(double percent);
 

@@ -1,6 +1,12 @@
 #include "dot_checker.h"
 
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -192,6 +198,25 @@ std::vector<std::string> dot_lines(const std::string& value) {
         if (end == std::string::npos) return lines;
         start = end + 1;
     }
+}
+
+std::optional<std::string> render_with_graphviz(const std::string& dot_text) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("memattr-dot-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "graph.dot", std::ios::binary) << dot_text;
+    const std::string command = "dot -Tsvg '" + (dir / "graph.dot").string() + "' -o '" +
+                                (dir / "graph.svg").string() + "' 2>'" +
+                                (dir / "stderr").string() + "'";
+    const int status = std::system(command.c_str());
+    std::ifstream errors(dir / "stderr");
+    std::ostringstream text;
+    text << errors.rdbuf();
+    std::error_code error;
+    const bool has_svg = std::filesystem::file_size(dir / "graph.svg", error) > 0 && !error;
+    std::filesystem::remove_all(dir);
+    if (status != 0 || !has_svg) return std::nullopt;
+    return text.str();
 }
 
 }  // namespace memattr::test

@@ -1,6 +1,7 @@
 // A strict reader for the DOT that memattr-graph writes, for tests: it accepts the subset the
-// lineage writer uses (one digraph of node, edge and default-attribute statements), checks
-// what Graphviz would otherwise misread, and returns the graph with its strings decoded.
+// lineage and ownership writers use (one digraph of node, edge and default-attribute
+// statements), checks what Graphviz would otherwise misread, and returns the graph with its
+// strings decoded.
 //
 // Checked, beyond balanced braces and brackets and terminated statements: every string is
 // quoted and closed on its line; it holds no control byte and no invalid UTF-8; its only
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,5 +45,9 @@ DotGraph parse_dot(const std::string& text);
 
 // `value`'s lines (split at the decoded line breaks).
 std::vector<std::string> dot_lines(const std::string& value);
+
+// Renders `dot_text` with Graphviz's `dot -Tsvg`; returns what it wrote on standard error
+// (its warnings), or nullopt when it failed.
+std::optional<std::string> render_with_graphviz(const std::string& dot_text);
 
 }  // namespace memattr::test

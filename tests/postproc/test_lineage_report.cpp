@@ -25,6 +25,7 @@ namespace {
 using test::DotGraph;
 using test::dot_lines;
 using test::parse_dot;
+using test::render_with_graphviz;
 
 #define EXPECT_CONTAINS(text, part) \
     EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
@@ -246,26 +247,6 @@ TEST(LineageGraph, EmptyGraphSaysWhy) {
 }
 
 // ------------------------------------------------------------------ Graphviz itself
-
-// Renders `dot_text` with `dot -Tsvg`; returns what it wrote on standard error, or nullopt
-// when it failed.
-std::optional<std::string> render_with_graphviz(const std::string& dot_text) {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("memattr-lineage-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir / "graph.dot", std::ios::binary) << dot_text;
-    const std::string command = "dot -Tsvg '" + (dir / "graph.dot").string() + "' -o '" +
-                                (dir / "graph.svg").string() + "' 2>'" +
-                                (dir / "stderr").string() + "'";
-    const int status = std::system(command.c_str());
-    std::ifstream errors(dir / "stderr");
-    std::ostringstream text;
-    text << errors.rdbuf();
-    const bool has_svg = std::filesystem::file_size(dir / "graph.svg") > 0;
-    std::filesystem::remove_all(dir);
-    if (status != 0 || !has_svg) return std::nullopt;
-    return text.str();
-}
 
 TEST(LineageGraph, GraphvizRendersIt) {
     if (std::system("command -v dot >/dev/null 2>&1") != 0) GTEST_SKIP() << "no Graphviz";

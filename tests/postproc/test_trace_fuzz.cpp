@@ -1,7 +1,8 @@
-// Robustness: damaged versions of small.trace (version 1) and lineage.trace (version 2, with
-// copy records) either parse or raise TraceError, never anything else (no crash, no other
-// exception, no hang); and whatever parses can be analysed and rendered in every format, the
-// lineage graph included, whose DOT must stay well-formed. The mutations are seeded, so a
+// Robustness: damaged versions of small.trace (version 1), lineage.trace (version 2, with
+// copy records) and ownership.trace (version 3, with snapshots) either parse or raise
+// TraceError, never anything else (no crash, no other exception, no hang); and whatever
+// parses can be analysed and rendered in every format, the lineage and ownership graphs
+// included, whose DOT must stay well-formed. The mutations are seeded, so a
 // failure reproduces.
 
 #include <random>
@@ -12,6 +13,7 @@
 #include "analysis.h"
 #include "dot_checker.h"
 #include "lineage_reporter.h"
+#include "ownership_reporter.h"
 #include "reporter.h"
 #include "trace_fixtures.h"
 #include "trace_reader.h"
@@ -74,18 +76,25 @@ bool expect_parse_or_trace_error(const std::string& text, const std::string& wha
         for (const std::size_t frames : {1u, 6u}) {
             AnalysisOptions options;
             options.folding.max_frames = frames;
+            options.site_graph = true;
             const ReportModel model = analyse(trace, options);
             for (const std::string& format : reporter_formats()) {
                 std::ostringstream out;
                 make_reporter(format)->write(model, out);
                 EXPECT_FALSE(out.str().empty());
             }
-            std::ostringstream dot;
-            LineageReporter().write(model, dot);
-            try {
-                test::parse_dot(dot.str());
-            } catch (const test::DotError& error) {
-                ADD_FAILURE() << what << ": malformed DOT: " << error.what() << "\n" << dot.str();
+            for (const bool ownership : {false, true}) {
+                std::ostringstream dot;
+                if (ownership)
+                    OwnershipReporter().write(model, dot);
+                else
+                    LineageReporter().write(model, dot);
+                try {
+                    test::parse_dot(dot.str());
+                } catch (const test::DotError& error) {
+                    ADD_FAILURE() << what << ": malformed DOT: " << error.what() << "\n"
+                                  << dot.str();
+                }
             }
         }
         return true;
@@ -110,7 +119,8 @@ std::string trace_name(const testing::TestParamInfo<const char*>& info) {
     return name.substr(0, name.find('.'));
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleTraces, TraceFuzz, testing::Values("small.trace", "lineage.trace"),
+INSTANTIATE_TEST_SUITE_P(SampleTraces, TraceFuzz,
+                         testing::Values("small.trace", "lineage.trace", "ownership.trace"),
                          trace_name);
 
 TEST_P(TraceFuzz, RandomTruncationsParseOrThrowTraceError) {

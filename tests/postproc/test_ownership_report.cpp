@@ -1,0 +1,377 @@
+// The ownership sections of the reports, on data/ownership.trace: the text report's "Owners
+// at peak (retained)", "Duplicate contents" and "Unreachable at peak" (and the one line each
+// says when there is no snapshot, and why), the JSON report's `ownership` object, and the
+// ownership graph (`memattr-graph dot`) by site and by block, read back with the strict DOT
+// reader and rendered by Graphviz, hostile symbol names included.
+
+#include <sstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dot_checker.h"
+#include "json_reporter.h"
+#include "ownership_reporter.h"
+#include "text_reporter.h"
+#include "trace_fixtures.h"
+
+namespace memattr {
+namespace {
+
+using json = nlohmann::json;
+using test::data_records;
+using test::find_record;
+using test::parse_dot;
+using test::with_end_record;
+
+#define EXPECT_CONTAINS(text, part) \
+    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
+
+std::string text_report(const Trace& trace, const AnalysisOptions& options = {}) {
+    std::ostringstream out;
+    TextReporter().write(analyse(trace, options), out);
+    return out.str();
+}
+
+json json_report(const Trace& trace, const AnalysisOptions& options = {}) {
+    std::ostringstream out;
+    JsonReporter().write(analyse(trace, options), out);
+    return json::parse(out.str());
+}
+
+AnalysisOptions graph_options(std::size_t top = kDefaultGraphSites) {
+    AnalysisOptions options;
+    options.top = top;
+    options.site_graph = true;
+    return options;
+}
+
+std::string dot_report(const Trace& trace, const AnalysisOptions& options = graph_options()) {
+    std::ostringstream out;
+    OwnershipReporter().write(analyse(trace, options), out);
+    return out.str();
+}
+
+// The text of the section titled `title`, up to the next section.
+std::string section(const std::string& report, const std::string& title) {
+    const std::string heading = "\n" + title + "\n" + std::string(title.size(), '=') + "\n";
+    const std::size_t start = report.find(heading);
+    EXPECT_NE(start, std::string::npos) << "no section " << title;
+    if (start == std::string::npos) return "";
+    const std::size_t body = start + heading.size();
+    const std::size_t next = report.find("\n\n", body);
+    const std::size_t end = report.find("=\n", next == std::string::npos ? body : next);
+    std::size_t cut = next;
+    while (cut != std::string::npos && end != std::string::npos && cut + 1 < end) {
+        // a blank line inside the section (before "Owners:") is not its end
+        const std::size_t following = report.find("\n\n", cut + 2);
+        if (following == std::string::npos || following > end) break;
+        cut = following;
+    }
+    return report.substr(body, (cut == std::string::npos ? report.size() : cut + 1) - body);
+}
+
+// ownership.trace without the snapshots whose header starts with one of `dropped` (their
+// blocks and roots go with them); the remaining snapshots are renumbered from 1.
+Trace without_snapshots(const std::vector<std::string>& dropped) {
+    std::vector<std::string> lines;
+    bool dropping = false;
+    std::uint64_t next_id = 1;
+    for (const std::string& line : data_records("ownership.trace")) {
+        if (line.starts_with("snapshot\t")) {
+            dropping = false;
+            for (const std::string& prefix : dropped) dropping = dropping || line.starts_with(prefix);
+            if (!dropping) {
+                const std::size_t id = line.find("id=") + 3;
+                lines.push_back(line.substr(0, id) + std::to_string(next_id++) +
+                                line.substr(line.find('\t', id)));
+            }
+            continue;
+        }
+        if (line.starts_with("snapshot-cost\t")) dropping = false;
+        if (dropping && (line.starts_with("block\t") || line.starts_with("root\t"))) continue;
+        lines.push_back(line);
+    }
+    return test::parse_text(with_end_record(lines));
+}
+
+// ------------------------------------------------------------------ the text report
+
+TEST(OwnershipText, SectionsComeAfterTheTopSitesAtPeak) {
+    const std::string report = text_report(test::ownership_trace());
+    std::size_t previous = report.find("\nTop sites at peak\n");
+    for (const char* title : {"Owners at peak (retained)", "Duplicate contents",
+                              "Unreachable at peak", "Top sites by total allocated (churn)"}) {
+        const std::size_t at = report.find(std::string("\n") + title + "\n=");
+        ASSERT_NE(at, std::string::npos) << title;
+        EXPECT_GT(at, previous) << title;
+        previous = at;
+    }
+}
+
+TEST(OwnershipText, SaysHowCloseTheSnapshotIsToThePeakAndWhatItCost) {
+    const std::string owners = section(text_report(test::ownership_trace()), "Owners at peak (retained)");
+    EXPECT_CONTAINS(owners, "Snapshot        snapshot 2 'peak' (peak): 10.41 KiB (10,656 bytes) "
+                            "in 19 blocks at 6.9 Minstr\n");
+    EXPECT_CONTAINS(owners, "99.6% of the true peak (10.45 KiB (10,700 bytes) at 7.0 Minstr), "
+                            "100.0 kinstr before it\n");
+    EXPECT_CONTAINS(owners, "Cost            5 snapshots taken read 58.59 KiB (60,000 bytes), "
+                            "5.6 times the peak's live bytes\n");
+    EXPECT_CONTAINS(owners, "Reachable       9.66 KiB (9,888 bytes) in 15 blocks from 7 root "
+                            "words; 768 bytes in 4 blocks unreachable\n");
+}
+
+TEST(OwnershipText, RanksSitesByRetainedBytesWithRetainerPaths) {
+    const std::string owners = section(text_report(test::ownership_trace()), "Owners at peak (retained)");
+    EXPECT_CONTAINS(owners, "  1. 9.16 KiB (9,376 bytes) retained, 88.0% of the snapshot; itself "
+                            "64 bytes in 1 block\n     site 2: Cache::Cache() (cache.cpp:12)\n");
+    EXPECT_CONTAINS(owners,
+                    "  3. 9.00 KiB (9,216 bytes) retained, 86.5% of the snapshot; itself 9.00 "
+                    "KiB (9,216 bytes) in 3 blocks\n"
+                    "     site 3: Segment::load(char const*) (segment.cpp:30)\n"
+                    "     path: global g_cache (cache-demo)\n"
+                    "           -> Cache::Cache() (cache.cpp:12) [site 2], 64 B\n"
+                    "           -> at +0: Cache::insert(std::string const&) (cache.cpp:20) [site 1], 32 B\n"
+                    "           -> at +8: Segment::load(char const*) (segment.cpp:30) [site 3], 4.00 KiB\n");
+    // The linked list: 96 bytes, each node once, and its path collapses the run.
+    EXPECT_CONTAINS(owners, "96 bytes retained, 0.9% of the snapshot; itself 96 bytes in 4 blocks\n"
+                            "     site 4: List::push(int) (list.cpp:8)\n"
+                            "     path: global g_list (cache-demo)\n"
+                            "           -> List::push(int) (list.cpp:8) [site 4], 24 B\n");
+}
+
+TEST(OwnershipText, NamesOwnersRootsIncluded) {
+    AnalysisOptions options;
+    options.top = 0;
+    const std::string owners =
+        section(text_report(test::ownership_trace(), options), "Owners at peak (retained)");
+    EXPECT_CONTAINS(owners, "  1. global g_cache (cache-demo)\n     keeps 1 block of Cache::Cache() "
+                            "(cache.cpp:12) [site 2] alive: 9.16 KiB (9,376 bytes) retained\n");
+    EXPECT_CONTAINS(owners, "  2. Cache::Cache() (cache.cpp:12) [site 2]\n     keeps 3 blocks of "
+                            "Cache::insert(std::string const&) (cache.cpp:20) [site 1] alive: 9.09 "
+                            "KiB (9,312 bytes) retained\n");
+    EXPECT_CONTAINS(owners, "stack of thread 1 in main (app.cpp:44)\n     keeps 2 blocks of "
+                            "Blob::copy<\"q\\\\z\">(char const*) & (blob.cpp:14) [site 6] alive: "
+                            "256 bytes retained\n");
+    // Blob 16 has a register and a mapping: the mapping names it.
+    EXPECT_CONTAINS(owners, "anonymous mapping\n     keeps 1 block of Blob::copy");
+    EXPECT_EQ(owners.find("register rax"), std::string::npos);
+    EXPECT_CONTAINS(owners, "several roots together (no single owner)\n     keeps 1 block of "
+                            "Cache::insert(std::string const&) (cache.cpp:20) [site 1] alive: "
+                            "32 bytes retained\n");
+    EXPECT_CONTAINS(owners, "global g_list (cache-demo)\n     keeps 1 block of List::push(int) "
+                            "(list.cpp:8) [site 4] alive: 96 bytes retained\n");
+    EXPECT_EQ(owners.find("List::push(int) (list.cpp:8) [site 4]\n     keeps"), std::string::npos);
+}
+
+TEST(OwnershipText, DuplicateContents) {
+    EXPECT_EQ(section(text_report(test::ownership_trace()), "Duplicate contents"),
+              "2 groups of live blocks with equal contents, 5 blocks in all: keeping one copy of "
+              "each would save 4.25 KiB (4,352 bytes).\n"
+              "  1. 2 copies of 4.00 KiB (4,096 bytes): 4.00 KiB (4,096 bytes) wasted\n"
+              "     2 from Segment::load(char const*) (segment.cpp:30) [site 3]\n"
+              "  2. 3 copies of 128 bytes: 256 bytes wasted\n"
+              "     3 from Blob::copy<\"q\\\\z\">(char const*) & (blob.cpp:14) [site 6]\n");
+}
+
+TEST(OwnershipText, UnreachableAtPeak) {
+    EXPECT_EQ(section(text_report(test::ownership_trace()), "Unreachable at peak"),
+              "768 bytes in 4 blocks that no root reaches: leaked already, unless the program "
+              "hides its pointers (tagged or encoded).\n"
+              "  1. 768 bytes in 4 blocks\n     site 5: leak_buffer(unsigned long) (leak.cpp:5)\n");
+}
+
+TEST(OwnershipText, WithoutASnapshotEachSectionSaysWhy) {
+    const std::string old = text_report(test::small_trace());
+    for (const char* title : {"Owners at peak (retained)", "Duplicate contents", "Unreachable at peak"})
+        EXPECT_EQ(section(old, title),
+                  "No heap snapshot: the trace is version 1, written by a memattr that took none.\n");
+
+    const Trace below_min = without_snapshots({"snapshot\tid=2\t", "snapshot\tid=3\t"});
+    EXPECT_EQ(section(text_report(below_min), "Owners at peak (retained)"),
+              "No heap snapshot: the live heap never reached --snapshot-min (4.00 KiB (4,096 "
+              "bytes)), so no peak snapshot was taken, and the trace has no exit snapshot.\n");
+
+    std::vector<std::string> lines;
+    for (const std::string& line : data_records("ownership.trace"))
+        if (!line.starts_with("snapshot") && !line.starts_with("block\t") && !line.starts_with("root\t"))
+            lines.push_back(line);
+    const std::size_t run = find_record(lines, "run\t");
+    lines[run] = test::replace_once(lines[run], "snapshots=yes", "snapshots=no");
+    EXPECT_EQ(section(text_report(test::parse_text(with_end_record(lines))), "Unreachable at peak"),
+              "No heap snapshot: the trace was recorded with --snapshots=no.\n");
+}
+
+TEST(OwnershipText, WithoutAPeakSnapshotTheExitOneIsUsed) {
+    const std::string owners = section(text_report(without_snapshots({"snapshot\tid=2\t"})),
+                                       "Owners at exit (retained)");
+    EXPECT_CONTAINS(owners, "snapshot 2 'exit' (exit): 864 bytes in 8 blocks");
+    EXPECT_CONTAINS(owners, "no peak snapshot: the live heap stayed below --snapshot-min (4.00 "
+                            "KiB (4,096 bytes)); this is the exit snapshot\n");
+}
+
+TEST(OwnershipText, SnapshotOptionChoosesAnotherSnapshot) {
+    AnalysisOptions options;
+    options.snapshot = "after-load";
+    const std::string by_name = text_report(test::ownership_trace(), options);
+    EXPECT_CONTAINS(section(by_name, "Owners at snapshot 'after-load' (retained)"),
+                    "snapshot 1 'after-load' (requested): 96 bytes in 2 blocks");
+    options.snapshot = "3";
+    EXPECT_CONTAINS(text_report(test::ownership_trace(), options), "\nOwners at exit (retained)\n");
+    options.snapshot = "nosuch";
+    try {
+        analyse(test::ownership_trace(), options);
+        ADD_FAILURE() << "no error for an unknown snapshot";
+    } catch (const std::invalid_argument& error) {
+        EXPECT_STREQ(error.what(), "--snapshot 'nosuch': no snapshot has that name; the trace has "
+                                   "1 'after-load', 2 'peak', 3 'exit'");
+    }
+    options.snapshot = "9";
+    EXPECT_THROW(analyse(test::ownership_trace(), options), std::invalid_argument);
+}
+
+// ------------------------------------------------------------------ JSON
+
+TEST(OwnershipJson, CarriesTheSnapshotAndItsCost) {
+    const json document = json_report(test::ownership_trace());
+    EXPECT_EQ(document["schema_version"], 3);
+    EXPECT_EQ(document["trace"]["snapshots"], true);
+    EXPECT_EQ(document["trace"]["snapshot_growth"], 10);
+    EXPECT_EQ(document["trace"]["snapshot_min"], 4096);
+    const json& ownership = document["ownership"];
+    EXPECT_EQ(ownership["available"], true);
+    EXPECT_EQ(ownership["missing_reason"], nullptr);
+    EXPECT_EQ(ownership["snapshots"].size(), 3u);
+    EXPECT_EQ(ownership["snapshots"][0]["kinds"], json::array({"request"}));
+    EXPECT_EQ(ownership["snapshot"]["id"], 2);
+    EXPECT_EQ(ownership["snapshot"]["choice"], "peak");
+    EXPECT_DOUBLE_EQ(ownership["snapshot"]["percent_of_peak"].get<double>(), 100.0 * 10656 / 10700);
+    EXPECT_EQ(ownership["cost"]["taken"], 5);
+    EXPECT_EQ(ownership["cost"]["scanned"], 60000);
+    EXPECT_EQ(ownership["reachable"], json({{"blocks", 15}, {"bytes", 9888}}));
+    EXPECT_EQ(ownership["unreachable_total"], json({{"blocks", 4}, {"bytes", 768}}));
+}
+
+TEST(OwnershipJson, SitesOwnersAndPaths) {
+    const json ownership = json_report(test::ownership_trace())["ownership"];
+    const json& first = ownership["sites"][0];
+    EXPECT_EQ(first["site"], 2);
+    EXPECT_EQ(first["retained_bytes"], 9376);
+    EXPECT_EQ(first["self"], json({{"blocks", 1}, {"bytes", 64}}));
+    const json& path = ownership["sites"][2]["path"];
+    EXPECT_EQ(path["root"], 0);
+    EXPECT_EQ(path["blocks"], 3);
+    EXPECT_EQ(path["steps"][2], json({{"site", 3}, {"blocks", 1}, {"address", "0x5000"},
+                                      {"size", 4096}, {"offset", 8}, {"target_offset", 0}}));
+    EXPECT_EQ(ownership["roots"][0]["name"], "global g_cache (cache-demo)");
+    EXPECT_EQ(ownership["roots"][0]["kind"], "global");
+    EXPECT_EQ(ownership["owners"][0]["owner"], json({{"kind", "root"}, {"root", 0}}));
+    EXPECT_EQ(ownership["owners"][1]["owner"], json({{"kind", "site"}, {"site", 2}}));
+    bool several = false;
+    for (const json& row : ownership["owners"]) several = several || row["owner"]["kind"] == "several";
+    EXPECT_TRUE(several);
+    EXPECT_EQ(ownership["unreachable"], json::array({{{"site", 5}, {"bytes", 768}, {"blocks", 4}}}));
+    EXPECT_EQ(ownership["duplicates"]["wasted"], 4352);
+    EXPECT_EQ(ownership["duplicates"]["rows"][0]["hash"], "000000000000bbbb");
+    EXPECT_EQ(ownership["duplicates"]["rows"][1]["sites"], json::array({{{"site", 6}, {"copies", 3}}}));
+}
+
+TEST(OwnershipJson, SaysWhyThereIsNoSnapshot) {
+    const json ownership = json_report(test::lineage_trace())["ownership"];
+    EXPECT_EQ(ownership, json({{"available", false}, {"missing_reason", "old_trace"},
+                               {"snapshots", json::array()}, {"cost", nullptr}}));
+}
+
+// ------------------------------------------------------------------ the ownership graph
+
+TEST(OwnershipGraph, SitesRootsAndOwnershipEdges) {
+    const test::DotGraph graph = parse_dot(dot_report(test::ownership_trace(), graph_options(4)));
+    EXPECT_EQ(graph.name, "memattr_ownership");
+    for (const char* node : {"site1", "site2", "site3", "site6", "other_sites", "root0", "root1",
+                             "root2", "root4", "several_roots"})
+        EXPECT_TRUE(graph.nodes.contains(node)) << node;
+    EXPECT_FALSE(graph.nodes.contains("site4"));  // folded into the other sites
+    EXPECT_FALSE(graph.nodes.contains("root3"));  // the register owns nothing
+    EXPECT_EQ(graph.nodes.at("root0").at("shape"), "house");
+    EXPECT_EQ(test::dot_lines(graph.nodes.at("site2").at("label")),
+              (std::vector<std::string>{"Cache::Cache()", "cache.cpp:12",
+                                        "site 2: itself 64 B in 1 block", "retains 9.16 KiB"}));
+    ASSERT_FALSE(graph.edges.empty());
+    EXPECT_EQ(graph.edges[0].from, "root0");
+    EXPECT_EQ(graph.edges[0].to, "site2");
+    EXPECT_EQ(test::dot_lines(graph.edges[0].attributes.at("label")),
+              (std::vector<std::string>{"9.16 KiB", "1 block"}));
+    EXPECT_CONTAINS(graph.graph.at("label"), "4 of 6 sites drawn");
+    for (const test::DotEdge& edge : graph.edges)
+        EXPECT_FALSE(edge.from == "other_sites" && edge.to == "other_sites");
+}
+
+TEST(OwnershipGraph, TopZeroDrawsEverySite) {
+    const test::DotGraph graph = parse_dot(dot_report(test::ownership_trace(), graph_options(0)));
+    EXPECT_TRUE(graph.nodes.contains("site4"));
+    EXPECT_TRUE(graph.nodes.contains("site5"));  // unreachable only: a node, no edge
+    EXPECT_FALSE(graph.nodes.contains("other_sites"));
+}
+
+TEST(OwnershipGraph, BlocksOfOneSite) {
+    AnalysisOptions options = graph_options();
+    options.blocks_site = "Cache::insert";
+    options.max_nodes = 4;
+    const test::DotGraph graph = parse_dot(dot_report(test::ownership_trace(), options));
+    for (const char* node : {"b0", "b1", "b2", "b3", "owner_site2", "several_roots", "left_out"})
+        EXPECT_TRUE(graph.nodes.contains(node)) << node;
+    EXPECT_EQ(test::dot_lines(graph.nodes.at("b0").at("label")),
+              (std::vector<std::string>{"0x2000: 32 B", "retains 4.03 KiB",
+                                        "+1 child not drawn (4.00 KiB)"}));
+    EXPECT_EQ(test::dot_lines(graph.nodes.at("left_out").at("label"))[0],
+              "3 more blocks of these subtrees not drawn");
+
+    options.blocks_site = "1";
+    options.max_nodes = 100;
+    const test::DotGraph all = parse_dot(dot_report(test::ownership_trace(), options));
+    EXPECT_TRUE(all.nodes.contains("b6"));  // 4 nodes and their 3 buffers
+    EXPECT_FALSE(all.nodes.contains("left_out"));
+}
+
+TEST(OwnershipGraph, BlocksOfAnUnknownOrAmbiguousSiteIsAnError) {
+    AnalysisOptions options = graph_options();
+    options.blocks_site = "Cache::";
+    EXPECT_THROW(analyse(test::ownership_trace(), options), std::invalid_argument);
+    options.blocks_site = "nothing like it";
+    EXPECT_THROW(analyse(test::ownership_trace(), options), std::invalid_argument);
+    options.blocks_site = "1";
+    EXPECT_THROW(analyse(test::small_trace(), options), std::invalid_argument);
+}
+
+TEST(OwnershipGraph, WithoutASnapshotTheLabelSaysSo) {
+    const test::DotGraph graph = parse_dot(dot_report(test::small_trace()));
+    EXPECT_TRUE(graph.nodes.empty());
+    EXPECT_CONTAINS(graph.graph.at("label"), "No heap snapshot");
+}
+
+TEST(OwnershipGraph, HostileNamesStayWellFormedAndRender) {
+    Trace hostile = test::ownership_trace();
+    for (Frame& frame : hostile.frames)
+        if (frame.function.starts_with("Cache::insert"))
+            frame.function = std::string("f\"}];\\N&lt;\n\x1b\xff\xc3<b>") + '\0';
+    for (SnapshotRoot& root : hostile.snapshots[1].roots) root.symbol = "g\"\\N&amp;\n";
+    for (const bool blocks : {false, true}) {
+        AnalysisOptions options = graph_options();
+        if (blocks) options.blocks_site = "1";
+        const std::string text = dot_report(hostile, options);
+        const test::DotGraph graph = parse_dot(text);
+        if (!blocks) {
+            EXPECT_EQ(test::dot_lines(graph.nodes.at("site1").at("label"))[0],
+                      "f\"}];\\\\N&lt;\\n\\x1b\\xff\\xc3<b>\\x00");
+            EXPECT_EQ(graph.nodes.at("root0").at("label"), "global g\"\\\\N&amp;\\n (cache-demo)");
+        }
+        if (std::system("command -v dot >/dev/null 2>&1") != 0) continue;
+        const std::optional<std::string> warnings = test::render_with_graphviz(text);
+        ASSERT_TRUE(warnings.has_value()) << "dot -Tsvg failed on:\n" << text;
+        EXPECT_EQ(*warnings, "") << text;
+    }
+}
+
+}  // namespace
+}  // namespace memattr
