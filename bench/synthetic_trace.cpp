@@ -1,0 +1,398 @@
+// synthetic-trace: writes a deterministic version 3 memattr trace with one heap snapshot of
+// N blocks and about 5 pointers per block, for benchmarking memattr-graph's reader and
+// ownership analysis (bench/ownership.sh) on heaps far larger than the tests' fixtures.
+//
+//   synthetic-trace BLOCKS OUTPUT
+//
+// The heap has a realistic shape rather than a uniform random graph:
+//   - 8 roots' blocks (globals, two thread stacks, a register, two mappings) start trees;
+//   - every other reachable block hangs off an earlier one: usually a random earlier block
+//     (a random recursive tree, logarithmic depth), sometimes the block just before (a
+//     linked list, allocated from a "List::push" site);
+//   - half of the inner nodes point back at their parent, and each has 0 to 7 cross links,
+//     mostly to blocks allocated nearby, a tenth anywhere (parallel edges and self-links
+//     included, as real heaps have them);
+//   - 3% of the blocks are pointer-free "strings" drawn from 2,000 contents: duplicates;
+//   - 2% are leaked: reachable from no root, pointing at each other and into the heap.
+// Everything derives from the block number through a fixed hash, so the same N gives the
+// same bytes on every machine. Not part of the test suite.
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::uint32_t kTreeRoots = 8;
+constexpr std::uint32_t kRootSites = 8;    // sites 1..8: the roots' blocks
+constexpr std::uint32_t kTreeSites = 150;  // sites 9..150: tree nodes
+constexpr std::uint32_t kListSite = 151;   // 151..160: linked-list nodes
+constexpr std::uint32_t kStringSite = 161; // 161..180: strings
+constexpr std::uint32_t kLeakSite = 181;   // 181..200: leaked blocks
+constexpr std::uint32_t kSites = 200;
+constexpr std::uint32_t kDistinctStrings = 2000;
+
+// splitmix64: a fixed, portable hash of (block, purpose).
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t draw(std::uint64_t block, std::uint64_t purpose) {
+    return mix(block * 0x100000001b3ull + purpose);
+}
+
+enum class Kind : std::uint8_t { root, node, string, leaked };
+
+Kind kind_of(std::uint32_t block) {
+    if (block < kTreeRoots) return Kind::root;
+    const std::uint64_t roll = draw(block, 1) % 100;
+    if (roll < 2) return Kind::leaked;
+    if (roll < 5) return Kind::string;
+    return Kind::node;
+}
+
+bool can_hold_children(std::uint32_t block) {
+    const Kind kind = kind_of(block);
+    return kind == Kind::root || kind == Kind::node;
+}
+
+bool is_reachable_kind(std::uint32_t block) { return kind_of(block) != Kind::leaked; }
+
+class Output {
+public:
+    explicit Output(std::FILE* file) : file_(file) { buffer_.reserve(kFlushBytes + 4096); }
+    ~Output() { flush(); }
+
+    Output& operator<<(std::string_view text) {
+        buffer_.append(text);
+        if (buffer_.size() >= kFlushBytes) flush();
+        return *this;
+    }
+    Output& operator<<(std::uint64_t number) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+        return *this << std::string_view(digits, static_cast<std::size_t>(end - digits));
+    }
+    Output& hex(std::uint64_t number, int width = 0) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, number, 16).ptr;
+        const auto length = static_cast<int>(end - digits);
+        for (int pad = width - length; pad > 0; --pad) buffer_ += '0';
+        return *this << std::string_view(digits, static_cast<std::size_t>(length));
+    }
+    void flush() {
+        if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+            std::perror("synthetic-trace: write");
+            std::exit(1);
+        }
+        buffer_.clear();
+    }
+
+private:
+    static constexpr std::size_t kFlushBytes = 1 << 22;
+    std::FILE* file_;
+    std::string buffer_;
+};
+
+class Heap {
+public:
+    explicit Heap(std::uint32_t blocks) : blocks_(blocks) {
+        choose_parents();
+        index_children();
+        lay_out();
+    }
+
+    std::uint32_t blocks() const { return blocks_; }
+
+    std::uint32_t site(std::uint32_t block) const {
+        switch (kind_of(block)) {
+        case Kind::root: return 1 + block;
+        case Kind::string: return kStringSite + static_cast<std::uint32_t>(draw(block, 2) % 20);
+        case Kind::leaked: return kLeakSite + static_cast<std::uint32_t>(draw(block, 2) % 20);
+        case Kind::node: break;
+        }
+        if (parent_[block] == block - 1) return kListSite + static_cast<std::uint32_t>(draw(block, 2) % 10);
+        return kRootSites + 1 + static_cast<std::uint32_t>(draw(block, 2) % (kTreeSites - kRootSites));
+    }
+
+    std::uint64_t size(std::uint32_t block) const { return size_[block]; }
+    std::uint64_t address(std::uint32_t block) const { return address_[block]; }
+
+    std::uint64_t hash(std::uint32_t block) const {
+        if (kind_of(block) == Kind::string) return mix(string_content(block));
+        return mix(~static_cast<std::uint64_t>(block));
+    }
+
+    // The targets of the block's pointers, in offset order (offset = 8 x position).
+    void pointers(std::uint32_t block, std::vector<std::uint32_t>& targets) const {
+        targets.clear();
+        const Kind kind = kind_of(block);
+        if (kind == Kind::string) return;
+        for (std::uint64_t c = first_child_[block]; c < first_child_[block + 1]; ++c)
+            targets.push_back(children_[c]);
+        if (kind == Kind::leaked) {
+            if (parent_[block] != kNone) targets.push_back(parent_[block]);
+        } else if (kind == Kind::node && draw(block, 3) % 2 == 0) {
+            targets.push_back(parent_[block]);  // a back pointer
+        }
+        const auto cross = static_cast<std::uint32_t>(draw(block, 4) % 8);
+        for (std::uint32_t k = 0; k < cross; ++k) targets.push_back(cross_target(block, k));
+    }
+
+    std::uint64_t total_pointers() const { return total_pointers_; }
+    std::uint64_t total_bytes() const { return total_bytes_; }
+
+private:
+    static constexpr std::uint32_t kNone = UINT32_MAX;
+
+    std::uint64_t string_content(std::uint32_t block) const { return draw(block, 5) % kDistinctStrings; }
+
+    void choose_parents() {
+        parent_.assign(blocks_, kNone);
+        std::uint32_t last_leaked = kNone;
+        for (std::uint32_t block = kTreeRoots; block < blocks_; ++block) {
+            if (kind_of(block) == Kind::leaked) {
+                parent_[block] = last_leaked;  // leaked structures chain among themselves
+                last_leaked = block;
+                continue;
+            }
+            parent_[block] = tree_parent(block);
+        }
+    }
+
+    std::uint32_t tree_parent(std::uint32_t block) const {
+        if (draw(block, 6) % 10 < 3 && can_hold_children(block - 1)) return block - 1;
+        for (std::uint64_t attempt = 0; attempt < 16; ++attempt) {
+            const auto candidate = static_cast<std::uint32_t>(draw(block, 7 + attempt) % block);
+            if (can_hold_children(candidate)) return candidate;
+        }
+        return 0;
+    }
+
+    // Leaked blocks point into their chain (parent_), not from it: their parent holds no
+    // pointer to them, or they would be reachable.
+    void index_children() {
+        first_child_.assign(std::size_t{blocks_} + 1, 0);
+        for (std::uint32_t block = 0; block < blocks_; ++block)
+            if (parent_[block] != kNone && kind_of(block) != Kind::leaked) ++first_child_[parent_[block] + 1];
+        for (std::uint32_t block = 0; block < blocks_; ++block) first_child_[block + 1] += first_child_[block];
+        children_.resize(first_child_[blocks_]);
+        std::vector<std::uint64_t> next(first_child_.begin(), first_child_.end() - 1);
+        for (std::uint32_t block = 0; block < blocks_; ++block)
+            if (parent_[block] != kNone && kind_of(block) != Kind::leaked)
+                children_[next[parent_[block]]++] = block;
+    }
+
+    std::uint32_t cross_target(std::uint32_t block, std::uint32_t k) const {
+        for (std::uint64_t attempt = 0;; ++attempt) {
+            const std::uint64_t roll = draw(block, 100 + k * 37 + attempt);
+            std::uint32_t target;
+            if (roll % 10 == 0) {
+                target = static_cast<std::uint32_t>((roll >> 8) % blocks_);
+            } else {
+                const std::int64_t near = static_cast<std::int64_t>(block) +
+                                          static_cast<std::int64_t>((roll >> 8) % 4001) - 2000;
+                target = static_cast<std::uint32_t>(
+                    std::clamp<std::int64_t>(near, 0, static_cast<std::int64_t>(blocks_) - 1));
+            }
+            if (is_reachable_kind(target) || attempt > 8) return is_reachable_kind(target) ? target : 0;
+        }
+    }
+
+    void lay_out() {
+        size_.resize(blocks_);
+        address_.resize(blocks_);
+        std::uint64_t address = 0x10000000;
+        std::vector<std::uint32_t> targets;
+        for (std::uint32_t block = 0; block < blocks_; ++block) {
+            pointers(block, targets);
+            std::uint64_t size;
+            if (kind_of(block) == Kind::string)
+                size = 24 + 8 * (string_content(block) % 16);
+            else
+                size = 8 * (targets.size() + draw(block, 8) % 4);
+            size_[block] = static_cast<std::uint32_t>(size);
+            address_[block] = address;
+            address += (size + 15) / 16 * 16 + 16;
+            total_pointers_ += targets.size();
+            total_bytes_ += size;
+        }
+    }
+
+    std::uint32_t blocks_;
+    std::vector<std::uint32_t> parent_;
+    std::vector<std::uint64_t> first_child_;
+    std::vector<std::uint32_t> children_;
+    std::vector<std::uint32_t> size_;
+    std::vector<std::uint64_t> address_;
+    std::uint64_t total_pointers_ = 0;
+    std::uint64_t total_bytes_ = 0;
+};
+
+constexpr std::string_view kExe = "/opt/synthetic/app";
+constexpr std::string_view kPreload = "/usr/libexec/valgrind/vgpreload_memattr-amd64-linux.so";
+
+std::string site_function(std::uint32_t site) {
+    if (site <= kRootSites) return "Registry::create_root_" + std::to_string(site) + "()";
+    if (site < kListSite) return "Tree::add_child_" + std::to_string(site) + "(Node*)";
+    if (site < kStringSite) return "List::push_" + std::to_string(site) + "(Item const&)";
+    if (site < kLeakSite) return "Config::copy_name_" + std::to_string(site) + "(char const*)";
+    return "Parser::scratch_" + std::to_string(site) + "(unsigned long)";
+}
+
+class TraceWriter {
+public:
+    TraceWriter(const Heap& heap, Output& out) : heap_(heap), out_(out) {}
+
+    void write() {
+        record() << "memattr-trace\tversion=3\n";
+        record() << "tool\tname=memattr\tversion=synthetic\n";
+        record() << "cmd\texe=" << kExe << "\targs=--blocks " << std::uint64_t{heap_.blocks()} << "\n";
+        record() << "process\tpid=1000\tppid=1\tfork-of=0\n";
+        record() << "run\tmalloc-mode=replace\ttime-unit=instr\talignment=16\tnum-callers=24\t"
+                    "access=no\tsnapshots=yes\tsnapshot-growth=10\tsnapshot-min=1048576\n";
+        record() << "definition\tname=temporary\ttext=freed before any other heap block was "
+                    "allocated (heaptrack's definition)\n";
+        write_sites();
+        const std::uint64_t bytes = heap_.total_bytes();
+        const std::uint64_t blocks = heap_.blocks();
+        record() << "thread\tid=1\tparent=0\ttb=" << bytes << "\ttbk=" << blocks << "\tpb=" << bytes
+                 << "\tpbk=" << blocks << "\tpt=900000000\teb=0\tebk=0\n";
+        record() << "thread\tid=2\tparent=1\ttb=0\ttbk=0\tpb=0\tpbk=0\tpt=0\teb=0\tebk=0\n";
+        record() << "peak\tt=900000000\talloc=" << bytes << "\tbytes=" << bytes << "\tblocks=" << blocks << "\n";
+        record() << "totals\tbytes=" << bytes << "\tblocks=" << blocks << "\tfrees=" << blocks << "\tbad-frees=0\n";
+        record() << "exit\tt=1000000000\talloc=" << bytes << "\tbytes=0\tblocks=0\treason=exit\tcode=0\n";
+        record() << "timeline\tt=900000000\talloc=" << bytes << "\tbytes=" << bytes << "\tblocks=" << blocks << "\n";
+        write_snapshot();
+        record() << "snapshot-cost\ttaken=12\tscanned=" << 3 * bytes << "\n";
+        out_ << "end\trecords=" << records_ << "\n";
+    }
+
+private:
+    Output& record() {
+        ++records_;
+        return out_;
+    }
+
+    void write_frame(std::uint64_t id, std::string_view function, std::string_view file,
+                     std::uint64_t line, std::string_view object) {
+        record() << "frame\tid=" << id << "\tip=0x";
+        out_.hex(0x400000 + id * 64) << "\tinlined=0\tfn=" << function << "\tfile=" << file
+                                     << "\tdir=" << (file.empty() ? "" : "/opt/synthetic/src")
+                                     << "\tline=" << line << "\tobj=" << object << "\n";
+    }
+
+    // Frames 1 (malloc) and 2 (main), then per site one frame, one stack, the site.
+    void write_sites() {
+        write_frame(1, "malloc", "", 0, kPreload);
+        write_frame(2, "main", "main.cpp", 40, kExe);
+        std::vector<std::uint64_t> bytes(kSites + 1), blocks(kSites + 1);
+        for (std::uint32_t block = 0; block < heap_.blocks(); ++block) {
+            bytes[heap_.site(block)] += heap_.size(block);
+            ++blocks[heap_.site(block)];
+        }
+        for (std::uint32_t site = 1; site <= kSites; ++site) {
+            write_frame(2 + site, site_function(site), "app.cpp", 100 + site, kExe);
+            record() << "stack\tid=" << std::uint64_t{site} << "\tframes=1," << std::uint64_t{2 + site} << ",2\n";
+            const std::uint64_t b = bytes[site], n = blocks[site];
+            record() << "site\tid=" << std::uint64_t{site} << "\tstack=" << std::uint64_t{site} << "\ttb=" << b
+                     << "\ttbk=" << n << "\tpb=" << b << "\tpbk=" << n << "\tmb=" << b << "\tmbk=" << n
+                     << "\teb=0\tebk=0\tfbk=" << n << "\tltmin=0\tltmax=1000\tltsum=" << n * 500
+                     << "\ttmpbk=0\ttmpb=0\trbk=0\trd=0\twr=0\tnrbk=0\tnrb=0\tnabk=0\tnab=0\n";
+        }
+    }
+
+    void write_snapshot() {
+        record() << "snapshot\tid=1\tname=peak\tkinds=peak\tt=899000000\talloc=" << heap_.total_bytes()
+                 << "\tbytes=" << heap_.total_bytes() << "\tblocks=" << std::uint64_t{heap_.blocks()}
+                 << "\tedges=" << heap_.total_pointers() << "\troots=" << std::uint64_t{kRoots}
+                 << "\tscanned=" << heap_.total_bytes() + 65536 << "\n";
+        std::vector<std::uint32_t> targets;
+        for (std::uint32_t block = 0; block < heap_.blocks(); ++block) {
+            record() << "block\ti=" << std::uint64_t{block + 1} << "\taddr=0x";
+            out_.hex(heap_.address(block)) << "\tsite=" << std::uint64_t{heap_.site(block)}
+                                           << "\tsize=" << heap_.size(block) << "\thash=";
+            out_.hex(heap_.hash(block), 16);
+            heap_.pointers(block, targets);
+            for (std::size_t k = 0; k < targets.size(); ++k) {
+                out_ << (k == 0 ? "\tptrs=" : ",") << std::uint64_t{8 * k} << ":"
+                     << std::uint64_t{targets[k] + 1};
+                if (draw(block, 900 + k) % 16 == 0 && heap_.size(targets[k]) > 8)
+                    out_ << "+8";  // an interior pointer
+            }
+            out_ << "\n";
+        }
+        write_roots();
+    }
+
+    static constexpr std::uint32_t kRoots = 11;
+
+    void write_roots() {
+        const std::string_view exe = kExe;
+        record() << "root\tkind=global\tto=1\ttoff=0\tname=g_index\tsym-off=0\tobj=" << exe << "\taddr=0x601000\n";
+        record() << "root\tkind=global\tto=2\ttoff=0\tname=g_cache\tsym-off=0\tobj=" << exe << "\taddr=0x601040\n";
+        record() << "root\tkind=global\tto=2\ttoff=0\tname=g_cache\tsym-off=8\tobj=" << exe << "\taddr=0x601048\n";
+        record() << "root\tkind=global\tto=3\ttoff=0\tname=g_sessions\tsym-off=0\tobj=" << exe << "\taddr=0x601080\n";
+        write_frame(1000, "main", "main.cpp", 52, kExe);
+        record() << "stack\tid=1000\tframes=1000\n";
+        record() << "root\tkind=stack\tto=4\ttoff=0\tthread=1\tstack=1000\taddr=0x1ffefff100\n";
+        write_frame(1001, "Worker::run()", "worker.cpp", 77, kExe);
+        record() << "stack\tid=1001\tframes=1001\n";
+        record() << "root\tkind=stack\tto=5\ttoff=0\tthread=2\tstack=1001\taddr=0x7f0000001000\n";
+        record() << "root\tkind=register\tto=6\ttoff=0\tthread=1\treg=rbx\n";
+        record() << "root\tkind=mapping\tto=7\ttoff=0\tobj=\taddr=0x7f1000000000\n";
+        record() << "root\tkind=mapping\tto=8\ttoff=0\tobj=/opt/synthetic/cache.db\taddr=0x7f2000000000\n";
+        const std::uint32_t some_string = string_block();
+        record() << "root\tkind=register\tto=" << std::uint64_t{some_string + 1} << "\ttoff=0\tthread=2\treg=rax\n";
+        record() << "root\tkind=stack\tto=" << std::uint64_t{some_string + 1}
+                 << "\ttoff=0\tthread=2\tstack=1001\taddr=0x7f0000001008\n";
+    }
+
+    std::uint32_t string_block() const {
+        for (std::uint32_t block = heap_.blocks() / 2; block < heap_.blocks(); ++block)
+            if (kind_of(block) == Kind::string) return block;
+        return 0;
+    }
+
+    const Heap& heap_;
+    Output& out_;
+    std::uint64_t records_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::fprintf(stderr, "usage: synthetic-trace BLOCKS OUTPUT\n");
+        return 2;
+    }
+    const unsigned long long blocks = std::strtoull(argv[1], nullptr, 10);
+    if (blocks < 100 || blocks > 100'000'000) {
+        std::fprintf(stderr, "synthetic-trace: BLOCKS must be from 100 to 100000000\n");
+        return 2;
+    }
+    std::FILE* file = std::fopen(argv[2], "wb");
+    if (file == nullptr) {
+        std::perror(argv[2]);
+        return 1;
+    }
+    const Heap heap(static_cast<std::uint32_t>(blocks));
+    {
+        Output out(file);
+        TraceWriter(heap, out).write();
+    }
+    if (std::fclose(file) != 0) {
+        std::perror(argv[2]);
+        return 1;
+    }
+    return 0;
+}
