@@ -734,6 +734,92 @@ def case_duplicate_strings_snapshot(env, results):
                   [r for r in peak.roots if r["kind"] == "global"])
 
 
+def site_ids_at(report, source, line):
+    return {site["id"] for site in sites_with_frame(report, source, line)}
+
+
+def case_owner_tree_retained(env, results):
+    """memattr-graph's ownership figures for cxx_owner_tree, computed from its design."""
+    src = "cxx_owner_tree.cpp"
+    line = lambda m: line_of(env, src, m)
+    trace = env.out("owner_tree.trace")
+    if not os.path.exists(trace):
+        traced_raw(env, results, "owner_tree", src)
+    r = report_json(env, trace)
+    ownership = r["ownership"]
+    if not results.check("owner_tree: ownership is available", ownership["available"],
+                         ownership.get("missing_reason")):
+        return
+    expected = owner_tree_retained()
+    retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
+    for marker in ["DOCUMENT", "PAGES", "PAGE", "LINES", "LINE", "GLYPH", "CACHE", "ENTRIES",
+                   "SCRATCH"]:
+        ids = site_ids_at(r, src, line(marker))
+        results.equal(f"owner_tree: retained bytes of the site at @{marker}",
+                      sum(retained.get(i, 0) for i in ids), expected[marker])
+    glyphs = site_ids_at(r, src, line("GLYPH"))
+    shared = [row for row in ownership["owners"]
+              if row["owner"]["kind"] == "several" and row["site"] in glyphs]
+    results.equal("owner_tree: the glyphs the cache shares are kept alive by several roots",
+                  [(row["blocks"], row["retained_bytes"]) for row in shared],
+                  [(OWNER_PAGES, expected["shared"])])
+    roots = ownership["roots"]
+
+    def path_root(marker):
+        rows = [row for row in ownership["sites"] if row["site"] in site_ids_at(r, src, line(marker))]
+        return roots[rows[0]["path"]["root"]]["name"] if rows and rows[0]["path"] else None
+
+    results.equal("owner_tree: the Document's retainer path starts at global g_document",
+                  path_root("DOCUMENT"), "global g_document (cxx_owner_tree)")
+    results.check("owner_tree: the scratch buffer's path starts at hold_on_stack's frame",
+                  (path_root("SCRATCH") or "").startswith("stack of thread 1 in hold_on_stack()"),
+                  path_root("SCRATCH"))
+    results.equal("owner_tree: nothing unreachable at the peak",
+                  ownership["unreachable_total"]["blocks"], 0)
+
+
+def case_ownership_dot(env, results):
+    trace = env.out("owner_tree.trace")
+    if not os.path.exists(trace):
+        traced_raw(env, results, "owner_tree", "cxx_owner_tree.cpp")
+    page = f"cxx_owner_tree.cpp:{line_of(env, 'cxx_owner_tree.cpp', 'PAGE')}"
+    for name, options in [("by site", []), ("blocks under a site", ["--blocks", page])]:
+        dot_file = env.out(f"ownership-{name.replace(' ', '_')}.dot")
+        proc = run([env.graph, "dot", trace, "-o", dot_file, *options])
+        if not results.check(f"ownership dot {name}: written", proc.returncode == 0
+                             and os.path.exists(dot_file), proc.stderr):
+            continue
+        with open(dot_file) as f:
+            dot = f.read()
+        results.check(f"ownership dot {name}: names the program's sites",
+                      "cxx_owner_tree.cpp" in dot, dot[:1500])
+        if shutil.which("dot"):
+            proc = run(["dot", "-Tsvg", dot_file, "-o", dot_file + ".svg"])
+            results.check(f"ownership dot {name}: Graphviz renders it", proc.returncode == 0,
+                          proc.stderr)
+
+
+def case_duplicate_strings_report(env, results):
+    src = "cxx_duplicate_strings.cpp"
+    trace = env.out("duplicate_strings.trace")
+    if not os.path.exists(trace):
+        traced_raw(env, results, "duplicate_strings", src)
+    r = report_json(env, trace)
+    duplicates = r["ownership"]["duplicates"]
+    strings = site_ids_at(r, src, line_of(env, src, "STRING"))
+    rows = [row for row in duplicates["rows"]
+            if [s["site"] for s in row["sites"]] == list(strings)]
+    results.equal("duplicate_strings: 200 groups of 500 identical strings",
+                  sorted((row["size"], row["copies"]) for row in rows),
+                  sorted((size, 500) for size in duplicate_values()))
+    results.equal("duplicate_strings: wasted bytes = 499 copies of every value",
+                  sum(row["wasted"] for row in rows), 499 * sum(duplicate_values()))
+    text = text_report(env, trace)
+    results.check("duplicate_strings: the report has a Duplicate contents section naming the line",
+                  f"{src}:{line_of(env, src, 'STRING')}" in text.split("Duplicate contents")[-1],
+                  text[-3000:])
+
+
 def case_snapshots_off(env, results):
     raw, _ = traced_raw(env, results, "snapshots_off", "cxx_owner_tree.cpp",
                         options=["--snapshots=no"])
@@ -833,7 +919,8 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
          case_cxx_clone_vs_move, case_rust_clone_vs_move, case_lineage_graph, case_access_off,
-         case_owner_tree_snapshot, case_duplicate_strings_snapshot, case_snapshots_off,
+         case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
+         case_duplicate_strings_snapshot, case_duplicate_strings_report, case_snapshots_off,
          case_agreement]
 
 
