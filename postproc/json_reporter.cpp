@@ -353,22 +353,38 @@ Json owners_json(const ReportModel& model) {
     return owners;
 }
 
+// `count_key` names what is counted per site: "copies" in a group, "blocks" in a set.
+Json blocks_by_site_json(const ReportModel& model, const BlocksBySite& sites,
+                         const char* count_key) {
+    Json rows = Json::array();
+    for (const auto& [site, count] : sites)
+        rows.push_back({{"site", site_id(model, site)}, {count_key, count}});
+    return rows;
+}
+
+Json duplicates_by_sites_json(const ReportModel& model) {
+    Json rows = Json::array();
+    for (const DuplicateSitesRow& row : model.ownership.duplicates.by_sites)
+        rows.push_back({{"sites", blocks_by_site_json(model, row.sites, "blocks")},
+                        {"groups", row.groups},
+                        {"blocks", row.blocks},
+                        {"wasted", row.wasted}});
+    return rows;
+}
+
 Json duplicates_json(const ReportModel& model) {
     const DuplicateSummary& duplicates = model.ownership.duplicates;
     Json rows = Json::array();
-    for (const DuplicateRow& row : duplicates.rows) {
-        Json sites = Json::array();
-        for (const auto& [site, copies] : row.sites)
-            sites.push_back({{"site", site_id(model, site)}, {"copies", copies}});
+    for (const DuplicateRow& row : duplicates.rows)
         rows.push_back({{"size", row.size},
                         {"hash", fmt::format("{:016x}", row.hash)},
                         {"copies", row.count},
                         {"wasted", row.wasted},
-                        {"sites", std::move(sites)}});
-    }
+                        {"sites", blocks_by_site_json(model, row.sites, "copies")}});
     return {{"groups", duplicates.groups},
             {"blocks", duplicates.blocks},
             {"wasted", duplicates.wasted},
+            {"by_sites", duplicates_by_sites_json(model)},
             {"rows", std::move(rows)}};
 }
 

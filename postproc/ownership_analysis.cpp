@@ -132,6 +132,51 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// ---------------------------------------------------------------- duplicates by sites
+
+// Most blocks first; ties keep their order (by site row).
+BlocksBySite most_blocks_first(BlocksBySite sites) {
+    std::stable_sort(sites.begin(), sites.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    return sites;
+}
+
+// Duplicate groups summed by the set of sites their blocks come from; the key is the set's
+// site rows in increasing order, as the rows' `sites` are until ranked.
+using SiteSetTally = std::map<std::vector<std::size_t>, DuplicateSitesRow>;
+
+// `sites`: the group's blocks by site row, in increasing site row.
+void tally_site_set(SiteSetTally& tally, const DuplicateGroup& group, const BlocksBySite& sites) {
+    std::vector<std::size_t> key;
+    key.reserve(sites.size());
+    for (const auto& [site, blocks] : sites) key.push_back(site);
+    DuplicateSitesRow& row = tally[std::move(key)];
+    if (row.groups == 0) {
+        row.sites = sites;
+    } else {
+        for (std::size_t i = 0; i < sites.size(); ++i) row.sites[i].second += sites[i].second;
+    }
+    ++row.groups;
+    row.blocks += group.count;
+    row.wasted += group.wasted();
+}
+
+// Most wasted first, then more groups; the tally's order (by site rows) breaks ties.
+std::vector<DuplicateSitesRow> rank_site_sets(SiteSetTally tally) {
+    std::vector<DuplicateSitesRow> rows;
+    rows.reserve(tally.size());
+    for (auto& [sites, row] : tally) {
+        row.sites = most_blocks_first(std::move(row.sites));
+        rows.push_back(std::move(row));
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const DuplicateSitesRow& a, const DuplicateSitesRow& b) {
+                         if (a.wasted != b.wasted) return a.wasted > b.wasted;
+                         return a.groups > b.groups;
+                     });
+    return rows;
+}
+
 // ---------------------------------------------------------------- the analysis
 
 class OwnershipAnalysis {
@@ -331,23 +376,35 @@ private:
                   });
     }
 
+    // A duplicate group's blocks by site row, in increasing site row.
+    BlocksBySite blocks_by_site(const Duplicates& duplicates, const DuplicateGroup& group) const {
+        std::vector<std::size_t> sites;
+        sites.reserve(group.count);
+        for (const std::uint32_t block : duplicates.blocks_of(group)) sites.push_back(site_row(block));
+        std::sort(sites.begin(), sites.end());
+        BlocksBySite counted;
+        for (const std::size_t site : sites) {
+            if (counted.empty() || counted.back().first != site) counted.emplace_back(site, 0);
+            ++counted.back().second;
+        }
+        return counted;
+    }
+
     DuplicateSummary summarise_duplicates() const {
         const Duplicates duplicates = find_duplicates(snapshot_);
         DuplicateSummary summary;
         summary.groups = duplicates.groups.size();
+        SiteSetTally site_sets;
         for (const DuplicateGroup& group : duplicates.groups) {
             summary.blocks += group.count;
             summary.wasted += group.wasted();
+            BlocksBySite sites = blocks_by_site(duplicates, group);
+            tally_site_set(site_sets, group, sites);
             if (summary.rows.size() == kMaxDuplicateRows) continue;
-            DuplicateRow row{group.size, group.hash, group.count, group.wasted(), {}};
-            std::map<std::size_t, std::uint64_t> copies_by_site;
-            for (const std::uint32_t block : duplicates.blocks_of(group))
-                ++copies_by_site[site_row(block)];
-            row.sites.assign(copies_by_site.begin(), copies_by_site.end());
-            std::stable_sort(row.sites.begin(), row.sites.end(),
-                             [](const auto& a, const auto& b) { return a.second > b.second; });
-            summary.rows.push_back(std::move(row));
+            summary.rows.push_back({group.size, group.hash, group.count, group.wasted(),
+                                    most_blocks_first(std::move(sites))});
         }
+        summary.by_sites = rank_site_sets(std::move(site_sets));
         return summary;
     }
 

@@ -146,17 +146,32 @@ struct UnreachableRow {
     std::uint64_t blocks = 0;
 };
 
+// Blocks of one site in a duplicate group or a set of them: (index into ReportModel::sites,
+// blocks from it), most blocks first.
+using BlocksBySite = std::vector<std::pair<std::size_t, std::uint64_t>>;
+
 // Live blocks with equal contents (equal size and hash).
 struct DuplicateRow {
     std::uint64_t size = 0;
     std::uint64_t hash = 0;
     std::uint64_t count = 0;   // copies, at least 2
     std::uint64_t wasted = 0;  // (count - 1) x size: what keeping one copy would save
-    std::vector<std::pair<std::size_t, std::uint64_t>> sites;  // (index into
-                               // ReportModel::sites, copies from it), most copies first
+    BlocksBySite sites;        // the sites its copies come from
+};
+
+// The duplicate groups whose blocks come from one set of sites. A program that keeps a
+// backup of every string has thousands of groups of "2 copies", each between the same two
+// sites: one pattern, which this row shows as one.
+struct DuplicateSitesRow {
+    BlocksBySite sites;        // the set's sites and their blocks in the groups
+    std::uint64_t groups = 0;  // groups whose blocks come from exactly these sites
+    std::uint64_t blocks = 0;  // blocks in them
+    std::uint64_t wasted = 0;  // wasted bytes of them
 };
 
 struct DuplicateSummary {
+    std::vector<DuplicateSitesRow> by_sites;  // every set of sites, most wasted first (ties:
+                                              // more groups, then the sites' row indexes)
     std::vector<DuplicateRow> rows;  // most wasted first, at most kMaxDuplicateRows
     std::uint64_t groups = 0;        // all groups, listed or not
     std::uint64_t blocks = 0;        // blocks in them

@@ -600,17 +600,29 @@ void write_owners(const ReportModel& model, std::ostream& out) {
     }
 }
 
-void write_duplicates(const ReportModel& model, std::ostream& out) {
-    if (!write_ownership_title(model, out, "Duplicate contents")) return;
-    const DuplicateSummary& duplicates = model.ownership.duplicates;
-    if (duplicates.rows.empty()) {
-        out << "None found: no two live blocks of the same size have equal contents.\n";
-        return;
+// One row per set of sites: thousands of groups between the same sites (a backup copy of
+// every string) read as the one pattern they are.
+void write_duplicates_by_sites(const ReportModel& model, std::ostream& out) {
+    const std::vector<DuplicateSitesRow>& rows = model.ownership.duplicates.by_sites;
+    out << "By site: the groups summed by the set of sites their blocks come from.\n";
+    const std::size_t shown = shown_rows(model, rows.size());
+    write_top_note(out, shown, rows.size(), "sets of sites");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const DuplicateSitesRow& row = rows[rank];
+        std::vector<std::string> lines = {fmt::format(
+            "{} wasted in {} of equal blocks ({}), {}", bytes_with_exact(row.wasted),
+            count_of(row.groups, "group"), blocks(row.blocks),
+            row.sites.size() == 1 ? "from one site" : "between")};
+        // indented under the headline's end, like a list it introduces
+        for (const auto& [site, site_blocks] : row.sites)
+            lines.push_back(fmt::format("  {} from {}", blocks(site_blocks), site_name(model, site)));
+        write_entry(out, rank, lines);
     }
-    out << fmt::format("{} of live blocks with equal contents, {} in all: keeping one copy of "
-                       "each would save {}.\n",
-                       count_of(duplicates.groups, "group", "groups"),
-                       blocks(duplicates.blocks), bytes_with_exact(duplicates.wasted));
+}
+
+void write_largest_duplicates(const ReportModel& model, std::ostream& out) {
+    const DuplicateSummary& duplicates = model.ownership.duplicates;
+    out << "\nBy group: the largest groups, each with the sites its copies come from.\n";
     const std::size_t shown = shown_rows(model, duplicates.rows.size());
     write_top_note(out, shown, duplicates.groups, "groups");
     for (std::size_t rank = 0; rank < shown; ++rank) {
@@ -623,6 +635,21 @@ void write_duplicates(const ReportModel& model, std::ostream& out) {
             lines.push_back(fmt::format("{} from {}", group_digits(copies), site_name(model, site)));
         write_entry(out, rank, lines);
     }
+}
+
+void write_duplicates(const ReportModel& model, std::ostream& out) {
+    if (!write_ownership_title(model, out, "Duplicate contents")) return;
+    const DuplicateSummary& duplicates = model.ownership.duplicates;
+    if (duplicates.rows.empty()) {
+        out << "None found: no two live blocks of the same size have equal contents.\n";
+        return;
+    }
+    out << fmt::format("{} of live blocks with equal contents, {} in all: keeping one copy of "
+                       "each would save {}.\n",
+                       count_of(duplicates.groups, "group", "groups"),
+                       blocks(duplicates.blocks), bytes_with_exact(duplicates.wasted));
+    write_duplicates_by_sites(model, out);
+    write_largest_duplicates(model, out);
 }
 
 void write_unreachable(const ReportModel& model, std::ostream& out) {

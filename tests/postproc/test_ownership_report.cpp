@@ -96,6 +96,27 @@ Trace without_snapshots(const std::vector<std::string>& dropped) {
     return test::parse_text(with_end_record(lines));
 }
 
+// ownership.trace with its peak snapshot's duplicates spread over two sets of sites:
+//   {List::push [site 4], Cache::Cache() [site 2]}: the 4 KiB pair (blocks 5 and 6, moved
+//       to sites 4 and 2) and a 24-byte pair (list nodes 8 and 9, node 9 moved to site 2
+//       and given node 8's contents): 2 groups, 4 blocks, 4,120 bytes wasted
+//   {Cache::insert [site 1], Blob::copy [site 6]}: the three 128-byte blobs, two of them
+//       moved to site 1: 1 group, 3 blocks, 256 bytes wasted
+// The first set sorts after the second by site rows (site 6 has more peak bytes than site
+// 4), so only ranking by wasted bytes puts it first.
+Trace duplicates_in_two_site_sets() {
+    std::string text = test::data_text("ownership.trace");
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"i=5\taddr=0x5000\tsite=3", "i=5\taddr=0x5000\tsite=4"},
+             {"i=6\taddr=0x7000\tsite=3", "i=6\taddr=0x7000\tsite=2"},
+             {"i=9\taddr=0xa100\tsite=4\tsize=24\thash=000000000000d002",
+              "i=9\taddr=0xa100\tsite=2\tsize=24\thash=000000000000d001"},
+             {"i=14\taddr=0xc000\tsite=6", "i=14\taddr=0xc000\tsite=1"},
+             {"i=15\taddr=0xc100\tsite=6", "i=15\taddr=0xc100\tsite=1"}})
+        text = test::replace_once(text, from, to);
+    return test::parse_text(text);
+}
+
 // ------------------------------------------------------------------ the text report
 
 TEST(OwnershipText, SectionsComeAfterTheTopSitesAtPeak) {
@@ -169,10 +190,36 @@ TEST(OwnershipText, DuplicateContents) {
     EXPECT_EQ(section(text_report(test::ownership_trace()), "Duplicate contents"),
               "2 groups of live blocks with equal contents, 5 blocks in all: keeping one copy of "
               "each would save 4.25 KiB (4,352 bytes).\n"
+              "By site: the groups summed by the set of sites their blocks come from.\n"
+              "  1. 4.00 KiB (4,096 bytes) wasted in 1 group of equal blocks (2 blocks), from "
+              "one site\n"
+              "       2 blocks from Segment::load(char const*) (segment.cpp:30) [site 3]\n"
+              "  2. 256 bytes wasted in 1 group of equal blocks (3 blocks), from one site\n"
+              "       3 blocks from Blob::copy<\"q\\\\z\">(char const*) & (blob.cpp:14) [site 6]\n"
+              "\n"
+              "By group: the largest groups, each with the sites its copies come from.\n"
               "  1. 2 copies of 4.00 KiB (4,096 bytes): 4.00 KiB (4,096 bytes) wasted\n"
               "     2 from Segment::load(char const*) (segment.cpp:30) [site 3]\n"
               "  2. 3 copies of 128 bytes: 256 bytes wasted\n"
               "     3 from Blob::copy<\"q\\\\z\">(char const*) & (blob.cpp:14) [site 6]\n");
+}
+
+TEST(OwnershipText, DuplicatesBySitesSumTheGroupsOfEachSetAndRankByWastedBytes) {
+    AnalysisOptions options;
+    options.top = 1;
+    const std::string duplicates =
+        section(text_report(duplicates_in_two_site_sets(), options), "Duplicate contents");
+    EXPECT_CONTAINS(duplicates, "3 groups of live blocks with equal contents, 7 blocks in all: "
+                                "keeping one copy of each would save 4.27 KiB (4,376 bytes).\n"
+                                "By site: the groups summed by the set of sites their blocks "
+                                "come from.\n"
+                                "The top 1 of 2 sets of sites (--top shows more).\n"
+                                "  1. 4.02 KiB (4,120 bytes) wasted in 2 groups of equal blocks "
+                                "(4 blocks), between\n"
+                                "       2 blocks from List::push(int) (list.cpp:8) [site 4]\n"
+                                "       2 blocks from Cache::Cache() (cache.cpp:12) [site 2]\n"
+                                "\nBy group:");
+    EXPECT_EQ(duplicates.find("from Cache::insert"), std::string::npos);
 }
 
 TEST(OwnershipText, UnreachableAtPeak) {
@@ -275,6 +322,21 @@ TEST(OwnershipJson, SitesOwnersAndPaths) {
     EXPECT_EQ(ownership["duplicates"]["wasted"], 4352);
     EXPECT_EQ(ownership["duplicates"]["rows"][0]["hash"], "000000000000bbbb");
     EXPECT_EQ(ownership["duplicates"]["rows"][1]["sites"], json::array({{{"site", 6}, {"copies", 3}}}));
+}
+
+TEST(OwnershipJson, DuplicatesBySites) {
+    const json duplicates = json_report(duplicates_in_two_site_sets())["ownership"]["duplicates"];
+    EXPECT_EQ(duplicates["groups"], 3);
+    EXPECT_EQ(duplicates["blocks"], 7);
+    EXPECT_EQ(duplicates["wasted"], 4376);
+    EXPECT_EQ(duplicates["by_sites"],
+              json::parse(R"([
+                  {"sites": [{"site": 4, "blocks": 2}, {"site": 2, "blocks": 2}],
+                   "groups": 2, "blocks": 4, "wasted": 4120},
+                  {"sites": [{"site": 1, "blocks": 2}, {"site": 6, "blocks": 1}],
+                   "groups": 1, "blocks": 3, "wasted": 256}
+              ])"));
+    EXPECT_EQ(duplicates["rows"].size(), 3u);
 }
 
 TEST(OwnershipJson, SaysWhyThereIsNoSnapshot) {
