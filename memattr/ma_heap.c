@@ -28,6 +28,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_phase.h"
 #include "ma_snapshot.h"
 #include "ma_timeline.h"
 
@@ -191,6 +192,9 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
    }
    mark_changed(site);
 
+   bk->phase = 0;
+   if (UNLIKELY(ma_phase_open_count)) ma_phase_allocated(bk);
+
    tf->total_bytes  += req_szB;
    tf->total_blocks += 1;
    tf->curr_bytes   += req_szB;
@@ -213,6 +217,7 @@ static void record_release(Block* bk, Bool handed_on)
    ULong lifetime = ma_instrs - bk->alloc_time;
 
    ma_heap_capture_peak_if_at_peak();
+   if (UNLIKELY(ma_phase_open_count)) ma_phase_releasing(bk);
    ma_heap.events++;
    if (ma_track_access) {
       ma_access_block_removed(bk);

@@ -58,6 +58,10 @@ typedef struct _Site {
 
    UWord trace_id;   /* the site's id in the trace being written */
 
+   /* ma_phase.c's per-depth figures of this site in open phases; NULL
+      until the site has an event inside a phase. */
+   struct _SiteSlot* phase_slots;
+
    /* Sites whose live figures changed since the last time the peak was
       captured are chained here, so capturing the peak costs the number
       of changed sites, not the number of all sites (DHAT walks them
@@ -83,6 +87,8 @@ typedef struct _Block {
    ULong          alloc_time;   /* ma_instrs at allocation */
    ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
    struct _ThreadFigures* thread;   /* of the allocating thread */
+   UInt           phase;        /* ma_phase.c: the innermost phase instance
+                                   open at allocation, 0 = none */
 
    /* Only with access tracking: */
    ULong          bytes_read, bytes_written;

@@ -14,6 +14,7 @@
                     load/store instrumentation, the preload's bulk copies
      ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
+     ma_phase.c     phases, iterations (--phase-fn) and marks
      ma_timeline.c  bounded samples of live heap over time
      ma_trace.c     the trace file (docs/trace-format.md)
      ma_preload_heap.c, ma_preload_copy.c
@@ -38,6 +39,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_phase.h"
 #include "ma_requests.h"
 #include "ma_snapshot.h"
 #include "memattr.h"
@@ -67,12 +69,17 @@ extern XArray* VG_(clo_fullpath_after);
 
 static Bool ma_process_cmd_line_option(const HChar* arg)
 {
+   const HChar* phase_fn;
    if VG_STR_CLO(arg, "--memattr-out-file", clo_out_file) {}
    else if VG_BINT_CLO(arg, "--timeline-points", clo_timeline_points, 100, 100000) {}
    else if VG_BOOL_CLO(arg, "--track-access", ma_track_access) {}
    else if VG_BOOL_CLO(arg, "--snapshots", ma_snapshots_on) {}
    else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
    else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
+   else if VG_STR_CLO(arg, "--phase-fn", phase_fn) {
+      if (!ma_phase_add_function(phase_fn))
+         VG_(fmsg_bad_option)(arg, "--phase-fn needs a function name\n");
+   }
    else return VG_(replacement_malloc_process_cmd_line_option)(arg);
    return True;
 }
@@ -102,6 +109,16 @@ static void ma_print_usage(void)
 "                                within pct %% of the true peak [2] (0..1000;\n"
 "                                0 = at every new peak, exact but slowest)\n"
 "    --snapshot-min=<bytes>      no peak snapshot below this live heap [65536]\n"
+"    --phase-fn=<function>       each call of the function is one iteration of\n"
+"                                a phase named after it (repeatable): what\n"
+"                                each call allocated, freed and left behind,\n"
+"                                and the growth per iteration, by site.  The\n"
+"                                name is matched against the demangled name,\n"
+"                                with or without its parameter list (C++:\n"
+"                                'process_batch' or 'ns::process_batch(int)';\n"
+"                                Rust: 'crate::module::process_batch').\n"
+"                                Programs can also use MEMATTR_PHASE_BEGIN/END\n"
+"                                and MEMATTR_MARK from memattr.h\n"
 "\n"
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
@@ -152,6 +169,7 @@ static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
                            const VexArchInfo* archinfo_host,
                            IRType gWordTy, IRType hWordTy)
 {
+   if (ma_phase_functions_given()) sb_in = ma_phase_instrument(sb_in, layout);
    IRSB* sb_out = deepCopyIRSBExceptStmts(sb_in);
    Int   i = 0;
 
@@ -271,6 +289,18 @@ static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
          ma_snapshot_requested(tid, args[1]);
          *ret = 0;
          return True;
+      case MEMATTR_USERREQ__PHASE_BEGIN:
+         ma_phase_begin_requested(tid, args[1]);
+         *ret = 0;
+         return True;
+      case MEMATTR_USERREQ__PHASE_END:
+         ma_phase_end_requested(tid, args[1]);
+         *ret = 0;
+         return True;
+      case MEMATTR_USERREQ__MARK:
+         ma_phase_mark_requested(tid, args[1]);
+         *ret = 0;
+         return True;
       default:
          return False;
    }
@@ -344,6 +374,7 @@ static void ma_pre_clo_init(void)
    VG_(clo_backtrace_size) = 24;
 
    ma_heap_init();
+   ma_phase_init();   /* before the options: --phase-fn adds to it */
    ma_heap_register_malloc_replacement();
    ma_access_register_kernel_accesses();
 }

@@ -26,6 +26,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_phase.h"
 #include "ma_snapshot.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
@@ -530,6 +531,141 @@ static void write_timeline(Writer* w)
 }
 
 /*------------------------------------------------------------*/
+/*--- Phases and marks                                     ---*/
+/*------------------------------------------------------------*/
+
+/* What each instance allocated that is still live now: a block counts
+   for the instance open innermost at its allocation and for all that
+   enclosed it.  Per instance (index id - 1) and per (instance, site). */
+typedef struct { ULong bytes, blocks; } LiveFigures;
+
+typedef struct {
+   LiveFigures* by_instance;
+   WordFM*      by_instance_site;   /* (id << 32 | site trace id) -> LiveFigures* */
+} StillLive;
+
+static UWord instance_site_key(UInt id, const Site* site)
+{
+   return ((UWord)id << 32) | site->trace_id;
+}
+
+static void count_still_live(StillLive* live, UInt id, const Block* bk)
+{
+   for (; id; id = ma_phase_instance(id)->parent) {
+      live->by_instance[id - 1].bytes += bk->req_szB;
+      live->by_instance[id - 1].blocks++;
+      UWord key = instance_site_key(id, bk->site), k, v;
+      LiveFigures* f;
+      if (VG_(lookupFM)(live->by_instance_site, &k, &v, key)) f = (LiveFigures*)v;
+      else {
+         f = VG_(calloc)("ma.phase.live", 1, sizeof *f);
+         VG_(addToFM)(live->by_instance_site, key, (UWord)f);
+      }
+      f->bytes += bk->req_szB;
+      f->blocks++;
+   }
+}
+
+static StillLive measure_still_live(void)
+{
+   UInt n = ma_phase_n_instances();
+   StillLive live = { VG_(calloc)("ma.phase.live", n ? n : 1, sizeof(LiveFigures)),
+                      VG_(newFM)(VG_(malloc), "ma.phase.live", VG_(free), NULL) };
+   Block* bk;
+   ma_heap_blocks_reset_iter();
+   while ((bk = ma_heap_blocks_next()))
+      if (bk->phase) count_still_live(&live, bk->phase, bk);
+   return live;
+}
+
+static void free_live_figures(UWord figures)
+{
+   VG_(free)((void*)figures);
+}
+
+static void free_still_live(StillLive* live)
+{
+   VG_(free)(live->by_instance);
+   VG_(deleteFM)(live->by_instance_site, NULL, free_live_figures);
+}
+
+static void fields_moment(Writer* w, const HChar* prefix, const HeapMoment* m)
+{
+   static const HChar* const keys[] = { "t", "alloc", "bytes", "blocks" };
+   const ULong values[] = { m->time, m->alloc, m->bytes, m->blocks };
+   for (UInt i = 0; i < 4; i++) {
+      HChar key[32];
+      VG_(sprintf)(key, "%s-%s", prefix, keys[i]);
+      field_u(w, key, values[i]);
+   }
+}
+
+static void write_phase(Writer* w, const PhaseInstance* in, const StillLive* live)
+{
+   static const HChar* const end_names[] = {
+      [PHASE_OPEN] = "open", [PHASE_REQUEST] = "request", [PHASE_RETURN] = "return" };
+   begin_record(w, "phase");
+   field_u(w, "id", in->id);
+   field_s(w, "name", in->name);
+   field_u(w, "iteration", in->iteration);
+   field_u(w, "parent", in->parent);
+   field_u(w, "thread", in->thread);
+   field_s(w, "by", in->by_function ? "function" : "request");
+   field_s(w, "ended", end_names[in->end_kind]);
+   fields_moment(w, "begin", &in->begin);
+   fields_moment(w, "end", &in->end);
+   field_u(w, "ab", in->alloc_bytes);   field_u(w, "abk", in->alloc_blocks);
+   field_u(w, "fb", in->freed_bytes);   field_u(w, "fbk", in->freed_blocks);
+   field_u(w, "peak", in->peak_bytes);  field_u(w, "peak-t", in->peak_time);
+   field_u(w, "xb", live->by_instance[in->id - 1].bytes);
+   field_u(w, "xbk", live->by_instance[in->id - 1].blocks);
+   end_record(w);
+
+   for (Word i = 0; i < VG_(sizeXA)(in->sites); i++) {
+      const PhaseSiteFigures* f = VG_(indexXA)(in->sites, i);
+      UWord k, v;
+      const LiveFigures* x = VG_(lookupFM)(live->by_instance_site, &k, &v,
+                                           instance_site_key(in->id, f->site))
+                             ? (const LiveFigures*)v : NULL;
+      begin_record(w, "phase-site");
+      field_u(w, "phase", in->id);
+      field_u(w, "site", f->site->trace_id);
+      field_u(w, "ab", f->alloc_bytes);   field_u(w, "abk", f->alloc_blocks);
+      field_u(w, "fb", f->freed_bytes);   field_u(w, "fbk", f->freed_blocks);
+      field_u(w, "live-begin", f->live_begin);
+      field_u(w, "live-end", f->live_end);
+      field_u(w, "xb", x ? x->bytes : 0);
+      field_u(w, "xbk", x ? x->blocks : 0);
+      end_record(w);
+   }
+}
+
+/* Phase instances with their sites, marks, and how many instances were
+   not kept. */
+static void write_phases(Writer* w)
+{
+   ma_phase_settle_open();
+   StillLive live = measure_still_live();
+   for (UInt id = 1; id <= ma_phase_n_instances(); id++)
+      write_phase(w, ma_phase_instance(id), &live);
+   free_still_live(&live);
+   for (UInt i = 0; i < ma_phase_n_marks(); i++) {
+      const Mark* m = ma_phase_mark(i);
+      begin_record(w, "mark");
+      field_u(w, "t", m->at.time);
+      field_u(w, "alloc", m->at.alloc);
+      field_u(w, "bytes", m->at.bytes);
+      field_u(w, "blocks", m->at.blocks);
+      field_s(w, "label", m->label);
+      end_record(w);
+   }
+   begin_record(w, "phases");
+   field_u(w, "kept", ma_phase_n_instances());
+   field_u(w, "dropped", ma_phase_dropped());
+   end_record(w);
+}
+
+/*------------------------------------------------------------*/
 /*--- Snapshots                                            ---*/
 /*------------------------------------------------------------*/
 
@@ -706,6 +842,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    write_threads(w);
    write_summary(w, req);
    write_timeline(w);
+   write_phases(w);
    write_snapshots(w);
    VG_(deleteFM)(frames_of_ip, NULL, NULL);
    VG_(deleteFM)(stack_ids, NULL, NULL);
