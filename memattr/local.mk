@@ -16,7 +16,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
 	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
-	memattr/ma_phase.c memattr/ma_phase.h \
+	memattr/ma_phase.c memattr/ma_phase.h memattr/ma_names.c memattr/ma_names.h \
 	memattr/ma_timeline.c memattr/ma_timeline.h \
 	memattr/ma_trace.c memattr/ma_trace.h
 memattr_memattr_amd64_linux_CPPFLAGS = $(MA_SDK_CPPFLAGS)

@@ -15,6 +15,7 @@
      ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
      ma_phase.c     phases, iterations (--phase-fn) and marks
+     ma_names.c     names kept for the run (interned), client strings
      ma_timeline.c  bounded samples of live heap over time
      ma_trace.c     the trace file (docs/trace-format.md)
      ma_preload_heap.c, ma_preload_copy.c
@@ -39,6 +40,7 @@
 #include "ma_access.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_names.h"
 #include "ma_phase.h"
 #include "ma_requests.h"
 #include "ma_snapshot.h"
@@ -374,6 +376,7 @@ static void ma_pre_clo_init(void)
    VG_(clo_backtrace_size) = 24;
 
    ma_heap_init();
+   ma_names_init();
    ma_phase_init();   /* before the options: --phase-fn adds to it */
    ma_heap_register_malloc_replacement();
    ma_access_register_kernel_accesses();

@@ -40,6 +40,7 @@
 #include "pub_tool_wordfm.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_names.h"
 #include "ma_phase.h"
 
 /* Deeper nesting is not recorded (the instance is counted as dropped):
@@ -56,41 +57,12 @@ UInt ma_phase_open_count = 0;
 /*--- Names                                                ---*/
 /*------------------------------------------------------------*/
 
-static WordFM* names;           /* interned phase names and mark labels */
-static XArray* functions;       /* --phase-fn names (HChar*) */
-
-static Word compare_strings(UWord a, UWord b)
-{
-   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
-}
-
-static const HChar* intern(const HChar* text)
-{
-   UWord key, value;
-   if (VG_(lookupFM)(names, &key, &value, (UWord)text)) return (const HChar*)key;
-   HChar* copy = VG_(strdup)("ma.phase.name", text);
-   VG_(addToFM)(names, (UWord)copy, 0);
-   return copy;
-}
-
-/* A client string, up to 127 bytes, "" if unreadable. */
-static const HChar* client_string(Addr a)
-{
-   HChar text[128];
-   SizeT n = 0;
-   for (; a && n + 1 < sizeof text; n++) {
-      if (!VG_(am_is_valid_for_client)(a + n, 1, VKI_PROT_READ)) break;
-      text[n] = *(const HChar*)(a + n);
-      if (text[n] == 0) break;
-   }
-   text[n] = 0;
-   return intern(text);
-}
+static XArray* functions;       /* --phase-fn names (interned HChar*) */
 
 Bool ma_phase_add_function(const HChar* name)
 {
    if (!name[0]) return False;
-   const HChar* interned = intern(name);   /* the same name as a requested phase's */
+   const HChar* interned = ma_intern(name);   /* the same pointer as a requested phase's */
    VG_(addToXA)(functions, &interned);
    return True;
 }
@@ -292,7 +264,7 @@ void ma_phase_releasing(Block* bk)
 void ma_phase_begin_requested(ThreadId tid, Addr name)
 {
    end_returned();
-   begin(client_string(name), tid, False, 0);
+   begin(ma_intern_client_string(name), tid, False, 0);
 }
 
 /* Ends the innermost open phase of that name, and any opened inside it
@@ -300,7 +272,7 @@ void ma_phase_begin_requested(ThreadId tid, Addr name)
 void ma_phase_end_requested(ThreadId tid, Addr name)
 {
    end_returned();
-   const HChar* wanted = client_string(name);
+   const HChar* wanted = ma_intern_client_string(name);
    for (Int d = (Int)ma_phase_open_count - 1; d >= 0; d--) {
       if (open_phases[d].instance->name == wanted && !open_phases[d].instance->by_function) {
          end_from((UInt)d, PHASE_REQUEST);
@@ -318,7 +290,7 @@ void ma_phase_end_requested(ThreadId tid, Addr name)
 
 void ma_phase_mark_requested(ThreadId tid, Addr label)
 {
-   Mark m = { heap_now(), client_string(label) };
+   Mark m = { heap_now(), ma_intern_client_string(label) };
    VG_(addToXA)(marks, &m);
 }
 
@@ -414,7 +386,6 @@ ULong ma_phase_dropped(void) { return dropped; }
 
 void ma_phase_init(void)
 {
-   names      = VG_(newFM)(VG_(malloc), "ma.phase.names", VG_(free), compare_strings);
    functions  = VG_(newXA)(VG_(malloc), "ma.phase.fns", VG_(free), sizeof(HChar*));
    instances  = VG_(newXA)(VG_(malloc), "ma.phases", VG_(free), sizeof(PhaseInstance*));
    iterations = VG_(newFM)(VG_(malloc), "ma.phase.iters", VG_(free), NULL);

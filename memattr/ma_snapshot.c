@@ -55,6 +55,7 @@
 #include "pub_tool_wordfm.h"
 
 #include "ma_access.h"
+#include "ma_names.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -313,25 +314,6 @@ static void read_blocks(Scan* sc)
 /*--- Roots                                                ---*/
 /*------------------------------------------------------------*/
 
-/* Names found while scanning roots are copied here once and shared:
-   debug-info strings are not persistent. */
-static WordFM* interned_names;
-
-static Word compare_strings(UWord a, UWord b)
-{
-   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
-}
-
-static const HChar* intern(const HChar* text)
-{
-   UWord key, value;
-   if (!text) return "";
-   if (VG_(lookupFM)(interned_names, &key, &value, (UWord)text)) return (const HChar*)key;
-   HChar* copy = VG_(strdup)("ma.snap.name", text);
-   VG_(addToFM)(interned_names, (UWord)copy, 0);
-   return copy;
-}
-
 /* A root word at 'addr' holding 'value', if it points into a block. */
 static SnapRoot* root_if_pointer(Scan* sc, RootKind kind, Addr addr, UWord value)
 {
@@ -358,7 +340,7 @@ static void register_root(ThreadId tid, const HChar* regname, UWord value)
    SizeT n = 0;
    for (; regname[n] && n + 1 < sizeof lower; n++) lower[n] = VG_(tolower)(regname[n]);
    lower[n] = 0;
-   r->name = intern(lower);
+   r->name = ma_intern(lower);
 }
 
 static void scan_registers(Scan* sc)
@@ -375,14 +357,10 @@ static void scan_registers(Scan* sc)
    behind the address-space manager's back) longjmps back to
    read_range, which skips the page and goes on. */
 static VG_MINIMAL_JMP_BUF(fault_jmpbuf);
-static volatile Addr fault_addr;
 
 static void on_fault(Int sig, Addr addr)
 {
-   if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS) {
-      fault_addr = addr;
-      VG_MINIMAL_LONGJMP(fault_jmpbuf);
-   }
+   if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS) VG_MINIMAL_LONGJMP(fault_jmpbuf);
 }
 
 /* Visit each aligned word of [lo, hi) that points into a block. */
@@ -516,12 +494,12 @@ static void visit_segment_word(Scan* sc, Addr addr, UWord value, void* ctx)
       const HChar* symbol = NULL;
       PtrdiffT offset = 0;
       if (VG_(get_datasym_and_offset)(VG_(current_DiEpoch)(), addr, &symbol, &offset)) {
-         r->name = intern(demangled(symbol));
+         r->name = ma_intern(demangled(symbol));
          r->symbol_offset = (ULong)offset;
       }
-      r->object = intern(object);
+      r->object = ma_intern(object);
    } else if (seg->kind == SkFileC) {
-      r->object = intern(VG_(am_get_filename)(seg));
+      r->object = ma_intern(VG_(am_get_filename)(seg));
    }
 }
 
@@ -572,7 +550,7 @@ static Snapshot* take(const HChar* name, UInt kinds)
 {
    Snapshot* s = VG_(malloc)("ma.snap", sizeof(Snapshot));
    VG_(memset)(s, 0, sizeof *s);
-   s->name  = VG_(strdup)("ma.snap.name", name);
+   s->name  = ma_intern(name);
    s->kinds = kinds;
    s->time  = ma_instrs;
    s->alloc = ma_heap.total_bytes;
@@ -597,7 +575,6 @@ static Snapshot* take(const HChar* name, UInt kinds)
 static void discard(Snapshot* s)
 {
    if (last_taken == s) last_taken = NULL;
-   VG_(free)(s->name);
    VG_(free)(s->blocks);
    VG_(free)(s->edges);
    VG_(free)(s->words);
@@ -650,15 +627,7 @@ void ma_snapshot_at_release(void)
 void ma_snapshot_requested(ThreadId tid, Addr name)
 {
    if (!ma_snapshots_on) return;
-   HChar text[128];
-   SizeT n = 0;
-   for (; name && n + 1 < sizeof text; n++) {
-      if (!VG_(am_is_valid_for_client)(name + n, 1, VKI_PROT_READ)) break;
-      text[n] = *(const HChar*)(name + n);
-      if (text[n] == 0) break;
-   }
-   text[n] = 0;
-   Snapshot* s = take(text, SNAP_REQUEST);
+   Snapshot* s = take(ma_intern_client_string(name), SNAP_REQUEST);
    if (requested_last) requested_last->next = s; else requested_first = s;
    requested_last = s;
    if (peak_due()) make_peak(s, True);
@@ -716,7 +685,6 @@ void ma_snapshot_end_trace(void)
 
 void ma_snapshot_init(void)
 {
-   interned_names = VG_(newFM)(VG_(malloc), "ma.snap.names", VG_(free), compare_strings);
    ma_snapshot_threshold = ma_snapshots_on
                            ? (ma_snapshot_min_bytes > 0 ? (ULong)ma_snapshot_min_bytes - 1 : 0)
                            : ~0ULL;

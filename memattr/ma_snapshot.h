@@ -86,7 +86,7 @@ typedef struct {
 
 typedef struct _Snapshot {
    struct _Snapshot* next;   /* requested snapshots, in the order taken */
-   HChar*     name;
+   const HChar* name;      /* interned (ma_names.h) */
    UInt       kinds;
    ULong      time, alloc;   /* ma_instrs and total bytes allocated then */
    ULong      bytes;         /* live requested bytes */

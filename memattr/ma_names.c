@@ -1,0 +1,51 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: names kept for the whole run.             ma_names.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_names.h.  A WordFM ordered by string contents holds the
+   copies; they are never freed (names are few, and traces may be
+   written more than once: before an exec and at exit). */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
+
+#include "ma_names.h"
+
+static WordFM* names;
+
+static Word compare_strings(UWord a, UWord b)
+{
+   return VG_(strcmp)((const HChar*)a, (const HChar*)b);
+}
+
+void ma_names_init(void)
+{
+   names = VG_(newFM)(VG_(malloc), "ma.names", VG_(free), compare_strings);
+}
+
+const HChar* ma_intern(const HChar* text)
+{
+   UWord key, value;
+   if (!text) return "";
+   if (VG_(lookupFM)(names, &key, &value, (UWord)text)) return (const HChar*)key;
+   HChar* copy = VG_(strdup)("ma.names", text);
+   VG_(addToFM)(names, (UWord)copy, 0);
+   return copy;
+}
+
+const HChar* ma_intern_client_string(Addr a)
+{
+   HChar text[128];
+   SizeT n = 0;
+   for (; a && n + 1 < sizeof text; n++) {
+      if (!VG_(am_is_valid_for_client)(a + n, 1, VKI_PROT_READ)) break;
+      text[n] = *(const HChar*)(a + n);
+      if (text[n] == 0) break;
+   }
+   text[n] = 0;
+   return ma_intern(text);
+}
