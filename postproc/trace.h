@@ -222,6 +222,73 @@ struct TimelinePoint {
     std::uint64_t blocks = 0;     // blocks
 };
 
+// ---------------------------------------------------------------- phases (version 3)
+
+// `phase` `by`: what delimited a phase instance.
+enum class PhaseDelimiter {
+    request,   // request: MEMATTR_PHASE_BEGIN/END client requests
+    function,  // function: --phase-fn, one instance per call of the function
+};
+
+// `phase` `ended`: how a phase instance ended.
+enum class PhaseEnding {
+    request,    // request: by MEMATTR_PHASE_END (of it, or of a phase it was nested in)
+    returned,   // return: its --phase-fn function returned
+    open,       // open: still open when the trace was written; its end figures are those
+                // of that moment
+};
+
+// `phase-site`: one site's figures in one phase instance.
+struct PhaseSite {
+    std::size_t site = 0;                // site=, resolved to an index into Trace::sites
+    std::uint64_t allocated_bytes = 0;   // ab: allocated from the site while it was open
+    std::uint64_t allocated_blocks = 0;  // abk
+    std::uint64_t freed_bytes = 0;       // fb: the site's blocks released while it was open
+    std::uint64_t freed_blocks = 0;      // fbk
+    std::uint64_t live_begin = 0;        // live-begin: the site's live bytes at its begin
+    std::uint64_t live_end = 0;          // live-end: and at its end
+    std::uint64_t exit_bytes = 0;        // xb: what it allocated from the site still live
+                                         // when the trace was written
+    std::uint64_t exit_blocks = 0;       // xbk
+};
+
+// `phase` and its `phase-site` records: one instance (iteration) of a named phase.
+struct PhaseInstance {
+    std::uint64_t id = 0;         // id, from 1 in the order instances began
+    std::string name;             // name (the --phase-fn name as given)
+    std::uint64_t iteration = 0;  // iteration: its number among instances of its name, from 1
+    std::uint64_t parent = 0;     // parent: the id of the instance it is nested in, 0 at top
+                                  // level; always an earlier instance
+    std::uint64_t thread = 0;     // thread: the thread that began it
+    PhaseDelimiter by = PhaseDelimiter::request;  // by
+    PhaseEnding ended = PhaseEnding::request;     // ended
+    TimelinePoint begin;          // begin-t, begin-alloc, begin-bytes, begin-blocks
+    TimelinePoint end;            // end-t, end-alloc, end-bytes, end-blocks
+    std::uint64_t allocated_bytes = 0;   // ab: allocated while it was open, nested instances
+                                         // included
+    std::uint64_t allocated_blocks = 0;  // abk
+    std::uint64_t freed_bytes = 0;       // fb: released while it was open
+    std::uint64_t freed_blocks = 0;      // fbk
+    std::uint64_t peak_bytes = 0;        // peak: the highest live heap while it was open
+    std::uint64_t peak_time = 0;         // peak-t
+    std::uint64_t exit_bytes = 0;        // xb: what it allocated still live at the end
+    std::uint64_t exit_blocks = 0;       // xbk
+    std::vector<PhaseSite> sites;        // its `phase-site` records, in trace order
+};
+
+// `mark`: a labelled moment (MEMATTR_MARK), with the live heap then.
+struct Mark {
+    TimelinePoint at;   // t, alloc, bytes, blocks
+    std::string label;  // label
+};
+
+// `phases`: how many instances the tool recorded and how many it only counted.
+struct PhaseCounts {
+    std::uint64_t kept = 0;     // kept: equal to Trace::phases.size()
+    std::uint64_t dropped = 0;  // dropped: over the tool's limit of instances, or nested too
+                                // deeply
+};
+
 // ---------------------------------------------------------------- snapshots (version 3)
 
 // `snapshot` `kinds`: why a snapshot was taken (several can hold).
@@ -340,6 +407,9 @@ struct Trace {
     Totals totals;
     ExitState exit;
     std::vector<TimelinePoint> timeline;
+    std::vector<PhaseInstance> phases;          // by id; empty before version 3
+    std::vector<Mark> marks;                    // in trace (so time) order
+    std::optional<PhaseCounts> phase_counts;    // the `phases` record, when there is one
     std::vector<Snapshot> snapshots;            // in trace order; empty before version 3 and
                                                 // with snapshots=no
     std::optional<SnapshotCost> snapshot_cost;  // the `snapshot-cost` record, when there is one

@@ -622,6 +622,139 @@ private:
         trace_.timeline.push_back(point);
     }
 
+    // ---------------------------------------------------------------- phases
+
+    // Phase records come after the timeline and before the snapshots: each `phase` followed
+    // by its `phase-site` records, then the `mark` records, then one `phases` record.
+    void require_phase_section(std::string_view tag, bool before_marks) const {
+        if (!trace_.snapshots.empty())
+            fail(fmt::format("'{}' record after a snapshot: phases come before the snapshots",
+                             tag));
+        if (phase_counts_line_ != 0)
+            fail(fmt::format("'{}' record after the 'phases' record (line {})", tag,
+                             phase_counts_line_));
+        if (before_marks && !trace_.marks.empty())
+            fail(fmt::format("'{}' record after a 'mark' record: marks follow the phases",
+                             tag));
+    }
+
+    // The moment keys `PREFIXt`, `PREFIXalloc`, `PREFIXbytes`, `PREFIXblocks`.
+    TimelinePoint moment(const Record& record, std::string_view prefix) const {
+        const auto key = [&](std::string_view name) { return fmt::format("{}{}", prefix, name); };
+        return {integer(record, key("t")), integer(record, key("alloc")),
+                integer(record, key("bytes")), integer(record, key("blocks"))};
+    }
+
+    // `what` is allocated `allocated`, of which `still_live` is still live at exit: the
+    // second cannot exceed the first.
+    void check_still_live(std::string_view what, std::uint64_t allocated,
+                          std::uint64_t still_live, std::string_view keys) const {
+        if (still_live > allocated)
+            fail(fmt::format("{}: {} says more is still live at exit ({}) than was allocated "
+                             "({})",
+                             what, keys, still_live, allocated));
+    }
+
+    void parse_phase(const Record& record) {
+        require_phase_section(record.tag, true);
+        PhaseInstance phase;
+        phase.id = integer(record, "id");
+        if (phase.id != trace_.phases.size() + 1)
+            fail(fmt::format("phase id {} out of order: phases are numbered from 1 in the order "
+                             "they began, so this one should be {}",
+                             phase.id, trace_.phases.size() + 1));
+        phase.name = text(record, "name");
+        phase.iteration = integer(record, "iteration");
+        std::uint64_t& last_iteration = last_iteration_of_[phase.name];
+        // Dropped instances leave gaps, so iterations only have to increase.
+        if (phase.iteration <= last_iteration)
+            fail(fmt::format("phase {} is iteration {} of '{}', but iteration {} came before "
+                             "it: iterations increase in the order instances began",
+                             phase.id, phase.iteration, excerpt(phase.name), last_iteration));
+        last_iteration = phase.iteration;
+        phase.parent = integer(record, "parent");
+        if (phase.parent >= phase.id)
+            fail(fmt::format("phase {} is nested in phase {}, which did not begin before it",
+                             phase.id, phase.parent));
+        phase.thread = integer(record, "thread");
+        if (!thread_ids_.contains(phase.thread))
+            fail(fmt::format("phase refers to unknown thread {}", phase.thread));
+        phase.by = static_cast<PhaseDelimiter>(choice(record, "by", {"request", "function"}));
+        phase.ended =
+            static_cast<PhaseEnding>(choice(record, "ended", {"request", "return", "open"}));
+        phase.begin = moment(record, "begin-");
+        phase.end = moment(record, "end-");
+        if (phase.end.time < phase.begin.time || phase.end.allocated < phase.begin.allocated)
+            fail(fmt::format("phase {} ends (t={}, alloc={}) before it begins (t={}, alloc={})",
+                             phase.id, phase.end.time, phase.end.allocated, phase.begin.time,
+                             phase.begin.allocated));
+        if (!trace_.phases.empty() && phase.begin.time < trace_.phases.back().begin.time)
+            fail(fmt::format("phase {} begins at t={}, before phase {} (t={}): phases are "
+                             "numbered in the order they began",
+                             phase.id, phase.begin.time, phase.id - 1,
+                             trace_.phases.back().begin.time));
+        phase.allocated_bytes = integer(record, "ab");
+        phase.allocated_blocks = integer(record, "abk");
+        phase.freed_bytes = integer(record, "fb");
+        phase.freed_blocks = integer(record, "fbk");
+        phase.peak_bytes = integer(record, "peak");
+        phase.peak_time = integer(record, "peak-t");
+        phase.exit_bytes = integer(record, "xb");
+        phase.exit_blocks = integer(record, "xbk");
+        check_still_live(fmt::format("phase {}", phase.id), phase.allocated_bytes,
+                         phase.exit_bytes, "xb");
+        check_still_live(fmt::format("phase {}", phase.id), phase.allocated_blocks,
+                         phase.exit_blocks, "xbk");
+        trace_.phases.push_back(std::move(phase));
+    }
+
+    void parse_phase_site(const Record& record) {
+        require_phase_section(record.tag, true);
+        const std::uint64_t id = integer(record, "phase");
+        if (trace_.phases.empty() || trace_.phases.back().id != id)
+            fail(fmt::format("'phase-site' record for phase {} does not follow that phase's "
+                             "'phase' record",
+                             id));
+        PhaseInstance& phase = trace_.phases.back();
+        PhaseSite row;
+        row.site = resolve_site(integer(record, "site"), "phase-site");
+        for (const PhaseSite& earlier : phase.sites)
+            if (earlier.site == row.site)
+                fail(fmt::format("second 'phase-site' record for site {} in phase {}",
+                                 trace_.sites[row.site].id, id));
+        row.allocated_bytes = integer(record, "ab");
+        row.allocated_blocks = integer(record, "abk");
+        row.freed_bytes = integer(record, "fb");
+        row.freed_blocks = integer(record, "fbk");
+        row.live_begin = integer(record, "live-begin");
+        row.live_end = integer(record, "live-end");
+        row.exit_bytes = integer(record, "xb");
+        row.exit_blocks = integer(record, "xbk");
+        const std::string what = fmt::format("phase {}, site {}", id, trace_.sites[row.site].id);
+        check_still_live(what, row.allocated_bytes, row.exit_bytes, "xb");
+        check_still_live(what, row.allocated_blocks, row.exit_blocks, "xbk");
+        phase.sites.push_back(row);
+    }
+
+    void parse_mark(const Record& record) {
+        require_phase_section(record.tag, false);
+        Mark mark{moment(record, ""), text(record, "label")};
+        if (!trace_.marks.empty() && mark.at.time < trace_.marks.back().at.time)
+            fail(fmt::format("mark at t={} comes after one at t={}: marks are in increasing time",
+                             mark.at.time, trace_.marks.back().at.time));
+        trace_.marks.push_back(std::move(mark));
+    }
+
+    void parse_phase_counts(const Record& record) {
+        require_phase_section(record.tag, false);
+        trace_.phase_counts = PhaseCounts{integer(record, "kept"), integer(record, "dropped")};
+        if (trace_.phase_counts->kept != trace_.phases.size())
+            fail(fmt::format("'phases' says kept={} but {} 'phase' records precede it: records "
+                             "were lost or added, the trace is corrupt",
+                             trace_.phase_counts->kept, trace_.phases.size()));
+        phase_counts_line_ = line_number_;
+    }
+
     // ---------------------------------------------------------------- snapshots
 
     // Snapshot records describe heap snapshots: a trace that says it took none (or that has
@@ -979,6 +1112,8 @@ private:
         for (const RecordKind& kind : record_kinds())
             if (kind.occurrence == Occurrence::once && !single_record_lines_.contains(kind.tag))
                 fail(fmt::format("the trace has no '{}' record", kind.tag));
+        if (!trace_.phases.empty() && !trace_.phase_counts)
+            fail("the trace has 'phase' records but no 'phases' record");
         if (trace_.header.run.snapshots && !trace_.snapshot_cost)
             fail("the trace has no 'snapshot-cost' record, though the 'run' record says "
                  "snapshots=yes");
@@ -1023,6 +1158,9 @@ private:
     std::unordered_map<std::uint64_t, IdDefinition> thread_ids_;
     std::unordered_map<std::string_view, std::uint64_t> single_record_lines_;  // tag -> line
     std::unordered_map<std::string, std::uint64_t> definition_lines_;          // name -> line
+    std::unordered_map<std::string, std::uint64_t> last_iteration_of_;  // phase name -> the
+                                                                         // last iteration read
+    std::uint64_t phase_counts_line_ = 0;  // the `phases` record's line, 0 before it
 };
 
 std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
@@ -1043,6 +1181,10 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {"totals", &TraceParser::parse_totals, once},
         {"exit", &TraceParser::parse_exit, once},
         {"timeline", &TraceParser::parse_timeline, any},
+        {"phase", &TraceParser::parse_phase, any, 3},
+        {"phase-site", &TraceParser::parse_phase_site, any, 3},
+        {"mark", &TraceParser::parse_mark, any, 3},
+        {"phases", &TraceParser::parse_phase_counts, at_most_once, 3},
         {"snapshot", &TraceParser::parse_snapshot, any, 3},
         {"root", &TraceParser::parse_root, any, 3},
         {"snapshot-cost", &TraceParser::parse_snapshot_cost, at_most_once, 3},
