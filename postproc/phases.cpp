@@ -187,37 +187,38 @@ void note_peak(PhaseNameSummary& name, const PhaseInstance& instance) {
     name.peak_iteration = instance.iteration;
 }
 
-// Each site's growth series over the instances in `series` (indexes into `instances`): 0
-// in an instance without a row for the site.
+// Each site's growth series over the instances in `series` (indexes into `instances`), by
+// index into Trace::sites: 0 in an instance without a row for the site.
 std::map<std::size_t, std::vector<GrowthPoint>> growth_series(
     const std::vector<PhaseInstanceRow>& instances, const std::vector<std::size_t>& series) {
     std::map<std::size_t, std::vector<GrowthPoint>> by_site;
     for (const std::size_t index : series)
-        for (const PhaseSiteRow& row : instances[index].sites) by_site[row.site];
+        for (const PhaseSiteRow& row : instances[index].sites) by_site[row.figures.site];
     for (auto& [site, points] : by_site)
         for (const std::size_t index : series)
             points.push_back({instances[index].instance.iteration, 0});
     for (std::size_t position = 0; position < series.size(); ++position)
         for (const PhaseSiteRow& row : instances[series[position]].sites)
-            by_site[row.site][position].growth = row.growth;
+            by_site[row.figures.site][position].growth = row.growth;
     return by_site;
 }
 
 void analyse_growth(PhaseNameSummary& name, const std::vector<PhaseInstanceRow>& instances,
                     const std::vector<std::size_t>& series, const Trace& trace,
-                    const std::vector<std::size_t>& report_row_to_trace_site) {
+                    const std::vector<std::size_t>& row_of_site) {
     for (const std::size_t index : series)
         name.growth_iterations.push_back(instances[index].instance.iteration);
     if (series.size() < kMinGrowthIterations) return;
+    std::vector<std::pair<std::size_t, GrowthFit>> fits;  // (index into Trace::sites, fit)
     for (const auto& [site, points] : growth_series(instances, series))
-        name.growth.push_back({site, classify_growth(points)});
-    std::sort(name.growth.begin(), name.growth.end(), [&](const SiteGrowth& a, const SiteGrowth& b) {
-        const std::uint64_t a_id = trace.sites[report_row_to_trace_site[a.site]].id;
-        const std::uint64_t b_id = trace.sites[report_row_to_trace_site[b.site]].id;
-        if (a.fit.kind != b.fit.kind) return a.fit.kind < b.fit.kind;
-        if (a.fit.net_growth != b.fit.net_growth) return a.fit.net_growth > b.fit.net_growth;
-        return a_id < b_id;
+        fits.emplace_back(site, classify_growth(points));
+    std::sort(fits.begin(), fits.end(), [&](const auto& a, const auto& b) {
+        if (a.second.kind != b.second.kind) return a.second.kind < b.second.kind;
+        if (a.second.net_growth != b.second.net_growth)
+            return a.second.net_growth > b.second.net_growth;
+        return trace.sites[a.first].id < trace.sites[b.first].id;
     });
+    for (const auto& [site, fit] : fits) name.growth.push_back({row_of_site[site], fit});
 }
 
 PhaseNameSummary& summary_for(std::vector<PhaseNameSummary>& names,
@@ -235,9 +236,6 @@ PhaseNameSummary& summary_for(std::vector<PhaseNameSummary>& names,
 std::vector<PhaseNameSummary> summarise_names(const std::vector<PhaseInstanceRow>& instances,
                                               const Trace& trace,
                                               const std::vector<std::size_t>& row_of_site) {
-    std::vector<std::size_t> trace_site_of_row(row_of_site.size());
-    for (std::size_t site = 0; site < row_of_site.size(); ++site)
-        trace_site_of_row[row_of_site[site]] = site;
     std::vector<PhaseNameSummary> names;
     std::map<std::string, std::size_t> index;
     std::map<std::string, std::vector<std::size_t>> series;  // name -> growth instances
@@ -257,7 +255,7 @@ std::vector<PhaseNameSummary> summarise_names(const std::vector<PhaseInstanceRow
     }
     for (PhaseNameSummary& name : names) {
         // Instances begin in id order, and iterations increase with it (the reader checks).
-        analyse_growth(name, instances, series[name.name], trace, trace_site_of_row);
+        analyse_growth(name, instances, series[name.name], trace, row_of_site);
     }
     return names;
 }
