@@ -298,6 +298,7 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options) {
     model.copies =
         analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
     model.ownership = analyse_ownership(trace, options, model.sites, row_of_site);
+    model.leaks = analyse_leaks(trace, model.sites, row_of_site);
 
     model.threads = trace.threads;
     std::sort(model.threads.begin(), model.threads.end(),

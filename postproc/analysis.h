@@ -2,8 +2,9 @@
 //
 // All interpretation happens here, once: folding each site's and each copy's stack, the
 // derived figures (shares of the peak, mean lifetimes, average sizes), the classification of
-// copies and the rankings; the ownership sections come from ownership_analysis.h. Reporters
-// only format, so the text, JSON and DOT outputs cannot disagree about a number.
+// copies and the rankings; the ownership sections come from ownership_analysis.h, the leaks
+// at exit from leaks.h. Reporters only format, so the text, JSON and DOT outputs cannot
+// disagree about a number.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "leaks.h"
 #include "ownership_analysis.h"
 #include "site_folding.h"
 #include "trace.h"
@@ -188,6 +190,7 @@ struct ReportModel {
     std::vector<TimelinePoint> timeline;
     std::optional<std::size_t> timeline_peak;  // the timeline sample that is the global peak
     OwnershipReport ownership;  // the snapshot's owners, duplicates and unreachable blocks
+    LeakReport leaks;           // the exit snapshot's blocks in Memcheck's leak categories
 };
 
 // Throws std::regex_error when an --ignore-fn pattern is invalid, std::invalid_argument when

@@ -1,5 +1,6 @@
 #include "json_reporter.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -426,6 +427,50 @@ Json ownership_json(const ReportModel& model) {
     return report;
 }
 
+// ---------------------------------------------------------------- leaks at exit
+
+std::string_view leak_missing_name(NoLeakCheckReason reason) {
+    switch (reason) {
+    case NoLeakCheckReason::old_trace: return "old_trace";
+    case NoLeakCheckReason::snapshots_off: return "snapshots_off";
+    case NoLeakCheckReason::no_exit_snapshot: return "no_exit_snapshot";
+    }
+    return "no_exit_snapshot";
+}
+
+// "definitely lost" -> "definitely_lost".
+std::string leak_kind_key(LeakKind kind) {
+    std::string key(leak_kind_name(kind));
+    std::replace(key.begin(), key.end(), ' ', '_');
+    return key;
+}
+
+Json leak_category_json(const ReportModel& model, const LeakCategory& category) {
+    Json sites = Json::array();
+    for (const LeakRow& row : category.sites)
+        sites.push_back({{"site", site_id(model, row.site)},
+                         {"bytes", row.own.bytes},
+                         {"blocks", row.own.blocks},
+                         {"indirect_bytes", row.indirect_bytes},
+                         {"indirect_blocks", row.indirect_blocks}});
+    return {{"bytes", category.total.bytes},
+            {"blocks", category.total.blocks},
+            {"sites", std::move(sites)}};
+}
+
+Json leaks_json(const ReportModel& model) {
+    const LeakReport& leaks = model.leaks;
+    Json report = {
+        {"available", !leaks.missing},
+        {"missing_reason", leaks.missing ? Json(leak_missing_name(*leaks.missing)) : Json(nullptr)},
+    };
+    if (leaks.missing) return report;
+    report["snapshot"] = snapshot_json(leaks.snapshot);
+    for (const LeakKind kind : kAllLeakKinds)
+        report[leak_kind_key(kind)] = leak_category_json(model, leaks[kind]);
+    return report;
+}
+
 Json thread_json(const Thread& thread) {
     return {
         {"id", thread.id},
@@ -468,6 +513,7 @@ void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
         {"sites", std::move(sites)},
         {"copies", copies_json(model)},
         {"ownership", ownership_json(model)},
+        {"leaks", leaks_json(model)},
         {"threads", std::move(threads)},
         {"timeline", timeline_json(model)},
     };

@@ -22,12 +22,13 @@ using OwnershipGraph =
 
 namespace memattr {
 
-Reachability find_reachable(const Snapshot& snapshot) {
+Reachability find_reachable(const Snapshot& snapshot, Follow follow) {
+    const bool start_only = follow == Follow::start_pointers;
     Reachability reachability;
     reachability.parent.assign(snapshot.blocks.size(), kUnreached);
     std::vector<std::uint32_t>& order = reachability.order;
     for (const SnapshotRoot& root : snapshot.roots) {
-        if (reachability.reached(root.block)) continue;
+        if (reachability.reached(root.block) || (start_only && root.block_offset != 0)) continue;
         reachability.parent[root.block] = kSuperRoot;
         order.push_back(root.block);
     }
@@ -36,7 +37,8 @@ Reachability find_reachable(const Snapshot& snapshot) {
     for (std::size_t next = 0; next < order.size(); ++next) {
         const std::uint32_t block = order[next];
         for (const BlockPointer& pointer : snapshot.pointers_of(block)) {
-            if (reachability.reached(pointer.target)) continue;
+            if (reachability.reached(pointer.target) || (start_only && pointer.target_offset != 0))
+                continue;
             reachability.parent[pointer.target] = block;
             order.push_back(pointer.target);
         }

@@ -42,7 +42,14 @@ struct Reachability {
     bool reached(std::uint32_t block) const { return parent[block] != kUnreached; }
 };
 
-Reachability find_reachable(const Snapshot& snapshot);
+// Which pointers a search from the roots follows.
+enum class Follow {
+    any_pointer,     // every pointer, to a block's start or into it
+    start_pointers,  // only pointers to a block's start, from roots and blocks alike: what
+                     // Memcheck's leak check calls a definite path
+};
+
+Reachability find_reachable(const Snapshot& snapshot, Follow follow = Follow::any_pointer);
 
 struct Dominators {
     std::vector<std::uint32_t> immediate;  // per block: its immediate dominator (a block),

@@ -17,14 +17,14 @@
 
 namespace memattr {
 
-namespace {
-
 SnapshotSummary summarise_snapshot(const Snapshot& snapshot) {
     return {snapshot.id,          snapshot.name,          snapshot.kinds,
             snapshot.time,        snapshot.allocated,     snapshot.bytes,
             snapshot.blocks.size(), snapshot.pointers.size(), snapshot.roots.size(),
             snapshot.scanned};
 }
+
+namespace {
 
 // ---------------------------------------------------------------- choosing the snapshot
 

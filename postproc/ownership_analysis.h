@@ -251,6 +251,9 @@ struct OwnershipReport {
     std::optional<SiteGraph> site_graph;     // with AnalysisOptions::site_graph
 };
 
+// A snapshot's header figures.
+SnapshotSummary summarise_snapshot(const Snapshot& snapshot);
+
 // The ownership sections of `trace`. `sites` are the report's site rows and `row_of_site`
 // the row of each of Trace::sites. Throws std::invalid_argument when --snapshot or --blocks
 // names nothing (or more than one thing) in the trace.

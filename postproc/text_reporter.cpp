@@ -1,6 +1,7 @@
 #include "text_reporter.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -673,6 +674,82 @@ void write_unreachable(const ReportModel& model, std::ostream& out) {
     }
 }
 
+// ---------------------------------------------------------------- leaks at exit
+
+std::string no_leak_check_reason(const ReportModel& model) {
+    switch (*model.leaks.missing) {
+    case NoLeakCheckReason::old_trace:
+        return fmt::format("No leak check: the trace is version {}, written by a memattr that "
+                           "took no heap snapshots.",
+                           model.header.version);
+    case NoLeakCheckReason::snapshots_off:
+        return "No leak check: the trace was recorded with --snapshots=no, so it has no exit "
+               "snapshot.";
+    case NoLeakCheckReason::no_exit_snapshot:
+        return "No leak check: the trace has no exit snapshot.";
+    }
+    return "No leak check.";
+}
+
+std::string bytes_in_blocks(const LeakFigures& figures) {
+    return fmt::format("{} in {}", count_of(figures.bytes, "byte"), blocks(figures.blocks));
+}
+
+// The four totals, worded and aligned as Memcheck's LEAK SUMMARY, so the two read side by
+// side.
+void write_leak_summary(const LeakReport& leaks, std::ostream& out) {
+    for (const LeakKind kind : kAllLeakKinds)
+        out << fmt::format("{:>18}: {}\n", leak_kind_name(kind), bytes_in_blocks(leaks[kind].total));
+}
+
+std::string describe_leak_row(LeakKind kind, const LeakRow& row) {
+    if (kind != LeakKind::definitely_lost || row.indirect_blocks == 0)
+        return bytes_in_blocks(row.own);
+    return fmt::format("{} ({} direct, {} indirect) bytes in {}, and {} indirectly lost "
+                       "through them",
+                       group_digits(row.total_bytes()), group_digits(row.own.bytes),
+                       group_digits(row.indirect_bytes), blocks(row.own.blocks),
+                       blocks(row.indirect_blocks));
+}
+
+void write_leak_sites(const ReportModel& model, LeakKind kind, std::ostream& out) {
+    const std::vector<LeakRow>& rows = model.leaks[kind].sites;
+    if (rows.empty()) return;
+    std::string title(leak_kind_name(kind));
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    out << fmt::format("\n{}, by site:\n", title);
+    const std::size_t shown = shown_rows(model, rows.size());
+    write_top_note(out, shown, rows.size(), "sites");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const SiteRow& site = model.sites[rows[rank].site];
+        write_entry(out, rank, {describe_leak_row(kind, rows[rank]),
+                                fmt::format("site {}: {}", site.figures.id,
+                                            describe_location(site.location))});
+        write_stack(site, out);
+    }
+}
+
+void write_leaks(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Leaks at exit");
+    const LeakReport& leaks = model.leaks;
+    if (leaks.missing) {
+        out << no_leak_check_reason(model) << '\n';
+        return;
+    }
+    write_row(out, "Snapshot", fmt::format("{}: {} in {}", describe_snapshot(leaks.snapshot),
+                                           bytes_with_exact(leaks.snapshot.bytes),
+                                           blocks(leaks.snapshot.blocks)));
+    out << "Classified as Memcheck's leak check does (valgrind --leak-check=full), in requested "
+           "bytes:\n";
+    write_leak_summary(leaks, out);
+    if (leaks[LeakKind::possibly_lost].total.blocks != 0)
+        out << "Memcheck's --leak-check-heuristics are not applied (they read the contents of "
+               "the block an interior pointer points into, which the trace does not keep): a "
+               "block only they would accept is possibly lost here, still reachable in "
+               "Memcheck.\n";
+    for (const LeakKind kind : kAllLeakKinds) write_leak_sites(model, kind, out);
+}
+
 // ---------------------------------------------------------------- threads
 
 void write_threads(const ReportModel& model, std::ostream& out) {
@@ -709,6 +786,7 @@ void TextReporter::write(const ReportModel& model, std::ostream& out) const {
     write_top_by_total(model, out);
     write_temporaries(model, out);
     write_live_at_exit(model, out);
+    write_leaks(model, out);
     write_copies_and_access(model, out);
     write_threads(model, out);
 }

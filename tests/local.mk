@@ -1,6 +1,7 @@
 # tests/: GoogleTest unit tests of memattr-graph (tests/postproc/) and the tool regression
 # tests (tests/tool/: small programs with known figures, checked through memattr-graph and
-# against DHAT and Massif). `make check` runs them all and ends with "N passed, N failed".
+# against DHAT and Massif, their leaks at exit against Memcheck's). `make check` runs them
+# all and ends with "N passed, N failed".
 include tests/postproc/local.mk
 
 EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
@@ -8,7 +9,8 @@ EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
 	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c \
 	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
-	tests/tool/raw_trace.py tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp
+	tests/tool/raw_trace.py tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp \
+	tests/tool/c_leaks.c tests/tool/c_leak_cycles.c tests/tool/cxx_leak_tree.cpp
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)

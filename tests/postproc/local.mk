@@ -16,7 +16,8 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \
 	tests/postproc/test_copy_analysis.cpp \
-	tests/postproc/test_ownership.cpp \
+	tests/postproc/heap_builder.h tests/postproc/test_ownership.cpp \
+	tests/postproc/test_leaks.cpp tests/postproc/test_leak_report.cpp \
 	tests/postproc/test_units.cpp \
 	tests/postproc/test_text_report.cpp \
 	tests/postproc/test_json_report.cpp \
