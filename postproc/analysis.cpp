@@ -299,6 +299,7 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options) {
         analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
     model.ownership = analyse_ownership(trace, options, model.sites, row_of_site);
     model.leaks = analyse_leaks(trace, model.sites, row_of_site);
+    model.phases = analyse_phases(trace, row_of_site);
 
     model.threads = trace.threads;
     std::sort(model.threads.begin(), model.threads.end(),

@@ -15,6 +15,7 @@
 
 #include "leaks.h"
 #include "ownership_analysis.h"
+#include "phases.h"
 #include "site_folding.h"
 #include "trace.h"
 
@@ -191,6 +192,7 @@ struct ReportModel {
     std::optional<std::size_t> timeline_peak;  // the timeline sample that is the global peak
     OwnershipReport ownership;  // the snapshot's owners, duplicates and unreachable blocks
     LeakReport leaks;           // the exit snapshot's blocks in Memcheck's leak categories
+    PhaseReport phases;         // phase instances, sums by name, growth per iteration by site
 };
 
 // Throws std::regex_error when an --ignore-fn pattern is invalid, std::invalid_argument when

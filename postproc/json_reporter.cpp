@@ -495,6 +495,165 @@ Json timeline_json(const ReportModel& model) {
     return timeline;
 }
 
+// ---------------------------------------------------------------- phases
+
+std::string_view delimiter_name(PhaseDelimiter by) {
+    return by == PhaseDelimiter::request ? "request" : "function";
+}
+
+std::string_view ending_name(PhaseEnding ended) {
+    switch (ended) {
+    case PhaseEnding::request: return "request";
+    case PhaseEnding::returned: return "return";
+    case PhaseEnding::open: return "open";
+    }
+    return "open";
+}
+
+std::string_view growth_class_name(GrowthClass kind) {
+    switch (kind) {
+    case GrowthClass::leak: return "leak";
+    case GrowthClass::irregular: return "irregular";
+    case GrowthClass::bounded: return "bounded";
+    case GrowthClass::steady: return "steady";
+    }
+    return "steady";
+}
+
+Json moment_json(const TimelinePoint& point) {
+    return {{"t", point.time}, {"alloc", point.allocated}, {"bytes", point.bytes},
+            {"blocks", point.blocks}};
+}
+
+Json phase_site_json(const ReportModel& model, const PhaseSiteRow& row) {
+    const PhaseSite& figures = row.figures;
+    return {
+        {"site", site_id(model, row.site)},
+        {"allocated", blocks_and_bytes(figures.allocated_blocks, figures.allocated_bytes)},
+        {"freed", blocks_and_bytes(figures.freed_blocks, figures.freed_bytes)},
+        {"live_begin", figures.live_begin},
+        {"live_end", figures.live_end},
+        {"growth", row.growth},
+        {"exit", blocks_and_bytes(figures.exit_blocks, figures.exit_bytes)},
+    };
+}
+
+Json phase_instance_json(const ReportModel& model, const PhaseInstanceRow& row) {
+    const PhaseInstance& instance = row.instance;
+    Json sites = Json::array();
+    for (const PhaseSiteRow& site : row.sites) sites.push_back(phase_site_json(model, site));
+    return {
+        {"id", instance.id},
+        {"name", instance.name},
+        {"iteration", instance.iteration},
+        {"parent", instance.parent},
+        {"thread", instance.thread},
+        {"by", delimiter_name(instance.by)},
+        {"ended", ending_name(instance.ended)},
+        {"begin", moment_json(instance.begin)},
+        {"end", moment_json(instance.end)},
+        {"allocated", blocks_and_bytes(instance.allocated_blocks, instance.allocated_bytes)},
+        {"freed", blocks_and_bytes(instance.freed_blocks, instance.freed_bytes)},
+        {"peak", {{"bytes", instance.peak_bytes}, {"t", instance.peak_time}}},
+        {"retained", row.retained},
+        {"exit", blocks_and_bytes(instance.exit_blocks, instance.exit_bytes)},
+        {"sites", std::move(sites)},
+    };
+}
+
+Json growth_json(const ReportModel& model, const SiteGrowth& growth) {
+    const GrowthFit& fit = growth.fit;
+    const bool fitted = fit.kind == GrowthClass::leak || fit.kind == GrowthClass::irregular;
+    const bool bounded = fit.kind == GrowthClass::bounded;
+    return {
+        {"site", site_id(model, growth.site)},
+        {"class", growth_class_name(fit.kind)},
+        {"net_growth", fit.net_growth},
+        {"slope", fitted ? Json(fit.slope) : Json(nullptr)},
+        {"exact", fitted && fit.exact},
+        {"bound", bounded ? Json(fit.bound) : Json(nullptr)},
+        {"stopped_at", bounded ? Json(fit.stopped_at) : Json(nullptr)},
+        {"first_iteration", fit.first_iteration},
+        {"last_iteration", fit.last_iteration},
+    };
+}
+
+Json phase_name_json(const ReportModel& model, const PhaseNameSummary& name) {
+    Json instances = Json::array();
+    for (const std::size_t index : name.instances)
+        instances.push_back(model.phases.instances[index].instance.id);
+    Json growth = Json::array();
+    for (const SiteGrowth& row : name.growth) growth.push_back(growth_json(model, row));
+    return {
+        {"name", name.name},
+        {"by", delimiter_name(name.by)},
+        {"iterations", name.instances.size()},
+        {"instances", std::move(instances)},
+        {"nested_in_same_name", name.nested_in_same_name},
+        {"open", name.open},
+        {"allocated", blocks_and_bytes(name.allocated_blocks, name.allocated_bytes)},
+        {"freed", blocks_and_bytes(name.freed_blocks, name.freed_bytes)},
+        {"peak",
+         {{"bytes", name.peak_bytes}, {"t", name.peak_time}, {"iteration", name.peak_iteration}}},
+        {"retained", name.retained},
+        {"exit", blocks_and_bytes(name.exit_blocks, name.exit_bytes)},
+        {"growth_iterations", name.growth_iterations},
+        {"growth", std::move(growth)},
+    };
+}
+
+Json phases_json(const ReportModel& model) {
+    const PhaseReport& phases = model.phases;
+    Json names = Json::array();
+    for (const PhaseNameSummary& name : phases.names) names.push_back(phase_name_json(model, name));
+    Json instances = Json::array();
+    for (const PhaseInstanceRow& row : phases.instances)
+        instances.push_back(phase_instance_json(model, row));
+    Json marks = Json::array();
+    for (const Mark& mark : phases.marks) {
+        Json entry = {{"label", mark.label}};
+        entry.update(moment_json(mark.at));
+        marks.push_back(std::move(entry));
+    }
+    return {
+        {"recorded", phases.recorded},
+        {"kept", phases.instances.size()},
+        {"dropped", phases.counts ? phases.counts->dropped : 0},
+        {"names", std::move(names)},
+        {"instances", std::move(instances)},
+        {"marks", std::move(marks)},
+    };
+}
+
+std::string_view event_kind_name(TimelineEventKind kind) {
+    switch (kind) {
+    case TimelineEventKind::phase_begin: return "phase_begin";
+    case TimelineEventKind::phase_end: return "phase_end";
+    case TimelineEventKind::mark: return "mark";
+    }
+    return "mark";
+}
+
+Json timeline_events_json(const ReportModel& model) {
+    Json events = Json::array();
+    for (const TimelineEvent& event : model.phases.events) {
+        Json entry = {{"kind", event_kind_name(event.kind)}};
+        entry.update(moment_json(event.at));
+        if (event.kind == TimelineEventKind::mark) {
+            entry["phase"] = nullptr;
+            entry["name"] = model.phases.marks[event.index].label;
+            entry["iteration"] = nullptr;
+        } else {
+            const PhaseInstance& instance = model.phases.instances[event.index].instance;
+            entry["phase"] = instance.id;
+            entry["name"] = instance.name;
+            entry["iteration"] = instance.iteration;
+        }
+        events.push_back(std::move(entry));
+    }
+    return events;
+}
+
 }  // namespace
 
 void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
@@ -516,6 +675,8 @@ void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
         {"leaks", leaks_json(model)},
         {"threads", std::move(threads)},
         {"timeline", timeline_json(model)},
+        {"timeline_events", timeline_events_json(model)},
+        {"phases", phases_json(model)},
     };
     // Symbol and file names are bytes, not necessarily UTF-8; invalid sequences become
     // U+FFFD instead of making the whole report fail.

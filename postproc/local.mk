@@ -16,6 +16,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/ownership.h postproc/ownership.cpp \
 	postproc/ownership_analysis.h postproc/ownership_analysis.cpp \
 	postproc/leaks.h postproc/leaks.cpp \
+	postproc/phases.h postproc/phases.cpp \
 	postproc/analysis.h postproc/analysis.cpp \
 	postproc/units.h postproc/units.cpp \
 	postproc/reporter.h postproc/reporter.cpp \

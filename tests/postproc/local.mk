@@ -2,7 +2,7 @@
 # tests/postproc/postproc-tests itself, so it is built by 'make check' but not in TESTS.
 
 EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace \
-	tests/postproc/data/ownership.trace
+	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace
 
 if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
@@ -24,7 +24,8 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_reporter_registry.cpp \
 	tests/postproc/dot_checker.h tests/postproc/dot_checker.cpp \
 	tests/postproc/test_lineage_report.cpp \
-	tests/postproc/test_ownership_report.cpp
+	tests/postproc/test_ownership_report.cpp \
+	tests/postproc/test_phases.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\"
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread

@@ -31,7 +31,8 @@ TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
     for (const auto& item : ordered.items()) keys.push_back(item.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"schema", "schema_version", "trace", "options",
                                               "definitions", "summary", "sites", "copies",
-                                              "ownership", "leaks", "threads", "timeline"}));
+                                              "ownership", "leaks", "threads", "timeline",
+                                              "timeline_events", "phases"}));
     EXPECT_EQ(ordered["schema"], "memattr-report");
     EXPECT_EQ(ordered["schema_version"], 3);
     EXPECT_TRUE(text.starts_with("{\n  \"schema\": \"memattr-report\",\n"));  // indent 2

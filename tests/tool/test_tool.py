@@ -71,14 +71,15 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def build(env, source):
-    """Compile a test program once; returns the executable path."""
+def build(env, source, defines=()):
+    """Compile a test program once; returns the executable path.  Each set of
+    preprocessor `defines` (e.g. ["MEMATTR_REQUESTS"]) makes its own executable."""
     name, ext = os.path.splitext(source)
-    exe = env.out(name)
+    exe = env.out("-".join([name, *(d.lower() for d in defines)]))
     src = env.source(source)
     if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
         return exe
-    include = ["-I", env.include]   # memattr.h, as installed for users
+    include = ["-I", env.include, *(f"-D{d}" for d in defines)]   # memattr.h, as installed
     if ext == ".c":
         cmd = ["gcc", "-g", "-O0", "-pthread", *include, "-o", exe, src]
     elif ext == ".cpp":
@@ -139,9 +140,9 @@ def site_figure(report, source, line, path):
     return total
 
 
-def traced(env, results, case, source, args=(), options=(), expect_rc=0):
+def traced(env, results, case, source, args=(), options=(), expect_rc=0, defines=()):
     """Build and run one program under memattr; returns its JSON report."""
-    exe = build(env, source)
+    exe = build(env, source, defines)
     trace = env.out(f"{case.replace(' ', '_')}.trace")
     if os.path.exists(trace):
         os.remove(trace)
@@ -915,6 +916,116 @@ def case_agreement(env, results):
                       (without_time(s["peak"]), s["total"]))
 
 
+# ---------------------------------------------------------------- phases and growth
+
+PHASES_SOURCE = "c_phases.c"
+PHASE_ITERATIONS = 50
+
+
+def phase_variants(env, results):
+    """c_phases.c run both ways: {"requests": report, "function": report}, each with
+    MEMATTR_PHASE_BEGIN/END("batch") or with --phase-fn=process_batch."""
+    return {
+        "requests": traced(env, results, "phases requests", PHASES_SOURCE,
+                           defines=["MEMATTR_REQUESTS"]),
+        "function": traced(env, results, "phases function", PHASES_SOURCE,
+                           options=["--phase-fn=process_batch"]),
+    }
+
+
+def line_of_site(report, source):
+    """{site id: line} of the sites whose frame in `source` is their first there."""
+    lines = {}
+    for site in report["sites"]:
+        for frame in site["stack"]:
+            if os.path.basename(frame["file"]) == source:
+                lines[site["id"]] = frame["line"]
+                break
+    return lines
+
+
+def growth_by_line(report, phase):
+    """{line: growth row without its site id} of the phase's growth table."""
+    lines = line_of_site(report, PHASES_SOURCE)
+    return {lines[row["site"]]: {k: v for k, v in row.items() if k != "site"}
+            for row in phase["growth"]}
+
+
+def iteration_sites_by_line(report, phase_name):
+    """Per iteration, {line: that site's figures in it}: what both variants must share."""
+    lines = line_of_site(report, PHASES_SOURCE)
+    return [{lines[row["site"]]: {k: v for k, v in row.items() if k != "site"}
+             for row in instance["sites"]}
+            for instance in report["phases"]["instances"] if instance["name"] == phase_name]
+
+
+def check_phase_growth(env, results, variant, report, name, by, ended):
+    case = f"phases {variant}"
+    names = report["phases"]["names"]
+    results.equal(f"{case}: one phase name", [n["name"] for n in names], [name])
+    if len(names) != 1:
+        return
+    phase = names[0]
+    results.equal(f"{case}: {PHASE_ITERATIONS} iterations", phase["iterations"], PHASE_ITERATIONS)
+    results.equal(f"{case}: delimited by {by}", phase["by"], by)
+    results.equal(f"{case}: every iteration ended by {ended}",
+                  {i["ended"] for i in report["phases"]["instances"]}, {ended})
+    line = lambda marker: line_of(env, PHASES_SOURCE, marker)
+    growth = growth_by_line(report, phase)
+    leak = growth.get(line("LEAK"), {})
+    results.equal(f"{case}: @LEAK leaks exactly 96 bytes per iteration over 1-50",
+                  [leak.get(k) for k in ("class", "slope", "exact", "first_iteration",
+                                         "last_iteration", "net_growth")],
+                  ["leak", 96, True, 1, PHASE_ITERATIONS, 96 * PHASE_ITERATIONS])
+    cache = growth.get(line("CACHE"), {})
+    results.equal(f"{case}: @CACHE is bounded at 5,120 bytes, reached at iteration 20",
+                  [cache.get(k) for k in ("class", "bound", "stopped_at", "net_growth")],
+                  ["bounded", 5120, 20, 5120])
+    work = growth.get(line("WORK"), {})
+    results.equal(f"{case}: @WORK is steady", [work.get(k) for k in ("class", "net_growth")],
+                  ["steady", 0])
+    boundaries = [e for e in report["timeline_events"] if e["kind"] != "mark"]
+    results.equal(f"{case}: the timeline has every phase boundary",
+                  len(boundaries), 2 * PHASE_ITERATIONS)
+
+
+def case_phases_growth(env, results):
+    reports = phase_variants(env, results)
+    if not all(reports.values()):
+        return
+    check_phase_growth(env, results, "requests", reports["requests"], "batch", "request",
+                       "request")
+    check_phase_growth(env, results, "function", reports["function"], "process_batch",
+                       "function", "return")
+    requests, function = reports["requests"], reports["function"]
+    results.equal("phases: both variants give the same growth by site",
+                  growth_by_line(requests, requests["phases"]["names"][0]),
+                  growth_by_line(function, function["phases"]["names"][0]))
+    results.equal("phases: both variants give the same per-iteration figures by site",
+                  iteration_sites_by_line(requests, "batch"),
+                  iteration_sites_by_line(function, "process_batch"))
+    results.equal("phases requests: the marks are on the timeline",
+                  [e["name"] for e in requests["timeline_events"] if e["kind"] == "mark"],
+                  ["start", "done"])
+    text = text_report(env, env.out("phases_requests.trace"))
+    results.check("phases requests: the text report classifies the sites",
+                  "leak: +96 bytes per iteration (exact), fitted on iterations 1-50" in text
+                  and "bounded: 5.00 KiB (5,120 bytes), reached at iteration 20" in text
+                  and "steady: no net growth over iterations 1-50" in text, text[:4000])
+
+
+def case_phases_absent(env, results):
+    r = traced(env, results, "phases absent", PHASES_SOURCE)
+    if not r:
+        return
+    results.equal("phases absent: no phases without requests or --phase-fn",
+                  r["phases"]["names"], [])
+    text = text_report(env, env.out("phases_absent.trace"))
+    results.check("phases absent: the text report says how to get them",
+                  "No phases. To get them, bracket parts of the run with MEMATTR_PHASE_BEGIN"
+                  in text, text[:3000])
+
+
 # ---------------------------------------------------------------- leaks at exit vs Memcheck
 
 LEAK_KINDS = ["definitely lost", "indirectly lost", "possibly lost", "still reachable"]
@@ -1002,7 +1113,8 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_cxx_clone_vs_move, case_rust_clone_vs_move, case_lineage_graph, case_access_off,
          case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_snapshots_off,
-         case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site]
+         case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site, case_phases_growth,
+         case_phases_absent]
 
 
 def main():
