@@ -253,6 +253,7 @@ static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs
               || (syscallno == __NR_exit && living_threads <= 1)) {
       saw_exit    = True;
       exit_status = (Int)(args[0] & 0xff);
+      ma_snapshot_note_exit();
    }
 }
 

@@ -433,35 +433,75 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
 
 typedef struct { Addr lo, hi; } Range;   /* [lo, hi] inclusive */
 
-/* Scans every thread's live stack and returns the stacks' full extents
-   (n in *n_out), which the segment scan leaves out. */
-static Range* scan_stacks(Scan* sc, UInt* n_out)
+/* A thread's stack: its stack pointer, extent and frames. */
+typedef struct {
+   Addr      sp, min, max;
+   StackWalk walk;
+} ThreadStack;
+
+/* The stacks of the threads alive when the program called exit (see
+   ma_snapshot_note_exit): by the time the exit snapshot is taken, the
+   core no longer lists them. */
+static ThreadStack* exit_stacks;
+static UInt         n_exit_stacks;
+
+/* The stacks of the threads alive now; returns how many (VG_(malloc)ed
+   array in *out). */
+static UInt capture_stacks(ThreadStack** out)
 {
-   Range* stacks = VG_(malloc)("ma.snap.stacks", VG_N_THREADS * sizeof(Range));
-   StackWalk* w = VG_(malloc)("ma.snap.walk", sizeof(StackWalk));
-   UInt n = 0;
    ThreadId tid;
    Addr min, max;
+   UInt n = 0;
    VG_(thread_stack_reset_iter)(&tid);
-   while (VG_(thread_stack_next)(&tid, &min, &max)) {
-      /* Left out of the segment scan: the stack and everything below it
-         in its segment (dead frames; the main stack's segment reaches
-         below the extent the core reports). */
-      const NSegment* seg = VG_(am_find_nsegment)(min);
-      stacks[n].lo = seg && seg->start < min ? seg->start : min;
-      stacks[n].hi = max;
-      n++;
-      Addr sp = VG_(get_SP)(tid);
-      Addr lo = sp - VG_STACK_REDZONE_SZB;
-      if (lo < min || lo > max) lo = min;
-      VG_(memset)(w->frames, 0, sizeof w->frames);
-      w->thread = ma_heap_thread_number(tid);
-      w->n_frames = VG_(get_StackTrace)(tid, w->ips, MAX_FRAMES, w->sps, NULL, 0);
-      read_range(sc, lo, max + 1, visit_stack_word, w);
+   while (VG_(thread_stack_next)(&tid, &min, &max)) n++;
+   ThreadStack* stacks = VG_(malloc)("ma.snap.stacks", (n ? n : 1) * sizeof(ThreadStack));
+   UInt i = 0;
+   VG_(thread_stack_reset_iter)(&tid);
+   while (i < n && VG_(thread_stack_next)(&tid, &min, &max)) {
+      ThreadStack* t = &stacks[i++];
+      t->sp = VG_(get_SP)(tid);
+      t->min = min;
+      t->max = max;
+      VG_(memset)(t->walk.frames, 0, sizeof t->walk.frames);
+      t->walk.thread = ma_heap_thread_number(tid);
+      t->walk.n_frames = VG_(get_StackTrace)(tid, t->walk.ips, MAX_FRAMES, t->walk.sps, NULL, 0);
    }
-   VG_(free)(w);
+   *out = stacks;
+   return i;
+}
+
+void ma_snapshot_note_exit(void)
+{
+   if (!ma_snapshots_on) return;
+   VG_(free)(exit_stacks);
+   n_exit_stacks = capture_stacks(&exit_stacks);
+}
+
+/* Scans every thread's live stack, from its stack pointer (less the red
+   zone) up, and returns the extents the segment scan must leave out:
+   each stack and everything below it in its segment (dead frames; the
+   main stack's segment reaches below the extent the core reports).
+   n in *n_out. */
+static Range* scan_stacks(Scan* sc, UInt* n_out)
+{
+   ThreadStack* stacks;
+   UInt n = capture_stacks(&stacks);
+   Bool at_exit = n == 0 && n_exit_stacks > 0;
+   const ThreadStack* list = at_exit ? exit_stacks : stacks;
+   if (at_exit) n = n_exit_stacks;
+   Range* extents = VG_(malloc)("ma.snap.extents", (n ? n : 1) * sizeof(Range));
+   for (UInt i = 0; i < n; i++) {
+      const ThreadStack* t = &list[i];
+      const NSegment* seg = VG_(am_find_nsegment)(t->min);
+      extents[i].lo = seg && seg->start < t->min ? seg->start : t->min;
+      extents[i].hi = t->max;
+      Addr lo = t->sp - VG_STACK_REDZONE_SZB;
+      if (lo < t->min || lo > t->max) lo = t->min;
+      read_range(sc, lo, t->max + 1, visit_stack_word, (void*)&t->walk);
+   }
+   VG_(free)(stacks);
    *n_out = n;
-   return stacks;
+   return extents;
 }
 
 /* --- Data of loaded objects and other mappings --- */

@@ -123,6 +123,11 @@ void ma_snapshot_init(void);   /* after the options are known */
    is freed. */
 void ma_snapshot_at_release(void);
 
+/* The program is calling exit: note every thread's stack (pointer,
+   extent, frames) for the exit snapshot, taken when the core no longer
+   lists the threads. */
+void ma_snapshot_note_exit(void);
+
 /* MEMATTR_SNAPSHOT(name) from the client: name is a client address. */
 void ma_snapshot_requested(ThreadId tid, Addr name);
 
