@@ -11,7 +11,7 @@ EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
 	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
 	tests/tool/raw_trace.py tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp \
 	tests/tool/c_leaks.c tests/tool/c_leak_cycles.c tests/tool/cxx_leak_tree.cpp \
-	tests/tool/c_phases.c
+	tests/tool/c_phases.c tests/tool/c_leak_dead_frames.c
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)
