@@ -309,4 +309,14 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options) {
     return model;
 }
 
+std::vector<std::string> site_stack_lines(const SiteRow& site) {
+    std::vector<std::string> lines = {fmt::format("site {}", site.figures.id)};
+    for (std::size_t i = 0; i < site.stack.size(); ++i)
+        lines.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(site.stack[i])));
+    if (site.omitted_frames > 0)
+        lines.push_back(fmt::format("... {} (--frames shows more)",
+                                    count_of(site.omitted_frames, "more caller")));
+    return lines;
+}
+
 }  // namespace memattr

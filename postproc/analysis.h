@@ -95,6 +95,10 @@ struct SiteRow {
     double never_read_percent = 0;            // never_read_bytes, % of total_bytes
 };
 
+// The site's id and folded stack, one line each ("site N", "at F", "by F", ..., then how many
+// callers --frames left out): what the DOT graphs show as a site's tooltip.
+std::vector<std::string> site_stack_lines(const SiteRow& site);
+
 // One ranking of sites for a report section. Only sites with a non-zero figure take part (a
 // site with nothing live at the peak is not a "top site at peak"). Ties go to more total
 // bytes, then to the lower site id, so reports are reproducible.

@@ -68,15 +68,6 @@ std::vector<std::string> node_label(const SiteRow& site) {
                         human_bytes(site.figures.total_bytes))};
 }
 
-std::vector<std::string> node_tooltip(const SiteRow& site) {
-    std::vector<std::string> lines = {fmt::format("site {}", site.figures.id)};
-    for (std::size_t i = 0; i < site.stack.size(); ++i)
-        lines.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(site.stack[i])));
-    if (site.omitted_frames > 0)
-        lines.push_back(fmt::format("... {} (--frames shows more)",
-                                    count_of(site.omitted_frames, "more caller")));
-    return lines;
-}
 
 void write_nodes(const ReportModel& model, std::size_t drawn, std::ostream& out) {
     std::vector<std::size_t> sites;
@@ -91,7 +82,7 @@ void write_nodes(const ReportModel& model, std::size_t drawn, std::ostream& out)
     for (const std::size_t site : sites) {
         const SiteRow& row = model.sites[site];
         out << fmt::format("  {} [label={}, tooltip={}];\n", node_name(row),
-                           dot_string(node_label(row)), dot_string(node_tooltip(row)));
+                           dot_string(node_label(row)), dot_string(site_stack_lines(row)));
     }
 }
 

@@ -34,15 +34,6 @@ std::string graph_node_name(const ReportModel& model, const GraphNode& node) {
     return "several_roots";
 }
 
-std::vector<std::string> site_tooltip(const SiteRow& site) {
-    std::vector<std::string> lines = {fmt::format("site {}", site.figures.id)};
-    for (std::size_t i = 0; i < site.stack.size(); ++i)
-        lines.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(site.stack[i])));
-    if (site.omitted_frames > 0)
-        lines.push_back(fmt::format("... {} (--frames shows more)",
-                                    count_of(site.omitted_frames, "more caller")));
-    return lines;
-}
 
 // The first lines of a site's label: its function, cut short, and where it is.
 std::vector<std::string> site_heading(const SiteRow& site) {
@@ -93,7 +84,7 @@ void write_site_nodes(const ReportModel& model, const SiteGraph& graph, std::ost
                                     human_bytes(owned.self_bytes), count_of(owned.blocks, "block")));
         label.push_back(fmt::format("retains {}", human_bytes(owned.retained_bytes)));
         out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(model, owned.site),
-                           dot_string(label), dot_string(site_tooltip(site)));
+                           dot_string(label), dot_string(site_stack_lines(site)));
     }
     if (graph.other_sites != 0)
         out << fmt::format("  other_sites [style=\"rounded,dashed\", label={}];\n",
@@ -153,7 +144,7 @@ void write_block_tree(const ReportModel& model, std::ostream& out) {
                                         count_of(node.hidden_children, "child", "children"),
                                         human_bytes(node.hidden_bytes)));
         out << fmt::format("  b{} [label={}, tooltip={}{}];\n", n, dot_string(label),
-                           dot_string(site_tooltip(site)),
+                           dot_string(site_stack_lines(site)),
                            node.site == tree.site ? ", style=\"rounded,filled\", fillcolor=\"#dbe9ff\"" : "");
     }
     // Owners of the top blocks: one node per distinct owner.
@@ -173,7 +164,7 @@ void write_block_tree(const ReportModel& model, std::ostream& out) {
                 owner_nodes.push_back(name);
                 out << fmt::format("  {} [style=\"rounded,dashed\", label={}, tooltip={}];\n", name,
                                    dot_string(site_heading(model.sites[owner.site])),
-                                   dot_string(site_tooltip(model.sites[owner.site])));
+                                   dot_string(site_stack_lines(model.sites[owner.site])));
             }
         }
         out << fmt::format("  {} -> b{} [style=\"dashed\"];\n", name, top);
