@@ -78,6 +78,7 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
    else if VG_BOOL_CLO(arg, "--snapshots", ma_snapshots_on) {}
    else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
    else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
+   else if VG_BINT_CLO(arg, "--snapshot-budget", ma_snapshot_budget, 0, 1000000) {}
    else if VG_STR_CLO(arg, "--phase-fn", phase_fn) {
       if (!ma_phase_add_function(phase_fn))
          VG_(fmsg_bad_option)(arg, "--phase-fn needs a function name\n");
@@ -111,6 +112,11 @@ static void ma_print_usage(void)
 "                                within pct %% of the true peak [2] (0..1000;\n"
 "                                0 = at every new peak, exact but slowest)\n"
 "    --snapshot-min=<bytes>      no peak snapshot below this live heap [65536]\n"
+"    --snapshot-budget=<k>       retaken peak snapshots read at most k times\n"
+"                                the live heap in all [10]; when that binds,\n"
+"                                the last one is further from the peak than\n"
+"                                --snapshot-growth (the report says how far).\n"
+"                                0 = no budget\n"
 "    --phase-fn=<function>       each call of the function is one iteration of\n"
 "                                a phase named after it (repeatable): what\n"
 "                                each call allocated, freed and left behind,\n"

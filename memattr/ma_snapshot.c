@@ -61,6 +61,7 @@
 Bool  ma_snapshots_on        = True;
 Long  ma_snapshot_growth_pct = 2;
 Long  ma_snapshot_min_bytes  = 64 * 1024;
+Long  ma_snapshot_budget     = 10;
 
 SnapshotCost ma_snapshot_cost;
 ULong        ma_snapshot_threshold = ~0ULL;
@@ -634,11 +635,28 @@ static Snapshot* requested_last;
 static Snapshot* peak_snapshot;
 static Bool      peak_is_requested;
 
-static void set_threshold_above(ULong bytes)
+/* Bytes read by the automatic peak snapshots so far. */
+static ULong peak_snapshots_cost;
+
+/* The next peak snapshot is due when live bytes exceed the last one's
+   by the growth factor, and, with --snapshot-budget=K, when the heap
+   is large enough that all peak snapshots, the next included (assumed
+   to cost what the last one did), will have read at most K times the
+   live heap: so over the run they read at most K times the peak.  The
+   budget only binds when snapshots cost much more than the growth
+   between them (a heap that churns while it grows, with nothing to
+   reuse); the last snapshot is then further from the peak than the
+   growth factor, and the report says how far. */
+static void set_threshold_after(const Snapshot* s)
 {
+   ULong bytes = s->bytes;
    ULong growth = bytes / 100 * (ULong)ma_snapshot_growth_pct
                   + bytes % 100 * (ULong)ma_snapshot_growth_pct / 100;
    ma_snapshot_threshold = bytes + growth;
+   if (ma_snapshot_budget > 0) {
+      ULong affordable_at = (peak_snapshots_cost + s->scanned) / (ULong)ma_snapshot_budget;
+      if (affordable_at > ma_snapshot_threshold) ma_snapshot_threshold = affordable_at;
+   }
 }
 
 /* s becomes the peak snapshot; the previous one stops being it. */
@@ -651,7 +669,8 @@ static void make_peak(Snapshot* s, Bool requested)
    s->kinds |= SNAP_PEAK;
    peak_snapshot = s;
    peak_is_requested = requested;
-   set_threshold_above(s->bytes);
+   if (!requested) peak_snapshots_cost += s->scanned;
+   set_threshold_after(s);
 }
 
 static Bool peak_due(void)

@@ -21,10 +21,12 @@
 
 #include "ma_heap.h"
 
-/* --snapshots, --snapshot-growth (percent), --snapshot-min (bytes). */
+/* --snapshots, --snapshot-growth (percent), --snapshot-min (bytes),
+   --snapshot-budget (times the live heap). */
 extern Bool  ma_snapshots_on;
 extern Long  ma_snapshot_growth_pct;
 extern Long  ma_snapshot_min_bytes;
+extern Long  ma_snapshot_budget;     /* --snapshot-budget; 0 = none */
 
 /* One live block of a snapshot.  Blocks are kept in increasing
    address order; their pointers are edges[first_edge .. next block's

@@ -203,6 +203,7 @@ static void write_header(Writer* w, const TraceRequest* req)
    field_s(w, "snapshots", ma_snapshots_on ? "yes" : "no");
    field_u(w, "snapshot-growth", (ULong)ma_snapshot_growth_pct);
    field_u(w, "snapshot-min", (ULong)ma_snapshot_min_bytes);
+   field_u(w, "snapshot-budget", (ULong)ma_snapshot_budget);
    end_record(w);
 
    write_definition(w, "temporary", MA_TEMPORARY_DEFINITION);

@@ -670,6 +670,8 @@ def case_owner_tree_snapshot(env, results):
         return
     results.equal("owner_tree: the peak snapshot is at the peak (taken at the first free after it)",
                   int(peak.fields["bytes"]), int(raw.records["peak"][0]["bytes"]))
+    results.equal("owner_tree: the trace gives the snapshot budget (default 10)",
+                  raw.records["run"][0].get("snapshot-budget"), "10")
     results.equal("owner_tree: the snapshot's blocks sum to its bytes",
                   sum(b["size"] for b in peak.blocks), int(peak.fields["bytes"]))
     requested = [s for s in raw.snapshots if s.name == "built"]
