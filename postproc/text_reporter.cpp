@@ -209,7 +209,8 @@ void write_stack(const SiteRow& row, std::ostream& out) {
 void write_top_note(std::ostream& out, std::size_t shown, std::size_t candidates,
                     std::string_view rows) {
     if (shown < candidates)
-        out << fmt::format("The top {} of {} {} (--top shows more).\n", shown, candidates, rows);
+        out << fmt::format("The top {} of {} {} (--top shows more).\n", group_digits(shown),
+                           group_digits(candidates), rows);
 }
 
 // A numbered entry: the first line after its rank, the others indented under it.
