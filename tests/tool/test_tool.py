@@ -823,6 +823,20 @@ def case_duplicate_strings_report(env, results):
                   text[-3000:])
 
 
+def case_thread_roots(env, results):
+    """Each thread's stack is a root, named by thread (c_threads.c's workers hold their
+    blocks in local arrays while the peak is reached)."""
+    raw, peak = traced_peak(env, results, "thread_roots", "c_threads.c")
+    if not peak:
+        return
+    stack_threads = {int(r["thread"]) for r in peak.roots if r["kind"] == "stack"}
+    results.check("thread roots: stack roots of the worker threads as well as main's",
+                  len(stack_threads - {1}) >= 2, sorted(stack_threads))
+    results.check("thread roots: every stack root names a frame",
+                  all(r["stack"] != "0" for r in peak.roots if r["kind"] == "stack"),
+                  [r for r in peak.roots if r["kind"] == "stack"][:5])
+
+
 def case_snapshots_off(env, results):
     raw, _ = traced_raw(env, results, "snapshots_off", "cxx_owner_tree.cpp",
                         options=["--snapshots=no"])
@@ -1116,7 +1130,7 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
          case_cxx_clone_vs_move, case_rust_clone_vs_move, case_lineage_graph, case_access_off,
          case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
-         case_duplicate_strings_snapshot, case_duplicate_strings_report, case_snapshots_off,
+         case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots, case_snapshots_off,
          case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site, case_phases_growth,
          case_phases_absent]
 
