@@ -86,16 +86,10 @@ void resolve_leaders(LeakClassification& leaks) {
     }
 }
 
-const Snapshot* exit_snapshot(const Trace& trace) {
-    for (const Snapshot& snapshot : trace.snapshots)
-        if (snapshot.kinds.exit) return &snapshot;
-    return nullptr;
-}
-
 std::optional<NoLeakCheckReason> why_no_leak_check(const Trace& trace) {
     if (trace.header.version < 3) return NoLeakCheckReason::old_trace;
     if (!trace.header.run.snapshots) return NoLeakCheckReason::snapshots_off;
-    if (exit_snapshot(trace) == nullptr) return NoLeakCheckReason::no_exit_snapshot;
+    if (snapshot_with_kind(trace, &SnapshotKinds::exit) == nullptr) return NoLeakCheckReason::no_exit_snapshot;
     return std::nullopt;
 }
 
@@ -158,7 +152,7 @@ LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
     LeakReport report;
     report.missing = why_no_leak_check(trace);
     if (report.missing) return report;
-    const Snapshot& snapshot = *exit_snapshot(trace);
+    const Snapshot& snapshot = *snapshot_with_kind(trace, &SnapshotKinds::exit);
     report.snapshot = summarise_snapshot(snapshot);
     const LeakClassification leaks = classify_leaks(snapshot);
     const auto site_of = [&](std::uint32_t block) {

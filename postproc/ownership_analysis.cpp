@@ -24,15 +24,15 @@ SnapshotSummary summarise_snapshot(const Snapshot& snapshot) {
             snapshot.scanned};
 }
 
-namespace {
-
-// ---------------------------------------------------------------- choosing the snapshot
-
 const Snapshot* snapshot_with_kind(const Trace& trace, bool SnapshotKinds::*kind) {
     for (const Snapshot& snapshot : trace.snapshots)
         if (snapshot.kinds.*kind) return &snapshot;
     return nullptr;
 }
+
+namespace {
+
+// ---------------------------------------------------------------- choosing the snapshot
 
 // --snapshot: an id, or a name that exactly one snapshot has.
 const Snapshot& requested_snapshot(const Trace& trace, const std::string& wanted) {

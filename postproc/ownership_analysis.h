@@ -254,6 +254,10 @@ struct OwnershipReport {
 // A snapshot's header figures.
 SnapshotSummary summarise_snapshot(const Snapshot& snapshot);
 
+// The trace's first snapshot whose kinds include `kind` (e.g. &SnapshotKinds::exit), or
+// nullptr.
+const Snapshot* snapshot_with_kind(const Trace& trace, bool SnapshotKinds::*kind);
+
 // The ownership sections of `trace`. `sites` are the report's site rows and `row_of_site`
 // the row of each of Trace::sites. Throws std::invalid_argument when --snapshot or --blocks
 // names nothing (or more than one thing) in the trace.
