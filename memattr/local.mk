@@ -8,7 +8,7 @@ MA_PLATFORM_DEFS = -DVGA_amd64=1 -DVGO_linux=1 -DVGP_amd64_linux=1 -DVGPV_amd64_
 MA_SDK_CPPFLAGS  = $(VALGRIND_CFLAGS) $(MA_PLATFORM_DEFS)
 
 valgrindtool_PROGRAMS = memattr/memattr-amd64-linux memattr/vgpreload_memattr-amd64-linux.so \
-	memattr/vgpreload_memattr-heap.so
+	memattr/vgpreload_memattr-heap.so memattr/vgpreload_memattr-wrap.so
 valgrindtooldir = $(valgrind_tooldir)
 
 memattr_memattr_amd64_linux_SOURCES = \
@@ -16,6 +16,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
 	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
+	memattr/ma_regions.c memattr/ma_regions.h memattr/ma_custom.c memattr/ma_custom.h \
 	memattr/ma_phase.c memattr/ma_phase.h memattr/ma_names.c memattr/ma_names.h \
 	memattr/ma_timeline.c memattr/ma_timeline.h \
 	memattr/ma_trace.c memattr/ma_trace.h
@@ -30,13 +31,14 @@ memattr_memattr_amd64_linux_LDADD = \
 	$(VG_SDK_LIBDIR)/libvex-amd64-linux.a \
 	-lgcc $(VG_SDK_LIBDIR)/libgcc-sup-amd64-linux.a
 
-# Two preload objects (ma_preload_heap.c says why): with copy interception,
-# and without (--track-access=no).
+# Three preload objects (ma_preload_heap.c says why): malloc replacement with
+# copy interception, without it (--track-access=no), and glibc's malloc wrapped
+# instead of replaced, with copy interception (--malloc=wrap).
 MA_PRELOAD_COMPILE = -m64 -O2 -g -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fpic -fno-builtin -fno-ipa-icf -fno-stack-protector
 # The malloc replacements come whole from Valgrind's libreplacemalloc_toolpreload.
-MA_PRELOAD_LINK = -m64 -nodefaultlibs -shared \
-	-Wl,-z,interpose,-z,initfirst \
+MA_PRELOAD_LINK_PLAIN = -m64 -nodefaultlibs -shared -Wl,-z,interpose,-z,initfirst
+MA_PRELOAD_LINK = $(MA_PRELOAD_LINK_PLAIN) \
 	-Wl,--whole-archive $(VG_SDK_LIBDIR)/libreplacemalloc_toolpreload-amd64-linux.a \
 	-Wl,--no-whole-archive
 
@@ -51,10 +53,17 @@ memattr_vgpreload_memattr_heap_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
 memattr_vgpreload_memattr_heap_so_CFLAGS = $(MA_PRELOAD_COMPILE)
 memattr_vgpreload_memattr_heap_so_LDFLAGS = $(MA_PRELOAD_LINK)
 
+memattr_vgpreload_memattr_wrap_so_SOURCES = memattr/ma_preload_wrap.c \
+	memattr/ma_preload_copy.c memattr/ma_requests.h
+memattr_vgpreload_memattr_wrap_so_CPPFLAGS = $(MA_SDK_CPPFLAGS)
+memattr_vgpreload_memattr_wrap_so_CFLAGS = $(MA_PRELOAD_COMPILE)
+memattr_vgpreload_memattr_wrap_so_LDFLAGS = $(MA_PRELOAD_LINK_PLAIN)
+
 # An overlay library directory for running from the build tree without installing
 # (like Valgrind's vg-in-place): every system tool file, plus ours.
 all-local: memattr-overlay
-MA_TOOL_FILES = memattr-amd64-linux vgpreload_memattr-amd64-linux.so vgpreload_memattr-heap.so
+MA_TOOL_FILES = memattr-amd64-linux vgpreload_memattr-amd64-linux.so vgpreload_memattr-heap.so \
+	vgpreload_memattr-wrap.so
 memattr-overlay: $(addprefix memattr/,$(MA_TOOL_FILES))
 	$(AM_V_GEN)rm -rf $@.new && mkdir -p $@.new && \
 	for f in $(VALGRIND_SYSTEM_LIBDIR)/*; do ln -s "$$f" $@.new/; done && \

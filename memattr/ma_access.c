@@ -24,6 +24,7 @@
 
 #include "ma_access.h"
 #include "ma_lineage.h"
+#include "ma_regions.h"
 #include "ma_requests.h"
 
 Bool         ma_track_access = True;
@@ -175,17 +176,43 @@ static Addr block_end(const Block* bk)
    return bk->payload + (bk->req_szB ? bk->req_szB : 1);
 }
 
+/* Does any live block of the map overlap [start, end)?  Only custom
+   and pool blocks can: a pool carved out of a malloc'd block. */
+static Bool overlaps_mapped_block(Addr start, Addr end)
+{
+   const Addr page_size = 1UL << PAGE_BITS;
+   for (Addr page = start & ~(page_size - 1); page < end; page += page_size) {
+      UWord* entry = page_entry(page, False);
+      if (entry == NULL || *entry == 0) continue;
+      if (*entry & 1) return True;
+      Addr lo = start > page ? start : page;
+      Addr hi = end < page + page_size ? end : page + page_size;
+      const GranuleMap* g = (const GranuleMap*)*entry;
+      for (Addr a = lo & ~((1UL << GRANULE_BITS) - 1); a < hi; a += 1UL << GRANULE_BITS) {
+         UInt s = g->slot[(a >> GRANULE_BITS) & (GRANULES - 1)];
+         if (s && slots[s]->payload < end && block_end(slots[s]) > start) return True;
+      }
+   }
+   return False;
+}
+
 void ma_access_block_added(Block* bk)
 {
    bk->bytes_read = bk->bytes_written = bk->last_use = 0;
    bk->links_in = bk->links_out = NULL;
    bk->n_links_in = 0;
+   bk->map_slot = 0;
+   /* A block nested in another (a pool chunk in a malloc'd superblock)
+      stays out of the map: its accesses count for the outer block. */
+   if (bk->kind != BLOCK_MALLOC && overlaps_mapped_block(bk->payload, block_end(bk)))
+      return;
    bk->map_slot = take_slot(bk);
    map_range(bk->payload, block_end(bk), bk);
 }
 
 void ma_access_block_removed(Block* bk)
 {
+   if (bk->map_slot == 0) return;   /* never mapped (nested) */
    map_range(bk->payload, block_end(bk), NULL);
    give_back_slot(bk->map_slot);
    bk->map_slot = 0;
@@ -309,6 +336,7 @@ static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what
 
 static void on_kernel_write(CorePart part, ThreadId tid, Addr a, SizeT size)
 {
+   ma_regions_kernel_wrote(a, size);
    Block* bk = ma_track_access && size ? block_at(a) : NULL;
    if (bk) count_write(bk, bytes_within(bk, a, size));
 }
@@ -635,6 +663,7 @@ void ma_access_instrument(IRSB* sb_out, IRSB* sb_in, Int first)
       IRStmt* st = sb_in->stmts[i];
       if (!st || st->tag == Ist_NoOp) continue;
       instrument_statement(sb_out, &ca, st);
+      ma_regions_instrument_statement(sb_out, st);
       addStmtToIRSB(sb_out, st);
    }
    VG_(free)(ca.origin);

@@ -29,18 +29,39 @@
 #include "ma_heap.h"
 #include "ma_lineage.h"
 #include "ma_phase.h"
+#include "ma_regions.h"
 #include "ma_snapshot.h"
 #include "ma_timeline.h"
 
 ULong       ma_instrs = 0;
 HeapFigures ma_heap;
+Bool        ma_malloc_wrapped = False;
 
 /*------------------------------------------------------------*/
 /*--- Live blocks                                          ---*/
 /*------------------------------------------------------------*/
 
-static VgHashTable* live_blocks;
+static VgHashTable* live_blocks;     /* malloc blocks */
+static VgHashTable* custom_blocks;   /* MALLOCLIKE blocks */
+static VgHashTable* pool_chunks;     /* mempool chunks */
 static PoolAlloc*   block_pool;
+
+static VgHashTable* table_of(BlockKind kind)
+{
+   switch (kind) {
+      case BLOCK_CUSTOM: return custom_blocks;
+      case BLOCK_POOL:   return pool_chunks;
+      default:           return live_blocks;
+   }
+}
+
+/* Does this block lie in a client mapping (ma_regions.c follows the
+   bytes used there)?  Malloc blocks do only when glibc's allocator
+   runs; with replacement they live in Valgrind's heap. */
+static inline Bool in_client_mapping(BlockKind kind)
+{
+   return kind != BLOCK_MALLOC || ma_malloc_wrapped;
+}
 
 /*------------------------------------------------------------*/
 /*--- Sites                                                ---*/
@@ -149,9 +170,10 @@ static void note_timeline(void)
                       ma_heap.curr_bytes, ma_heap.curr_blocks);
 }
 
-/* A block of req_szB bytes now lives at p, allocated by thread tid. */
-static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
-                                Bool by_realloc)
+/* A block of req_szB bytes (usable_szB for the allocator; 0 for
+   custom and pool blocks) now lives at p, allocated by thread tid. */
+static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, SizeT usable_szB,
+                                Bool by_realloc, BlockKind kind)
 {
    ExeContext*    ec   = VG_(record_ExeContext)(tid, 0);
    Site*          site = site_for(ec);
@@ -165,9 +187,19 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
    bk->alloc_time  = ma_instrs;
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
-   VG_(HT_add_node)(live_blocks, bk);
+   bk->kind        = kind;
+   bk->pool        = 0;
+   bk->region      = NULL;
+   VG_(HT_add_node)(table_of(kind), bk);
    if (ma_track_access) ma_access_block_added(bk);
    ma_heap.events++;
+   if (kind != BLOCK_MALLOC) {
+      ma_heap.curr_custom_bytes  += req_szB;
+      ma_heap.curr_custom_blocks += 1;
+   }
+   ma_heap.curr_usable += usable_szB;
+   if (in_client_mapping(kind)) ma_regions_block_added(bk);
+   else ma_footprint_grew();
 
    ma_heap.total_bytes  += req_szB;
    ma_heap.total_blocks += 1;
@@ -181,6 +213,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
       ma_heap.peak_event  = ma_heap.events;
    }
 
+   site->kind          = kind;
    site->total_bytes  += req_szB;
    site->total_blocks += 1;
    site->curr_bytes   += req_szB;
@@ -207,16 +240,24 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB,
    return bk;
 }
 
-/* The live block bk, already taken out of the table, is going away:
+/* The live block bk, already taken out of its table, is going away:
    freed, or (handed_on) the old half of a realloc, whose data and
-   access history live on in the new block.  The caller frees the
-   node. */
-static void record_release(Block* bk, Bool handed_on)
+   access history live on in the new block.  usable_szB is what
+   record_allocation was given.  The caller frees the node. */
+static void record_release(Block* bk, Bool handed_on, SizeT usable_szB)
 {
    Site* site     = bk->site;
    ULong lifetime = ma_instrs - bk->alloc_time;
 
    ma_heap_capture_peak_if_at_peak();
+   /* Before any figure changes: the memory map may be at its peak. */
+   if (usable_szB || in_client_mapping(bk->kind)) ma_footprint_will_shrink();
+   ma_heap.curr_usable -= usable_szB;
+   if (bk->kind != BLOCK_MALLOC) {
+      ma_heap.curr_custom_bytes  -= bk->req_szB;
+      ma_heap.curr_custom_blocks -= 1;
+   }
+   if (in_client_mapping(bk->kind)) ma_regions_block_removed(bk);
    if (UNLIKELY(ma_phase_open_count)) ma_phase_releasing(bk);
    ma_heap.events++;
    if (ma_track_access) {
@@ -260,7 +301,7 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    void* p = VG_(cli_malloc)(alignB, req_szB ? req_szB : 1);
    if (!p) return NULL;
    if (zeroed) VG_(memset)(p, 0, req_szB);
-   record_allocation(tid, p, req_szB, False);
+   record_allocation(tid, p, req_szB, VG_(cli_malloc_usable_size)(p), False, BLOCK_MALLOC);
    note_timeline();
    return p;
 }
@@ -294,7 +335,7 @@ static void release(void* p)
       if (p) ma_heap.bad_frees++;
       return;
    }
-   record_release(bk, False);
+   record_release(bk, False, VG_(cli_malloc_usable_size)(p));
    VG_(freeEltPA)(block_pool, bk);
    give_back(p);
    note_timeline();
@@ -331,6 +372,20 @@ static void ma_free_aligned(ThreadId tid, void* p, SizeT align)
    release(p);
 }
 
+/* The second half of a realloc (or a resize or move of a custom
+   block): the successor carries on the old block's access history, and
+   a move is relocation churn.  Frees the old node. */
+static void hand_on(Block* old, Block* successor)
+{
+   if (ma_track_access) {
+      ma_access_block_handed_on(old, successor);
+      if (successor->payload != old->payload)
+         ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
+                                      old->req_szB, successor->req_szB);
+   }
+   VG_(freeEltPA)(block_pool, old);
+}
+
 /* realloc: a new block at the realloc's stack, the old one released.
    The block stays where it is when the new size fits the arena chunk
    it already has (as glibc and Massif do: no copy); otherwise it moves.
@@ -349,7 +404,8 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    }
 
    void* p_new = p_old;
-   if (new_szB > VG_(cli_malloc_usable_size)(p_old)) {
+   SizeT old_usable = VG_(cli_malloc_usable_size)(p_old);
+   if (new_szB > old_usable) {
       p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
       if (!p_new) {             /* the old block stays valid, as realloc promises */
          VG_(HT_add_node)(live_blocks, old);
@@ -358,15 +414,10 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
       VG_(memcpy)(p_new, p_old, old->req_szB);
       give_back(p_old);
    }
-   record_release(old, True);
-   Block* successor = record_allocation(tid, p_new, new_szB, True);
-   if (ma_track_access) {
-      ma_access_block_handed_on(old, successor);
-      if (p_new != p_old)
-         ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
-                                      old->req_szB, new_szB);
-   }
-   VG_(freeEltPA)(block_pool, old);
+   record_release(old, True, old_usable);
+   Block* successor = record_allocation(tid, p_new, new_szB,
+                                        VG_(cli_malloc_usable_size)(p_new), True, BLOCK_MALLOC);
+   hand_on(old, successor);
    note_timeline();
    return p_new;
 }
@@ -399,6 +450,103 @@ void ma_heap_register_malloc_replacement(void)
 }
 
 /*------------------------------------------------------------*/
+/*--- --malloc=wrap: glibc's allocator, reported by the preload ---*/
+/*------------------------------------------------------------*/
+
+/* The wrappers report only the outermost call of each thread, so these
+   see each client call once.  The memory belongs to glibc: freed
+   memory is cleared (as give_back does) before the real free runs, for
+   the same reason, and nothing else of the client's is touched. */
+
+void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB, SizeT usable)
+{
+   if (p == 0) return;   /* the real malloc failed */
+   if (VG_(HT_lookup)(live_blocks, p)) {   /* a block glibc handed out twice? */
+      ma_heap.bad_frees++;
+      return;
+   }
+   record_allocation(tid, (void*)p, req_szB, usable, False, BLOCK_MALLOC);
+   note_timeline();
+}
+
+void ma_heap_wrapped_free(ThreadId tid, Addr p, SizeT usable)
+{
+   maybe_snapshot();
+   Block* bk = VG_(HT_remove)(live_blocks, p);
+   if (!bk) {
+      if (p) ma_heap.bad_frees++;
+      return;
+   }
+   record_release(bk, False, usable);
+   VG_(freeEltPA)(block_pool, bk);
+   if (ma_snapshots_on) VG_(memset)((void*)p, 0, usable);
+   note_timeline();
+}
+
+void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB,
+                             SizeT old_usable, SizeT new_usable)
+{
+   if (p_new == 0) return;   /* failed: the old block stays as it was */
+   maybe_snapshot();
+   Block* old = VG_(HT_remove)(live_blocks, p_old);
+   if (!old) {
+      ma_heap.bad_frees++;
+      record_allocation(tid, (void*)p_new, req_szB, new_usable, True, BLOCK_MALLOC);
+      note_timeline();
+      return;
+   }
+   record_release(old, True, old_usable);
+   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, new_usable, True, BLOCK_MALLOC));
+   note_timeline();
+}
+
+/*------------------------------------------------------------*/
+/*--- Blocks of the client's own allocators                ---*/
+/*------------------------------------------------------------*/
+
+Block* ma_heap_adopt(ThreadId tid, Addr p, SizeT req_szB, BlockKind kind, Addr pool)
+{
+   tl_assert(kind != BLOCK_MALLOC);
+   Block* bk = record_allocation(tid, (void*)p, req_szB, 0, False, kind);
+   bk->pool = pool;
+   note_timeline();
+   return bk;
+}
+
+Block* ma_heap_find_adopted(Addr p, BlockKind kind)
+{
+   return VG_(HT_lookup)(table_of(kind), p);
+}
+
+void ma_heap_release_adopted(Block* bk)
+{
+   maybe_snapshot();
+   Block* removed = VG_(HT_remove)(table_of(bk->kind), bk->payload);
+   tl_assert(removed == bk);
+   record_release(bk, False, 0);
+   VG_(freeEltPA)(block_pool, bk);
+   note_timeline();
+}
+
+Block* ma_heap_resize_adopted(ThreadId tid, Block* old, Addr new_addr, SizeT new_szB)
+{
+   maybe_snapshot();
+   Block* removed = VG_(HT_remove)(table_of(old->kind), old->payload);
+   tl_assert(removed == old);
+   record_release(old, True, 0);
+   Block* successor = record_allocation(tid, (void*)new_addr, new_szB, 0, True, old->kind);
+   successor->pool = old->pool;
+   hand_on(old, successor);
+   note_timeline();
+   return successor;
+}
+
+Block** ma_heap_adopted_blocks(BlockKind kind, UInt* n)
+{
+   return (Block**)VG_(HT_to_array)(table_of(kind), n);
+}
+
+/*------------------------------------------------------------*/
 /*--- Setup and output support                             ---*/
 /*------------------------------------------------------------*/
 
@@ -406,6 +554,8 @@ void ma_heap_init(void)
 {
    VG_(memset)(&ma_heap, 0, sizeof ma_heap);
    live_blocks = VG_(HT_construct)("ma.live_blocks");
+   custom_blocks = VG_(HT_construct)("ma.custom_blocks");
+   pool_chunks   = VG_(HT_construct)("ma.pool_chunks");
    sites       = VG_(HT_construct)("ma.sites");
    threads     = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
                             sizeof(ThreadFigures*));
@@ -422,8 +572,26 @@ void ma_heap_start(void)
 void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
 Site* ma_heap_sites_next(void)      { return VG_(HT_Next)(sites); }
 
-void ma_heap_blocks_reset_iter(void) { VG_(HT_ResetIter)(live_blocks); }
-Block* ma_heap_blocks_next(void)     { return VG_(HT_Next)(live_blocks); }
+/* Iteration over the three tables in turn. */
+static VgHashTable* iterating;
+
+void ma_heap_blocks_reset_iter(void)
+{
+   iterating = live_blocks;
+   VG_(HT_ResetIter)(iterating);
+}
+
+Block* ma_heap_blocks_next(void)
+{
+   for (;;) {
+      Block* bk = VG_(HT_Next)(iterating);
+      if (bk) return bk;
+      if (iterating == live_blocks)        iterating = custom_blocks;
+      else if (iterating == custom_blocks) iterating = pool_chunks;
+      else return NULL;
+      VG_(HT_ResetIter)(iterating);
+   }
+}
 
 void ma_heap_measure_live_blocks(void)
 {
@@ -435,8 +603,8 @@ void ma_heap_measure_live_blocks(void)
       VG_(memset)(&s->live_access, 0, sizeof s->live_access);
    }
    Block* bk;
-   VG_(HT_ResetIter)(live_blocks);
-   while ((bk = VG_(HT_Next)(live_blocks))) {
+   ma_heap_blocks_reset_iter();
+   while ((bk = ma_heap_blocks_next())) {
       ULong lifetime = ma_instrs - bk->alloc_time;
       s = bk->site;
       s->live_lifetime_sum += lifetime;

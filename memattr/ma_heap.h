@@ -57,6 +57,7 @@ typedef struct _Site {
    AccessFigures gone_access, live_access;
 
    UWord trace_id;   /* the site's id in the trace being written */
+   UChar kind;       /* BlockKind of its blocks (one stack, one kind) */
 
    /* ma_phase.c's per-depth figures of this site in open phases; NULL
       until the site has an event inside a phase. */
@@ -70,7 +71,14 @@ typedef struct _Site {
    Bool          changed;
 } Site;
 
-struct _Link;   /* ma_lineage.h */
+struct _Link;     /* ma_lineage.h */
+struct _Region;   /* ma_regions.h */
+
+/* Where a block came from.  MALLOC blocks are the malloc/new family
+   (replaced, or wrapped with --malloc=wrap); the other two are the
+   client's own allocators, announced by client requests (ma_custom.c):
+   VALGRIND_MALLOCLIKE_BLOCK and VALGRIND_MEMPOOL_ALLOC. */
+typedef enum { BLOCK_MALLOC, BLOCK_CUSTOM, BLOCK_POOL } BlockKind;
 
 /* One live heap block.  Keyed by its start address in a hash table
    (cheaper than an ordered tree on the malloc path, which is what
@@ -89,6 +97,12 @@ typedef struct _Block {
    struct _ThreadFigures* thread;   /* of the allocating thread */
    UInt           phase;        /* ma_phase.c: the innermost phase instance
                                    open at allocation, 0 = none */
+   UChar          kind;         /* BlockKind */
+   Addr           pool;         /* BLOCK_POOL: the pool's anchor address */
+   struct _Region* region;      /* ma_regions.c: the client mapping the block
+                                   lies in (custom and pool blocks, and
+                                   malloc blocks with --malloc=wrap); NULL
+                                   for Valgrind's own heap */
 
    /* Only with access tracking: */
    ULong          bytes_read, bytes_written;
@@ -115,6 +129,8 @@ typedef struct {
    ULong frees;                       /* client frees of known blocks */
    ULong bad_frees;                   /* frees/reallocs of unknown pointers (ignored) */
    ULong curr_bytes, curr_blocks;
+   ULong curr_usable;                 /* usable bytes of live malloc blocks */
+   ULong curr_custom_bytes, curr_custom_blocks;   /* of which custom and pool */
    ULong peak_bytes, peak_blocks;
    ULong peak_time;                   /* instructions at the peak */
    ULong peak_alloc;                  /* total_bytes at the peak */
@@ -137,6 +153,30 @@ void ma_heap_start(void);
 /* Register the malloc/new/free/realloc replacements with the core. */
 void ma_heap_register_malloc_replacement(void);
 
+/* --malloc=wrap: glibc's allocator runs, and the preload's wrappers
+   (ma_preload_wrap.c) report each outermost call with the block's
+   usable size, before the real free and after the real malloc. */
+extern Bool ma_malloc_wrapped;
+void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB, SizeT usable);
+void ma_heap_wrapped_free(ThreadId tid, Addr p, SizeT usable);
+void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB,
+                             SizeT old_usable, SizeT new_usable);
+
+/* Blocks of the client's own allocators (ma_custom.c), kept in their
+   own tables: a pool chunk may start where a malloc block or a
+   MALLOCLIKE block does.  'adopt' records one (its stack is the
+   request's); 'find' looks one up by start address; 'release' drops
+   it; 'resize' is a realloc in place or, with new_addr != its address,
+   a move (MEMPOOL_CHANGE).  The client's memory is never touched. */
+Block* ma_heap_adopt(ThreadId tid, Addr p, SizeT req_szB, BlockKind kind, Addr pool);
+Block* ma_heap_find_adopted(Addr p, BlockKind kind);
+void   ma_heap_release_adopted(Block* bk);
+Block* ma_heap_resize_adopted(ThreadId tid, Block* bk, Addr new_addr, SizeT new_szB);
+/* Every live custom or pool block, for the requests that act on many
+   (DESTROY_MEMPOOL, MEMPOOL_TRIM, MOVE_MEMPOOL).  The array is
+   VG_(malloc)ed; the caller frees it. */
+Block** ma_heap_adopted_blocks(BlockKind kind, UInt* n);
+
 /* Give a newly created client thread its memattr number. */
 void ma_heap_thread_created(ThreadId parent, ThreadId child);
 
@@ -156,7 +196,8 @@ Site* ma_heap_sites_next(void);
    (before an exec that then fails, and again at exit). */
 void ma_heap_measure_live_blocks(void);
 
-/* Iteration over live blocks (for finishing copy pairs at the end). */
+/* Iteration over live blocks (for finishing copy pairs at the end and
+   snapshots): malloc blocks, then custom blocks, then pool chunks. */
 void   ma_heap_blocks_reset_iter(void);
 Block* ma_heap_blocks_next(void);
 

@@ -14,6 +14,8 @@
                     load/store instrumentation, the preload's bulk copies
      ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
+     ma_regions.c   the memory map: mappings, pages written, the footprint
+     ma_custom.c    custom allocators and mempools (valgrind.h requests)
      ma_phase.c     phases, iterations (--phase-fn) and marks
      ma_names.c     names kept for the run (interned), client strings
      ma_timeline.c  bounded samples of live heap over time
@@ -38,10 +40,12 @@
 #include "pub_tool_xarray.h"
 
 #include "ma_access.h"
+#include "ma_custom.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
 #include "ma_names.h"
 #include "ma_phase.h"
+#include "ma_regions.h"
 #include "ma_requests.h"
 #include "ma_snapshot.h"
 #include "memattr.h"
@@ -54,6 +58,7 @@
 
 static const HChar* clo_out_file        = "memattr.out.%p";
 static Long         clo_timeline_points = 500;
+static Int          clo_track_pages     = -1;   /* -1: as --track-access */
 
 /* Not in the tool headers, but a global of the core: a tool whose name
    is not one of the five built in gets inline-frame reading off by
@@ -75,6 +80,10 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
    if VG_STR_CLO(arg, "--memattr-out-file", clo_out_file) {}
    else if VG_BINT_CLO(arg, "--timeline-points", clo_timeline_points, 100, 100000) {}
    else if VG_BOOL_CLO(arg, "--track-access", ma_track_access) {}
+   else if VG_XACT_CLO(arg, "--track-pages=yes", clo_track_pages, 1) {}
+   else if VG_XACT_CLO(arg, "--track-pages=no",  clo_track_pages, 0) {}
+   else if VG_XACT_CLO(arg, "--malloc=replace", ma_malloc_wrapped, False) {}
+   else if VG_XACT_CLO(arg, "--malloc=wrap",    ma_malloc_wrapped, True) {}
    else if VG_BOOL_CLO(arg, "--snapshots", ma_snapshots_on) {}
    else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
    else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
@@ -102,6 +111,16 @@ static void ma_print_usage(void)
 "                                moves, relocation churn) and never-read\n"
 "                                blocks [yes].  'no' records allocations\n"
 "                                only, at about Massif's speed\n"
+"    --track-pages=no|yes        instrument stores to find the pages the program\n"
+"                                writes, for the memory map (mapped versus\n"
+"                                written versus used, per mapping) [the value\n"
+"                                of --track-access]\n"
+"    --malloc=replace|wrap       replace: Valgrind's allocator replaces the\n"
+"                                program's, as in Massif and DHAT [replace].\n"
+"                                wrap: glibc's malloc runs and is wrapped, so\n"
+"                                its brk heap, per-thread arenas, top pad and\n"
+"                                fragmentation show in the memory map (about a\n"
+"                                third slower on malloc-heavy code)\n"
 "    --snapshots=no|yes          take heap snapshots (blocks, pointers between\n"
 "                                them, roots, content hashes) near the peak,\n"
 "                                at exit and on MEMATTR_SNAPSHOT requests, for\n"
@@ -130,7 +149,11 @@ static void ma_print_usage(void)
 "\n"
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
-"    and C++ new/delete (sized, aligned, nothrow) is recorded with its stack.\n"
+"    and C++ new/delete (sized, aligned, nothrow) is recorded with its stack\n"
+"    (--malloc=wrap: glibc's own allocator runs instead).  Blocks of a\n"
+"    program's own allocators count too when it announces them with\n"
+"    valgrind.h's VALGRIND_MALLOCLIKE_BLOCK/FREELIKE_BLOCK/RESIZEINPLACE_BLOCK\n"
+"    or the VALGRIND_MEMPOOL_* requests.\n"
 "    With --track-access=yes, memcpy/memmove/mempcpy/bcopy/wmemcpy/wmemmove,\n"
 "    the str[n]cpy/stp[n]cpy/str[n]cat family, strdup/strndup and their _chk\n"
 "    forms are intercepted in libc and the executable, and copies the\n"
@@ -191,12 +214,14 @@ static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
    if (n_instrs > 0) add_instr_count(sb_out, n_instrs);
 
    if (ma_track_access) {
-      ma_access_instrument(sb_out, sb_in, i);
+      ma_access_instrument(sb_out, sb_in, i);   /* marks pages written too */
       return sb_out;
    }
    for (; i < sb_in->stmts_used; i++) {
       IRStmt* st = sb_in->stmts[i];
-      if (st && st->tag != Ist_NoOp) addStmtToIRSB(sb_out, st);
+      if (!st || st->tag == Ist_NoOp) continue;
+      ma_regions_instrument_statement(sb_out, st);
+      addStmtToIRSB(sb_out, st);
    }
    return sb_out;
 }
@@ -253,6 +278,7 @@ static void ma_fini(Int unused_exit_code)
    at its exit, replacing this one. */
 static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs)
 {
+   ma_regions_pre_syscall(tid, syscallno, args, nArgs);
    if (syscallno == __NR_execve || syscallno == __NR_execveat) {
       write_trace(MA_EXIT_EXEC, 0);
    } else if (syscallno == __NR_exit_group
@@ -263,11 +289,10 @@ static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs
    }
 }
 
-/* needs_syscall_wrapper takes both callbacks; nothing is needed after
-   a syscall. */
 static void ma_post_syscall(ThreadId tid, UInt syscallno, UWord* args,
                             UInt nArgs, SysRes res)
 {
+   ma_regions_post_syscall(tid, syscallno, args, nArgs, res);
 }
 
 /* A fork child inherits the parent's heap and history; its trace says
@@ -283,8 +308,21 @@ static void ma_atfork_child(ThreadId tid)
 
 static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
 {
-   if (!VG_IS_TOOL_USERREQ('M', 'A', args[0])) return False;
+   if (!VG_IS_TOOL_USERREQ('M', 'A', args[0]))
+      return ma_custom_handle_request(tid, args, ret);
    switch (args[0]) {
+      case MA_REQ_WRAP_ALLOC:
+         ma_heap_wrapped_alloc(tid, args[1], args[2], args[3]);
+         *ret = 0;
+         return True;
+      case MA_REQ_WRAP_FREE:
+         ma_heap_wrapped_free(tid, args[1], args[2]);
+         *ret = 0;
+         return True;
+      case MA_REQ_WRAP_REALLOC:
+         ma_heap_wrapped_realloc(tid, args[1], args[2], args[3], args[4], args[5]);
+         *ret = 0;
+         return True;
       case MA_REQ_COPY:
          *ret = ma_access_bulk_copy(args[1], args[2], args[3]);
          return True;
@@ -319,32 +357,40 @@ static Bool ma_handle_client_request(ThreadId tid, UWord* args, UWord* ret)
 /*--- Initialisation                                       ---*/
 /*------------------------------------------------------------*/
 
-/* Without access tracking the memcpy-family replacements would only
-   cost time, so the client gets the preload object without them: its
-   name is written over the usual one in LD_PRELOAD, padded with spaces
-   (ld.so separates entries by spaces too).  This is Massif's way of
-   dropping its own preload for --pages-as-heap=yes: LD_PRELOAD is set
-   up before the tool's initialisation.  The replacement name must not
-   be longer than the name it replaces. */
-static void use_heap_only_preload(void)
+/* The core puts the usual preload object (malloc replacements and
+   copy interception) in LD_PRELOAD; two options want another one.
+   Without access tracking the copy replacements would only cost time
+   (vgpreload_memattr-heap.so); --malloc=wrap wants glibc's malloc
+   wrapped, not replaced (vgpreload_memattr-wrap.so).  The other name is
+   written over the usual one, padded with spaces (ld.so separates
+   entries by spaces too).  This is Massif's way of dropping its own
+   preload for --pages-as-heap=yes: LD_PRELOAD is set up before the
+   tool's initialisation.  The name must not be longer than the usual. */
+static void use_preload(const HChar* instead)
 {
-   static const HChar usual[]     = "vgpreload_memattr-amd64-linux.so";
-   static const HChar heap_only[] = "vgpreload_memattr-heap.so";
-   tl_assert(sizeof heap_only <= sizeof usual);
+   static const HChar usual[] = "vgpreload_memattr-amd64-linux.so";
+   SizeT len = VG_(strlen)(instead);
+   tl_assert(len < sizeof usual);
    HChar* preload = VG_(getenv)(VG_(LD_PRELOAD_var_name));
    HChar* entry = preload ? VG_(strstr)(preload, usual) : NULL;
    if (!entry) {
-      VG_(umsg)("memattr: warning: %s not found in LD_PRELOAD; memcpy and friends "
-                "will run more slowly than they need to\n", usual);
+      VG_(umsg)("memattr: warning: %s not found in LD_PRELOAD, so %s cannot be "
+                "used instead: allocations and copies may be counted as with the "
+                "defaults\n", usual, instead);
       return;
    }
-   VG_(memcpy)(entry, heap_only, sizeof heap_only - 1);
-   VG_(memset)(entry + sizeof heap_only - 1, ' ', sizeof usual - sizeof heap_only);
+   VG_(memcpy)(entry, instead, len);
+   VG_(memset)(entry + len, ' ', sizeof usual - 1 - len);
 }
 
 static void ma_post_clo_init(void)
 {
-   if (!ma_track_access) use_heap_only_preload();
+   /* --malloc=wrap: the preload that wraps glibc's malloc (and
+      intercepts copies) instead of the one that replaces it. */
+   if (ma_malloc_wrapped)     use_preload("vgpreload_memattr-wrap.so");
+   else if (!ma_track_access) use_preload("vgpreload_memattr-heap.so");
+   ma_track_pages = clo_track_pages < 0 ? ma_track_access : clo_track_pages;
+   ma_regions_start();
    ma_timeline_init((UInt)clo_timeline_points);
    ma_heap_start();
    ma_access_init();
@@ -384,6 +430,8 @@ static void ma_pre_clo_init(void)
 
    ma_heap_init();
    ma_names_init();
+   ma_regions_init();
+   ma_custom_init();
    ma_phase_init();   /* before the options: --phase-fn adds to it */
    ma_heap_register_malloc_replacement();
    ma_access_register_kernel_accesses();

@@ -27,7 +27,15 @@ typedef enum {
    /* Is access tracking on (--track-access)?  No args.  When it is
       off the preload copies by itself, sparing every memcpy a round
       trip to the tool. */
-   MA_REQ_TRACKING
+   MA_REQ_TRACKING,
+
+   /* --malloc=wrap (ma_preload_wrap.c): the outermost malloc-family
+      call of a thread completed (ALLOC: ptr, size, usable; REALLOC:
+      old ptr, new ptr, size, old usable, new usable) or is about to
+      free (FREE: ptr, usable).  A failed call reports ptr 0. */
+   MA_REQ_WRAP_ALLOC,
+   MA_REQ_WRAP_FREE,
+   MA_REQ_WRAP_REALLOC
 } MaRequest;
 
 #define MA_STRLEN_UNREADABLE ((unsigned long)-1)

@@ -149,6 +149,35 @@ static void sort_blocks(SnapBlock* b, Long n)
       for (Long k = i; k > 0 && b[k].addr < b[k - 1].addr; k--) swap_blocks(&b[k], &b[k - 1]);
 }
 
+static Addr end_of(const SnapBlock* b)
+{
+   return b->addr + (b->size ? b->size : 1);   /* a block of size 0 counts as 1 byte */
+}
+
+/* Blocks nest only when a program's own allocator carves custom or pool
+   blocks out of a malloc'd (or custom) block.  As in Memcheck's leak
+   check, the inner blocks stand and the block containing them is left
+   out of the snapshot: pointers then resolve to the inner blocks,
+   which is what the program works with.  A block overlapping another
+   without containing it (a bad annotation) is left out too.  Returns
+   the number of blocks kept, and keeps 'bytes' their sum. */
+static UInt drop_containers(Snapshot* s)
+{
+   SnapBlock* b = s->blocks;
+   UInt kept = 0;
+   for (UInt i = 0; i < s->n_blocks; i++) {
+      if (kept > 0 && b[i].addr < end_of(&b[kept - 1])) {
+         SnapBlock* last = &b[kept - 1];
+         Bool last_contains = last->addr <= b[i].addr && end_of(&b[i]) <= end_of(last);
+         s->bytes -= last_contains ? last->size : b[i].size;
+         if (!last_contains) continue;      /* drop b[i] */
+         kept--;                            /* drop the container */
+      }
+      b[kept++] = b[i];
+   }
+   return kept;
+}
+
 static void collect_blocks(Scan* sc)
 {
    Snapshot* s = sc->s;
@@ -167,16 +196,16 @@ static void collect_blocks(Scan* sc)
       b->first_edge = b->first_word = 0;
       b->alloc_event = bk->alloc_event;
       b->written = ma_track_access ? bk->bytes_written : 0;
+      b->readable = bk->kind == BLOCK_MALLOC
+                    || VG_(am_is_valid_for_client)(bk->payload, bk->req_szB ? bk->req_szB : 1,
+                                                   VKI_PROT_READ);
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
+   n = s->n_blocks = drop_containers(s);
    /* An empty heap gives the empty range [0, 0), which nothing is in. */
    sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = 0;
-   for (UInt i = 0; i < n; i++) {
-      Addr end = s->blocks[i].addr + (s->blocks[i].size ? s->blocks[i].size : 1);
-      if (end > sc->highest) sc->highest = end;
-   }
+   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;   /* disjoint, sorted */
 }
 
 /* The block containing address v (a block of size 0 counts as one
@@ -225,11 +254,16 @@ static inline Bool looks_like_address(ULong w)
 }
 
 /* Read block i once: hash its bytes and keep its candidate words.
-   Blocks start 8-aligned (the client arena aligns to at least 16), so
-   every whole word is aligned. */
+   Malloc blocks start 8-aligned (the client arena aligns to at least
+   16), so every whole word is aligned; custom blocks may not be, and
+   their words are read unaligned, relative to the block's start. */
 static void read_block(Scan* sc, UInt i)
 {
    SnapBlock* b = &sc->s->blocks[i];
+   if (!b->readable) {
+      b->hash = hash_finish(hash_word(0, b->addr), b->size);
+      return;
+   }
    const ULong* words = (const ULong*)b->addr;
    SizeT n_words = b->size / 8;
    ULong h = 0;
@@ -369,11 +403,28 @@ typedef void (*RootVisitor)(Scan* sc, Addr addr, UWord value, void* ctx);
 
 static volatile Addr read_cursor;
 
+/* The first block ending above a, or n_blocks. */
+static UInt first_block_after(const Scan* sc, Addr a)
+{
+   const SnapBlock* b = sc->s->blocks;
+   UInt lo = 0, hi = sc->s->n_blocks;
+   while (lo < hi) {
+      UInt mid = lo + (hi - lo) / 2;
+      if (end_of(&b[mid]) <= a) lo = mid + 1; else hi = mid;
+   }
+   return lo;
+}
+
+/* Root memory may hold blocks: custom blocks in an arena the program
+   mapped, and with --malloc=wrap all of glibc's heap.  Their words are
+   the blocks' own pointers, not roots, so reading skips them. */
 static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
 {
    lo = VG_ROUNDUP(lo, sizeof(UWord));
    hi = VG_ROUNDDN(hi, sizeof(UWord));
    if (lo >= hi) return;
+   const SnapBlock* blocks = sc->s->blocks;
+   volatile UInt skip = first_block_after(sc, lo);   /* volatile: kept across a fault */
    vki_sigset_t mask;
    VG_(sigprocmask)(VKI_SIG_SETMASK, NULL, &mask);
    fault_catcher_t previous = VG_(set_fault_catcher)(on_fault);
@@ -384,6 +435,12 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
    }
    while (read_cursor < hi) {
       Addr a = read_cursor;
+      if (UNLIKELY(skip < sc->s->n_blocks && a >= blocks[skip].addr)) {
+         Addr past = VG_ROUNDUP(end_of(&blocks[skip]), sizeof(UWord));
+         if (a < past) read_cursor = past;
+         skip = skip + 1;
+         continue;
+      }
       if ((a & (VKI_PAGE_SIZE - 1)) == 0 || a == lo) {
          if (!VG_(am_is_valid_for_client)(a, sizeof(UWord), VKI_PROT_READ)) {
             read_cursor = VG_PGROUNDDN(a) + VKI_PAGE_SIZE;

@@ -40,6 +40,11 @@ typedef struct {
    ULong first_word;    /* candidate words: words[first_word ..) */
    ULong alloc_event;   /* the block's identity (ma_heap.alloc_events) */
    ULong written;       /* its bytes_written when read (access tracking) */
+   Bool  readable;      /* False for a custom block whose memory the
+                           program unmapped or protected (an arena moved
+                           before its blocks were announced again): not
+                           read; its hash is then made from its address,
+                           so it matches no other block */
 } SnapBlock;
 
 /* A word of a block whose value looks like a user-space address

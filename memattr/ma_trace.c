@@ -27,6 +27,7 @@
 #include "ma_heap.h"
 #include "ma_lineage.h"
 #include "ma_phase.h"
+#include "ma_regions.h"
 #include "ma_snapshot.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
@@ -195,7 +196,7 @@ static void write_header(Writer* w, const TraceRequest* req)
    end_record(w);
 
    begin_record(w, "run");
-   field_s(w, "malloc-mode", "replace");
+   field_s(w, "malloc-mode", ma_malloc_wrapped ? "wrap" : "replace");
    field_s(w, "time-unit", "instr");
    field_u(w, "alignment", VG_(clo_alignment));
    field_u(w, "num-callers", VG_(clo_backtrace_size));
@@ -204,6 +205,7 @@ static void write_header(Writer* w, const TraceRequest* req)
    field_u(w, "snapshot-growth", (ULong)ma_snapshot_growth_pct);
    field_u(w, "snapshot-min", (ULong)ma_snapshot_min_bytes);
    field_u(w, "snapshot-budget", (ULong)ma_snapshot_budget);
+   field_s(w, "pages", ma_track_pages ? "yes" : "no");
    end_record(w);
 
    write_definition(w, "temporary", MA_TEMPORARY_DEFINITION);
@@ -376,6 +378,8 @@ static void write_site(Writer* w, const Site* s, UWord id)
    field_u(w, "ltsum", s->lifetime_sum + s->live_lifetime_sum);
    field_u(w, "tmpbk", s->temp_blocks); field_u(w, "tmpb", s->temp_bytes);
    field_u(w, "rbk", s->realloc_blocks);
+   static const HChar* const kind_names[] = { "malloc", "custom", "pool" };
+   field_s(w, "kind", kind_names[s->kind]);
    const AccessFigures* g = &s->gone_access;
    const AccessFigures* l = &s->live_access;
    field_u(w, "rd",   g->bytes_read + l->bytes_read);
@@ -782,6 +786,95 @@ static void write_snapshots(Writer* w)
 }
 
 /*------------------------------------------------------------*/
+/*--- The memory map                                       ---*/
+/*------------------------------------------------------------*/
+
+static void write_map_events(Writer* w)
+{
+   const MapEvents* e = &ma_map_events;
+   begin_record(w, "map-events");
+   field_u(w, "mmap", e->mmap);
+   field_u(w, "munmap", e->munmap);
+   field_u(w, "mremap", e->mremap);
+   field_u(w, "mremap-moved", e->mremap_moved);
+   field_u(w, "brk-grow", e->brk_grow);
+   field_u(w, "brk-shrink", e->brk_shrink);
+   field_u(w, "shmat", e->shmat);
+   field_u(w, "shmdt", e->shmdt);
+   field_u(w, "madvise-free", e->madvise_free);
+   field_u(w, "mprotect", e->mprotect);
+   field_u(w, "custom-requests", e->custom_requests);
+   field_u(w, "bad-requests", e->bad_requests);
+   end_record(w);
+}
+
+static void write_region(Writer* w, const MemoryMap* m, UInt i)
+{
+   static const HChar* const kind_names[] = { "anon", "shm", "file", "brk", "stack" };
+   const MapRegion* r = &m->regions[i];
+   UWord stack = r->ec ? stack_id(w, r->ec) : 0;
+   HChar prot[4] = { r->prot & VKI_PROT_READ ? 'r' : '-', r->prot & VKI_PROT_WRITE ? 'w' : '-',
+                     r->prot & VKI_PROT_EXEC ? 'x' : '-', 0 };
+   begin_record(w, "region");
+   field_u(w, "id", i + 1);
+   field_s(w, "kind", kind_names[r->kind]);
+   field_x(w, "start", r->start);
+   field_u(w, "size", r->size);
+   field_u(w, "accessible", r->accessible);
+   field_u(w, "written", r->written);
+   field_u(w, "used", r->used);
+   field_u(w, "used-blocks", r->used_blocks);
+   field_s(w, "prot", prot);
+   field_u(w, "shared", r->shared);
+   field_u(w, "startup", r->startup);
+   field_u(w, "stack", stack);
+   field_u(w, "thread", r->thread);
+   field_s(w, "file", r->file);
+   put_key(w, "growth");
+   for (UInt k = 0; k < r->n_sizes; k++) {
+      if (k) put_str(w, ",");
+      put_u(w, r->growth[k]);
+   }
+   field_u(w, "growths", r->n_growths);
+   end_record(w);
+   for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
+      begin_record(w, "region-use");
+      field_u(w, "site", m->uses[u].site->trace_id);
+      field_u(w, "bytes", m->uses[u].bytes);
+      field_u(w, "blocks", m->uses[u].blocks);
+      end_record(w);
+   }
+}
+
+static void write_memory_map(Writer* w, const MemoryMap* m)
+{
+   begin_record(w, "memory-map");
+   field_s(w, "name", m->name);
+   field_u(w, "t", m->time);
+   field_u(w, "footprint", m->footprint);
+   field_u(w, "heap-bytes", m->heap_bytes);
+   field_u(w, "heap-blocks", m->heap_blocks);
+   field_u(w, "heap-usable", m->heap_usable);
+   field_u(w, "custom-bytes", m->custom_bytes);
+   field_u(w, "custom-blocks", m->custom_blocks);
+   field_u(w, "custom-in-heap", m->custom_in_heap);
+   field_u(w, "written-outside", m->written_outside);
+   field_u(w, "regions", m->n_regions);
+   end_record(w);
+   for (UInt i = 0; i < m->n_regions; i++) write_region(w, m, i);
+}
+
+/* The map-events, the map at the footprint's peak, and the map now. */
+static void write_memory_maps(Writer* w)
+{
+   write_map_events(w);
+   write_memory_map(w, ma_regions_peak_map());
+   MemoryMap* now = ma_regions_map_now("exit");
+   write_memory_map(w, now);
+   ma_regions_free_map(now);
+}
+
+/*------------------------------------------------------------*/
 /*--- The whole trace                                      ---*/
 /*------------------------------------------------------------*/
 
@@ -845,6 +938,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    write_timeline(w);
    write_phases(w);
    write_snapshots(w);
+   write_memory_maps(w);
    VG_(deleteFM)(frames_of_ip, NULL, NULL);
    VG_(deleteFM)(stack_ids, NULL, NULL);
 

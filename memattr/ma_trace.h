@@ -12,7 +12,7 @@
 
 #include "pub_tool_basics.h"
 
-#define MA_TRACE_VERSION 3
+#define MA_TRACE_VERSION 4
 
 /* What ended the run, for the 'exit' record. */
 typedef enum {

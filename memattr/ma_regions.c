@@ -1,0 +1,833 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: the memory map.                        ma_regions.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_regions.h.  Four parts: the pages written (a bitmap over the
+   address space behind an inline cache the instrumented stores read),
+   the region table and the core's mapping callbacks that keep it, the
+   blocks inside regions, and capturing the memory map. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_threadstate.h"
+#include "pub_tool_tooliface.h"
+#include "pub_tool_vki.h"
+#include "pub_tool_vkiscnums.h"
+
+#include "ma_heap.h"
+#include "ma_names.h"
+#include "ma_regions.h"
+
+Bool      ma_track_pages = True;
+MapEvents ma_map_events;
+ULong     ma_written_bytes    = 0;
+ULong     ma_footprint_max    = 0;
+Bool      ma_footprint_at_max = False;
+
+/* Something in the map changed (a region, its written pages, the
+   blocks in it) since the peak map was last captured. */
+static Bool map_changed = False;
+
+/*------------------------------------------------------------*/
+/*--- Pages written                                        ---*/
+/*------------------------------------------------------------*/
+
+/* One bit per 4 KiB page of the 48-bit address space, in chunks of
+   2^16 pages (8 KiB of bits) made on first use.  A bit is set at the
+   first store to the page and cleared when the page is unmapped or
+   given back (madvise), so a page mapped again starts unwritten.
+   Pages of Valgrind's own heap (the replacement allocator's blocks,
+   counted as heap instead) are never set.
+
+   In front, read by the inline IR of every store: a direct-mapped
+   cache of page numbers (2^16 entries, 512 KiB).  A store to a page
+   found there costs a shift, a mask, a load and a compare; only the
+   first store to a page since it fell out of the cache calls the
+   helper.  Entry 0 means empty (page 0 is never client memory). */
+
+#define PAGE_BITS      12
+#define CHUNK_BITS     16
+#define L1_BITS        20                 /* 12 + 16 + 20 = 48 */
+#define CACHE_BITS     16
+#define CHUNK_WORDS    ((1UL << CHUNK_BITS) / (8 * sizeof(UWord)))
+
+static UWord** written_chunks;   /* [1 << L1_BITS] */
+static UWord*  page_cache;       /* [1 << CACHE_BITS] */
+
+static UWord* chunk_of(UWord page, Bool create)
+{
+   UWord** c = &written_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+   if (*c == NULL && create) {
+      *c = VG_(calloc)("ma.written_pages", CHUNK_WORDS, sizeof(UWord));
+   }
+   return *c;
+}
+
+static Bool page_written(UWord page)
+{
+   UWord* c = chunk_of(page, False);
+   if (!c) return False;
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   return (c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1;
+}
+
+/* Written pages in [lo, hi) (page-aligned); with 'clear', also forget
+   them.  Whole missing chunks are skipped, so a huge reservation that
+   was never written costs next to nothing. */
+static ULong scan_written(Addr lo, Addr hi, Bool clear)
+{
+   ULong n = 0;
+   if (!written_chunks) return 0;   /* before ma_regions_start */
+   UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
+   while (page < last) {
+      UWord* c = chunk_of(page, False);
+      if (!c) {
+         page = (page | ((1UL << CHUNK_BITS) - 1)) + 1;
+         continue;
+      }
+      UWord bit  = page & ((1UL << CHUNK_BITS) - 1);
+      UWord word = bit / (8 * sizeof(UWord));
+      UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
+      if (c[word] == 0 && mask == 1 && last - page >= 8 * sizeof(UWord)) {
+         page += 8 * sizeof(UWord);       /* a whole empty word */
+         continue;
+      }
+      if (c[word] & mask) {
+         n++;
+         if (clear) c[word] &= ~mask;
+      }
+      page++;
+   }
+   return n;
+}
+
+/* Forget the cache's entries for [lo, hi): the next store there is
+   looked at again (the range was mapped anew, or given back). */
+static void invalidate_cache(Addr lo, Addr hi)
+{
+   if (!ma_track_pages) return;
+   UWord first = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
+   if (last - first >= (1UL << CACHE_BITS)) {
+      VG_(memset)(page_cache, 0, sizeof(UWord) << CACHE_BITS);
+      return;
+   }
+   for (UWord page = first; page < last; page++) {
+      UWord* e = &page_cache[page & ((1UL << CACHE_BITS) - 1)];
+      if (*e == page) *e = 0;
+   }
+}
+
+static Region* region_at(Addr a);
+
+static void mark_page(UWord page)
+{
+   page_cache[page & ((1UL << CACHE_BITS) - 1)] = page;
+   if (page_written(page)) return;
+   Addr a = page << PAGE_BITS;
+   const NSegment* seg = VG_(am_find_nsegment)(a);
+   if (seg && seg->isCH) return;   /* Valgrind's heap: counted as heap bytes */
+   UWord* c = chunk_of(page, True);
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
+   ma_written_bytes += 1UL << PAGE_BITS;
+   Region* r = region_at(a);
+   if (r) r->written_pages++;
+   map_changed = True;
+   ma_footprint_grew();
+}
+
+/* Called by the instrumented store when the cache missed.  A store
+   that straddles two pages marks both. */
+static VG_REGPARM(2) void on_page_store(Addr a, UWord size)
+{
+   mark_page(a >> PAGE_BITS);
+   if (((a + size - 1) >> PAGE_BITS) != (a >> PAGE_BITS))
+      mark_page((a + size - 1) >> PAGE_BITS);
+}
+
+void ma_regions_kernel_wrote(Addr a, SizeT len)
+{
+   if (!ma_track_pages || len == 0) return;
+   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
+      mark_page(page);
+}
+
+/*--- Instrumentation ---*/
+
+static void add_page_mark(IRSB* sb, IRExpr* addr, Int size, IRExpr* guard)
+{
+   IRTemp page = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp index = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp slot = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp at   = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp seen = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp miss = newIRTemp(sb->tyenv, Ity_I1);
+   addStmtToIRSB(sb, IRStmt_WrTmp(page, IRExpr_Binop(Iop_Shr64, addr,
+                     IRExpr_Const(IRConst_U8(PAGE_BITS)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(index, IRExpr_Binop(Iop_And64, IRExpr_RdTmp(page),
+                     IRExpr_Const(IRConst_U64((1UL << CACHE_BITS) - 1)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(slot, IRExpr_Binop(Iop_Shl64, IRExpr_RdTmp(index),
+                     IRExpr_Const(IRConst_U8(3)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(at, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(slot),
+                     IRExpr_Const(IRConst_U64((ULong)(HWord)page_cache)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(seen, IRExpr_Load(Iend_LE, Ity_I64, IRExpr_RdTmp(at))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(miss, IRExpr_Binop(Iop_CmpNE64, IRExpr_RdTmp(seen),
+                                                     IRExpr_RdTmp(page))));
+   IRExpr* when = IRExpr_RdTmp(miss);
+   if (guard) {
+      IRTemp both = newIRTemp(sb->tyenv, Ity_I1);
+      addStmtToIRSB(sb, IRStmt_WrTmp(both, IRExpr_Binop(Iop_And1, guard, when)));
+      when = IRExpr_RdTmp(both);
+   }
+   IRDirty* di = unsafeIRDirty_0_N(2, "on_page_store", VG_(fnptr_to_fnentry)(on_page_store),
+                                   mkIRExprVec_2(addr, mkIRExpr_HWord(size)));
+   di->guard = when;
+   addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+static Int stored_size(IRSB* sb, IRExpr* data)
+{
+   return sizeofIRType(typeOfIRExpr(sb->tyenv, data));
+}
+
+void ma_regions_instrument_statement(IRSB* sb, IRStmt* st)
+{
+   if (!ma_track_pages) return;
+   switch (st->tag) {
+      case Ist_Store:
+         add_page_mark(sb, st->Ist.Store.addr, stored_size(sb, st->Ist.Store.data), NULL);
+         break;
+      case Ist_StoreG:
+         add_page_mark(sb, st->Ist.StoreG.details->addr,
+                       stored_size(sb, st->Ist.StoreG.details->data),
+                       st->Ist.StoreG.details->guard);
+         break;
+      case Ist_CAS: {   /* a CAS that fails writes nothing, but the page is writable and in use */
+         IRCAS* cas = st->Ist.CAS.details;
+         add_page_mark(sb, cas->addr, stored_size(sb, cas->dataLo) * (cas->dataHi ? 2 : 1),
+                       NULL);
+         break;
+      }
+      case Ist_LLSC:
+         if (st->Ist.LLSC.storedata)
+            add_page_mark(sb, st->Ist.LLSC.addr, stored_size(sb, st->Ist.LLSC.storedata),
+                          NULL);
+         break;
+      case Ist_Dirty: {
+         IRDirty* d = st->Ist.Dirty.details;
+         if ((d->mFx == Ifx_Write || d->mFx == Ifx_Modify) && d->mSize > 0)
+            add_page_mark(sb, d->mAddr, d->mSize, NULL);
+         break;
+      }
+      default:
+         break;
+   }
+}
+
+/*------------------------------------------------------------*/
+/*--- The region table                                     ---*/
+/*------------------------------------------------------------*/
+
+/* Sorted by start address; regions are few (tens to thousands), and
+   lookups (one per new page written, one per block placed) are binary
+   searches. */
+static Region** table;
+static UInt     n_regions, capacity;
+
+/* Index of the last region starting at or below a, or -1. */
+static Int index_at_or_below(Addr a)
+{
+   Int lo = 0, hi = (Int)n_regions - 1, found = -1;
+   while (lo <= hi) {
+      Int mid = lo + (hi - lo) / 2;
+      if (table[mid]->start <= a) { found = mid; lo = mid + 1; }
+      else hi = mid - 1;
+   }
+   return found;
+}
+
+static Region* region_at(Addr a)
+{
+   Int i = index_at_or_below(a);
+   return i >= 0 && a < table[i]->end ? table[i] : NULL;
+}
+
+static void insert(Region* r)
+{
+   if (n_regions == capacity) {
+      capacity = capacity ? 2 * capacity : 256;
+      table = VG_(realloc)("ma.regions", table, capacity * sizeof(Region*));
+   }
+   UInt i = (UInt)(index_at_or_below(r->start) + 1);
+   VG_(memmove)(&table[i + 1], &table[i], (n_regions - i) * sizeof(Region*));
+   table[i] = r;
+   n_regions++;
+   r->mapped = True;
+   map_changed = True;
+}
+
+static void remove_at(UInt i)
+{
+   table[i]->mapped = False;
+   VG_(memmove)(&table[i], &table[i + 1], (n_regions - i - 1) * sizeof(Region*));
+   n_regions--;
+   map_changed = True;
+}
+
+static void free_region(Region* r)
+{
+   while (r->uses) {
+      RegionUse* u = r->uses;
+      r->uses = u->next;
+      VG_(free)(u);
+   }
+   VG_(free)(r);
+}
+
+/* A region out of the table goes when no block points to it. */
+static void retire(Region* r)
+{
+   if (r->used_blocks == 0) free_region(r);
+}
+
+static Region* brk_region;   /* the brk heap's region, while it has pages */
+
+static Region* new_region(Addr start, Addr end, RegionKind kind, UInt prot,
+                          ExeContext* ec, const HChar* file)
+{
+   Region* r = VG_(malloc)("ma.region", sizeof(Region));
+   VG_(memset)(r, 0, sizeof *r);
+   r->start = start;
+   r->end   = end;
+   r->kind  = kind;
+   r->prot  = prot;
+   r->ec    = ec;
+   r->file  = file ? file : "";
+   r->written_pages = ma_track_pages ? scan_written(start, end, False) : 0;
+   return r;
+}
+
+/* The region is about to grow from its present size (given) to
+   r->end - r->start: the first growth also keeps the size it had. */
+static void note_growth(Region* r, SizeT before)
+{
+   if (r->n_sizes == 0) r->growth[r->n_sizes++ % MA_GROWTHS_KEPT] = before;
+   r->growth[r->n_sizes++ % MA_GROWTHS_KEPT] = r->end - r->start;
+}
+
+/* [lo, hi) is no longer mapped (munmap, a brk shrink, a new mapping
+   over it) or no longer resident (madvise): its pages become
+   unwritten; with 'unmap' the regions over it are cut too. */
+static void forget_range(Addr lo, Addr hi, Bool unmap)
+{
+   if (lo >= hi) return;
+   if (ma_track_pages) {
+      ULong lost = scan_written(lo, hi, False);
+      if (lost) {
+         ma_footprint_will_shrink();
+         Int first = index_at_or_below(lo);
+         for (Int i = first < 0 ? 0 : first; i < (Int)n_regions && table[i]->start < hi; i++) {
+            Region* r = table[i];
+            Addr a = r->start > lo ? r->start : lo, b = r->end < hi ? r->end : hi;
+            if (a < b) r->written_pages -= scan_written(a, b, False);
+         }
+         scan_written(lo, hi, True);
+         ma_written_bytes -= lost << PAGE_BITS;
+         map_changed = True;
+      }
+      invalidate_cache(lo, hi);
+   }
+   if (!unmap) return;
+
+   Int i = index_at_or_below(lo);
+   if (i < 0 || table[i]->end <= lo) i++;
+   while (i < (Int)n_regions && table[i]->start < hi) {
+      Region* r = table[i];
+      if (r->start >= lo && r->end <= hi) {            /* all of it */
+         remove_at(i);
+         if (r == brk_region) brk_region = NULL;
+         retire(r);
+         continue;
+      }
+      if (r->start < lo && r->end > hi) {              /* a hole: cut in two */
+         Region* right = new_region(hi, r->end, r->kind, r->prot, r->ec, r->file);
+         right->shared = r->shared;
+         right->startup = r->startup;
+         r->end = lo;
+         r->written_pages = scan_written(r->start, r->end, False);
+         insert(right);
+         break;
+      }
+      if (r->start < lo) r->end = lo;                  /* its tail */
+      else               r->start = hi;               /* its head */
+      r->written_pages = scan_written(r->start, r->end, False);
+      map_changed = True;
+      i++;
+   }
+}
+
+/*--- System calls in progress ---*/
+
+/* The callbacks carry no flags and no thread; the system call being
+   made by the running thread says what kind of mapping this is. */
+typedef struct {
+   UInt  sysno;   /* 0: none */
+   UWord args[6];
+} PendingCall;
+
+static PendingCall* pending;   /* [VG_N_THREADS], known after the options */
+
+static const PendingCall* call_in_progress(void)
+{
+   ThreadId tid = VG_(get_running_tid)();
+   return pending && tid > 0 && tid < VG_N_THREADS ? &pending[tid] : NULL;
+}
+
+/* The running thread's stack, or none before the program runs. */
+static ExeContext* caller_stack(void)
+{
+   ThreadId tid = VG_(get_running_tid)();
+   return tid > 0 && tid < VG_N_THREADS && pending ? VG_(record_ExeContext)(tid, 0) : NULL;
+}
+
+void ma_regions_pre_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs)
+{
+   if (!pending) pending = VG_(calloc)("ma.pending_calls", VG_N_THREADS, sizeof(PendingCall));
+   if (tid >= VG_N_THREADS) return;
+   pending[tid].sysno = sysno;
+   for (UInt i = 0; i < 6; i++) pending[tid].args[i] = i < nArgs ? args[i] : 0;
+   /* A call that may lower the footprint: if it is at its maximum, keep
+      the map now, while the address-space manager still shows what is
+      about to go (the callbacks come after the kernel acted). */
+   switch (sysno) {
+      case __NR_munmap: case __NR_mremap: case __NR_madvise: case __NR_brk:
+      case __NR_shmdt:  case __NR_mmap:
+         ma_footprint_will_shrink();
+         break;
+      default: break;
+   }
+   switch (sysno) {
+      case __NR_mmap:    ma_map_events.mmap++;     break;
+      case __NR_munmap:  ma_map_events.munmap++;   break;
+      case __NR_mremap:  ma_map_events.mremap++;   break;
+      case __NR_shmat:   ma_map_events.shmat++;    break;
+      case __NR_shmdt:   ma_map_events.shmdt++;    break;
+      case __NR_mprotect: ma_map_events.mprotect++; break;
+      default: break;
+   }
+}
+
+void ma_regions_post_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs, SysRes res)
+{
+   if (!pending || tid >= VG_N_THREADS) return;
+   pending[tid].sysno = 0;
+   if (sysno == __NR_madvise && !sr_isError(res) && nArgs >= 3
+       && (args[2] == 4 /* MADV_DONTNEED */ || args[2] == 9 /* MADV_REMOVE */)) {
+      ma_map_events.madvise_free++;
+      forget_range(VG_PGROUNDDN(args[0]), VG_PGROUNDUP(args[0] + args[1]), False);
+   }
+}
+
+/*--- The core's mapping callbacks ---*/
+
+static UInt prot_bits(Bool rr, Bool ww, Bool xx)
+{
+   return (rr ? VKI_PROT_READ : 0) | (ww ? VKI_PROT_WRITE : 0) | (xx ? VKI_PROT_EXEC : 0);
+}
+
+/* The kind and file of a new mapping, from the address-space manager
+   and the call that made it. */
+static RegionKind kind_of_mapping(Addr a, const HChar** file, Bool* shared)
+{
+   const PendingCall* call = call_in_progress();
+   const NSegment* seg = VG_(am_find_nsegment)(a);
+   *file = "";
+   *shared = call && call->sysno == __NR_mmap && (call->args[3] & VKI_MAP_SHARED);
+   if (call && call->sysno == __NR_shmat) { *shared = True; return REGION_SHM; }
+   if (seg && seg->kind == SkFileC) {
+      const HChar* name = VG_(am_get_filename)(seg);
+      *file = ma_intern(name ? name : "");
+      return REGION_FILE;
+   }
+   if (seg && seg->kind == SkShmC) { *shared = True; return REGION_SHM; }
+   return *shared ? REGION_SHM : REGION_ANON;
+}
+
+static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
+{
+   Addr lo = VG_PGROUNDDN(a), hi = VG_PGROUNDUP(a + len);
+   if (lo >= hi) return;
+   forget_range(lo, hi, True);   /* a fixed mapping replaces what was there */
+   const HChar* file;
+   Bool shared;
+   RegionKind kind = kind_of_mapping(lo, &file, &shared);
+   Region* r = new_region(lo, hi, kind, prot, startup ? NULL : caller_stack(), file);
+   r->shared  = shared;
+   r->startup = startup;
+   insert(r);
+}
+
+static void on_startup(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
+{
+   add_mapping(a, len, prot_bits(rr, ww, xx), True);
+}
+
+static void on_mmap(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
+{
+   const PendingCall* call = call_in_progress();
+   if (call && call->sysno == __NR_mremap) {
+      /* The grown part of an mremap: the region it extends ends at a
+         (it was moved there first if it had to move). */
+      Region* r = a > 0 ? region_at(a - 1) : NULL;
+      if (r && r->end == a) {
+         forget_range(a, VG_PGROUNDUP(a + len), True);
+         invalidate_cache(a, VG_PGROUNDUP(a + len));
+         r->end = VG_PGROUNDUP(a + len);
+         note_growth(r, a - r->start);
+         map_changed = True;
+         return;
+      }
+   }
+   add_mapping(a, len, prot_bits(rr, ww, xx), False);
+}
+
+static void on_munmap(Addr a, SizeT len)
+{
+   forget_range(VG_PGROUNDDN(a), VG_PGROUNDUP(a + len), True);
+}
+
+/* The written bits of [lo, hi) move to 'to' (the count stays). */
+static void move_written(Addr lo, Addr hi, Addr to)
+{
+   if (!ma_track_pages) return;
+   for (Addr a = lo; a < hi; a += 1UL << PAGE_BITS) {
+      UWord old_page = a >> PAGE_BITS, new_page = (to + (a - lo)) >> PAGE_BITS;
+      if (!page_written(old_page)) continue;
+      UWord* c = chunk_of(old_page, False);
+      UWord bit = old_page & ((1UL << CHUNK_BITS) - 1);
+      c[bit / 64] &= ~(1UL << (bit % 64));
+      if (page_written(new_page)) { ma_written_bytes -= 1UL << PAGE_BITS; continue; }
+      c = chunk_of(new_page, True);
+      bit = new_page & ((1UL << CHUNK_BITS) - 1);
+      c[bit / 64] |= 1UL << (bit % 64);
+   }
+   invalidate_cache(lo, hi);
+   invalidate_cache(to, to + (hi - lo));
+}
+
+/* mremap moved [from, from+len) to [to, to+len): the region goes with
+   it, written pages included, keeping its identity and history.  The
+   core then reports the old range unmapped (nothing written is left
+   there) and any growth as a new mapping at the new end (on_mmap). */
+static void on_remap(Addr from, Addr to, SizeT len)
+{
+   ma_map_events.mremap_moved++;
+   Addr lo = VG_PGROUNDDN(from), hi = VG_PGROUNDUP(from + len);
+   Int i = index_at_or_below(lo);
+   Region* r = i >= 0 && lo < table[i]->end ? table[i] : NULL;
+   Region* moving;
+   if (r && r->start == lo && r->end <= hi) {   /* the whole region moves */
+      remove_at((UInt)i);
+      if (r == brk_region) brk_region = NULL;
+      moving = r;
+   } else {   /* part of one: that part becomes a region of its own */
+      moving = new_region(lo, hi, r ? r->kind : REGION_ANON,
+                          r ? r->prot : VKI_PROT_READ | VKI_PROT_WRITE,
+                          r ? r->ec : caller_stack(), r ? r->file : "");
+      if (r) { moving->shared = r->shared; moving->startup = r->startup; }
+   }
+   forget_range(to, to + (hi - lo), True);   /* what MREMAP_FIXED replaced */
+   move_written(lo, hi, to);
+   moving->start = to;
+   moving->end   = to + (hi - lo);
+   moving->written_pages = ma_track_pages ? scan_written(moving->start, moving->end, False) : 0;
+   insert(moving);
+}
+
+static void on_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
+{
+   map_changed = True;   /* 'accessible' is read when the map is captured */
+}
+
+/* brk grew from 'a' (the old limit, not page-aligned) by len. */
+static void on_brk_grow(Addr a, SizeT len, ThreadId tid)
+{
+   Addr hi = VG_PGROUNDUP(a + len);
+   ma_map_events.brk_grow++;
+   if (!brk_region) {
+      Addr lo = VG_PGROUNDUP(a);
+      if (lo >= hi) return;   /* still inside the data segment's last page */
+      forget_range(lo, hi, True);
+      brk_region = new_region(lo, hi, REGION_BRK, VKI_PROT_READ | VKI_PROT_WRITE,
+                              pending ? VG_(record_ExeContext)(tid, 0) : NULL,
+                              "");
+      insert(brk_region);
+      return;
+   }
+   if (hi <= brk_region->end) return;
+   forget_range(brk_region->end, hi, True);
+   invalidate_cache(brk_region->end, hi);
+   SizeT before = brk_region->end - brk_region->start;
+   brk_region->end = hi;
+   if (!brk_region->ec && pending) brk_region->ec = VG_(record_ExeContext)(tid, 0);
+   note_growth(brk_region, before);
+   map_changed = True;
+}
+
+/* brk shrank to 'a'.  Valgrind keeps the pages mapped (and clears
+   them); natively they are unmapped, so they count as gone. */
+static void on_brk_shrink(Addr a, SizeT len)
+{
+   ma_map_events.brk_shrink++;
+   forget_range(VG_PGROUNDUP(a), VG_PGROUNDUP(a + len), True);
+}
+
+/*------------------------------------------------------------*/
+/*--- Blocks inside regions                                ---*/
+/*------------------------------------------------------------*/
+
+/* Custom and pool blocks inside malloc blocks (a pool carved from a
+   malloc'd superblock): counted once, as heap, not as use of a region. */
+static ULong custom_in_heap;
+
+static RegionUse* use_of(Region* r, Site* site)
+{
+   for (RegionUse* u = r->uses; u; u = u->next)
+      if (u->site == site) return u;
+   RegionUse* u = VG_(malloc)("ma.region_use", sizeof(RegionUse));
+   u->site = site;
+   u->bytes = u->blocks = 0;
+   u->next = r->uses;
+   r->uses = u;
+   return u;
+}
+
+void ma_regions_block_added(Block* bk)
+{
+   Region* r = region_at(bk->payload);
+   if (bk->kind == BLOCK_MALLOC) {
+      if (r) r->holds_malloc = True;
+   } else if (!r || r->holds_malloc) {
+      /* In Valgrind's heap or glibc's: inside a malloc block. */
+      bk->region = NULL;
+      custom_in_heap += bk->req_szB;
+      return;
+   }
+   bk->region = r;
+   if (!r) return;
+   r->used_bytes  += bk->req_szB;
+   r->used_blocks += 1;
+   if (bk->kind != BLOCK_MALLOC) {
+      RegionUse* u = use_of(r, bk->site);
+      u->bytes  += bk->req_szB;
+      u->blocks += 1;
+   }
+   map_changed = True;
+}
+
+void ma_regions_block_removed(Block* bk)
+{
+   /* Use going down is a decrease too: the map at the peak shows the
+      blocks that filled the footprint. */
+   ma_footprint_will_shrink();
+   Region* r = bk->region;
+   if (!r) {
+      if (bk->kind != BLOCK_MALLOC) custom_in_heap -= bk->req_szB;
+      return;
+   }
+   r->used_bytes  -= bk->req_szB;
+   r->used_blocks -= 1;
+   if (bk->kind != BLOCK_MALLOC) {
+      RegionUse** link = &r->uses;
+      while (*link && (*link)->site != bk->site) link = &(*link)->next;
+      if (*link) {
+         (*link)->bytes  -= bk->req_szB;
+         (*link)->blocks -= 1;
+         if ((*link)->blocks == 0) {
+            RegionUse* gone = *link;
+            *link = gone->next;
+            VG_(free)(gone);
+         }
+      }
+   }
+   bk->region = NULL;
+   if (!r->mapped) retire(r);
+   map_changed = True;
+}
+
+/*------------------------------------------------------------*/
+/*--- Capturing the memory map                             ---*/
+/*------------------------------------------------------------*/
+
+/* Bytes of [lo, hi) with any access right: a reservation is PROT_NONE. */
+static SizeT accessible_bytes(Addr lo, Addr hi)
+{
+   SizeT n = 0;
+   for (Addr a = lo; a < hi; ) {
+      const NSegment* seg = VG_(am_find_nsegment)(a);
+      if (!seg) { a += 1UL << PAGE_BITS; continue; }
+      Addr end = seg->end + 1 < hi ? seg->end + 1 : hi;
+      if (seg->kind != SkFree && seg->kind != SkResvn && (seg->hasR || seg->hasW || seg->hasX))
+         n += end - a;
+      a = end;
+   }
+   return n;
+}
+
+/* The tops of the live threads' stacks, found once per capture. */
+typedef struct { Addr top; UInt number; } StackTop;
+static StackTop* stack_tops;   /* [VG_N_THREADS] */
+static UInt      n_stack_tops;
+
+static void find_stack_tops(void)
+{
+   if (!stack_tops) stack_tops = VG_(calloc)("ma.stack_tops", VG_N_THREADS, sizeof(StackTop));
+   n_stack_tops = 0;
+   ThreadId tid;
+   Addr lo, hi;
+   VG_(thread_stack_reset_iter)(&tid);
+   while (VG_(thread_stack_next)(&tid, &lo, &hi) && n_stack_tops < VG_N_THREADS) {
+      stack_tops[n_stack_tops].top    = hi + 1;   /* hi is the last byte */
+      stack_tops[n_stack_tops].number = ma_heap_thread_number(tid);
+      n_stack_tops++;
+   }
+}
+
+/* The thread whose stack the region holds, 0 if none.  A main stack
+   that grew below its start-up extent (into the reservation the core
+   keeps) is widened to cover what it grew into. */
+static UInt stack_thread(MapRegion* m)
+{
+   for (UInt t = 0; t < n_stack_tops; t++) {
+      Addr top = stack_tops[t].top;
+      if (top <= m->start || top > m->start + m->size) continue;
+      for (;;) {
+         const NSegment* below = m->start > 0 ? VG_(am_find_nsegment)(m->start - 1) : NULL;
+         if (!below || below->kind != SkAnonC || region_at(m->start - 1)) break;
+         m->size += m->start - below->start;
+         m->start = below->start;
+      }
+      return stack_tops[t].number;
+   }
+   return 0;
+}
+
+static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
+{
+   VG_(memset)(out, 0, sizeof *out);
+   out->start = r->start;
+   out->size  = r->end - r->start;
+   out->kind  = r->kind;
+   out->prot  = r->prot;
+   out->shared  = r->shared;
+   out->startup = r->startup;
+   out->ec    = r->ec;
+   out->file  = r->file;
+   out->used  = r->used_bytes;
+   out->used_blocks = r->used_blocks;
+   out->thread = r->kind == REGION_ANON || r->startup ? stack_thread(out) : 0;
+   if (out->thread) out->kind = REGION_STACK;
+   out->written = ma_track_pages ? scan_written(out->start, out->start + out->size, False)
+                                   << PAGE_BITS : 0;
+   out->accessible = accessible_bytes(out->start, out->start + out->size);
+   UInt kept = r->n_sizes < MA_GROWTHS_KEPT ? r->n_sizes : MA_GROWTHS_KEPT;
+   out->n_sizes = kept;
+   out->n_growths = r->n_sizes ? r->n_sizes - 1 : 0;
+   for (UInt k = 0; k < kept; k++)
+      out->growth[k] = r->growth[(r->n_sizes - kept + k) % MA_GROWTHS_KEPT];
+   out->first_use = m->n_uses;
+   for (const RegionUse* u = r->uses; u; u = u->next) {
+      m->uses = VG_(realloc)("ma.map_uses", m->uses, (m->n_uses + 1) * sizeof(MapUse));
+      m->uses[m->n_uses++] = (MapUse){ u->site, u->bytes, u->blocks };
+      out->n_uses++;
+   }
+}
+
+MemoryMap* ma_regions_map_now(const HChar* name)
+{
+   MemoryMap* m = VG_(malloc)("ma.map", sizeof(MemoryMap));
+   VG_(memset)(m, 0, sizeof *m);
+   m->name          = name;
+   m->time          = ma_instrs;
+   m->footprint     = ma_footprint();
+   m->heap_bytes    = ma_heap.curr_bytes - ma_heap.curr_custom_bytes;
+   m->heap_blocks   = ma_heap.curr_blocks - ma_heap.curr_custom_blocks;
+   m->heap_usable   = ma_heap.curr_usable;
+   m->custom_bytes  = ma_heap.curr_custom_bytes;
+   m->custom_blocks = ma_heap.curr_custom_blocks;
+   m->custom_in_heap = custom_in_heap;
+   m->n_regions     = n_regions;
+   find_stack_tops();
+   m->regions = VG_(malloc)("ma.map_regions", (n_regions ? n_regions : 1) * sizeof(MapRegion));
+   ULong in_regions = 0;
+   for (UInt i = 0; i < n_regions; i++) {
+      copy_region(m, table[i], &m->regions[i]);
+      in_regions += m->regions[i].written;
+   }
+   m->written_outside = ma_written_bytes > in_regions ? ma_written_bytes - in_regions : 0;
+   return m;
+}
+
+void ma_regions_free_map(MemoryMap* m)
+{
+   if (!m) return;
+   VG_(free)(m->regions);
+   VG_(free)(m->uses);
+   VG_(free)(m);
+}
+
+/* The map at the footprint's peak.  Kept anew whenever the footprint
+   is about to fall from its maximum -- unless nothing in the map
+   changed and the footprint grew by less than a page since the last
+   one (only heap bytes moved), which bounds the work on a churning
+   heap: the map is then within 4 KiB of the exact peak. */
+static MemoryMap* peak_map;
+
+void ma_regions_capture_peak(void)
+{
+   ma_footprint_at_max = False;
+   ULong f = ma_footprint();
+   if (peak_map && !map_changed && f < peak_map->footprint + (1UL << PAGE_BITS)) return;
+   ma_regions_free_map(peak_map);
+   peak_map = ma_regions_map_now("peak");
+   map_changed = False;
+}
+
+const MemoryMap* ma_regions_peak_map(void)
+{
+   if (ma_footprint_at_max || !peak_map) ma_regions_capture_peak();
+   if (!peak_map) peak_map = ma_regions_map_now("peak");
+   return peak_map;
+}
+
+/*------------------------------------------------------------*/
+/*--- Setup                                                ---*/
+/*------------------------------------------------------------*/
+
+void ma_regions_init(void)
+{
+   VG_(memset)(&ma_map_events, 0, sizeof ma_map_events);
+   VG_(track_new_mem_startup)(on_startup);
+   VG_(track_new_mem_mmap)(on_mmap);
+   VG_(track_die_mem_munmap)(on_munmap);
+   VG_(track_copy_mem_remap)(on_remap);
+   VG_(track_change_mem_mprotect)(on_mprotect);
+   VG_(track_new_mem_brk)(on_brk_grow);
+   VG_(track_die_mem_brk)(on_brk_shrink);
+}
+
+void ma_regions_start(void)
+{
+   /* The bitmap's top level is needed even without --track-pages:
+      scan_written walks it. */
+   written_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
+   page_cache     = VG_(am_shadow_alloc)(sizeof(UWord) << CACHE_BITS);
+   if (!written_chunks || !page_cache)
+      VG_(out_of_memory_NORETURN)("ma.written_pages",
+                                  (sizeof(UWord*) << L1_BITS) + (sizeof(UWord) << CACHE_BITS));
+}
