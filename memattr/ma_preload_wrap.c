@@ -15,10 +15,14 @@
    caller's).
 
    Redirection is by code address: glibc's internal calls to malloc or
-   free (realloc's, fopen's) enter the wrappers too.  A per-thread depth
-   counter makes only the outermost call of a thread report, so one
-   client call is one block.  A free is reported before the real free
-   runs: afterwards the memory is glibc's again. */
+   free (realloc's, fopen's) enter the wrappers too.  Only the outermost
+   call of a thread reports, so one client call is one block.  Which
+   threads are inside a wrapper is kept in a small global table, not in
+   a thread-local variable: a preload object with thread-local storage
+   makes glibc give every thread a bigger TLS vector (16 bytes more of
+   heap per thread), and live heap must be the same in both modes.  A
+   free is reported before the real free runs: afterwards the memory is
+   glibc's again. */
 
 #include "pub_tool_basics.h"
 #include "pub_tool_redir.h"
@@ -28,21 +32,54 @@
 /* glibc's; not wrapped. */
 extern SizeT malloc_usable_size(void* p);
 
-/* Initial-exec: reaching it must not call __tls_get_addr, which may
-   itself allocate. */
-static __thread int depth __attribute__((tls_model("initial-exec")));
+/* The threads inside a wrapper, by thread pointer (%fs base); slots
+   [0, in_use) may be taken.  Valgrind runs one thread at a time but may
+   switch between any two instructions, hence the atomics. */
+#define MAX_INSIDE 1024
+static UWord inside[MAX_INSIDE];
+static int   in_use;
+
+#define NESTED     (-1)
+#define NO_SLOT    (-2)   /* more than MAX_INSIDE threads inside at once */
+
+/* Enter a wrapper: the slot taken, or NESTED when this thread is
+   already inside one (then nothing is reported). */
+static int enter(void)
+{
+   UWord self = (UWord)__builtin_thread_pointer();
+   int n = __atomic_load_n(&in_use, __ATOMIC_ACQUIRE);
+   for (int i = 0; i < n; i++)
+      if (__atomic_load_n(&inside[i], __ATOMIC_RELAXED) == self) return NESTED;
+   for (int i = 0; i < MAX_INSIDE; i++) {
+      UWord empty = 0;
+      if (__atomic_compare_exchange_n(&inside[i], &empty, self, 0,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+         int seen = __atomic_load_n(&in_use, __ATOMIC_ACQUIRE);
+         while (seen < i + 1
+                && !__atomic_compare_exchange_n(&in_use, &seen, i + 1, 0,
+                                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
+         return i;
+      }
+   }
+   return NO_SLOT;
+}
+
+static void leave(int slot)
+{
+   if (slot >= 0) __atomic_store_n(&inside[slot], 0, __ATOMIC_RELEASE);
+}
 
 #define WRAPPER(fn) VG_WRAP_FUNCTION_ZU(VG_Z_LIBC_SONAME, fn)
 
-static void report_alloc(void* p, SizeT n)
+static void report_alloc(int slot, void* p, SizeT n)
 {
-   if (depth == 0 && p)
+   if (slot != NESTED && p)
       VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_ALLOC, p, n, malloc_usable_size(p), 0, 0);
 }
 
-static void report_free(void* p)
+static void report_free(int slot, void* p)
 {
-   if (depth == 0 && p)
+   if (slot != NESTED && p)
       VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_FREE, p, malloc_usable_size(p), 0, 0, 0);
 }
 
@@ -52,10 +89,10 @@ void* WRAPPER(malloc)(SizeT n)
    OrigFn fn;
    void*  p;
    VALGRIND_GET_ORIG_FN(fn);
-   depth++;
+   int slot = enter();
    CALL_FN_W_W(p, fn, n);
-   depth--;
-   report_alloc(p, n);
+   report_alloc(slot, p, n);
+   leave(slot);
    return p;
 }
 
@@ -65,10 +102,10 @@ void* WRAPPER(calloc)(SizeT nmemb, SizeT size)
    OrigFn fn;
    void*  p;
    VALGRIND_GET_ORIG_FN(fn);
-   depth++;
+   int slot = enter();
    CALL_FN_W_WW(p, fn, nmemb, size);
-   depth--;
-   report_alloc(p, nmemb * size);   /* p is NULL when the product overflows */
+   report_alloc(slot, p, nmemb * size);   /* p is NULL when the product overflows */
+   leave(slot);
    return p;
 }
 
@@ -78,10 +115,10 @@ void WRAPPER(free)(void* p)
    OrigFn fn;
    UWord  ignored;
    VALGRIND_GET_ORIG_FN(fn);
-   report_free(p);
-   depth++;
+   int slot = enter();
+   report_free(slot, p);
    CALL_FN_W_W(ignored, fn, p);
-   depth--;
+   leave(slot);
    (void)ignored;
 }
 
@@ -91,18 +128,18 @@ void* WRAPPER(realloc)(void* old, SizeT n)
    OrigFn fn;
    void*  p;
    VALGRIND_GET_ORIG_FN(fn);
-   Bool  outermost  = depth == 0;
+   int   slot       = enter();
    Bool  frees      = old && n == 0;   /* glibc frees and returns NULL */
-   SizeT old_usable = outermost && old ? malloc_usable_size(old) : 0;
-   if (frees) report_free(old);
-   depth++;
+   SizeT old_usable = slot != NESTED && old ? malloc_usable_size(old) : 0;
+   if (frees) report_free(slot, old);
    CALL_FN_W_WW(p, fn, old, n);
-   depth--;
-   if (!outermost || frees) return p;
-   if (!old) report_alloc(p, n);
-   else if (p)
-      VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_REALLOC, old, p, n, old_usable,
-                                      malloc_usable_size(p));
+   if (slot != NESTED && !frees) {
+      if (!old) report_alloc(slot, p, n);
+      else if (p)
+         VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_REALLOC, old, p, n, old_usable,
+                                         malloc_usable_size(p));
+   }
+   leave(slot);
    return p;
 }
 
@@ -114,10 +151,10 @@ void* WRAPPER(realloc)(void* old, SizeT n)
       OrigFn fn;                                            \
       void*  p;                                             \
       VALGRIND_GET_ORIG_FN(fn);                             \
-      depth++;                                              \
+      int slot = enter();                                   \
       CALL_FN_W_WW(p, fn, alignment, n);                    \
-      depth--;                                              \
-      report_alloc(p, n);                                   \
+      report_alloc(slot, p, n);                             \
+      leave(slot);                                          \
       return p;                                             \
    }
 
@@ -132,10 +169,10 @@ ALIGNED_WRAPPER(aligned_alloc)
       OrigFn fn;                                            \
       void*  p;                                             \
       VALGRIND_GET_ORIG_FN(fn);                             \
-      depth++;                                              \
+      int slot = enter();                                   \
       CALL_FN_W_W(p, fn, n);                                \
-      depth--;                                              \
-      report_alloc(p, n);                                   \
+      report_alloc(slot, p, n);                             \
+      leave(slot);                                          \
       return p;                                             \
    }
 
@@ -148,10 +185,10 @@ int WRAPPER(posix_memalign)(void** out, SizeT alignment, SizeT n)
    OrigFn fn;
    Word   result;
    VALGRIND_GET_ORIG_FN(fn);
-   depth++;
+   int slot = enter();
    CALL_FN_W_WWW(result, fn, out, alignment, n);
-   depth--;
-   if (result == 0) report_alloc(*out, n);
+   if (result == 0) report_alloc(slot, *out, n);
+   leave(slot);
    return (int)result;
 }
 

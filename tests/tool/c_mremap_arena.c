@@ -29,7 +29,8 @@ static struct {
 
 static void arena_init(size_t size)
 {
-   arena.base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+   int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+   arena.base = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);   /* @ARENA_MAP */
    if (arena.base == MAP_FAILED) { perror("mmap"); _exit(1); }
    arena.size = size;
    arena.growth[arena.n_growths++] = size;
@@ -89,5 +90,6 @@ int main(void)
    for (int i = 0; i < arena.n_objects; i++) VALGRIND_FREELIKE_BLOCK(arena.objects[i], 0);
 #endif
    munmap(arena.base, arena.size);
+   printf("done\n");
    return 0;
 }

@@ -43,12 +43,36 @@ class Snapshot:
         return self.blocks[number - 1]
 
 
+class MemoryMap:
+    """A memory-map record with its regions (dicts, integers converted), each with its
+    region-use records under 'uses'."""
+
+    def __init__(self, fields):
+        self.fields = {k: (v if k == "name" else int(v)) for k, v in fields.items()}
+        self.name = fields["name"]
+        self.regions = []
+
+    def region_with(self, **wanted):
+        return [r for r in self.regions if all(r[k] == v for k, v in wanted.items())]
+
+
+_REGION_TEXT = ("kind", "prot", "file", "growth")
+
+
+def _region(fields):
+    region = {k: (v if k in _REGION_TEXT else int(v, 0)) for k, v in fields.items()}
+    region["growth"] = [int(x) for x in filter(None, fields["growth"].split(","))]
+    region["uses"] = []
+    return region
+
+
 class RawTrace:
-    """frames, stacks and sites by id; snapshots in order."""
+    """frames, stacks and sites by id; snapshots and memory maps in order."""
 
     def __init__(self, path):
         self.frames, self.stacks, self.sites = {}, {}, {}
         self.snapshots = []
+        self.memory_maps = []
         self.records = {}
         with open(path) as f:
             for line in f:
@@ -66,8 +90,19 @@ class RawTrace:
                 elif tag == "root":
                     fields["to"] = int(fields["to"])
                     self.snapshots[-1].roots.append(fields)
+                elif tag == "memory-map":
+                    self.memory_maps.append(MemoryMap(fields))
+                elif tag == "region":
+                    self.memory_maps[-1].regions.append(_region(fields))
+                elif tag == "region-use":
+                    self.memory_maps[-1].regions[-1]["uses"].append(
+                        {k: int(v) for k, v in fields.items()})
                 else:
                     self.records.setdefault(tag, []).append(fields)
+
+    def memory_map(self, name):
+        found = [m for m in self.memory_maps if m.name == name]
+        return found[0] if found else None
 
     def snapshot(self, kind):
         found = [s for s in self.snapshots if kind in s.kinds]

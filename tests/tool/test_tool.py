@@ -1125,6 +1125,223 @@ def case_leaks_by_site(env, results):
                   "   indirectly lost: 500 bytes in 2 blocks\n" in text, text[-3000:])
 
 
+# ---------------------------------------------------------------- the memory map
+
+def traced_map(env, results, case, source, defines=(), options=()):
+    """Run a program under memattr; returns (RawTrace, the program's stderr) or (None, "")."""
+    exe = build(env, source, defines)
+    trace = env.out(f"{case}.trace")
+    if os.path.exists(trace):
+        os.remove(trace)
+    proc = memattr(env, exe, trace, options=options)
+    ok = results.check(f"{case}: runs and writes a trace",
+                       proc.returncode == 0 and proc.stdout == "done\n" and os.path.exists(trace),
+                       proc.stderr[-2000:])
+    return (RawTrace(trace) if ok else None), proc.stderr
+
+
+def program_figures(stderr, tag):
+    """The figures of the 'tag key=value ...' line a test program printed on stderr."""
+    for line in stderr.splitlines():
+        if line.startswith(tag + " "):
+            return {k: v for k, v in (f.split("=", 1) for f in line.split()[1:])}
+    raise KeyError(f"no '{tag}' line in the program's output:\n{stderr[-2000:]}")
+
+
+def region_made_at(raw, region, source, line):
+    """Was the region made by a call at source:line?"""
+    return region["stack"] != 0 and any(
+        os.path.basename(f["file"]) == source and int(f["line"]) == line
+        for f in raw.stack_frames(region["stack"]))
+
+
+def case_mremap_arena(env, results):
+    """A bump arena grown by mremap doubling, plain and annotated: mapped, written and used
+    equal the program's own figures, to the page."""
+    src = "c_mremap_arena.c"
+    for variant, defines in (("plain", ()), ("annotated", ("ANNOTATE",))):
+        case = f"mremap_arena_{variant}"
+        raw, stderr = traced_map(env, results, case, src, defines)
+        if not raw:
+            continue
+        want = program_figures(stderr, "arena")
+        growth = [int(x) for x in want["growth"].split(",")]
+        peak = raw.memory_map("peak")
+        arenas = peak.region_with(growth=growth)
+        if not results.check(f"{case}: one region grew {want['growth']}", len(arenas) == 1,
+                             [r for r in peak.regions if r["growths"]]):
+            continue
+        arena = arenas[0]
+        results.equal(f"{case}: mapped", arena["size"], int(want["mapped"]))
+        results.equal(f"{case}: written (to the page)", arena["written"], int(want["written"]))
+        results.equal(f"{case}: accessible", arena["accessible"], int(want["mapped"]))
+        results.equal(f"{case}: kind", (arena["kind"], arena["file"], arena["shared"]),
+                      ("anon", "", 0))
+        results.equal(f"{case}: growths", arena["growths"], 3)
+        results.check(f"{case}: the region keeps the stack of its mmap",
+                      region_made_at(raw, arena, src, line_of(env, src, "ARENA_MAP")))
+        events = raw.records["map-events"][0]
+        results.check(f"{case}: the fenced arena moved once at least",
+                      int(events["mremap-moved"]) >= 1 and int(events["mremap"]) == 3, events)
+        results.check(f"{case}: the footprint covers the arena",
+                      peak.fields["footprint"] >= arena["written"], peak.fields)
+        if variant == "plain":
+            results.equal(f"{case}: no blocks in it", (arena["used"], arena["used-blocks"]), (0, 0))
+            continue
+        results.equal(f"{case}: used by the live custom blocks",
+                      (arena["used"], arena["used-blocks"]),
+                      (int(want["used"]), int(want["objects"])))
+        results.equal(f"{case}: the uses by site add up", sum(u["bytes"] for u in arena["uses"]),
+                      int(want["used"]))
+        kinds = {raw.sites[u["site"]]["kind"] for u in arena["uses"]}
+        results.equal(f"{case}: the blocks' sites are custom", kinds, {"custom"})
+        results.equal(f"{case}: the heap peak counts the custom blocks",
+                      int(raw.records["peak"][0]["bytes"]), int(want["used"]))
+        results.equal(f"{case}: nothing counted twice",
+                      (peak.fields["custom-bytes"], peak.fields["custom-in-heap"]),
+                      (int(want["used"]), 0))
+
+
+def case_mempool(env, results):
+    """Mempool chunks are blocks: in their mapping's use, or inside a malloc'd superblock
+    (counted once), in snapshots instead of the superblock; trim, move and change work."""
+    src = "c_mempool.c"
+    raw, stderr = traced_map(env, results, "mempool", src)
+    if not raw:
+        return
+    want = {k: int(v) for k, v in program_figures(stderr, "pools").items()}
+    peak = raw.memory_map("peak")
+    pool_line = line_of(env, src, "POOL_MAP")
+    pools = [r for r in peak.regions if region_made_at(raw, r, src, pool_line)]
+    if not results.check("mempool: the pool's mapping is a region", len(pools) == 1):
+        return
+    pool = pools[0]
+    results.equal("mempool: used by the live chunks",
+                  (pool["used"], pool["used-blocks"]), (want["mapped_bytes"], want["mapped_chunks"]))
+    results.equal("mempool: written to the page (200 chunks of 1,008 bytes)",
+                  pool["written"], (200 * 1008 + 4095) // 4096 * 4096)
+    results.equal("mempool: chunks in the malloc'd superblock counted once, as heap",
+                  (peak.fields["custom-in-heap"], peak.fields["custom-bytes"],
+                   peak.fields["heap-bytes"] >= 65536),
+                  (want["heap_bytes"], want["mapped_bytes"] + want["heap_bytes"], True))
+    chunk_line = line_of(env, src, "POOL_ALLOC")
+    results.check("mempool: chunk sites are pool sites at the request",
+                  all(raw.sites[u["site"]]["kind"] == "pool"
+                      and raw.site_at(u["site"], src, chunk_line) for u in pool["uses"]),
+                  pool["uses"])
+    snap = next((s for s in raw.snapshots if s.name == "pools"), None)
+    if not results.check("mempool: the requested snapshot", snap is not None):
+        return
+    sizes = sorted(b["size"] for b in snap.blocks)
+    results.check("mempool: the snapshot holds the chunks, not the superblock holding them",
+                  sizes.count(500) == want["heap_chunks"] and sizes.count(1000) == want["mapped_chunks"]
+                  and 65536 not in sizes, sizes[-5:])
+    trimmed = next((s for s in raw.snapshots if s.name == "trimmed"), None)
+    if results.check("mempool: the snapshot after trim, move and change", trimmed is not None):
+        kept = sorted(b["size"] for b in trimmed.blocks if b["size"] in (500, 1000))
+        results.equal("mempool: trim kept 49 chunks whole and change halved one",
+                      (kept.count(1000), kept.count(500)), (49, 1 + want["heap_chunks"]))
+    results.equal("mempool: no request was refused",
+                  raw.records["map-events"][0]["bad-requests"], "0")
+
+
+def case_file_mmap(env, results):
+    """A file read into the heap is heap; the same file mapped is a file region, written
+    only where a private mapping was changed."""
+    src = "c_file_mmap.c"
+    raw, _ = traced_map(env, results, "file_mmap", src)
+    if not raw:
+        return
+    peak = raw.memory_map("peak")
+    ro = [r for r in peak.regions if region_made_at(raw, r, src, line_of(env, src, "MAP_RO"))]
+    cow = [r for r in peak.regions if region_made_at(raw, r, src, line_of(env, src, "MAP_COW"))]
+    if not results.check("file_mmap: both mappings are regions", len(ro) == 1 and len(cow) == 1):
+        return
+    results.equal("file_mmap: the read-only mapping is a file, nothing written",
+                  (ro[0]["kind"], ro[0]["size"], ro[0]["written"], ro[0]["prot"]),
+                  ("file", 1 << 20, 0, "r--"))
+    results.check("file_mmap: it names the file", "memattr-file-mmap-" in ro[0]["file"], ro[0])
+    results.equal("file_mmap: the private writable mapping has the 3 changed pages written",
+                  (cow[0]["kind"], cow[0]["written"]), ("file", 3 * 4096))
+    results.equal("file_mmap: the buffer read into is heap", peak.fields["heap-bytes"], 1 << 20)
+    anon_written = sum(r["written"] for r in peak.regions if r["kind"] != "file")
+    results.check("file_mmap: the kernel's write into the heap is not counted as mapped memory",
+                  peak.fields["footprint"] - peak.fields["heap-usable"]
+                  == anon_written + sum(r["written"] for r in peak.regions if r["kind"] == "file")
+                  + peak.fields["written-outside"]
+                  and anon_written < (1 << 20), peak.fields)
+
+
+def case_wrap_arenas(env, results):
+    """--malloc=wrap: glibc's per-thread arenas appear with their reservation and the part
+    written, each holding its thread's blocks; live heap agrees with replace mode."""
+    src = "c_wrap_arenas.c"
+    runs = {mode: traced_map(env, results, f"wrap_arenas_{mode}", src,
+                             options=[f"--malloc={mode}"])[0] for mode in ("replace", "wrap")}
+    if not all(runs.values()):
+        return
+    replace, wrap = runs["replace"], runs["wrap"]
+    figures = lambda raw: (raw.records["peak"][0]["bytes"], raw.records["peak"][0]["blocks"],
+                           raw.records["totals"][0]["bytes"], raw.records["totals"][0]["blocks"])
+    results.equal("wrap_arenas: peak and totals agree with replace mode", figures(wrap),
+                  figures(replace))
+    results.equal("wrap_arenas: the trace says wrap", wrap.records["run"][0]["malloc-mode"], "wrap")
+    peak = wrap.memory_map("peak")
+    arenas = [r for r in peak.regions if r["kind"] == "anon" and r["size"] == 64 << 20]
+    results.equal("wrap_arenas: four 64 MiB arena reservations", len(arenas), 4)
+    results.check("wrap_arenas: each holds one thread's 2,001 blocks, and is accessible and "
+                  "written only in part",
+                  all(a["used-blocks"] == 2001 and a["used"] == 2000 * 1000 + 2000 * 8
+                      for a in arenas)
+                  and all(a["used"] <= a["written"] <= a["accessible"] < a["size"] for a in arenas),
+                  arenas)
+    stacks = sorted(r["thread"] for r in peak.regions if r["kind"] == "stack")
+    results.equal("wrap_arenas: the thread stacks are named", stacks, [1, 2, 3, 4, 5])
+    results.check("wrap_arenas: the main thread's big block is glibc's own mapping",
+                  any(r["used"] == 300000 and r["used-blocks"] == 1 for r in peak.regions),
+                  [r for r in peak.regions if r["used-blocks"]])
+    results.equal("wrap_arenas: replace mode has no block in any region",
+                  sum(r["used-blocks"] for r in replace.memory_map("peak").regions), 0)
+
+
+def case_wrap_agrees(env, results):
+    """--malloc=wrap gives the same peak and totals as replacing the allocator."""
+    for source in ("c_basic_peak.c", "c_alloc_family.c", "cxx_alloc.cpp"):
+        exe = build(env, source)
+        got = {}
+        for mode in ("replace", "wrap"):
+            trace = env.out(f"wrap_agrees_{mode}.trace")
+            memattr(env, exe, trace, options=[f"--malloc={mode}", "--snapshots=no"])
+            raw = RawTrace(trace)
+            got[mode] = (raw.records["peak"][0]["bytes"], raw.records["peak"][0]["blocks"],
+                         raw.records["totals"][0]["bytes"], raw.records["totals"][0]["blocks"])
+        results.equal(f"wrap_agrees {source}: peak and totals", got["wrap"], got["replace"])
+
+
+def case_soname_synonyms(env, results):
+    """A malloc in a library that is not libc is replaced when named with
+    --soname-synonyms=somalloc=...; with somalloc=NONE it is not."""
+    lib_src, src = env.source("c_own_allocator_lib.c"), "c_own_allocator.c"
+    lib = env.out("libownalloc.so")
+    proc = run(["gcc", "-g", "-O0", "-shared", "-fPIC", "-Wl,-soname,libownalloc.so",
+                "-o", lib, lib_src])
+    if not results.check("soname_synonyms: the library builds", proc.returncode == 0, proc.stderr):
+        return
+    exe = env.out("c_own_allocator")
+    proc = run(["gcc", "-g", "-O0", "-o", exe, env.source(src), "-L", env.work, "-lownalloc",
+                f"-Wl,-rpath,{env.work}"])
+    if not results.check("soname_synonyms: the program builds", proc.returncode == 0, proc.stderr):
+        return
+    line = line_of(env, src, "OWN_MALLOC")
+    for option, blocks in (("libownalloc.so*", 100), ("NONE", 0)):
+        trace = env.out("soname_synonyms.trace")
+        memattr(env, exe, trace, options=[f"--soname-synonyms=somalloc={option}"])
+        raw = RawTrace(trace)
+        at_line = [s for sid, s in raw.sites.items() if raw.site_at(sid, src, line)]
+        results.equal(f"soname_synonyms somalloc={option}: blocks recorded at the program's malloc",
+                      sum(int(s["tbk"]) for s in at_line), blocks)
+
+
 CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
@@ -1132,7 +1349,8 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots, case_snapshots_off,
          case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site, case_phases_growth,
-         case_phases_absent]
+         case_phases_absent, case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas,
+         case_wrap_agrees, case_soname_synonyms]
 
 
 def main():
