@@ -21,7 +21,7 @@ work="$bench/work"
 src="$bench/workloads"
 
 ALL_WORKLOADS=(cxx_containers rust_alloc c_small_blocks python3 python3_malloc)
-CONFIGS=(native none massif dhat memcheck memattr_alloc memattr)
+CONFIGS=(native none massif dhat memcheck memattr_alloc memattr memattr_nopages memattr_wrap)
 
 usage() {
     cat <<EOF
@@ -208,6 +208,8 @@ tool_prefix() {
     memcheck) prefix=("$VALGRIND" --tool=memcheck --leak-check=no) ;;
     memattr_alloc) outfile="$d/memattr_alloc.out"; prefix=("${memattr[@]}" --track-access=no --memattr-out-file="$outfile") ;;
     memattr) outfile="$d/memattr.out"; prefix=("${memattr[@]}" --memattr-out-file="$outfile") ;;
+    memattr_nopages) outfile="$d/memattr_nopages.out"; prefix=("${memattr[@]}" --track-pages=no --memattr-out-file="$outfile") ;;
+    memattr_wrap) outfile="$d/memattr_wrap.out"; prefix=("${memattr[@]}" --malloc=wrap --track-access=no --memattr-out-file="$outfile") ;;
     esac
 }
 
@@ -351,15 +353,33 @@ rss_table() { # heap allocations counted by memcheck, and max RSS per configurat
     done
 }
 
-verdict() { # verdict WORKLOAD A B LABEL: is A's median no worse than B's?
-    local q
+map_table() { # what the memory map costs: page tracking, and wrapping glibc's malloc
+    local fmt='| %-15s | %16s | %14s | %12s | %14s | %14s | %12s |\n' w
+    # shellcheck disable=SC2059
+    printf "$fmt" workload "memattr no pages" "memattr" "pages cost" "memattr alloc" "alloc, wrap" "wrap cost"
+    # shellcheck disable=SC2059
+    printf "$fmt" ':--' '--:' '--:' '--:' '--:' '--:' '--:'
+    for w in "${selected[@]}"; do
+        # shellcheck disable=SC2059
+        printf "$fmt" "$w" "$(slowdown "$w" memattr_nopages)" "$(slowdown "$w" memattr)" \
+            "$(pair_ratio "$w" memattr memattr_nopages)" "$(slowdown "$w" memattr_alloc)" \
+            "$(slowdown "$w" memattr_wrap)" "$(pair_ratio "$w" memattr_wrap memattr_alloc)"
+    done
+}
+
+slowdown() { # slowdown WORKLOAD CONFIG: its median over native's, or its failure
+    if [[ -n ${status[$1,$2]:-} ]]; then echo "${status[$1,$2]^^}"; else echo "$(ratio "${med[$1,$2]}" "${med[$1,native]}" %.1f)x"; fi
+}
+
+verdict() { # verdict WORKLOAD A B LABEL [LIMIT]: is A's median at most LIMIT (1) times B's?
+    local q limit=${5:-1}
     q=$(ratio "${med[$1,$2]}" "${med[$1,$3]}" %.6f)
     if [[ $q == NA || -n ${status[$1,$2]:-} || -n ${status[$1,$3]:-} ]]; then
         echo "- $1: $4: no verdict (a run failed)"
-    elif awk -v q="$q" 'BEGIN { exit !(q <= 1) }'; then
-        awk -v w="$1" -v l="$4" -v q="$q" 'BEGIN { printf "- %s: %s: yes (%.3f, %.1f%% faster)\n", w, l, q, (1 - q) * 100 }'
+    elif awk -v q="$q" -v l="$limit" 'BEGIN { exit !(q <= l) }'; then
+        awk -v w="$1" -v l="$4" -v q="$q" 'BEGIN { printf "- %s: %s: yes (%.3f, %+.1f%% time)\n", w, l, q, (q - 1) * 100 }'
     else
-        awk -v w="$1" -v l="$4" -v q="$q" 'BEGIN { printf "- %s: %s: NO (%.3f, %.1f%% slower)\n", w, l, q, (q - 1) * 100 }'
+        awk -v w="$1" -v l="$4" -v q="$q" 'BEGIN { printf "- %s: %s: NO (%.3f, %+.1f%% time)\n", w, l, q, (q - 1) * 100 }'
     fi
 }
 
@@ -369,6 +389,7 @@ verdicts() {
         verdict "$w" memattr_alloc massif "memattr --track-access=no <= massif"
         verdict "$w" memattr dhat "memattr (access tracking) <= dhat"
         verdict "$w" memattr memcheck "memattr (access tracking) <= memcheck (the aim)"
+        verdict "$w" memattr memattr_nopages "page tracking adds <= 10 % to memattr" 1.10
     done
 }
 
@@ -402,6 +423,11 @@ also instrument every access). Ratios < 1 mean memattr is faster. Trace size: by
     fi
     echo
     rss_table
+    echo
+    echo "The memory map's costs (x native; 'pages cost' = memattr / memattr --track-pages=no,"
+    echo "'wrap cost' = memattr --malloc=wrap --track-access=no / memattr --track-access=no):"
+    echo
+    map_table
     for n in "${notes[@]}"; do echo "Note: $n"; done
     if ((failed)); then
         echo
