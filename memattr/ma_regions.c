@@ -25,9 +25,14 @@
 
 Bool      ma_track_pages = True;
 MapEvents ma_map_events;
-ULong     ma_written_bytes    = 0;
+ULong     ma_footprint_pages    = 0;
 ULong     ma_footprint_max    = 0;
 Bool      ma_footprint_at_max = False;
+
+/* Without --track-pages the footprint counts mapped anonymous memory
+   instead of written pages (an upper bound); recounted after every
+   mapping event, which are few. */
+static void recount_mapped(void);
 
 /* Something in the map changed (a region, its written pages, the
    blocks in it) since the peak map was last captured. */
@@ -134,7 +139,7 @@ static void mark_page(UWord page)
    UWord* c = chunk_of(page, True);
    UWord bit = page & ((1UL << CHUNK_BITS) - 1);
    c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
-   ma_written_bytes += 1UL << PAGE_BITS;
+   ma_footprint_pages += 1UL << PAGE_BITS;
    Region* r = region_at(a);
    if (r) r->written_pages++;
    map_changed = True;
@@ -337,7 +342,7 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
             if (a < b) r->written_pages -= scan_written(a, b, False);
          }
          scan_written(lo, hi, True);
-         ma_written_bytes -= lost << PAGE_BITS;
+         ma_footprint_pages -= lost << PAGE_BITS;
          map_changed = True;
       }
       invalidate_cache(lo, hi);
@@ -369,6 +374,17 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
       map_changed = True;
       i++;
    }
+}
+
+static void recount_mapped(void)
+{
+   if (ma_track_pages) return;
+   ULong mapped = 0;
+   for (UInt i = 0; i < n_regions; i++)
+      if (table[i]->kind != REGION_FILE) mapped += table[i]->end - table[i]->start;
+   if (mapped < ma_footprint_pages) ma_footprint_will_shrink();
+   ma_footprint_pages = mapped;
+   ma_footprint_grew();
 }
 
 /*--- System calls in progress ---*/
@@ -475,6 +491,7 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
 static void on_startup(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
 {
    add_mapping(a, len, prot_bits(rr, ww, xx), True);
+   recount_mapped();
 }
 
 static void on_mmap(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
@@ -490,15 +507,18 @@ static void on_mmap(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handl
          r->end = VG_PGROUNDUP(a + len);
          note_growth(r, a - r->start);
          map_changed = True;
+         recount_mapped();
          return;
       }
    }
    add_mapping(a, len, prot_bits(rr, ww, xx), False);
+   recount_mapped();
 }
 
 static void on_munmap(Addr a, SizeT len)
 {
    forget_range(VG_PGROUNDDN(a), VG_PGROUNDUP(a + len), True);
+   recount_mapped();
 }
 
 /* The written bits of [lo, hi) move to 'to' (the count stays). */
@@ -511,7 +531,7 @@ static void move_written(Addr lo, Addr hi, Addr to)
       UWord* c = chunk_of(old_page, False);
       UWord bit = old_page & ((1UL << CHUNK_BITS) - 1);
       c[bit / 64] &= ~(1UL << (bit % 64));
-      if (page_written(new_page)) { ma_written_bytes -= 1UL << PAGE_BITS; continue; }
+      if (page_written(new_page)) { ma_footprint_pages -= 1UL << PAGE_BITS; continue; }
       c = chunk_of(new_page, True);
       bit = new_page & ((1UL << CHUNK_BITS) - 1);
       c[bit / 64] |= 1UL << (bit % 64);
@@ -547,6 +567,7 @@ static void on_remap(Addr from, Addr to, SizeT len)
    moving->end   = to + (hi - lo);
    moving->written_pages = ma_track_pages ? scan_written(moving->start, moving->end, False) : 0;
    insert(moving);
+   recount_mapped();
 }
 
 static void on_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
@@ -567,6 +588,7 @@ static void on_brk_grow(Addr a, SizeT len, ThreadId tid)
                               pending ? VG_(record_ExeContext)(tid, 0) : NULL,
                               "");
       insert(brk_region);
+      recount_mapped();
       return;
    }
    if (hi <= brk_region->end) return;
@@ -577,6 +599,7 @@ static void on_brk_grow(Addr a, SizeT len, ThreadId tid)
    if (!brk_region->ec && pending) brk_region->ec = VG_(record_ExeContext)(tid, 0);
    note_growth(brk_region, before);
    map_changed = True;
+   recount_mapped();
 }
 
 /* brk shrank to 'a'.  Valgrind keeps the pages mapped (and clears
@@ -585,6 +608,7 @@ static void on_brk_shrink(Addr a, SizeT len)
 {
    ma_map_events.brk_shrink++;
    forget_range(VG_PGROUNDUP(a), VG_PGROUNDUP(a + len), True);
+   recount_mapped();
 }
 
 /*------------------------------------------------------------*/
@@ -769,7 +793,7 @@ MemoryMap* ma_regions_map_now(const HChar* name)
       copy_region(m, table[i], &m->regions[i]);
       in_regions += m->regions[i].written;
    }
-   m->written_outside = ma_written_bytes > in_regions ? ma_written_bytes - in_regions : 0;
+   m->written_outside = ma_footprint_pages > in_regions ? ma_footprint_pages - in_regions : 0;
    return m;
 }
 

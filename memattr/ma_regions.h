@@ -106,8 +106,9 @@ extern MapEvents ma_map_events;
 
 /*--- The footprint --------------------------------------------------*/
 
-/* Bytes of client pages written, outside Valgrind's heap. */
-extern ULong ma_written_bytes;
+/* Bytes of client pages written, outside Valgrind's heap; without
+   --track-pages, bytes of anonymous memory mapped. */
+extern ULong ma_footprint_pages;
 /* The footprint's maximum so far, and whether the program is at it
    with the memory map not yet captured there. */
 extern ULong ma_footprint_max;
@@ -115,7 +116,7 @@ extern Bool  ma_footprint_at_max;
 
 static inline ULong ma_footprint(void)
 {
-   return ma_written_bytes + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable);
+   return ma_footprint_pages + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable);
 }
 
 /* After anything that may raise the footprint. */
