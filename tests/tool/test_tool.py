@@ -1342,6 +1342,25 @@ def case_soname_synonyms(env, results):
                       sum(int(s["tbk"]) for s in at_line), blocks)
 
 
+def case_bad_requests(env, results):
+    """Wrong custom-allocator annotations are reported, counted and ignored."""
+    exe = build(env, "c_bad_requests.c")
+    trace = env.out("bad_requests.trace")
+    proc = memattr(env, exe, trace)
+    results.equal("bad_requests: the program runs on", (proc.returncode, proc.stdout), (0, "done\n"))
+    results.check("bad_requests: the user is told", "FREELIKE_BLOCK of a block at" in proc.stderr
+                  and "is unknown; the request is ignored" in proc.stderr, proc.stderr[-2000:])
+    if not results.check("bad_requests: trace written", os.path.exists(trace)):
+        return
+    raw = RawTrace(trace)
+    events = raw.records["map-events"][0]
+    results.equal("bad_requests: counted", (events["bad-requests"], events["custom-requests"]),
+                  ("5", "9"))
+    custom = [s for s in raw.sites.values() if s["kind"] == "custom"]
+    results.equal("bad_requests: the one good block was counted",
+                  [(s["tb"], s["tbk"], s["eb"]) for s in custom], [("100", "1", "0")])
+
+
 CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
@@ -1350,7 +1369,7 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots, case_snapshots_off,
          case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site, case_phases_growth,
          case_phases_absent, case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas,
-         case_wrap_agrees, case_soname_synonyms]
+         case_wrap_agrees, case_soname_synonyms, case_bad_requests]
 
 
 def main():
