@@ -337,11 +337,12 @@ pair_ratio() { # pair_ratio WORKLOAD A B: A's median over B's, "-" if either fai
 }
 
 rss_table() { # heap allocations counted by memcheck, and max RSS per configuration
-    local fmt='| %-15s | %11s | %8s | %8s | %8s | %8s | %8s | %13s | %8s |\n' w c cells allocs
+    local fmt='| %-15s | %11s | %8s | %8s | %8s | %8s | %8s | %13s | %8s | %9s | %11s |\n' w c cells allocs
     # shellcheck disable=SC2059
-    printf "$fmt" workload "allocations" native none massif dhat memcheck "memattr alloc" memattr
+    printf "$fmt" workload "allocations" native none massif dhat memcheck "memattr alloc" memattr \
+        "no pages" "alloc, wrap"
     # shellcheck disable=SC2059
-    printf "$fmt" ':--' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:'
+    printf "$fmt" ':--' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:' '--:'
     for w in "${selected[@]}"; do
         allocs=$(sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$work/runs/$w/memcheck.1.stderr" 2>/dev/null || true)
         cells=("${allocs:-NA}")

@@ -23,6 +23,7 @@
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_tooliface.h"
+#include "pub_tool_vki.h"
 #include "pub_tool_xarray.h"
 
 #include "ma_access.h"
@@ -293,6 +294,21 @@ static void record_release(Block* bk, Bool handed_on, SizeT usable_szB)
 /*--- malloc replacement callbacks                         ---*/
 /*------------------------------------------------------------*/
 
+/* The usable size glibc's malloc gives a request of n bytes, by its
+   chunk rule on 64-bit Linux: chunks are 16-byte granules with an
+   8-byte header, at least 32 bytes; from its mmap threshold (128 KiB
+   by default) a block gets a mapping of its own, whole pages with a
+   16-byte header.  With replacement this is the heap's part of the
+   footprint: Valgrind's allocator is not glibc's, and what the program
+   would use natively is the better estimate (--malloc=wrap measures
+   glibc's own). */
+static SizeT glibc_usable(SizeT n)
+{
+   if (n >= 128 * 1024) return VG_PGROUNDUP(n + 16) - 16;
+   SizeT chunk = (n + 8 + 15) & ~(SizeT)15;
+   return (chunk < 32 ? 32 : chunk) - 8;
+}
+
 static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
 {
    if ((SSizeT)req_szB < 0) return NULL;       /* absurd size: fail like malloc */
@@ -301,7 +317,7 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    void* p = VG_(cli_malloc)(alignB, req_szB ? req_szB : 1);
    if (!p) return NULL;
    if (zeroed) VG_(memset)(p, 0, req_szB);
-   record_allocation(tid, p, req_szB, VG_(cli_malloc_usable_size)(p), False, BLOCK_MALLOC);
+   record_allocation(tid, p, req_szB, glibc_usable(req_szB), False, BLOCK_MALLOC);
    note_timeline();
    return p;
 }
@@ -335,7 +351,7 @@ static void release(void* p)
       if (p) ma_heap.bad_frees++;
       return;
    }
-   record_release(bk, False, VG_(cli_malloc_usable_size)(p));
+   record_release(bk, False, glibc_usable(bk->req_szB));
    VG_(freeEltPA)(block_pool, bk);
    give_back(p);
    note_timeline();
@@ -404,8 +420,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    }
 
    void* p_new = p_old;
-   SizeT old_usable = VG_(cli_malloc_usable_size)(p_old);
-   if (new_szB > old_usable) {
+   if (new_szB > VG_(cli_malloc_usable_size)(p_old)) {
       p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
       if (!p_new) {             /* the old block stays valid, as realloc promises */
          VG_(HT_add_node)(live_blocks, old);
@@ -414,9 +429,9 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
       VG_(memcpy)(p_new, p_old, old->req_szB);
       give_back(p_old);
    }
-   record_release(old, True, old_usable);
-   Block* successor = record_allocation(tid, p_new, new_szB,
-                                        VG_(cli_malloc_usable_size)(p_new), True, BLOCK_MALLOC);
+   record_release(old, True, glibc_usable(old->req_szB));
+   Block* successor = record_allocation(tid, p_new, new_szB, glibc_usable(new_szB), True,
+                                        BLOCK_MALLOC);
    hand_on(old, successor);
    note_timeline();
    return p_new;

@@ -129,7 +129,8 @@ typedef struct {
    ULong frees;                       /* client frees of known blocks */
    ULong bad_frees;                   /* frees/reallocs of unknown pointers (ignored) */
    ULong curr_bytes, curr_blocks;
-   ULong curr_usable;                 /* usable bytes of live malloc blocks */
+   ULong curr_usable;                 /* usable bytes of live malloc blocks: glibc's
+                                         (wrap), or by glibc's rule (replace) */
    ULong curr_custom_bytes, curr_custom_blocks;   /* of which custom and pool */
    ULong peak_bytes, peak_blocks;
    ULong peak_time;                   /* instructions at the peak */
