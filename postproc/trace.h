@@ -1,4 +1,4 @@
-// The in-memory form of a memattr trace (docs/trace-format.md, versions 1 to 3).
+// The in-memory form of a memattr trace (docs/trace-format.md, versions 1 to 4).
 //
 // These are plain facts as the tool recorded them: no folding, ranking or formatting happens
 // here (that is site_folding.h, analysis.h and the reporters). Field comments name the trace
@@ -10,7 +10,8 @@
 //
 // Snapshots (version 3) hold one record per live block, so millions of them: their blocks
 // and pointers are stored in flat arrays (pointers in compressed sparse row form, indexed by
-// block), never as one allocation per block.
+// block), never as one allocation per block. Memory maps (version 4) hold one record per
+// region, thousands at most, so they are plain vectors.
 #pragma once
 
 #include <cstddef>
@@ -45,7 +46,9 @@ struct ProcessInfo {
 
 // `run`: how the tool measured.
 struct RunInfo {
-    std::string malloc_mode;        // malloc-mode, e.g. "replace"
+    std::string malloc_mode;        // malloc-mode: "replace" (Valgrind's allocator replaced the
+                                    // client's), or "wrap" (version 4, --malloc=wrap: glibc's
+                                    // allocator ran, wrapped; its memory is in the memory map)
     std::string time_unit;          // time-unit, e.g. "instr": the unit of every `t` figure
     std::uint64_t alignment = 0;    // alignment of heap blocks
     std::uint64_t num_callers = 0;  // num-callers: maximum stack depth recorded
@@ -59,6 +62,12 @@ struct RunInfo {
                                         // before a new peak snapshot replaces the last one
     std::uint64_t snapshot_min = 0;     // snapshot-min: live bytes below which no peak
                                         // snapshot is taken
+    bool pages = false;  // pages: the pages written were tracked ("yes", version 4), so the
+                         // memory map's `written` figures mean something. False for "no" and
+                         // for every older trace, which has no memory map
+
+    // Whether glibc's allocator ran wrapped (malloc-mode=wrap), its heap inside the regions.
+    bool wraps_malloc() const { return malloc_mode == "wrap"; }
 };
 
 // `definition`: the wording behind a figure (e.g. name "temporary"), so reports can quote
@@ -88,11 +97,19 @@ struct Stack {
     std::vector<std::size_t> frames;  // frames=, resolved to indexes into Trace::frames
 };
 
+// `site` `kind` (version 4): which allocator announced the site's blocks.
+enum class SiteKind {
+    malloc,  // the malloc/new family (the default, and every site of an older trace)
+    custom,  // VALGRIND_MALLOCLIKE_BLOCK: the stack's innermost frame is the custom allocator
+    pool,    // VALGRIND_MEMPOOL_ALLOC: a chunk of a memory pool
+};
+
 // `site`: one distinct allocation stack and everything allocated from it.
 // Bytes are requested sizes; times are in RunInfo::time_unit.
 struct Site {
     std::uint64_t id = 0;
     std::size_t stack = 0;  // stack=, resolved to an index into Trace::stacks
+    SiteKind kind = SiteKind::malloc;  // kind (version 4; absent means malloc)
 
     // A realloc counts as one block of its new size in the totals, as DHAT counts it.
     std::uint64_t total_bytes = 0;       // tb: allocated over the run
@@ -375,9 +392,90 @@ struct SnapshotCost {
     std::uint64_t scanned = 0;  // scanned: bytes of client memory they read in all
 };
 
+// ---------------------------------------------------------------- memory map (version 4)
+
+// `map-events`: how often the program made each kind of mapping call, over the run.
+struct MapEvents {
+    std::uint64_t mmap = 0;             // mmap
+    std::uint64_t munmap = 0;           // munmap
+    std::uint64_t mremap = 0;           // mremap
+    std::uint64_t mremap_moved = 0;     // mremap-moved: of those, the ones that moved the region
+    std::uint64_t brk_grow = 0;         // brk-grow
+    std::uint64_t brk_shrink = 0;       // brk-shrink
+    std::uint64_t shmat = 0;            // shmat
+    std::uint64_t shmdt = 0;            // shmdt
+    std::uint64_t madvise_free = 0;     // madvise-free: MADV_DONTNEED, MADV_FREE, MADV_REMOVE
+    std::uint64_t mprotect = 0;         // mprotect
+    std::uint64_t custom_requests = 0;  // custom-requests: MALLOCLIKE, FREELIKE, RESIZEINPLACE
+                                        // and the mempool family
+    std::uint64_t bad_requests = 0;     // bad-requests: of those, the ones naming an unknown
+                                        // block or pool, ignored
+};
+
+// `region` `kind`: what kind of memory a region is.
+enum class RegionKind {
+    anon,   // anonymous private memory
+    shm,    // shared anonymous or System V shared memory
+    file,   // a mapped file
+    brk,    // the heap grown by brk/sbrk
+    stack,  // a thread's stack
+};
+
+// `region-use`: one custom or pool site's live blocks inside the region above it.
+struct RegionUse {
+    std::size_t site = 0;     // site=, resolved to an index into Trace::sites
+    std::uint64_t bytes = 0;  // bytes: requested
+    std::uint64_t blocks = 0;
+};
+
+// `region`: one region of a memory map, with its `region-use` records.
+struct Region {
+    std::uint64_t id = 0;             // id, from 1 within its map, in increasing address order
+    RegionKind kind = RegionKind::anon;  // kind
+    std::uint64_t start = 0;          // start
+    std::uint64_t size = 0;           // size: a multiple of the page size
+    std::uint64_t accessible = 0;     // accessible: bytes not PROT_NONE; the reader checks
+                                      // accessible <= size
+    std::uint64_t written = 0;        // written: bytes of pages written (0 with pages=no); the
+                                      // reader checks written <= size
+    std::uint64_t used = 0;           // used: requested bytes of live blocks inside it (custom
+                                      // and pool blocks; in wrap mode glibc's malloc blocks too)
+    std::uint64_t used_blocks = 0;    // used-blocks
+    std::string prot;                 // prot: its protection when made, "rw-", "r-x", ...
+    bool shared = false;              // shared: MAP_SHARED
+    bool startup = false;             // startup: present before the program's first instruction
+    std::optional<std::size_t> stack; // stack=, resolved to an index into Trace::stacks: the call
+                                      // that made it; none (stack=0) for start-up segments and
+                                      // thread stacks
+    std::uint64_t thread = 0;         // thread: the thread whose stack it is (kind stack), else 0
+    std::string file;                 // file: the mapped file, empty for anonymous memory
+    std::vector<std::uint64_t> growth;  // growth: for a region grown by mremap or brk, its size
+                                        // when made, then after each growth; the last 16 at most
+    std::uint64_t growths = 0;        // growths: how many growths there were in all (so growth
+                                      // holds min(growths + 1, 16) sizes, none when 0)
+    std::vector<RegionUse> uses;      // its `region-use` records, in trace order
+};
+
+// `memory-map` and its regions: the client's memory at one moment.
+struct MemoryMap {
+    std::string name;                   // name: "peak" (the footprint's peak) or "exit"
+    std::uint64_t time = 0;             // t
+    std::uint64_t footprint = 0;        // footprint: the tool's estimate of resident anonymous
+                                        // memory (written bytes, plus heap-usable in replace mode)
+    std::uint64_t heap_bytes = 0;       // heap-bytes: live malloc-family requested bytes
+    std::uint64_t heap_blocks = 0;      // heap-blocks
+    std::uint64_t heap_usable = 0;      // heap-usable: their usable bytes
+    std::uint64_t custom_bytes = 0;     // custom-bytes: live custom and pool blocks
+    std::uint64_t custom_blocks = 0;    // custom-blocks
+    std::uint64_t custom_in_heap = 0;   // custom-in-heap: bytes of those inside malloc blocks
+    std::uint64_t written_outside = 0;  // written-outside: written client pages in no region
+    std::vector<Region> regions;        // `region` records (the reader checks `regions=`),
+                                        // by address
+};
+
 // The header records: what was profiled and how.
 struct TraceHeader {
-    std::uint64_t version = 0;  // the first line's version: 1, 2 or 3
+    std::uint64_t version = 0;  // the first line's version: 1 to 4
     ToolInfo tool;
     CommandLine command;
     ProcessInfo process;
@@ -413,6 +511,8 @@ struct Trace {
     std::vector<Snapshot> snapshots;            // in trace order; empty before version 3 and
                                                 // with snapshots=no
     std::optional<SnapshotCost> snapshot_cost;  // the `snapshot-cost` record, when there is one
+    std::optional<MapEvents> map_events;        // the `map-events` record (version 4)
+    std::vector<MemoryMap> memory_maps;         // in trace order; empty before version 4
 };
 
 }  // namespace memattr

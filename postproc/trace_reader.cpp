@@ -12,6 +12,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -25,10 +26,17 @@ namespace {
 
 constexpr std::string_view kMagic = "memattr-trace";
 
-// Version 3 added snapshots; version 2 access tracking and copy lineage; version 1 is the
-// format without either, read as a run with access=no and snapshots=no.
+// Version 4 added the memory map; version 3 snapshots; version 2 access tracking and copy
+// lineage; version 1 is the format without any of them, read as a run with access=no and
+// snapshots=no (and, like versions 2 and 3, pages=no and no memory map).
 constexpr std::uint64_t kOldestVersion = 1;
-constexpr std::uint64_t kNewestVersion = 3;
+constexpr std::uint64_t kNewestVersion = 4;
+
+// A region's `growth` lists at most this many sizes (the last ones).
+constexpr std::uint64_t kMaxGrowthSizes = 16;
+
+// `region` `kind` words, in RegionKind's order.
+constexpr std::string_view kRegionKinds[] = {"anon", "shm", "file", "brk", "stack"};
 
 // The shortest a `block` record and a `ptrs` entry can be ("block\ti=1\taddr=0x1\tsite=1\t
 // size=0\thash=" and 16 digits; "0:1,"): with the input's size, they bound how many of each
@@ -218,6 +226,7 @@ private:
         Handler handler;
         Occurrence occurrence;
         std::uint64_t since = kOldestVersion;
+        bool in_memory_maps = false;  // may come after `map-events`, in the memory maps
     };
     static std::span<const RecordKind> record_kinds();
 
@@ -308,6 +317,10 @@ private:
     void dispatch(const Record& record) {
         for (const RecordKind& kind : record_kinds()) {
             if (kind.tag != record.tag || trace_.header.version < kind.since) continue;
+            if (map_events_line_ != 0 && !kind.in_memory_maps)
+                fail(fmt::format("'{}' record after the 'map-events' record (line {}): the "
+                                 "memory maps come last",
+                                 kind.tag, map_events_line_));
             if (kind.occurrence != Occurrence::any) note_single_record(kind.tag);
             (this->*kind.handler)(record);
             return;
@@ -455,6 +468,11 @@ private:
             run.snapshot_growth = integer(record, "snapshot-growth");
             run.snapshot_min = integer(record, "snapshot-min");
         }
+        // Older versions wrote only "replace"; their value is kept as it was, unchecked.
+        if (trace_.header.version >= 4) {
+            choice(record, "malloc-mode", {"replace", "wrap"});
+            run.pages = choice(record, "pages", {"no", "yes"}) == 1;
+        }
     }
 
     void parse_definition(const Record& record) {
@@ -524,6 +542,9 @@ private:
         site.never_read_bytes = integer_since_v2(record, "nrb");
         site.never_accessed_blocks = integer_since_v2(record, "nabk");
         site.never_accessed_bytes = integer_since_v2(record, "nab");
+        // `kind` is optional: absent means malloc, as for every site of an older trace.
+        if (trace_.header.version >= 4 && has_field(record, "kind"))
+            site.kind = static_cast<SiteKind>(choice(record, "kind", {"malloc", "custom", "pool"}));
         // Reports subtract these (written but never read = never read - never accessed).
         if (site.never_accessed_blocks > site.never_read_blocks ||
             site.never_accessed_bytes > site.never_read_bytes)
@@ -1095,10 +1116,204 @@ private:
         open_.reset();
     }
 
+    // ---------------------------------------------------------------- memory maps
+
+    void parse_map_events(const Record& record) {
+        close_snapshot();
+        MapEvents events;
+        events.mmap = integer(record, "mmap");
+        events.munmap = integer(record, "munmap");
+        events.mremap = integer(record, "mremap");
+        events.mremap_moved = integer(record, "mremap-moved");
+        events.brk_grow = integer(record, "brk-grow");
+        events.brk_shrink = integer(record, "brk-shrink");
+        events.shmat = integer(record, "shmat");
+        events.shmdt = integer(record, "shmdt");
+        events.madvise_free = integer(record, "madvise-free");
+        events.mprotect = integer(record, "mprotect");
+        events.custom_requests = integer(record, "custom-requests");
+        events.bad_requests = integer(record, "bad-requests");
+        if (events.mremap_moved > events.mremap)
+            fail(fmt::format("'map-events' counts {} mremap calls that moved a region but only "
+                             "{} mremap calls",
+                             events.mremap_moved, events.mremap));
+        if (events.bad_requests > events.custom_requests)
+            fail(fmt::format("'map-events' counts {} bad custom requests but only {} custom "
+                             "requests",
+                             events.bad_requests, events.custom_requests));
+        trace_.map_events = events;
+        map_events_line_ = line_number_;
+    }
+
+    void parse_memory_map(const Record& record) {
+        if (map_events_line_ == 0)
+            fail("'memory-map' record before the 'map-events' record");
+        close_memory_map();
+        MemoryMap map;
+        map.name = choice(record, "name", {"peak", "exit"}) == 0 ? "peak" : "exit";
+        for (const MemoryMap& earlier : trace_.memory_maps)
+            if (earlier.name == map.name)
+                fail(fmt::format("second '{}' memory map", map.name));
+        map.time = integer(record, "t");
+        map.footprint = integer(record, "footprint");
+        map.heap_bytes = integer(record, "heap-bytes");
+        map.heap_blocks = integer(record, "heap-blocks");
+        map.heap_usable = integer(record, "heap-usable");
+        map.custom_bytes = integer(record, "custom-bytes");
+        map.custom_blocks = integer(record, "custom-blocks");
+        map.custom_in_heap = integer(record, "custom-in-heap");
+        map.written_outside = integer(record, "written-outside");
+        if (map.custom_in_heap > map.custom_bytes)
+            fail(fmt::format("memory map '{}': custom-in-heap={} is more than custom-bytes={}",
+                             map.name, map.custom_in_heap, map.custom_bytes));
+        open_map_ = OpenMemoryMap{line_number_, integer(record, "regions")};
+        trace_.memory_maps.push_back(std::move(map));
+    }
+
+    // The memory map whose `region` or `region-use` record this is.
+    MemoryMap& open_memory_map(std::string_view tag) {
+        if (!open_map_)
+            fail(fmt::format("'{}' record outside a memory map (it must follow a 'memory-map' "
+                             "record)",
+                             tag));
+        return trace_.memory_maps.back();
+    }
+
+    // `rwx` with `-` for a missing right, in that order.
+    void check_protection(std::string_view prot) const {
+        const bool valid = prot.size() == 3 && (prot[0] == 'r' || prot[0] == '-') &&
+                           (prot[1] == 'w' || prot[1] == '-') && (prot[2] == 'x' || prot[2] == '-');
+        if (!valid)
+            fail(fmt::format("field 'prot' is three characters from r, w, x and -, like 'rw-', "
+                             "not '{}'",
+                             excerpt(prot)));
+    }
+
+    // `growth`: the region's size when made, then after each growth, comma-separated;
+    // empty when it never grew. It holds the last min(growths + 1, 16) of them.
+    std::vector<std::uint64_t> parse_growth(const Record& record, std::uint64_t growths) const {
+        std::vector<std::uint64_t> sizes;
+        const std::string_view list = raw(record, "growth");
+        if (!list.empty())
+            for (const std::string_view size : split(list, ','))
+                sizes.push_back(parse_integer(size, "growth"));
+        const std::uint64_t expected =
+            growths == 0 ? 0 : std::min(growths, kMaxGrowthSizes - 1) + 1;
+        if (sizes.size() != expected)
+            fail(fmt::format("field 'growth' lists {} sizes but growths={}: it holds the size "
+                             "when made and after each growth, the last {} at most",
+                             sizes.size(), growths, kMaxGrowthSizes));
+        return sizes;
+    }
+
+    // A thread's stack names its thread; no other region names one.
+    void check_region_thread(const Region& region) const {
+        if (region.kind == RegionKind::stack && !thread_ids_.contains(region.thread))
+            fail(fmt::format("stack region refers to unknown thread {}", region.thread));
+        if (region.kind != RegionKind::stack && region.thread != 0)
+            fail(fmt::format("region of kind '{}' has thread={}: only stack regions belong to "
+                             "a thread",
+                             kRegionKinds[static_cast<std::size_t>(region.kind)], region.thread));
+    }
+
+    void check_region_extent(const MemoryMap& map, const Region& region) const {
+        if (region.size > std::numeric_limits<std::uint64_t>::max() - region.start)
+            fail(fmt::format("region {} at {:#x} of {} bytes ends beyond the address space",
+                             region.id, region.start, region.size));
+        if (region.accessible > region.size || region.written > region.size)
+            fail(fmt::format("region {}: accessible={} and written={} cannot exceed its size={}",
+                             region.id, region.accessible, region.written, region.size));
+        if (map.regions.empty()) return;
+        const Region& previous = map.regions.back();
+        if (region.start < previous.start + previous.size)
+            fail(fmt::format("region {} at {:#x} is not after region {} ({:#x}, {} bytes): "
+                             "regions come in increasing address order and do not overlap",
+                             region.id, region.start, previous.id, previous.start, previous.size));
+    }
+
+    void parse_region(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (map.regions.size() == open_map_->regions)
+            fail(fmt::format("more 'region' records than the memory map's regions={}",
+                             open_map_->regions));
+        Region region;
+        region.id = integer(record, "id");
+        if (region.id != map.regions.size() + 1)
+            fail(fmt::format("region id {} out of order: the regions of a memory map are "
+                             "numbered from 1, so this one should be {}",
+                             region.id, map.regions.size() + 1));
+        region.kind = static_cast<RegionKind>(
+            choice(record, "kind", {"anon", "shm", "file", "brk", "stack"}));
+        region.start = address(record, "start");
+        region.size = integer(record, "size");
+        region.accessible = integer(record, "accessible");
+        region.written = integer(record, "written");
+        region.used = integer(record, "used");
+        region.used_blocks = integer(record, "used-blocks");
+        region.prot = text(record, "prot");
+        check_protection(region.prot);
+        region.shared = flag(record, "shared");
+        region.startup = flag(record, "startup");
+        if (const std::uint64_t stack = integer(record, "stack"); stack != 0)
+            region.stack = resolve(stack_ids_, "region", "stack", stack);
+        region.thread = integer(record, "thread");
+        region.file = text(record, "file");
+        region.growths = integer(record, "growths");
+        region.growth = parse_growth(record, region.growths);
+        check_region_thread(region);
+        check_region_extent(map, region);
+        region_use_sites_.clear();
+        region_use_bytes_ = region_use_blocks_ = 0;
+        map.regions.push_back(std::move(region));
+    }
+
+    void parse_region_use(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (map.regions.empty())
+            fail("'region-use' record before the memory map's first 'region' record");
+        Region& region = map.regions.back();
+        RegionUse use;
+        use.site = resolve_site(integer(record, "site"), "region-use");
+        use.bytes = integer(record, "bytes");
+        use.blocks = integer(record, "blocks");
+        const Site& site = trace_.sites[use.site];
+        if (site.kind == SiteKind::malloc)
+            fail(fmt::format("region-use for site {}, a malloc site: region-use lists custom "
+                             "and pool blocks only",
+                             site.id));
+        if (!region_use_sites_.insert(use.site).second)
+            fail(fmt::format("second 'region-use' record for site {} in region {}", site.id,
+                             region.id));
+        // Saturating: a forged count must not wrap round and pass the check.
+        region_use_bytes_ = std::min(region_use_bytes_, UINT64_MAX - use.bytes) + use.bytes;
+        region_use_blocks_ = std::min(region_use_blocks_, UINT64_MAX - use.blocks) + use.blocks;
+        if (region_use_bytes_ > region.used || region_use_blocks_ > region.used_blocks)
+            fail(fmt::format("region {}: its 'region-use' records add up to {} bytes in {} "
+                             "blocks, more than its used={} in used-blocks={}",
+                             region.id, region_use_bytes_, region_use_blocks_, region.used,
+                             region.used_blocks));
+        region.uses.push_back(use);
+    }
+
+    // The open memory map is complete when the next one or the end comes: its region count
+    // must match by then. Reported at the memory map's own line: that is where the claim is.
+    void close_memory_map() {
+        if (!open_map_) return;
+        const MemoryMap& map = trace_.memory_maps.back();
+        if (map.regions.size() != open_map_->regions)
+            throw TraceError(trace_.source, open_map_->line,
+                             fmt::format("memory map '{}' says regions={} but {} region records "
+                                         "follow: records were lost or added, the trace is "
+                                         "corrupt",
+                                         map.name, open_map_->regions, map.regions.size()));
+        open_map_.reset();
+    }
+
     // ---------------------------------------------------------------- the end
 
     void finish(const Record& end) {
         close_snapshot();
+        close_memory_map();
         const std::uint64_t counted = integer(end, "records");
         trace_.record_count = line_number_ - 1;
         if (counted != trace_.record_count)
@@ -1117,6 +1332,9 @@ private:
         if (trace_.header.run.snapshots && !trace_.snapshot_cost)
             fail("the trace has no 'snapshot-cost' record, though the 'run' record says "
                  "snapshots=yes");
+        if (trace_.header.version >= 4 && !trace_.map_events)
+            fail("the trace has no 'map-events' record (a version 4 trace ends with its memory "
+                 "maps)");
         check_thread_parents();
     }
 
@@ -1140,6 +1358,12 @@ private:
         std::uint64_t bytes = 0;   // the sizes of its blocks so far
     };
 
+    // What the memory map being read claims.
+    struct OpenMemoryMap {
+        std::uint64_t line = 0;     // its `memory-map` record's line
+        std::uint64_t regions = 0;  // regions=
+    };
+
     static constexpr std::string_view kBlockPrefix = "block\t";
 
     LineSource lines_;
@@ -1161,6 +1385,11 @@ private:
     std::unordered_map<std::string, std::uint64_t> last_iteration_of_;  // phase name -> the
                                                                          // last iteration read
     std::uint64_t phase_counts_line_ = 0;  // the `phases` record's line, 0 before it
+    std::uint64_t map_events_line_ = 0;    // the `map-events` record's line, 0 before it
+    std::optional<OpenMemoryMap> open_map_;  // the memory map whose regions are being read
+    std::unordered_set<std::size_t> region_use_sites_;  // sites of the last region's uses
+    std::uint64_t region_use_bytes_ = 0;   // their bytes, summed
+    std::uint64_t region_use_blocks_ = 0;  // and blocks
 };
 
 std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
@@ -1171,8 +1400,10 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {"process", &TraceParser::parse_process, once},
         {"run", &TraceParser::parse_run, once},
         {"definition", &TraceParser::parse_definition, any},
-        {"frame", &TraceParser::parse_frame, any},
-        {"stack", &TraceParser::parse_stack, any},
+        // A region's creating stack is written just before the region: frames and stacks
+        // come in the memory maps too.
+        {"frame", &TraceParser::parse_frame, any, kOldestVersion, true},
+        {"stack", &TraceParser::parse_stack, any, kOldestVersion, true},
         {"site", &TraceParser::parse_site, any},
         {"copy", &TraceParser::parse_copy, any, 2},
         {"access", &TraceParser::parse_access, at_most_once, 2},
@@ -1188,6 +1419,10 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {"snapshot", &TraceParser::parse_snapshot, any, 3},
         {"root", &TraceParser::parse_root, any, 3},
         {"snapshot-cost", &TraceParser::parse_snapshot_cost, at_most_once, 3},
+        {"map-events", &TraceParser::parse_map_events, at_most_once, 4, true},
+        {"memory-map", &TraceParser::parse_memory_map, any, 4, true},
+        {"region", &TraceParser::parse_region, any, 4, true},
+        {"region-use", &TraceParser::parse_region_use, any, 4, true},
     };
     return kinds;
 }

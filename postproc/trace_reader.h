@@ -1,4 +1,4 @@
-// Reading a memattr trace (docs/trace-format.md, versions 1 to 3) into a Trace.
+// Reading a memattr trace (docs/trace-format.md, versions 1 to 4) into a Trace.
 //
 // The reader is strict: anything that is not a complete, well-formed trace is refused with a
 // TraceError naming the file and line, because a report computed from a damaged trace would
@@ -6,7 +6,8 @@
 // unknown record tags and unknown keys are skipped, so that later minor additions to the
 // format do not break this reader. A version 1 trace is read as a version 2 one recorded
 // with access=no: its tags and keys that version 2 added are unknown to it, so skipped; a
-// version 1 or 2 trace is read as one recorded with snapshots=no likewise.
+// version 1 or 2 trace is read as one recorded with snapshots=no likewise, and a trace older
+// than version 4 as one with pages=no and no memory map.
 //
 // Speed: a snapshot has one `block` record per live block (millions), so those are read by a
 // fast path that splits the canonical layout in place and parses numbers without allocating;

@@ -2,7 +2,8 @@
 # tests/postproc/postproc-tests itself, so it is built by 'make check' but not in TESTS.
 
 EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace \
-	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace
+	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace \
+	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace
 
 if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
@@ -12,6 +13,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_trace_reader.cpp \
 	tests/postproc/test_trace_reader_v2.cpp \
 	tests/postproc/test_trace_reader_v3.cpp \
+	tests/postproc/test_trace_reader_v4.cpp \
 	tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \

@@ -221,9 +221,9 @@ TEST(TraceReaderErrors, ForeignFiles) {
 }
 
 TEST(TraceReaderErrors, UnsupportedVersion) {
-    const std::string text = replace_once(small_trace_text(), "version=1\n", "version=4\n");
+    const std::string text = replace_once(small_trace_text(), "version=1\n", "version=5\n");
     expect_trace_error(text, 1,
-                       "unsupported trace version '4': this memattr-graph reads versions 1 to 3");
+                       "unsupported trace version '5': this memattr-graph reads versions 1 to 4");
     expect_trace_error(replace_once(small_trace_text(), "version=1\n", "version=0\n"), 1,
                        "unsupported trace version '0'");
     expect_trace_error(replace_once(small_trace_text(), "version=1\n", "version=01\n"), 1,

@@ -73,6 +73,28 @@ ReportModel ownership_report(const AnalysisOptions& options) {
     return analyse(ownership_trace(), options);
 }
 
+Trace memory_map_trace() { return read_trace(data_path("memory_map.trace")); }
+
+ReportModel memory_map_report(const AnalysisOptions& options) {
+    return analyse(memory_map_trace(), options);
+}
+
+Trace memory_map_wrap_trace() { return read_trace(data_path("memory_map_wrap.trace")); }
+
+std::string memory_map_without_pages_text() {
+    static const std::regex written("\t(written|written-outside)=[0-9]+");
+    std::vector<std::string> records;
+    for (const std::string& record : data_records("memory_map.trace"))
+        records.push_back(std::regex_replace(record, written, "\t$1=0"));
+    const std::size_t run = find_record(records, "run\t");
+    records[run] = replace_once(records[run], "pages=yes", "pages=no");
+    const std::size_t peak = find_record(records, "memory-map\tname=peak");
+    records[peak] = replace_once(records[peak], "footprint=19677184", "footprint=72581120");
+    const std::size_t exit = find_record(records, "memory-map\tname=exit");
+    records[exit] = replace_once(records[exit], "footprint=2266624", "footprint=17974784");
+    return with_end_record(records);
+}
+
 std::string no_access_trace_text() {
     static const std::regex access_keys("\t(rd|wr|nrbk|nrb|nabk|nab)=[0-9]+");
     std::vector<std::string> records;
