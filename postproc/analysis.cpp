@@ -27,16 +27,6 @@ CopyClass classify_copy(const CopyGroup& copy, unsigned clone_threshold) {
     return copy.source_used ? CopyClass::clone : CopyClass::movable_clone;
 }
 
-namespace {
-
-// a + b, or the largest value when that does not fit: a sum of figures from a genuine trace
-// stays far below it, but `overlap` (bytes x instructions) need not.
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-    return b > UINT64_MAX - a ? UINT64_MAX : a + b;
-}
-
-}  // namespace
-
 void CopyFigures::add(const CopyFigures& other) {
     pairs = saturating_add(pairs, other.pairs);
     bytes = saturating_add(bytes, other.bytes);
@@ -53,8 +43,15 @@ void CopyFigures::add(const CopyGroup& copy) {
 
 namespace {
 
+// A custom or pool site's stack starts in the custom allocator, which folds away like
+// malloc so that the site is the code that asked it for memory.
+std::size_t custom_allocator_frames(const Site& site) {
+    return site.kind == SiteKind::malloc ? 0 : 1;
+}
+
 SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder) {
-    const FoldedStack folded = folder.fold(trace.stacks[site.stack]);
+    const FoldedStack folded =
+        folder.fold(trace.stacks[site.stack], custom_allocator_frames(site));
     SiteRow row;
     row.figures = site;
     row.location = trace.frames[folded.site_frame];
@@ -126,12 +123,7 @@ std::optional<std::size_t> find_timeline_peak(const Trace& trace) {
 
 // ---------------------------------------------------------------- copies
 
-// A copy location as a map key: the frame's place, not its address (see MovableCloneRow).
-using PlaceKey = std::tuple<std::string, std::string, std::string, std::uint64_t, std::string>;
-
-PlaceKey place_of(const Frame& frame) {
-    return {frame.function, frame.file, frame.dir, frame.line, frame.object};
-}
+// Copy locations are grouped by place_of (site_folding.h): see MovableCloneRow.
 
 // One copy group as the sections see it.
 struct FoldedCopy {
@@ -300,6 +292,7 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options) {
     model.ownership = analyse_ownership(trace, options, model.sites, row_of_site);
     model.leaks = analyse_leaks(trace, model.sites, row_of_site);
     model.phases = analyse_phases(trace, row_of_site);
+    model.memory_map = analyse_memory_map(trace, options, folder, row_of_site);
 
     model.threads = trace.threads;
     std::sort(model.threads.begin(), model.threads.end(),

@@ -3,7 +3,7 @@
 // All interpretation happens here, once: folding each site's and each copy's stack, the
 // derived figures (shares of the peak, mean lifetimes, average sizes), the classification of
 // copies and the rankings; the ownership sections come from ownership_analysis.h, the leaks
-// at exit from leaks.h. Reporters only format, so the text, JSON and DOT outputs cannot
+// at exit from leaks.h, the memory map from memory_map.h. Reporters only format, so the text, JSON and DOT outputs cannot
 // disagree about a number.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "leaks.h"
+#include "memory_map.h"
 #include "ownership_analysis.h"
 #include "phases.h"
 #include "site_folding.h"
@@ -38,6 +39,10 @@ struct AnalysisOptions {
     std::size_t max_nodes = kDefaultMaxBlockNodes;  // --max-nodes: blocks listed for --blocks
     bool site_graph = false; // compute the ownership graph by site (the dot command), its
                              // first --top sites (0: all) drawn apart
+    std::string memory_map;  // --memory-map: the memory map the memory map section describes,
+                             // "peak" or "exit"; empty for the peak one (or the exit one)
+    std::optional<std::uint64_t> native_rss;  // --native-rss: the peak resident set of a native
+                             // run in bytes, set beside memattr's estimate
 };
 
 // Whether `percent` can be a clone threshold: a multiple of 10 from 10 to 100.
@@ -197,10 +202,12 @@ struct ReportModel {
     OwnershipReport ownership;  // the snapshot's owners, duplicates and unreachable blocks
     LeakReport leaks;           // the exit snapshot's blocks in Memcheck's leak categories
     PhaseReport phases;         // phase instances, sums by name, growth per iteration by site
+    MemoryMapReport memory_map; // the memory map's groups, reconciling total and gap
 };
 
 // Throws std::regex_error when an --ignore-fn pattern is invalid, std::invalid_argument when
-// the clone threshold is, or when --snapshot or --blocks names nothing in the trace.
+// the clone threshold is, or when --snapshot, --blocks or --memory-map names nothing in the
+// trace.
 ReportModel analyse(const Trace& trace, const AnalysisOptions& options);
 
 }  // namespace memattr

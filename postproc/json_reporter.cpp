@@ -39,6 +39,7 @@ Json trace_json(const ReportModel& model) {
         {"snapshots", header.run.snapshots},
         {"snapshot_growth", header.run.snapshot_growth},
         {"snapshot_min", header.run.snapshot_min},
+        {"pages", header.run.pages},
         {"exit_reason", model.summary.exit.reason},
         {"exit_code", model.summary.exit.code},
     };
@@ -50,6 +51,8 @@ Json options_json(const AnalysisOptions& options) {
         {"ignore_fn", options.folding.extra_wrapper_patterns},
         {"clone_threshold", options.clone_threshold},
         {"snapshot", options.snapshot.empty() ? Json(nullptr) : Json(options.snapshot)},
+        {"memory_map", options.memory_map.empty() ? Json(nullptr) : Json(options.memory_map)},
+        {"native_rss", options.native_rss ? Json(*options.native_rss) : Json(nullptr)},
     };
 }
 
@@ -137,14 +140,28 @@ Json site_access_json(const SiteRow& row) {
     };
 }
 
+std::string_view site_kind_name(SiteKind kind) {
+    switch (kind) {
+    case SiteKind::malloc: return "malloc";
+    case SiteKind::custom: return "custom";
+    case SiteKind::pool: return "pool";
+    }
+    return "malloc";
+}
+
+Json stack_json(const std::vector<Frame>& frames) {
+    Json stack = Json::array();
+    for (const Frame& frame : frames) stack.push_back(frame_json(frame));
+    return stack;
+}
+
 Json site_json(const SiteRow& row) {
     const Site& site = row.figures;
-    Json stack = Json::array();
-    for (const Frame& frame : row.stack) stack.push_back(frame_json(frame));
     return {
         {"id", site.id},
+        {"kind", site_kind_name(site.kind)},
         {"location", location_json(row.location)},
-        {"stack", std::move(stack)},
+        {"stack", stack_json(row.stack)},
         {"omitted_frames", row.omitted_frames},
         {"total",
          {{"bytes", site.total_bytes},
@@ -654,6 +671,205 @@ Json timeline_events_json(const ReportModel& model) {
     return events;
 }
 
+// ---------------------------------------------------------------- memory map
+
+std::string_view region_kind_name(RegionKind kind) {
+    switch (kind) {
+    case RegionKind::anon: return "anon";
+    case RegionKind::shm: return "shm";
+    case RegionKind::file: return "file";
+    case RegionKind::brk: return "brk";
+    case RegionKind::stack: return "stack";
+    }
+    return "anon";
+}
+
+std::string_view group_kind_name(MappingGroupKind kind) {
+    switch (kind) {
+    case MappingGroupKind::mapping_site: return "mapping_site";
+    case MappingGroupKind::brk_heap: return "brk_heap";
+    case MappingGroupKind::thread_stacks: return "thread_stacks";
+    case MappingGroupKind::startup: return "startup";
+    case MappingGroupKind::no_stack: return "no_stack";
+    }
+    return "no_stack";
+}
+
+std::string_view part_kind_name(TotalPartKind kind) {
+    switch (kind) {
+    case TotalPartKind::heap: return "heap";
+    case TotalPartKind::thread_stacks: return "thread_stacks";
+    case TotalPartKind::mapping: return "mapping";
+    case TotalPartKind::startup: return "startup";
+    case TotalPartKind::outside: return "outside";
+    }
+    return "mapping";
+}
+
+std::string_view explanation_kind_name(ExplanationKind kind) {
+    switch (kind) {
+    case ExplanationKind::allocator_slop: return "allocator_slop";
+    case ExplanationKind::used_by_blocks: return "used_by_blocks";
+    case ExplanationKind::written_unused: return "written_unused";
+    case ExplanationKind::written: return "written";
+    case ExplanationKind::outside: return "outside";
+    }
+    return "written";
+}
+
+std::string_view map_choice_name(MapChoice choice) {
+    switch (choice) {
+    case MapChoice::peak: return "peak";
+    case MapChoice::exit: return "exit";
+    case MapChoice::requested: return "requested";
+    }
+    return "peak";
+}
+
+Json optional_index(const std::optional<std::size_t>& index) {
+    return index ? Json(*index) : Json(nullptr);
+}
+
+Json region_json(const ReportModel& model, const Region& region) {
+    Json uses = Json::array();
+    for (const RegionUse& use : region.uses)
+        uses.push_back({{"site", site_id(model, use.site)}, {"bytes", use.bytes}, {"blocks", use.blocks}});
+    return {
+        {"id", region.id},
+        {"kind", region_kind_name(region.kind)},
+        {"start", hex_address(region.start)},
+        {"size", region.size},
+        {"accessible", region.accessible},
+        {"written", region.written},
+        {"used", region.used},
+        {"used_blocks", region.used_blocks},
+        {"prot", region.prot},
+        {"shared", region.shared},
+        {"startup", region.startup},
+        {"file", region.file},
+        {"thread", region.thread},
+        {"growth", region.growth},
+        {"growths", region.growths},
+        {"uses", std::move(uses)},
+    };
+}
+
+Json mapping_group_json(const ReportModel& model, const MappingGroup& group) {
+    Json regions = Json::array();
+    for (const std::size_t index : group.regions)
+        regions.push_back(region_json(model, model.memory_map.map.regions[index]));
+    return {
+        {"name", group.name},
+        {"kind", group_kind_name(group.kind)},
+        {"region_kind", region_kind_name(group.region_kind)},
+        {"location", group.location ? location_json(*group.location) : Json(nullptr)},
+        {"stack", stack_json(group.stack)},
+        {"made_by_allocator", group.made_by_allocator},
+        {"mapped", group.mapped},
+        {"anonymous_mapped", group.anonymous_mapped},
+        {"accessible", group.accessible},
+        {"written", group.written},
+        {"used", group.used},
+        {"used_blocks", group.used_blocks},
+        {"custom_bytes", group.custom_bytes},
+        {"custom_blocks", group.custom_blocks},
+        {"never_written", group.never_written},
+        {"in_use", group.in_use},
+        {"written_unused", group.written_unused},
+        {"growth", group.growth},
+        {"regions", std::move(regions)},
+    };
+}
+
+Json memory_map_total_json(const MemoryMapReport& report) {
+    Json parts = Json::array();
+    for (const TotalPart& part : report.parts)
+        parts.push_back({{"kind", part_kind_name(part.kind)},
+                         {"name", part.name},
+                         {"group", optional_index(part.group)},
+                         {"bytes", part.bytes}});
+    return {{"parts", std::move(parts)},
+            {"estimate", report.estimate},
+            {"footprint", report.map.footprint},
+            {"discrepancy", report.discrepancy}};
+}
+
+Json map_events_json(const std::optional<MapEvents>& events) {
+    if (!events) return nullptr;
+    return {
+        {"mmap", events->mmap},
+        {"munmap", events->munmap},
+        {"mremap", events->mremap},
+        {"mremap_moved", events->mremap_moved},
+        {"brk_grow", events->brk_grow},
+        {"brk_shrink", events->brk_shrink},
+        {"shmat", events->shmat},
+        {"shmdt", events->shmdt},
+        {"madvise_free", events->madvise_free},
+        {"mprotect", events->mprotect},
+        {"custom_requests", events->custom_requests},
+        {"bad_requests", events->bad_requests},
+    };
+}
+
+Json memory_map_rankings_json(const MemoryMapReport& report, Json object) {
+    Json explanations = Json::array();
+    for (const GapExplanation& row : report.explanations)
+        explanations.push_back({{"kind", explanation_kind_name(row.kind)},
+                                {"group", optional_index(row.group)},
+                                {"bytes", row.bytes},
+                                {"text", row.text}});
+    Json never_written = Json::array();
+    for (const NeverWrittenRow& row : report.never_written)
+        never_written.push_back({{"group", row.group}, {"bytes", row.bytes}, {"text", row.text}});
+    object["explanations"] = std::move(explanations);
+    object["never_written"] = std::move(never_written);
+    return object;
+}
+
+Json memory_map_json(const ReportModel& model) {
+    const MemoryMapReport& report = model.memory_map;
+    if (report.missing) return nullptr;
+    const MemoryMap& map = report.map;
+    Json groups = Json::array();
+    for (const MappingGroup& group : report.groups) groups.push_back(mapping_group_json(model, group));
+    Json links = Json::array();
+    for (const ArenaLink& link : report.arena_links)
+        links.push_back({{"group", link.group},
+                         {"site", site_id(model, link.site)},
+                         {"bytes", link.bytes},
+                         {"blocks", link.blocks}});
+    Json object = {
+        {"name", map.name},
+        {"choice", map_choice_name(report.choice)},
+        {"available", report.available},
+        {"t", map.time},
+        {"pages", report.pages},
+        {"footprint", map.footprint},
+        {"heap",
+         {{"bytes", map.heap_bytes},
+          {"blocks", map.heap_blocks},
+          {"usable", map.heap_usable},
+          {"inside_regions", report.wrap}}},
+        {"custom",
+         {{"bytes", map.custom_bytes}, {"blocks", map.custom_blocks}, {"in_heap", map.custom_in_heap}}},
+        {"written_outside", map.written_outside},
+        {"groups", std::move(groups)},
+        {"total", memory_map_total_json(report)},
+        {"estimate", report.estimate},
+        {"gap", report.gap},
+        {"explained", report.explained},
+        {"unexplained", report.unexplained},
+    };
+    object = memory_map_rankings_json(report, std::move(object));
+    object["arena_links"] = std::move(links);
+    object["native_rss"] = report.native_rss ? Json{{"bytes", *report.native_rss},
+                                                    {"difference", report.native_difference}}
+                                             : Json(nullptr);
+    object["map_events"] = map_events_json(report.events);
+    return object;
+}
+
 }  // namespace
 
 void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
@@ -677,6 +893,7 @@ void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
         {"timeline", timeline_json(model)},
         {"timeline_events", timeline_events_json(model)},
         {"phases", phases_json(model)},
+        {"memory_map", memory_map_json(model)},
     };
     // Symbol and file names are bytes, not necessarily UTF-8; invalid sequences become
     // U+FFFD instead of making the whole report fail.

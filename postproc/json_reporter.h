@@ -1,4 +1,4 @@
-// The JSON report for programs: schema "memattr-report", version 2 (docs/json-schema.md).
+// The JSON report for programs: schema "memattr-report", version 4 (docs/json-schema.md).
 #pragma once
 
 #include "reporter.h"
@@ -6,7 +6,7 @@
 namespace memattr {
 
 inline constexpr const char* kJsonSchemaName = "memattr-report";
-inline constexpr int kJsonSchemaVersion = 3;
+inline constexpr int kJsonSchemaVersion = 4;
 
 class JsonReporter : public Reporter {
 public:

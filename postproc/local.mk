@@ -17,6 +17,8 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/ownership_analysis.h postproc/ownership_analysis.cpp \
 	postproc/leaks.h postproc/leaks.cpp \
 	postproc/phases.h postproc/phases.cpp \
+	postproc/memory_map.h postproc/memory_map.cpp \
+	postproc/native_rss.h postproc/native_rss.cpp \
 	postproc/analysis.h postproc/analysis.cpp \
 	postproc/units.h postproc/units.cpp \
 	postproc/reporter.h postproc/reporter.cpp \

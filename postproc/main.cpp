@@ -22,10 +22,12 @@
 
 #include "analysis.h"
 #include "lineage_reporter.h"
+#include "native_rss.h"
 #include "ownership_reporter.h"
 #include "reporter.h"
 #include "site_folding.h"
 #include "trace_reader.h"
+#include "units.h"
 
 // The build defines it from configure's PACKAGE_VERSION (postproc/local.mk).
 #ifndef MEMATTR_GRAPH_VERSION
@@ -124,6 +126,28 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
         ->option_text("REGEX");
 }
 
+// --native-rss: a size with an optional unit, checked while parsing like the other values.
+const CLI::Validator size_validator(
+    [](std::string& value) -> std::string {
+        try {
+            memattr::parse_size(value);
+            return {};
+        } catch (const std::invalid_argument& error) {
+            return error.what();
+        }
+    },
+    "SIZE", "");
+
+// --memory-map: the report's and the graph's (whose arena links come from it).
+void add_memory_map_option(CLI::App& command, CommandOptions& options) {
+    command.add_option("--memory-map", options.analysis.memory_map,
+                       "The memory map the memory map section (and the\n"
+                       "arenas of the graph) describe: peak or exit. By\n"
+                       "default the one at the footprint's peak.")
+        ->check(CLI::IsMember({"peak", "exit"}))
+        ->option_text("peak|exit");
+}
+
 // --snapshot: the report's and the graph's.
 void add_snapshot_option(CLI::App& command, CommandOptions& options) {
     command.add_option("--snapshot", options.analysis.snapshot,
@@ -136,6 +160,19 @@ void add_snapshot_option(CLI::App& command, CommandOptions& options) {
 void add_report_options(CLI::App& command, CommandOptions& options) {
     add_common_options(command, options);
     add_snapshot_option(command, options);
+    add_memory_map_option(command, options);
+    command
+        .add_option_function<std::string>(
+            "--native-rss",
+            [&options](const std::string& value) {
+                options.analysis.native_rss = memattr::parse_size(value);
+            },
+            "The peak resident set of a native run (not under\n"
+            "Valgrind), to set beside memattr's estimate: bytes,\n"
+            "or with K, M, G (KiB, MiB, GiB), e.g. 14532K, as\n"
+            "'memattr-graph native-rss -- PROGRAM' prints it.")
+        ->check(size_validator)
+        ->option_text("SIZE");
     command.add_option("--top", options.analysis.top,
                        "Rows listed in each ranking of the text report;\n"
                        "0 lists them all. (The JSON report always has\n"
@@ -157,6 +194,7 @@ void add_lineage_options(CLI::App& command, CommandOptions& options) {
 void add_dot_options(CLI::App& command, CommandOptions& options) {
     add_common_options(command, options);
     add_snapshot_option(command, options);
+    add_memory_map_option(command, options);
     options.analysis.top = memattr::kDefaultGraphSites;
     options.analysis.site_graph = true;
     command.add_option("--top", options.analysis.top,
@@ -186,7 +224,9 @@ constexpr const char* kDescription =
     "memory never read, with a graph of copy lineage between allocation sites. From\n"
     "the heap snapshot at the peak it says who keeps the memory alive: the bytes each\n"
     "site and each owner retains (dominator tree), with the pointer path from a root,\n"
-    "duplicate contents and unreachable blocks, and draws the ownership graph.";
+    "duplicate contents and unreachable blocks, and draws the ownership graph. From the\n"
+    "memory map it says why resident memory is bigger than the heap: mappings by the\n"
+    "code that made them, pages written and used, and the estimate part by part.";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -198,6 +238,8 @@ constexpr const char* kFooter =
     "lineage.svg\n"
     "  memattr-graph dot memattr.out.1234 -o owners.dot && dot -Tsvg owners.dot -o owners.svg\n"
     "  memattr-graph dot memattr.out.1234 --blocks 'Cache::insert' -o blocks.dot\n"
+    "  memattr-graph native-rss -- ./app args\n"
+    "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
     "\n"
     "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
     "2 for a usage error. See docs/memattr-graph.md for what each section means.";
@@ -244,16 +286,65 @@ int finish_parse_error(const CLI::App& app, const CLI::ParseError& error) {
     const int status =
         unknown_command
             ? app.exit(CLI::ParseError(fmt::format("unknown command '{}': the commands are "
-                                                   "'report', 'json', 'lineage' and 'dot'",
+                                                   "'report', 'json', 'lineage', 'dot' and "
+                                                   "'native-rss'",
                                                    app.remaining().front()),
                                        kUsageError))
             : app.exit(error);
     return status == 0 ? 0 : kUsageError;
 }
 
+// native-rss: runs the program and prints its peak resident set, on standard error (like
+// time(1), so that the program's own output stays as it was). The program's exit status is
+// reported, not passed on: memattr-graph succeeds when it measured.
+int measure_native_rss(const std::vector<std::string>& command) {
+    try {
+        for (const std::string& line : memattr::describe_native_run(memattr::run_native(command)))
+            fmt::print(stderr, "memattr-graph: {}\n", line);
+        return 0;
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "memattr-graph: error: {}\n", error.what());
+        return kRunError;
+    }
+}
+
+// The program native-rss runs: every word after "native-rss" (after "--", if that comes
+// first), taken as it is, so that the program's own options and a "--" among its arguments
+// are never read as memattr-graph's. Empty when the words are not that command or ask for
+// its help, which CLI11 then handles.
+std::vector<std::string> native_rss_words(int argc, char** argv) {
+    if (argc < 3 || std::string_view(argv[1]) != "native-rss") return {};
+    const std::string_view first = argv[2];
+    if (first == "-h" || first == "--help") return {};
+    return {argv + (first == "--" ? 3 : 2), argv + argc};
+}
+
+CLI::App* add_native_rss_command(CLI::App& app, std::vector<std::string>& command) {
+    CLI::App* native = app.add_subcommand(
+        "native-rss", "Run PROGRAM natively (not under Valgrind) and print\n"
+                      "its peak resident set (VmHWM), to compare with the\n"
+                      "report's estimate: 'report --native-rss=...'.");
+    native->add_option("PROGRAM", command,
+                       "The program and its arguments: every word after\n"
+                       "'native-rss' (and after '--', which is optional)\n"
+                       "is the program's, its options included.")
+        ->required()
+        ->type_name("");
+    native->footer("Example:\n  memattr-graph native-rss -- ./app --input data.txt\n"
+                   "Prints, on standard error, e.g.:\n"
+                   "  memattr-graph: peak RSS (VmHWM) of a native run: 14,532 KiB  (use: "
+                   "memattr-graph report TRACE --native-rss=14532K)\n"
+                   "  memattr-graph: the program exited with status 0\n"
+                   "Exit status: 0 when the program ran (whatever its own status), 1 when it "
+                   "could not be run.");
+    return native;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (const std::vector<std::string> command = native_rss_words(argc, argv); !command.empty())
+        return measure_native_rss(command);
     CommandOptions options;
     CommandOptions lineage_options;  // apart: its --top has another default
     CommandOptions dot_options;      // likewise
@@ -295,11 +386,15 @@ int main(int argc, char** argv) {
                "blocks alive (render it with 'dot -Tsvg').");
     add_dot_options(*dot, dot_options);
 
+    std::vector<std::string> native_command;
+    CLI::App* native = add_native_rss_command(app, native_command);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
         return finish_parse_error(app, error);
     }
+    if (native->parsed()) return measure_native_rss(native_command);
     if (json->parsed()) options.format = "json";
     if (lineage->parsed()) {
         options = lineage_options;

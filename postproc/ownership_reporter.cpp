@@ -93,6 +93,48 @@ void write_site_nodes(const ReportModel& model, const SiteGraph& graph, std::ost
                                                    count_of(graph.other_blocks, "block"))}));
 }
 
+// ---------------------------------------------------------------- arenas (memory map)
+
+// The memory map's links from the drawn sites (custom and pool ones) to their arenas.
+std::vector<const ArenaLink*> drawn_arena_links(const ReportModel& model, const SiteGraph& graph) {
+    std::vector<const ArenaLink*> links;
+    for (const std::size_t index : graph.sites)
+        for (const ArenaLink& link : model.memory_map.arena_links)
+            if (link.site == ownership_of(model).sites[index].site) links.push_back(&link);
+    return links;
+}
+
+void write_arena_node(const ReportModel& model, std::size_t index, std::ostream& out) {
+    const MappingGroup& group = model.memory_map.groups[index];
+    std::vector<std::string> tooltip = {group.name};
+    for (std::size_t i = 0; i < group.stack.size(); ++i)
+        tooltip.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(group.stack[i])));
+    out << fmt::format(
+        "  arena{} [shape=\"cylinder\", style=\"filled\", fillcolor=\"#e3f1e3\", label={}, "
+        "tooltip={}];\n",
+        index,
+        dot_string({shortened(group.name, kMaxLabelNameBytes),
+                    fmt::format("mapped {}, written {}", human_bytes(group.mapped),
+                                human_bytes(group.written)),
+                    fmt::format("used {} in {}", human_bytes(group.used),
+                                count_of(group.used_blocks, "block"))}),
+        dot_string(tooltip));
+}
+
+// A custom or pool site's blocks lie in an arena (a region the program mapped itself): a
+// dashed "inside" edge from the site to the arena, which is drawn once.
+void write_arena_links(const ReportModel& model, const SiteGraph& graph, std::ostream& out) {
+    std::vector<bool> drawn(model.memory_map.groups.size(), false);
+    for (const ArenaLink* link : drawn_arena_links(model, graph)) {
+        if (!drawn[link->group]) write_arena_node(model, link->group, out);
+        drawn[link->group] = true;
+        out << fmt::format("  {} -> arena{} [style=\"dashed\", color=\"#3a7d3a\", label={}];\n",
+                           site_node_name(model, link->site), link->group,
+                           dot_string({"inside", fmt::format("{} in {}", human_bytes(link->bytes),
+                                                             count_of(link->blocks, "block"))}));
+    }
+}
+
 void write_site_graph(const ReportModel& model, std::ostream& out) {
     const SiteGraph& graph = *ownership_of(model).site_graph;
     std::vector<bool> used_roots(ownership_of(model).roots.size(), false);
@@ -109,6 +151,7 @@ void write_site_graph(const ReportModel& model, std::ostream& out) {
                            graph_node_name(model, edge.to),
                            dot_string({human_bytes(edge.retained_bytes),
                                        count_of(edge.blocks, "block")}));
+    write_arena_links(model, graph, out);
 }
 
 std::vector<std::string> site_graph_lines(const ReportModel& model) {
@@ -120,6 +163,10 @@ std::vector<std::string> site_graph_lines(const ReportModel& model) {
         lines.push_back(fmt::format("{} of {} sites drawn, the rest in one node: --top 0 draws "
                                     "all",
                                     graph.sites.size(), graph.sites.size() + graph.other_sites));
+    if (!drawn_arena_links(model, graph).empty())
+        lines.push_back(fmt::format("cylinders: arenas of the memory map at the {}; dashed "
+                                    "'inside': custom or pool site -> the arena its blocks lie in",
+                                    model.memory_map.map.name));
     return lines;
 }
 

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "units.h"
+
 namespace memattr {
 
 namespace {
@@ -22,12 +24,6 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
     std::int64_t sum = 0;
     if (!__builtin_add_overflow(a, b, &sum)) return sum;
     return b > 0 ? kMaxGrowth : kMinGrowth;
-}
-
-// after - before as a signed figure, held at the int64 limits likewise.
-std::int64_t signed_change(std::uint64_t after, std::uint64_t before) {
-    if (after >= before) return static_cast<std::int64_t>(std::min<std::uint64_t>(after - before, kMaxGrowth));
-    return -static_cast<std::int64_t>(std::min<std::uint64_t>(before - after, kMaxGrowth));
 }
 
 // ---------------------------------------------------------------- growth classification

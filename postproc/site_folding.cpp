@@ -154,12 +154,13 @@ FrameRole SiteFolder::role_in_stack(const Stack& stack, std::size_t position) co
     return roles_[frame_index];
 }
 
-FoldedStack SiteFolder::fold(const Stack& stack) const {
+FoldedStack SiteFolder::fold(const Stack& stack, std::size_t allocator_frames) const {
     FoldedStack folded;
     if (stack.frames.empty()) return folded;
     std::vector<FrameRole> roles;
     for (std::size_t position = 0; position < stack.frames.size(); ++position)
-        roles.push_back(role_in_stack(stack, position));
+        roles.push_back(position < allocator_frames ? FrameRole::allocator
+                                                    : role_in_stack(stack, position));
 
     auto site = std::find(roles.begin(), roles.end(), FrameRole::program);
     if (site == roles.end())
@@ -169,12 +170,21 @@ FoldedStack SiteFolder::fold(const Stack& stack) const {
 
     const auto site_position = static_cast<std::size_t>(site - roles.begin());
     folded.site_frame = stack.frames[site_position];
+    // Frames taken as the allocator by the caller's word do not count: only the rules say
+    // that a call went through malloc.
+    const auto first_ruled = roles.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(allocator_frames, site_position));
+    folded.through_allocator = std::find(first_ruled, site, FrameRole::allocator) != site;
     const std::size_t available = stack.frames.size() - site_position;
     const std::size_t kept = std::min(available, max_frames_);
     const auto first = stack.frames.begin() + static_cast<std::ptrdiff_t>(site_position);
     folded.frames.assign(first, first + static_cast<std::ptrdiff_t>(kept));
     folded.omitted_frames = available - kept;
     return folded;
+}
+
+PlaceKey place_of(const Frame& frame) {
+    return {frame.function, frame.file, frame.dir, frame.line, frame.object};
 }
 
 std::string describe_frame(const Frame& frame) {

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <regex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "trace.h"
@@ -67,7 +68,16 @@ struct FoldedStack {
     std::size_t site_frame = 0;       // see SiteFolder::fold
     std::vector<std::size_t> frames;  // from site_frame outward, at most max_frames
     std::size_t omitted_frames = 0;   // frames beyond max_frames, not in `frames`
+    bool through_allocator = false;   // a frame the rules call the allocator was folded away:
+                                      // the call went through it (a mapping glibc's malloc
+                                      // made)
 };
+
+// A frame's place as a map key: function, file, directory, line and object, not its
+// address, so that several instructions of one source line are one place.
+using PlaceKey = std::tuple<std::string, std::string, std::string, std::uint64_t, std::string>;
+
+PlaceKey place_of(const Frame& frame);
 
 // The built-in rules; docs/memattr-graph.md lists them in words.
 const std::vector<RoleRule>& default_role_rules();
@@ -88,7 +98,10 @@ public:
     // The site frame is the first frame of the program's own code; failing that (an
     // allocation made entirely inside libraries, such as the C++ runtime's start-up), the
     // first frame that is not the allocator; failing that, the outermost frame.
-    FoldedStack fold(const Stack& stack) const;
+    // The first `allocator_frames` frames count as allocator frames whatever the rules say:
+    // a custom allocator's request stack starts in the custom allocator (trace format,
+    // `site` `kind`), which is the program's own code.
+    FoldedStack fold(const Stack& stack, std::size_t allocator_frames = 0) const;
 
 private:
     FrameRole role_in_stack(const Stack& stack, std::size_t position) const;

@@ -32,9 +32,9 @@ TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
     EXPECT_EQ(keys, (std::vector<std::string>{"schema", "schema_version", "trace", "options",
                                               "definitions", "summary", "sites", "copies",
                                               "ownership", "leaks", "threads", "timeline",
-                                              "timeline_events", "phases"}));
+                                              "timeline_events", "phases", "memory_map"}));
     EXPECT_EQ(ordered["schema"], "memattr-report");
-    EXPECT_EQ(ordered["schema_version"], 3);
+    EXPECT_EQ(ordered["schema_version"], 4);
     EXPECT_TRUE(text.starts_with("{\n  \"schema\": \"memattr-report\",\n"));  // indent 2
 }
 

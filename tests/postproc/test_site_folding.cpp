@@ -71,6 +71,34 @@ TEST(SiteFolding, MallocInThePreloadObjectIsFolded) {
     EXPECT_EQ(site_function(trace), "make_buffer(int)");
 }
 
+// A custom allocator's request stack starts in the allocator, the program's own code: its
+// first frame folds away as malloc's does, so the site is who asked for the memory.
+TEST(SiteFolding, CustomAllocatorFramesAreFoldedWhenAsked) {
+    const Trace trace = trace_with_stack({make_frame("arena_alloc"), make_frame("parse_tokens"),
+                                          make_frame("main")});
+    const SiteFolder folder(trace, {});
+    EXPECT_EQ(trace.frames[folder.fold(trace.stacks[0]).site_frame].function, "arena_alloc");
+    const FoldedStack folded = folder.fold(trace.stacks[0], 1);
+    EXPECT_EQ(trace.frames[folded.site_frame].function, "parse_tokens");
+    EXPECT_FALSE(folded.through_allocator);  // only the rules' allocator frames say that
+    const Trace alone = trace_with_stack({make_frame("arena_alloc")});
+    EXPECT_EQ(alone.frames[SiteFolder(alone, {}).fold(alone.stacks[0], 1).site_frame].function,
+              "arena_alloc");  // nothing else to show
+}
+
+// A mapping made through malloc (glibc's heap in wrap mode) says so.
+TEST(SiteFolding, FoldingSaysWhetherTheAllocatorWasPassed) {
+    const Trace trace = trace_with_stack({make_frame("mmap", kLibc, "", 0),
+                                          make_frame("malloc", kLibc, "", 0),
+                                          make_frame("load_blob"), make_frame("main")});
+    const FoldedStack folded = SiteFolder(trace, {}).fold(trace.stacks[0]);
+    EXPECT_EQ(trace.frames[folded.site_frame].function, "load_blob");
+    EXPECT_TRUE(folded.through_allocator);
+    const Trace direct = trace_with_stack({make_frame("mmap", kLibc, "", 0),
+                                           make_frame("arena_grow"), make_frame("main")});
+    EXPECT_FALSE(SiteFolder(direct, {}).fold(direct.stacks[0]).through_allocator);
+}
+
 TEST(SiteFolding, AnyFrameOfThePreloadObjectIsTheAllocator) {
     // Whatever the tool's replacement functions are called, they live in vgpreload_*.
     EXPECT_EQ(role_of(make_frame("_vgr10010ZU_libcZdsoZa_malloc", kPreload, "", 0)),

@@ -1,6 +1,7 @@
 // Robustness: damaged versions of small.trace (version 1), lineage.trace (version 2, with
-// copy records), ownership.trace (version 3, with snapshots) and phases.trace (version 3,
-// with phases) either parse or raise
+// copy records), ownership.trace (version 3, with snapshots), phases.trace (version 3,
+// with phases) and memory_map.trace and memory_map_wrap.trace (version 4, with memory maps)
+// either parse or raise
 // TraceError, never anything else (no crash, no other exception, no hang); and whatever
 // parses can be analysed and rendered in every format, the lineage and ownership graphs
 // included, whose DOT must stay well-formed. The mutations are seeded, so a
@@ -122,7 +123,8 @@ std::string trace_name(const testing::TestParamInfo<const char*>& info) {
 
 INSTANTIATE_TEST_SUITE_P(SampleTraces, TraceFuzz,
                          testing::Values("small.trace", "lineage.trace", "ownership.trace",
-                                         "phases.trace"),
+                                         "phases.trace", "memory_map.trace",
+                                         "memory_map_wrap.trace"),
                          trace_name);
 
 TEST_P(TraceFuzz, RandomTruncationsParseOrThrowTraceError) {

@@ -26,6 +26,25 @@ TEST(Units, HumanBytes) {
     EXPECT_EQ(human_bytes(UINT64_MAX), "16.00 EiB");
 }
 
+TEST(Units, ShortBytesDropTrailingZeros) {
+    EXPECT_EQ(short_bytes(0), "0 B");
+    EXPECT_EQ(short_bytes(512), "512 B");
+    EXPECT_EQ(short_bytes(4194304), "4 MiB");
+    EXPECT_EQ(short_bytes(13107200), "12.5 MiB");
+    EXPECT_EQ(short_bytes(16909312), "16.13 MiB");
+    EXPECT_EQ(short_bytes(1048575), "1 MiB");
+    EXPECT_EQ(short_bytes(10240), "10 KiB");  // the integer part keeps its zero
+}
+
+TEST(Units, SaturatingAndSignedArithmetic) {
+    EXPECT_EQ(saturating_add(2, 3), 5u);
+    EXPECT_EQ(saturating_add(UINT64_MAX - 1, 3), UINT64_MAX);
+    EXPECT_EQ(signed_change(5, 3), 2);
+    EXPECT_EQ(signed_change(3, 5), -2);
+    EXPECT_EQ(signed_change(UINT64_MAX, 0), INT64_MAX);
+    EXPECT_EQ(signed_change(0, UINT64_MAX), -INT64_MAX);
+}
+
 TEST(Units, BytesWithExact) {
     EXPECT_EQ(bytes_with_exact(1), "1 byte");
     EXPECT_EQ(bytes_with_exact(512), "512 bytes");
