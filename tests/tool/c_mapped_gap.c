@@ -3,7 +3,7 @@
    of which 10 MiB are written (a cache reserved big and filled in
    part), plus a worker thread whose stack holds a 256 KiB buffer.
    The report must explain the gap between the heap and the estimated
-   resident memory, naming the mapping's line (@CACHE_MAP). */
+   resident memory, naming the line of the mapping (the cache). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

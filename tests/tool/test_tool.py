@@ -1361,6 +1361,38 @@ def case_bad_requests(env, results):
                   [(s["tb"], s["tbk"], s["eb"]) for s in custom], [("100", "1", "0")])
 
 
+def case_mapped_gap(env, results):
+    """Resident memory far above the heap: the report explains the gap, part by part, and
+    names the mapping that causes most of it."""
+    src = "c_mapped_gap.c"
+    raw, stderr = traced_map(env, results, "mapped_gap", src)
+    if not raw:
+        return
+    want = {k: int(v) for k, v in program_figures(stderr, "gap").items()}
+    m = report_json(env, env.out("mapped_gap.trace"))["memory_map"]
+    results.equal("mapped_gap: the estimate is the tool's footprint", m["estimate"], m["footprint"])
+    results.check("mapped_gap: the gap is explained to within 1 %",
+                  abs(m["unexplained"]) <= m["gap"] / 100 and m["explained"] + m["unexplained"] == m["gap"],
+                  {k: m[k] for k in ("gap", "explained", "unexplained")})
+    top = m["explanations"][0]
+    cache_line = line_of(env, src, "CACHE_MAP")
+    results.equal("mapped_gap: the largest part is the cache mapping, exactly what was filled",
+                  (top["bytes"], f"c_mapped_gap.c:{cache_line}" in top["text"]),
+                  (want["filled"], True))
+    stacks = [e for e in m["explanations"] if e["text"].startswith("thread stacks")]
+    results.check("mapped_gap: the thread stacks hold the worker's buffer",
+                  len(stacks) == 1
+                  and want["stack_buffer"] <= stacks[0]["bytes"] <= want["stack_buffer"] + (64 << 10),
+                  stacks)
+    never = m["never_written"][0]
+    results.check("mapped_gap: the reserved but unfilled part is mapped but never written",
+                  f"c_mapped_gap.c:{cache_line}" in never["text"]
+                  and never["bytes"] == want["reserved"] - want["filled"], never)
+    text = text_report(env, env.out("mapped_gap.trace"))
+    results.check("mapped_gap: the text report has the memory map",
+                  "Memory map at peak" in text and "unexplained 0 bytes" in text, text[-3000:])
+
+
 CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs, case_c_fatal_signal, case_c_signals, case_c_fork,
          case_c_exec, case_tool_options, case_trace_destinations, case_c_clone_memcpy,
@@ -1369,7 +1401,8 @@ CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots, case_snapshots_off,
          case_agreement, case_leaks_agree_with_memcheck, case_leaks_by_site, case_phases_growth,
          case_phases_absent, case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas,
-         case_wrap_agrees, case_soname_synonyms, case_bad_requests]
+         case_wrap_agrees, case_soname_synonyms, case_bad_requests,
+         case_mapped_gap]
 
 
 def main():
