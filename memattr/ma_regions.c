@@ -490,6 +490,9 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
 
 static void on_startup(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
 {
+   /* Valgrind's trampoline code is reported too, with its true length,
+      less than a page: it is Valgrind's, not the program's. */
+   if (len & (VKI_PAGE_SIZE - 1)) return;
    add_mapping(a, len, prot_bits(rr, ww, xx), True);
    recount_mapped();
 }
@@ -793,7 +796,8 @@ MemoryMap* ma_regions_map_now(const HChar* name)
       copy_region(m, table[i], &m->regions[i]);
       in_regions += m->regions[i].written;
    }
-   m->written_outside = ma_footprint_pages > in_regions ? ma_footprint_pages - in_regions : 0;
+   m->written_outside = ma_track_pages && ma_footprint_pages > in_regions
+                        ? ma_footprint_pages - in_regions : 0;
    return m;
 }
 
