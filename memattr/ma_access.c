@@ -659,13 +659,16 @@ void ma_access_instrument(IRSB* sb_out, IRSB* sb_in, Int first)
    count_uses(&ca, sb_in->next);
    /* The instrumentation's own temporaries go into sb_out's type
       environment, a copy of sb_in's; ca.tyenv keeps describing sb_in's. */
+   PagePlan* pages = ma_regions_plan_pages(sb_in, first);
    for (Int i = first; i < sb_in->stmts_used; i++) {
       IRStmt* st = sb_in->stmts[i];
       if (!st || st->tag == Ist_NoOp) continue;
       instrument_statement(sb_out, &ca, st);
-      ma_regions_instrument_statement(sb_out, st);
+      ma_regions_mark_before(pages, sb_out, sb_in, i);
       addStmtToIRSB(sb_out, st);
    }
+   ma_regions_mark_before(pages, sb_out, sb_in, sb_in->stmts_used);
+   ma_regions_plan_done(pages);
    VG_(free)(ca.origin);
    VG_(free)(ca.loads);
 }

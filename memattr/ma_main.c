@@ -217,12 +217,15 @@ static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
       ma_access_instrument(sb_out, sb_in, i);   /* marks pages written too */
       return sb_out;
    }
+   PagePlan* pages = ma_regions_plan_pages(sb_in, i);
    for (; i < sb_in->stmts_used; i++) {
       IRStmt* st = sb_in->stmts[i];
       if (!st || st->tag == Ist_NoOp) continue;
-      ma_regions_instrument_statement(sb_out, st);
+      ma_regions_mark_before(pages, sb_out, sb_in, i);
       addStmtToIRSB(sb_out, st);
    }
+   ma_regions_mark_before(pages, sb_out, sb_in, sb_in->stmts_used);
+   ma_regions_plan_done(pages);
    return sb_out;
 }
 

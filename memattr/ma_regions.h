@@ -150,8 +150,15 @@ void ma_regions_start(void);
 void ma_regions_block_added(Block* bk);
 void ma_regions_block_removed(Block* bk);
 
-/* Instrumentation: mark the pages a statement stores to. */
-void ma_regions_instrument_statement(IRSB* sb_out, IRStmt* st);
+/* Instrumentation: marking the pages the program stores to.  The plan
+   is made from the superblock first (NULL without --track-pages); then,
+   as each statement i of sb_in is added to sb_out, mark_before(i) adds
+   the marks due before it, and mark_before(sb_in->stmts_used) those due
+   at the end. */
+typedef struct _PagePlan PagePlan;
+PagePlan* ma_regions_plan_pages(IRSB* sb_in, Int first);
+void      ma_regions_mark_before(PagePlan* plan, IRSB* sb_out, IRSB* sb_in, Int i);
+void      ma_regions_plan_done(PagePlan* plan);
 
 /* The kernel wrote [a, a+len) for a system call. */
 void ma_regions_kernel_wrote(Addr a, SizeT len);

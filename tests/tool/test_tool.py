@@ -635,9 +635,10 @@ def owner_tree_retained():
             "SCRATCH": 5000, "shared": shared_glyphs}
 
 
-def traced_raw(env, results, case, source, options=()):
-    """Run a program under memattr; returns (RawTrace, trace path) or (None, path)."""
-    exe = build(env, source)
+def run_traced(env, results, case, source, options=(), defines=()):
+    """Build a program and run it under memattr; returns (RawTrace or None, trace path, the
+    CompletedProcess).  The program must print "done" and nothing else on stdout."""
+    exe = build(env, source, defines)
     trace = env.out(f"{case}.trace")
     if os.path.exists(trace):
         os.remove(trace)
@@ -645,7 +646,13 @@ def traced_raw(env, results, case, source, options=()):
     ok = results.check(f"{case}: runs and writes a trace",
                        proc.returncode == 0 and proc.stdout == "done\n" and os.path.exists(trace),
                        proc.stderr[-2000:])
-    return (RawTrace(trace) if ok else None), trace
+    return (RawTrace(trace) if ok else None), trace, proc
+
+
+def traced_raw(env, results, case, source, options=()):
+    """Run a program under memattr; returns (RawTrace, trace path) or (None, path)."""
+    raw, trace, _ = run_traced(env, results, case, source, options)
+    return raw, trace
 
 
 def traced_peak(env, results, case, source):
@@ -1128,16 +1135,9 @@ def case_leaks_by_site(env, results):
 # ---------------------------------------------------------------- the memory map
 
 def traced_map(env, results, case, source, defines=(), options=()):
-    """Run a program under memattr; returns (RawTrace, the program's stderr) or (None, "")."""
-    exe = build(env, source, defines)
-    trace = env.out(f"{case}.trace")
-    if os.path.exists(trace):
-        os.remove(trace)
-    proc = memattr(env, exe, trace, options=options)
-    ok = results.check(f"{case}: runs and writes a trace",
-                       proc.returncode == 0 and proc.stdout == "done\n" and os.path.exists(trace),
-                       proc.stderr[-2000:])
-    return (RawTrace(trace) if ok else None), proc.stderr
+    """Run a program under memattr; returns (RawTrace, the program's stderr) or (None, ...)."""
+    raw, _, proc = run_traced(env, results, case, source, options, defines)
+    return raw, proc.stderr
 
 
 def program_figures(stderr, tag):
