@@ -140,15 +140,6 @@ Json site_access_json(const SiteRow& row) {
     };
 }
 
-std::string_view site_kind_name(SiteKind kind) {
-    switch (kind) {
-    case SiteKind::malloc: return "malloc";
-    case SiteKind::custom: return "custom";
-    case SiteKind::pool: return "pool";
-    }
-    return "malloc";
-}
-
 Json stack_json(const std::vector<Frame>& frames) {
     Json stack = Json::array();
     for (const Frame& frame : frames) stack.push_back(frame_json(frame));

@@ -219,15 +219,6 @@ void write_entry(std::ostream& out, std::size_t rank, const std::vector<std::str
     for (std::size_t i = 1; i < lines.size(); ++i) out << "     " << lines[i] << '\n';
 }
 
-std::string_view site_kind_name(SiteKind kind) {
-    switch (kind) {
-    case SiteKind::malloc: return "malloc";
-    case SiteKind::custom: return "custom";
-    case SiteKind::pool: return "pool";
-    }
-    return "malloc";
-}
-
 // For a custom or pool site, what it is and the arena its blocks lie in: " (custom blocks in
 // arena at arena.c:42)". Empty for malloc sites, which the rankings are mostly made of.
 std::string site_kind_note(const ReportModel& model, std::size_t row) {

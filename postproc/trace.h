@@ -104,6 +104,16 @@ enum class SiteKind {
     pool,    // VALGRIND_MEMPOOL_ALLOC: a chunk of a memory pool
 };
 
+// The trace's name for a site kind, which the reports use too.
+constexpr std::string_view site_kind_name(SiteKind kind) {
+    switch (kind) {
+    case SiteKind::malloc: return "malloc";
+    case SiteKind::custom: return "custom";
+    case SiteKind::pool: return "pool";
+    }
+    return "malloc";
+}
+
 // `site`: one distinct allocation stack and everything allocated from it.
 // Bytes are requested sizes; times are in RunInfo::time_unit.
 struct Site {

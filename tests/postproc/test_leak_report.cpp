@@ -16,16 +16,9 @@
 namespace memattr {
 namespace {
 
+using test::text_report;
+
 using json = nlohmann::json;
-
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
-std::string text_report(const Trace& trace) {
-    std::ostringstream out;
-    TextReporter().write(analyse(trace, {}), out);
-    return out.str();
-}
 
 json json_report(const Trace& trace) {
     std::ostringstream out;

@@ -27,9 +27,6 @@ using test::dot_lines;
 using test::parse_dot;
 using test::render_with_graphviz;
 
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
 std::string render(const Trace& trace, const AnalysisOptions& options = {}) {
     std::ostringstream out;
     LineageReporter().write(analyse(trace, options), out);

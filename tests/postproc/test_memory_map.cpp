@@ -314,9 +314,11 @@ TEST(MemoryMap, LinksCustomAndPoolSitesToTheirArena) {
     const ArenaLink* arena = arena_of_site(model.memory_map, links[1].site);
     ASSERT_NE(arena, nullptr);
     EXPECT_EQ(arena->bytes, 4194304u);
-    for (std::size_t row = 0; row < model.sites.size(); ++row)
-        if (model.sites[row].figures.kind == SiteKind::malloc)
+    for (std::size_t row = 0; row < model.sites.size(); ++row) {
+        if (model.sites[row].figures.kind == SiteKind::malloc) {
             EXPECT_EQ(arena_of_site(model.memory_map, row), nullptr);
+        }
+    }
     // Region uses name report rows, as every section does.
     EXPECT_EQ(model.sites[model.memory_map.map.regions[3].uses[0].site].figures.id, 3u);
 }
@@ -324,8 +326,12 @@ TEST(MemoryMap, LinksCustomAndPoolSitesToTheirArena) {
 TEST(MemoryMap, CustomSitesFoldPastTheCustomAllocator) {
     const ReportModel model = test::memory_map_report();
     for (const SiteRow& site : model.sites) {
-        if (site.figures.id == 3) EXPECT_EQ(site.location.function, "parse_tokens");
-        if (site.figures.id == 4) EXPECT_EQ(site.location.function, "load_index");
+        if (site.figures.id == 3) {
+            EXPECT_EQ(site.location.function, "parse_tokens");
+        }
+        if (site.figures.id == 4) {
+            EXPECT_EQ(site.location.function, "load_index");
+        }
     }
 }
 

@@ -17,20 +17,13 @@
 namespace memattr {
 namespace {
 
+using test::text_report;
+
 using nlohmann::json;
 using test::data_records;
 using test::find_record;
 using test::replace_once;
 using test::with_end_record;
-
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
-std::string text_report(const Trace& trace, const AnalysisOptions& options = {}) {
-    std::ostringstream out;
-    TextReporter().write(analyse(trace, options), out);
-    return out.str();
-}
 
 // The memory map section, from its title to the next section's ("Threads").
 std::string map_section(const std::string& report) {

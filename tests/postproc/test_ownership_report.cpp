@@ -19,20 +19,13 @@
 namespace memattr {
 namespace {
 
+using test::text_report;
+
 using json = nlohmann::json;
 using test::data_records;
 using test::find_record;
 using test::parse_dot;
 using test::with_end_record;
-
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
-std::string text_report(const Trace& trace, const AnalysisOptions& options = {}) {
-    std::ostringstream out;
-    TextReporter().write(analyse(trace, options), out);
-    return out.str();
-}
 
 json json_report(const Trace& trace, const AnalysisOptions& options = {}) {
     std::ostringstream out;

@@ -29,9 +29,6 @@ namespace {
 
 using json = nlohmann::json;
 
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
 Trace phases_trace() { return read_trace(test::data_path("phases.trace")); }
 
 // A series of `growths`, iterations numbered from 1.

@@ -32,9 +32,6 @@ std::string section(const std::string& report, const std::string& title) {
     return report.substr(body, next == std::string::npos ? std::string::npos : next - body);
 }
 
-#define EXPECT_CONTAINS(text, part) \
-    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
-
 TEST(TextReport, Header) {
     const std::string report = render(test::small_trace());
     EXPECT_TRUE(report.starts_with("memattr-graph report for "));

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "text_reporter.h"
 #include "trace_reader.h"
 
 namespace memattr::test {
@@ -134,6 +135,12 @@ std::string replace_once(std::string text, const std::string& from, const std::s
     EXPECT_NE(at, std::string::npos) << "'" << from << "' not found";
     if (at != std::string::npos) text.replace(at, from.size(), to);
     return text;
+}
+
+std::string text_report(const Trace& trace, const AnalysisOptions& options) {
+    std::ostringstream out;
+    TextReporter().write(analyse(trace, options), out);
+    return out.str();
 }
 
 }  // namespace memattr::test

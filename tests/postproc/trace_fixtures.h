@@ -86,7 +86,14 @@
 #include "analysis.h"
 #include "trace.h"
 
+// EXPECT_CONTAINS(text, part): text has part in it; prints the whole text when not.
+#define EXPECT_CONTAINS(text, part) \
+    EXPECT_NE((text).find(part), std::string::npos) << "missing: " << (part) << "\nin:\n" << (text)
+
 namespace memattr::test {
+
+// The text report of a trace.
+std::string text_report(const Trace& trace, const AnalysisOptions& options = {});
 
 // The path of a file in tests/postproc/data.
 std::string data_path(const std::string& name);
