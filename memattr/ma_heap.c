@@ -469,22 +469,25 @@ void ma_heap_register_malloc_replacement(void)
 /*------------------------------------------------------------*/
 
 /* The wrappers report only the outermost call of each thread, so these
-   see each client call once.  The memory belongs to glibc: freed
-   memory is cleared (as give_back does) before the real free runs, for
-   the same reason, and nothing else of the client's is touched. */
+   see each client call once.  The memory belongs to glibc: a freed
+   block's requested bytes are cleared (as give_back does) before the
+   real free runs, for the same reason, and nothing else of the
+   client's is touched.  Usable sizes follow glibc's chunk rule here
+   too: asking glibc (malloc_usable_size) from the wrappers cost two
+   more calls run on the simulated CPU per block. */
 
-void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB, SizeT usable)
+void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB)
 {
    if (p == 0) return;   /* the real malloc failed */
    if (VG_(HT_lookup)(live_blocks, p)) {   /* a block glibc handed out twice? */
       ma_heap.bad_frees++;
       return;
    }
-   record_allocation(tid, (void*)p, req_szB, usable, False, BLOCK_MALLOC);
+   record_allocation(tid, (void*)p, req_szB, glibc_usable(req_szB), False, BLOCK_MALLOC);
    note_timeline();
 }
 
-void ma_heap_wrapped_free(ThreadId tid, Addr p, SizeT usable)
+void ma_heap_wrapped_free(ThreadId tid, Addr p)
 {
    maybe_snapshot();
    Block* bk = VG_(HT_remove)(live_blocks, p);
@@ -492,26 +495,29 @@ void ma_heap_wrapped_free(ThreadId tid, Addr p, SizeT usable)
       if (p) ma_heap.bad_frees++;
       return;
    }
-   record_release(bk, False, usable);
+   SizeT req_szB = bk->req_szB;
+   record_release(bk, False, glibc_usable(req_szB));
    VG_(freeEltPA)(block_pool, bk);
-   if (ma_snapshots_on) VG_(memset)((void*)p, 0, usable);
+   /* The requested bytes only: glibc's chunk may be smaller than the
+      rule says (a big block below its moving mmap threshold). */
+   if (ma_snapshots_on) VG_(memset)((void*)p, 0, req_szB);
    note_timeline();
 }
 
-void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB,
-                             SizeT old_usable, SizeT new_usable)
+void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB)
 {
    if (p_new == 0) return;   /* failed: the old block stays as it was */
    maybe_snapshot();
    Block* old = VG_(HT_remove)(live_blocks, p_old);
    if (!old) {
       ma_heap.bad_frees++;
-      record_allocation(tid, (void*)p_new, req_szB, new_usable, True, BLOCK_MALLOC);
+      record_allocation(tid, (void*)p_new, req_szB, glibc_usable(req_szB), True, BLOCK_MALLOC);
       note_timeline();
       return;
    }
-   record_release(old, True, old_usable);
-   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, new_usable, True, BLOCK_MALLOC));
+   record_release(old, True, glibc_usable(old->req_szB));
+   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, glibc_usable(req_szB), True,
+                                  BLOCK_MALLOC));
    note_timeline();
 }
 

@@ -129,8 +129,8 @@ typedef struct {
    ULong frees;                       /* client frees of known blocks */
    ULong bad_frees;                   /* frees/reallocs of unknown pointers (ignored) */
    ULong curr_bytes, curr_blocks;
-   ULong curr_usable;                 /* usable bytes of live malloc blocks: glibc's
-                                         (wrap), or by glibc's rule (replace) */
+   ULong curr_usable;                 /* usable bytes of live malloc blocks, by
+                                         glibc's chunk rule */
    ULong curr_custom_bytes, curr_custom_blocks;   /* of which custom and pool */
    ULong peak_bytes, peak_blocks;
    ULong peak_time;                   /* instructions at the peak */
@@ -155,13 +155,12 @@ void ma_heap_start(void);
 void ma_heap_register_malloc_replacement(void);
 
 /* --malloc=wrap: glibc's allocator runs, and the preload's wrappers
-   (ma_preload_wrap.c) report each outermost call with the block's
-   usable size, before the real free and after the real malloc. */
+   (ma_preload_wrap.c) report each outermost call, before the real free
+   and after the real malloc. */
 extern Bool ma_malloc_wrapped;
-void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB, SizeT usable);
-void ma_heap_wrapped_free(ThreadId tid, Addr p, SizeT usable);
-void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB,
-                             SizeT old_usable, SizeT new_usable);
+void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB);
+void ma_heap_wrapped_free(ThreadId tid, Addr p);
+void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB);
 
 /* Blocks of the client's own allocators (ma_custom.c), kept in their
    own tables: a pool chunk may start where a malloc block or a

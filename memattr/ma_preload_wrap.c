@@ -8,7 +8,7 @@
 
    glibc's own allocator runs.  Each malloc-family function of libc is
    wrapped: the wrapper calls the real one and tells the tool what it
-   did (ma_requests.h, MA_REQ_WRAP_*), with the block's usable size.  So
+   did (ma_requests.h, MA_REQ_WRAP_*).  So
    glibc's brk heap, its per-thread arenas and the chunks it mmaps are
    the program's own mappings, seen by ma_regions.c, while every block
    still gets its allocation stack (the wrapper's frame, then the
@@ -28,9 +28,6 @@
 #include "pub_tool_redir.h"
 #include "valgrind.h"
 #include "ma_requests.h"
-
-/* glibc's; not wrapped. */
-extern SizeT malloc_usable_size(void* p);
 
 /* The threads inside a wrapper, by thread pointer (%fs base); slots
    [0, in_use) may be taken.  Valgrind runs one thread at a time but may
@@ -74,13 +71,13 @@ static void leave(int slot)
 static void report_alloc(int slot, void* p, SizeT n)
 {
    if (slot != NESTED && p)
-      VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_ALLOC, p, n, malloc_usable_size(p), 0, 0);
+      VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_ALLOC, p, n, 0, 0, 0);
 }
 
 static void report_free(int slot, void* p)
 {
    if (slot != NESTED && p)
-      VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_FREE, p, malloc_usable_size(p), 0, 0, 0);
+      VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_FREE, p, 0, 0, 0, 0);
 }
 
 void* WRAPPER(malloc)(SizeT n);
@@ -128,16 +125,14 @@ void* WRAPPER(realloc)(void* old, SizeT n)
    OrigFn fn;
    void*  p;
    VALGRIND_GET_ORIG_FN(fn);
-   int   slot       = enter();
-   Bool  frees      = old && n == 0;   /* glibc frees and returns NULL */
-   SizeT old_usable = slot != NESTED && old ? malloc_usable_size(old) : 0;
+   int  slot  = enter();
+   Bool frees = old && n == 0;   /* glibc frees and returns NULL */
    if (frees) report_free(slot, old);
    CALL_FN_W_WW(p, fn, old, n);
    if (slot != NESTED && !frees) {
       if (!old) report_alloc(slot, p, n);
       else if (p)
-         VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_REALLOC, old, p, n, old_usable,
-                                         malloc_usable_size(p));
+         VALGRIND_DO_CLIENT_REQUEST_STMT(MA_REQ_WRAP_REALLOC, old, p, n, 0, 0);
    }
    leave(slot);
    return p;

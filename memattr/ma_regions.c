@@ -633,9 +633,10 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
 
 static void on_startup(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
 {
-   /* Valgrind's trampoline code is reported too, with its true length,
-      less than a page: it is Valgrind's, not the program's. */
-   if (len & (VKI_PAGE_SIZE - 1)) return;
+   /* Valgrind's trampoline code is reported too: a page of its own
+      binary that the client may execute but not read.  It is not the
+      program's. */
+   if (!rr && !ww && xx) return;
    add_mapping(a, len, prot_bits(rr, ww, xx), True);
    recount_mapped();
 }

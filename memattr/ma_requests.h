@@ -30,9 +30,8 @@ typedef enum {
    MA_REQ_TRACKING,
 
    /* --malloc=wrap (ma_preload_wrap.c): the outermost malloc-family
-      call of a thread completed (ALLOC: ptr, size, usable; REALLOC:
-      old ptr, new ptr, size, old usable, new usable) or is about to
-      free (FREE: ptr, usable).  A failed call reports ptr 0. */
+      call of a thread completed (ALLOC: ptr, size; REALLOC: old ptr,
+      new ptr, size) or is about to free (FREE: ptr). */
    MA_REQ_WRAP_ALLOC,
    MA_REQ_WRAP_FREE,
    MA_REQ_WRAP_REALLOC
