@@ -171,10 +171,30 @@ static void note_timeline(void)
                       ma_heap.curr_bytes, ma_heap.curr_blocks);
 }
 
-/* A block of req_szB bytes (usable_szB for the allocator; 0 for
-   custom and pool blocks) now lives at p, allocated by thread tid. */
-static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, SizeT usable_szB,
-                                Bool by_realloc, BlockKind kind)
+/* The usable size glibc's malloc gives a request of n bytes, by its
+   chunk rule on 64-bit Linux: chunks are 16-byte granules with an
+   8-byte header, at least 32 bytes; from its mmap threshold (128 KiB
+   by default) a block gets a mapping of its own, whole pages with a
+   16-byte header.  With replacement this is the heap's part of the
+   footprint: Valgrind's allocator is not glibc's, and what the program
+   would use natively is the better estimate (--malloc=wrap measures
+   glibc's own). */
+static SizeT glibc_usable(SizeT n)
+{
+   if (n >= 128 * 1024) return VG_PGROUNDUP(n + 16) - 16;
+   SizeT chunk = (n + 8 + 15) & ~(SizeT)15;
+   return (chunk < 32 ? 32 : chunk) - 8;
+}
+
+/* Usable bytes a block counts for: malloc blocks only. */
+static SizeT usable_of(BlockKind kind, SizeT req_szB)
+{
+   return kind == BLOCK_MALLOC ? glibc_usable(req_szB) : 0;
+}
+
+/* A block of req_szB bytes now lives at p, allocated by thread tid. */
+static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Bool by_realloc,
+                                BlockKind kind)
 {
    ExeContext*    ec   = VG_(record_ExeContext)(tid, 0);
    Site*          site = site_for(ec);
@@ -198,7 +218,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, SizeT usab
       ma_heap.curr_custom_bytes  += req_szB;
       ma_heap.curr_custom_blocks += 1;
    }
-   ma_heap.curr_usable += usable_szB;
+   ma_heap.curr_usable += usable_of(kind, req_szB);
    if (in_client_mapping(kind)) ma_regions_block_added(bk);
    else ma_footprint_grew();
 
@@ -243,10 +263,11 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, SizeT usab
 
 /* The live block bk, already taken out of its table, is going away:
    freed, or (handed_on) the old half of a realloc, whose data and
-   access history live on in the new block.  usable_szB is what
-   record_allocation was given.  The caller frees the node. */
-static void record_release(Block* bk, Bool handed_on, SizeT usable_szB)
+   access history live on in the new block.  The caller frees the
+   node. */
+static void record_release(Block* bk, Bool handed_on)
 {
+   SizeT usable_szB = usable_of(bk->kind, bk->req_szB);
    Site* site     = bk->site;
    ULong lifetime = ma_instrs - bk->alloc_time;
 
@@ -294,21 +315,6 @@ static void record_release(Block* bk, Bool handed_on, SizeT usable_szB)
 /*--- malloc replacement callbacks                         ---*/
 /*------------------------------------------------------------*/
 
-/* The usable size glibc's malloc gives a request of n bytes, by its
-   chunk rule on 64-bit Linux: chunks are 16-byte granules with an
-   8-byte header, at least 32 bytes; from its mmap threshold (128 KiB
-   by default) a block gets a mapping of its own, whole pages with a
-   16-byte header.  With replacement this is the heap's part of the
-   footprint: Valgrind's allocator is not glibc's, and what the program
-   would use natively is the better estimate (--malloc=wrap measures
-   glibc's own). */
-static SizeT glibc_usable(SizeT n)
-{
-   if (n >= 128 * 1024) return VG_PGROUNDUP(n + 16) - 16;
-   SizeT chunk = (n + 8 + 15) & ~(SizeT)15;
-   return (chunk < 32 ? 32 : chunk) - 8;
-}
-
 static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
 {
    if ((SSizeT)req_szB < 0) return NULL;       /* absurd size: fail like malloc */
@@ -317,7 +323,7 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    void* p = VG_(cli_malloc)(alignB, req_szB ? req_szB : 1);
    if (!p) return NULL;
    if (zeroed) VG_(memset)(p, 0, req_szB);
-   record_allocation(tid, p, req_szB, glibc_usable(req_szB), False, BLOCK_MALLOC);
+   record_allocation(tid, p, req_szB, False, BLOCK_MALLOC);
    note_timeline();
    return p;
 }
@@ -351,7 +357,7 @@ static void release(void* p)
       if (p) ma_heap.bad_frees++;
       return;
    }
-   record_release(bk, False, glibc_usable(bk->req_szB));
+   record_release(bk, False);
    VG_(freeEltPA)(block_pool, bk);
    give_back(p);
    note_timeline();
@@ -429,9 +435,8 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
       VG_(memcpy)(p_new, p_old, old->req_szB);
       give_back(p_old);
    }
-   record_release(old, True, glibc_usable(old->req_szB));
-   Block* successor = record_allocation(tid, p_new, new_szB, glibc_usable(new_szB), True,
-                                        BLOCK_MALLOC);
+   record_release(old, True);
+   Block* successor = record_allocation(tid, p_new, new_szB, True, BLOCK_MALLOC);
    hand_on(old, successor);
    note_timeline();
    return p_new;
@@ -483,7 +488,7 @@ void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB)
       ma_heap.bad_frees++;
       return;
    }
-   record_allocation(tid, (void*)p, req_szB, glibc_usable(req_szB), False, BLOCK_MALLOC);
+   record_allocation(tid, (void*)p, req_szB, False, BLOCK_MALLOC);
    note_timeline();
 }
 
@@ -496,7 +501,7 @@ void ma_heap_wrapped_free(ThreadId tid, Addr p)
       return;
    }
    SizeT req_szB = bk->req_szB;
-   record_release(bk, False, glibc_usable(req_szB));
+   record_release(bk, False);
    VG_(freeEltPA)(block_pool, bk);
    /* The requested bytes only: glibc's chunk may be smaller than the
       rule says (a big block below its moving mmap threshold). */
@@ -511,13 +516,12 @@ void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB
    Block* old = VG_(HT_remove)(live_blocks, p_old);
    if (!old) {
       ma_heap.bad_frees++;
-      record_allocation(tid, (void*)p_new, req_szB, glibc_usable(req_szB), True, BLOCK_MALLOC);
+      record_allocation(tid, (void*)p_new, req_szB, True, BLOCK_MALLOC);
       note_timeline();
       return;
    }
-   record_release(old, True, glibc_usable(old->req_szB));
-   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, glibc_usable(req_szB), True,
-                                  BLOCK_MALLOC));
+   record_release(old, True);
+   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, True, BLOCK_MALLOC));
    note_timeline();
 }
 
@@ -528,7 +532,7 @@ void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB
 Block* ma_heap_adopt(ThreadId tid, Addr p, SizeT req_szB, BlockKind kind, Addr pool)
 {
    tl_assert(kind != BLOCK_MALLOC);
-   Block* bk = record_allocation(tid, (void*)p, req_szB, 0, False, kind);
+   Block* bk = record_allocation(tid, (void*)p, req_szB, False, kind);
    bk->pool = pool;
    note_timeline();
    return bk;
@@ -544,7 +548,7 @@ void ma_heap_release_adopted(Block* bk)
    maybe_snapshot();
    Block* removed = VG_(HT_remove)(table_of(bk->kind), bk->payload);
    tl_assert(removed == bk);
-   record_release(bk, False, 0);
+   record_release(bk, False);
    VG_(freeEltPA)(block_pool, bk);
    note_timeline();
 }
@@ -554,8 +558,8 @@ Block* ma_heap_resize_adopted(ThreadId tid, Block* old, Addr new_addr, SizeT new
    maybe_snapshot();
    Block* removed = VG_(HT_remove)(table_of(old->kind), old->payload);
    tl_assert(removed == old);
-   record_release(old, True, 0);
-   Block* successor = record_allocation(tid, (void*)new_addr, new_szB, 0, True, old->kind);
+   record_release(old, True);
+   Block* successor = record_allocation(tid, (void*)new_addr, new_szB, True, old->kind);
    successor->pool = old->pool;
    hand_on(old, successor);
    note_timeline();
