@@ -631,12 +631,16 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
    insert(r);
 }
 
+/* A core symbol, not in the tool headers: the start of the code the
+   core lets the client run from its own binary (m_trampoline.S). */
+extern void VG_(trampoline_stuff_start)(void);
+
 static void on_startup(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handle)
 {
-   /* Valgrind's trampoline code is reported too: a page of its own
-      binary that the client may execute but not read.  It is not the
-      program's. */
-   if (!rr && !ww && xx) return;
+   /* Valgrind's trampoline code (a piece of its own binary the client
+      may run) is reported too: it is not the program's. */
+   Addr trampoline = (Addr)&VG_(trampoline_stuff_start);
+   if (trampoline >= a && trampoline < a + len) return;
    add_mapping(a, len, prot_bits(rr, ww, xx), True);
    recount_mapped();
 }
