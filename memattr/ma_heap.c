@@ -484,9 +484,14 @@ void ma_heap_register_malloc_replacement(void)
 void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB)
 {
    if (p == 0) return;   /* the real malloc failed */
-   if (VG_(HT_lookup)(live_blocks, p)) {   /* a block glibc handed out twice? */
+   /* glibc handing out a live block's address again means its free
+      went unseen (made inside another wrapped call): that block is gone,
+      not the new one. */
+   Block* stale = VG_(HT_remove)(live_blocks, p);
+   if (stale) {
       ma_heap.bad_frees++;
-      return;
+      record_release(stale, False);
+      VG_(freeEltPA)(block_pool, stale);
    }
    record_allocation(tid, (void*)p, req_szB, False, BLOCK_MALLOC);
    note_timeline();

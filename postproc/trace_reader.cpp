@@ -235,6 +235,14 @@ private:
     }
 
     // Reported at the last line there is, which tells how far the writer got.
+    // Records numbered from 1 in order: `number` must follow the `count` before it.
+    void require_next(std::string_view what, std::uint64_t number, std::size_t count,
+                      std::string_view numbering) const {
+        if (number != count + 1)
+            fail(fmt::format("{}{} out of order: {}, so this one should be {}", what, number,
+                             numbering, count + 1));
+    }
+
     [[noreturn]] void fail_truncated() const {
         fail("trace is truncated: it ends here without the 'end' record; the profiled program "
              "was probably killed before Valgrind could finish writing");
@@ -680,10 +688,8 @@ private:
         require_phase_section(record.tag, true);
         PhaseInstance phase;
         phase.id = integer(record, "id");
-        if (phase.id != trace_.phases.size() + 1)
-            fail(fmt::format("phase id {} out of order: phases are numbered from 1 in the order "
-                             "they began, so this one should be {}",
-                             phase.id, trace_.phases.size() + 1));
+        require_next("phase id ", phase.id, trace_.phases.size(),
+                     "phases are numbered from 1 in the order they began");
         phase.name = text(record, "name");
         phase.iteration = integer(record, "iteration");
         std::uint64_t& last_iteration = last_iteration_of_[phase.name];
@@ -818,10 +824,8 @@ private:
         close_snapshot();
         Snapshot snapshot;
         snapshot.id = integer(record, "id");
-        if (snapshot.id != trace_.snapshots.size() + 1)
-            fail(fmt::format("snapshot id {} out of order: snapshots are numbered from 1 in "
-                             "trace order, so this one should be {}",
-                             snapshot.id, trace_.snapshots.size() + 1));
+        require_next("snapshot id ", snapshot.id, trace_.snapshots.size(),
+                     "snapshots are numbered from 1 in trace order");
         snapshot.name = text(record, "name");
         snapshot.kinds = parse_kinds(raw(record, "kinds"));
         snapshot.time = integer(record, "t");
@@ -914,10 +918,8 @@ private:
         if (open_->roots_seen)
             fail("'block' record after the snapshot's 'root' records: blocks come first");
         const std::uint64_t number = parse_integer(fields.number, "i");
-        if (number != snapshot.blocks.size() + 1)
-            fail(fmt::format("block i={} out of order: the blocks of a snapshot are numbered "
-                             "from 1, so this one should be {}",
-                             number, snapshot.blocks.size() + 1));
+        require_next("block i=", number, snapshot.blocks.size(),
+                     "the blocks of a snapshot are numbered from 1");
         if (number > open_->blocks)
             fail(fmt::format("block i={} is more than the snapshot's blocks={}", number,
                              open_->blocks));
@@ -1238,10 +1240,8 @@ private:
                              open_map_->regions));
         Region region;
         region.id = integer(record, "id");
-        if (region.id != map.regions.size() + 1)
-            fail(fmt::format("region id {} out of order: the regions of a memory map are "
-                             "numbered from 1, so this one should be {}",
-                             region.id, map.regions.size() + 1));
+        require_next("region id ", region.id, map.regions.size(),
+                     "the regions of a memory map are numbered from 1");
         region.kind = static_cast<RegionKind>(
             choice(record, "kind", {"anon", "shm", "file", "brk", "stack"}));
         region.start = address(record, "start");
