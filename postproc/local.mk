@@ -8,29 +8,30 @@ MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 -g \
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
+postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc
 postproc_libmemattrgraph_a_SOURCES = \
-	postproc/trace.h \
-	postproc/trace_escape.h postproc/trace_escape.cpp \
-	postproc/trace_reader.h postproc/trace_reader.cpp \
-	postproc/site_folding.h postproc/site_folding.cpp \
-	postproc/ownership.h postproc/ownership.cpp \
-	postproc/ownership_analysis.h postproc/ownership_analysis.cpp \
-	postproc/leaks.h postproc/leaks.cpp \
-	postproc/phases.h postproc/phases.cpp \
-	postproc/memory_map.h postproc/memory_map.cpp \
-	postproc/native_rss.h postproc/native_rss.cpp \
-	postproc/analysis.h postproc/analysis.cpp \
-	postproc/units.h postproc/units.cpp \
-	postproc/reporter.h postproc/reporter.cpp \
-	postproc/text_reporter.h postproc/text_reporter.cpp \
-	postproc/json_reporter.h postproc/json_reporter.cpp \
-	postproc/dot_escape.h postproc/dot_escape.cpp \
-	postproc/lineage_reporter.h postproc/lineage_reporter.cpp \
-	postproc/ownership_reporter.h postproc/ownership_reporter.cpp
+	postproc/support/units.h postproc/support/units.cpp \
+	postproc/trace/trace.h \
+	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
+	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
+	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
+	postproc/analysis/ownership.h postproc/analysis/ownership.cpp \
+	postproc/analysis/ownership_analysis.h postproc/analysis/ownership_analysis.cpp \
+	postproc/analysis/leaks.h postproc/analysis/leaks.cpp \
+	postproc/analysis/phases.h postproc/analysis/phases.cpp \
+	postproc/analysis/memory_map.h postproc/analysis/memory_map.cpp \
+	postproc/analysis/analysis.h postproc/analysis/analysis.cpp \
+	postproc/report/reporter.h postproc/report/reporter.cpp \
+	postproc/report/text_reporter.h postproc/report/text_reporter.cpp \
+	postproc/report/json_reporter.h postproc/report/json_reporter.cpp \
+	postproc/report/dot_escape.h postproc/report/dot_escape.cpp \
+	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
+	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
+	postproc/cli/native_rss.h postproc/cli/native_rss.cpp
 
 bin_PROGRAMS += memattr-graph
-memattr_graph_SOURCES = postproc/main.cpp
-memattr_graph_CPPFLAGS = -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
+memattr_graph_SOURCES = postproc/cli/main.cpp
+memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
 memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS)
 

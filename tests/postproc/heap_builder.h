@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 namespace memattr::test {
 

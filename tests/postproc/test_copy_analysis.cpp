@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "json_reporter.h"
+#include "report/json_reporter.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

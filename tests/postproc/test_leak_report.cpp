@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "json_reporter.h"
-#include "text_reporter.h"
+#include "report/json_reporter.h"
+#include "report/text_reporter.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "heap_builder.h"
-#include "leaks.h"
-#include "ownership.h"
+#include "analysis/leaks.h"
+#include "analysis/ownership.h"
 
 namespace memattr {
 namespace {

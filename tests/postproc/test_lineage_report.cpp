@@ -15,8 +15,8 @@
 #include <gtest/gtest.h>
 
 #include "dot_checker.h"
-#include "dot_escape.h"
-#include "lineage_reporter.h"
+#include "report/dot_escape.h"
+#include "report/lineage_reporter.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

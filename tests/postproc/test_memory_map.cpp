@@ -9,8 +9,8 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis.h"
-#include "memory_map.h"
+#include "analysis/analysis.h"
+#include "analysis/memory_map.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

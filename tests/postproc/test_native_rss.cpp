@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "native_rss.h"
-#include "units.h"
+#include "cli/native_rss.h"
+#include "support/units.h"
 
 namespace memattr {
 namespace {

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "heap_builder.h"
-#include "ownership.h"
+#include "analysis/ownership.h"
 
 namespace memattr {
 namespace {

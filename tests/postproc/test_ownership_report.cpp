@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "dot_checker.h"
-#include "json_reporter.h"
-#include "ownership_reporter.h"
-#include "text_reporter.h"
+#include "report/json_reporter.h"
+#include "report/ownership_reporter.h"
+#include "report/text_reporter.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

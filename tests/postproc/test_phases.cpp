@@ -18,11 +18,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "json_reporter.h"
-#include "phases.h"
-#include "text_reporter.h"
+#include "report/json_reporter.h"
+#include "analysis/phases.h"
+#include "report/text_reporter.h"
 #include "trace_fixtures.h"
-#include "trace_reader.h"
+#include "trace/trace_reader.h"
 
 namespace memattr {
 namespace {

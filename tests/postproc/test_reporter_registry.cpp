@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "json_reporter.h"
-#include "reporter.h"
-#include "text_reporter.h"
+#include "report/json_reporter.h"
+#include "report/reporter.h"
+#include "report/text_reporter.h"
 
 namespace memattr {
 namespace {

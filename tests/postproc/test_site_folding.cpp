@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "site_folding.h"
+#include "analysis/site_folding.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

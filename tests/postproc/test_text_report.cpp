@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "text_reporter.h"
+#include "report/text_reporter.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "trace_escape.h"
+#include "trace/trace_escape.h"
 
 namespace memattr {
 namespace {

@@ -12,13 +12,13 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "dot_checker.h"
-#include "lineage_reporter.h"
-#include "ownership_reporter.h"
-#include "reporter.h"
+#include "report/lineage_reporter.h"
+#include "report/ownership_reporter.h"
+#include "report/reporter.h"
 #include "trace_fixtures.h"
-#include "trace_reader.h"
+#include "trace/trace_reader.h"
 
 namespace memattr {
 namespace {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "trace_fixtures.h"
-#include "trace_reader.h"
+#include "trace/trace_reader.h"
 
 namespace memattr {
 namespace {

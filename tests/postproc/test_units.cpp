@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "units.h"
+#include "support/units.h"
 
 namespace memattr {
 namespace {

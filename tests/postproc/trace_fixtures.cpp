@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "text_reporter.h"
-#include "trace_reader.h"
+#include "report/text_reporter.h"
+#include "trace/trace_reader.h"
 
 namespace memattr::test {
 

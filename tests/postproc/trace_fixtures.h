@@ -83,8 +83,8 @@
 #include <string>
 #include <vector>
 
-#include "analysis.h"
-#include "trace.h"
+#include "analysis/analysis.h"
+#include "trace/trace.h"
 
 // EXPECT_CONTAINS(text, part): text has part in it; prints the whole text when not.
 #define EXPECT_CONTAINS(text, part) \

@@ -1,0 +1,172 @@
+#include "analysis/leaks.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "analysis/analysis.h"
+#include "analysis/ownership.h"
+
+namespace memattr {
+
+std::string_view leak_kind_name(LeakKind kind) {
+    switch (kind) {
+    case LeakKind::definitely_lost: return "definitely lost";
+    case LeakKind::indirectly_lost: return "indirectly lost";
+    case LeakKind::possibly_lost: return "possibly lost";
+    case LeakKind::still_reachable: return "still reachable";
+    }
+    return "still reachable";
+}
+
+namespace {
+
+bool is_lost(LeakKind kind) {
+    return kind == LeakKind::definitely_lost || kind == LeakKind::indirectly_lost;
+}
+
+// Memcheck's first pass: still reachable along start pointers, possibly lost along any
+// pointers, and the rest unreached (marked definitely lost until the clique pass).
+void classify_reached(const Snapshot& snapshot, LeakClassification& leaks) {
+    const Reachability any = find_reachable(snapshot, Follow::any_pointer);
+    const Reachability definite = find_reachable(snapshot, Follow::start_pointers);
+    leaks.kind.assign(snapshot.blocks.size(), LeakKind::definitely_lost);
+    leaks.leader.assign(snapshot.blocks.size(), kUnreached);
+    for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block) {
+        if (definite.reached(block))
+            leaks.kind[block] = LeakKind::still_reachable;
+        else if (any.reached(block))
+            leaks.kind[block] = LeakKind::possibly_lost;
+    }
+}
+
+// Clique leader `leader` takes in every unreached block it leads to that is not in a clique
+// yet, or leads one of its own (which then joins this clique with its members), as
+// mc_leakcheck.c's lc_push_with_clique_if_a_chunk_ptr does. A block already indirectly lost
+// is not entered again: its own successors are in a clique already.
+void gather_clique(const Snapshot& snapshot, std::uint32_t leader, LeakClassification& leaks,
+                   std::vector<std::uint32_t>& stack) {
+    leaks.leader[leader] = leader;
+    stack.assign(1, leader);
+    while (!stack.empty()) {
+        const std::uint32_t block = stack.back();
+        stack.pop_back();
+        for (const BlockPointer& pointer : snapshot.pointers_of(block)) {
+            const std::uint32_t target = pointer.target;
+            if (target == leader || leaks.kind[target] != LeakKind::definitely_lost) continue;
+            leaks.kind[target] = LeakKind::indirectly_lost;
+            leaks.leader[target] = leader;
+            stack.push_back(target);
+        }
+    }
+}
+
+// Memcheck's second pass: unreached blocks in address order (the snapshot's order), each one
+// not yet in a clique leading a new one.
+void gather_cliques(const Snapshot& snapshot, LeakClassification& leaks) {
+    std::vector<std::uint32_t> stack;
+    for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block)
+        if (leaks.kind[block] == LeakKind::definitely_lost && leaks.leader[block] == kUnreached)
+            gather_clique(snapshot, block, leaks, stack);
+}
+
+// A leader absorbed by a later clique left its members naming it: point every lost block
+// at the definitely lost block at the head of its chain (with path compression, so a long
+// chain of absorbed cliques costs once).
+void resolve_leaders(LeakClassification& leaks) {
+    std::vector<std::uint32_t> path;
+    for (std::uint32_t block = 0; block < leaks.leader.size(); ++block) {
+        if (!is_lost(leaks.kind[block])) continue;
+        std::uint32_t head = block;
+        path.clear();
+        while (leaks.leader[head] != head) {
+            path.push_back(head);
+            head = leaks.leader[head];
+        }
+        for (const std::uint32_t on_path : path) leaks.leader[on_path] = head;
+    }
+}
+
+std::optional<NoLeakCheckReason> why_no_leak_check(const Trace& trace) {
+    if (trace.header.version < 3) return NoLeakCheckReason::old_trace;
+    if (!trace.header.run.snapshots) return NoLeakCheckReason::snapshots_off;
+    if (snapshot_with_kind(trace, &SnapshotKinds::exit) == nullptr) return NoLeakCheckReason::no_exit_snapshot;
+    return std::nullopt;
+}
+
+// Each category's rows in site row order, one per site row (empty for sites without
+// blocks of the category), then ranked.
+class LeakTally {
+public:
+    explicit LeakTally(std::size_t site_rows) {
+        for (std::vector<LeakRow>& rows : rows_) {
+            rows.resize(site_rows);
+            for (std::size_t site = 0; site < site_rows; ++site) rows[site].site = site;
+        }
+    }
+
+    void add(LeakKind kind, std::size_t site, std::uint64_t bytes) {
+        LeakRow& row = rows_[static_cast<std::size_t>(kind)][site];
+        row.own.bytes += bytes;
+        ++row.own.blocks;
+    }
+
+    void add_indirect(std::size_t leader_site, std::uint64_t bytes) {
+        LeakRow& row = rows_[static_cast<std::size_t>(LeakKind::definitely_lost)][leader_site];
+        row.indirect_bytes += bytes;
+        ++row.indirect_blocks;
+    }
+
+    void fill(const std::vector<SiteRow>& sites, LeakReport& report) {
+        for (const LeakKind kind : kAllLeakKinds) {
+            LeakCategory& category = report.categories[static_cast<std::size_t>(kind)];
+            for (const LeakRow& row : rows_[static_cast<std::size_t>(kind)]) {
+                if (row.own.blocks == 0) continue;
+                category.total.bytes += row.own.bytes;
+                category.total.blocks += row.own.blocks;
+                category.sites.push_back(row);
+            }
+            std::sort(category.sites.begin(), category.sites.end(),
+                      [&](const LeakRow& a, const LeakRow& b) {
+                          return std::tuple(b.total_bytes(), b.own.blocks, sites[a.site].figures.id) <
+                                 std::tuple(a.total_bytes(), a.own.blocks, sites[b.site].figures.id);
+                      });
+        }
+    }
+
+private:
+    std::array<std::vector<LeakRow>, kLeakKinds> rows_;
+};
+
+}  // namespace
+
+LeakClassification classify_leaks(const Snapshot& snapshot) {
+    LeakClassification leaks;
+    classify_reached(snapshot, leaks);
+    gather_cliques(snapshot, leaks);
+    resolve_leaders(leaks);
+    return leaks;
+}
+
+LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
+                         const std::vector<std::size_t>& row_of_site) {
+    LeakReport report;
+    report.missing = why_no_leak_check(trace);
+    if (report.missing) return report;
+    const Snapshot& snapshot = *snapshot_with_kind(trace, &SnapshotKinds::exit);
+    report.snapshot = summarise_snapshot(snapshot);
+    const LeakClassification leaks = classify_leaks(snapshot);
+    const auto site_of = [&](std::uint32_t block) {
+        return row_of_site[snapshot.blocks[block].site];
+    };
+    LeakTally tally(sites.size());
+    for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block) {
+        const std::uint64_t size = snapshot.blocks[block].size;
+        tally.add(leaks.kind[block], site_of(block), size);
+        if (leaks.kind[block] == LeakKind::indirectly_lost)
+            tally.add_indirect(site_of(leaks.leader[block]), size);
+    }
+    tally.fill(sites, report);
+    return report;
+}
+
+}  // namespace memattr

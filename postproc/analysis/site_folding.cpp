@@ -1,0 +1,204 @@
+#include "analysis/site_folding.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "trace/trace_escape.h"
+
+namespace memattr {
+
+const std::vector<RoleRule>& default_role_rules() {
+    using enum FrameRole;
+    using Field = RoleRule::Field;
+    // Rust paths may carry a crate disambiguator (`alloc[1a2b3c4d]::raw_vec`) depending on
+    // the demangler, hence the optional `\[[0-9a-f]+\]` after crate names. Non-inlined frames
+    // carry full demangled names (function templates with their return type, hence the
+    // optional leading words in the C++ namespace rule); inlined frames only their
+    // unqualified name and a bare file name, hence the file rules.
+    static const std::vector<RoleRule> rules = {
+        // ---- the allocator
+        // The tool's malloc replacement, whatever its functions are called.
+        {allocator, Field::object, R"((^|/)vgpreload_[^/]*$)"},
+        // C allocation functions (libc's own, when a program is linked statically).
+        {allocator, Field::function,
+         R"(^(malloc|calloc|realloc|reallocarray|free|memalign|posix_memalign|aligned_alloc|valloc|pvalloc)(\(|$))"},
+        // C++ global operators new and delete: every overload, array forms included.
+        {allocator, Field::function, R"(^operator (new|delete)\b)"},
+        // libstdc++'s allocators and the allocation helpers of std::vector and std::string.
+        {allocator, Field::function,
+         R"(^(std::allocator|std::__new_allocator|__gnu_cxx::new_allocator|__gnu_cxx::__new_allocator)<)"},
+        {allocator, Field::function, R"(^std::allocator_traits<.*>::allocate\b)"},
+        {allocator, Field::function, R"(^std::_Vector_base<.*>::_M_allocate\b)"},
+        {allocator, Field::function, R"(^std::(__cxx11::)?basic_string<.*>::_M_create\b)"},
+        {allocator, Field::file, R"(^(new_allocator|alloc_traits|allocator)\.h$)"},
+        // Rust's global allocator entry points, with or without the `__rustc::` prefix of
+        // newer compilers.
+        {allocator, Field::function, R"(^(__rustc::)?__(rust|rdl|rg)_(alloc|alloc_zeroed|realloc|dealloc)\b)"},
+        // Rust's alloc::alloc (alloc, exchange_malloc, Global) and alloc::raw_vec (RawVec,
+        // RawVecInner, finish_grow), as paths or qualified types such as
+        // `<alloc::raw_vec::RawVecInner<A>>::grow_amortized`; std::alloc re-exports them.
+        {allocator, Field::function, R"(^<?alloc(\[[0-9a-f]+\])?::(alloc|raw_vec)::)"},
+        {allocator, Field::function, R"(^<?std(\[[0-9a-f]+\])?::alloc::)"},
+        {allocator, Field::path, R"((^|/)library/alloc/src/(alloc\.rs|raw_vec))"},
+        // Implementations of Rust's allocator traits: the #[global_allocator] (System,
+        // jemalloc, ...) and Allocator for Global, in both demanglings' spellings.
+        {allocator, Field::function,
+         R"(^<.* as core(\[[0-9a-f]+\])?::alloc::(global::GlobalAlloc|Allocator)>::)"},
+        {allocator, Field::function,
+         R"(<impl core(\[[0-9a-f]+\])?::alloc::(global::GlobalAlloc|Allocator) for )"},
+
+        // ---- libraries that allocate on the program's behalf
+        // The C library, the dynamic loader and the C++ runtime (fopen's buffer,
+        // pthread_create's thread-local storage, exception objects).
+        {library, Field::object,
+         R"((^|/)(libc|ld-linux[-_a-z0-9]*|libstdc\+\+|libc\+\+(abi)?|libgcc_s|libm|libpthread|libdl)\.so[.0-9]*$)"},
+        // The C library's copy functions by name, for when they are not in a shared libc or
+        // the tool's preload object (a statically linked program): copy stacks start with
+        // them. Their internal variants (__memmove_avx_unaligned_erms) too.
+        {library, Field::function,
+         R"(^(__)?(mem(cpy|move|pcpy)|bcopy|wmem(cpy|move|pcpy)|st[rp]n?cpy|strn?cat|strn?dup)(_chk)?(@|\(|$))"},
+        {library, Field::function,
+         R"(^__(mem(cpy|move|pcpy)|wmem(cpy|move)|st[rp]n?cpy|strn?cat)_[a-z0-9_]+$)"},
+        // The C++ standard library: its namespaces, and its headers for inlined frames
+        // (libstdc++ names its internal headers stl_*.h and *.tcc).
+        {library, Field::function, R"(^(([A-Za-z_][A-Za-z0-9_:]*[*&]* )+)?(std|__gnu_cxx|__cxxabiv1)::)"},
+        {library, Field::path, R"((^|/)(include/c\+\+|c\+\+/v1)/|^__[a-z_]+/)"},
+        {library, Field::file,
+         R"(^(stl_[a-z_]+\.h|[a-z_]+\.tcc|(basic|cow)_string\.h|char_traits\.h|unique_ptr\.h|shared_ptr(_base|_atomic)?\.h|hashtable(_policy)?\.h|unordered_(map|set)\.h|std_function\.h|std_thread\.h|invoke\.h|move\.h|ptr_traits\.h|node_handle\.h|functional_hash\.h|regex[a-z_]*\.h|locale_[a-z_]+\.h)$)"},
+        {library, Field::file,
+         R"(^(algorithm|any|array|deque|forward_list|fstream|functional|future|list|map|memory|optional|queue|regex|set|sstream|stack|string|thread|tuple|unordered_map|unordered_set|variant|vector)$)"},
+        // The Rust standard library: its crates, its traits implemented for primitive types
+        // (`<str as alloc::string::ToString>`, not `<myapp::Tree as core::clone::Clone>`),
+        // and its sources for inlined frames.
+        {library, Field::function, R"(^<?(alloc|core|std)(\[[0-9a-f]+\])?::)"},
+        {library, Field::function, R"(^<[^<>: ]+ as (alloc|core|std)(\[[0-9a-f]+\])?::)"},
+        {library, Field::path, R"((^|/)library/(alloc|core|std)/src/)"},
+    };
+    return rules;
+}
+
+std::regex compile_rule_pattern(const std::string& pattern) {
+    return std::regex(pattern, std::regex::ECMAScript | std::regex::optimize);
+}
+
+namespace {
+
+struct CompiledRule {
+    FrameRole role;
+    RoleRule::Field field;
+    std::regex pattern;
+};
+
+std::vector<CompiledRule> compile_rules(const FoldingOptions& options) {
+    std::vector<CompiledRule> compiled;
+    for (const RoleRule& rule : default_role_rules())
+        compiled.push_back({rule.role, rule.field, compile_rule_pattern(rule.pattern)});
+    for (const std::string& pattern : options.extra_wrapper_patterns)
+        compiled.push_back(
+            {FrameRole::allocator, RoleRule::Field::function, compile_rule_pattern(pattern)});
+    return compiled;
+}
+
+std::string field_of(const Frame& frame, RoleRule::Field field) {
+    switch (field) {
+    case RoleRule::Field::function: return frame.function;
+    case RoleRule::Field::file: return frame.file;
+    case RoleRule::Field::path:
+        return frame.dir.empty() ? frame.file : frame.dir + "/" + frame.file;
+    case RoleRule::Field::object: return frame.object;
+    }
+    return frame.function;
+}
+
+bool matches(const std::string& subject, const std::regex& pattern) {
+    const auto end =
+        subject.begin() + static_cast<std::ptrdiff_t>(std::min(subject.size(), kMaxMatchedBytes));
+    return std::regex_search(subject.begin(), end, pattern);
+}
+
+FrameRole classify(const Frame& frame, const std::vector<CompiledRule>& rules) {
+    FrameRole role = FrameRole::program;
+    for (const CompiledRule& rule : rules) {
+        if (rule.role <= role || !matches(field_of(frame, rule.field), rule.pattern)) continue;
+        role = rule.role;
+        if (role == FrameRole::allocator) break;
+    }
+    return role;
+}
+
+}  // namespace
+
+SiteFolder::SiteFolder(const Trace& trace, const FoldingOptions& options)
+    : trace_(trace), max_frames_(options.max_frames) {
+    const std::vector<CompiledRule> rules = compile_rules(options);
+    roles_.reserve(trace.frames.size());
+    for (const Frame& frame : trace.frames) roles_.push_back(classify(frame, rules));
+}
+
+// An inlined frame whose file has no directory (debug information without one, or a trace
+// written with a --fullpath-after that strips it) cannot be placed by its file: "alloc.rs"
+// may be anyone's. Such a frame is taken to belong with the function it was inlined into,
+// the next non-inlined frame of the stack: code inlined into the Rust standard library's
+// precompiled functions is the library's own.
+FrameRole SiteFolder::role_in_stack(const Stack& stack, std::size_t position) const {
+    const std::size_t frame_index = stack.frames[position];
+    const Frame& frame = trace_.frames[frame_index];
+    const bool bare_file =
+        !frame.file.empty() && frame.dir.empty() && frame.file.find('/') == std::string::npos;
+    if (!frame.inlined || !bare_file) return roles_[frame_index];
+    for (std::size_t outer = position + 1; outer < stack.frames.size(); ++outer) {
+        if (trace_.frames[stack.frames[outer]].inlined) continue;
+        return std::max(roles_[frame_index], roles_[stack.frames[outer]]);
+    }
+    return roles_[frame_index];
+}
+
+FoldedStack SiteFolder::fold(const Stack& stack, std::size_t allocator_frames) const {
+    FoldedStack folded;
+    if (stack.frames.empty()) return folded;
+    std::vector<FrameRole> roles;
+    for (std::size_t position = 0; position < stack.frames.size(); ++position)
+        roles.push_back(position < allocator_frames ? FrameRole::allocator
+                                                    : role_in_stack(stack, position));
+
+    auto site = std::find(roles.begin(), roles.end(), FrameRole::program);
+    if (site == roles.end())
+        site = std::find_if(roles.begin(), roles.end(),
+                            [](FrameRole role) { return role != FrameRole::allocator; });
+    if (site == roles.end()) site = std::prev(roles.end());
+
+    const auto site_position = static_cast<std::size_t>(site - roles.begin());
+    folded.site_frame = stack.frames[site_position];
+    // Frames taken as the allocator by the caller's word do not count: only the rules say
+    // that a call went through malloc.
+    const auto first_ruled = roles.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(allocator_frames, site_position));
+    folded.through_allocator = std::find(first_ruled, site, FrameRole::allocator) != site;
+    const std::size_t available = stack.frames.size() - site_position;
+    const std::size_t kept = std::min(available, max_frames_);
+    const auto first = stack.frames.begin() + static_cast<std::ptrdiff_t>(site_position);
+    folded.frames.assign(first, first + static_cast<std::ptrdiff_t>(kept));
+    folded.omitted_frames = available - kept;
+    return folded;
+}
+
+PlaceKey place_of(const Frame& frame) {
+    return {frame.function, frame.file, frame.dir, frame.line, frame.object};
+}
+
+std::string describe_frame(const Frame& frame) {
+    const std::string function = escape_value(frame.function);
+    if (!frame.file.empty()) return fmt::format("{} ({})", function, describe_location(frame));
+    if (!frame.object.empty())
+        return fmt::format("{} (in {})", function, escape_value(frame.object));
+    return function;
+}
+
+std::string describe_location(const Frame& frame) {
+    if (frame.file.empty()) return escape_value(frame.function);
+    if (frame.line == 0) return escape_value(frame.file);
+    return fmt::format("{}:{}", escape_value(frame.file), frame.line);
+}
+
+}  // namespace memattr

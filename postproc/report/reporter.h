@@ -1,0 +1,38 @@
+// The reporter interface: one ReportModel, several output formats.
+//
+// Each format is a Reporter subclass in its own file and registered in reporter.cpp; the
+// command line only knows format names. A new format (DOT, HTML, ...) is a new subclass and
+// one line in the registry. The lineage graph (lineage_reporter.h) is a Reporter too, but
+// another view rather than another format of the report: its own command writes it.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analysis.h"
+
+namespace memattr {
+
+class Reporter {
+public:
+    virtual ~Reporter() = default;
+
+    // Renders `model` to `out`. Does not check `out` for errors: the caller does, once.
+    virtual void write(const ReportModel& model, std::ostream& out) const = 0;
+};
+
+// The profiled command line on one line: the executable and its arguments, escaped as
+// escape_value does, for every reporter that shows it to a person.
+std::string describe_command(const CommandLine& command);
+
+// The names make_reporter accepts, in the order help texts list them.
+std::vector<std::string> reporter_formats();
+
+// The reporter for `format`; throws std::invalid_argument for a name not in
+// reporter_formats().
+std::unique_ptr<Reporter> make_reporter(std::string_view format);
+
+}  // namespace memattr

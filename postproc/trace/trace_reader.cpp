@@ -1,0 +1,1459 @@
+#include "trace/trace_reader.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <istream>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "trace/trace_escape.h"
+
+namespace memattr {
+
+namespace {
+
+constexpr std::string_view kMagic = "memattr-trace";
+
+// Version 4 added the memory map; version 3 snapshots; version 2 access tracking and copy
+// lineage; version 1 is the format without any of them, read as a run with access=no and
+// snapshots=no (and, like versions 2 and 3, pages=no and no memory map).
+constexpr std::uint64_t kOldestVersion = 1;
+constexpr std::uint64_t kNewestVersion = 4;
+
+// A region's `growth` lists at most this many sizes (the last ones).
+constexpr std::uint64_t kMaxGrowthSizes = 16;
+
+// `region` `kind` words, in RegionKind's order.
+constexpr std::string_view kRegionKinds[] = {"anon", "shm", "file", "brk", "stack"};
+
+// The shortest a `block` record and a `ptrs` entry can be ("block\ti=1\taddr=0x1\tsite=1\t
+// size=0\thash=" and 16 digits; "0:1,"): with the input's size, they bound how many of each
+// a snapshot can really have, whatever its header claims.
+constexpr std::uint64_t kMinBlockRecordBytes = 60;
+constexpr std::uint64_t kMinPointerBytes = 4;
+
+// Without the input's size, reservations from a snapshot's header stop here; vectors grow
+// past it as records arrive.
+constexpr std::uint64_t kMaxBlindReservation = std::uint64_t{1} << 20;
+
+// The header line is short; reading at most this much of it is enough to tell a trace from
+// a foreign file without buffering a binary file's first "line".
+constexpr std::size_t kMaxFirstLineBytes = 256;
+
+// Offending input quoted in a message is escaped (it may hold control bytes) and cut short
+// (it may be a megabyte of garbage), so the message stays on one readable line.
+std::string excerpt(std::string_view text) {
+    constexpr std::size_t kMaxExcerptBytes = 40;
+    if (text.size() <= kMaxExcerptBytes) return escape_value(text);
+    return escape_value(text.substr(0, kMaxExcerptBytes)) + "...";
+}
+
+bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// Tags and keys share the key syntax `[a-z0-9_-]+`.
+bool is_name(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text)
+        if (!is_name_char(c)) return false;
+    return true;
+}
+
+// Splits `text` at every `separator`; an empty `text` gives one empty piece.
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> pieces;
+    for (;;) {
+        const std::size_t end = text.find(separator);
+        pieces.push_back(text.substr(0, end));
+        if (end == std::string_view::npos) return pieces;
+        text.remove_prefix(end + 1);
+    }
+}
+
+// Reads '\n'-terminated lines with a length limit, in large chunks (a snapshot makes traces
+// of hundreds of megabytes). A line is returned as a view into the chunk buffer, valid until
+// the next call; an overlong line is refused as soon as it passes the limit, never buffered
+// whole.
+class LineSource {
+public:
+    enum class Status {
+        line,          // a complete line, its '\n' removed
+        unterminated,  // the input ended inside a line (returned without '\n')
+        end_of_input,  // nothing left
+        too_long,      // the line exceeds the limit; the rest of it was not read
+    };
+
+    // A line's limit: `bytes`, or `long_bytes` for a line that starts with `long_prefix`.
+    struct Limit {
+        std::size_t bytes;
+        std::string_view long_prefix = {};
+        std::size_t long_bytes = 0;
+    };
+
+    explicit LineSource(std::istream& in) : input_(in.rdbuf()) {}
+
+    Status next(std::string_view& line, const Limit& limit) {
+        line = {};
+        std::size_t searched = 0;  // bytes of the pending line known to hold no '\n'
+        std::size_t max_bytes = limit.bytes;
+        for (;;) {
+            const char* start = buffer_.data() + begin_;
+            const std::size_t pending = end_ - begin_;
+            const void* newline = std::memchr(start + searched, '\n', pending - searched);
+            if (newline != nullptr) {
+                const auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - start);
+                if (length > max_bytes) return Status::too_long;
+                line = {start, length};
+                begin_ += length + 1;
+                return Status::line;
+            }
+            searched = pending;
+            if (searched > max_bytes && max_bytes < limit.long_bytes &&
+                std::string_view(start, pending).starts_with(limit.long_prefix))
+                max_bytes = limit.long_bytes;
+            if (searched > max_bytes) return Status::too_long;
+            if (!fill()) {
+                if (pending == 0) return Status::end_of_input;
+                line = {buffer_.data() + begin_, pending};
+                begin_ = end_;
+                return Status::unterminated;
+            }
+        }
+    }
+
+    // Whether any byte is left.
+    bool at_end() { return begin_ == end_ && !fill(); }
+
+private:
+    static constexpr std::size_t kChunkBytes = std::size_t{1} << 22;
+
+    // Reads more input after the pending bytes; false when there is none.
+    bool fill() {
+        if (input_ == nullptr) return false;
+        if (begin_ > 0) {
+            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        if (buffer_.size() - end_ < kChunkBytes) buffer_.resize(std::max(end_ + kChunkBytes, 2 * end_));
+        const std::streamsize read = input_->sgetn(
+            buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+        if (read <= 0) {
+            input_ = nullptr;
+            return false;
+        }
+        end_ += static_cast<std::size_t>(read);
+        return true;
+    }
+
+    std::streambuf* input_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0;  // the pending (not yet returned) bytes are [begin_, end_)
+    std::size_t end_ = 0;
+};
+
+struct Field {
+    std::string_view key;
+    std::string_view value;  // still escaped
+};
+
+// One line split into its tag and fields; views into the line being parsed.
+struct Record {
+    std::string_view tag;
+    std::vector<Field> fields;
+};
+
+// Where an id was defined: the index of its record in the Trace vector, and its line for
+// messages about duplicates.
+struct IdDefinition {
+    std::size_t index;
+    std::uint64_t line;
+};
+
+class TraceParser {
+public:
+    TraceParser(std::istream& in, std::string source, std::optional<std::uint64_t> input_bytes)
+        : lines_(in), input_bytes_(input_bytes) {
+        trace_.source = std::move(source);
+    }
+
+    Trace parse() {
+        read_header_line();
+        for (;;) {
+            const LineSource::Status status = read_line();
+            if (status == LineSource::Status::end_of_input ||
+                status == LineSource::Status::unterminated)
+                fail_truncated();
+            if (is_block_record(line_)) {
+                parse_block_record(line_);
+                continue;
+            }
+            const Record record = split_record(line_);
+            if (record.tag == "end") {
+                finish(record);
+                return std::move(trace_);
+            }
+            dispatch(record);
+        }
+    }
+
+private:
+    using Handler = void (TraceParser::*)(const Record&);
+
+    enum class Occurrence {
+        any,           // any number of records
+        once,          // exactly one
+        at_most_once,  // optional, but never two
+    };
+
+    // The record kinds this reader understands. In a trace older than `since`, the tag is
+    // unknown and skipped, as a reader of that version would.
+    struct RecordKind {
+        std::string_view tag;
+        Handler handler;
+        Occurrence occurrence;
+        std::uint64_t since = kOldestVersion;
+        bool in_memory_maps = false;  // may come after `map-events`, in the memory maps
+    };
+    static std::span<const RecordKind> record_kinds();
+
+    [[noreturn]] void fail(const std::string& message) const {
+        throw TraceError(trace_.source, line_number_, message);
+    }
+
+    // Reported at the last line there is, which tells how far the writer got.
+    // Records numbered from 1 in order: `number` must follow the `count` before it.
+    void require_next(std::string_view what, std::uint64_t number, std::size_t count,
+                      std::string_view numbering) const {
+        if (number != count + 1)
+            fail(fmt::format("{}{} out of order: {}, so this one should be {}", what, number,
+                             numbering, count + 1));
+    }
+
+    [[noreturn]] void fail_truncated() const {
+        fail("trace is truncated: it ends here without the 'end' record; the profiled program "
+             "was probably killed before Valgrind could finish writing");
+    }
+
+    LineSource::Status read_line() {
+        const LineSource::Status status =
+            lines_.next(line_, {kMaxLineBytes, kBlockPrefix, kMaxBlockLineBytes});
+        if (status == LineSource::Status::end_of_input) return status;
+        ++line_number_;
+        if (status == LineSource::Status::too_long)
+            fail(fmt::format("line is longer than {} bytes ({} for a 'block' record): this is "
+                             "not a memattr trace, or it is corrupt",
+                             kMaxLineBytes, kMaxBlockLineBytes));
+        return status;
+    }
+
+    void read_header_line() {
+        const LineSource::Status status = lines_.next(line_, {kMaxFirstLineBytes});
+        if (status == LineSource::Status::end_of_input)
+            throw TraceError(trace_.source, 0,
+                             "trace is empty: the profiled program was probably killed before "
+                             "Valgrind could write anything");
+        line_number_ = 1;
+        const bool has_magic = line_.starts_with(kMagic) &&
+                               (line_.size() == kMagic.size() || line_[kMagic.size()] == '\t');
+        if (status == LineSource::Status::too_long || !has_magic)
+            fail("not a memattr trace: the file does not begin with 'memattr-trace'");
+        if (status == LineSource::Status::unterminated) fail_truncated();
+        check_version(split_record(line_));
+    }
+
+    void check_version(const Record& header) {
+        const std::string version = text(header, "version");
+        std::uint64_t number = 0;
+        for (std::uint64_t supported = kOldestVersion; supported <= kNewestVersion; ++supported)
+            if (version == std::to_string(supported)) number = supported;
+        if (number == 0)
+            fail(fmt::format("unsupported trace version '{}': this memattr-graph reads versions "
+                             "{} to {}",
+                             excerpt(version), kOldestVersion, kNewestVersion));
+        if (line_ != std::string_view(fmt::format("{}\tversion={}", kMagic, number)))
+            fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion={}')",
+                             excerpt(line_), number));
+        trace_.header.version = number;
+    }
+
+    // Lexical analysis of one line: tag, then TAB-separated key=value fields.
+    Record split_record(std::string_view line) const {
+        if (line.empty()) fail("empty line: every line of a trace is a record");
+        for (const char c : line) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (byte < 0x20 && c != '\t')
+                fail(fmt::format("unescaped control byte 0x{:02x}: binary data, or a corrupt "
+                                 "trace",
+                                 byte));
+        }
+        const std::vector<std::string_view> pieces = split(line, '\t');
+        Record record;
+        record.tag = pieces.front();
+        if (!is_name(record.tag))
+            fail(fmt::format("malformed record tag '{}'", excerpt(record.tag)));
+        for (std::size_t i = 1; i < pieces.size(); ++i) {
+            const std::size_t equals = pieces[i].find('=');
+            const Field field{pieces[i].substr(0, equals),
+                              equals == std::string_view::npos ? std::string_view{}
+                                                               : pieces[i].substr(equals + 1)};
+            if (equals == std::string_view::npos || !is_name(field.key))
+                fail(fmt::format("malformed field '{}' in the '{}' record (expected key=value)",
+                                 excerpt(pieces[i]), record.tag));
+            for (const Field& earlier : record.fields)
+                if (earlier.key == field.key)
+                    fail(fmt::format("field '{}' appears twice in the '{}' record", field.key,
+                                     record.tag));
+            record.fields.push_back(field);
+        }
+        return record;
+    }
+
+    void dispatch(const Record& record) {
+        for (const RecordKind& kind : record_kinds()) {
+            if (kind.tag != record.tag || trace_.header.version < kind.since) continue;
+            if (map_events_line_ != 0 && !kind.in_memory_maps)
+                fail(fmt::format("'{}' record after the 'map-events' record (line {}): the "
+                                 "memory maps come last",
+                                 kind.tag, map_events_line_));
+            if (kind.occurrence != Occurrence::any) note_single_record(kind.tag);
+            (this->*kind.handler)(record);
+            return;
+        }
+        // Unknown tags are later additions to the format: skipped, as the format asks.
+    }
+
+    void note_single_record(std::string_view tag) {
+        const auto [seen, inserted] = single_record_lines_.emplace(tag, line_number_);
+        if (!inserted)
+            fail(fmt::format("second '{}' record (the first is at line {})", tag,
+                             seen->second));
+    }
+
+    // ---------------------------------------------------------------- field access
+
+    std::string_view raw(const Record& record, std::string_view key) const {
+        for (const Field& field : record.fields)
+            if (field.key == key) return field.value;
+        fail(fmt::format("the '{}' record lacks the '{}' field", record.tag, key));
+    }
+
+    std::string text(const Record& record, std::string_view key) const {
+        try {
+            return unescape_value(raw(record, key));
+        } catch (const MalformedEscape& error) {
+            fail(fmt::format("field '{}': {}", key, error.what()));
+        }
+    }
+
+    std::uint64_t parse_integer(std::string_view value, std::string_view key) const {
+        std::uint64_t number = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+        if (error == std::errc::result_out_of_range)
+            fail(fmt::format("field '{}' does not fit in 64 bits: '{}'", key, excerpt(value)));
+        if (value.empty() || error != std::errc{} || end != value.data() + value.size())
+            fail(fmt::format("field '{}' is not an unsigned decimal integer: '{}'", key,
+                             excerpt(value)));
+        return number;
+    }
+
+    std::uint64_t integer(const Record& record, std::string_view key) const {
+        return parse_integer(raw(record, key), key);
+    }
+
+    std::uint64_t address(const Record& record, std::string_view key) const {
+        return parse_address(raw(record, key), key);
+    }
+
+    std::uint64_t parse_address(std::string_view value, std::string_view key) const {
+        const std::string_view digits = value.substr(value.starts_with("0x") ? 2 : 0);
+        const bool well_formed =
+            value.starts_with("0x") && !digits.empty() && digits.size() <= 16 &&
+            digits.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+        if (!well_formed)
+            fail(fmt::format("field '{}' is not an address ('0x' and lowercase hex): '{}'", key,
+                             excerpt(value)));
+        std::uint64_t number = 0;
+        std::from_chars(digits.data(), digits.data() + digits.size(), number, 16);
+        return number;
+    }
+
+    bool flag(const Record& record, std::string_view key) const {
+        const std::string_view value = raw(record, key);
+        if (value != "0" && value != "1")
+            fail(fmt::format("field '{}' must be 0 or 1, not '{}'", key, excerpt(value)));
+        return value == "1";
+    }
+
+    // The value of an enumerated field: the index of its word in `words`.
+    std::size_t choice(const Record& record, std::string_view key,
+                       std::initializer_list<std::string_view> words) const {
+        const std::string_view value = raw(record, key);
+        std::size_t index = 0;
+        for (const std::string_view word : words) {
+            if (value == word) return index;
+            ++index;
+        }
+        fail(fmt::format("field '{}' must be one of {}, not '{}'", key, fmt::join(words, ", "),
+                         excerpt(value)));
+    }
+
+    // A key version 2 added: required from version 2 on, 0 in older traces (where an
+    // unknown key of that name means nothing).
+    std::uint64_t integer_since_v2(const Record& record, std::string_view key) const {
+        return trace_.header.version >= 2 ? integer(record, key) : 0;
+    }
+
+    // Records `id` of a `kind` record about to be appended at `index`; refuses duplicates.
+    void define_id(std::unordered_map<std::uint64_t, IdDefinition>& ids, std::string_view kind,
+                   std::uint64_t id, std::size_t index) const {
+        const auto [existing, inserted] = ids.emplace(id, IdDefinition{index, line_number_});
+        if (!inserted)
+            fail(fmt::format("duplicate {} id {} (first defined at line {})", kind, id,
+                             existing->second.line));
+    }
+
+    std::size_t resolve(const std::unordered_map<std::uint64_t, IdDefinition>& ids,
+                        std::string_view referrer, std::string_view kind, std::uint64_t id) const {
+        const auto found = ids.find(id);
+        if (found == ids.end()) fail(fmt::format("{} refers to unknown {} {}", referrer, kind, id));
+        return found->second.index;
+    }
+
+    // resolve() for sites, through a dense table when ids are small (they count from 1), so
+    // that millions of `block` records cost no hashing.
+    std::size_t resolve_site(std::uint64_t id, std::string_view referrer) {
+        constexpr std::size_t kNoSite = std::numeric_limits<std::size_t>::max();
+        if (dense_sites_for_ != trace_.sites.size()) {
+            dense_site_index_.assign(std::min<std::size_t>(trace_.sites.size() * 2 + 1, 1 << 24),
+                                     kNoSite);
+            for (const auto& [site_id, definition] : site_ids_)
+                if (site_id < dense_site_index_.size()) dense_site_index_[site_id] = definition.index;
+            dense_sites_for_ = trace_.sites.size();
+        }
+        if (id < dense_site_index_.size() && dense_site_index_[id] != kNoSite)
+            return dense_site_index_[id];
+        return resolve(site_ids_, referrer, "site", id);
+    }
+
+    // ---------------------------------------------------------------- records
+
+    void parse_tool(const Record& record) {
+        trace_.header.tool = {text(record, "name"), text(record, "version")};
+    }
+
+    void parse_cmd(const Record& record) {
+        trace_.header.command = {text(record, "exe"), text(record, "args")};
+    }
+
+    void parse_process(const Record& record) {
+        trace_.header.process = {integer(record, "pid"), integer(record, "ppid"),
+                          integer(record, "fork-of")};
+    }
+
+    void parse_run(const Record& record) {
+        RunInfo& run = trace_.header.run;
+        run.malloc_mode = text(record, "malloc-mode");
+        run.time_unit = text(record, "time-unit");
+        run.alignment = integer(record, "alignment");
+        run.num_callers = integer(record, "num-callers");
+        run.access = trace_.header.version >= 2 && choice(record, "access", {"no", "yes"}) == 1;
+        if (trace_.header.version >= 3) {
+            run.snapshots = choice(record, "snapshots", {"no", "yes"}) == 1;
+            run.snapshot_growth = integer(record, "snapshot-growth");
+            run.snapshot_min = integer(record, "snapshot-min");
+        }
+        // Older versions wrote only "replace"; their value is kept as it was, unchecked.
+        if (trace_.header.version >= 4) {
+            choice(record, "malloc-mode", {"replace", "wrap"});
+            run.pages = choice(record, "pages", {"no", "yes"}) == 1;
+        }
+    }
+
+    void parse_definition(const Record& record) {
+        Definition definition{text(record, "name"), text(record, "text")};
+        const auto [seen, inserted] = definition_lines_.emplace(definition.name, line_number_);
+        if (!inserted)
+            fail(fmt::format("second definition of '{}' (the first is at line {})",
+                             excerpt(definition.name), seen->second));
+        trace_.header.definitions.push_back(std::move(definition));
+    }
+
+    void parse_frame(const Record& record) {
+        Frame frame;
+        frame.id = integer(record, "id");
+        frame.ip = address(record, "ip");
+        frame.inlined = flag(record, "inlined");
+        frame.function = text(record, "fn");
+        frame.file = text(record, "file");
+        // `dir` is given only for non-inlined frames, so it is the one optional key.
+        if (has_field(record, "dir")) frame.dir = text(record, "dir");
+        frame.line = integer(record, "line");
+        frame.object = text(record, "obj");
+        define_id(frame_ids_, "frame", frame.id, trace_.frames.size());
+        trace_.frames.push_back(std::move(frame));
+    }
+
+    static bool has_field(const Record& record, std::string_view key) {
+        for (const Field& field : record.fields)
+            if (field.key == key) return true;
+        return false;
+    }
+
+    void parse_stack(const Record& record) {
+        Stack stack;
+        stack.id = integer(record, "id");
+        const std::string_view frame_list = raw(record, "frames");
+        if (frame_list.empty()) fail("stack has no frames ('frames' is empty)");
+        for (const std::string_view frame_id : split(frame_list, ','))
+            stack.frames.push_back(
+                resolve(frame_ids_, "stack", "frame", parse_integer(frame_id, "frames")));
+        define_id(stack_ids_, "stack", stack.id, trace_.stacks.size());
+        trace_.stacks.push_back(std::move(stack));
+    }
+
+    void parse_site(const Record& record) {
+        Site site;
+        site.id = integer(record, "id");
+        site.stack = resolve(stack_ids_, "site", "stack", integer(record, "stack"));
+        site.total_bytes = integer(record, "tb");
+        site.total_blocks = integer(record, "tbk");
+        site.peak_bytes = integer(record, "pb");
+        site.peak_blocks = integer(record, "pbk");
+        site.max_bytes = integer(record, "mb");
+        site.max_blocks = integer(record, "mbk");
+        site.exit_bytes = integer(record, "eb");
+        site.exit_blocks = integer(record, "ebk");
+        site.freed_blocks = integer(record, "fbk");
+        site.lifetime_min = integer(record, "ltmin");
+        site.lifetime_max = integer(record, "ltmax");
+        site.lifetime_sum = integer(record, "ltsum");
+        site.temporary_blocks = integer(record, "tmpbk");
+        site.temporary_bytes = integer(record, "tmpb");
+        site.realloc_blocks = integer(record, "rbk");
+        site.bytes_read = integer_since_v2(record, "rd");
+        site.bytes_written = integer_since_v2(record, "wr");
+        site.never_read_blocks = integer_since_v2(record, "nrbk");
+        site.never_read_bytes = integer_since_v2(record, "nrb");
+        site.never_accessed_blocks = integer_since_v2(record, "nabk");
+        site.never_accessed_bytes = integer_since_v2(record, "nab");
+        // `kind` is optional: absent means malloc, as for every site of an older trace.
+        if (trace_.header.version >= 4 && has_field(record, "kind"))
+            site.kind = static_cast<SiteKind>(choice(record, "kind", {"malloc", "custom", "pool"}));
+        // Reports subtract these (written but never read = never read - never accessed).
+        if (site.never_accessed_blocks > site.never_read_blocks ||
+            site.never_accessed_bytes > site.never_read_bytes)
+            fail(fmt::format("site {}: more never accessed than never read (nabk={} nrbk={}, "
+                             "nab={} nrb={}); never accessed blocks are never read too",
+                             site.id, site.never_accessed_blocks, site.never_read_blocks,
+                             site.never_accessed_bytes, site.never_read_bytes));
+        define_id(site_ids_, "site", site.id, trace_.sites.size());
+        trace_.sites.push_back(site);
+    }
+
+    // Copy and access records describe access tracking: a trace that says it did not track
+    // (or that has not said so yet: `run` comes first) cannot have them.
+    void require_access_tracking(std::string_view tag) const {
+        if (!single_record_lines_.contains("run"))
+            fail(fmt::format("'{}' record before the 'run' record", tag));
+        if (!trace_.header.run.access)
+            fail(fmt::format("'{}' record in a trace without access tracking (the 'run' record "
+                             "says access=no)",
+                             tag));
+    }
+
+    void parse_copy(const Record& record) {
+        require_access_tracking(record.tag);
+        CopyGroup copy;
+        copy.kind = static_cast<CopyKind>(choice(record, "kind", {"copy", "realloc"}));
+        copy.stack = resolve(stack_ids_, "copy", "stack", integer(record, "stack"));
+        copy.from = resolve(site_ids_, "copy", "site", integer(record, "from"));
+        copy.to = resolve(site_ids_, "copy", "site", integer(record, "to"));
+        const std::uint64_t share = integer(record, "share");
+        if (share > 10)
+            fail(fmt::format("field 'share' is in tenths, from 0 to 10, not {}", share));
+        copy.share = static_cast<unsigned>(share);
+        copy.source_used = flag(record, "src-used");
+        copy.source_fate =
+            static_cast<SourceFate>(choice(record, "src-fate", {"prompt", "later", "live"}));
+        copy.pairs = integer(record, "n");
+        copy.bytes = integer(record, "bytes");
+        copy.source_bytes = integer(record, "src-bytes");
+        copy.destination_bytes = integer(record, "dst-bytes");
+        copy.peak_source_bytes = integer(record, "peak-src-bytes");
+        copy.overlap = integer(record, "overlap");
+        trace_.copies.push_back(copy);
+    }
+
+    void parse_access(const Record& record) {
+        require_access_tracking(record.tag);
+        trace_.access = AccessTotals{integer(record, "reads"),
+                                     integer(record, "writes"),
+                                     integer(record, "bulk-copies"),
+                                     integer(record, "bulk-bytes"),
+                                     integer(record, "inline-copy-bytes"),
+                                     integer(record, "pairs"),
+                                     integer(record, "extra-source-bytes")};
+    }
+
+    void parse_thread(const Record& record) {
+        Thread thread;
+        thread.id = integer(record, "id");
+        if (thread.id == 0) fail("thread id 0 is not allowed (threads are numbered from 1)");
+        thread.parent = integer(record, "parent");
+        thread.total_bytes = integer(record, "tb");
+        thread.total_blocks = integer(record, "tbk");
+        thread.peak_bytes = integer(record, "pb");
+        thread.peak_blocks = integer(record, "pbk");
+        thread.peak_time = integer(record, "pt");
+        thread.exit_bytes = integer(record, "eb");
+        thread.exit_blocks = integer(record, "ebk");
+        define_id(thread_ids_, "thread", thread.id, trace_.threads.size());
+        trace_.threads.push_back(thread);
+    }
+
+    void parse_peak(const Record& record) {
+        trace_.peak = {integer(record, "t"), integer(record, "alloc"), integer(record, "bytes"),
+                       integer(record, "blocks")};
+    }
+
+    void parse_totals(const Record& record) {
+        trace_.totals = {integer(record, "bytes"), integer(record, "blocks"),
+                         integer(record, "frees"), integer(record, "bad-frees")};
+    }
+
+    void parse_exit(const Record& record) {
+        trace_.exit = {integer(record, "t"),     integer(record, "alloc"),
+                       integer(record, "bytes"), integer(record, "blocks"),
+                       text(record, "reason"),   integer(record, "code")};
+    }
+
+    void parse_timeline(const Record& record) {
+        const TimelinePoint point{integer(record, "t"), integer(record, "alloc"),
+                                  integer(record, "bytes"), integer(record, "blocks")};
+        if (!trace_.timeline.empty() && point.time < trace_.timeline.back().time)
+            fail(fmt::format("timeline sample at t={} comes after one at t={}: samples must be "
+                             "in increasing time",
+                             point.time, trace_.timeline.back().time));
+        trace_.timeline.push_back(point);
+    }
+
+    // ---------------------------------------------------------------- phases
+
+    // Phase records come after the timeline and before the snapshots: each `phase` followed
+    // by its `phase-site` records, then the `mark` records, then one `phases` record.
+    void require_phase_section(std::string_view tag, bool before_marks) const {
+        if (!trace_.snapshots.empty())
+            fail(fmt::format("'{}' record after a snapshot: phases come before the snapshots",
+                             tag));
+        if (phase_counts_line_ != 0)
+            fail(fmt::format("'{}' record after the 'phases' record (line {})", tag,
+                             phase_counts_line_));
+        if (before_marks && !trace_.marks.empty())
+            fail(fmt::format("'{}' record after a 'mark' record: marks follow the phases",
+                             tag));
+    }
+
+    // The moment keys `PREFIXt`, `PREFIXalloc`, `PREFIXbytes`, `PREFIXblocks`.
+    TimelinePoint moment(const Record& record, std::string_view prefix) const {
+        const auto key = [&](std::string_view name) { return fmt::format("{}{}", prefix, name); };
+        return {integer(record, key("t")), integer(record, key("alloc")),
+                integer(record, key("bytes")), integer(record, key("blocks"))};
+    }
+
+    // `what` is allocated `allocated`, of which `still_live` is still live at exit: the
+    // second cannot exceed the first.
+    void check_still_live(std::string_view what, std::uint64_t allocated,
+                          std::uint64_t still_live, std::string_view keys) const {
+        if (still_live > allocated)
+            fail(fmt::format("{}: {} says more is still live at exit ({}) than was allocated "
+                             "({})",
+                             what, keys, still_live, allocated));
+    }
+
+    void parse_phase(const Record& record) {
+        require_phase_section(record.tag, true);
+        PhaseInstance phase;
+        phase.id = integer(record, "id");
+        require_next("phase id ", phase.id, trace_.phases.size(),
+                     "phases are numbered from 1 in the order they began");
+        phase.name = text(record, "name");
+        phase.iteration = integer(record, "iteration");
+        std::uint64_t& last_iteration = last_iteration_of_[phase.name];
+        // Dropped instances leave gaps, so iterations only have to increase.
+        if (phase.iteration <= last_iteration)
+            fail(fmt::format("phase {} is iteration {} of '{}', but iteration {} came before "
+                             "it: iterations increase in the order instances began",
+                             phase.id, phase.iteration, excerpt(phase.name), last_iteration));
+        last_iteration = phase.iteration;
+        phase.parent = integer(record, "parent");
+        if (phase.parent >= phase.id)
+            fail(fmt::format("phase {} is nested in phase {}, which did not begin before it",
+                             phase.id, phase.parent));
+        phase.thread = integer(record, "thread");
+        if (!thread_ids_.contains(phase.thread))
+            fail(fmt::format("phase refers to unknown thread {}", phase.thread));
+        phase.by = static_cast<PhaseDelimiter>(choice(record, "by", {"request", "function"}));
+        phase.ended =
+            static_cast<PhaseEnding>(choice(record, "ended", {"request", "return", "open"}));
+        phase.begin = moment(record, "begin-");
+        phase.end = moment(record, "end-");
+        if (phase.end.time < phase.begin.time || phase.end.allocated < phase.begin.allocated)
+            fail(fmt::format("phase {} ends (t={}, alloc={}) before it begins (t={}, alloc={})",
+                             phase.id, phase.end.time, phase.end.allocated, phase.begin.time,
+                             phase.begin.allocated));
+        if (!trace_.phases.empty() && phase.begin.time < trace_.phases.back().begin.time)
+            fail(fmt::format("phase {} begins at t={}, before phase {} (t={}): phases are "
+                             "numbered in the order they began",
+                             phase.id, phase.begin.time, phase.id - 1,
+                             trace_.phases.back().begin.time));
+        phase.allocated_bytes = integer(record, "ab");
+        phase.allocated_blocks = integer(record, "abk");
+        phase.freed_bytes = integer(record, "fb");
+        phase.freed_blocks = integer(record, "fbk");
+        phase.peak_bytes = integer(record, "peak");
+        phase.peak_time = integer(record, "peak-t");
+        phase.exit_bytes = integer(record, "xb");
+        phase.exit_blocks = integer(record, "xbk");
+        check_still_live(fmt::format("phase {}", phase.id), phase.allocated_bytes,
+                         phase.exit_bytes, "xb");
+        check_still_live(fmt::format("phase {}", phase.id), phase.allocated_blocks,
+                         phase.exit_blocks, "xbk");
+        trace_.phases.push_back(std::move(phase));
+    }
+
+    void parse_phase_site(const Record& record) {
+        require_phase_section(record.tag, true);
+        const std::uint64_t id = integer(record, "phase");
+        if (trace_.phases.empty() || trace_.phases.back().id != id)
+            fail(fmt::format("'phase-site' record for phase {} does not follow that phase's "
+                             "'phase' record",
+                             id));
+        PhaseInstance& phase = trace_.phases.back();
+        PhaseSite row;
+        row.site = resolve_site(integer(record, "site"), "phase-site");
+        for (const PhaseSite& earlier : phase.sites)
+            if (earlier.site == row.site)
+                fail(fmt::format("second 'phase-site' record for site {} in phase {}",
+                                 trace_.sites[row.site].id, id));
+        row.allocated_bytes = integer(record, "ab");
+        row.allocated_blocks = integer(record, "abk");
+        row.freed_bytes = integer(record, "fb");
+        row.freed_blocks = integer(record, "fbk");
+        row.live_begin = integer(record, "live-begin");
+        row.live_end = integer(record, "live-end");
+        row.exit_bytes = integer(record, "xb");
+        row.exit_blocks = integer(record, "xbk");
+        const std::string what = fmt::format("phase {}, site {}", id, trace_.sites[row.site].id);
+        check_still_live(what, row.allocated_bytes, row.exit_bytes, "xb");
+        check_still_live(what, row.allocated_blocks, row.exit_blocks, "xbk");
+        phase.sites.push_back(row);
+    }
+
+    void parse_mark(const Record& record) {
+        require_phase_section(record.tag, false);
+        Mark mark{moment(record, ""), text(record, "label")};
+        if (!trace_.marks.empty() && mark.at.time < trace_.marks.back().at.time)
+            fail(fmt::format("mark at t={} comes after one at t={}: marks are in increasing time",
+                             mark.at.time, trace_.marks.back().at.time));
+        trace_.marks.push_back(std::move(mark));
+    }
+
+    void parse_phase_counts(const Record& record) {
+        require_phase_section(record.tag, false);
+        trace_.phase_counts = PhaseCounts{integer(record, "kept"), integer(record, "dropped")};
+        if (trace_.phase_counts->kept != trace_.phases.size())
+            fail(fmt::format("'phases' says kept={} but {} 'phase' records precede it: records "
+                             "were lost or added, the trace is corrupt",
+                             trace_.phase_counts->kept, trace_.phases.size()));
+        phase_counts_line_ = line_number_;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    // Snapshot records describe heap snapshots: a trace that says it took none (or that has
+    // not said so yet: `run` comes first) cannot have them.
+    void require_snapshots(std::string_view tag) const {
+        if (!single_record_lines_.contains("run"))
+            fail(fmt::format("'{}' record before the 'run' record", tag));
+        if (!trace_.header.run.snapshots)
+            fail(fmt::format("'{}' record in a trace without snapshots (the 'run' record says "
+                             "snapshots=no)",
+                             tag));
+    }
+
+    // As many elements as the header claims, but no more than the rest of the input could
+    // describe at `min_record_bytes` each: a forged count must not reserve gigabytes.
+    std::uint64_t trusted_count(std::uint64_t claimed, std::uint64_t min_record_bytes) const {
+        const std::uint64_t limit =
+            input_bytes_ ? *input_bytes_ / min_record_bytes : kMaxBlindReservation;
+        return std::min(claimed, limit);
+    }
+
+    SnapshotKinds parse_kinds(std::string_view value) const {
+        SnapshotKinds kinds;
+        for (const std::string_view word : split(value, ',')) {
+            bool* kind = word == "peak"      ? &kinds.peak
+                         : word == "request" ? &kinds.request
+                         : word == "exit"    ? &kinds.exit
+                                             : nullptr;
+            if (kind == nullptr)
+                fail(fmt::format("field 'kinds' is a comma-separated list of peak, request and "
+                                 "exit, not '{}'",
+                                 excerpt(value)));
+            *kind = true;
+        }
+        return kinds;
+    }
+
+    void parse_snapshot(const Record& record) {
+        require_snapshots(record.tag);
+        close_snapshot();
+        Snapshot snapshot;
+        snapshot.id = integer(record, "id");
+        require_next("snapshot id ", snapshot.id, trace_.snapshots.size(),
+                     "snapshots are numbered from 1 in trace order");
+        snapshot.name = text(record, "name");
+        snapshot.kinds = parse_kinds(raw(record, "kinds"));
+        snapshot.time = integer(record, "t");
+        snapshot.allocated = integer(record, "alloc");
+        snapshot.bytes = integer(record, "bytes");
+        snapshot.scanned = integer(record, "scanned");
+        open_ = OpenSnapshot{line_number_, integer(record, "blocks"), integer(record, "edges"),
+                             integer(record, "roots")};
+        if (open_->blocks > std::numeric_limits<std::uint32_t>::max())
+            fail(fmt::format("snapshot {} has {} blocks; memattr-graph reads at most {} per "
+                             "snapshot",
+                             snapshot.id, open_->blocks, std::numeric_limits<std::uint32_t>::max()));
+        for (const Snapshot& earlier : trace_.snapshots)
+            if ((earlier.kinds.peak && snapshot.kinds.peak) ||
+                (earlier.kinds.exit && snapshot.kinds.exit))
+                fail(fmt::format("snapshot {} is a second {} snapshot (snapshot {} is one)",
+                                 snapshot.id, snapshot.kinds.peak ? "peak" : "exit", earlier.id));
+        snapshot.blocks.reserve(trusted_count(open_->blocks, kMinBlockRecordBytes));
+        snapshot.first_pointer.reserve(snapshot.blocks.capacity() + 1);
+        snapshot.pointers.reserve(trusted_count(open_->edges, kMinPointerBytes));
+        trace_.snapshots.push_back(std::move(snapshot));
+    }
+
+    // The snapshot whose `block` or `root` record this is.
+    Snapshot& open_snapshot(std::string_view tag) {
+        require_snapshots(tag);
+        if (!open_)
+            fail(fmt::format("'{}' record outside a snapshot (it must follow a 'snapshot' "
+                             "record and its blocks)",
+                             tag));
+        return trace_.snapshots.back();
+    }
+
+    // A block record's values, still unparsed: views into the line.
+    struct BlockFields {
+        std::string_view number;   // i
+        std::string_view address;  // addr
+        std::string_view site;     // site
+        std::string_view size;     // size
+        std::string_view hash;     // hash
+        std::optional<std::string_view> pointers;  // ptrs, absent without pointers
+    };
+
+    static bool is_block_record(std::string_view line) { return line.starts_with(kBlockPrefix); }
+
+    void parse_block_record(std::string_view line) {
+        // A version 1 or 2 reader does not know the tag: skipped, as the format asks, once
+        // it is known to be a record at all.
+        if (trace_.header.version < 3) {
+            split_record(line);
+            return;
+        }
+        BlockFields fields;
+        if (!split_canonical_block(line, fields)) fields = block_fields(split_record(line));
+        add_block(fields);
+    }
+
+    // The fast path: `line` in the layout the tool writes (i, addr, site, size, hash, then
+    // ptrs when there are pointers). False for any other layout, which then takes the
+    // general path.
+    static bool split_canonical_block(std::string_view line, BlockFields& fields) {
+        line.remove_prefix(kBlockPrefix.size());
+        const std::pair<std::string_view, std::string_view*> expected[] = {
+            {"i=", &fields.number}, {"addr=", &fields.address}, {"site=", &fields.site},
+            {"size=", &fields.size}, {"hash=", &fields.hash}};
+        for (const auto& [key, value] : expected) {
+            if (!line.starts_with(key)) return false;
+            line.remove_prefix(key.size());
+            const std::size_t tab = line.find('\t');
+            *value = line.substr(0, tab);
+            line = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+            if (tab == std::string_view::npos && value != &fields.hash) return false;
+            if (tab != std::string_view::npos && line.empty()) return false;
+        }
+        if (line.empty()) return true;
+        if (!line.starts_with("ptrs=") || line.find('\t') != std::string_view::npos) return false;
+        fields.pointers = line.substr(5);
+        return true;
+    }
+
+    BlockFields block_fields(const Record& record) const {
+        BlockFields fields{raw(record, "i"), raw(record, "addr"), raw(record, "site"),
+                           raw(record, "size"), raw(record, "hash"), std::nullopt};
+        if (has_field(record, "ptrs")) fields.pointers = raw(record, "ptrs");
+        return fields;
+    }
+
+    void add_block(const BlockFields& fields) {
+        Snapshot& snapshot = open_snapshot("block");
+        if (open_->roots_seen)
+            fail("'block' record after the snapshot's 'root' records: blocks come first");
+        const std::uint64_t number = parse_integer(fields.number, "i");
+        require_next("block i=", number, snapshot.blocks.size(),
+                     "the blocks of a snapshot are numbered from 1");
+        if (number > open_->blocks)
+            fail(fmt::format("block i={} is more than the snapshot's blocks={}", number,
+                             open_->blocks));
+        SnapshotBlock block;
+        block.address = parse_address(fields.address, "addr");
+        block.site = static_cast<std::uint32_t>(
+            resolve_site(parse_integer(fields.site, "site"), "block"));
+        block.size = parse_integer(fields.size, "size");
+        block.hash = parse_hash(fields.hash);
+        if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
+        if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
+        if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
+            fail("the snapshot's block sizes add up to more than 64 bits can hold");
+        open_->bytes += block.size;
+        snapshot.blocks.push_back(block);
+        snapshot.first_pointer.push_back(snapshot.pointers.size());
+    }
+
+    // Blocks come in increasing address order and do not overlap (a block of size 0 takes
+    // one byte, as pointers into it count).
+    void check_after(const SnapshotBlock& previous, const SnapshotBlock& block,
+                     std::uint64_t number) const {
+        const std::uint64_t previous_extent = std::max<std::uint64_t>(previous.size, 1);
+        if (block.address < previous.address || block.address - previous.address < previous_extent)
+            fail(fmt::format("block i={} at {:#x} is not after block i={} ({:#x}, {} bytes): "
+                             "blocks come in increasing address order and do not overlap",
+                             number, block.address, number - 1, previous.address, previous.size));
+    }
+
+    std::uint64_t parse_hash(std::string_view value) const {
+        std::uint64_t hash = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), hash, 16);
+        if (value.size() != 16 || error != std::errc{} || end != value.data() + value.size() ||
+            value.find_first_not_of("0123456789abcdef") != std::string_view::npos)
+            fail(fmt::format("field 'hash' is not 16 lowercase hex digits: '{}'", excerpt(value)));
+        return hash;
+    }
+
+    // `ptrs`: OFF:TO or OFF:TO+TOFF entries, comma-separated, in increasing OFF, each a whole
+    // word of the block pointing into one of the snapshot's blocks.
+    void parse_pointers(std::string_view list, std::uint64_t block_size, Snapshot& snapshot) {
+        if (list.empty()) fail("field 'ptrs' is empty: a block without pointers has no 'ptrs'");
+        const char* at = list.data();
+        const char* const end = list.data() + list.size();
+        std::optional<std::uint64_t> previous_offset;
+        for (;;) {
+            BlockPointer pointer;
+            pointer.offset = pointer_number(at, end, list, ':');
+            ++at;  // the ':'
+            const std::uint64_t target = pointer_number(at, end, list, '+', ',');
+            if (at != end && *at == '+') {
+                ++at;
+                const std::uint64_t target_offset = pointer_number(at, end, list, ',');
+                if (target_offset > kFarInteriorOffset)
+                    fail(fmt::format("field 'ptrs': interior offset {} is more than {} (which "
+                                     "stands for 4 GiB or more)",
+                                     target_offset, kFarInteriorOffset));
+                pointer.target_offset = static_cast<std::uint32_t>(target_offset);
+            }
+            if (target == 0 || target > open_->blocks)
+                fail(fmt::format("field 'ptrs': pointer at offset {} to block {}, but the "
+                                 "snapshot's blocks are numbered 1 to {}",
+                                 pointer.offset, target, open_->blocks));
+            pointer.target = static_cast<std::uint32_t>(target - 1);
+            if (previous_offset && pointer.offset <= *previous_offset)
+                fail(fmt::format("field 'ptrs': offset {} after offset {}: pointers come in "
+                                 "increasing offset",
+                                 pointer.offset, *previous_offset));
+            if (block_size < 8 || pointer.offset > block_size - 8)
+                fail(fmt::format("field 'ptrs': a word at offset {} is not inside the block of "
+                                 "{} bytes",
+                                 pointer.offset, block_size));
+            if (snapshot.pointers.size() == open_->edges)
+                fail(fmt::format("the blocks hold more pointers than the snapshot's edges={}",
+                                 open_->edges));
+            snapshot.pointers.push_back(pointer);
+            previous_offset = pointer.offset;
+            if (at == end) return;
+            ++at;  // the ',' pointer_number stopped at
+        }
+    }
+
+    // The decimal number at `at` in `list`, which must end at `end` or at one of the
+    // `terminators`; leaves `at` on the terminator (or `end`).
+    std::uint64_t pointer_number(const char*& at, const char* end, std::string_view list,
+                                 char terminator, char other_terminator = '\0') const {
+        std::uint64_t number = 0;
+        const auto [stop, error] = std::from_chars(at, end, number);
+        const bool terminated = stop == end || *stop == terminator ||
+                                (other_terminator != '\0' && *stop == other_terminator);
+        // A ',' ends an entry, never its first number; a ':' only the first.
+        const bool last_allowed = terminator != ':' || stop != end;
+        if (error != std::errc{} || stop == at || !terminated || !last_allowed ||
+            (stop != end && stop + 1 == end))
+            fail(fmt::format("field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries: "
+                             "'{}' near byte {}",
+                             excerpt(list), at - list.data()));
+        at = stop;
+        return number;
+    }
+
+    void parse_root(const Record& record) {
+        Snapshot& snapshot = open_snapshot(record.tag);
+        if (!open_->roots_seen) {
+            check_block_count(snapshot);
+            open_->roots_seen = true;
+        }
+        if (snapshot.roots.size() == open_->roots)
+            fail(fmt::format("more 'root' records than the snapshot's roots={}", open_->roots));
+        SnapshotRoot root;
+        root.kind = static_cast<RootKind>(
+            choice(record, "kind", {"register", "stack", "global", "mapping"}));
+        const std::uint64_t target = integer(record, "to");
+        if (target == 0 || target > snapshot.blocks.size())
+            fail(fmt::format("root points to block {}, but the snapshot's blocks are numbered "
+                             "1 to {}",
+                             target, snapshot.blocks.size()));
+        root.block = static_cast<std::uint32_t>(target - 1);
+        root.block_offset = integer(record, "toff");
+        const std::uint64_t extent = std::max<std::uint64_t>(snapshot.blocks[root.block].size, 1);
+        if (root.block_offset >= extent)
+            fail(fmt::format("root points {} bytes into block {} of {} bytes", root.block_offset,
+                             target, snapshot.blocks[root.block].size));
+        switch (root.kind) {
+        case RootKind::register_word:
+            root.thread = root_thread(record);
+            root.register_name = text(record, "reg");
+            break;
+        case RootKind::stack:
+            root.thread = root_thread(record);
+            root.stack = resolve(stack_ids_, "root", "stack", integer(record, "stack"));
+            root.address = address(record, "addr");
+            break;
+        case RootKind::global:
+            root.symbol = text(record, "name");
+            root.symbol_offset = integer(record, "sym-off");
+            root.object = text(record, "obj");
+            root.address = address(record, "addr");
+            break;
+        case RootKind::mapping:
+            root.object = text(record, "obj");
+            root.address = address(record, "addr");
+            break;
+        }
+        snapshot.roots.push_back(std::move(root));
+    }
+
+    // Threads are written before the snapshots, so a root's thread is already known.
+    std::uint64_t root_thread(const Record& record) const {
+        const std::uint64_t thread = integer(record, "thread");
+        if (!thread_ids_.contains(thread))
+            fail(fmt::format("root refers to unknown thread {}", thread));
+        return thread;
+    }
+
+    void parse_snapshot_cost(const Record& record) {
+        close_snapshot();
+        trace_.snapshot_cost = SnapshotCost{integer(record, "taken"), integer(record, "scanned")};
+        if (trace_.snapshot_cost->taken < trace_.snapshots.size())
+            fail(fmt::format("'snapshot-cost' counts {} snapshots taken, but the trace has {}",
+                             trace_.snapshot_cost->taken, trace_.snapshots.size()));
+    }
+
+    // A count of the open snapshot that does not match what followed is reported at the
+    // snapshot's own line: that is where the claim is.
+    [[noreturn]] void fail_snapshot_count(const Snapshot& snapshot, std::string_view key,
+                                          std::uint64_t claimed, std::uint64_t found,
+                                          std::string_view what) const {
+        throw TraceError(trace_.source, open_->line,
+                         fmt::format("snapshot {} says {}={} but {} {} follow: records were "
+                                     "lost or added, the trace is corrupt",
+                                     snapshot.id, key, claimed, found, what));
+    }
+
+    void check_block_count(const Snapshot& snapshot) const {
+        if (snapshot.blocks.size() != open_->blocks)
+            fail_snapshot_count(snapshot, "blocks", open_->blocks, snapshot.blocks.size(),
+                                "block records");
+        if (open_->bytes != snapshot.bytes)
+            fail_snapshot_count(snapshot, "bytes", snapshot.bytes, open_->bytes,
+                                "bytes of blocks");
+        if (snapshot.pointers.size() != open_->edges)
+            fail_snapshot_count(snapshot, "edges", open_->edges, snapshot.pointers.size(),
+                                "pointers");
+    }
+
+    // The open snapshot is complete when the next snapshot, the 'snapshot-cost' record or
+    // the end comes: its counts must match by then.
+    void close_snapshot() {
+        if (!open_) return;
+        Snapshot& snapshot = trace_.snapshots.back();
+        if (!open_->roots_seen) check_block_count(snapshot);
+        if (snapshot.roots.size() != open_->roots)
+            fail_snapshot_count(snapshot, "roots", open_->roots, snapshot.roots.size(),
+                                "root records");
+        open_.reset();
+    }
+
+    // ---------------------------------------------------------------- memory maps
+
+    void parse_map_events(const Record& record) {
+        close_snapshot();
+        MapEvents events;
+        events.mmap = integer(record, "mmap");
+        events.munmap = integer(record, "munmap");
+        events.mremap = integer(record, "mremap");
+        events.mremap_moved = integer(record, "mremap-moved");
+        events.brk_grow = integer(record, "brk-grow");
+        events.brk_shrink = integer(record, "brk-shrink");
+        events.shmat = integer(record, "shmat");
+        events.shmdt = integer(record, "shmdt");
+        events.madvise_free = integer(record, "madvise-free");
+        events.mprotect = integer(record, "mprotect");
+        events.custom_requests = integer(record, "custom-requests");
+        events.bad_requests = integer(record, "bad-requests");
+        if (events.mremap_moved > events.mremap)
+            fail(fmt::format("'map-events' counts {} mremap calls that moved a region but only "
+                             "{} mremap calls",
+                             events.mremap_moved, events.mremap));
+        if (events.bad_requests > events.custom_requests)
+            fail(fmt::format("'map-events' counts {} bad custom requests but only {} custom "
+                             "requests",
+                             events.bad_requests, events.custom_requests));
+        trace_.map_events = events;
+        map_events_line_ = line_number_;
+    }
+
+    void parse_memory_map(const Record& record) {
+        if (map_events_line_ == 0)
+            fail("'memory-map' record before the 'map-events' record");
+        close_memory_map();
+        MemoryMap map;
+        map.name = choice(record, "name", {"peak", "exit"}) == 0 ? "peak" : "exit";
+        for (const MemoryMap& earlier : trace_.memory_maps)
+            if (earlier.name == map.name)
+                fail(fmt::format("second '{}' memory map", map.name));
+        map.time = integer(record, "t");
+        map.footprint = integer(record, "footprint");
+        map.heap_bytes = integer(record, "heap-bytes");
+        map.heap_blocks = integer(record, "heap-blocks");
+        map.heap_usable = integer(record, "heap-usable");
+        map.custom_bytes = integer(record, "custom-bytes");
+        map.custom_blocks = integer(record, "custom-blocks");
+        map.custom_in_heap = integer(record, "custom-in-heap");
+        map.written_outside = integer(record, "written-outside");
+        if (map.custom_in_heap > map.custom_bytes)
+            fail(fmt::format("memory map '{}': custom-in-heap={} is more than custom-bytes={}",
+                             map.name, map.custom_in_heap, map.custom_bytes));
+        open_map_ = OpenMemoryMap{line_number_, integer(record, "regions")};
+        trace_.memory_maps.push_back(std::move(map));
+    }
+
+    // The memory map whose `region` or `region-use` record this is.
+    MemoryMap& open_memory_map(std::string_view tag) {
+        if (!open_map_)
+            fail(fmt::format("'{}' record outside a memory map (it must follow a 'memory-map' "
+                             "record)",
+                             tag));
+        return trace_.memory_maps.back();
+    }
+
+    // `rwx` with `-` for a missing right, in that order.
+    void check_protection(std::string_view prot) const {
+        const bool valid = prot.size() == 3 && (prot[0] == 'r' || prot[0] == '-') &&
+                           (prot[1] == 'w' || prot[1] == '-') && (prot[2] == 'x' || prot[2] == '-');
+        if (!valid)
+            fail(fmt::format("field 'prot' is three characters from r, w, x and -, like 'rw-', "
+                             "not '{}'",
+                             excerpt(prot)));
+    }
+
+    // `growth`: the region's size when made, then after each growth, comma-separated;
+    // empty when it never grew. It holds the last min(growths + 1, 16) of them.
+    std::vector<std::uint64_t> parse_growth(const Record& record, std::uint64_t growths) const {
+        std::vector<std::uint64_t> sizes;
+        const std::string_view list = raw(record, "growth");
+        if (!list.empty())
+            for (const std::string_view size : split(list, ','))
+                sizes.push_back(parse_integer(size, "growth"));
+        const std::uint64_t expected =
+            growths == 0 ? 0 : std::min(growths, kMaxGrowthSizes - 1) + 1;
+        if (sizes.size() != expected)
+            fail(fmt::format("field 'growth' lists {} sizes but growths={}: it holds the size "
+                             "when made and after each growth, the last {} at most",
+                             sizes.size(), growths, kMaxGrowthSizes));
+        return sizes;
+    }
+
+    // A thread's stack names its thread; no other region names one.
+    void check_region_thread(const Region& region) const {
+        if (region.kind == RegionKind::stack && !thread_ids_.contains(region.thread))
+            fail(fmt::format("stack region refers to unknown thread {}", region.thread));
+        if (region.kind != RegionKind::stack && region.thread != 0)
+            fail(fmt::format("region of kind '{}' has thread={}: only stack regions belong to "
+                             "a thread",
+                             kRegionKinds[static_cast<std::size_t>(region.kind)], region.thread));
+    }
+
+    void check_region_extent(const MemoryMap& map, const Region& region) const {
+        if (region.size > std::numeric_limits<std::uint64_t>::max() - region.start)
+            fail(fmt::format("region {} at {:#x} of {} bytes ends beyond the address space",
+                             region.id, region.start, region.size));
+        if (region.accessible > region.size || region.written > region.size)
+            fail(fmt::format("region {}: accessible={} and written={} cannot exceed its size={}",
+                             region.id, region.accessible, region.written, region.size));
+        if (map.regions.empty()) return;
+        const Region& previous = map.regions.back();
+        if (region.start < previous.start + previous.size)
+            fail(fmt::format("region {} at {:#x} is not after region {} ({:#x}, {} bytes): "
+                             "regions come in increasing address order and do not overlap",
+                             region.id, region.start, previous.id, previous.start, previous.size));
+    }
+
+    void parse_region(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (map.regions.size() == open_map_->regions)
+            fail(fmt::format("more 'region' records than the memory map's regions={}",
+                             open_map_->regions));
+        Region region;
+        region.id = integer(record, "id");
+        require_next("region id ", region.id, map.regions.size(),
+                     "the regions of a memory map are numbered from 1");
+        region.kind = static_cast<RegionKind>(
+            choice(record, "kind", {"anon", "shm", "file", "brk", "stack"}));
+        region.start = address(record, "start");
+        region.size = integer(record, "size");
+        region.accessible = integer(record, "accessible");
+        region.written = integer(record, "written");
+        region.used = integer(record, "used");
+        region.used_blocks = integer(record, "used-blocks");
+        region.prot = text(record, "prot");
+        check_protection(region.prot);
+        region.shared = flag(record, "shared");
+        region.startup = flag(record, "startup");
+        if (const std::uint64_t stack = integer(record, "stack"); stack != 0)
+            region.stack = resolve(stack_ids_, "region", "stack", stack);
+        region.thread = integer(record, "thread");
+        region.file = text(record, "file");
+        region.growths = integer(record, "growths");
+        region.growth = parse_growth(record, region.growths);
+        check_region_thread(region);
+        check_region_extent(map, region);
+        region_use_sites_.clear();
+        region_use_bytes_ = region_use_blocks_ = 0;
+        map.regions.push_back(std::move(region));
+    }
+
+    void parse_region_use(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (map.regions.empty())
+            fail("'region-use' record before the memory map's first 'region' record");
+        Region& region = map.regions.back();
+        RegionUse use;
+        use.site = resolve_site(integer(record, "site"), "region-use");
+        use.bytes = integer(record, "bytes");
+        use.blocks = integer(record, "blocks");
+        const Site& site = trace_.sites[use.site];
+        if (site.kind == SiteKind::malloc)
+            fail(fmt::format("region-use for site {}, a malloc site: region-use lists custom "
+                             "and pool blocks only",
+                             site.id));
+        if (!region_use_sites_.insert(use.site).second)
+            fail(fmt::format("second 'region-use' record for site {} in region {}", site.id,
+                             region.id));
+        // Saturating: a forged count must not wrap round and pass the check.
+        region_use_bytes_ = std::min(region_use_bytes_, UINT64_MAX - use.bytes) + use.bytes;
+        region_use_blocks_ = std::min(region_use_blocks_, UINT64_MAX - use.blocks) + use.blocks;
+        if (region_use_bytes_ > region.used || region_use_blocks_ > region.used_blocks)
+            fail(fmt::format("region {}: its 'region-use' records add up to {} bytes in {} "
+                             "blocks, more than its used={} in used-blocks={}",
+                             region.id, region_use_bytes_, region_use_blocks_, region.used,
+                             region.used_blocks));
+        region.uses.push_back(use);
+    }
+
+    // The open memory map is complete when the next one or the end comes: its region count
+    // must match by then. Reported at the memory map's own line: that is where the claim is.
+    void close_memory_map() {
+        if (!open_map_) return;
+        const MemoryMap& map = trace_.memory_maps.back();
+        if (map.regions.size() != open_map_->regions)
+            throw TraceError(trace_.source, open_map_->line,
+                             fmt::format("memory map '{}' says regions={} but {} region records "
+                                         "follow: records were lost or added, the trace is "
+                                         "corrupt",
+                                         map.name, open_map_->regions, map.regions.size()));
+        open_map_.reset();
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    void finish(const Record& end) {
+        close_snapshot();
+        close_memory_map();
+        const std::uint64_t counted = integer(end, "records");
+        trace_.record_count = line_number_ - 1;
+        if (counted != trace_.record_count)
+            fail(fmt::format("the 'end' record counts {} records but {} precede it: lines were "
+                             "lost or added, the trace is corrupt",
+                             counted, trace_.record_count));
+        if (!lines_.at_end()) {
+            ++line_number_;
+            fail("unexpected data after the 'end' record");
+        }
+        for (const RecordKind& kind : record_kinds())
+            if (kind.occurrence == Occurrence::once && !single_record_lines_.contains(kind.tag))
+                fail(fmt::format("the trace has no '{}' record", kind.tag));
+        if (!trace_.phases.empty() && !trace_.phase_counts)
+            fail("the trace has 'phase' records but no 'phases' record");
+        if (trace_.header.run.snapshots && !trace_.snapshot_cost)
+            fail("the trace has no 'snapshot-cost' record, though the 'run' record says "
+                 "snapshots=yes");
+        if (trace_.header.version >= 4 && !trace_.map_events)
+            fail("the trace has no 'map-events' record (a version 4 trace ends with its memory "
+                 "maps)");
+        check_thread_parents();
+    }
+
+    // Thread parents are checked at the end because the format does not order thread records.
+    void check_thread_parents() const {
+        for (const Thread& thread : trace_.threads) {
+            if (thread.parent == 0 || thread_ids_.contains(thread.parent)) continue;
+            throw TraceError(trace_.source, thread_ids_.at(thread.id).line,
+                             fmt::format("thread {} refers to unknown parent thread {}",
+                                         thread.id, thread.parent));
+        }
+    }
+
+    // What the snapshot being read claims, and what has been seen of it so far.
+    struct OpenSnapshot {
+        std::uint64_t line = 0;    // its `snapshot` record's line
+        std::uint64_t blocks = 0;  // blocks=
+        std::uint64_t edges = 0;   // edges=
+        std::uint64_t roots = 0;   // roots=
+        bool roots_seen = false;   // a `root` record has come: no more blocks
+        std::uint64_t bytes = 0;   // the sizes of its blocks so far
+    };
+
+    // What the memory map being read claims.
+    struct OpenMemoryMap {
+        std::uint64_t line = 0;     // its `memory-map` record's line
+        std::uint64_t regions = 0;  // regions=
+    };
+
+    static constexpr std::string_view kBlockPrefix = "block\t";
+
+    LineSource lines_;
+    std::optional<std::uint64_t> input_bytes_;  // the input's size, when known
+    std::string_view line_;          // the line being parsed (in lines_' buffer); Record
+                                     // views point into it
+    std::uint64_t line_number_ = 0;  // 1-based number of line_
+    Trace trace_;
+    std::optional<OpenSnapshot> open_;  // the snapshot whose blocks and roots are being read
+    std::vector<std::size_t> dense_site_index_;  // site id -> index into Trace::sites
+    std::size_t dense_sites_for_ = 0;  // the number of sites dense_site_index_ was made for
+
+    std::unordered_map<std::uint64_t, IdDefinition> frame_ids_;
+    std::unordered_map<std::uint64_t, IdDefinition> stack_ids_;
+    std::unordered_map<std::uint64_t, IdDefinition> site_ids_;
+    std::unordered_map<std::uint64_t, IdDefinition> thread_ids_;
+    std::unordered_map<std::string_view, std::uint64_t> single_record_lines_;  // tag -> line
+    std::unordered_map<std::string, std::uint64_t> definition_lines_;          // name -> line
+    std::unordered_map<std::string, std::uint64_t> last_iteration_of_;  // phase name -> the
+                                                                         // last iteration read
+    std::uint64_t phase_counts_line_ = 0;  // the `phases` record's line, 0 before it
+    std::uint64_t map_events_line_ = 0;    // the `map-events` record's line, 0 before it
+    std::optional<OpenMemoryMap> open_map_;  // the memory map whose regions are being read
+    std::unordered_set<std::size_t> region_use_sites_;  // sites of the last region's uses
+    std::uint64_t region_use_bytes_ = 0;   // their bytes, summed
+    std::uint64_t region_use_blocks_ = 0;  // and blocks
+};
+
+std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
+    using enum Occurrence;
+    static constexpr RecordKind kinds[] = {
+        {"tool", &TraceParser::parse_tool, once},
+        {"cmd", &TraceParser::parse_cmd, once},
+        {"process", &TraceParser::parse_process, once},
+        {"run", &TraceParser::parse_run, once},
+        {"definition", &TraceParser::parse_definition, any},
+        // A region's creating stack is written just before the region: frames and stacks
+        // come in the memory maps too.
+        {"frame", &TraceParser::parse_frame, any, kOldestVersion, true},
+        {"stack", &TraceParser::parse_stack, any, kOldestVersion, true},
+        {"site", &TraceParser::parse_site, any},
+        {"copy", &TraceParser::parse_copy, any, 2},
+        {"access", &TraceParser::parse_access, at_most_once, 2},
+        {"thread", &TraceParser::parse_thread, any},
+        {"peak", &TraceParser::parse_peak, once},
+        {"totals", &TraceParser::parse_totals, once},
+        {"exit", &TraceParser::parse_exit, once},
+        {"timeline", &TraceParser::parse_timeline, any},
+        {"phase", &TraceParser::parse_phase, any, 3},
+        {"phase-site", &TraceParser::parse_phase_site, any, 3},
+        {"mark", &TraceParser::parse_mark, any, 3},
+        {"phases", &TraceParser::parse_phase_counts, at_most_once, 3},
+        {"snapshot", &TraceParser::parse_snapshot, any, 3},
+        {"root", &TraceParser::parse_root, any, 3},
+        {"snapshot-cost", &TraceParser::parse_snapshot_cost, at_most_once, 3},
+        {"map-events", &TraceParser::parse_map_events, at_most_once, 4, true},
+        {"memory-map", &TraceParser::parse_memory_map, any, 4, true},
+        {"region", &TraceParser::parse_region, any, 4, true},
+        {"region-use", &TraceParser::parse_region_use, any, 4, true},
+    };
+    return kinds;
+}
+
+std::string error_prefix(const std::string& file, std::uint64_t line) {
+    return line == 0 ? file : fmt::format("{}: line {}", file, line);
+}
+
+}  // namespace
+
+TraceError::TraceError(std::string file, std::uint64_t line, std::string message)
+    : std::runtime_error(fmt::format("{}: {}", error_prefix(file, line), message)),
+      file_(std::move(file)),
+      line_(line),
+      message_(std::move(message)) {}
+
+Trace parse_trace(std::istream& in, const std::string& source,
+                  std::optional<std::uint64_t> input_bytes) {
+    return TraceParser(in, source, input_bytes).parse();
+}
+
+Trace read_trace(const std::string& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        throw TraceError(path, 0, "is a directory, not a trace file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw TraceError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+    // The size of a regular file bounds what a snapshot header can make the reader reserve;
+    // a pipe or a device has none.
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    return parse_trace(in, path, error ? std::nullopt : std::optional<std::uint64_t>(size));
+}
+
+}  // namespace memattr
