@@ -23,8 +23,9 @@
 #include "pub_tool_vki.h"
 
 #include "ma_access.h"
+#include "ma_blocks.h"
 #include "ma_lineage.h"
-#include "ma_regions.h"
+#include "ma_pages.h"
 #include "ma_requests.h"
 
 Bool         ma_track_access = True;
@@ -162,7 +163,7 @@ static void map_range(Addr start, Addr end, Block* bk)
          }
          tl_assert(!(*entry & 1));   /* no block covers a page another shares */
          GranuleMap* g = (GranuleMap*)*entry;
-         UInt slot = bk ? bk->map_slot : 0;
+         UInt slot = bk ? bk->access.map_slot : 0;
          for (Addr a = lo; a < hi; a += 1UL << GRANULE_BITS)
             g->slot[(a >> GRANULE_BITS) & (GRANULES - 1)] = slot;
       }
@@ -196,50 +197,73 @@ static Bool overlaps_mapped_block(Addr start, Addr end)
    return False;
 }
 
-void ma_access_block_added(Block* bk)
+/* bk's own figures, added into *f (bk gone, or measured live). */
+static void add_block_figures(const Block* bk, AccessFigures* f)
 {
-   bk->bytes_read = bk->bytes_written = bk->last_use = 0;
-   bk->links_in = bk->links_out = NULL;
-   bk->n_links_in = 0;
-   bk->map_slot = 0;
-   /* A block nested in another (a pool chunk in a malloc'd superblock)
-      stays out of the map: its accesses count for the outer block. */
-   if (bk->kind != BLOCK_MALLOC && overlaps_mapped_block(bk->payload, block_end(bk)))
-      return;
-   bk->map_slot = take_slot(bk);
-   map_range(bk->payload, block_end(bk), bk);
-}
-
-void ma_access_block_removed(Block* bk)
-{
-   if (bk->map_slot == 0) return;   /* never mapped (nested) */
-   map_range(bk->payload, block_end(bk), NULL);
-   give_back_slot(bk->map_slot);
-   bk->map_slot = 0;
-   if (cached[0] == bk) cached[0] = NULL;
-   if (cached[1] == bk) cached[1] = NULL;
-}
-
-void ma_access_block_handed_on(Block* old, Block* successor)
-{
-   successor->bytes_read    = old->bytes_read;
-   successor->bytes_written = old->bytes_written;
-   successor->last_use      = old->last_use;
-   ma_lineage_block_released(old, successor);
-}
-
-void ma_access_add_block_figures(const Block* bk, AccessFigures* f)
-{
-   f->bytes_read    += bk->bytes_read;
-   f->bytes_written += bk->bytes_written;
-   if (bk->bytes_read == 0) {
+   f->bytes_read    += bk->access.bytes_read;
+   f->bytes_written += bk->access.bytes_written;
+   if (bk->access.bytes_read == 0) {
       f->never_read_blocks++;
       f->never_read_bytes += bk->req_szB;
-      if (bk->bytes_written == 0) {
+      if (bk->access.bytes_written == 0) {
          f->never_accessed_blocks++;
          f->never_accessed_bytes += bk->req_szB;
       }
    }
+}
+
+static void map_block(Block* bk)
+{
+   /* A block nested in another (a pool chunk in a malloc'd superblock)
+      stays out of the map: its accesses count for the outer block. */
+   if (bk->kind != BLOCK_MALLOC && overlaps_mapped_block(bk->payload, block_end(bk)))
+      return;
+   bk->access.map_slot = take_slot(bk);
+   map_range(bk->payload, block_end(bk), bk);
+}
+
+static void unmap_block(Block* bk)
+{
+   if (bk->access.map_slot == 0) return;   /* never mapped (nested) */
+   map_range(bk->payload, block_end(bk), NULL);
+   give_back_slot(bk->access.map_slot);
+   bk->access.map_slot = 0;
+   if (cached[0] == bk) cached[0] = NULL;
+   if (cached[1] == bk) cached[1] = NULL;
+}
+
+void ma_access_block_allocated(Block* bk, Block* predecessor)
+{
+   bk->access.bytes_read = bk->access.bytes_written = 0;
+   bk->access.map_slot = 0;
+   map_block(bk);
+   if (predecessor) {   /* the bytes carry on, and so does what was done with them */
+      bk->access.bytes_read    = predecessor->access.bytes_read;
+      bk->access.bytes_written = predecessor->access.bytes_written;
+   }
+}
+
+void ma_access_block_releasing(Block* bk, Bool replaced)
+{
+   unmap_block(bk);
+   if (!replaced) add_block_figures(bk, &bk->site->access.gone);
+}
+
+void ma_access_measure_live_blocks(void)
+{
+   Site* s;
+   ma_blocks_sites_reset_iter();
+   while ((s = ma_blocks_sites_next()))
+      VG_(memset)(&s->access.live, 0, sizeof s->access.live);
+   if (!ma_track_access) return;
+   Block* bk;
+   ma_blocks_reset_iter();
+   while ((bk = ma_blocks_next())) add_block_figures(bk, &bk->site->access.live);
+}
+
+ULong ma_access_bytes_written(const Block* bk)
+{
+   return ma_track_access ? bk->access.bytes_written : 0;
 }
 
 void ma_access_init(void)
@@ -261,14 +285,14 @@ void ma_access_init(void)
 /* The one place reads and writes are counted. */
 static void count_read(Block* bk, SizeT n, Bool use)
 {
-   bk->bytes_read += n;
+   bk->access.bytes_read += n;
    ma_access_totals.bytes_read += n;
-   if (use) bk->last_use = ma_instrs;
+   if (use) ma_lineage_note_use(&bk->lineage);
 }
 
 static void count_write(Block* bk, SizeT n)
 {
-   bk->bytes_written += n;
+   bk->access.bytes_written += n;
    ma_access_totals.bytes_written += n;
 }
 
@@ -295,7 +319,7 @@ static VG_REGPARM(2) void on_write(Addr a, UWord size)
 static void account_copy(Block* src, Block* dst, SizeT copied, Bool read_counted)
 {
    if (src && !read_counted) count_read(src, copied, False);
-   if (src && !dst) src->last_use = ma_instrs;
+   if (src && !dst) ma_lineage_note_use(&src->lineage);
    if (src && dst && src != dst) ma_lineage_note_copy(src, dst, copied);
 }
 
@@ -336,7 +360,7 @@ static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what
 
 static void on_kernel_write(CorePart part, ThreadId tid, Addr a, SizeT size)
 {
-   ma_regions_kernel_wrote(a, size);
+   ma_pages_kernel_wrote(a, size);
    Block* bk = ma_track_access && size ? block_at(a) : NULL;
    if (bk) count_write(bk, bytes_within(bk, a, size));
 }
@@ -645,32 +669,41 @@ static void instrument_statement(IRSB* sb, const CopyAnalysis* ca, IRStmt* st)
    }
 }
 
-void ma_access_instrument(IRSB* sb_out, IRSB* sb_in, Int first)
+struct _AccessPlan {
+   CopyAnalysis ca;
+};
+
+AccessPlan* ma_access_plan(IRSB* sb_in, Int first)
 {
+   /* One superblock is instrumented at a time: one plan, reused. */
+   static AccessPlan the_plan;
+   if (!ma_track_access) return NULL;
    Int n_temps = sb_in->tyenv->types_used;
-   CopyAnalysis ca = {
-      sb_in->tyenv,
-      VG_(malloc)("ma.origin", (n_temps + 1) * sizeof(Int)),
-      VG_(malloc)("ma.loads", (n_temps + 1) * sizeof(LoadFacts)),
-   };
-   for (Int t = 0; t < n_temps; t++) ca.origin[t] = -1;
+   AccessPlan* plan = &the_plan;
+   CopyAnalysis* ca = &plan->ca;
+   ca->tyenv  = sb_in->tyenv;
+   ca->origin = VG_(malloc)("ma.origin", (n_temps + 1) * sizeof(Int));
+   ca->loads  = VG_(malloc)("ma.loads", (n_temps + 1) * sizeof(LoadFacts));
+   for (Int t = 0; t < n_temps; t++) ca->origin[t] = -1;
    for (Int i = first; i < sb_in->stmts_used; i++)
-      if (sb_in->stmts[i]) analyse_statement(&ca, sb_in->stmts[i]);
-   count_uses(&ca, sb_in->next);
-   /* The instrumentation's own temporaries go into sb_out's type
-      environment, a copy of sb_in's; ca.tyenv keeps describing sb_in's. */
-   PagePlan* pages = ma_regions_plan_pages(sb_in, first);
-   for (Int i = first; i < sb_in->stmts_used; i++) {
-      IRStmt* st = sb_in->stmts[i];
-      if (!st || st->tag == Ist_NoOp) continue;
-      instrument_statement(sb_out, &ca, st);
-      ma_regions_mark_before(pages, sb_out, sb_in, i);
-      addStmtToIRSB(sb_out, st);
-   }
-   ma_regions_mark_before(pages, sb_out, sb_in, sb_in->stmts_used);
-   ma_regions_plan_done(pages);
-   VG_(free)(ca.origin);
-   VG_(free)(ca.loads);
+      if (sb_in->stmts[i]) analyse_statement(ca, sb_in->stmts[i]);
+   count_uses(ca, sb_in->next);
+   return plan;
+}
+
+/* The instrumentation's own temporaries go into sb_out's type
+   environment, a copy of sb_in's; the plan's tyenv keeps describing
+   sb_in's. */
+void ma_access_instrument_before(AccessPlan* plan, IRSB* sb_out, IRStmt* st)
+{
+   if (plan) instrument_statement(sb_out, &plan->ca, st);
+}
+
+void ma_access_plan_done(AccessPlan* plan)
+{
+   if (!plan) return;
+   VG_(free)(plan->ca.origin);
+   VG_(free)(plan->ca.loads);
 }
 
 /*------------------------------------------------------------*/

@@ -52,7 +52,7 @@ static void bad_request(ThreadId tid, const HChar* what, Addr a)
 
 static void malloclike(ThreadId tid, Addr p, SizeT size)
 {
-   Block* old = ma_heap_find_adopted(p, BLOCK_CUSTOM);
+   Block* old = ma_blocks_find(p, BLOCK_CUSTOM);
    if (old) {   /* announced twice without a FREELIKE: the first is gone */
       bad_request(tid, "MALLOCLIKE_BLOCK over a live custom block", p);
       ma_heap_release_adopted(old);
@@ -62,14 +62,14 @@ static void malloclike(ThreadId tid, Addr p, SizeT size)
 
 static void freelike(ThreadId tid, Addr p)
 {
-   Block* bk = ma_heap_find_adopted(p, BLOCK_CUSTOM);
+   Block* bk = ma_blocks_find(p, BLOCK_CUSTOM);
    if (bk) ma_heap_release_adopted(bk);
    else bad_request(tid, "FREELIKE_BLOCK of a block", p);
 }
 
 static void resize_in_place(ThreadId tid, Addr p, SizeT old_size, SizeT new_size)
 {
-   Block* bk = ma_heap_find_adopted(p, BLOCK_CUSTOM);
+   Block* bk = ma_blocks_find(p, BLOCK_CUSTOM);
    if (!bk || bk->req_szB != old_size || new_size == 0) {
       bad_request(tid, "RESIZEINPLACE_BLOCK (wrong block or size) of a block", p);
       return;
@@ -104,7 +104,7 @@ static void for_each_chunk(ThreadId tid, BlockKind kind, Addr anchor, ChunkAct a
                            void* ctx)
 {
    UInt n;
-   Block** chunks = ma_heap_adopted_blocks(kind, &n);
+   Block** chunks = ma_blocks_of_kind(kind, &n);
    for (UInt i = 0; i < n; i++)
       if (kind != BLOCK_POOL || chunks[i]->pool == anchor) act(tid, chunks[i], ctx);
    VG_(free)(chunks);
@@ -132,7 +132,7 @@ static void pool_alloc(ThreadId tid, Addr anchor, Addr p, SizeT size)
       bad_request(tid, "MEMPOOL_ALLOC into a pool", anchor);
       return;
    }
-   Block* old = ma_heap_find_adopted(p, BLOCK_POOL);
+   Block* old = ma_blocks_find(p, BLOCK_POOL);
    if (old) {
       bad_request(tid, "MEMPOOL_ALLOC over a live chunk", p);
       ma_heap_release_adopted(old);
@@ -154,7 +154,7 @@ static void release_if_inside(ThreadId tid, Block* bk, void* ctx)
 static void pool_free(ThreadId tid, Addr anchor, Addr p)
 {
    Pool*  pool = pool_at(anchor);
-   Block* bk   = ma_heap_find_adopted(p, BLOCK_POOL);
+   Block* bk   = ma_blocks_find(p, BLOCK_POOL);
    if (!pool || !bk || bk->pool != anchor) {
       bad_request(tid, "MEMPOOL_FREE of a chunk", p);
       return;
@@ -210,7 +210,7 @@ static void move_pool(ThreadId tid, Addr from, Addr to)
 
 static void pool_change(ThreadId tid, Addr anchor, Addr from, Addr to, SizeT size)
 {
-   Block* bk = ma_heap_find_adopted(from, BLOCK_POOL);
+   Block* bk = ma_blocks_find(from, BLOCK_POOL);
    if (!pool_at(anchor) || !bk || bk->pool != anchor) {
       bad_request(tid, "MEMPOOL_CHANGE of a chunk", from);
       return;

@@ -2,8 +2,11 @@
 /*--- memattr: the heap model.                          ma_heap.c ---*/
 /*--------------------------------------------------------------------*/
 
-/* Live blocks, allocation sites, the global peak and per-thread
-   figures; the malloc-replacement callbacks.  See ma_heap.h.
+/* The figures of blocks, sites, threads and the whole heap, the global
+   peak; the malloc-replacement callbacks.  See ma_heap.h.  Each
+   allocation and release is counted here and then announced to the
+   other modules (ma_events.h says in which order and at which point of
+   the counting).
 
    Accounting rules (the ones DHAT uses, so totals and peaks agree):
    - bytes are requested bytes;
@@ -15,72 +18,35 @@
    heaptrack and memray do) docs/accuracy.md says why. */
 
 #include "pub_tool_basics.h"
-#include "pub_tool_hashtable.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_mallocfree.h"
-#include "pub_tool_poolalloc.h"
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_tooliface.h"
 #include "pub_tool_vki.h"
-#include "pub_tool_xarray.h"
 
-#include "ma_access.h"
+#include "ma_events.h"
 #include "ma_heap.h"
-#include "ma_lineage.h"
-#include "ma_phase.h"
-#include "ma_regions.h"
-#include "ma_snapshot.h"
 #include "ma_timeline.h"
 
-ULong       ma_instrs = 0;
 HeapFigures ma_heap;
 Bool        ma_malloc_wrapped = False;
 
-/*------------------------------------------------------------*/
-/*--- Live blocks                                          ---*/
-/*------------------------------------------------------------*/
-
-static VgHashTable* live_blocks;     /* malloc blocks */
-static VgHashTable* custom_blocks;   /* MALLOCLIKE blocks */
-static VgHashTable* pool_chunks;     /* mempool chunks */
-static PoolAlloc*   block_pool;
-
-static VgHashTable* table_of(BlockKind kind)
-{
-   switch (kind) {
-      case BLOCK_CUSTOM: return custom_blocks;
-      case BLOCK_POOL:   return pool_chunks;
-      default:           return live_blocks;
-   }
-}
-
-/* Does this block lie in a client mapping (ma_regions.c follows the
-   bytes used there)?  Malloc blocks do only when glibc's allocator
-   runs; with replacement they live in Valgrind's heap. */
-static inline Bool in_client_mapping(BlockKind kind)
-{
-   return kind != BLOCK_MALLOC || ma_malloc_wrapped;
-}
+/* With snapshots on (see give_back). */
+static Bool clear_freed = False;
 
 /*------------------------------------------------------------*/
 /*--- Sites                                                ---*/
 /*------------------------------------------------------------*/
 
-static VgHashTable* sites;
-static Site*        changed_sites;   /* chained through next_changed */
+static Site* changed_sites;   /* chained through next_changed */
 
 static Site* site_for(ExeContext* ec)
 {
-   Site* site = VG_(HT_lookup)(sites, (UWord)ec);
-   if (site) return site;
-   site = VG_(malloc)("ma.site", sizeof(Site));
-   VG_(memset)(site, 0, sizeof(Site));
-   site->key = (UWord)ec;
-   site->ec  = ec;
-   site->lifetime_min = ~0ULL;
-   VG_(HT_add_node)(sites, site);
+   Bool created;
+   Site* site = ma_blocks_site_for(ec, &created);
+   if (created) site->lifetime_min = ~0ULL;
    return site;
 }
 
@@ -105,58 +71,6 @@ void ma_heap_capture_peak_if_at_peak(void)
       s->changed     = False;
    }
    changed_sites = NULL;
-}
-
-/*------------------------------------------------------------*/
-/*--- Threads                                              ---*/
-/*------------------------------------------------------------*/
-
-/* ThreadId slots are reused by the core; memattr numbers threads
-   itself, 1.. in creation order, so every thread keeps its figures.
-   The hot path reaches a thread's figures in one array index. */
-static XArray*         threads;          /* of ThreadFigures*; [number - 1] */
-static ThreadFigures** figures_of_tid;   /* [VG_N_THREADS]; NULL = not seen yet */
-
-static ThreadFigures* new_thread(UInt parent)
-{
-   ThreadFigures* fresh = VG_(malloc)("ma.thread", sizeof(ThreadFigures));
-   VG_(memset)(fresh, 0, sizeof *fresh);
-   fresh->parent = parent;
-   fresh->number = (UInt)VG_(sizeXA)(threads) + 1;
-   VG_(addToXA)(threads, &fresh);
-   return fresh;
-}
-
-static ThreadFigures* thread_figures(ThreadId tid)
-{
-   tl_assert(tid < VG_N_THREADS);
-   if (UNLIKELY(figures_of_tid[tid] == NULL))   /* the main thread, first use */
-      figures_of_tid[tid] = new_thread(0);
-   return figures_of_tid[tid];
-}
-
-void ma_heap_thread_created(ThreadId parent, ThreadId child)
-{
-   tl_assert(child < VG_N_THREADS);
-   UInt parent_number = parent != VG_INVALID_THREADID
-                        ? thread_figures(parent)->number : 0;
-   figures_of_tid[child] = new_thread(parent_number);
-}
-
-UInt ma_heap_n_threads(void)
-{
-   return (UInt)VG_(sizeXA)(threads);
-}
-
-UInt ma_heap_thread_number(ThreadId tid)
-{
-   return thread_figures(tid)->number;
-}
-
-const ThreadFigures* ma_heap_thread(UInt number)
-{
-   tl_assert(number >= 1 && number <= ma_heap_n_threads());
-   return *(ThreadFigures**)VG_(indexXA)(threads, number - 1);
 }
 
 /*------------------------------------------------------------*/
@@ -192,16 +106,18 @@ static SizeT usable_of(BlockKind kind, SizeT req_szB)
    return kind == BLOCK_MALLOC ? glibc_usable(req_szB) : 0;
 }
 
-/* A block of req_szB bytes now lives at p, allocated by thread tid. */
-static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Bool by_realloc,
+/* A block of req_szB bytes now lives at p, allocated by thread tid;
+   for a realloc, 'predecessor' is the block it replaces (already
+   released). */
+static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* predecessor,
                                 BlockKind kind)
 {
    ExeContext*    ec   = VG_(record_ExeContext)(tid, 0);
    Site*          site = site_for(ec);
-   ThreadFigures* tf   = thread_figures(tid);
+   ThreadFigures* tf   = ma_blocks_thread(tid);
 
    ma_heap.alloc_events++;
-   Block* bk = VG_(allocEltPA)(block_pool);
+   Block* bk = ma_blocks_new_node();
    bk->payload     = (UWord)p;
    bk->req_szB     = req_szB;
    bk->site        = site;
@@ -209,18 +125,13 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Bool by_re
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
    bk->kind        = kind;
-   bk->pool        = 0;
-   bk->region      = NULL;
-   VG_(HT_add_node)(table_of(kind), bk);
-   if (ma_track_access) ma_access_block_added(bk);
+   ma_blocks_add(bk);
    ma_heap.events++;
    if (kind != BLOCK_MALLOC) {
       ma_heap.curr_custom_bytes  += req_szB;
       ma_heap.curr_custom_blocks += 1;
    }
    ma_heap.curr_usable += usable_of(kind, req_szB);
-   if (in_client_mapping(kind)) ma_regions_block_added(bk);
-   else ma_footprint_grew();
 
    ma_heap.total_bytes  += req_szB;
    ma_heap.total_blocks += 1;
@@ -239,15 +150,12 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Bool by_re
    site->total_blocks += 1;
    site->curr_bytes   += req_szB;
    site->curr_blocks  += 1;
-   if (by_realloc) site->realloc_blocks++;
+   if (predecessor) site->realloc_blocks++;
    if (site->curr_bytes > site->max_bytes) {
       site->max_bytes  = site->curr_bytes;
       site->max_blocks = site->curr_blocks;
    }
    mark_changed(site);
-
-   bk->phase = 0;
-   if (UNLIKELY(ma_phase_open_count)) ma_phase_allocated(bk);
 
    tf->total_bytes  += req_szB;
    tf->total_blocks += 1;
@@ -258,38 +166,29 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Bool by_re
       tf->peak_blocks = tf->curr_blocks;
       tf->peak_time   = ma_instrs;
    }
+   ma_events_allocated(bk, predecessor);
    return bk;
 }
 
 /* The live block bk, already taken out of its table, is going away:
-   freed, or (handed_on) the old half of a realloc, whose data and
-   access history live on in the new block.  The caller frees the
-   node. */
-static void record_release(Block* bk, Bool handed_on)
+   freed, or ('replaced') the old half of a realloc, whose data and
+   access history live on in the successor.  The caller frees the node
+   (after the successor is announced, for a realloc). */
+static void record_release(Block* bk, Bool replaced)
 {
    SizeT usable_szB = usable_of(bk->kind, bk->req_szB);
    Site* site     = bk->site;
    ULong lifetime = ma_instrs - bk->alloc_time;
 
    ma_heap_capture_peak_if_at_peak();
-   /* Before any figure changes: the memory map may be at its peak. */
-   if (usable_szB || in_client_mapping(bk->kind)) ma_footprint_will_shrink();
+   ma_heap.events++;
+   ma_events_releasing(bk, replaced);
+
    ma_heap.curr_usable -= usable_szB;
    if (bk->kind != BLOCK_MALLOC) {
       ma_heap.curr_custom_bytes  -= bk->req_szB;
       ma_heap.curr_custom_blocks -= 1;
    }
-   if (in_client_mapping(bk->kind)) ma_regions_block_removed(bk);
-   if (UNLIKELY(ma_phase_open_count)) ma_phase_releasing(bk);
-   ma_heap.events++;
-   if (ma_track_access) {
-      ma_access_block_removed(bk);
-      if (!handed_on) {
-         ma_lineage_block_released(bk, NULL);
-         ma_access_add_block_figures(bk, &site->gone_access);
-      }
-   }
-
    ma_heap.curr_bytes  -= bk->req_szB;
    ma_heap.curr_blocks -= 1;
    ma_heap.frees       += 1;
@@ -310,7 +209,6 @@ static void record_release(Block* bk, Bool handed_on)
    bk->thread->curr_blocks -= 1;
 }
 
-
 /*------------------------------------------------------------*/
 /*--- malloc replacement callbacks                         ---*/
 /*------------------------------------------------------------*/
@@ -323,7 +221,7 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    void* p = VG_(cli_malloc)(alignB, req_szB ? req_szB : 1);
    if (!p) return NULL;
    if (zeroed) VG_(memset)(p, 0, req_szB);
-   record_allocation(tid, p, req_szB, False, BLOCK_MALLOC);
+   record_allocation(tid, p, req_szB, NULL, BLOCK_MALLOC);
    note_timeline();
    return p;
 }
@@ -336,21 +234,14 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    tell. */
 static void give_back(void* p)
 {
-   if (ma_snapshots_on) VG_(memset)(p, 0, VG_(cli_malloc_usable_size)(p));
+   if (clear_freed) VG_(memset)(p, 0, VG_(cli_malloc_usable_size)(p));
    VG_(cli_free)(p);
-}
-
-/* Before anything is released: the heap may be at a peak worth a
-   snapshot (one comparison in the common case). */
-static inline void maybe_snapshot(void)
-{
-   if (UNLIKELY(ma_heap.curr_bytes > ma_snapshot_threshold)) ma_snapshot_at_release();
 }
 
 static void release(void* p)
 {
-   maybe_snapshot();
-   Block* bk = VG_(HT_remove)(live_blocks, (UWord)p);   /* find and unlink at once */
+   ma_events_before_release();
+   Block* bk = ma_blocks_remove((Addr)p, BLOCK_MALLOC);
    if (!bk) {
       /* Not a block we handed out (or already freed).  Passing it to
          the arena would corrupt Valgrind's heap; count it and move on. */
@@ -358,7 +249,7 @@ static void release(void* p)
       return;
    }
    record_release(bk, False);
-   VG_(freeEltPA)(block_pool, bk);
+   ma_blocks_free_node(bk);
    give_back(p);
    note_timeline();
 }
@@ -394,18 +285,15 @@ static void ma_free_aligned(ThreadId tid, void* p, SizeT align)
    release(p);
 }
 
-/* The second half of a realloc (or a resize or move of a custom
-   block): the successor carries on the old block's access history, and
-   a move is relocation churn.  Frees the old node. */
-static void hand_on(Block* old, Block* successor)
+/* The old block of a realloc (or of a resize or move of a custom
+   block) goes, and its successor takes its place, carrying its bytes
+   on (ma_events.h).  Frees the old node. */
+static Block* replace(ThreadId tid, Block* old, Addr new_addr, SizeT new_szB)
 {
-   if (ma_track_access) {
-      ma_access_block_handed_on(old, successor);
-      if (successor->payload != old->payload)
-         ma_lineage_note_realloc_move(successor->site->ec, old->site, successor->site,
-                                      old->req_szB, successor->req_szB);
-   }
-   VG_(freeEltPA)(block_pool, old);
+   record_release(old, True);
+   Block* successor = record_allocation(tid, (void*)new_addr, new_szB, old, old->kind);
+   ma_blocks_free_node(old);
+   return successor;
 }
 
 /* realloc: a new block at the realloc's stack, the old one released.
@@ -418,8 +306,8 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    if (p_old == NULL) return ma_malloc(tid, new_szB);
    if ((SSizeT)new_szB < 0) return NULL;
 
-   maybe_snapshot();
-   Block* old = VG_(HT_remove)(live_blocks, (UWord)p_old);
+   ma_events_before_release();
+   Block* old = ma_blocks_remove((Addr)p_old, BLOCK_MALLOC);
    if (!old) {
       ma_heap.bad_frees++;
       return NULL;
@@ -429,15 +317,13 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    if (new_szB > VG_(cli_malloc_usable_size)(p_old)) {
       p_new = VG_(cli_malloc)(VG_(clo_alignment), new_szB);
       if (!p_new) {             /* the old block stays valid, as realloc promises */
-         VG_(HT_add_node)(live_blocks, old);
+         ma_blocks_add(old);
          return NULL;
       }
       VG_(memcpy)(p_new, p_old, old->req_szB);
       give_back(p_old);
    }
-   record_release(old, True);
-   Block* successor = record_allocation(tid, p_new, new_szB, True, BLOCK_MALLOC);
-   hand_on(old, successor);
+   replace(tid, old, (Addr)p_new, new_szB);
    note_timeline();
    return p_new;
 }
@@ -446,7 +332,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    for its usable size then uses exactly what memattr counts. */
 static SizeT ma_malloc_usable_size(ThreadId tid, void* p)
 {
-   Block* bk = VG_(HT_lookup)(live_blocks, (UWord)p);
+   Block* bk = ma_blocks_find((Addr)p, BLOCK_MALLOC);
    return bk ? bk->req_szB : 0;
 }
 
@@ -487,46 +373,45 @@ void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB)
    /* glibc handing out a live block's address again means its free
       went unseen (made inside another wrapped call): that block is gone,
       not the new one. */
-   Block* stale = VG_(HT_remove)(live_blocks, p);
+   Block* stale = ma_blocks_remove(p, BLOCK_MALLOC);
    if (stale) {
       ma_heap.bad_frees++;
       record_release(stale, False);
-      VG_(freeEltPA)(block_pool, stale);
+      ma_blocks_free_node(stale);
    }
-   record_allocation(tid, (void*)p, req_szB, False, BLOCK_MALLOC);
+   record_allocation(tid, (void*)p, req_szB, NULL, BLOCK_MALLOC);
    note_timeline();
 }
 
 void ma_heap_wrapped_free(ThreadId tid, Addr p)
 {
-   maybe_snapshot();
-   Block* bk = VG_(HT_remove)(live_blocks, p);
+   ma_events_before_release();
+   Block* bk = ma_blocks_remove(p, BLOCK_MALLOC);
    if (!bk) {
       if (p) ma_heap.bad_frees++;
       return;
    }
    SizeT req_szB = bk->req_szB;
    record_release(bk, False);
-   VG_(freeEltPA)(block_pool, bk);
+   ma_blocks_free_node(bk);
    /* The requested bytes only: glibc's chunk may be smaller than the
       rule says (a big block below its moving mmap threshold). */
-   if (ma_snapshots_on) VG_(memset)((void*)p, 0, req_szB);
+   if (clear_freed) VG_(memset)((void*)p, 0, req_szB);
    note_timeline();
 }
 
 void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB)
 {
    if (p_new == 0) return;   /* failed: the old block stays as it was */
-   maybe_snapshot();
-   Block* old = VG_(HT_remove)(live_blocks, p_old);
+   ma_events_before_release();
+   Block* old = ma_blocks_remove(p_old, BLOCK_MALLOC);
    if (!old) {
       ma_heap.bad_frees++;
-      record_allocation(tid, (void*)p_new, req_szB, True, BLOCK_MALLOC);
+      record_allocation(tid, (void*)p_new, req_szB, NULL, BLOCK_MALLOC);
       note_timeline();
       return;
    }
-   record_release(old, True);
-   hand_on(old, record_allocation(tid, (void*)p_new, req_szB, True, BLOCK_MALLOC));
+   replace(tid, old, p_new, req_szB);
    note_timeline();
 }
 
@@ -537,43 +422,32 @@ void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB
 Block* ma_heap_adopt(ThreadId tid, Addr p, SizeT req_szB, BlockKind kind, Addr pool)
 {
    tl_assert(kind != BLOCK_MALLOC);
-   Block* bk = record_allocation(tid, (void*)p, req_szB, False, kind);
+   Block* bk = record_allocation(tid, (void*)p, req_szB, NULL, kind);
    bk->pool = pool;
    note_timeline();
    return bk;
 }
 
-Block* ma_heap_find_adopted(Addr p, BlockKind kind)
-{
-   return VG_(HT_lookup)(table_of(kind), p);
-}
-
 void ma_heap_release_adopted(Block* bk)
 {
-   maybe_snapshot();
-   Block* removed = VG_(HT_remove)(table_of(bk->kind), bk->payload);
+   ma_events_before_release();
+   Block* removed = ma_blocks_remove(bk->payload, bk->kind);
    tl_assert(removed == bk);
    record_release(bk, False);
-   VG_(freeEltPA)(block_pool, bk);
+   ma_blocks_free_node(bk);
    note_timeline();
 }
 
 Block* ma_heap_resize_adopted(ThreadId tid, Block* old, Addr new_addr, SizeT new_szB)
 {
-   maybe_snapshot();
-   Block* removed = VG_(HT_remove)(table_of(old->kind), old->payload);
+   ma_events_before_release();
+   Block* removed = ma_blocks_remove(old->payload, old->kind);
    tl_assert(removed == old);
-   record_release(old, True);
-   Block* successor = record_allocation(tid, (void*)new_addr, new_szB, True, old->kind);
-   successor->pool = old->pool;
-   hand_on(old, successor);
+   Addr pool = old->pool;
+   Block* successor = replace(tid, old, new_addr, new_szB);
+   successor->pool = pool;
    note_timeline();
    return successor;
-}
-
-Block** ma_heap_adopted_blocks(BlockKind kind, UInt* n)
-{
-   return (Block**)VG_(HT_to_array)(table_of(kind), n);
 }
 
 /*------------------------------------------------------------*/
@@ -583,63 +457,38 @@ Block** ma_heap_adopted_blocks(BlockKind kind, UInt* n)
 void ma_heap_init(void)
 {
    VG_(memset)(&ma_heap, 0, sizeof ma_heap);
-   live_blocks = VG_(HT_construct)("ma.live_blocks");
-   custom_blocks = VG_(HT_construct)("ma.custom_blocks");
-   pool_chunks   = VG_(HT_construct)("ma.pool_chunks");
-   sites       = VG_(HT_construct)("ma.sites");
-   threads     = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
-                            sizeof(ThreadFigures*));
-   figures_of_tid = VG_(calloc)("ma.thread_figures", VG_N_THREADS,
-                                sizeof(ThreadFigures*));
 }
 
-void ma_heap_start(void)
+void ma_heap_start(Bool clear_freed_memory)
 {
-   SizeT node_size = ma_track_access ? sizeof(Block) : offsetof(Block, bytes_read);
-   block_pool = VG_(newPA)(node_size, 1000, VG_(malloc), "ma.block_pool", VG_(free));
-}
-
-void ma_heap_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
-Site* ma_heap_sites_next(void)      { return VG_(HT_Next)(sites); }
-
-/* Iteration over the three tables in turn. */
-static VgHashTable* iterating;
-
-void ma_heap_blocks_reset_iter(void)
-{
-   iterating = live_blocks;
-   VG_(HT_ResetIter)(iterating);
-}
-
-Block* ma_heap_blocks_next(void)
-{
-   for (;;) {
-      Block* bk = VG_(HT_Next)(iterating);
-      if (bk) return bk;
-      if (iterating == live_blocks)        iterating = custom_blocks;
-      else if (iterating == custom_blocks) iterating = pool_chunks;
-      else return NULL;
-      VG_(HT_ResetIter)(iterating);
-   }
+   clear_freed = clear_freed_memory;
 }
 
 void ma_heap_measure_live_blocks(void)
 {
    Site* s;
-   VG_(HT_ResetIter)(sites);
-   while ((s = VG_(HT_Next)(sites))) {
+   ma_blocks_sites_reset_iter();
+   while ((s = ma_blocks_sites_next())) {
       s->live_lifetime_min = ~0ULL;
       s->live_lifetime_max = s->live_lifetime_sum = 0;
-      VG_(memset)(&s->live_access, 0, sizeof s->live_access);
    }
    Block* bk;
-   ma_heap_blocks_reset_iter();
-   while ((bk = ma_heap_blocks_next())) {
+   ma_blocks_reset_iter();
+   while ((bk = ma_blocks_next())) {
       ULong lifetime = ma_instrs - bk->alloc_time;
       s = bk->site;
       s->live_lifetime_sum += lifetime;
       if (lifetime < s->live_lifetime_min) s->live_lifetime_min = lifetime;
       if (lifetime > s->live_lifetime_max) s->live_lifetime_max = lifetime;
-      if (ma_track_access) ma_access_add_block_figures(bk, &s->live_access);
    }
+}
+
+Lifetimes ma_heap_site_lifetimes(const Site* s)
+{
+   Lifetimes lt;
+   lt.min = s->lifetime_min < s->live_lifetime_min ? s->lifetime_min : s->live_lifetime_min;
+   lt.max = s->lifetime_max > s->live_lifetime_max ? s->lifetime_max : s->live_lifetime_max;
+   lt.sum = s->lifetime_sum + s->live_lifetime_sum;
+   if (s->total_blocks == 0) lt.min = 0;
+   return lt;
 }

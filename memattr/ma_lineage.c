@@ -28,6 +28,8 @@
 #include "pub_tool_threadstate.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_blocks.h"
+#include "ma_heap.h"
 #include "ma_lineage.h"
 
 typedef struct _Link {
@@ -112,7 +114,7 @@ static CopyGroup figures_of(const Link* l)
    ULong dst_size = l->dst ? l->dst->req_szB : l->dst_size;
    ULong useful   = l->bytes < dst_size ? l->bytes : dst_size;
    f.share    = dst_size ? (UInt)(10 * useful / dst_size) : 0;
-   f.src_used = l->src ? l->src->last_use > l->last_copy_time : l->src_used;
+   f.src_used = l->src ? l->src->lineage.last_use > l->last_copy_time : l->src_used;
    f.fate     = l->src ? FATE_LIVE : l->fate;
    f.n        = 1;
    f.bytes    = l->bytes;
@@ -159,7 +161,7 @@ static void touch(Link* l, SizeT bytes)
 
 void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
 {
-   Link* l = dst->links_in;
+   Link* l = dst->lineage.links_in;
    if (LIKELY(l && l->src == src)) {
       touch(l, bytes);
       return;
@@ -170,12 +172,12 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
       Link* hit = prev->next_in;
       if (hit->src != src) continue;
       prev->next_in = hit->next_in;
-      hit->next_in  = dst->links_in;
-      dst->links_in = hit;
+      hit->next_in  = dst->lineage.links_in;
+      dst->lineage.links_in = hit;
       touch(hit, bytes);
       return;
    }
-   if (dst->n_links_in >= MA_MAX_SOURCES) {
+   if (dst->lineage.n_links_in >= MA_MAX_SOURCES) {
       ma_lineage_extra_source_bytes += bytes;
       return;
    }
@@ -188,9 +190,9 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
    l->dst_site = dst->site;
    l->copy_ec  = VG_(record_ExeContext)(VG_(get_running_tid)(), 0);
    l->created_event = ma_heap.events;
-   l->next_out = src->links_out;  src->links_out = l;
-   l->next_in  = dst->links_in;   dst->links_in  = l;
-   dst->n_links_in++;
+   l->next_out = src->lineage.links_out;  src->lineage.links_out = l;
+   l->next_in  = dst->lineage.links_in;   dst->lineage.links_in  = l;
+   dst->lineage.n_links_in++;
    ma_lineage_pairs++;
    touch(l, bytes);
 }
@@ -209,22 +211,14 @@ static void finish_link(Link* l)
    if (++n_finished >= settle_at) settle_finished();
 }
 
-void ma_lineage_block_released(Block* bk, Block* successor)
+/* bk is freed: each of its pairs breaks, and finishes if the other
+   end has gone too. */
+static void release_pairs(Block* bk)
 {
-   if (successor) {
-      /* realloc: the data lives on in successor, and so do its pairs. */
-      for (Link* l = bk->links_out; l; l = l->next_out) l->src = successor;
-      for (Link* l = bk->links_in;  l; l = l->next_in)  l->dst = successor;
-      successor->links_out  = bk->links_out;
-      successor->links_in   = bk->links_in;
-      successor->n_links_in = bk->n_links_in;
-      bk->links_out = bk->links_in = NULL;
-      return;
-   }
    Link* next;
-   for (Link* l = bk->links_out; l; l = next) {
+   for (Link* l = bk->lineage.links_out; l; l = next) {
       next = l->next_out;
-      l->src_used = bk->last_use > l->last_copy_time;
+      l->src_used = bk->lineage.last_use > l->last_copy_time;
       /* This release is the one event after the copy: nothing else was
          allocated or freed in between. */
       l->fate     = ma_heap.events == l->last_copy_event + 1 ? FATE_PROMPT : FATE_LATER;
@@ -233,31 +227,55 @@ void ma_lineage_block_released(Block* bk, Block* successor)
       break_link(l);
       if (!l->dst) finish_link(l);
    }
-   for (Link* l = bk->links_in; l; l = next) {
+   for (Link* l = bk->lineage.links_in; l; l = next) {
       next = l->next_in;
       l->dst_size = bk->req_szB;
       l->dst      = NULL;
       break_link(l);
       if (!l->src) finish_link(l);
    }
-   bk->links_out = bk->links_in = NULL;
+   bk->lineage.links_out = bk->lineage.links_in = NULL;
 }
 
-void ma_lineage_note_realloc_move(ExeContext* ec, Site* from, Site* to,
-                                  SizeT bytes, SizeT new_size)
+/* realloc: the data lives on in successor, and so do its pairs and the
+   time of its last use. */
+static void carry_pairs(Block* old, Block* successor)
+{
+   for (Link* l = old->lineage.links_out; l; l = l->next_out) l->src = successor;
+   for (Link* l = old->lineage.links_in;  l; l = l->next_in)  l->dst = successor;
+   successor->lineage = old->lineage;
+   old->lineage.links_out = old->lineage.links_in = NULL;
+}
+
+/* realloc moved a block, copying its bytes: a relocation, settled at
+   once (it has no pair to follow). */
+static void note_relocation(const Block* old, const Block* successor)
 {
    CopyGroup f;
    VG_(memset)(&f, 0, sizeof f);
    f.kind = COPY_BY_REALLOC;
-   f.copy_ec = ec;
-   f.from = from;
-   f.to = to;
+   f.copy_ec = successor->site->ec;
+   f.from = old->site;
+   f.to = successor->site;
    f.share = 10;
    f.fate = FATE_PROMPT;
    f.n = 1;
-   f.bytes = f.src_bytes = bytes;
-   f.dst_bytes = new_size;
+   f.bytes = f.src_bytes = old->req_szB;
+   f.dst_bytes = successor->req_szB;
    add_to_group(settled, &f);
+}
+
+void ma_lineage_block_allocated(Block* bk, Block* predecessor)
+{
+   VG_(memset)(&bk->lineage, 0, sizeof bk->lineage);
+   if (!predecessor) return;
+   carry_pairs(predecessor, bk);
+   if (bk->payload != predecessor->payload) note_relocation(predecessor, bk);
+}
+
+void ma_lineage_block_releasing(Block* bk, Bool replaced)
+{
+   if (!replaced) release_pairs(bk);
 }
 
 /*------------------------------------------------------------*/
@@ -280,13 +298,13 @@ CopyGroup** ma_lineage_groups(UWord* n_groups)
    /* Open pairs: each once, through its source if live, else through
       its (live) destination. */
    Block* bk;
-   ma_heap_blocks_reset_iter();
-   while ((bk = ma_heap_blocks_next())) {
-      for (Link* l = bk->links_out; l; l = l->next_out) {
+   ma_blocks_reset_iter();
+   while ((bk = ma_blocks_next())) {
+      for (Link* l = bk->lineage.links_out; l; l = l->next_out) {
          CopyGroup f = figures_of(l);
          add_to_group(all, &f);
       }
-      for (Link* l = bk->links_in; l; l = l->next_in) {
+      for (Link* l = bk->lineage.links_in; l; l = l->next_in) {
          if (l->src) continue;
          CopyGroup f = figures_of(l);
          add_to_group(all, &f);

@@ -16,7 +16,30 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_execontext.h"
 
-#include "ma_heap.h"
+#include "ma_clock.h"
+
+typedef struct _Block Block;   /* ma_blocks.h */
+typedef struct _Site  Site;
+
+/* This module's part of a block (Block.lineage), only with access
+   tracking: the block's pairs as source and as destination, and the
+   time of its last use (set through ma_lineage_note_use by the access
+   helpers).  A realloc's successor carries all of it on.  Packed to
+   four-byte alignment after AccessBlock (see there); the eight-byte
+   fields still fall on eight-byte boundaries. */
+typedef struct __attribute__((packed, aligned(4))) {
+   UInt          n_links_in;
+   ULong         last_use;     /* ma_instrs at the last read that was a use */
+   struct _Link* links_out;    /* copy pairs with this block as source */
+   struct _Link* links_in;     /* ... as destination */
+} LineageBlock;
+
+/* The block was used (a read that is not only a copy into another
+   heap block, see MA_USE_DEFINITION).  Inline: called for reads. */
+static inline void ma_lineage_note_use(LineageBlock* lb)
+{
+   lb->last_use = ma_instrs;
+}
 
 /* How a pair's source ended, as far as the trace says. */
 typedef enum { FATE_PROMPT, FATE_LATER, FATE_LIVE } SourceFate;
@@ -56,13 +79,12 @@ void ma_lineage_init(void);
    Called for every copied word of an inline copy loop: keep it cheap. */
 void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes);
 
-/* bk goes away (free, or its realloc moved/resized it into 'successor',
-   which then carries on its pairs; successor is NULL for a free). */
-void ma_lineage_block_released(Block* bk, Block* successor);
-
-/* realloc moved a block, copying 'bytes': a relocation. */
-void ma_lineage_note_realloc_move(ExeContext* ec, Site* from, Site* to,
-                                  SizeT bytes, SizeT new_size);
+/* Block events (ma_events.h; only with access tracking).  A freed
+   block breaks its pairs; a replaced one keeps them until its
+   successor is announced, which takes them over and, when the block
+   moved, is a relocation copy (a 'realloc' copy group). */
+void ma_lineage_block_allocated(Block* bk, Block* predecessor);
+void ma_lineage_block_releasing(Block* bk, Bool replaced);
 
 /* Every copy group as of now (pairs still open counted as if the run
    ended now), in an array the caller frees with ma_lineage_free_groups.

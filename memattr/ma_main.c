@@ -4,22 +4,28 @@
 /*--------------------------------------------------------------------*/
 
 /* The tool's entry points: registration with the core, command-line
-   options, the instrumentation that keeps memattr's clock, and the
-   moments the trace is written (exit, fatal signal, exec).
+   options, client requests, and the moments the trace is written
+   (exit, fatal signal, exec).
 
-   Files:
+   Files, each module calling only those below it in this list's
+   order of layers (docs/architecture.md):
      ma_main.c      this file
-     ma_heap.c      live blocks, sites, peak, threads; malloc replacement
+     ma_trace.c     the trace file (docs/trace-format.md); only writes
+     ma_custom.c    custom allocators and mempools (valgrind.h requests)
+     ma_heap.c      the heap's figures, peak; malloc replacement
+     ma_events.c    each block allocation and release, to the modules
+                    that keep something per block, in a fixed order
+     ma_instrument.c  the instrumentation loop and the instruction clock
      ma_access.c    reads, writes and copies of heap blocks: the heap map,
-                    load/store instrumentation, the preload's bulk copies
+                    load/store helpers, the preload's bulk copies
      ma_lineage.c   copy pairs between blocks, folded into copy groups
      ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
-     ma_regions.c   the memory map: mappings, pages written, the footprint
-     ma_custom.c    custom allocators and mempools (valgrind.h requests)
+     ma_regions.c   the memory map: mappings, the blocks in them
+     ma_pages.c     pages written (store instrumentation), the footprint
+     ma_blocks.c    the tables of live blocks, sites and threads
      ma_phase.c     phases, iterations (--phase-fn) and marks
      ma_names.c     names kept for the run (interned), client strings
      ma_timeline.c  bounded samples of live heap over time
-     ma_trace.c     the trace file (docs/trace-format.md)
      ma_preload_heap.c, ma_preload_copy.c
                     code loaded into the client (replacement functions)
      ma_requests.h  the requests the preload makes to the tool
@@ -42,8 +48,10 @@
 #include "ma_access.h"
 #include "ma_custom.h"
 #include "ma_heap.h"
+#include "ma_instrument.h"
 #include "ma_lineage.h"
 #include "ma_names.h"
+#include "ma_pages.h"
 #include "ma_phase.h"
 #include "ma_regions.h"
 #include "ma_requests.h"
@@ -173,64 +181,6 @@ static void ma_print_debug_usage(void)
 }
 
 /*------------------------------------------------------------*/
-/*--- Instrumentation: the instruction clock               ---*/
-/*------------------------------------------------------------*/
-
-/* Add 'n' to ma_instrs: a load, an add and a store in IR, no helper
-   call. */
-static void add_instr_count(IRSB* sb, Int n)
-{
-   IRTemp  old  = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp  sum  = newIRTemp(sb->tyenv, Ity_I64);
-   IRExpr* addr = mkIRExpr_HWord((HWord)&ma_instrs);
-   addStmtToIRSB(sb, IRStmt_WrTmp(old, IRExpr_Load(Iend_LE, Ity_I64, addr)));
-   addStmtToIRSB(sb, IRStmt_WrTmp(sum, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(old),
-                                                    IRExpr_Const(IRConst_U64(n)))));
-   addStmtToIRSB(sb, IRStmt_Store(Iend_LE, addr, IRExpr_RdTmp(sum)));
-}
-
-/* The clock advances by a superblock's guest instructions when the
-   superblock is entered, as Massif's does: one update per superblock.
-   Updating before every side exit instead (exact even when an exit
-   skips the superblock's tail, as DHAT does) cost 4-5 % more on
-   allocation-heavy code; the clock is deterministic either way and
-   docs/accuracy.md says what it counts. */
-static IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
-                           const VexGuestLayout* layout,
-                           const VexGuestExtents* vge,
-                           const VexArchInfo* archinfo_host,
-                           IRType gWordTy, IRType hWordTy)
-{
-   if (ma_phase_functions_given()) sb_in = ma_phase_instrument(sb_in, layout);
-   IRSB* sb_out = deepCopyIRSBExceptStmts(sb_in);
-   Int   i = 0;
-
-   /* The preamble before the first IMark is copied as it is. */
-   for (; i < sb_in->stmts_used && sb_in->stmts[i]->tag != Ist_IMark; i++)
-      addStmtToIRSB(sb_out, sb_in->stmts[i]);
-
-   Int n_instrs = 0;
-   for (Int j = i; j < sb_in->stmts_used; j++)
-      if (sb_in->stmts[j] && sb_in->stmts[j]->tag == Ist_IMark) n_instrs++;
-   if (n_instrs > 0) add_instr_count(sb_out, n_instrs);
-
-   if (ma_track_access) {
-      ma_access_instrument(sb_out, sb_in, i);   /* marks pages written too */
-      return sb_out;
-   }
-   PagePlan* pages = ma_regions_plan_pages(sb_in, i);
-   for (; i < sb_in->stmts_used; i++) {
-      IRStmt* st = sb_in->stmts[i];
-      if (!st || st->tag == Ist_NoOp) continue;
-      ma_regions_mark_before(pages, sb_out, sb_in, i);
-      addStmtToIRSB(sb_out, st);
-   }
-   ma_regions_mark_before(pages, sb_out, sb_in, sb_in->stmts_used);
-   ma_regions_plan_done(pages);
-   return sb_out;
-}
-
-/*------------------------------------------------------------*/
 /*--- Writing the trace: exit, exec, fork                  ---*/
 /*------------------------------------------------------------*/
 
@@ -246,7 +196,7 @@ static UInt living_threads = 1;
 static void ma_thread_created(ThreadId parent, ThreadId child)
 {
    living_threads++;
-   ma_heap_thread_created(parent, child);
+   ma_blocks_thread_created(parent, child);
 }
 
 static void ma_thread_exited(ThreadId tid)
@@ -394,9 +344,10 @@ static void ma_post_clo_init(void)
    if (ma_malloc_wrapped)     use_preload("vgpreload_memattr-wrap.so");
    else if (!ma_track_access) use_preload("vgpreload_memattr-heap.so");
    ma_track_pages = clo_track_pages < 0 ? ma_track_access : clo_track_pages;
-   ma_regions_start();
+   ma_pages_start();
    ma_timeline_init((UInt)clo_timeline_points);
-   ma_heap_start();
+   ma_blocks_start(ma_track_access);
+   ma_heap_start(ma_snapshots_on);
    ma_access_init();
    ma_lineage_init();
    ma_snapshot_init();
@@ -432,6 +383,7 @@ static void ma_pre_clo_init(void)
       command line, parsed after this, still overrides it. */
    VG_(clo_backtrace_size) = 24;
 
+   ma_blocks_init();
    ma_heap_init();
    ma_names_init();
    ma_regions_init();

@@ -40,6 +40,8 @@
 #include "pub_tool_wordfm.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_blocks.h"
+#include "ma_heap.h"
 #include "ma_names.h"
 #include "ma_phase.h"
 
@@ -133,7 +135,7 @@ static void begin(const HChar* name, ThreadId tid, Bool by_function, Addr sp)
    in->name = name;
    in->iteration = iteration;
    in->parent = ma_phase_open_count ? open_phases[ma_phase_open_count - 1].instance->id : 0;
-   in->thread = ma_heap_thread_number(tid);
+   in->thread = ma_blocks_thread_number(tid);
    in->by_function = by_function;
    in->end_kind = PHASE_OPEN;
    in->begin = in->end = heap_now();
@@ -152,11 +154,11 @@ static void begin(const HChar* name, ThreadId tid, Bool by_function, Addr sp)
 
 static SiteSlot* slots_of(Site* site)
 {
-   if (!site->phase_slots) {
-      site->phase_slots = VG_(malloc)("ma.phase.slots", MAX_DEPTH * sizeof(SiteSlot));
-      VG_(memset)(site->phase_slots, 0, MAX_DEPTH * sizeof(SiteSlot));
+   if (!site->phase.slots) {
+      site->phase.slots = VG_(malloc)("ma.phase.slots", MAX_DEPTH * sizeof(SiteSlot));
+      VG_(memset)(site->phase.slots, 0, MAX_DEPTH * sizeof(SiteSlot));
    }
-   return site->phase_slots;
+   return site->phase.slots;
 }
 
 /* The open instance at 'depth' reads its sites' figures into rows. */
@@ -228,7 +230,7 @@ static PhaseSiteFigures* figures_in(UInt depth, Site* site, ULong live_before)
 void ma_phase_allocated(Block* bk)
 {
    end_returned();
-   bk->phase = ma_phase_open_count ? open_phases[ma_phase_open_count - 1].instance->id : 0;
+   bk->phase.instance = ma_phase_open_count ? open_phases[ma_phase_open_count - 1].instance->id : 0;
    for (UInt d = 0; d < ma_phase_open_count; d++) {
       PhaseInstance* in = open_phases[d].instance;
       PhaseSiteFigures* f = figures_in(d, bk->site, bk->site->curr_bytes - bk->req_szB);
@@ -255,6 +257,66 @@ void ma_phase_releasing(Block* bk)
       in->freed_bytes += bk->req_szB;
       in->freed_blocks++;
    }
+}
+
+/*------------------------------------------------------------*/
+/*--- Still live when the trace is written                 ---*/
+/*------------------------------------------------------------*/
+
+/* The (instance, site) key: sites are 8-byte aligned tool-heap
+   addresses below 2^48, instance ids below 2^17 (MAX_INSTANCES). */
+static UWord instance_site_key(UInt id, const Site* site)
+{
+   tl_assert((UWord)site >> 48 == 0 && id < (1u << 17));
+   return ((UWord)id << 45) | ((UWord)site >> 3);
+}
+
+static void count_still_live(StillLive* live, UInt id, const Block* bk)
+{
+   for (; id; id = ma_phase_instance(id)->parent) {
+      live->by_instance[id - 1].bytes += bk->req_szB;
+      live->by_instance[id - 1].blocks++;
+      UWord key = instance_site_key(id, bk->site), k, v;
+      LiveFigures* f;
+      if (VG_(lookupFM)(live->by_instance_site, &k, &v, key)) f = (LiveFigures*)v;
+      else {
+         f = VG_(calloc)("ma.phase.live", 1, sizeof *f);
+         VG_(addToFM)(live->by_instance_site, key, (UWord)f);
+      }
+      f->bytes += bk->req_szB;
+      f->blocks++;
+   }
+}
+
+StillLive ma_phase_measure_still_live(void)
+{
+   UInt n = ma_phase_n_instances();
+   StillLive live = { VG_(calloc)("ma.phase.live", n ? n : 1, sizeof(LiveFigures)),
+                      VG_(newFM)(VG_(malloc), "ma.phase.live", VG_(free), NULL) };
+   Block* bk;
+   ma_blocks_reset_iter();
+   while ((bk = ma_blocks_next()))
+      if (bk->phase.instance) count_still_live(&live, bk->phase.instance, bk);
+   return live;
+}
+
+const LiveFigures* ma_phase_still_live_of_site(const StillLive* live, UInt id,
+                                               const Site* site)
+{
+   UWord k, v;
+   return VG_(lookupFM)(live->by_instance_site, &k, &v, instance_site_key(id, site))
+          ? (const LiveFigures*)v : NULL;
+}
+
+static void free_live_figures(UWord figures)
+{
+   VG_(free)((void*)figures);
+}
+
+void ma_phase_free_still_live(StillLive* live)
+{
+   VG_(free)(live->by_instance);
+   VG_(deleteFM)(live->by_instance_site, NULL, free_live_figures);
 }
 
 /*------------------------------------------------------------*/

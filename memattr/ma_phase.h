@@ -18,8 +18,24 @@
 
 #include "pub_tool_basics.h"
 #include "pub_tool_tooliface.h"
+#include "pub_tool_wordfm.h"
+#include "pub_tool_xarray.h"
 
-#include "ma_heap.h"
+typedef struct _Block Block;   /* ma_blocks.h */
+typedef struct _Site  Site;
+
+/* This module's part of a block (Block.phase): the innermost phase
+   instance open at its allocation, 0 = none. */
+typedef struct {
+   UInt instance;
+} PhaseBlock;
+
+/* This module's part of a site (Site.phase): the site's per-depth
+   figures in open phases (ma_phase.c); NULL until the site has an
+   event inside a phase. */
+typedef struct {
+   struct _SiteSlot* slots;
+} PhaseSite;
 
 /* --phase-fn=NAME (repeatable). */
 Bool ma_phase_add_function(const HChar* name);
@@ -71,9 +87,8 @@ void ma_phase_begin_requested(ThreadId tid, Addr name);
 void ma_phase_end_requested(ThreadId tid, Addr name);
 void ma_phase_mark_requested(ThreadId tid, Addr label);
 
-/* Called by ma_heap.c for every allocation and release (before the
-   heap figures change for a release, after for an allocation).  Cheap
-   when no phase is open. */
+/* Block events (ma_events.h), only while a phase is open (before the
+   heap figures change for a release, after for an allocation). */
 extern UInt ma_phase_open_count;
 void ma_phase_allocated(Block* bk);
 void ma_phase_releasing(Block* bk);
@@ -90,5 +105,22 @@ UInt                 ma_phase_n_marks(void);
 const Mark*          ma_phase_mark(UInt i);
 ULong                ma_phase_dropped(void);
 void                 ma_phase_settle_open(void);
+
+/* What each instance allocated that is still live now: a block counts
+   for the instance open innermost at its allocation and for all that
+   enclosed it.  Per instance (by_instance[id - 1]) and per (instance,
+   site).  Measured for a trace, freed after it. */
+typedef struct { ULong bytes, blocks; } LiveFigures;
+
+typedef struct {
+   LiveFigures* by_instance;
+   WordFM*      by_instance_site;   /* (id, site) -> LiveFigures* */
+} StillLive;
+
+StillLive          ma_phase_measure_still_live(void);
+/* NULL if nothing of the site allocated in that instance is live. */
+const LiveFigures* ma_phase_still_live_of_site(const StillLive* live, UInt id,
+                                               const Site* site);
+void               ma_phase_free_still_live(StillLive* live);
 
 #endif

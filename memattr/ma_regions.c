@@ -2,10 +2,9 @@
 /*--- memattr: the memory map.                        ma_regions.c ---*/
 /*--------------------------------------------------------------------*/
 
-/* See ma_regions.h.  Four parts: the pages written (a bitmap over the
-   address space behind an inline cache the instrumented stores read),
-   the region table and the core's mapping callbacks that keep it, the
-   blocks inside regions, and capturing the memory map. */
+/* See ma_regions.h.  Three parts: the region table and the core's
+   mapping callbacks that keep it, the blocks inside regions, and
+   capturing the memory map.  The pages written are ma_pages.c's. */
 
 #include "pub_tool_basics.h"
 #include "pub_tool_aspacemgr.h"
@@ -19,363 +18,32 @@
 #include "pub_tool_vki.h"
 #include "pub_tool_vkiscnums.h"
 
+#include "ma_blocks.h"
 #include "ma_heap.h"
 #include "ma_names.h"
+#include "ma_pages.h"
 #include "ma_regions.h"
 
-Bool      ma_track_pages = True;
 MapEvents ma_map_events;
-ULong     ma_footprint_pages    = 0;
-ULong     ma_footprint_max    = 0;
-Bool      ma_footprint_at_max = False;
 
 /* Without --track-pages the footprint counts mapped anonymous memory
    instead of written pages (an upper bound); recounted after every
    mapping event, which are few. */
 static void recount_mapped(void);
 
-/* Something in the map changed (a region, its written pages, the
-   blocks in it) since the peak map was last captured. */
-static Bool map_changed = False;
+/* Something in the map changed (a region, the blocks in it) since the
+   peak map was last captured; pages newly written show in
+   ma_pages_marked, compared with its value then. */
+static Bool  map_changed = False;
+static ULong marked_at_capture = 0;
 
-/*------------------------------------------------------------*/
-/*--- Pages written                                        ---*/
-/*------------------------------------------------------------*/
+/* Before anything that lowers the footprint: if it is at its maximum,
+   this is the peak (so far) and the memory map is kept. */
+static void capture_peak(void);
 
-/* One bit per 4 KiB page of the 48-bit address space, in chunks of
-   2^16 pages (8 KiB of bits) made on first use.  A bit is set at the
-   first store to the page and cleared when the page is unmapped or
-   given back (madvise), so a page mapped again starts unwritten.
-   Pages of Valgrind's own heap (the replacement allocator's blocks,
-   counted as heap instead) are never set.
-
-   In front, read by the inline IR of every store: a direct-mapped
-   cache of page numbers (2^16 entries, 512 KiB).  A store to a page
-   found there costs a shift, a mask, a load and a compare; only the
-   first store to a page since it fell out of the cache calls the
-   helper.  Entry 0 means empty (page 0 is never client memory). */
-
-#define PAGE_BITS      12
-#define CHUNK_BITS     16
-#define L1_BITS        20                 /* 12 + 16 + 20 = 48 */
-#define CACHE_BITS     16
-#define CHUNK_WORDS    ((1UL << CHUNK_BITS) / (8 * sizeof(UWord)))
-
-static UWord** written_chunks;   /* [1 << L1_BITS] */
-static UWord*  page_cache;       /* [1 << CACHE_BITS] */
-
-static UWord* chunk_of(UWord page, Bool create)
+static inline void footprint_will_shrink(void)
 {
-   UWord** c = &written_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
-   if (*c == NULL && create) {
-      *c = VG_(calloc)("ma.written_pages", CHUNK_WORDS, sizeof(UWord));
-   }
-   return *c;
-}
-
-static Bool page_written(UWord page)
-{
-   UWord* c = chunk_of(page, False);
-   if (!c) return False;
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   return (c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1;
-}
-
-/* Written pages in [lo, hi) (page-aligned); with 'clear', also forget
-   them.  Whole missing chunks are skipped, so a huge reservation that
-   was never written costs next to nothing. */
-static ULong scan_written(Addr lo, Addr hi, Bool clear)
-{
-   ULong n = 0;
-   if (!written_chunks) return 0;   /* before ma_regions_start */
-   UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
-   while (page < last) {
-      UWord* c = chunk_of(page, False);
-      if (!c) {
-         page = (page | ((1UL << CHUNK_BITS) - 1)) + 1;
-         continue;
-      }
-      UWord bit  = page & ((1UL << CHUNK_BITS) - 1);
-      UWord word = bit / (8 * sizeof(UWord));
-      UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
-      if (c[word] == 0 && mask == 1 && last - page >= 8 * sizeof(UWord)) {
-         page += 8 * sizeof(UWord);       /* a whole empty word */
-         continue;
-      }
-      if (c[word] & mask) {
-         n++;
-         if (clear) c[word] &= ~mask;
-      }
-      page++;
-   }
-   return n;
-}
-
-/* Forget the cache's entries for [lo, hi): the next store there is
-   looked at again (the range was mapped anew, or given back). */
-static void invalidate_cache(Addr lo, Addr hi)
-{
-   if (!ma_track_pages) return;
-   UWord first = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
-   if (last - first >= (1UL << CACHE_BITS)) {
-      VG_(memset)(page_cache, 0, sizeof(UWord) << CACHE_BITS);
-      return;
-   }
-   for (UWord page = first; page < last; page++) {
-      UWord* e = &page_cache[page & ((1UL << CACHE_BITS) - 1)];
-      if (*e == page) *e = 0;
-   }
-}
-
-static Region* region_at(Addr a);
-
-static void mark_page(UWord page)
-{
-   page_cache[page & ((1UL << CACHE_BITS) - 1)] = page;
-   if (page_written(page)) return;
-   Addr a = page << PAGE_BITS;
-   const NSegment* seg = VG_(am_find_nsegment)(a);
-   if (seg && seg->isCH) return;   /* Valgrind's heap: counted as heap bytes */
-   UWord* c = chunk_of(page, True);
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
-   ma_footprint_pages += 1UL << PAGE_BITS;
-   Region* r = region_at(a);
-   if (r) r->written_pages++;
-   map_changed = True;
-   ma_footprint_grew();
-}
-
-/* Called by the instrumented store when the cache missed.  A store
-   that straddles two pages marks both. */
-static VG_REGPARM(2) void on_page_store(Addr a, UWord size)
-{
-   mark_page(a >> PAGE_BITS);
-   if (((a + size - 1) >> PAGE_BITS) != (a >> PAGE_BITS))
-      mark_page((a + size - 1) >> PAGE_BITS);
-}
-
-void ma_regions_kernel_wrote(Addr a, SizeT len)
-{
-   if (!ma_track_pages || len == 0) return;
-   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
-      mark_page(page);
-}
-
-/*--- Instrumentation ---*/
-
-static void add_page_mark(IRSB* sb, IRExpr* addr, Int size, IRExpr* guard)
-{
-   IRTemp page = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp index = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp slot = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp at   = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp seen = newIRTemp(sb->tyenv, Ity_I64);
-   IRTemp miss = newIRTemp(sb->tyenv, Ity_I1);
-   addStmtToIRSB(sb, IRStmt_WrTmp(page, IRExpr_Binop(Iop_Shr64, addr,
-                     IRExpr_Const(IRConst_U8(PAGE_BITS)))));
-   addStmtToIRSB(sb, IRStmt_WrTmp(index, IRExpr_Binop(Iop_And64, IRExpr_RdTmp(page),
-                     IRExpr_Const(IRConst_U64((1UL << CACHE_BITS) - 1)))));
-   addStmtToIRSB(sb, IRStmt_WrTmp(slot, IRExpr_Binop(Iop_Shl64, IRExpr_RdTmp(index),
-                     IRExpr_Const(IRConst_U8(3)))));
-   addStmtToIRSB(sb, IRStmt_WrTmp(at, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(slot),
-                     IRExpr_Const(IRConst_U64((ULong)(HWord)page_cache)))));
-   addStmtToIRSB(sb, IRStmt_WrTmp(seen, IRExpr_Load(Iend_LE, Ity_I64, IRExpr_RdTmp(at))));
-   addStmtToIRSB(sb, IRStmt_WrTmp(miss, IRExpr_Binop(Iop_CmpNE64, IRExpr_RdTmp(seen),
-                                                     IRExpr_RdTmp(page))));
-   IRExpr* when = IRExpr_RdTmp(miss);
-   if (guard) {
-      IRTemp both = newIRTemp(sb->tyenv, Ity_I1);
-      addStmtToIRSB(sb, IRStmt_WrTmp(both, IRExpr_Binop(Iop_And1, guard, when)));
-      when = IRExpr_RdTmp(both);
-   }
-   IRDirty* di = unsafeIRDirty_0_N(2, "on_page_store", VG_(fnptr_to_fnentry)(on_page_store),
-                                   mkIRExprVec_2(addr, mkIRExpr_HWord(size)));
-   di->guard = when;
-   addStmtToIRSB(sb, IRStmt_Dirty(di));
-}
-
-static Int stored_size(IRTypeEnv* tyenv, IRExpr* data)
-{
-   return sizeofIRType(typeOfIRExpr(tyenv, data));
-}
-
-/* Plain stores are marked in groups: stores whose addresses are one
-   base (a temporary, or the constant 0 for absolute addresses) plus
-   constant offsets -- pushes, a frame's locals, a struct's fields --
-   write bytes [lo, hi) of that base, which touch at most the pages of
-   lo and hi - 1 when hi - lo < 4 KiB.  So each group is checked once,
-   at the end of its stretch of statements (before the side exit that
-   ends the stretch, or the superblock's end: every store of the stretch
-   has run by then).  A group spanning 4 KiB or more, and guarded,
-   atomic and helper stores, are checked one by one, where they are.
-   On python3, the most store-heavy benchmark, it took the cost of
-   finding written pages from 12 % of the run to about 8 %
-   (bench/README.md). */
-
-#define NO_GROUP      (-1)
-#define CONST_BASE    (-1)   /* 'base' of an absolute address */
-
-typedef struct {
-   Int   segment;    /* side exits before the stores */
-   Int   base;       /* IRTemp, or CONST_BASE */
-   Long  lo, hi;     /* offsets from base: bytes [lo, hi) */
-   Bool  one_by_one; /* too wide: each store checked itself */
-} StoreGroup;
-
-struct _PagePlan {
-   Int*        group_of;   /* [stmts_used]: a plain store's group, or NO_GROUP */
-   StoreGroup* groups;
-   Int         n_groups;
-   Int         segment;    /* of the statements being added */
-   IRTypeEnv*  tyenv;      /* sb_in's */
-};
-
-/* The base and offset of an address atom, following Add64/Sub64 of a
-   constant back through the temporaries. */
-typedef struct { Int base; Long offset; } BaseOffset;
-
-static BaseOffset base_of(const BaseOffset* temps, IRExpr* addr)
-{
-   if (addr->tag == Iex_Const)
-      return (BaseOffset){ CONST_BASE, (Long)addr->Iex.Const.con->Ico.U64 };
-   return temps[addr->Iex.RdTmp.tmp];
-}
-
-static void note_temp(BaseOffset* temps, IRStmt* st)
-{
-   IRTemp  t = st->Ist.WrTmp.tmp;
-   IRExpr* e = st->Ist.WrTmp.data;
-   temps[t] = (BaseOffset){ (Int)t, 0 };
-   if (e->tag == Iex_RdTmp) {
-      temps[t] = temps[e->Iex.RdTmp.tmp];
-   } else if (e->tag == Iex_Binop && (e->Iex.Binop.op == Iop_Add64 || e->Iex.Binop.op == Iop_Sub64)
-              && e->Iex.Binop.arg1->tag == Iex_RdTmp && e->Iex.Binop.arg2->tag == Iex_Const
-              && e->Iex.Binop.arg2->Iex.Const.con->tag == Ico_U64) {
-      Long c = (Long)e->Iex.Binop.arg2->Iex.Const.con->Ico.U64;
-      temps[t] = temps[e->Iex.Binop.arg1->Iex.RdTmp.tmp];
-      temps[t].offset += e->Iex.Binop.op == Iop_Add64 ? c : -c;
-   }
-}
-
-static Int group_for(PagePlan* plan, Int segment, Int base)
-{
-   for (Int g = plan->n_groups - 1; g >= 0 && plan->groups[g].segment == segment; g--)
-      if (plan->groups[g].base == base) return g;
-   return NO_GROUP;
-}
-
-PagePlan* ma_regions_plan_pages(IRSB* sb_in, Int first)
-{
-   if (!ma_track_pages) return NULL;
-   PagePlan* plan = VG_(malloc)("ma.page_plan", sizeof(PagePlan));
-   plan->group_of = VG_(malloc)("ma.page_plan", (sb_in->stmts_used + 1) * sizeof(Int));
-   plan->groups   = VG_(malloc)("ma.page_plan", (sb_in->stmts_used + 1) * sizeof(StoreGroup));
-   plan->n_groups = 0;
-   plan->segment  = 0;
-   plan->tyenv    = sb_in->tyenv;
-   BaseOffset* temps = VG_(malloc)("ma.page_plan", (sb_in->tyenv->types_used + 1)
-                                                   * sizeof(BaseOffset));
-   for (Int t = 0; t < sb_in->tyenv->types_used; t++) temps[t] = (BaseOffset){ t, 0 };
-   Int segment = 0;
-   for (Int i = 0; i < sb_in->stmts_used; i++) {
-      IRStmt* st = sb_in->stmts[i];
-      plan->group_of[i] = NO_GROUP;
-      if (i < first || !st) continue;
-      if (st->tag == Ist_WrTmp) note_temp(temps, st);
-      if (st->tag == Ist_Exit) segment++;
-      if (st->tag != Ist_Store) continue;
-      BaseOffset at = base_of(temps, st->Ist.Store.addr);
-      Long end = at.offset + stored_size(sb_in->tyenv, st->Ist.Store.data);
-      Int g = group_for(plan, segment, at.base);
-      if (g == NO_GROUP) {
-         g = plan->n_groups++;
-         plan->groups[g] = (StoreGroup){ segment, at.base, at.offset, end, False };
-      }
-      StoreGroup* group = &plan->groups[g];
-      if (at.offset < group->lo) group->lo = at.offset;
-      if (end > group->hi) group->hi = end;
-      if (group->hi - group->lo >= (1L << PAGE_BITS)) group->one_by_one = True;
-      plan->group_of[i] = g;
-   }
-   VG_(free)(temps);
-   return plan;
-}
-
-static IRExpr* group_address(IRSB* sb, const StoreGroup* g, Long offset)
-{
-   if (g->base == CONST_BASE) return IRExpr_Const(IRConst_U64((ULong)offset));
-   IRTemp a = newIRTemp(sb->tyenv, Ity_I64);
-   addStmtToIRSB(sb, IRStmt_WrTmp(a, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(g->base),
-                                                  IRExpr_Const(IRConst_U64((ULong)offset)))));
-   return IRExpr_RdTmp(a);
-}
-
-/* The groups of the stretch that ends here. */
-static void mark_groups(PagePlan* plan, IRSB* sb)
-{
-   for (Int g = 0; g < plan->n_groups; g++) {
-      const StoreGroup* group = &plan->groups[g];
-      if (group->segment != plan->segment || group->one_by_one) continue;
-      Long width = group->hi - group->lo;
-      add_page_mark(sb, group_address(sb, group, group->lo), (Int)width, NULL);
-      if (width > 8)   /* more than one store: its far end may lie in the next page */
-         add_page_mark(sb, group_address(sb, group, group->hi - 1), 1, NULL);
-   }
-   plan->segment++;
-}
-
-void ma_regions_mark_before(PagePlan* plan, IRSB* sb, IRSB* sb_in, Int i)
-{
-   if (!plan) return;
-   if (i >= sb_in->stmts_used) {
-      mark_groups(plan, sb);
-      return;
-   }
-   IRStmt* st = sb_in->stmts[i];
-   if (!st) return;
-   switch (st->tag) {
-      case Ist_Exit:
-         mark_groups(plan, sb);
-         break;
-      case Ist_Store:
-         if (plan->group_of[i] != NO_GROUP && plan->groups[plan->group_of[i]].one_by_one)
-            add_page_mark(sb, st->Ist.Store.addr,
-                          stored_size(plan->tyenv, st->Ist.Store.data), NULL);
-         break;
-      case Ist_StoreG:
-         add_page_mark(sb, st->Ist.StoreG.details->addr,
-                       stored_size(plan->tyenv, st->Ist.StoreG.details->data),
-                       st->Ist.StoreG.details->guard);
-         break;
-      case Ist_CAS: {   /* a CAS that fails writes nothing, but the page is writable and in use */
-         IRCAS* cas = st->Ist.CAS.details;
-         add_page_mark(sb, cas->addr,
-                       stored_size(plan->tyenv, cas->dataLo) * (cas->dataHi ? 2 : 1), NULL);
-         break;
-      }
-      case Ist_LLSC:
-         if (st->Ist.LLSC.storedata)
-            add_page_mark(sb, st->Ist.LLSC.addr,
-                          stored_size(plan->tyenv, st->Ist.LLSC.storedata), NULL);
-         break;
-      case Ist_Dirty: {
-         IRDirty* d = st->Ist.Dirty.details;
-         if ((d->mFx == Ifx_Write || d->mFx == Ifx_Modify) && d->mSize > 0)
-            add_page_mark(sb, d->mAddr, d->mSize, NULL);
-         break;
-      }
-      default:
-         break;
-   }
-}
-
-void ma_regions_plan_done(PagePlan* plan)
-{
-   if (!plan) return;
-   VG_(free)(plan->group_of);
-   VG_(free)(plan->groups);
-   VG_(free)(plan);
+   if (UNLIKELY(ma_footprint_at_max)) capture_peak();
 }
 
 /*------------------------------------------------------------*/
@@ -457,7 +125,6 @@ static Region* new_region(Addr start, Addr end, RegionKind kind, UInt prot,
    r->prot  = prot;
    r->ec    = ec;
    r->file  = file ? file : "";
-   r->written_pages = ma_track_pages ? scan_written(start, end, False) : 0;
    return r;
 }
 
@@ -478,20 +145,11 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
 {
    if (lo >= hi) return;
    if (ma_track_pages) {
-      ULong lost = scan_written(lo, hi, False);
-      if (lost) {
-         ma_footprint_will_shrink();
-         Int first = index_at_or_below(lo);
-         for (Int i = first < 0 ? 0 : first; i < (Int)n_regions && table[i]->start < hi; i++) {
-            Region* r = table[i];
-            Addr a = r->start > lo ? r->start : lo, b = r->end < hi ? r->end : hi;
-            if (a < b) r->written_pages -= scan_written(a, b, False);
-         }
-         scan_written(lo, hi, True);
-         ma_footprint_pages -= lost << PAGE_BITS;
+      if (ma_pages_written_in(lo, hi)) {
+         footprint_will_shrink();
          map_changed = True;
       }
-      invalidate_cache(lo, hi);
+      ma_pages_forget(lo, hi);
    }
    if (!unmap) return;
 
@@ -510,13 +168,11 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
          right->shared = r->shared;
          right->startup = r->startup;
          r->end = lo;
-         r->written_pages = scan_written(r->start, r->end, False);
          insert(right);
          break;
       }
       if (r->start < lo) r->end = lo;                  /* its tail */
       else               r->start = hi;               /* its head */
-      r->written_pages = scan_written(r->start, r->end, False);
       map_changed = True;
       i++;
    }
@@ -528,7 +184,7 @@ static void recount_mapped(void)
    ULong mapped = 0;
    for (UInt i = 0; i < n_regions; i++)
       if (table[i]->kind != REGION_FILE) mapped += table[i]->end - table[i]->start;
-   if (mapped < ma_footprint_pages) ma_footprint_will_shrink();
+   if (mapped < ma_footprint_pages) footprint_will_shrink();
    ma_footprint_pages = mapped;
    ma_footprint_grew();
 }
@@ -569,7 +225,7 @@ void ma_regions_pre_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs)
    switch (sysno) {
       case __NR_munmap: case __NR_mremap: case __NR_madvise: case __NR_brk:
       case __NR_shmdt:  case __NR_mmap:
-         ma_footprint_will_shrink();
+         footprint_will_shrink();
          break;
       default: break;
    }
@@ -674,25 +330,6 @@ static void on_munmap(Addr a, SizeT len)
    recount_mapped();
 }
 
-/* The written bits of [lo, hi) move to 'to' (the count stays). */
-static void move_written(Addr lo, Addr hi, Addr to)
-{
-   if (!ma_track_pages) return;
-   for (Addr a = lo; a < hi; a += 1UL << PAGE_BITS) {
-      UWord old_page = a >> PAGE_BITS, new_page = (to + (a - lo)) >> PAGE_BITS;
-      if (!page_written(old_page)) continue;
-      UWord* c = chunk_of(old_page, False);
-      UWord bit = old_page & ((1UL << CHUNK_BITS) - 1);
-      c[bit / 64] &= ~(1UL << (bit % 64));
-      if (page_written(new_page)) { ma_footprint_pages -= 1UL << PAGE_BITS; continue; }
-      c = chunk_of(new_page, True);
-      bit = new_page & ((1UL << CHUNK_BITS) - 1);
-      c[bit / 64] |= 1UL << (bit % 64);
-   }
-   invalidate_cache(lo, hi);
-   invalidate_cache(to, to + (hi - lo));
-}
-
 /* mremap moved [from, from+len) to [to, to+len): the region goes with
    it, written pages included, keeping its identity and history.  The
    core then reports the old range unmapped (nothing written is left
@@ -715,10 +352,9 @@ static void on_remap(Addr from, Addr to, SizeT len)
       if (r) { moving->shared = r->shared; moving->startup = r->startup; }
    }
    forget_range(to, to + (hi - lo), True);   /* what MREMAP_FIXED replaced */
-   move_written(lo, hi, to);
+   ma_pages_move(lo, hi, to);
    moving->start = to;
    moving->end   = to + (hi - lo);
-   moving->written_pages = ma_track_pages ? scan_written(moving->start, moving->end, False) : 0;
    insert(moving);
    recount_mapped();
 }
@@ -783,18 +419,26 @@ static RegionUse* use_of(Region* r, Site* site)
    return u;
 }
 
-void ma_regions_block_added(Block* bk)
+/* Does this block lie in a client mapping?  Malloc blocks do only when
+   glibc's allocator runs; with replacement they live in Valgrind's
+   heap, and count in the footprint by their usable bytes. */
+static inline Bool in_client_mapping(const Block* bk)
+{
+   return bk->kind != BLOCK_MALLOC || ma_malloc_wrapped;
+}
+
+static void block_added(Block* bk)
 {
    Region* r = region_at(bk->payload);
    if (bk->kind == BLOCK_MALLOC) {
       if (r) r->holds_malloc = True;
    } else if (!r || r->holds_malloc) {
       /* In Valgrind's heap or glibc's: inside a malloc block. */
-      bk->region = NULL;
+      bk->region.region = NULL;
       custom_in_heap += bk->req_szB;
       return;
    }
-   bk->region = r;
+   bk->region.region = r;
    if (!r) return;
    r->used_bytes  += bk->req_szB;
    r->used_blocks += 1;
@@ -806,12 +450,9 @@ void ma_regions_block_added(Block* bk)
    map_changed = True;
 }
 
-void ma_regions_block_removed(Block* bk)
+static void block_removed(Block* bk)
 {
-   /* Use going down is a decrease too: the map at the peak shows the
-      blocks that filled the footprint. */
-   ma_footprint_will_shrink();
-   Region* r = bk->region;
+   Region* r = bk->region.region;
    if (!r) {
       if (bk->kind != BLOCK_MALLOC) custom_in_heap -= bk->req_szB;
       return;
@@ -831,9 +472,24 @@ void ma_regions_block_removed(Block* bk)
          }
       }
    }
-   bk->region = NULL;
+   bk->region.region = NULL;
    if (!r->mapped) retire(r);
    map_changed = True;
+}
+
+void ma_regions_block_allocated(Block* bk)
+{
+   if (in_client_mapping(bk)) block_added(bk);
+   else ma_footprint_grew();
+}
+
+void ma_regions_block_releasing(Block* bk)
+{
+   /* Before any figure changes: the memory map may be at its peak.
+      Use going down is a decrease too: the map at the peak shows the
+      blocks that filled the footprint. */
+   footprint_will_shrink();
+   if (in_client_mapping(bk)) block_removed(bk);
 }
 
 /*------------------------------------------------------------*/
@@ -846,7 +502,7 @@ static SizeT accessible_bytes(Addr lo, Addr hi)
    SizeT n = 0;
    for (Addr a = lo; a < hi; ) {
       const NSegment* seg = VG_(am_find_nsegment)(a);
-      if (!seg) { a += 1UL << PAGE_BITS; continue; }
+      if (!seg) { a += 1UL << MA_PAGE_BITS; continue; }
       Addr end = seg->end + 1 < hi ? seg->end + 1 : hi;
       if (seg->kind != SkFree && seg->kind != SkResvn && (seg->hasR || seg->hasW || seg->hasX))
          n += end - a;
@@ -869,7 +525,7 @@ static void find_stack_tops(void)
    VG_(thread_stack_reset_iter)(&tid);
    while (VG_(thread_stack_next)(&tid, &lo, &hi) && n_stack_tops < VG_N_THREADS) {
       stack_tops[n_stack_tops].top    = hi + 1;   /* hi is the last byte */
-      stack_tops[n_stack_tops].number = ma_heap_thread_number(tid);
+      stack_tops[n_stack_tops].number = ma_blocks_thread_number(tid);
       n_stack_tops++;
    }
 }
@@ -908,8 +564,8 @@ static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
    out->used_blocks = r->used_blocks;
    out->thread = r->kind == REGION_ANON || r->startup ? stack_thread(out) : 0;
    if (out->thread) out->kind = REGION_STACK;
-   out->written = ma_track_pages ? scan_written(out->start, out->start + out->size, False)
-                                   << PAGE_BITS : 0;
+   out->written = ma_track_pages ? ma_pages_written_in(out->start, out->start + out->size)
+                                   << MA_PAGE_BITS : 0;
    out->accessible = accessible_bytes(out->start, out->start + out->size);
    UInt kept = r->n_sizes < MA_GROWTHS_KEPT ? r->n_sizes : MA_GROWTHS_KEPT;
    out->n_sizes = kept;
@@ -965,19 +621,21 @@ void ma_regions_free_map(MemoryMap* m)
    heap: the map is then within 4 KiB of the exact peak. */
 static MemoryMap* peak_map;
 
-void ma_regions_capture_peak(void)
+static void capture_peak(void)
 {
    ma_footprint_at_max = False;
    ULong f = ma_footprint();
-   if (peak_map && !map_changed && f < peak_map->footprint + (1UL << PAGE_BITS)) return;
+   Bool changed = map_changed || ma_pages_marked != marked_at_capture;
+   if (peak_map && !changed && f < peak_map->footprint + (1UL << MA_PAGE_BITS)) return;
    ma_regions_free_map(peak_map);
    peak_map = ma_regions_map_now("peak");
    map_changed = False;
+   marked_at_capture = ma_pages_marked;
 }
 
 const MemoryMap* ma_regions_peak_map(void)
 {
-   if (ma_footprint_at_max || !peak_map) ma_regions_capture_peak();
+   if (ma_footprint_at_max || !peak_map) capture_peak();
    if (!peak_map) peak_map = ma_regions_map_now("peak");
    return peak_map;
 }
@@ -996,15 +654,4 @@ void ma_regions_init(void)
    VG_(track_change_mem_mprotect)(on_mprotect);
    VG_(track_new_mem_brk)(on_brk_grow);
    VG_(track_die_mem_brk)(on_brk_shrink);
-}
-
-void ma_regions_start(void)
-{
-   /* The bitmap's top level is needed even without --track-pages:
-      scan_written walks it. */
-   written_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
-   page_cache     = VG_(am_shadow_alloc)(sizeof(UWord) << CACHE_BITS);
-   if (!written_chunks || !page_cache)
-      VG_(out_of_memory_NORETURN)("ma.written_pages",
-                                  (sizeof(UWord*) << L1_BITS) + (sizeof(UWord) << CACHE_BITS));
 }

@@ -5,13 +5,11 @@
 /* ma_regions.c owns what memattr knows about the client's memory
    outside the heap blocks: the *regions* (every mapping made by mmap,
    mremap, shmat and brk, with the stack of the call; the segments
-   present at start-up; the thread stacks), the pages the program has
-   written (instrumented stores mark them), the bytes live blocks use
-   inside each region, and the *footprint*: written pages plus, when
-   Valgrind's allocator replaces the client's, the usable bytes of live
-   malloc blocks -- memattr's estimate of the program's anonymous
-   resident memory.  It keeps the memory map as it was at the
-   footprint's peak for the trace (docs/trace-format.md, "Memory map").
+   present at start-up; the thread stacks) and the bytes live blocks
+   use inside each region.  It keeps the memory map as it was at the
+   footprint's peak (ma_pages.h) for the trace (docs/trace-format.md,
+   "Memory map"), and the written pages of each region come from
+   ma_pages.c.
 
    Like everything in the tool this records facts; memattr-graph
    explains the gap between the heap and the footprint. */
@@ -23,10 +21,16 @@
 #include "pub_tool_execontext.h"
 #include "pub_tool_tooliface.h"
 
-#include "ma_heap.h"
+typedef struct _Block Block;   /* ma_blocks.h */
+typedef struct _Site  Site;
 
-/* --track-pages: instrument stores to find the pages written. */
-extern Bool ma_track_pages;
+/* This module's part of a block (Block.region): the client mapping the
+   block lies in (custom and pool blocks, and malloc blocks with
+   --malloc=wrap); NULL for Valgrind's own heap or inside a malloc
+   block. */
+typedef struct {
+   struct _Region* region;
+} RegionBlock;
 
 typedef enum { REGION_ANON, REGION_SHM, REGION_FILE, REGION_BRK, REGION_STACK } RegionKind;
 
@@ -55,7 +59,8 @@ typedef struct _Region {
    Bool   holds_malloc;        /* --malloc=wrap: glibc put malloc blocks here */
    ExeContext*  ec;            /* the call that made it; NULL at start-up */
    const HChar* file;          /* interned; "" for anonymous memory */
-   ULong  written_pages;
+   ULong  reserved;            /* unused: keeps a region 208 bytes, for
+                                  the reason given at Site (ma_blocks.h) */
    ULong  used_bytes, used_blocks;
    RegionUse* uses;            /* custom and pool blocks, by site */
    UInt   n_sizes;             /* 0 until it grows; then its sizes: when
@@ -104,64 +109,17 @@ typedef struct {
 
 extern MapEvents ma_map_events;
 
-/*--- The footprint --------------------------------------------------*/
-
-/* Bytes of client pages written, outside Valgrind's heap; without
-   --track-pages, bytes of anonymous memory mapped. */
-extern ULong ma_footprint_pages;
-/* The footprint's maximum so far, and whether the program is at it
-   with the memory map not yet captured there. */
-extern ULong ma_footprint_max;
-extern Bool  ma_footprint_at_max;
-
-static inline ULong ma_footprint(void)
-{
-   return ma_footprint_pages + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable);
-}
-
-/* After anything that may raise the footprint. */
-static inline void ma_footprint_grew(void)
-{
-   ULong f = ma_footprint();
-   if (f >= ma_footprint_max) {   /* the latest of equal maxima wins */
-      ma_footprint_max    = f;
-      ma_footprint_at_max = True;
-   }
-}
-
-void ma_regions_capture_peak(void);
-
-/* Before anything that lowers the footprint: if it is at its maximum,
-   this is the peak (so far) and the memory map is kept. */
-static inline void ma_footprint_will_shrink(void)
-{
-   if (UNLIKELY(ma_footprint_at_max)) ma_regions_capture_peak();
-}
-
 /*--- Interface ------------------------------------------------------*/
 
 /* pre_clo_init: register the mapping callbacks. */
 void ma_regions_init(void);
-/* post_clo_init: allocate the page tables (with --track-pages). */
-void ma_regions_start(void);
 
-/* A block that lies in client memory (custom and pool blocks; malloc
-   blocks with --malloc=wrap) was added or is going. */
-void ma_regions_block_added(Block* bk);
-void ma_regions_block_removed(Block* bk);
-
-/* Instrumentation: marking the pages the program stores to.  The plan
-   is made from the superblock first (NULL without --track-pages); then,
-   as each statement i of sb_in is added to sb_out, mark_before(i) adds
-   the marks due before it, and mark_before(sb_in->stmts_used) those due
-   at the end. */
-typedef struct _PagePlan PagePlan;
-PagePlan* ma_regions_plan_pages(IRSB* sb_in, Int first);
-void      ma_regions_mark_before(PagePlan* plan, IRSB* sb_out, IRSB* sb_in, Int i);
-void      ma_regions_plan_done(PagePlan* plan);
-
-/* The kernel wrote [a, a+len) for a system call. */
-void ma_regions_kernel_wrote(Addr a, SizeT len);
+/* Block events (ma_events.h): a block that lies in client memory (custom
+   and pool blocks; malloc blocks with --malloc=wrap) uses its region;
+   a malloc block of Valgrind's heap raises the footprint by its usable
+   bytes. */
+void ma_regions_block_allocated(Block* bk);
+void ma_regions_block_releasing(Block* bk);
 
 /* System calls: the mapping callbacks carry no flags, so the call in
    progress is noted (MAP_SHARED, shmat, mremap growth), and madvise

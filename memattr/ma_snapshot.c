@@ -4,7 +4,7 @@
 
 /* See ma_snapshot.h.  Taking a snapshot:
 
-   1. The live blocks are copied out of ma_heap.c's table into an array
+   1. The live blocks are copied out of ma_blocks.c's tables into an array
       sorted by address, so a word can be tested for "points into a
       block" by one range check and a binary search.
    2. Every block is read once, word by word: each word feeds the
@@ -55,6 +55,8 @@
 #include "pub_tool_wordfm.h"
 
 #include "ma_access.h"
+#include "ma_blocks.h"
+#include "ma_heap.h"
 #include "ma_names.h"
 #include "ma_snapshot.h"
 
@@ -185,8 +187,8 @@ static void collect_blocks(Scan* sc)
    s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
    UInt n = 0;
    Block* bk;
-   ma_heap_blocks_reset_iter();
-   while ((bk = ma_heap_blocks_next())) {
+   ma_blocks_reset_iter();
+   while ((bk = ma_blocks_next())) {
       tl_assert(n < s->n_blocks);
       SnapBlock* b = &s->blocks[n++];
       b->addr = bk->payload;
@@ -195,7 +197,7 @@ static void collect_blocks(Scan* sc)
       b->hash = 0;
       b->first_edge = b->first_word = 0;
       b->alloc_event = bk->alloc_event;
-      b->written = ma_track_access ? bk->bytes_written : 0;
+      b->written = ma_access_bytes_written(bk);
       b->readable = bk->kind == BLOCK_MALLOC
                     || VG_(am_is_valid_for_client)(bk->payload, bk->req_szB ? bk->req_szB : 1,
                                                    VKI_PROT_READ);
@@ -370,7 +372,7 @@ static void register_root(ThreadId tid, const HChar* regname, UWord value)
 {
    SnapRoot* r = root_if_pointer(register_scan, ROOT_REGISTER, 0, value);
    if (!r) return;
-   r->thread = ma_heap_thread_number(tid);
+   r->thread = ma_blocks_thread_number(tid);
    HChar lower[16];   /* "RAX" -> "rax", as assemblers and debuggers write them */
    SizeT n = 0;
    for (; regname[n] && n + 1 < sizeof lower; n++) lower[n] = VG_(tolower)(regname[n]);
@@ -521,7 +523,7 @@ static UInt capture_stacks(ThreadStack** out)
       t->min = min;
       t->max = max;
       VG_(memset)(t->walk.frames, 0, sizeof t->walk.frames);
-      t->walk.thread = ma_heap_thread_number(tid);
+      t->walk.thread = ma_blocks_thread_number(tid);
       t->walk.n_frames = VG_(get_StackTrace)(tid, t->walk.ips, MAX_FRAMES, t->walk.sps, NULL, 0);
    }
    *out = stacks;

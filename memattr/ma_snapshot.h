@@ -19,7 +19,7 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_execontext.h"
 
-#include "ma_heap.h"
+typedef struct _Site Site;   /* ma_blocks.h */
 
 /* --snapshots, --snapshot-growth (percent), --snapshot-min (bytes),
    --snapshot-budget (times the live heap). */
@@ -119,8 +119,8 @@ typedef struct {
 extern SnapshotCost ma_snapshot_cost;
 
 /* The automatic peak snapshot is due when live bytes exceed this; it
-   is checked inline on every release (ma_heap.c), so the common case
-   costs one comparison. */
+   is checked inline before every release (ma_events.h), so the common
+   case costs one comparison. */
 extern ULong ma_snapshot_threshold;
 
 void ma_snapshot_init(void);   /* after the options are known */

@@ -46,5 +46,31 @@ void ma_timeline_sample(ULong time, ULong alloc, ULong bytes, ULong blocks)
    if (n_samples == capacity) thin_out();
 }
 
-UInt ma_timeline_n_samples(void)                { return n_samples; }
-const TimelineSample* ma_timeline_samples(void) { return samples; }
+/* The peak goes before the first sample not earlier than it, unless
+   that sample is the peak itself; 'now' goes last unless the last point
+   already is now (or there is no sample at all: then it always goes). */
+UInt ma_timeline_points(const TimelineSample* peak, const TimelineSample* now,
+                        TimelineSample** points)
+{
+   TimelineSample* out = VG_(malloc)("ma.timeline.points",
+                                     (n_samples + 2) * sizeof(TimelineSample));
+   UInt  n = 0;
+   Bool  peak_placed = peak == NULL;
+   ULong last_t = 0;
+   for (UInt i = 0; i < n_samples; i++) {
+      if (!peak_placed && peak->time <= samples[i].time) {
+         if (peak->time < samples[i].time || samples[i].bytes != peak->bytes)
+            out[n++] = *peak;
+         peak_placed = True;
+      }
+      out[n++] = samples[i];
+      last_t = samples[i].time;
+   }
+   if (!peak_placed) {
+      out[n++] = *peak;
+      last_t = peak->time;
+   }
+   if (n_samples == 0 || now->time > last_t) out[n++] = *now;
+   *points = out;
+   return n;
+}

@@ -28,7 +28,11 @@ void ma_timeline_init(UInt min_points);
    sampling interval has passed, so it is cheap. */
 void ma_timeline_sample(ULong time, ULong alloc, ULong bytes, ULong blocks);
 
-UInt                  ma_timeline_n_samples(void);
-const TimelineSample* ma_timeline_samples(void);
+/* The timeline as the trace gives it: the samples, with the exact peak
+   (NULL: none, nothing was allocated) merged in at its place and the
+   state now appended.  Returns the number of points, in an array the
+   caller VG_(free)s. */
+UInt ma_timeline_points(const TimelineSample* peak, const TimelineSample* now,
+                        TimelineSample** points);
 
 #endif

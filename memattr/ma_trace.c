@@ -11,6 +11,7 @@
 #include "pub_tool_clientstate.h"
 #include "pub_tool_debuginfo.h"
 #include "pub_tool_execontext.h"
+#include "pub_tool_hashtable.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcfile.h"
@@ -24,8 +25,10 @@
 #include "pub_tool_xarray.h"
 
 #include "ma_access.h"
+#include "ma_blocks.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
+#include "ma_pages.h"
 #include "ma_phase.h"
 #include "ma_regions.h"
 #include "ma_snapshot.h"
@@ -353,17 +356,45 @@ static UWord stack_id(Writer* w, ExeContext* ec)
 }
 
 /*------------------------------------------------------------*/
+/*--- Site ids                                             ---*/
+/*------------------------------------------------------------*/
+
+/* Sites are numbered 1.. in the order written; the records after the
+   sites (copies, phases, snapshot blocks, region uses) name them by
+   number.  The table lives only while a trace is being written. */
+typedef struct _SiteId {
+   struct _SiteId* next;   /* hash chain (VgHashTable layout) */
+   UWord           key;    /* (UWord)site */
+   UWord           id;
+} SiteId;
+
+static VgHashTable* site_ids;
+
+static void number_site(const Site* s, UWord id)
+{
+   SiteId* node = VG_(malloc)("ma.site_id", sizeof(SiteId));
+   node->key = (UWord)s;
+   node->id  = id;
+   VG_(HT_add_node)(site_ids, node);
+}
+
+static UWord site_id(const Site* s)
+{
+   const SiteId* node = VG_(HT_lookup)(site_ids, (UWord)s);
+   tl_assert(node);   /* every site is written before it is named */
+   return node->id;
+}
+
+/*------------------------------------------------------------*/
 /*--- Sites, threads, peak, totals, timeline               ---*/
 /*------------------------------------------------------------*/
 
 static void write_site(Writer* w, const Site* s, UWord id)
 {
    UWord stack = stack_id(w, s->ec);
-   ULong lt_min = s->lifetime_min < s->live_lifetime_min
-                  ? s->lifetime_min : s->live_lifetime_min;
-   ULong lt_max = s->lifetime_max > s->live_lifetime_max
-                  ? s->lifetime_max : s->live_lifetime_max;
-   if (s->total_blocks == 0) lt_min = 0;
+   Lifetimes lifetimes = ma_heap_site_lifetimes(s);
+   ULong lt_min = lifetimes.min;
+   ULong lt_max = lifetimes.max;
 
    begin_record(w, "site");
    field_u(w, "id", id);
@@ -375,13 +406,13 @@ static void write_site(Writer* w, const Site* s, UWord id)
    field_u(w, "fbk", s->freed_blocks);
    field_u(w, "ltmin", lt_min);
    field_u(w, "ltmax", lt_max);
-   field_u(w, "ltsum", s->lifetime_sum + s->live_lifetime_sum);
+   field_u(w, "ltsum", lifetimes.sum);
    field_u(w, "tmpbk", s->temp_blocks); field_u(w, "tmpb", s->temp_bytes);
    field_u(w, "rbk", s->realloc_blocks);
    static const HChar* const kind_names[] = { "malloc", "custom", "pool" };
    field_s(w, "kind", kind_names[s->kind]);
-   const AccessFigures* g = &s->gone_access;
-   const AccessFigures* l = &s->live_access;
+   const AccessFigures* g = &s->access.gone;
+   const AccessFigures* l = &s->access.live;
    field_u(w, "rd",   g->bytes_read + l->bytes_read);
    field_u(w, "wr",   g->bytes_written + l->bytes_written);
    field_u(w, "nrbk", g->never_read_blocks + l->never_read_blocks);
@@ -398,8 +429,8 @@ static void write_copy_group(Writer* w, const CopyGroup* g)
    begin_record(w, "copy");
    field_s(w, "kind", g->kind == COPY_BY_REALLOC ? "realloc" : "copy");
    field_u(w, "stack", stack);
-   field_u(w, "from", g->from->trace_id);
-   field_u(w, "to", g->to->trace_id);
+   field_u(w, "from", site_id(g->from));
+   field_u(w, "to", site_id(g->to));
    field_u(w, "share", g->share);
    field_u(w, "src-used", g->src_used);
    field_s(w, "src-fate", fate_names[g->fate]);
@@ -439,12 +470,13 @@ static void write_access_totals(Writer* w)
 static void write_sites(Writer* w)
 {
    ma_heap_measure_live_blocks();
+   ma_access_measure_live_blocks();
 
    UWord id = 0;
    Site* s;
-   ma_heap_sites_reset_iter();
-   while ((s = ma_heap_sites_next())) {
-      s->trace_id = ++id;
+   ma_blocks_sites_reset_iter();
+   while ((s = ma_blocks_sites_next())) {
+      number_site(s, ++id);
       write_site(w, s, id);
    }
    if (ma_track_access) {
@@ -455,8 +487,8 @@ static void write_sites(Writer* w)
 
 static void write_threads(Writer* w)
 {
-   for (UInt n = 1; n <= ma_heap_n_threads(); n++) {
-      const ThreadFigures* t = ma_heap_thread(n);
+   for (UInt n = 1; n <= ma_blocks_n_threads(); n++) {
+      const ThreadFigures* t = ma_blocks_thread_by_number(n);
       begin_record(w, "thread");
       field_u(w, "id", n);
       field_u(w, "parent", t->parent);
@@ -508,91 +540,23 @@ static void write_timeline_point(Writer* w, ULong t, ULong alloc,
 }
 
 /* The sampled points, with the exact peak merged in at its place and
-   the final state appended. */
+   the final state appended (ma_timeline.h). */
 static void write_timeline(Writer* w)
 {
-   const TimelineSample* s = ma_timeline_samples();
-   UInt n = ma_timeline_n_samples();
-   Bool peak_written = ma_heap.total_blocks == 0;
-   ULong last_t = 0;
-   for (UInt i = 0; i < n; i++) {
-      if (!peak_written && ma_heap.peak_time <= s[i].time) {
-         if (ma_heap.peak_time < s[i].time || s[i].bytes != ma_heap.peak_bytes)
-            write_timeline_point(w, ma_heap.peak_time, ma_heap.peak_alloc,
-                                 ma_heap.peak_bytes, ma_heap.peak_blocks);
-         peak_written = True;
-      }
-      write_timeline_point(w, s[i].time, s[i].alloc, s[i].bytes, s[i].blocks);
-      last_t = s[i].time;
-   }
-   if (!peak_written) {
-      write_timeline_point(w, ma_heap.peak_time, ma_heap.peak_alloc,
-                           ma_heap.peak_bytes, ma_heap.peak_blocks);
-      last_t = ma_heap.peak_time;
-   }
-   if (n == 0 || ma_instrs > last_t)
-      write_timeline_point(w, ma_instrs, ma_heap.total_bytes,
-                           ma_heap.curr_bytes, ma_heap.curr_blocks);
+   const TimelineSample peak = { ma_heap.peak_time, ma_heap.peak_alloc,
+                                 ma_heap.peak_bytes, ma_heap.peak_blocks };
+   const TimelineSample now  = { ma_instrs, ma_heap.total_bytes,
+                                 ma_heap.curr_bytes, ma_heap.curr_blocks };
+   TimelineSample* p;
+   UInt n = ma_timeline_points(ma_heap.total_blocks ? &peak : NULL, &now, &p);
+   for (UInt i = 0; i < n; i++)
+      write_timeline_point(w, p[i].time, p[i].alloc, p[i].bytes, p[i].blocks);
+   VG_(free)(p);
 }
 
 /*------------------------------------------------------------*/
 /*--- Phases and marks                                     ---*/
 /*------------------------------------------------------------*/
-
-/* What each instance allocated that is still live now: a block counts
-   for the instance open innermost at its allocation and for all that
-   enclosed it.  Per instance (index id - 1) and per (instance, site). */
-typedef struct { ULong bytes, blocks; } LiveFigures;
-
-typedef struct {
-   LiveFigures* by_instance;
-   WordFM*      by_instance_site;   /* (id << 32 | site trace id) -> LiveFigures* */
-} StillLive;
-
-static UWord instance_site_key(UInt id, const Site* site)
-{
-   return ((UWord)id << 32) | site->trace_id;
-}
-
-static void count_still_live(StillLive* live, UInt id, const Block* bk)
-{
-   for (; id; id = ma_phase_instance(id)->parent) {
-      live->by_instance[id - 1].bytes += bk->req_szB;
-      live->by_instance[id - 1].blocks++;
-      UWord key = instance_site_key(id, bk->site), k, v;
-      LiveFigures* f;
-      if (VG_(lookupFM)(live->by_instance_site, &k, &v, key)) f = (LiveFigures*)v;
-      else {
-         f = VG_(calloc)("ma.phase.live", 1, sizeof *f);
-         VG_(addToFM)(live->by_instance_site, key, (UWord)f);
-      }
-      f->bytes += bk->req_szB;
-      f->blocks++;
-   }
-}
-
-static StillLive measure_still_live(void)
-{
-   UInt n = ma_phase_n_instances();
-   StillLive live = { VG_(calloc)("ma.phase.live", n ? n : 1, sizeof(LiveFigures)),
-                      VG_(newFM)(VG_(malloc), "ma.phase.live", VG_(free), NULL) };
-   Block* bk;
-   ma_heap_blocks_reset_iter();
-   while ((bk = ma_heap_blocks_next()))
-      if (bk->phase) count_still_live(&live, bk->phase, bk);
-   return live;
-}
-
-static void free_live_figures(UWord figures)
-{
-   VG_(free)((void*)figures);
-}
-
-static void free_still_live(StillLive* live)
-{
-   VG_(free)(live->by_instance);
-   VG_(deleteFM)(live->by_instance_site, NULL, free_live_figures);
-}
 
 static void fields_moment(Writer* w, const HChar* prefix, const HeapMoment* m)
 {
@@ -628,13 +592,10 @@ static void write_phase(Writer* w, const PhaseInstance* in, const StillLive* liv
 
    for (Word i = 0; i < VG_(sizeXA)(in->sites); i++) {
       const PhaseSiteFigures* f = VG_(indexXA)(in->sites, i);
-      UWord k, v;
-      const LiveFigures* x = VG_(lookupFM)(live->by_instance_site, &k, &v,
-                                           instance_site_key(in->id, f->site))
-                             ? (const LiveFigures*)v : NULL;
+      const LiveFigures* x = ma_phase_still_live_of_site(live, in->id, f->site);
       begin_record(w, "phase-site");
       field_u(w, "phase", in->id);
-      field_u(w, "site", f->site->trace_id);
+      field_u(w, "site", site_id(f->site));
       field_u(w, "ab", f->alloc_bytes);   field_u(w, "abk", f->alloc_blocks);
       field_u(w, "fb", f->freed_bytes);   field_u(w, "fbk", f->freed_blocks);
       field_u(w, "live-begin", f->live_begin);
@@ -650,10 +611,10 @@ static void write_phase(Writer* w, const PhaseInstance* in, const StillLive* liv
 static void write_phases(Writer* w)
 {
    ma_phase_settle_open();
-   StillLive live = measure_still_live();
+   StillLive live = ma_phase_measure_still_live();
    for (UInt id = 1; id <= ma_phase_n_instances(); id++)
       write_phase(w, ma_phase_instance(id), &live);
-   free_still_live(&live);
+   ma_phase_free_still_live(&live);
    for (UInt i = 0; i < ma_phase_n_marks(); i++) {
       const Mark* m = ma_phase_mark(i);
       begin_record(w, "mark");
@@ -696,7 +657,7 @@ static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
    begin_record(w, "block");
    field_u(w, "i", i + 1);
    field_x(w, "addr", b->addr);
-   field_u(w, "site", b->site->trace_id);
+   field_u(w, "site", site_id(b->site));
    field_u(w, "size", b->size);
    put_key(w, "hash");
    put_hex(w, b->hash, 16);
@@ -839,7 +800,7 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
    end_record(w);
    for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
       begin_record(w, "region-use");
-      field_u(w, "site", m->uses[u].site->trace_id);
+      field_u(w, "site", site_id(m->uses[u].site));
       field_u(w, "bytes", m->uses[u].bytes);
       field_u(w, "blocks", m->uses[u].blocks);
       end_record(w);
@@ -930,6 +891,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    ma_heap_capture_peak_if_at_peak();
    frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
    stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
+   site_ids = VG_(HT_construct)("ma.site_ids");
    n_frames = n_stacks = 0;
    write_header(w, req);
    write_sites(w);
@@ -941,6 +903,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    write_memory_maps(w);
    VG_(deleteFM)(frames_of_ip, NULL, NULL);
    VG_(deleteFM)(stack_ids, NULL, NULL);
+   VG_(HT_destruct)(site_ids, VG_(free));
 
    begin_record(w, "end");
    field_u(w, "records", w->records);

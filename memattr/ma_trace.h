@@ -3,9 +3,13 @@
 /*--------------------------------------------------------------------*/
 
 /* ma_trace.c owns the trace file: the format (docs/trace-format.md),
-   symbolising stacks into frames, escaping, and publishing the file
-   atomically (write to a temporary name, then rename), so a reader
-   never sees half a trace under the final name. */
+   symbolising stacks into frames, numbering sites for the records that
+   name them, escaping, and publishing the file atomically (write to a
+   temporary name, then rename), so a reader never sees half a trace
+   under the final name.  It only writes: every figure it writes is
+   computed by the module that owns it (figures still live now by
+   ma_heap.c, ma_access.c and ma_phase.c; the timeline's points by
+   ma_timeline.c; copy groups by ma_lineage.c). */
 
 #ifndef MA_TRACE_H
 #define MA_TRACE_H

@@ -1,0 +1,172 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: the tables of blocks, sites and threads. ma_blocks.h ---*/
+/*--------------------------------------------------------------------*/
+
+/* ma_blocks.c owns the tables every module looks blocks, sites and
+   threads up in: the live blocks (three tables, one per kind), the
+   allocation sites, and the client threads with their numbers.  It
+   keeps them and nothing else: what a block or a site counts is
+   written by the modules that own those fields (below), and
+   ma_blocks.c calls none of them, so every module can use the tables
+   without a call running back up to the heap (ma_heap.c, which fills
+   them, calls the listeners through ma_events.c).
+
+   Field ownership.  Block and Site start with the heap model's fields
+   (ma_heap.c writes them; the others read them); then one part per
+   interested module, a struct defined in that module's header and
+   written only by it:
+     access   ma_access.h   bytes read and written, the heap map slot
+     lineage  ma_lineage.h  copy pairs, the time of the last use
+     phase    ma_phase.h    the phase open at allocation; per-site slots
+     region   ma_regions.h  the client mapping the block lies in */
+
+#ifndef MA_BLOCKS_H
+#define MA_BLOCKS_H
+
+#include "pub_tool_basics.h"
+#include "pub_tool_execontext.h"
+
+#include "ma_access.h"
+#include "ma_lineage.h"
+#include "ma_phase.h"
+#include "ma_regions.h"
+
+typedef struct _Block Block;
+typedef struct _Site  Site;
+
+/* Where a block came from.  MALLOC blocks are the malloc/new family
+   (replaced, or wrapped with --malloc=wrap); the other two are the
+   client's own allocators, announced by client requests (ma_custom.c):
+   VALGRIND_MALLOCLIKE_BLOCK and VALGRIND_MEMPOOL_ALLOC. */
+typedef enum { BLOCK_MALLOC, BLOCK_CUSTOM, BLOCK_POOL } BlockKind;
+
+/* One allocation site: the figures of all blocks allocated from one
+   distinct stack (ExeContext).  Sites live in a hash table keyed by
+   the ExeContext pointer; ExeContexts are never freed, so the key is
+   stable for the whole run. */
+struct _Site {
+   struct _Site* next;         /* hash chain (VgHashTable layout) */
+   UWord         key;          /* (UWord)ec */
+   ExeContext*   ec;
+
+   /* The heap model's (ma_heap.c): */
+   ULong total_bytes, total_blocks;   /* allocated over the run */
+   ULong curr_bytes,  curr_blocks;    /* live now */
+   ULong max_bytes,   max_blocks;     /* this site's own maximum */
+   ULong peak_bytes,  peak_blocks;    /* live at the global peak */
+   ULong freed_blocks;
+   ULong lifetime_min, lifetime_max, lifetime_sum;  /* instructions, of
+                                                       blocks gone */
+   ULong temp_blocks, temp_bytes;     /* see MA_TEMPORARY_DEFINITION */
+   ULong realloc_blocks;              /* blocks created by realloc */
+   ULong live_lifetime_min, live_lifetime_max, live_lifetime_sum;
+                                      /* of blocks live now; see
+                                         ma_heap_measure_live_blocks */
+   UChar kind;                        /* BlockKind of its blocks (one
+                                         stack, one kind) */
+   /* Sites whose live figures changed since the last time the peak was
+      captured are chained here, so capturing the peak costs the number
+      of changed sites, not the number of all sites (DHAT walks them
+      all). */
+   struct _Site* next_changed;
+   Bool          changed;
+
+   AccessSite access;
+   PhaseSite  phase;
+
+   /* Unused: keeps a site the 304 bytes it has always taken, so the
+      tool's own heap is laid out as before.  The order of a trace's
+      copy records follows the addresses of sites and stacks, and
+      traces are compared byte for byte across versions. */
+   UWord      reserved;
+};
+
+/* One live heap block.  Keyed by its start address in a hash table
+   (cheaper than an ordered tree on the malloc path, which is what
+   most programs stress); nodes come from a pool allocator.  The parts
+   from 'access' on exist only with access tracking (nodes are
+   allocated without them otherwise, to keep --track-access=no at the
+   speed of an allocation-only profiler). */
+struct _Block {
+   struct _Block* next;      /* hash chain (VgHashTable layout) */
+   UWord          payload;   /* start address: the key */
+
+   /* The heap model's (ma_heap.c): */
+   SizeT          req_szB;   /* requested size */
+   Site*          site;
+   ULong          alloc_time;   /* ma_instrs at allocation */
+   ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
+   struct _ThreadFigures* thread;   /* of the allocating thread */
+   UChar          kind;         /* BlockKind */
+
+   PhaseBlock     phase;        /* (packs beside 'kind') */
+   Addr           pool;         /* BLOCK_POOL: the pool's anchor address */
+   RegionBlock    region;
+
+   /* Only with access tracking: */
+   AccessBlock    access;
+   LineageBlock   lineage;
+};
+
+/* Nodes are 80 bytes without access tracking and 128 with it: the
+   pool's chunks stay the size they have always been, so the tool's
+   own heap is laid out the same (the order of copy records depends on
+   where sites lie), and a node is two cache lines. */
+_Static_assert(__builtin_offsetof(struct _Block, access) == 80, "Block without access parts");
+_Static_assert(sizeof(struct _Block) == 128, "Block with access parts");
+
+/* Per-thread figures (written by ma_heap.c).  Bytes belong to the
+   thread that allocated the block, whichever thread frees it. */
+typedef struct _ThreadFigures {
+   UInt  number;                       /* 1.. in creation order */
+   UInt  parent;                       /* memattr thread number, 0 for main */
+   ULong total_bytes, total_blocks;
+   ULong curr_bytes,  curr_blocks;
+   ULong peak_bytes,  peak_blocks, peak_time;
+} ThreadFigures;
+
+void ma_blocks_init(void);
+/* After the options are known: nodes carry the access-tracking parts
+   only with access tracking. */
+void ma_blocks_start(Bool with_access_parts);
+
+/*--- Blocks ---*/
+
+/* A zeroed node, not yet in a table; ma_blocks_free_node gives it back. */
+Block* ma_blocks_new_node(void);
+void   ma_blocks_free_node(Block* bk);
+
+/* The tables, one per kind: a pool chunk may start where a malloc
+   block or a MALLOCLIKE block does.  'remove' finds and unlinks at
+   once, and returns NULL if no block of that kind starts at p. */
+void   ma_blocks_add(Block* bk);
+Block* ma_blocks_find(Addr p, BlockKind kind);
+Block* ma_blocks_remove(Addr p, BlockKind kind);
+/* Every live block of one kind, in an array the caller VG_(free)s. */
+Block** ma_blocks_of_kind(BlockKind kind, UInt* n);
+
+/* Iteration over live blocks: malloc blocks, then custom blocks, then
+   pool chunks.  One iteration at a time. */
+void   ma_blocks_reset_iter(void);
+Block* ma_blocks_next(void);
+
+/*--- Sites ---*/
+
+/* The site of ec; *created says whether it was made now (zeroed). */
+Site* ma_blocks_site_for(ExeContext* ec, Bool* created);
+
+/* Iteration over sites, in the table's order (the trace's order). */
+void  ma_blocks_sites_reset_iter(void);
+Site* ma_blocks_sites_next(void);
+
+/*--- Threads ---*/
+
+/* ThreadId slots are reused by the core; memattr numbers threads
+   itself, 1.. in creation order, so every thread keeps its figures. */
+ThreadFigures*       ma_blocks_thread(ThreadId tid);   /* made on first use */
+void                 ma_blocks_thread_created(ThreadId parent, ThreadId child);
+UInt                 ma_blocks_n_threads(void);
+UInt                 ma_blocks_thread_number(ThreadId tid);
+const ThreadFigures* ma_blocks_thread_by_number(UInt number);
+
+#endif

@@ -1,0 +1,53 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: block events to the modules.            ma_events.h ---*/
+/*--------------------------------------------------------------------*/
+
+/* ma_events.c passes each heap block event from ma_heap.c to the
+   modules that keep something per block, one call per event to each
+   interested module, in this fixed order:
+
+     allocated:  access, lineage, regions, phase
+     releasing:  regions, phase, access, lineage
+
+   (access and lineage only with --track-access; phase only while a
+   phase is open).  The order is the one the figures were always
+   updated in; no listener reads another's part of a block, so only
+   the figures of ma_heap.c matter, and those are at a fixed point of
+   each event (below).
+
+   A realloc (or the resize or move of a custom block) is a release of
+   the old block, marked 'replaced', then the allocation of its
+   successor, which names the old block as its predecessor: the old
+   block's release has to be seen before the heap counts the successor
+   (the peak, the phases' and the memory map's figures depend on it),
+   so the hand-on -- the bytes' access history, their copy pairs, a
+   relocation copy when the block moved -- happens when the successor
+   is announced.  That is the only way a realloc's copy reaches
+   ma_lineage.c; the program's own copies reach it from ma_access.c. */
+
+#ifndef MA_EVENTS_H
+#define MA_EVENTS_H
+
+#include "pub_tool_basics.h"
+
+#include "ma_heap.h"
+#include "ma_snapshot.h"
+
+/* bk was just counted in every heap figure (ma_heap.events included).
+   'predecessor' is the block it replaces (still a valid node, already
+   released with 'replaced'), or NULL. */
+void ma_events_allocated(Block* bk, Block* predecessor);
+
+/* bk is going: taken out of its table and counted in ma_heap.events,
+   but every other heap figure still counts it.  'replaced': a
+   successor will carry its bytes on (see above). */
+void ma_events_releasing(Block* bk, Bool replaced);
+
+/* Before a block is looked up to be released: the heap may be at a
+   peak worth a snapshot (one comparison in the common case). */
+static inline void ma_events_before_release(void)
+{
+   if (UNLIKELY(ma_heap.curr_bytes > ma_snapshot_threshold)) ma_snapshot_at_release();
+}
+
+#endif

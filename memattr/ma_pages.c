@@ -1,0 +1,404 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: pages written and the footprint.          ma_pages.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_pages.h.  The pages written (a bitmap over the address space
+   behind an inline cache the instrumented stores read), the
+   instrumentation that marks them, and the footprint's counters. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_tooliface.h"
+
+#include "ma_pages.h"
+
+Bool  ma_track_pages      = True;
+ULong ma_footprint_pages  = 0;
+ULong ma_footprint_max    = 0;
+Bool  ma_footprint_at_max = False;
+ULong ma_pages_marked     = 0;
+
+/*------------------------------------------------------------*/
+/*--- Pages written                                        ---*/
+/*------------------------------------------------------------*/
+
+/* One bit per 4 KiB page of the 48-bit address space, in chunks of
+   2^16 pages (8 KiB of bits) made on first use.  A bit is set at the
+   first store to the page and cleared when the page is unmapped or
+   given back (madvise), so a page mapped again starts unwritten.
+   Pages of Valgrind's own heap (the replacement allocator's blocks,
+   counted as heap instead) are never set.
+
+   In front, read by the inline IR of every store: a direct-mapped
+   cache of page numbers (2^16 entries, 512 KiB).  A store to a page
+   found there costs a shift, a mask, a load and a compare; only the
+   first store to a page since it fell out of the cache calls the
+   helper.  Entry 0 means empty (page 0 is never client memory). */
+
+#define PAGE_BITS      MA_PAGE_BITS
+#define CHUNK_BITS     16
+#define L1_BITS        20                 /* 12 + 16 + 20 = 48 */
+#define CACHE_BITS     16
+#define CHUNK_WORDS    ((1UL << CHUNK_BITS) / (8 * sizeof(UWord)))
+
+static UWord** written_chunks;   /* [1 << L1_BITS] */
+static UWord*  page_cache;       /* [1 << CACHE_BITS] */
+
+static UWord* chunk_of(UWord page, Bool create)
+{
+   UWord** c = &written_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+   if (*c == NULL && create) {
+      *c = VG_(calloc)("ma.written_pages", CHUNK_WORDS, sizeof(UWord));
+   }
+   return *c;
+}
+
+static Bool page_written(UWord page)
+{
+   UWord* c = chunk_of(page, False);
+   if (!c) return False;
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   return (c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1;
+}
+
+/* Written pages in [lo, hi) (page-aligned); with 'clear', also forget
+   them.  Whole missing chunks are skipped, so a huge reservation that
+   was never written costs next to nothing. */
+static ULong scan_written(Addr lo, Addr hi, Bool clear)
+{
+   ULong n = 0;
+   if (!written_chunks) return 0;   /* before ma_pages_start */
+   UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
+   while (page < last) {
+      UWord* c = chunk_of(page, False);
+      if (!c) {
+         page = (page | ((1UL << CHUNK_BITS) - 1)) + 1;
+         continue;
+      }
+      UWord bit  = page & ((1UL << CHUNK_BITS) - 1);
+      UWord word = bit / (8 * sizeof(UWord));
+      UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
+      if (c[word] == 0 && mask == 1 && last - page >= 8 * sizeof(UWord)) {
+         page += 8 * sizeof(UWord);       /* a whole empty word */
+         continue;
+      }
+      if (c[word] & mask) {
+         n++;
+         if (clear) c[word] &= ~mask;
+      }
+      page++;
+   }
+   return n;
+}
+
+/* Forget the cache's entries for [lo, hi): the next store there is
+   looked at again (the range was mapped anew, or given back). */
+static void invalidate_cache(Addr lo, Addr hi)
+{
+   if (!ma_track_pages) return;
+   UWord first = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
+   if (last - first >= (1UL << CACHE_BITS)) {
+      VG_(memset)(page_cache, 0, sizeof(UWord) << CACHE_BITS);
+      return;
+   }
+   for (UWord page = first; page < last; page++) {
+      UWord* e = &page_cache[page & ((1UL << CACHE_BITS) - 1)];
+      if (*e == page) *e = 0;
+   }
+}
+
+static void mark_page(UWord page)
+{
+   page_cache[page & ((1UL << CACHE_BITS) - 1)] = page;
+   if (page_written(page)) return;
+   Addr a = page << PAGE_BITS;
+   const NSegment* seg = VG_(am_find_nsegment)(a);
+   if (seg && seg->isCH) return;   /* Valgrind's heap: counted as heap bytes */
+   UWord* c = chunk_of(page, True);
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
+   ma_footprint_pages += 1UL << PAGE_BITS;
+   ma_pages_marked++;
+   ma_footprint_grew();
+}
+
+/* Called by the instrumented store when the cache missed.  A store
+   that straddles two pages marks both. */
+static VG_REGPARM(2) void on_page_store(Addr a, UWord size)
+{
+   mark_page(a >> PAGE_BITS);
+   if (((a + size - 1) >> PAGE_BITS) != (a >> PAGE_BITS))
+      mark_page((a + size - 1) >> PAGE_BITS);
+}
+
+void ma_pages_kernel_wrote(Addr a, SizeT len)
+{
+   if (!ma_track_pages || len == 0) return;
+   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
+      mark_page(page);
+}
+
+/*------------------------------------------------------------*/
+/*--- Instrumentation                                      ---*/
+/*------------------------------------------------------------*/
+
+static void add_page_mark(IRSB* sb, IRExpr* addr, Int size, IRExpr* guard)
+{
+   IRTemp page = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp index = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp slot = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp at   = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp seen = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp miss = newIRTemp(sb->tyenv, Ity_I1);
+   addStmtToIRSB(sb, IRStmt_WrTmp(page, IRExpr_Binop(Iop_Shr64, addr,
+                     IRExpr_Const(IRConst_U8(PAGE_BITS)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(index, IRExpr_Binop(Iop_And64, IRExpr_RdTmp(page),
+                     IRExpr_Const(IRConst_U64((1UL << CACHE_BITS) - 1)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(slot, IRExpr_Binop(Iop_Shl64, IRExpr_RdTmp(index),
+                     IRExpr_Const(IRConst_U8(3)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(at, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(slot),
+                     IRExpr_Const(IRConst_U64((ULong)(HWord)page_cache)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(seen, IRExpr_Load(Iend_LE, Ity_I64, IRExpr_RdTmp(at))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(miss, IRExpr_Binop(Iop_CmpNE64, IRExpr_RdTmp(seen),
+                                                     IRExpr_RdTmp(page))));
+   IRExpr* when = IRExpr_RdTmp(miss);
+   if (guard) {
+      IRTemp both = newIRTemp(sb->tyenv, Ity_I1);
+      addStmtToIRSB(sb, IRStmt_WrTmp(both, IRExpr_Binop(Iop_And1, guard, when)));
+      when = IRExpr_RdTmp(both);
+   }
+   IRDirty* di = unsafeIRDirty_0_N(2, "on_page_store", VG_(fnptr_to_fnentry)(on_page_store),
+                                   mkIRExprVec_2(addr, mkIRExpr_HWord(size)));
+   di->guard = when;
+   addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+static Int stored_size(IRTypeEnv* tyenv, IRExpr* data)
+{
+   return sizeofIRType(typeOfIRExpr(tyenv, data));
+}
+
+/* Plain stores are marked in groups: stores whose addresses are one
+   base (a temporary, or the constant 0 for absolute addresses) plus
+   constant offsets -- pushes, a frame's locals, a struct's fields --
+   write bytes [lo, hi) of that base, which touch at most the pages of
+   lo and hi - 1 when hi - lo < 4 KiB.  So each group is checked once,
+   at the end of its stretch of statements (before the side exit that
+   ends the stretch, or the superblock's end: every store of the stretch
+   has run by then).  A group spanning 4 KiB or more, and guarded,
+   atomic and helper stores, are checked one by one, where they are.
+   On python3, the most store-heavy benchmark, it took the cost of
+   finding written pages from 12 % of the run to about 8 %
+   (bench/README.md). */
+
+#define NO_GROUP      (-1)
+#define CONST_BASE    (-1)   /* 'base' of an absolute address */
+
+typedef struct {
+   Int   segment;    /* side exits before the stores */
+   Int   base;       /* IRTemp, or CONST_BASE */
+   Long  lo, hi;     /* offsets from base: bytes [lo, hi) */
+   Bool  one_by_one; /* too wide: each store checked itself */
+} StoreGroup;
+
+struct _PagePlan {
+   Int*        group_of;   /* [stmts_used]: a plain store's group, or NO_GROUP */
+   StoreGroup* groups;
+   Int         n_groups;
+   Int         segment;    /* of the statements being added */
+   IRTypeEnv*  tyenv;      /* sb_in's */
+};
+
+/* The base and offset of an address atom, following Add64/Sub64 of a
+   constant back through the temporaries. */
+typedef struct { Int base; Long offset; } BaseOffset;
+
+static BaseOffset base_of(const BaseOffset* temps, IRExpr* addr)
+{
+   if (addr->tag == Iex_Const)
+      return (BaseOffset){ CONST_BASE, (Long)addr->Iex.Const.con->Ico.U64 };
+   return temps[addr->Iex.RdTmp.tmp];
+}
+
+static void note_temp(BaseOffset* temps, IRStmt* st)
+{
+   IRTemp  t = st->Ist.WrTmp.tmp;
+   IRExpr* e = st->Ist.WrTmp.data;
+   temps[t] = (BaseOffset){ (Int)t, 0 };
+   if (e->tag == Iex_RdTmp) {
+      temps[t] = temps[e->Iex.RdTmp.tmp];
+   } else if (e->tag == Iex_Binop && (e->Iex.Binop.op == Iop_Add64 || e->Iex.Binop.op == Iop_Sub64)
+              && e->Iex.Binop.arg1->tag == Iex_RdTmp && e->Iex.Binop.arg2->tag == Iex_Const
+              && e->Iex.Binop.arg2->Iex.Const.con->tag == Ico_U64) {
+      Long c = (Long)e->Iex.Binop.arg2->Iex.Const.con->Ico.U64;
+      temps[t] = temps[e->Iex.Binop.arg1->Iex.RdTmp.tmp];
+      temps[t].offset += e->Iex.Binop.op == Iop_Add64 ? c : -c;
+   }
+}
+
+static Int group_for(PagePlan* plan, Int segment, Int base)
+{
+   for (Int g = plan->n_groups - 1; g >= 0 && plan->groups[g].segment == segment; g--)
+      if (plan->groups[g].base == base) return g;
+   return NO_GROUP;
+}
+
+PagePlan* ma_pages_plan(IRSB* sb_in, Int first)
+{
+   if (!ma_track_pages) return NULL;
+   PagePlan* plan = VG_(malloc)("ma.page_plan", sizeof(PagePlan));
+   plan->group_of = VG_(malloc)("ma.page_plan", (sb_in->stmts_used + 1) * sizeof(Int));
+   plan->groups   = VG_(malloc)("ma.page_plan", (sb_in->stmts_used + 1) * sizeof(StoreGroup));
+   plan->n_groups = 0;
+   plan->segment  = 0;
+   plan->tyenv    = sb_in->tyenv;
+   BaseOffset* temps = VG_(malloc)("ma.page_plan", (sb_in->tyenv->types_used + 1)
+                                                   * sizeof(BaseOffset));
+   for (Int t = 0; t < sb_in->tyenv->types_used; t++) temps[t] = (BaseOffset){ t, 0 };
+   Int segment = 0;
+   for (Int i = 0; i < sb_in->stmts_used; i++) {
+      IRStmt* st = sb_in->stmts[i];
+      plan->group_of[i] = NO_GROUP;
+      if (i < first || !st) continue;
+      if (st->tag == Ist_WrTmp) note_temp(temps, st);
+      if (st->tag == Ist_Exit) segment++;
+      if (st->tag != Ist_Store) continue;
+      BaseOffset at = base_of(temps, st->Ist.Store.addr);
+      Long end = at.offset + stored_size(sb_in->tyenv, st->Ist.Store.data);
+      Int g = group_for(plan, segment, at.base);
+      if (g == NO_GROUP) {
+         g = plan->n_groups++;
+         plan->groups[g] = (StoreGroup){ segment, at.base, at.offset, end, False };
+      }
+      StoreGroup* group = &plan->groups[g];
+      if (at.offset < group->lo) group->lo = at.offset;
+      if (end > group->hi) group->hi = end;
+      if (group->hi - group->lo >= (1L << PAGE_BITS)) group->one_by_one = True;
+      plan->group_of[i] = g;
+   }
+   VG_(free)(temps);
+   return plan;
+}
+
+static IRExpr* group_address(IRSB* sb, const StoreGroup* g, Long offset)
+{
+   if (g->base == CONST_BASE) return IRExpr_Const(IRConst_U64((ULong)offset));
+   IRTemp a = newIRTemp(sb->tyenv, Ity_I64);
+   addStmtToIRSB(sb, IRStmt_WrTmp(a, IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(g->base),
+                                                  IRExpr_Const(IRConst_U64((ULong)offset)))));
+   return IRExpr_RdTmp(a);
+}
+
+/* The groups of the stretch that ends here. */
+static void mark_groups(PagePlan* plan, IRSB* sb)
+{
+   for (Int g = 0; g < plan->n_groups; g++) {
+      const StoreGroup* group = &plan->groups[g];
+      if (group->segment != plan->segment || group->one_by_one) continue;
+      Long width = group->hi - group->lo;
+      add_page_mark(sb, group_address(sb, group, group->lo), (Int)width, NULL);
+      if (width > 8)   /* more than one store: its far end may lie in the next page */
+         add_page_mark(sb, group_address(sb, group, group->hi - 1), 1, NULL);
+   }
+   plan->segment++;
+}
+
+void ma_pages_mark_before(PagePlan* plan, IRSB* sb, IRSB* sb_in, Int i)
+{
+   if (!plan) return;
+   if (i >= sb_in->stmts_used) {
+      mark_groups(plan, sb);
+      return;
+   }
+   IRStmt* st = sb_in->stmts[i];
+   if (!st) return;
+   switch (st->tag) {
+      case Ist_Exit:
+         mark_groups(plan, sb);
+         break;
+      case Ist_Store:
+         if (plan->group_of[i] != NO_GROUP && plan->groups[plan->group_of[i]].one_by_one)
+            add_page_mark(sb, st->Ist.Store.addr,
+                          stored_size(plan->tyenv, st->Ist.Store.data), NULL);
+         break;
+      case Ist_StoreG:
+         add_page_mark(sb, st->Ist.StoreG.details->addr,
+                       stored_size(plan->tyenv, st->Ist.StoreG.details->data),
+                       st->Ist.StoreG.details->guard);
+         break;
+      case Ist_CAS: {   /* a CAS that fails writes nothing, but the page is writable and in use */
+         IRCAS* cas = st->Ist.CAS.details;
+         add_page_mark(sb, cas->addr,
+                       stored_size(plan->tyenv, cas->dataLo) * (cas->dataHi ? 2 : 1), NULL);
+         break;
+      }
+      case Ist_LLSC:
+         if (st->Ist.LLSC.storedata)
+            add_page_mark(sb, st->Ist.LLSC.addr,
+                          stored_size(plan->tyenv, st->Ist.LLSC.storedata), NULL);
+         break;
+      case Ist_Dirty: {
+         IRDirty* d = st->Ist.Dirty.details;
+         if ((d->mFx == Ifx_Write || d->mFx == Ifx_Modify) && d->mSize > 0)
+            add_page_mark(sb, d->mAddr, d->mSize, NULL);
+         break;
+      }
+      default:
+         break;
+   }
+}
+
+void ma_pages_plan_done(PagePlan* plan)
+{
+   if (!plan) return;
+   VG_(free)(plan->group_of);
+   VG_(free)(plan->groups);
+   VG_(free)(plan);
+}
+
+/* The written bits of [lo, hi) move to 'to' (the count stays). */
+void ma_pages_move(Addr lo, Addr hi, Addr to)
+{
+   if (!ma_track_pages) return;
+   for (Addr a = lo; a < hi; a += 1UL << PAGE_BITS) {
+      UWord old_page = a >> PAGE_BITS, new_page = (to + (a - lo)) >> PAGE_BITS;
+      if (!page_written(old_page)) continue;
+      UWord* c = chunk_of(old_page, False);
+      UWord bit = old_page & ((1UL << CHUNK_BITS) - 1);
+      c[bit / 64] &= ~(1UL << (bit % 64));
+      if (page_written(new_page)) { ma_footprint_pages -= 1UL << PAGE_BITS; continue; }
+      c = chunk_of(new_page, True);
+      bit = new_page & ((1UL << CHUNK_BITS) - 1);
+      c[bit / 64] |= 1UL << (bit % 64);
+   }
+   invalidate_cache(lo, hi);
+   invalidate_cache(to, to + (hi - lo));
+}
+
+
+ULong ma_pages_written_in(Addr lo, Addr hi)
+{
+   return scan_written(lo, hi, False);
+}
+
+void ma_pages_forget(Addr lo, Addr hi)
+{
+   ULong lost = scan_written(lo, hi, True);
+   ma_footprint_pages -= lost << PAGE_BITS;
+   invalidate_cache(lo, hi);
+}
+
+void ma_pages_start(void)
+{
+   /* The bitmap's top level is needed even without --track-pages:
+      ma_pages_written_in walks it. */
+   written_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
+   page_cache     = VG_(am_shadow_alloc)(sizeof(UWord) << CACHE_BITS);
+   if (!written_chunks || !page_cache)
+      VG_(out_of_memory_NORETURN)("ma.written_pages",
+                                  (sizeof(UWord*) << L1_BITS) + (sizeof(UWord) << CACHE_BITS));
+}

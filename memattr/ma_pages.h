@@ -1,0 +1,77 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: pages written and the footprint.          ma_pages.h ---*/
+/*--------------------------------------------------------------------*/
+
+/* ma_pages.c owns the pages of client memory the program has written
+   (instrumented stores and the kernel's writes mark them; unmapping
+   and madvise forget them) and the *footprint*: written pages plus,
+   when Valgrind's allocator replaces the client's, the usable bytes of
+   live malloc blocks -- memattr's estimate of the program's anonymous
+   resident memory -- with its maximum so far.  ma_regions.c counts the
+   written pages of each region from here and keeps the memory map at
+   the footprint's peak. */
+
+#ifndef MA_PAGES_H
+#define MA_PAGES_H
+
+#include "pub_tool_basics.h"
+#include "pub_tool_tooliface.h"
+
+#include "ma_heap.h"
+
+#define MA_PAGE_BITS 12
+
+/* --track-pages: instrument stores to find the pages written. */
+extern Bool ma_track_pages;
+
+/* Bytes of client pages written, outside Valgrind's heap; without
+   --track-pages, bytes of anonymous memory mapped (ma_regions.c
+   recounts them). */
+extern ULong ma_footprint_pages;
+/* The footprint's maximum so far, and whether the program is at it
+   with the memory map not yet captured there (ma_regions.c clears it
+   when it captures the map). */
+extern ULong ma_footprint_max;
+extern Bool  ma_footprint_at_max;
+/* Pages newly marked written so far: a change of the memory map. */
+extern ULong ma_pages_marked;
+
+static inline ULong ma_footprint(void)
+{
+   return ma_footprint_pages + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable);
+}
+
+/* After anything that may raise the footprint. */
+static inline void ma_footprint_grew(void)
+{
+   ULong f = ma_footprint();
+   if (f >= ma_footprint_max) {   /* the latest of equal maxima wins */
+      ma_footprint_max    = f;
+      ma_footprint_at_max = True;
+   }
+}
+
+/* post_clo_init: allocate the page tables. */
+void ma_pages_start(void);
+
+/* Written pages in [lo, hi) (page-aligned). */
+ULong ma_pages_written_in(Addr lo, Addr hi);
+/* [lo, hi) is no longer mapped or resident: its pages become unwritten
+   (the footprint drops) and the next store there is looked at again. */
+void  ma_pages_forget(Addr lo, Addr hi);
+/* mremap: the written pages of [lo, hi) move to 'to'. */
+void  ma_pages_move(Addr lo, Addr hi, Addr to);
+/* The kernel wrote [a, a+len) for a system call. */
+void  ma_pages_kernel_wrote(Addr a, SizeT len);
+
+/* Instrumentation (ma_instrument.c drives it): marking the pages the
+   program stores to.  The plan is made from the superblock first (NULL
+   without --track-pages); then, as each statement i of sb_in is added
+   to sb_out, mark_before(i) adds the marks due before it, and
+   mark_before(sb_in->stmts_used) those due at the end. */
+typedef struct _PagePlan PagePlan;
+PagePlan* ma_pages_plan(IRSB* sb_in, Int first);
+void      ma_pages_mark_before(PagePlan* plan, IRSB* sb_out, IRSB* sb_in, Int i);
+void      ma_pages_plan_done(PagePlan* plan);
+
+#endif
