@@ -11,9 +11,10 @@
 
    (access and lineage only with --track-access; phase only while a
    phase is open).  The order is the one the figures were always
-   updated in; no listener reads another's part of a block, so only
-   the figures of ma_heap.c matter, and those are at a fixed point of
-   each event (below).
+   updated in.  A listener touches only its own part of a block (the
+   access helpers reach the lineage part through ma_lineage_note_use),
+   so what matters to each is where the heap's figures stand, which is
+   fixed for each event (below).
 
    A realloc (or the resize or move of a custom block) is a release of
    the old block, marked 'replaced', then the allocation of its
