@@ -15,6 +15,9 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
+	postproc/analysis/options.h \
+	postproc/analysis/site_rows.h postproc/analysis/site_rows.cpp \
+	postproc/analysis/copies.h postproc/analysis/copies.cpp \
 	postproc/analysis/ownership.h postproc/analysis/ownership.cpp \
 	postproc/analysis/ownership_analysis.h postproc/analysis/ownership_analysis.cpp \
 	postproc/analysis/leaks.h postproc/analysis/leaks.cpp \
