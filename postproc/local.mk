@@ -1,7 +1,8 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
 # reports, the copy lineage graph and the ownership graph.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
-# link exactly the code the program runs.
+# link exactly the code the program runs. A command is one cli/command_<name>.cpp here and
+# one line in cli/command_registry.cpp.
 
 MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 -g \
 	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS)
@@ -15,6 +16,9 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
+	postproc/analysis/options.h \
+	postproc/analysis/site_rows.h postproc/analysis/site_rows.cpp \
+	postproc/analysis/copies.h postproc/analysis/copies.cpp \
 	postproc/analysis/ownership.h postproc/analysis/ownership.cpp \
 	postproc/analysis/ownership_analysis.h postproc/analysis/ownership_analysis.cpp \
 	postproc/analysis/leaks.h postproc/analysis/leaks.cpp \
@@ -27,7 +31,14 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/dot_escape.h postproc/report/dot_escape.cpp \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
-	postproc/cli/native_rss.h postproc/cli/native_rss.cpp
+	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \
+	postproc/cli/options.h postproc/cli/options.cpp \
+	postproc/cli/write_report.h postproc/cli/write_report.cpp \
+	postproc/cli/command.h postproc/cli/command_registry.cpp \
+	postproc/cli/command_report.cpp \
+	postproc/cli/command_lineage.cpp \
+	postproc/cli/command_dot.cpp \
+	postproc/cli/command_native_rss.cpp
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include "analysis/analysis.h"
 #include "analysis/ownership.h"
+#include "analysis/site_rows.h"
 
 namespace memattr {
 

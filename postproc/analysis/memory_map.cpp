@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "analysis/analysis.h"
+#include "analysis/options.h"
 #include "trace/trace_escape.h"
 #include "support/units.h"
 

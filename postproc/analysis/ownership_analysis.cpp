@@ -10,9 +10,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "analysis/analysis.h"
+#include "analysis/options.h"
 #include "analysis/ownership.h"
 #include "analysis/site_folding.h"
+#include "analysis/site_rows.h"
 #include "trace/trace_escape.h"
 
 namespace memattr {

@@ -29,7 +29,8 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_ownership_report.cpp \
 	tests/postproc/test_phases.cpp \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
-	tests/postproc/test_native_rss.cpp
+	tests/postproc/test_native_rss.cpp \
+	tests/postproc/test_command_registry.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\"
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread

@@ -150,5 +150,28 @@ TEST(Analysis, ThreadsAreOrderedById) {
     EXPECT_EQ(model.threads[1].id, 2u);
 }
 
+TEST(Analysis, ComputesOnlyTheNeededParts) {
+    const Trace trace = test::ownership_trace();
+    const ReportModel full = analyse(trace, {});
+    ASSERT_FALSE(full.ownership.snapshots.empty());
+    ASSERT_FALSE(full.ownership.missing);
+
+    const ReportModel copies_only = analyse(trace, {}, AnalysisNeeds{.copies = true});
+    EXPECT_TRUE(copies_only.ownership.snapshots.empty());
+    EXPECT_TRUE(copies_only.ownership.owners.empty());
+    EXPECT_EQ(copies_only.sites.size(), full.sites.size());  // the rows are always there
+    EXPECT_EQ(copies_only.rankings.at_peak.rows, full.rankings.at_peak.rows);
+}
+
+TEST(Analysis, NeededPartsAreTheSameAsInTheFullModel) {
+    const Trace trace = test::lineage_trace();
+    const ReportModel full = analyse(trace, {});
+    const ReportModel copies_only = analyse(trace, {}, AnalysisNeeds{.copies = true});
+    ASSERT_FALSE(full.copies.lineage.empty());
+    EXPECT_EQ(copies_only.copies.lineage.size(), full.copies.lineage.size());
+    EXPECT_EQ(copies_only.copies.totals.movable_clones.bytes,
+              full.copies.totals.movable_clones.bytes);
+}
+
 }  // namespace
 }  // namespace memattr

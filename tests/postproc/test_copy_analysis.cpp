@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "analysis/analysis.h"
+#include "analysis/copies.h"
 #include "trace_fixtures.h"
 
 namespace memattr {

@@ -1,0 +1,102 @@
+#include "analysis/site_rows.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "support/units.h"
+
+namespace memattr {
+
+namespace {
+
+// A custom or pool site's stack starts in the custom allocator, which folds away like
+// malloc so that the site is the code that asked it for memory.
+std::size_t custom_allocator_frames(const Site& site) {
+    return site.kind == SiteKind::malloc ? 0 : 1;
+}
+
+SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder) {
+    const FoldedStack folded =
+        folder.fold(trace.stacks[site.stack], custom_allocator_frames(site));
+    SiteRow row;
+    row.figures = site;
+    row.location = trace.frames[folded.site_frame];
+    for (const std::size_t frame : folded.frames) row.stack.push_back(trace.frames[frame]);
+    row.omitted_frames = folded.omitted_frames;
+    row.peak_percent = percent_of(site.peak_bytes, trace.peak.bytes);
+    row.total_percent = percent_of(site.total_bytes, trace.totals.bytes);
+    row.exit_percent = percent_of(site.exit_bytes, trace.exit.bytes);
+    row.temporary_percent = percent_of(site.temporary_blocks, site.total_blocks);
+    row.mean_lifetime = ratio(site.lifetime_sum, site.total_blocks);
+    row.average_size = ratio(site.total_bytes, site.total_blocks);
+    // The reader guarantees never accessed <= never read.
+    row.written_unread_blocks = site.never_read_blocks - site.never_accessed_blocks;
+    row.written_unread_bytes = site.never_read_bytes - site.never_accessed_bytes;
+    row.never_read_percent = percent_of(site.never_read_bytes, site.total_bytes);
+    return row;
+}
+
+// Orders sites by `metric`, descending; ties by total bytes, descending, then by id.
+using Metric = std::uint64_t Site::*;
+
+bool ranks_before(const Site& a, const Site& b, Metric metric) {
+    if (a.*metric != b.*metric) return a.*metric > b.*metric;
+    if (a.total_bytes != b.total_bytes) return a.total_bytes > b.total_bytes;
+    return a.id < b.id;
+}
+
+Ranking rank(const std::vector<SiteRow>& rows, Metric metric, std::size_t top) {
+    Ranking ranking;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].figures.*metric != 0) ranking.rows.push_back(i);
+    std::sort(ranking.rows.begin(), ranking.rows.end(), [&](std::size_t a, std::size_t b) {
+        return ranks_before(rows[a].figures, rows[b].figures, metric);
+    });
+    ranking.candidates = ranking.rows.size();
+    if (top != 0 && ranking.rows.size() > top) ranking.rows.resize(top);
+    return ranking;
+}
+
+}  // namespace
+
+std::vector<SiteRow> make_site_rows(const Trace& trace, const SiteFolder& folder) {
+    std::vector<SiteRow> rows;
+    for (const Site& site : trace.sites) rows.push_back(make_row(trace, site, folder));
+    std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
+        return ranks_before(a.figures, b.figures, &Site::peak_bytes);
+    });
+    return rows;
+}
+
+std::vector<std::size_t> rows_of_sites(const Trace& trace, const std::vector<SiteRow>& rows) {
+    std::unordered_map<std::uint64_t, std::size_t> row_of_id;
+    for (std::size_t row = 0; row < rows.size(); ++row)
+        row_of_id.emplace(rows[row].figures.id, row);
+    std::vector<std::size_t> row_of_site;
+    for (const Site& site : trace.sites) row_of_site.push_back(row_of_id.at(site.id));
+    return row_of_site;
+}
+
+SiteRankings rank_sites(const std::vector<SiteRow>& rows, std::size_t top) {
+    SiteRankings rankings;
+    rankings.at_peak = rank(rows, &Site::peak_bytes, top);
+    rankings.by_total = rank(rows, &Site::total_bytes, top);
+    rankings.by_temporary = rank(rows, &Site::temporary_blocks, top);
+    rankings.at_exit = rank(rows, &Site::exit_bytes, top);
+    rankings.never_read = rank(rows, &Site::never_read_bytes, top);
+    return rankings;
+}
+
+std::vector<std::string> site_stack_lines(const SiteRow& site) {
+    std::vector<std::string> lines = {fmt::format("site {}", site.figures.id)};
+    for (std::size_t i = 0; i < site.stack.size(); ++i)
+        lines.push_back(fmt::format("{} {}", i == 0 ? "at" : "by", describe_frame(site.stack[i])));
+    if (site.omitted_frames > 0)
+        lines.push_back(fmt::format("... {} (--frames shows more)",
+                                    count_of(site.omitted_frames, "more caller")));
+    return lines;
+}
+
+}  // namespace memattr

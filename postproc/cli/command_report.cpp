@@ -1,0 +1,89 @@
+// `report` and `json`: the report of a trace, every section, as text or as JSON.
+
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli/command.h"
+#include "cli/write_report.h"
+#include "report/reporter.h"
+#include "support/units.h"
+
+namespace memattr {
+
+namespace {
+
+// --native-rss: a size with an optional unit, checked while parsing like the other values.
+const CLI::Validator size_validator(
+    [](std::string& value) -> std::string {
+        try {
+            parse_size(value);
+            return {};
+        } catch (const std::invalid_argument& error) {
+            return error.what();
+        }
+    },
+    "SIZE", "");
+
+void add_report_options(CLI::App& command, CommandOptions& options) {
+    add_common_options(command, options);
+    add_snapshot_option(command, options);
+    add_memory_map_option(command, options);
+    command
+        .add_option_function<std::string>(
+            "--native-rss",
+            [&options](const std::string& value) {
+                options.analysis.native_rss = parse_size(value);
+            },
+            "The peak resident set of a native run (not under\n"
+            "Valgrind), to set beside memattr's estimate: bytes,\n"
+            "or with K, M, G (KiB, MiB, GiB), e.g. 14532K, as\n"
+            "'memattr-graph native-rss -- PROGRAM' prints it.")
+        ->check(size_validator)
+        ->option_text("SIZE");
+    add_top_option(command, options, AnalysisOptions{}.top,
+                   "Rows listed in each ranking of the text report;\n"
+                   "0 lists them all. (The JSON report always has\n"
+                   "every row.)");
+}
+
+void declare_report(CLI::App& command, CommandOptions& options) {
+    add_report_options(command, options);
+    const std::vector<std::string> formats = reporter_formats();
+    command.add_option("--format", options.format,
+                       fmt::format("Output format: {}.", fmt::join(formats, " or ")))
+        ->check(CLI::IsMember(formats))
+        ->option_text(fmt::format("FORMAT (default {})", options.format));
+}
+
+void run_report(const CommandOptions& options, const AnalysisNeeds& needs) {
+    write_report(options, needs, *make_reporter(options.format));
+}
+
+void run_json(const CommandOptions& options, const AnalysisNeeds& needs) {
+    write_report(options, needs, *make_reporter("json"));
+}
+
+}  // namespace
+
+extern const Command report_command{
+    .name = "report",
+    .summary = "Write the report for TRACE: text for reading (the\n"
+               "default), or JSON.",
+    .needs = kEveryAnalysis,
+    .declare = declare_report,
+    .run = run_report,
+};
+
+extern const Command json_command{
+    .name = "json",
+    .summary = "Write the JSON report for TRACE, the same as\n"
+               "'report --format json' (schema: docs/json-schema.md).",
+    .needs = kEveryAnalysis,
+    .declare = add_report_options,
+    .run = run_json,
+};
+
+}  // namespace memattr

@@ -1,0 +1,118 @@
+#include "cli/options.h"
+
+#include <charconv>
+#include <regex>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "analysis/site_folding.h"
+
+namespace memattr {
+
+namespace {
+
+// --ignore-fn patterns are checked while parsing, so a typo is a usage error, reported
+// before the trace is read.
+const CLI::Validator regex_validator(
+    [](std::string& pattern) -> std::string {
+        try {
+            compile_rule_pattern(pattern);
+            return {};
+        } catch (const std::regex_error& error) {
+            return fmt::format("'{}' is not a valid regular expression: {}", pattern,
+                               error.what());
+        }
+    },
+    "REGEX", "");
+
+// --clone-threshold: the trace's `share` is in tenths, so only multiples of 10 % mean
+// something.
+const CLI::Validator clone_threshold_validator(
+    [](std::string& value) -> std::string {
+        unsigned percent = 0;
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), percent);
+        if (value.empty() || error != std::errc{} || end != value.data() + value.size() ||
+            !is_valid_clone_threshold(percent))
+            return fmt::format("'{}' is not a multiple of 10 from 10 to 100", value);
+        return {};
+    },
+    "PCT", "");
+
+}  // namespace
+
+CLI::Validator count_at_least(std::size_t minimum) {
+    return CLI::Validator(
+        [minimum](std::string& value) -> std::string {
+            std::size_t count = 0;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
+            if (value.empty() || error != std::errc{} || end != value.data() + value.size())
+                return fmt::format("'{}' is not a whole number", value);
+            if (count < minimum) return fmt::format("must be at least {}", minimum);
+            return {};
+        },
+        "", "");
+}
+
+// Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
+void add_common_options(CLI::App& command, CommandOptions& options) {
+    const AnalysisOptions defaults;
+    command.add_option("TRACE", options.trace_path,
+                       "The trace written by 'valgrind --tool=memattr',\n"
+                       "memattr.out.<pid>.")
+        ->required()
+        ->type_name("FILE");
+    command.add_option("-o,--output", options.output_path,
+                       "Write the report to FILE instead of standard output.")
+        ->option_text("FILE");
+    command.add_option("--clone-threshold", options.analysis.clone_threshold,
+                       "A copy filling at least PCT % of its destination\n"
+                       "is a clone (a multiple of 10 from 10 to 100).\n"
+                       "Clones whose original was never used afterwards\n"
+                       "are reported as copies that could be moves.")
+        ->check(clone_threshold_validator)
+        ->option_text(fmt::format("PCT (default {})", defaults.clone_threshold));
+    command.add_option("--frames", options.analysis.folding.max_frames,
+                       "Frames shown of each allocation stack, counted from\n"
+                       "the site's own frame outward, once allocator and\n"
+                       "library frames have been folded away.")
+        ->check(count_at_least(1))
+        ->option_text(fmt::format("N (default {})", defaults.folding.max_frames));
+    command.add_option("--ignore-fn", options.analysis.folding.extra_wrapper_patterns,
+                       "Also fold away frames whose demangled function\n"
+                       "name matches REGEX, as allocator frames like\n"
+                       "malloc are, so the site is found further out.\n"
+                       "ECMAScript syntax, searched anywhere in the name\n"
+                       "(anchor it with ^). Repeatable: one REGEX each.")
+        ->check(regex_validator)
+        ->allow_extra_args(false)
+        ->option_text("REGEX");
+}
+
+void add_snapshot_option(CLI::App& command, CommandOptions& options) {
+    command.add_option("--snapshot", options.analysis.snapshot,
+                       "The heap snapshot the ownership sections describe:\n"
+                       "its id or its name (MEMATTR_SNAPSHOT's). By default\n"
+                       "the peak snapshot, or the exit one without it.")
+        ->option_text("NAME|ID");
+}
+
+void add_memory_map_option(CLI::App& command, CommandOptions& options) {
+    command.add_option("--memory-map", options.analysis.memory_map,
+                       "The memory map the memory map section (and the\n"
+                       "arenas of the graph) describe: peak or exit. By\n"
+                       "default the one at the footprint's peak.")
+        ->check(CLI::IsMember({"peak", "exit"}))
+        ->option_text("peak|exit");
+}
+
+void add_top_option(CLI::App& command, CommandOptions& options, std::size_t default_top,
+                    const std::string& help) {
+    options.analysis.top = default_top;
+    command.add_option("--top", options.analysis.top, help)
+        ->check(count_at_least(0))
+        ->option_text(fmt::format("N (default {})", default_top));
+}
+
+}  // namespace memattr

@@ -1,0 +1,47 @@
+// The command line's options, one type for every command, and the options several commands
+// share. Each command (cli/command_*.cpp) declares the ones it takes, with its own defaults;
+// main.cpp gives each command an instance of its own.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "analysis/options.h"
+
+namespace CLI {
+class App;
+class Validator;
+}  // namespace CLI
+
+namespace memattr {
+
+// What the words of one command line asked for.
+struct CommandOptions {
+    std::string trace_path;
+    std::string output_path;        // -o: empty for standard output
+    std::string format = "text";    // report's --format: a reporter_formats() name
+    AnalysisOptions analysis;       // the options that change the figures
+    std::vector<std::string> program;  // native-rss: the program to run and its arguments
+};
+
+// A count option's check: a whole number, at least `minimum`. (CLI11's NonNegativeNumber and
+// PositiveNumber print their range up to DBL_MAX in the message.)
+CLI::Validator count_at_least(std::size_t minimum);
+
+// TRACE, -o, --clone-threshold, --frames and --ignore-fn: the options of every command that
+// reads a trace.
+void add_common_options(CLI::App& command, CommandOptions& options);
+
+// --snapshot: the heap snapshot the ownership sections (and the ownership graph) describe.
+void add_snapshot_option(CLI::App& command, CommandOptions& options);
+
+// --memory-map: the memory map the report's section (and the graph's arena links) describe.
+void add_memory_map_option(CLI::App& command, CommandOptions& options);
+
+// --top, whose meaning and default differ by command: `help` says what it counts,
+// `default_top` is set in `options` and shown in the help.
+void add_top_option(CLI::App& command, CommandOptions& options, std::size_t default_top,
+                    const std::string& help);
+
+}  // namespace memattr

@@ -1,0 +1,47 @@
+#include "cli/write_report.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "trace/trace_reader.h"
+
+namespace memattr {
+
+namespace {
+
+void write_output(std::string_view report, const std::string& output_path) {
+    if (output_path.empty()) {
+        std::cout << report << std::flush;
+        if (!std::cout)
+            throw std::runtime_error(fmt::format("cannot write the report to standard output: {}",
+                                                 std::strerror(errno)));
+        return;
+    }
+    std::ofstream output(output_path, std::ios::binary | std::ios::trunc);
+    if (!output)
+        throw std::runtime_error(
+            fmt::format("cannot open '{}' for writing: {}", output_path, std::strerror(errno)));
+    output << report << std::flush;
+    if (!output)
+        throw std::runtime_error(
+            fmt::format("cannot write '{}': {}", output_path, std::strerror(errno)));
+}
+
+}  // namespace
+
+void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
+                  const Reporter& reporter) {
+    const Trace trace = read_trace(options.trace_path);
+    const ReportModel model = analyse(trace, options.analysis, needs);
+    std::ostringstream report;
+    reporter.write(model, report);
+    write_output(report.view(), options.output_path);
+}
+
+}  // namespace memattr

@@ -1,0 +1,19 @@
+// What the commands that write a report or a graph share: read the trace, analyse what the
+// command needs, render, write.
+#pragma once
+
+#include "analysis/analysis.h"
+#include "cli/options.h"
+#include "report/reporter.h"
+
+namespace memattr {
+
+// Reads options.trace_path, analyses the parts `needs` names, and writes what `reporter`
+// renders of them to options.output_path (standard output when it is empty). The report is
+// rendered in memory first, so a failure never leaves half a report in the output file.
+// Throws std::exception with a message for the user when the trace cannot be read or the
+// report cannot be written.
+void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
+                  const Reporter& reporter);
+
+}  // namespace memattr
