@@ -1,4 +1,6 @@
-// Strings in Graphviz DOT: every label and tooltip a DOT writer emits goes through here.
+// What the Graphviz DOT writers (the lineage graph, the ownership graph) share: the graph's
+// opening lines, a site's node, and strings: every label and tooltip they emit goes through
+// dot_string.
 //
 // Symbol and file names are data (design.md): whatever bytes they hold, they must neither
 // end a quoted string early, nor be read by Graphviz as one of its escapes (`\N`, `\l`,
@@ -7,9 +9,13 @@
 // with a warning, at the first invalid sequence).
 #pragma once
 
+#include <cstddef>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "analysis/analysis.h"
 
 namespace memattr {
 
@@ -25,5 +31,21 @@ std::string shortened(std::string text, std::size_t limit);
 // A quoted DOT string showing `lines` one under the other (centred): each escaped with
 // dot_escape, joined by DOT's `\n` line break.
 std::string dot_string(const std::vector<std::string>& lines);
+
+// Function names longer than this are cut in node labels (C++ templates run to kilobytes);
+// the node's tooltip has them whole.
+inline constexpr std::size_t kMaxLabelNameBytes = 60;
+
+// Opens digraph `name`: its label (`label`'s lines, at the top), then the fonts and shapes
+// both graphs draw with. `graph_attributes`, when not empty, are more attributes of the
+// graph, e.g. ", rankdir=\"LR\"". The caller writes the nodes and edges, then "}\n".
+void write_graph_start(std::ostream& out, std::string_view name,
+                       const std::vector<std::string>& label, std::string_view graph_attributes);
+
+// The node of a site: "site3" for site id 3.
+std::string site_node_name(const SiteRow& site);
+
+// The first lines of a site's label: its function, cut short, and where it is.
+std::vector<std::string> site_heading(const SiteRow& site);
 
 }  // namespace memattr
