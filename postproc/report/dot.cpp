@@ -105,6 +105,11 @@ void write_graph_start(std::ostream& out, std::string_view name,
 
 std::string site_node_name(const SiteRow& site) { return fmt::format("site{}", site.figures.id); }
 
+void write_site_node(std::ostream& out, const SiteRow& site, const std::vector<std::string>& label) {
+    out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(site), dot_string(label),
+                       dot_string(site_stack_lines(site)));
+}
+
 std::vector<std::string> site_heading(const SiteRow& site) {
     const Frame& frame = site.location;
     return {shortened(escape_value(frame.function), kMaxLabelNameBytes),

@@ -45,6 +45,9 @@ void write_graph_start(std::ostream& out, std::string_view name,
 // The node of a site: "site3" for site id 3.
 std::string site_node_name(const SiteRow& site);
 
+// A site's node: `label`'s lines, and the site's stack as its tooltip.
+void write_site_node(std::ostream& out, const SiteRow& site, const std::vector<std::string>& label);
+
 // The first lines of a site's label: its function, cut short, and where it is.
 std::vector<std::string> site_heading(const SiteRow& site);
 

@@ -70,11 +70,8 @@ void write_nodes(const ReportModel& model, std::size_t drawn, std::ostream& out)
         return model.sites[a].figures.id < model.sites[b].figures.id;
     });
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
-    for (const std::size_t site : sites) {
-        const SiteRow& row = model.sites[site];
-        out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(row),
-                           dot_string(node_label(row)), dot_string(site_stack_lines(row)));
-    }
+    for (const std::size_t site : sites)
+        write_site_node(out, model.sites[site], node_label(model.sites[site]));
 }
 
 // ---------------------------------------------------------------- edges

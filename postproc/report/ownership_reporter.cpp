@@ -69,8 +69,7 @@ void write_site_nodes(const ReportModel& model, const SiteGraph& graph, std::ost
         label.push_back(fmt::format("site {}: itself {} in {}", site.figures.id,
                                     human_bytes(owned.self_bytes), count_of(owned.blocks, "block")));
         label.push_back(fmt::format("retains {}", human_bytes(owned.retained_bytes)));
-        out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(site),
-                           dot_string(label), dot_string(site_stack_lines(site)));
+        write_site_node(out, site, label);
     }
     if (graph.other_sites != 0)
         out << fmt::format("  other_sites [style=\"rounded,dashed\", label={}];\n",

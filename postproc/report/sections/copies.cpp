@@ -159,7 +159,6 @@ void write_copies_and_access(const ReportModel& model, std::ostream& out) {
     write_never_read(model, out);
 }
 
-
 // `figures`' keys appended to `object`, so that each row reads flat.
 Json with_figures(Json object, const CopyFigures& figures) {
     object["pairs"] = figures.pairs;

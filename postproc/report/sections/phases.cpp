@@ -209,7 +209,6 @@ void write_phases(const ReportModel& model, std::ostream& out) {
     }
 }
 
-
 Json moment_json(const TimelinePoint& point) {
     return {{"t", point.time}, {"alloc", point.allocated}, {"bytes", point.bytes},
             {"blocks", point.blocks}};
