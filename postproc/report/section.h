@@ -21,9 +21,8 @@ namespace memattr {
 // docs/json-schema.md: a person comparing the two finds fields where the document says.
 using Json = nlohmann::ordered_json;
 
-// One section of the report. Either writer may be null: the header's JSON is the trace's
-// description, and some sections' figures sit in another section's JSON object (the site
-// table, the snapshot's object).
+// One section of the report. Either writer may be null: the site rankings after the first
+// have no JSON of their own (the site table the first one writes holds their figures).
 struct ReportSection {
     // Names the section in the golden files (tests/golden/<trace>.<name>.expected).
     std::string_view name;
