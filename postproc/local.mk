@@ -26,9 +26,24 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/analysis/memory_map.h postproc/analysis/memory_map.cpp \
 	postproc/analysis/analysis.h postproc/analysis/analysis.cpp \
 	postproc/report/reporter.h postproc/report/reporter.cpp \
+	postproc/report/names.h \
+	postproc/report/section.h postproc/report/sections.cpp \
+	postproc/report/layout.h postproc/report/layout.cpp \
+	postproc/report/sections/header.cpp \
+	postproc/report/sections/summary.cpp \
+	postproc/report/sections/timeline.cpp \
+	postproc/report/sections/phases.cpp \
+	postproc/report/sections/top_sites.cpp \
+	postproc/report/sections/owners.cpp \
+	postproc/report/sections/duplicates.cpp \
+	postproc/report/sections/unreachable.cpp \
+	postproc/report/sections/leaks.cpp \
+	postproc/report/sections/copies.cpp \
+	postproc/report/sections/memory_map.cpp \
+	postproc/report/sections/threads.cpp \
 	postproc/report/text_reporter.h postproc/report/text_reporter.cpp \
 	postproc/report/json_reporter.h postproc/report/json_reporter.cpp \
-	postproc/report/dot_escape.h postproc/report/dot_escape.cpp \
+	postproc/report/dot.h postproc/report/dot.cpp \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
 	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \

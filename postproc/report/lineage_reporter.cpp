@@ -7,19 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "report/dot_escape.h"
+#include "report/dot.h"
 #include "trace/trace_escape.h"
 #include "support/units.h"
 
 namespace memattr {
 
 namespace {
-
-// Longer function names (C++ templates run to kilobytes) are cut in node labels; the node's
-// tooltip has the whole stack.
-constexpr std::size_t kMaxLabelNameBytes = 60;
-
-std::string node_name(const SiteRow& site) { return fmt::format("site{}", site.figures.id); }
 
 // ---------------------------------------------------------------- the graph's label
 
@@ -60,14 +54,11 @@ std::vector<std::string> graph_label(const ReportModel& model, std::size_t drawn
 // ---------------------------------------------------------------- nodes
 
 std::vector<std::string> node_label(const SiteRow& site) {
-    const Frame& frame = site.location;
-    return {shortened(escape_value(frame.function), kMaxLabelNameBytes),
-            frame.file.empty() ? fmt::format("in {}", escape_value(frame.object))
-                               : describe_location(frame),
-            fmt::format("site {}, {} allocated", site.figures.id,
-                        human_bytes(site.figures.total_bytes))};
+    std::vector<std::string> label = site_heading(site);
+    label.push_back(fmt::format("site {}, {} allocated", site.figures.id,
+                                human_bytes(site.figures.total_bytes)));
+    return label;
 }
-
 
 void write_nodes(const ReportModel& model, std::size_t drawn, std::ostream& out) {
     std::vector<std::size_t> sites;
@@ -79,11 +70,8 @@ void write_nodes(const ReportModel& model, std::size_t drawn, std::ostream& out)
         return model.sites[a].figures.id < model.sites[b].figures.id;
     });
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
-    for (const std::size_t site : sites) {
-        const SiteRow& row = model.sites[site];
-        out << fmt::format("  {} [label={}, tooltip={}];\n", node_name(row),
-                           dot_string(node_label(row)), dot_string(site_stack_lines(row)));
-    }
+    for (const std::size_t site : sites)
+        write_site_node(out, model.sites[site], node_label(model.sites[site]));
 }
 
 // ---------------------------------------------------------------- edges
@@ -125,8 +113,8 @@ std::string_view edge_style(CopyClass kind) {
 void write_edges(const ReportModel& model, std::size_t drawn, std::ostream& out) {
     for (std::size_t i = 0; i < drawn; ++i) {
         const LineageEdge& edge = model.copies.lineage[i];
-        out << fmt::format("  {} -> {} [label={}{}];\n", node_name(model.sites[edge.from]),
-                           node_name(model.sites[edge.to]), dot_string(edge_label(edge)),
+        out << fmt::format("  {} -> {} [label={}{}];\n", site_node_name(model.sites[edge.from]),
+                           site_node_name(model.sites[edge.to]), dot_string(edge_label(edge)),
                            edge_style(edge.kind));
     }
 }
@@ -136,12 +124,7 @@ void write_edges(const ReportModel& model, std::size_t drawn, std::ostream& out)
 void LineageReporter::write(const ReportModel& model, std::ostream& out) const {
     const std::size_t edges = model.copies.lineage.size();
     const std::size_t drawn = model.options.top == 0 ? edges : std::min(edges, model.options.top);
-    out << "digraph memattr_lineage {\n";
-    out << fmt::format("  graph [label={}, labelloc=\"t\", fontname=\"Helvetica\", "
-                       "fontsize=12];\n",
-                       dot_string(graph_label(model, drawn)));
-    out << "  node [shape=\"box\", style=\"rounded\", fontname=\"Helvetica\", fontsize=10];\n";
-    out << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+    write_graph_start(out, "memattr_lineage", graph_label(model, drawn), "");
     write_nodes(model, drawn, out);
     write_edges(model, drawn, out);
     out << "}\n";

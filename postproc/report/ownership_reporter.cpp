@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "report/dot_escape.h"
+#include "report/dot.h"
 #include "trace/trace_escape.h"
 #include "support/units.h"
 
@@ -15,18 +15,12 @@ namespace memattr {
 
 namespace {
 
-// Longer function names are cut in labels; tooltips have them whole.
-constexpr std::size_t kMaxLabelNameBytes = 60;
-
 const OwnershipReport& ownership_of(const ReportModel& model) { return model.ownership; }
 
-std::string site_node_name(const ReportModel& model, std::size_t site) {
-    return fmt::format("site{}", model.sites[site].figures.id);
-}
 
 std::string graph_node_name(const ReportModel& model, const GraphNode& node) {
     switch (node.kind) {
-    case GraphNode::Kind::site: return site_node_name(model, node.index);
+    case GraphNode::Kind::site: return site_node_name(model.sites[node.index]);
     case GraphNode::Kind::other_sites: return "other_sites";
     case GraphNode::Kind::root: return fmt::format("root{}", node.index);
     case GraphNode::Kind::several: return "several_roots";
@@ -34,14 +28,6 @@ std::string graph_node_name(const ReportModel& model, const GraphNode& node) {
     return "several_roots";
 }
 
-
-// The first lines of a site's label: its function, cut short, and where it is.
-std::vector<std::string> site_heading(const SiteRow& site) {
-    const Frame& frame = site.location;
-    return {shortened(escape_value(frame.function), kMaxLabelNameBytes),
-            frame.file.empty() ? fmt::format("in {}", escape_value(frame.object))
-                               : describe_location(frame)};
-}
 
 void write_root_nodes(const ReportModel& model, const std::vector<bool>& used, std::ostream& out) {
     const std::vector<RootOwner>& roots = ownership_of(model).roots;
@@ -83,8 +69,7 @@ void write_site_nodes(const ReportModel& model, const SiteGraph& graph, std::ost
         label.push_back(fmt::format("site {}: itself {} in {}", site.figures.id,
                                     human_bytes(owned.self_bytes), count_of(owned.blocks, "block")));
         label.push_back(fmt::format("retains {}", human_bytes(owned.retained_bytes)));
-        out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(model, owned.site),
-                           dot_string(label), dot_string(site_stack_lines(site)));
+        write_site_node(out, site, label);
     }
     if (graph.other_sites != 0)
         out << fmt::format("  other_sites [style=\"rounded,dashed\", label={}];\n",
@@ -129,7 +114,7 @@ void write_arena_links(const ReportModel& model, const SiteGraph& graph, std::os
         if (!drawn[link->group]) write_arena_node(model, link->group, out);
         drawn[link->group] = true;
         out << fmt::format("  {} -> arena{} [style=\"dashed\", color=\"#3a7d3a\", label={}];\n",
-                           site_node_name(model, link->site), link->group,
+                           site_node_name(model.sites[link->site]), link->group,
                            dot_string({"inside", fmt::format("{} in {}", human_bytes(link->bytes),
                                                              count_of(link->blocks, "block"))}));
     }
@@ -245,12 +230,7 @@ void OwnershipReporter::write(const ReportModel& model, std::ostream& out) const
     std::vector<std::string> lines;
     if (!ownership.missing)
         lines = ownership.block_tree ? block_tree_lines(model) : site_graph_lines(model);
-    out << "digraph memattr_ownership {\n";
-    out << fmt::format("  graph [label={}, labelloc=\"t\", fontname=\"Helvetica\", fontsize=12, "
-                       "rankdir=\"LR\"];\n",
-                       dot_string(graph_label(model, lines)));
-    out << "  node [shape=\"box\", style=\"rounded\", fontname=\"Helvetica\", fontsize=10];\n";
-    out << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+    write_graph_start(out, "memattr_ownership", graph_label(model, lines), ", rankdir=\"LR\"");
     if (!ownership.missing) {
         if (ownership.block_tree)
             write_block_tree(model, out);

@@ -5,6 +5,9 @@ EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace 
 	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace \
 	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace
 
+# The golden files of the reports, the whole directory (test_golden.cpp; tests/golden/README.md).
+EXTRA_DIST += tests/golden
+
 if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
 tests_postproc_postproc_tests_SOURCES = \
@@ -30,9 +33,11 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_phases.cpp \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
 	tests/postproc/test_native_rss.cpp \
-	tests/postproc/test_command_registry.cpp
+	tests/postproc/test_command_registry.cpp \
+	tests/postproc/test_golden.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc \
-	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\"
+	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
+	-DPOSTPROC_GOLDEN_DIR=\"$(abs_top_srcdir)/tests/golden\"
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread
 tests_postproc_postproc_tests_LDFLAGS = -pthread
 tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS)

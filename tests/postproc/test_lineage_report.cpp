@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "dot_checker.h"
-#include "report/dot_escape.h"
+#include "report/dot.h"
 #include "report/lineage_reporter.h"
 #include "trace_fixtures.h"
 

@@ -1,6 +1,10 @@
-#include "report/dot_escape.h"
+#include "report/dot.h"
+
+#include <ostream>
 
 #include <fmt/format.h>
+
+#include "trace/trace_escape.h"
 
 namespace memattr {
 
@@ -87,6 +91,30 @@ std::string dot_string(const std::vector<std::string>& lines) {
         quoted += dot_escape(lines[i]);
     }
     return quoted + "\"";
+}
+
+void write_graph_start(std::ostream& out, std::string_view name,
+                       const std::vector<std::string>& label, std::string_view graph_attributes) {
+    out << "digraph " << name << " {\n";
+    out << fmt::format("  graph [label={}, labelloc=\"t\", fontname=\"Helvetica\", "
+                       "fontsize=12{}];\n",
+                       dot_string(label), graph_attributes);
+    out << "  node [shape=\"box\", style=\"rounded\", fontname=\"Helvetica\", fontsize=10];\n";
+    out << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+}
+
+std::string site_node_name(const SiteRow& site) { return fmt::format("site{}", site.figures.id); }
+
+void write_site_node(std::ostream& out, const SiteRow& site, const std::vector<std::string>& label) {
+    out << fmt::format("  {} [label={}, tooltip={}];\n", site_node_name(site), dot_string(label),
+                       dot_string(site_stack_lines(site)));
+}
+
+std::vector<std::string> site_heading(const SiteRow& site) {
+    const Frame& frame = site.location;
+    return {shortened(escape_value(frame.function), kMaxLabelNameBytes),
+            frame.file.empty() ? fmt::format("in {}", escape_value(frame.object))
+                               : describe_location(frame)};
 }
 
 }  // namespace memattr

@@ -1,0 +1,55 @@
+// Threads: each thread's peak, total and what it left live at exit.
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "report/layout.h"
+#include "support/units.h"
+
+namespace memattr {
+
+namespace {
+
+void write_text(const ReportModel& model, std::ostream& out) {
+    write_title(out, "Threads");
+    if (model.threads.empty()) {
+        out << "The trace records no threads.\n";
+        return;
+    }
+    for (const Thread& thread : model.threads) {
+        out << (thread.parent == 0
+                    ? fmt::format("thread {} (main)\n", thread.id)
+                    : fmt::format("thread {} (started by thread {})\n", thread.id, thread.parent));
+        write_row(out, "  peak", fmt::format("{} in {} at {}", bytes_with_exact(thread.peak_bytes),
+                                             blocks(thread.peak_blocks),
+                                             time_of(model, thread.peak_time)));
+        write_row(out, "  allocated", fmt::format("{} in {}", bytes_with_exact(thread.total_bytes),
+                                                  blocks(thread.total_blocks)));
+        write_row(out, "  live at exit", fmt::format("{} in {}",
+                                                     bytes_with_exact(thread.exit_bytes),
+                                                     blocks(thread.exit_blocks)));
+    }
+}
+
+Json thread_json(const Thread& thread) {
+    return {
+        {"id", thread.id},
+        {"parent", thread.parent},
+        {"total", {{"bytes", thread.total_bytes}, {"blocks", thread.total_blocks}}},
+        {"peak",
+         {{"bytes", thread.peak_bytes}, {"blocks", thread.peak_blocks}, {"t", thread.peak_time}}},
+        {"exit", {{"bytes", thread.exit_bytes}, {"blocks", thread.exit_blocks}}},
+    };
+}
+
+void write_json(const ReportModel& model, Json& report) {
+    Json threads = Json::array();
+    for (const Thread& thread : model.threads) threads.push_back(thread_json(thread));
+    report["threads"] = std::move(threads);
+}
+
+}  // namespace
+
+ReportSection threads_section() { return {"threads", write_text, write_json}; }
+
+}  // namespace memattr
