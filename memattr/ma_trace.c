@@ -196,7 +196,8 @@ static void write_header(Writer* w, const TraceRequest* req)
    end_record(w);
 
    begin_record(w, MA_TAG_RUN);
-   field_s(w, MA_KEY_RUN_MALLOC_MODE, ma_malloc_wrapped ? MA_WORD_MALLOC_MODE_WRAP : MA_WORD_MALLOC_MODE_REPLACE);
+   field_s(w, MA_KEY_RUN_MALLOC_MODE,
+           ma_malloc_wrapped ? MA_WORD_MALLOC_MODE_WRAP : MA_WORD_MALLOC_MODE_REPLACE);
    field_s(w, MA_KEY_RUN_TIME_UNIT, MA_WORD_TIME_UNIT_INSTR);
    field_u(w, MA_KEY_RUN_ALIGNMENT, VG_(clo_alignment));
    field_u(w, MA_KEY_RUN_NUM_CALLERS, VG_(clo_backtrace_size));
@@ -398,7 +399,8 @@ static void write_copy_group(Writer* w, const CopyGroup* g)
       MA_WORD_SRC_FATE_PROMPT, MA_WORD_SRC_FATE_LATER, MA_WORD_SRC_FATE_LIVE };
    UWord stack = stack_id(w, g->copy_ec);
    begin_record(w, MA_TAG_COPY);
-   field_s(w, MA_KEY_COPY_KIND, g->kind == COPY_BY_REALLOC ? MA_WORD_COPY_KIND_REALLOC : MA_WORD_COPY_KIND_COPY);
+   field_s(w, MA_KEY_COPY_KIND,
+           g->kind == COPY_BY_REALLOC ? MA_WORD_COPY_KIND_REALLOC : MA_WORD_COPY_KIND_COPY);
    field_u(w, MA_KEY_COPY_STACK, stack);
    field_u(w, MA_KEY_COPY_FROM, g->from->trace_id);
    field_u(w, MA_KEY_COPY_TO, g->to->trace_id);
@@ -620,7 +622,8 @@ static void write_phase(Writer* w, const PhaseInstance* in, const StillLive* liv
    field_u(w, MA_KEY_PHASE_ITERATION, in->iteration);
    field_u(w, MA_KEY_PHASE_PARENT, in->parent);
    field_u(w, MA_KEY_PHASE_THREAD, in->thread);
-   field_s(w, MA_KEY_PHASE_BY, in->by_function ? MA_WORD_PHASE_BY_FUNCTION : MA_WORD_PHASE_BY_REQUEST);
+   field_s(w, MA_KEY_PHASE_BY,
+           in->by_function ? MA_WORD_PHASE_BY_FUNCTION : MA_WORD_PHASE_BY_REQUEST);
    field_s(w, MA_KEY_PHASE_ENDED, end_names[in->end_kind]);
    fields_moment(w, MA_PHASE_MOMENT_BEGIN, &in->begin);
    fields_moment(w, MA_PHASE_MOMENT_END, &in->end);

@@ -282,7 +282,8 @@ private:
             fail(fmt::format("unsupported trace version '{}': this memattr-graph reads versions "
                              "{} to {}",
                              excerpt(version), kOldestVersion, kNewestVersion));
-        if (line_ != std::string_view(fmt::format("{}\t{}={}", kMagic, MA_KEY_HEADER_VERSION, number)))
+        if (line_ !=
+            std::string_view(fmt::format("{}\t{}={}", kMagic, MA_KEY_HEADER_VERSION, number)))
             fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion={}')",
                              excerpt(line_), number));
         trace_.header.version = number;
@@ -464,8 +465,9 @@ private:
     }
 
     void parse_process(const Record& record) {
-        trace_.header.process = {integer(record, MA_KEY_PROCESS_PID), integer(record, MA_KEY_PROCESS_PPID),
-                          integer(record, MA_KEY_PROCESS_FORK_OF)};
+        trace_.header.process = {integer(record, MA_KEY_PROCESS_PID),
+                                 integer(record, MA_KEY_PROCESS_PPID),
+                                 integer(record, MA_KEY_PROCESS_FORK_OF)};
     }
 
     void parse_run(const Record& record) {
@@ -489,7 +491,8 @@ private:
     }
 
     void parse_definition(const Record& record) {
-        Definition definition{text(record, MA_KEY_DEFINITION_NAME), text(record, MA_KEY_DEFINITION_TEXT)};
+        Definition definition{text(record, MA_KEY_DEFINITION_NAME),
+                              text(record, MA_KEY_DEFINITION_TEXT)};
         const auto [seen, inserted] = definition_lines_.emplace(definition.name, line_number_);
         if (!inserted)
             fail(fmt::format("second definition of '{}' (the first is at line {})",
@@ -630,13 +633,14 @@ private:
     }
 
     void parse_peak(const Record& record) {
-        trace_.peak = {integer(record, MA_KEY_PEAK_T), integer(record, MA_KEY_PEAK_ALLOC), integer(record, MA_KEY_PEAK_BYTES),
-                       integer(record, MA_KEY_PEAK_BLOCKS)};
+        trace_.peak = {integer(record, MA_KEY_PEAK_T), integer(record, MA_KEY_PEAK_ALLOC),
+                       integer(record, MA_KEY_PEAK_BYTES), integer(record, MA_KEY_PEAK_BLOCKS)};
     }
 
     void parse_totals(const Record& record) {
-        trace_.totals = {integer(record, MA_KEY_TOTALS_BYTES), integer(record, MA_KEY_TOTALS_BLOCKS),
-                         integer(record, MA_KEY_TOTALS_FREES), integer(record, MA_KEY_TOTALS_BAD_FREES)};
+        trace_.totals = {
+            integer(record, MA_KEY_TOTALS_BYTES), integer(record, MA_KEY_TOTALS_BLOCKS),
+            integer(record, MA_KEY_TOTALS_FREES), integer(record, MA_KEY_TOTALS_BAD_FREES)};
     }
 
     void parse_exit(const Record& record) {
@@ -646,8 +650,9 @@ private:
     }
 
     void parse_timeline(const Record& record) {
-        const TimelinePoint point{integer(record, MA_KEY_TIMELINE_T), integer(record, MA_KEY_TIMELINE_ALLOC),
-                                  integer(record, MA_KEY_TIMELINE_BYTES), integer(record, MA_KEY_TIMELINE_BLOCKS)};
+        const TimelinePoint point{
+            integer(record, MA_KEY_TIMELINE_T), integer(record, MA_KEY_TIMELINE_ALLOC),
+            integer(record, MA_KEY_TIMELINE_BYTES), integer(record, MA_KEY_TIMELINE_BLOCKS)};
         if (!trace_.timeline.empty() && point.time < trace_.timeline.back().time)
             fail(fmt::format("timeline sample at t={} comes after one at t={}: samples must be "
                              "in increasing time",
@@ -675,7 +680,8 @@ private:
     TimelinePoint moment(const Record& record, std::string_view prefix) const {
         const auto key = [&](std::string_view name) { return fmt::format("{}{}", prefix, name); };
         return {integer(record, key(MA_KEY_MOMENT_T)), integer(record, key(MA_KEY_MOMENT_ALLOC)),
-                integer(record, key(MA_KEY_MOMENT_BYTES)), integer(record, key(MA_KEY_MOMENT_BLOCKS))};
+                integer(record, key(MA_KEY_MOMENT_BYTES)),
+                integer(record, key(MA_KEY_MOMENT_BLOCKS))};
     }
 
     // `what` is allocated `allocated`, of which `still_live` is still live at exit: the
@@ -777,7 +783,8 @@ private:
 
     void parse_phase_counts(const Record& record) {
         require_phase_section(record.tag, false);
-        trace_.phase_counts = PhaseCounts{integer(record, MA_KEY_PHASES_KEPT), integer(record, MA_KEY_PHASES_DROPPED)};
+        trace_.phase_counts = PhaseCounts{integer(record, MA_KEY_PHASES_KEPT),
+                                          integer(record, MA_KEY_PHASES_DROPPED)};
         if (trace_.phase_counts->kept != trace_.phases.size())
             fail(fmt::format("'phases' says kept={} but {} 'phase' records precede it: records "
                              "were lost or added, the trace is corrupt",
@@ -834,7 +841,8 @@ private:
         snapshot.bytes = integer(record, MA_KEY_SNAPSHOT_BYTES);
         snapshot.scanned = integer(record, MA_KEY_SNAPSHOT_SCANNED);
         snapshot.reused = optional_integer(record, MA_KEY_SNAPSHOT_REUSED);
-        open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS), integer(record, MA_KEY_SNAPSHOT_EDGES),
+        open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS),
+                             integer(record, MA_KEY_SNAPSHOT_EDGES),
                              integer(record, MA_KEY_SNAPSHOT_ROOTS)};
         if (open_->blocks > std::numeric_limits<std::uint32_t>::max())
             fail(fmt::format("snapshot {} has {} blocks; memattr-graph reads at most {} per "
@@ -911,8 +919,9 @@ private:
     }
 
     BlockFields block_fields(const Record& record) const {
-        BlockFields fields{raw(record, MA_KEY_BLOCK_I), raw(record, MA_KEY_BLOCK_ADDR), raw(record, MA_KEY_BLOCK_SITE),
-                           raw(record, MA_KEY_BLOCK_SIZE), raw(record, MA_KEY_BLOCK_HASH), std::nullopt};
+        BlockFields fields{raw(record, MA_KEY_BLOCK_I),    raw(record, MA_KEY_BLOCK_ADDR),
+                           raw(record, MA_KEY_BLOCK_SITE), raw(record, MA_KEY_BLOCK_SIZE),
+                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt};
         if (has_field(record, MA_KEY_BLOCK_PTRS)) fields.pointers = raw(record, MA_KEY_BLOCK_PTRS);
         return fields;
     }
@@ -1398,35 +1407,38 @@ private:
 
 std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
     using enum Occurrence;
+    using schema::since;
     static constexpr RecordKind kinds[] = {
-        {MA_TAG_TOOL, &TraceParser::parse_tool, once, schema::since(MA_TAG_TOOL)},
-        {MA_TAG_CMD, &TraceParser::parse_cmd, once, schema::since(MA_TAG_CMD)},
-        {MA_TAG_PROCESS, &TraceParser::parse_process, once, schema::since(MA_TAG_PROCESS)},
-        {MA_TAG_RUN, &TraceParser::parse_run, once, schema::since(MA_TAG_RUN)},
-        {MA_TAG_DEFINITION, &TraceParser::parse_definition, any, schema::since(MA_TAG_DEFINITION)},
+        {MA_TAG_TOOL, &TraceParser::parse_tool, once, since(MA_TAG_TOOL)},
+        {MA_TAG_CMD, &TraceParser::parse_cmd, once, since(MA_TAG_CMD)},
+        {MA_TAG_PROCESS, &TraceParser::parse_process, once, since(MA_TAG_PROCESS)},
+        {MA_TAG_RUN, &TraceParser::parse_run, once, since(MA_TAG_RUN)},
+        {MA_TAG_DEFINITION, &TraceParser::parse_definition, any, since(MA_TAG_DEFINITION)},
         // A region's creating stack is written just before the region: frames and stacks
         // come in the memory maps too.
-        {MA_TAG_FRAME, &TraceParser::parse_frame, any, schema::since(MA_TAG_FRAME), true},
-        {MA_TAG_STACK, &TraceParser::parse_stack, any, schema::since(MA_TAG_STACK), true},
-        {MA_TAG_SITE, &TraceParser::parse_site, any, schema::since(MA_TAG_SITE)},
-        {MA_TAG_COPY, &TraceParser::parse_copy, any, schema::since(MA_TAG_COPY)},
-        {MA_TAG_ACCESS, &TraceParser::parse_access, at_most_once, schema::since(MA_TAG_ACCESS)},
-        {MA_TAG_THREAD, &TraceParser::parse_thread, any, schema::since(MA_TAG_THREAD)},
-        {MA_TAG_PEAK, &TraceParser::parse_peak, once, schema::since(MA_TAG_PEAK)},
-        {MA_TAG_TOTALS, &TraceParser::parse_totals, once, schema::since(MA_TAG_TOTALS)},
-        {MA_TAG_EXIT, &TraceParser::parse_exit, once, schema::since(MA_TAG_EXIT)},
-        {MA_TAG_TIMELINE, &TraceParser::parse_timeline, any, schema::since(MA_TAG_TIMELINE)},
-        {MA_TAG_PHASE, &TraceParser::parse_phase, any, schema::since(MA_TAG_PHASE)},
-        {MA_TAG_PHASE_SITE, &TraceParser::parse_phase_site, any, schema::since(MA_TAG_PHASE_SITE)},
-        {MA_TAG_MARK, &TraceParser::parse_mark, any, schema::since(MA_TAG_MARK)},
-        {MA_TAG_PHASES, &TraceParser::parse_phase_counts, at_most_once, schema::since(MA_TAG_PHASES)},
-        {MA_TAG_SNAPSHOT, &TraceParser::parse_snapshot, any, schema::since(MA_TAG_SNAPSHOT)},
-        {MA_TAG_ROOT, &TraceParser::parse_root, any, schema::since(MA_TAG_ROOT)},
-        {MA_TAG_SNAPSHOT_COST, &TraceParser::parse_snapshot_cost, at_most_once, schema::since(MA_TAG_SNAPSHOT_COST)},
-        {MA_TAG_MAP_EVENTS, &TraceParser::parse_map_events, at_most_once, schema::since(MA_TAG_MAP_EVENTS), true},
-        {MA_TAG_MEMORY_MAP, &TraceParser::parse_memory_map, any, schema::since(MA_TAG_MEMORY_MAP), true},
-        {MA_TAG_REGION, &TraceParser::parse_region, any, schema::since(MA_TAG_REGION), true},
-        {MA_TAG_REGION_USE, &TraceParser::parse_region_use, any, schema::since(MA_TAG_REGION_USE), true},
+        {MA_TAG_FRAME, &TraceParser::parse_frame, any, since(MA_TAG_FRAME), true},
+        {MA_TAG_STACK, &TraceParser::parse_stack, any, since(MA_TAG_STACK), true},
+        {MA_TAG_SITE, &TraceParser::parse_site, any, since(MA_TAG_SITE)},
+        {MA_TAG_COPY, &TraceParser::parse_copy, any, since(MA_TAG_COPY)},
+        {MA_TAG_ACCESS, &TraceParser::parse_access, at_most_once, since(MA_TAG_ACCESS)},
+        {MA_TAG_THREAD, &TraceParser::parse_thread, any, since(MA_TAG_THREAD)},
+        {MA_TAG_PEAK, &TraceParser::parse_peak, once, since(MA_TAG_PEAK)},
+        {MA_TAG_TOTALS, &TraceParser::parse_totals, once, since(MA_TAG_TOTALS)},
+        {MA_TAG_EXIT, &TraceParser::parse_exit, once, since(MA_TAG_EXIT)},
+        {MA_TAG_TIMELINE, &TraceParser::parse_timeline, any, since(MA_TAG_TIMELINE)},
+        {MA_TAG_PHASE, &TraceParser::parse_phase, any, since(MA_TAG_PHASE)},
+        {MA_TAG_PHASE_SITE, &TraceParser::parse_phase_site, any, since(MA_TAG_PHASE_SITE)},
+        {MA_TAG_MARK, &TraceParser::parse_mark, any, since(MA_TAG_MARK)},
+        {MA_TAG_PHASES, &TraceParser::parse_phase_counts, at_most_once, since(MA_TAG_PHASES)},
+        {MA_TAG_SNAPSHOT, &TraceParser::parse_snapshot, any, since(MA_TAG_SNAPSHOT)},
+        {MA_TAG_ROOT, &TraceParser::parse_root, any, since(MA_TAG_ROOT)},
+        {MA_TAG_SNAPSHOT_COST, &TraceParser::parse_snapshot_cost, at_most_once,
+         since(MA_TAG_SNAPSHOT_COST)},
+        {MA_TAG_MAP_EVENTS, &TraceParser::parse_map_events, at_most_once, since(MA_TAG_MAP_EVENTS),
+         true},
+        {MA_TAG_MEMORY_MAP, &TraceParser::parse_memory_map, any, since(MA_TAG_MEMORY_MAP), true},
+        {MA_TAG_REGION, &TraceParser::parse_region, any, since(MA_TAG_REGION), true},
+        {MA_TAG_REGION_USE, &TraceParser::parse_region_use, any, since(MA_TAG_REGION_USE), true},
     };
     return kinds;
 }

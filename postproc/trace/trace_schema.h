@@ -42,7 +42,8 @@ MA_TRACE_RECORDS(MA_SCHEMA_KEY_ARRAY)
 // A root's keys after kind, to and toff, which depend on its kind (keys::ROOT lists them
 // all, for the document; these give the order within one root).
 namespace keys {
-inline constexpr std::string_view ROOT_REGISTER[] = {MA_TRACE_ROOT_KEYS_REGISTER(MA_SCHEMA_KEY_TEXT)};
+inline constexpr std::string_view ROOT_REGISTER[] = {
+    MA_TRACE_ROOT_KEYS_REGISTER(MA_SCHEMA_KEY_TEXT)};
 inline constexpr std::string_view ROOT_STACK[] = {MA_TRACE_ROOT_KEYS_STACK(MA_SCHEMA_KEY_TEXT)};
 inline constexpr std::string_view ROOT_GLOBAL[] = {MA_TRACE_ROOT_KEYS_GLOBAL(MA_SCHEMA_KEY_TEXT)};
 inline constexpr std::string_view ROOT_MAPPING[] = {MA_TRACE_ROOT_KEYS_MAPPING(MA_SCHEMA_KEY_TEXT)};
@@ -81,7 +82,7 @@ consteval bool pairs_exactly(const Word<Value> (&table)[N],
     return true;
 }
 
-#define MA_SCHEMA_CHECK(TABLE, GROUP)                                               \
+#define MA_SCHEMA_CHECK(TABLE, GROUP)                                                  \
     static_assert(pairs_exactly(TABLE, {MA_TRACE_WORDS_##GROUP(MA_SCHEMA_WORD_TEXT)}), \
                   #TABLE " must pair every word of MA_TRACE_WORDS_" #GROUP " once")
 
@@ -119,10 +120,9 @@ inline constexpr Word<CopyKind> kCopyKinds[] = {{MA_WORD_COPY_KIND_COPY, CopyKin
                                                 {MA_WORD_COPY_KIND_REALLOC, CopyKind::realloc}};
 MA_SCHEMA_CHECK(kCopyKinds, COPY_KIND);
 
-inline constexpr Word<SourceFate> kSourceFates[] = {
-    {MA_WORD_SRC_FATE_PROMPT, SourceFate::prompt},
-    {MA_WORD_SRC_FATE_LATER, SourceFate::later},
-    {MA_WORD_SRC_FATE_LIVE, SourceFate::live}};
+inline constexpr Word<SourceFate> kSourceFates[] = {{MA_WORD_SRC_FATE_PROMPT, SourceFate::prompt},
+                                                    {MA_WORD_SRC_FATE_LATER, SourceFate::later},
+                                                    {MA_WORD_SRC_FATE_LIVE, SourceFate::live}};
 MA_SCHEMA_CHECK(kSourceFates, SRC_FATE);
 
 inline constexpr Word<PhaseDelimiter> kPhaseDelimiters[] = {
@@ -143,15 +143,16 @@ inline constexpr Word<bool SnapshotKinds::*> kSnapshotKinds[] = {
     {MA_WORD_SNAPSHOT_KIND_EXIT, &SnapshotKinds::exit}};
 MA_SCHEMA_CHECK(kSnapshotKinds, SNAPSHOT_KIND);
 
-inline constexpr Word<RootKind> kRootKinds[] = {{MA_WORD_ROOT_KIND_REGISTER, RootKind::register_word},
-                                                {MA_WORD_ROOT_KIND_STACK, RootKind::stack},
-                                                {MA_WORD_ROOT_KIND_GLOBAL, RootKind::global},
-                                                {MA_WORD_ROOT_KIND_MAPPING, RootKind::mapping}};
+inline constexpr Word<RootKind> kRootKinds[] = {
+    {MA_WORD_ROOT_KIND_REGISTER, RootKind::register_word},
+    {MA_WORD_ROOT_KIND_STACK, RootKind::stack},
+    {MA_WORD_ROOT_KIND_GLOBAL, RootKind::global},
+    {MA_WORD_ROOT_KIND_MAPPING, RootKind::mapping}};
 MA_SCHEMA_CHECK(kRootKinds, ROOT_KIND);
 
 // memory-map: name. MemoryMap keeps the word itself.
-inline constexpr Word<std::string_view> kMapNames[] = {{MA_WORD_MAP_NAME_PEAK, MA_WORD_MAP_NAME_PEAK},
-                                                       {MA_WORD_MAP_NAME_EXIT, MA_WORD_MAP_NAME_EXIT}};
+inline constexpr Word<std::string_view> kMapNames[] = {
+    {MA_WORD_MAP_NAME_PEAK, MA_WORD_MAP_NAME_PEAK}, {MA_WORD_MAP_NAME_EXIT, MA_WORD_MAP_NAME_EXIT}};
 MA_SCHEMA_CHECK(kMapNames, MAP_NAME);
 
 inline constexpr Word<RegionKind> kRegionKinds[] = {{MA_WORD_REGION_KIND_ANON, RegionKind::anon},
