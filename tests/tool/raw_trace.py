@@ -6,8 +6,10 @@ post-processor's analysis. It trusts its input: memattr-graph is the strict read
 
 Tags, keys and words are not typed here: they are read at import from the format's one
 source, format/memattr_trace_schema.h (TAG["SITE"] is "site", KEY["SITE_STACK"] is "stack",
-WORD["ROOT_KIND_STACK"] is "stack", VERSION the current version), so this reader follows the
-schema and refuses a trace of another version than the one this tree writes.
+WORD["ROOT_KIND_STACK"] is "stack", VERSION the current version, KEYS_OF each record's keys),
+so this reader follows the schema, and refuses a trace of another version than the one this
+tree writes or a record whose keys are not the schema's, in its order: the tool tests so
+check the tool's writer against the schema.
 """
 
 import os
@@ -18,15 +20,15 @@ SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..
 
 
 def _load_schema(path=SCHEMA_PATH):
-    """The header's object-like macros, resolved: a value is a string literal, a number, or
-    a concatenation of string literals and other macros (as the phase's moment keys are)."""
-    definitions = {}
+    """The header's object-like macros, resolved (a value is a string literal, a number, or
+    a concatenation of string literals and other macros, as the phase's moment keys are),
+    and its key lists (MA_TRACE_KEYS_NAME, MA_TRACE_ROOT_KEYS_KIND) as lists of key names."""
     with open(path) as f:
-        for line in f:
-            m = re.match(r"#define (MA_\w+) ((?:\"[^\"]*\"|MA_\w+|\d+)(?: (?:\"[^\"]*\"|MA_\w+))*)\s*$",
-                         line)
-            if m:
-                definitions[m.group(1)] = m.group(2)
+        text = f.read().replace("\\\n", " ")
+    definitions = dict(re.findall(
+        r"^#define (MA_\w+) ((?:\"[^\"]*\"|MA_\w+|\d+)(?: (?:\"[^\"]*\"|MA_\w+))*)\s*$", text, re.M))
+    lists = {name: ["%s_%s" % entry for entry in re.findall(r"K\((\w+), (\w+)\)", body)]
+             for name, body in re.findall(r"^#define (MA_TRACE_\w*KEYS_\w+)\(K\)(.*)$", text, re.M)}
 
     def value(name):
         text = definitions[name]
@@ -38,10 +40,35 @@ def _load_schema(path=SCHEMA_PATH):
     def prefixed(prefix):
         return {n[len(prefix):]: value(n) for n in definitions if n.startswith(prefix)}
 
-    return prefixed("MA_TAG_"), prefixed("MA_KEY_"), prefixed("MA_WORD_"), value("MA_TRACE_VERSION")
+    return prefixed("MA_TAG_"), prefixed("MA_KEY_"), prefixed("MA_WORD_"), \
+        value("MA_TRACE_VERSION"), lists
 
 
-TAG, KEY, WORD, VERSION = _load_schema()
+TAG, KEY, WORD, VERSION, _LISTS = _load_schema()
+
+# Each record's keys in the order the tool writes them, by tag; a root's by its kind (the
+# keys every root has, then its kind's).
+KEYS_OF = {TAG[name]: [KEY[k] for k in _LISTS["MA_TRACE_KEYS_" + name]] for name in TAG}
+_ROOT_KIND_KEYS = {kind: [KEY[k] for k in keys] for kind, keys in
+                   ((n[len("MA_TRACE_ROOT_KEYS_"):], keys) for n, keys in _LISTS.items()
+                    if n.startswith("MA_TRACE_ROOT_KEYS_"))}
+_ROOT_COMMON = [k for k in KEYS_OF[TAG["ROOT"]]
+                if not any(k in keys for keys in _ROOT_KIND_KEYS.values())]
+ROOT_KEYS_OF = {WORD["ROOT_KIND_" + kind]: _ROOT_COMMON + keys
+                for kind, keys in _ROOT_KIND_KEYS.items()}
+
+
+def _check_keys(path, tag, fields):
+    """The tool writes each record's keys as the schema lists them, in that order (keys may
+    be absent, as `ptrs` is for a block without pointers)."""
+    expected = (ROOT_KEYS_OF.get(fields.get(KEY["ROOT_KIND"])) if tag == TAG["ROOT"]
+                else KEYS_OF.get(tag))
+    if expected is None:
+        raise ValueError("%s: record '%s' is not in the schema" % (path, tag))
+    rest = iter(expected)
+    if not all(key in rest for key in fields):
+        raise ValueError("%s: the keys of a '%s' record, %s, are not in the schema's order %s"
+                         % (path, tag, list(fields), expected))
 
 
 def _unescape(value):
@@ -115,6 +142,7 @@ class RawTrace:
         with open(path) as f:
             for line in f:
                 tag, fields = _fields(line)
+                _check_keys(path, tag, fields)
                 if tag == TAG["HEADER"]:
                     _check_version(path, fields)
                 elif tag == TAG["FRAME"]:
