@@ -451,7 +451,7 @@ private:
         }
         if (id < dense_site_index_.size() && dense_site_index_[id] != kNoSite)
             return dense_site_index_[id];
-        return resolve(site_ids_, referrer, "site", id);
+        return resolve(site_ids_, referrer, MA_TAG_SITE, id);
     }
 
     // ---------------------------------------------------------------- records
@@ -511,7 +511,7 @@ private:
         if (has_field(record, MA_KEY_FRAME_DIR)) frame.dir = text(record, MA_KEY_FRAME_DIR);
         frame.line = integer(record, MA_KEY_FRAME_LINE);
         frame.object = text(record, MA_KEY_FRAME_OBJ);
-        define_id(frame_ids_, "frame", frame.id, trace_.frames.size());
+        define_id(frame_ids_, MA_TAG_FRAME, frame.id, trace_.frames.size());
         trace_.frames.push_back(std::move(frame));
     }
 
@@ -528,15 +528,17 @@ private:
         if (frame_list.empty()) fail("stack has no frames ('frames' is empty)");
         for (const std::string_view frame_id : split(frame_list, ','))
             stack.frames.push_back(
-                resolve(frame_ids_, "stack", "frame", parse_integer(frame_id, "frames")));
-        define_id(stack_ids_, "stack", stack.id, trace_.stacks.size());
+                resolve(frame_ids_, MA_TAG_STACK, MA_TAG_FRAME,
+                        parse_integer(frame_id, MA_KEY_STACK_FRAMES)));
+        define_id(stack_ids_, MA_TAG_STACK, stack.id, trace_.stacks.size());
         trace_.stacks.push_back(std::move(stack));
     }
 
     void parse_site(const Record& record) {
         Site site;
         site.id = integer(record, MA_KEY_SITE_ID);
-        site.stack = resolve(stack_ids_, "site", "stack", integer(record, MA_KEY_SITE_STACK));
+        site.stack =
+            resolve(stack_ids_, MA_TAG_SITE, MA_TAG_STACK, integer(record, MA_KEY_SITE_STACK));
         site.total_bytes = integer(record, MA_KEY_SITE_TB);
         site.total_blocks = integer(record, MA_KEY_SITE_TBK);
         site.peak_bytes = integer(record, MA_KEY_SITE_PB);
@@ -568,7 +570,7 @@ private:
                              "nab={} nrb={}); never accessed blocks are never read too",
                              site.id, site.never_accessed_blocks, site.never_read_blocks,
                              site.never_accessed_bytes, site.never_read_bytes));
-        define_id(site_ids_, "site", site.id, trace_.sites.size());
+        define_id(site_ids_, MA_TAG_SITE, site.id, trace_.sites.size());
         trace_.sites.push_back(site);
     }
 
@@ -587,9 +589,10 @@ private:
         require_access_tracking(record.tag);
         CopyGroup copy;
         copy.kind = word(record, MA_KEY_COPY_KIND, schema::kCopyKinds);
-        copy.stack = resolve(stack_ids_, "copy", "stack", integer(record, MA_KEY_COPY_STACK));
-        copy.from = resolve(site_ids_, "copy", "site", integer(record, MA_KEY_COPY_FROM));
-        copy.to = resolve(site_ids_, "copy", "site", integer(record, MA_KEY_COPY_TO));
+        copy.stack =
+            resolve(stack_ids_, MA_TAG_COPY, MA_TAG_STACK, integer(record, MA_KEY_COPY_STACK));
+        copy.from = resolve(site_ids_, MA_TAG_COPY, MA_TAG_SITE, integer(record, MA_KEY_COPY_FROM));
+        copy.to = resolve(site_ids_, MA_TAG_COPY, MA_TAG_SITE, integer(record, MA_KEY_COPY_TO));
         const std::uint64_t share = integer(record, MA_KEY_COPY_SHARE);
         if (share > 10)
             fail(fmt::format("field 'share' is in tenths, from 0 to 10, not {}", share));
@@ -628,7 +631,7 @@ private:
         thread.peak_time = integer(record, MA_KEY_THREAD_PT);
         thread.exit_bytes = integer(record, MA_KEY_THREAD_EB);
         thread.exit_blocks = integer(record, MA_KEY_THREAD_EBK);
-        define_id(thread_ids_, "thread", thread.id, trace_.threads.size());
+        define_id(thread_ids_, MA_TAG_THREAD, thread.id, trace_.threads.size());
         trace_.threads.push_back(thread);
     }
 
@@ -738,9 +741,9 @@ private:
         phase.exit_bytes = integer(record, MA_KEY_PHASE_XB);
         phase.exit_blocks = integer(record, MA_KEY_PHASE_XBK);
         check_still_live(fmt::format("phase {}", phase.id), phase.allocated_bytes,
-                         phase.exit_bytes, "xb");
+                         phase.exit_bytes, MA_KEY_PHASE_XB);
         check_still_live(fmt::format("phase {}", phase.id), phase.allocated_blocks,
-                         phase.exit_blocks, "xbk");
+                         phase.exit_blocks, MA_KEY_PHASE_XBK);
         trace_.phases.push_back(std::move(phase));
     }
 
@@ -753,7 +756,7 @@ private:
                              id));
         PhaseInstance& phase = trace_.phases.back();
         PhaseSite row;
-        row.site = resolve_site(integer(record, MA_KEY_PHASE_SITE_SITE), "phase-site");
+        row.site = resolve_site(integer(record, MA_KEY_PHASE_SITE_SITE), MA_TAG_PHASE_SITE);
         for (const PhaseSite& earlier : phase.sites)
             if (earlier.site == row.site)
                 fail(fmt::format("second 'phase-site' record for site {} in phase {}",
@@ -767,8 +770,8 @@ private:
         row.exit_bytes = integer(record, MA_KEY_PHASE_SITE_XB);
         row.exit_blocks = integer(record, MA_KEY_PHASE_SITE_XBK);
         const std::string what = fmt::format("phase {}, site {}", id, trace_.sites[row.site].id);
-        check_still_live(what, row.allocated_bytes, row.exit_bytes, "xb");
-        check_still_live(what, row.allocated_blocks, row.exit_blocks, "xbk");
+        check_still_live(what, row.allocated_bytes, row.exit_bytes, MA_KEY_PHASE_SITE_XB);
+        check_still_live(what, row.allocated_blocks, row.exit_blocks, MA_KEY_PHASE_SITE_XBK);
         phase.sites.push_back(row);
     }
 
@@ -927,20 +930,20 @@ private:
     }
 
     void add_block(const BlockFields& fields) {
-        Snapshot& snapshot = open_snapshot("block");
+        Snapshot& snapshot = open_snapshot(MA_TAG_BLOCK);
         if (open_->roots_seen)
             fail("'block' record after the snapshot's 'root' records: blocks come first");
-        const std::uint64_t number = parse_integer(fields.number, "i");
+        const std::uint64_t number = parse_integer(fields.number, MA_KEY_BLOCK_I);
         require_next("block i=", number, snapshot.blocks.size(),
                      "the blocks of a snapshot are numbered from 1");
         if (number > open_->blocks)
             fail(fmt::format("block i={} is more than the snapshot's blocks={}", number,
                              open_->blocks));
         SnapshotBlock block;
-        block.address = parse_address(fields.address, "addr");
+        block.address = parse_address(fields.address, MA_KEY_BLOCK_ADDR);
         block.site = static_cast<std::uint32_t>(
-            resolve_site(parse_integer(fields.site, "site"), "block"));
-        block.size = parse_integer(fields.size, "size");
+            resolve_site(parse_integer(fields.site, MA_KEY_BLOCK_SITE), MA_TAG_BLOCK));
+        block.size = parse_integer(fields.size, MA_KEY_BLOCK_SIZE);
         block.hash = parse_hash(fields.hash);
         if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
@@ -1062,7 +1065,8 @@ private:
             break;
         case RootKind::stack:
             root.thread = root_thread(record);
-            root.stack = resolve(stack_ids_, "root", "stack", integer(record, MA_KEY_ROOT_STACK));
+            root.stack =
+                resolve(stack_ids_, MA_TAG_ROOT, MA_TAG_STACK, integer(record, MA_KEY_ROOT_STACK));
             root.address = address(record, MA_KEY_ROOT_ADDR);
             break;
         case RootKind::global:
@@ -1110,14 +1114,14 @@ private:
 
     void check_block_count(const Snapshot& snapshot) const {
         if (snapshot.blocks.size() != open_->blocks)
-            fail_snapshot_count(snapshot, "blocks", open_->blocks, snapshot.blocks.size(),
-                                "block records");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_BLOCKS, open_->blocks,
+                                snapshot.blocks.size(), "block records");
         if (open_->bytes != snapshot.bytes)
-            fail_snapshot_count(snapshot, "bytes", snapshot.bytes, open_->bytes,
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_BYTES, snapshot.bytes, open_->bytes,
                                 "bytes of blocks");
         if (snapshot.pointers.size() != open_->edges)
-            fail_snapshot_count(snapshot, "edges", open_->edges, snapshot.pointers.size(),
-                                "pointers");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_EDGES, open_->edges,
+                                snapshot.pointers.size(), "pointers");
     }
 
     // The open snapshot is complete when the next snapshot, the 'snapshot-cost' record or
@@ -1127,8 +1131,8 @@ private:
         Snapshot& snapshot = trace_.snapshots.back();
         if (!open_->roots_seen) check_block_count(snapshot);
         if (snapshot.roots.size() != open_->roots)
-            fail_snapshot_count(snapshot, "roots", open_->roots, snapshot.roots.size(),
-                                "root records");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_ROOTS, open_->roots,
+                                snapshot.roots.size(), "root records");
         open_.reset();
     }
 
@@ -1268,7 +1272,7 @@ private:
         region.shared = flag(record, MA_KEY_REGION_SHARED);
         region.startup = flag(record, MA_KEY_REGION_STARTUP);
         if (const std::uint64_t stack = integer(record, MA_KEY_REGION_STACK); stack != 0)
-            region.stack = resolve(stack_ids_, "region", "stack", stack);
+            region.stack = resolve(stack_ids_, MA_TAG_REGION, MA_TAG_STACK, stack);
         region.thread = integer(record, MA_KEY_REGION_THREAD);
         region.file = text(record, MA_KEY_REGION_FILE);
         region.growths = integer(record, MA_KEY_REGION_GROWTHS);
@@ -1286,7 +1290,7 @@ private:
             fail("'region-use' record before the memory map's first 'region' record");
         Region& region = map.regions.back();
         RegionUse use;
-        use.site = resolve_site(integer(record, MA_KEY_REGION_USE_SITE), "region-use");
+        use.site = resolve_site(integer(record, MA_KEY_REGION_USE_SITE), MA_TAG_REGION_USE);
         use.bytes = integer(record, MA_KEY_REGION_USE_BYTES);
         use.blocks = integer(record, MA_KEY_REGION_USE_BLOCKS);
         const Site& site = trace_.sites[use.site];
