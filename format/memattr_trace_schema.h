@@ -7,7 +7,8 @@
    It is plain C preprocessor, so it compiles in the tool's no-libc build
    and in C++20 alike.
 
-   For each record NAME (its tag in lower case, '-' for '_'):
+   For each record NAME (its tag in capitals, '_' for '-'; the first line
+   is HEADER):
      MA_TAG_NAME             the tag, a string literal;
      MA_KEY_NAME_KEY         each key, a string literal;
      MA_TRACE_KEYS_NAME(K)   K(NAME, KEY) for every key, in the order the
@@ -25,9 +26,10 @@
 
    To add a record: its tag, keys and list here, its row in
    MA_TRACE_RECORDS, then the writer (memattr/ma_trace.c), the reader
-   (postproc/trace/), the round-trip test's writer
-   (tests/postproc/schema_writer.cpp) and a section of
-   docs/trace-format.md; tests fail until all of them agree. */
+   (postproc/trace/trace.h and trace_reader.cpp) and a section of
+   docs/trace-format.md (which says more); tests fail until these, the
+   round-trip test's writer (tests/postproc/schema_writer.cpp) and its
+   trace (tests/postproc/data/every_record.trace) agree. */
 
 #ifndef MEMATTR_TRACE_SCHEMA_H
 #define MEMATTR_TRACE_SCHEMA_H
@@ -36,9 +38,6 @@
    one, from MA_TRACE_OLDEST_VERSION. */
 #define MA_TRACE_VERSION 4
 #define MA_TRACE_OLDEST_VERSION 1
-
-/* The number of entries of an X-macro list: (0 LIST(MA_TRACE_COUNT_ONE)). */
-#define MA_TRACE_COUNT_ONE(...) + 1
 
 /* A phase's moments: its 'begin-*' and 'end-*' keys are a prefix, '-'
    and a moment key ('mark' has the same four keys without a prefix). */
@@ -103,7 +102,7 @@
 #define MA_TRACE_KEYS_DEFINITION(K) \
    K(DEFINITION, NAME) K(DEFINITION, TEXT)
 
-/* frame */
+/* frame ('dir' may be absent: it was once given for non-inlined frames only) */
 #define MA_TAG_FRAME "frame"
 #define MA_KEY_FRAME_ID "id"
 #define MA_KEY_FRAME_IP "ip"
@@ -124,7 +123,7 @@
 #define MA_TRACE_KEYS_STACK(K) \
    K(STACK, ID) K(STACK, FRAMES)
 
-/* site */
+/* site ('kind' is absent in traces before version 4: malloc) */
 #define MA_TAG_SITE "site"
 #define MA_KEY_SITE_ID "id"
 #define MA_KEY_SITE_STACK "stack"
@@ -326,7 +325,7 @@
    K(SNAPSHOT, BYTES) K(SNAPSHOT, BLOCKS) K(SNAPSHOT, EDGES) K(SNAPSHOT, ROOTS) \
    K(SNAPSHOT, SCANNED) K(SNAPSHOT, REUSED)
 
-/* block */
+/* block ('ptrs' is absent when the block holds no pointer) */
 #define MA_TAG_BLOCK "block"
 #define MA_KEY_BLOCK_I "i"
 #define MA_KEY_BLOCK_ADDR "addr"
