@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # memattr-graph on big heaps (not part of the test suite).
 #
-# Generates deterministic synthetic version 3 traces (bench/synthetic_trace.cpp: one heap
-# snapshot of N blocks, about 5 pointers per block, a few roots, trees with cross links,
+# Generates deterministic synthetic traces of the current version (bench/synthetic_trace.cpp:
+# one heap snapshot of N blocks, about 5 pointers per block, a few roots, trees with cross links,
 # linked lists, duplicates and leaked blocks) and runs `memattr-graph report` and
 # `memattr-graph json` on each under /usr/bin/time -v, printing wall time and max RSS. The
 # 1 M-block trace is checked against the budget (10 s and 2 GB for reading and analysing):
@@ -23,7 +23,7 @@ usage() {
     cat <<USAGE
 Usage: bench/ownership.sh [--sizes N,N,...] [--memattr-graph PATH] [--keep] [--help]
 
-Generates synthetic version 3 traces of N blocks each (default: ${sizes[*]}) under
+Generates synthetic traces (of the current version) of N blocks each (default: ${sizes[*]}) under
 bench/work/ownership/ and times memattr-graph report and json on them (wall time, max RSS).
 The ${BUDGET_BLOCKS}-block case is checked against ${BUDGET_SECONDS} s and 2 GB.
 
@@ -64,7 +64,8 @@ fi
 
 mkdir -p "$work"
 generator="$work/synthetic-trace"
-if [[ ! -x $generator || $bench/synthetic_trace.cpp -nt $generator ]]; then
+if [[ ! -x $generator || $bench/synthetic_trace.cpp -nt $generator ||
+      $bench/../format/memattr_trace_schema.h -nt $generator ]]; then
     echo "building synthetic-trace" >&2
     "${CXX:-g++}" -std=c++20 -O2 -Wall -Wextra -o "$generator" "$bench/synthetic_trace.cpp"
 fi

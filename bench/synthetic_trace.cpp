@@ -1,4 +1,5 @@
-// synthetic-trace: writes a deterministic version 3 memattr trace with one heap snapshot of
+// synthetic-trace: writes a deterministic memattr trace of the current version (the tags,
+// keys and words come from format/memattr_trace_schema.h) with one heap snapshot of
 // N blocks and about 5 pointers per block, for benchmarking memattr-graph's reader and
 // ownership analysis (bench/ownership.sh) on heaps far larger than the tests' fixtures.
 //
@@ -26,6 +27,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "../format/memattr_trace_schema.h"
+
+// A field of a record: TAB, the key and '=', as one string literal.
+#define FIELD(KEY) "\t" KEY "="
 
 namespace {
 
@@ -254,27 +260,33 @@ public:
     TraceWriter(const Heap& heap, Output& out) : heap_(heap), out_(out) {}
 
     void write() {
-        record() << "memattr-trace\tversion=3\n";
-        record() << "tool\tname=memattr\tversion=synthetic\n";
-        record() << "cmd\texe=" << kExe << "\targs=--blocks " << std::uint64_t{heap_.blocks()} << "\n";
-        record() << "process\tpid=1000\tppid=1\tfork-of=0\n";
-        record() << "run\tmalloc-mode=replace\ttime-unit=instr\talignment=16\tnum-callers=24\t"
-                    "access=no\tsnapshots=yes\tsnapshot-growth=10\tsnapshot-min=1048576\n";
-        record() << "definition\tname=temporary\ttext=freed before any other heap block was "
+        record() << MA_TAG_HEADER FIELD(MA_KEY_HEADER_VERSION) << std::uint64_t{MA_TRACE_VERSION} << "\n";
+        record() << MA_TAG_TOOL FIELD(MA_KEY_TOOL_NAME) MA_WORD_TOOL_NAME_MEMATTR FIELD(MA_KEY_TOOL_VERSION) "synthetic\n";
+        record() << MA_TAG_CMD FIELD(MA_KEY_CMD_EXE) << kExe << FIELD(MA_KEY_CMD_ARGS) "--blocks " << std::uint64_t{heap_.blocks()} << "\n";
+        record() << MA_TAG_PROCESS FIELD(MA_KEY_PROCESS_PID) "1000" FIELD(MA_KEY_PROCESS_PPID) "1" FIELD(MA_KEY_PROCESS_FORK_OF) "0\n";
+        record() << MA_TAG_RUN FIELD(MA_KEY_RUN_MALLOC_MODE) MA_WORD_MALLOC_MODE_REPLACE
+                    FIELD(MA_KEY_RUN_TIME_UNIT) MA_WORD_TIME_UNIT_INSTR FIELD(MA_KEY_RUN_ALIGNMENT) "16"
+                    FIELD(MA_KEY_RUN_NUM_CALLERS) "24" FIELD(MA_KEY_RUN_ACCESS) MA_WORD_YES_NO_NO
+                    FIELD(MA_KEY_RUN_SNAPSHOTS) MA_WORD_YES_NO_YES FIELD(MA_KEY_RUN_SNAPSHOT_GROWTH) "10"
+                    FIELD(MA_KEY_RUN_SNAPSHOT_MIN) "1048576" FIELD(MA_KEY_RUN_SNAPSHOT_BUDGET) "0"
+                    FIELD(MA_KEY_RUN_PAGES) MA_WORD_YES_NO_NO "\n";
+        record() << MA_TAG_DEFINITION FIELD(MA_KEY_DEFINITION_NAME) MA_WORD_DEFINITION_TEMPORARY FIELD(MA_KEY_DEFINITION_TEXT) "freed before any other heap block was "
                     "allocated (heaptrack's definition)\n";
         write_sites();
         const std::uint64_t bytes = heap_.total_bytes();
         const std::uint64_t blocks = heap_.blocks();
-        record() << "thread\tid=1\tparent=0\ttb=" << bytes << "\ttbk=" << blocks << "\tpb=" << bytes
-                 << "\tpbk=" << blocks << "\tpt=900000000\teb=0\tebk=0\n";
-        record() << "thread\tid=2\tparent=1\ttb=0\ttbk=0\tpb=0\tpbk=0\tpt=0\teb=0\tebk=0\n";
-        record() << "peak\tt=900000000\talloc=" << bytes << "\tbytes=" << bytes << "\tblocks=" << blocks << "\n";
-        record() << "totals\tbytes=" << bytes << "\tblocks=" << blocks << "\tfrees=" << blocks << "\tbad-frees=0\n";
-        record() << "exit\tt=1000000000\talloc=" << bytes << "\tbytes=0\tblocks=0\treason=exit\tcode=0\n";
-        record() << "timeline\tt=900000000\talloc=" << bytes << "\tbytes=" << bytes << "\tblocks=" << blocks << "\n";
+        record() << MA_TAG_THREAD FIELD(MA_KEY_THREAD_ID) "1" FIELD(MA_KEY_THREAD_PARENT) "0" FIELD(MA_KEY_THREAD_TB) << bytes << FIELD(MA_KEY_THREAD_TBK) << blocks << FIELD(MA_KEY_THREAD_PB) << bytes
+                 << FIELD(MA_KEY_THREAD_PBK) << blocks << FIELD(MA_KEY_THREAD_PT) "900000000" FIELD(MA_KEY_THREAD_EB) "0" FIELD(MA_KEY_THREAD_EBK) "0\n";
+        record() << MA_TAG_THREAD FIELD(MA_KEY_THREAD_ID) "2" FIELD(MA_KEY_THREAD_PARENT) "1" FIELD(MA_KEY_THREAD_TB) "0" FIELD(MA_KEY_THREAD_TBK) "0" FIELD(MA_KEY_THREAD_PB) "0" FIELD(MA_KEY_THREAD_PBK) "0" FIELD(MA_KEY_THREAD_PT) "0" FIELD(MA_KEY_THREAD_EB) "0" FIELD(MA_KEY_THREAD_EBK) "0\n";
+        record() << MA_TAG_PEAK FIELD(MA_KEY_PEAK_T) "900000000" FIELD(MA_KEY_PEAK_ALLOC) << bytes << FIELD(MA_KEY_PEAK_BYTES) << bytes << FIELD(MA_KEY_PEAK_BLOCKS) << blocks << "\n";
+        record() << MA_TAG_TOTALS FIELD(MA_KEY_TOTALS_BYTES) << bytes << FIELD(MA_KEY_TOTALS_BLOCKS) << blocks << FIELD(MA_KEY_TOTALS_FREES) << blocks << FIELD(MA_KEY_TOTALS_BAD_FREES) "0\n";
+        record() << MA_TAG_EXIT FIELD(MA_KEY_EXIT_T) "1000000000" FIELD(MA_KEY_EXIT_ALLOC) << bytes << FIELD(MA_KEY_EXIT_BYTES) "0" FIELD(MA_KEY_EXIT_BLOCKS) "0" FIELD(MA_KEY_EXIT_REASON) MA_WORD_EXIT_REASON_EXIT FIELD(MA_KEY_EXIT_CODE) "0\n";
+        record() << MA_TAG_TIMELINE FIELD(MA_KEY_TIMELINE_T) "900000000" FIELD(MA_KEY_TIMELINE_ALLOC) << bytes << FIELD(MA_KEY_TIMELINE_BYTES) << bytes << FIELD(MA_KEY_TIMELINE_BLOCKS) << blocks << "\n";
         write_snapshot();
-        record() << "snapshot-cost\ttaken=12\tscanned=" << 3 * bytes << "\n";
-        out_ << "end\trecords=" << records_ << "\n";
+        record() << MA_TAG_SNAPSHOT_COST FIELD(MA_KEY_SNAPSHOT_COST_TAKEN) "12"
+                 << FIELD(MA_KEY_SNAPSHOT_COST_SCANNED) << 3 * bytes << FIELD(MA_KEY_SNAPSHOT_COST_REUSED) "0\n";
+        write_map_events();
+        out_ << MA_TAG_END FIELD(MA_KEY_END_RECORDS) << records_ << "\n";
     }
 
 private:
@@ -285,10 +297,10 @@ private:
 
     void write_frame(std::uint64_t id, std::string_view function, std::string_view file,
                      std::uint64_t line, std::string_view object) {
-        record() << "frame\tid=" << id << "\tip=0x";
-        out_.hex(0x400000 + id * 64) << "\tinlined=0\tfn=" << function << "\tfile=" << file
-                                     << "\tdir=" << (file.empty() ? "" : "/opt/synthetic/src")
-                                     << "\tline=" << line << "\tobj=" << object << "\n";
+        record() << MA_TAG_FRAME FIELD(MA_KEY_FRAME_ID) << id << FIELD(MA_KEY_FRAME_IP) "0x";
+        out_.hex(0x400000 + id * 64) << FIELD(MA_KEY_FRAME_INLINED) "0" FIELD(MA_KEY_FRAME_FN) << function << FIELD(MA_KEY_FRAME_FILE) << file
+                                     << FIELD(MA_KEY_FRAME_DIR) << (file.empty() ? "" : "/opt/synthetic/src")
+                                     << FIELD(MA_KEY_FRAME_LINE) << line << FIELD(MA_KEY_FRAME_OBJ) << object << "\n";
     }
 
     // Frames 1 (malloc) and 2 (main), then per site one frame, one stack, the site.
@@ -302,29 +314,29 @@ private:
         }
         for (std::uint32_t site = 1; site <= kSites; ++site) {
             write_frame(2 + site, site_function(site), "app.cpp", 100 + site, kExe);
-            record() << "stack\tid=" << std::uint64_t{site} << "\tframes=1," << std::uint64_t{2 + site} << ",2\n";
+            record() << MA_TAG_STACK FIELD(MA_KEY_STACK_ID) << std::uint64_t{site} << FIELD(MA_KEY_STACK_FRAMES) "1," << std::uint64_t{2 + site} << ",2\n";
             const std::uint64_t b = bytes[site], n = blocks[site];
-            record() << "site\tid=" << std::uint64_t{site} << "\tstack=" << std::uint64_t{site} << "\ttb=" << b
-                     << "\ttbk=" << n << "\tpb=" << b << "\tpbk=" << n << "\tmb=" << b << "\tmbk=" << n
-                     << "\teb=0\tebk=0\tfbk=" << n << "\tltmin=0\tltmax=1000\tltsum=" << n * 500
-                     << "\ttmpbk=0\ttmpb=0\trbk=0\trd=0\twr=0\tnrbk=0\tnrb=0\tnabk=0\tnab=0\n";
+            record() << MA_TAG_SITE FIELD(MA_KEY_SITE_ID) << std::uint64_t{site} << FIELD(MA_KEY_SITE_STACK) << std::uint64_t{site} << FIELD(MA_KEY_SITE_TB) << b
+                     << FIELD(MA_KEY_SITE_TBK) << n << FIELD(MA_KEY_SITE_PB) << b << FIELD(MA_KEY_SITE_PBK) << n << FIELD(MA_KEY_SITE_MB) << b << FIELD(MA_KEY_SITE_MBK) << n
+                     << FIELD(MA_KEY_SITE_EB) "0" FIELD(MA_KEY_SITE_EBK) "0" FIELD(MA_KEY_SITE_FBK) << n << FIELD(MA_KEY_SITE_LTMIN) "0" FIELD(MA_KEY_SITE_LTMAX) "1000" FIELD(MA_KEY_SITE_LTSUM) << n * 500
+                     << FIELD(MA_KEY_SITE_TMPBK) "0" FIELD(MA_KEY_SITE_TMPB) "0" FIELD(MA_KEY_SITE_RBK) "0" FIELD(MA_KEY_SITE_KIND) MA_WORD_SITE_KIND_MALLOC FIELD(MA_KEY_SITE_RD) "0" FIELD(MA_KEY_SITE_WR) "0" FIELD(MA_KEY_SITE_NRBK) "0" FIELD(MA_KEY_SITE_NRB) "0" FIELD(MA_KEY_SITE_NABK) "0" FIELD(MA_KEY_SITE_NAB) "0\n";
         }
     }
 
     void write_snapshot() {
-        record() << "snapshot\tid=1\tname=peak\tkinds=peak\tt=899000000\talloc=" << heap_.total_bytes()
-                 << "\tbytes=" << heap_.total_bytes() << "\tblocks=" << std::uint64_t{heap_.blocks()}
-                 << "\tedges=" << heap_.total_pointers() << "\troots=" << std::uint64_t{kRoots}
-                 << "\tscanned=" << heap_.total_bytes() + 65536 << "\n";
+        record() << MA_TAG_SNAPSHOT FIELD(MA_KEY_SNAPSHOT_ID) "1" FIELD(MA_KEY_SNAPSHOT_NAME) "peak" FIELD(MA_KEY_SNAPSHOT_KINDS) MA_WORD_SNAPSHOT_KIND_PEAK FIELD(MA_KEY_SNAPSHOT_T) "899000000" FIELD(MA_KEY_SNAPSHOT_ALLOC) << heap_.total_bytes()
+                 << FIELD(MA_KEY_SNAPSHOT_BYTES) << heap_.total_bytes() << FIELD(MA_KEY_SNAPSHOT_BLOCKS) << std::uint64_t{heap_.blocks()}
+                 << FIELD(MA_KEY_SNAPSHOT_EDGES) << heap_.total_pointers() << FIELD(MA_KEY_SNAPSHOT_ROOTS) << std::uint64_t{kRoots}
+                 << FIELD(MA_KEY_SNAPSHOT_SCANNED) << heap_.total_bytes() + 65536 << FIELD(MA_KEY_SNAPSHOT_REUSED) "0\n";
         std::vector<std::uint32_t> targets;
         for (std::uint32_t block = 0; block < heap_.blocks(); ++block) {
-            record() << "block\ti=" << std::uint64_t{block + 1} << "\taddr=0x";
-            out_.hex(heap_.address(block)) << "\tsite=" << std::uint64_t{heap_.site(block)}
-                                           << "\tsize=" << heap_.size(block) << "\thash=";
+            record() << MA_TAG_BLOCK FIELD(MA_KEY_BLOCK_I) << std::uint64_t{block + 1} << FIELD(MA_KEY_BLOCK_ADDR) "0x";
+            out_.hex(heap_.address(block)) << FIELD(MA_KEY_BLOCK_SITE) << std::uint64_t{heap_.site(block)}
+                                           << FIELD(MA_KEY_BLOCK_SIZE) << heap_.size(block) << FIELD(MA_KEY_BLOCK_HASH);
             out_.hex(heap_.hash(block), 16);
             heap_.pointers(block, targets);
             for (std::size_t k = 0; k < targets.size(); ++k) {
-                out_ << (k == 0 ? "\tptrs=" : ",") << std::uint64_t{8 * k} << ":"
+                out_ << (k == 0 ? FIELD(MA_KEY_BLOCK_PTRS) : ",") << std::uint64_t{8 * k} << ":"
                      << std::uint64_t{targets[k] + 1};
                 if (draw(block, 900 + k) % 16 == 0 && heap_.size(targets[k]) > 8)
                     out_ << "+8";  // an interior pointer
@@ -338,23 +350,33 @@ private:
 
     void write_roots() {
         const std::string_view exe = kExe;
-        record() << "root\tkind=global\tto=1\ttoff=0\tname=g_index\tsym-off=0\tobj=" << exe << "\taddr=0x601000\n";
-        record() << "root\tkind=global\tto=2\ttoff=0\tname=g_cache\tsym-off=0\tobj=" << exe << "\taddr=0x601040\n";
-        record() << "root\tkind=global\tto=2\ttoff=0\tname=g_cache\tsym-off=8\tobj=" << exe << "\taddr=0x601048\n";
-        record() << "root\tkind=global\tto=3\ttoff=0\tname=g_sessions\tsym-off=0\tobj=" << exe << "\taddr=0x601080\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_GLOBAL FIELD(MA_KEY_ROOT_TO) "1" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_NAME) "g_index" FIELD(MA_KEY_ROOT_SYM_OFF) "0" FIELD(MA_KEY_ROOT_OBJ) << exe << FIELD(MA_KEY_ROOT_ADDR) "0x601000\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_GLOBAL FIELD(MA_KEY_ROOT_TO) "2" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_NAME) "g_cache" FIELD(MA_KEY_ROOT_SYM_OFF) "0" FIELD(MA_KEY_ROOT_OBJ) << exe << FIELD(MA_KEY_ROOT_ADDR) "0x601040\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_GLOBAL FIELD(MA_KEY_ROOT_TO) "2" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_NAME) "g_cache" FIELD(MA_KEY_ROOT_SYM_OFF) "8" FIELD(MA_KEY_ROOT_OBJ) << exe << FIELD(MA_KEY_ROOT_ADDR) "0x601048\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_GLOBAL FIELD(MA_KEY_ROOT_TO) "3" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_NAME) "g_sessions" FIELD(MA_KEY_ROOT_SYM_OFF) "0" FIELD(MA_KEY_ROOT_OBJ) << exe << FIELD(MA_KEY_ROOT_ADDR) "0x601080\n";
         write_frame(1000, "main", "main.cpp", 52, kExe);
-        record() << "stack\tid=1000\tframes=1000\n";
-        record() << "root\tkind=stack\tto=4\ttoff=0\tthread=1\tstack=1000\taddr=0x1ffefff100\n";
+        record() << MA_TAG_STACK FIELD(MA_KEY_STACK_ID) "1000" FIELD(MA_KEY_STACK_FRAMES) "1000\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_STACK FIELD(MA_KEY_ROOT_TO) "4" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_THREAD) "1" FIELD(MA_KEY_ROOT_STACK) "1000" FIELD(MA_KEY_ROOT_ADDR) "0x1ffefff100\n";
         write_frame(1001, "Worker::run()", "worker.cpp", 77, kExe);
-        record() << "stack\tid=1001\tframes=1001\n";
-        record() << "root\tkind=stack\tto=5\ttoff=0\tthread=2\tstack=1001\taddr=0x7f0000001000\n";
-        record() << "root\tkind=register\tto=6\ttoff=0\tthread=1\treg=rbx\n";
-        record() << "root\tkind=mapping\tto=7\ttoff=0\tobj=\taddr=0x7f1000000000\n";
-        record() << "root\tkind=mapping\tto=8\ttoff=0\tobj=/opt/synthetic/cache.db\taddr=0x7f2000000000\n";
+        record() << MA_TAG_STACK FIELD(MA_KEY_STACK_ID) "1001" FIELD(MA_KEY_STACK_FRAMES) "1001\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_STACK FIELD(MA_KEY_ROOT_TO) "5" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_THREAD) "2" FIELD(MA_KEY_ROOT_STACK) "1001" FIELD(MA_KEY_ROOT_ADDR) "0x7f0000001000\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_REGISTER FIELD(MA_KEY_ROOT_TO) "6" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_THREAD) "1" FIELD(MA_KEY_ROOT_REG) "rbx\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_MAPPING FIELD(MA_KEY_ROOT_TO) "7" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_OBJ) FIELD(MA_KEY_ROOT_ADDR) "0x7f1000000000\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_MAPPING FIELD(MA_KEY_ROOT_TO) "8" FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_OBJ) "/opt/synthetic/cache.db" FIELD(MA_KEY_ROOT_ADDR) "0x7f2000000000\n";
         const std::uint32_t some_string = string_block();
-        record() << "root\tkind=register\tto=" << std::uint64_t{some_string + 1} << "\ttoff=0\tthread=2\treg=rax\n";
-        record() << "root\tkind=stack\tto=" << std::uint64_t{some_string + 1}
-                 << "\ttoff=0\tthread=2\tstack=1001\taddr=0x7f0000001008\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_REGISTER FIELD(MA_KEY_ROOT_TO) << std::uint64_t{some_string + 1} << FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_THREAD) "2" FIELD(MA_KEY_ROOT_REG) "rax\n";
+        record() << MA_TAG_ROOT FIELD(MA_KEY_ROOT_KIND) MA_WORD_ROOT_KIND_STACK FIELD(MA_KEY_ROOT_TO) << std::uint64_t{some_string + 1}
+                 << FIELD(MA_KEY_ROOT_TOFF) "0" FIELD(MA_KEY_ROOT_THREAD) "2" FIELD(MA_KEY_ROOT_STACK) "1001" FIELD(MA_KEY_ROOT_ADDR) "0x7f0000001008\n";
+    }
+
+    // Version 4 ends with the memory maps; the synthetic run made no mapping call, and has
+    // no memory map.
+    void write_map_events() {
+        record() << MA_TAG_MAP_EVENTS;
+#define MA_SYNTHETIC_ZERO(RECORD, KEY) out_ << FIELD(MA_KEY_##RECORD##_##KEY) "0";
+        MA_TRACE_KEYS_MAP_EVENTS(MA_SYNTHETIC_ZERO)
+#undef MA_SYNTHETIC_ZERO
+        out_ << "\n";
     }
 
     std::uint32_t string_block() const {

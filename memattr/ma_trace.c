@@ -161,21 +161,21 @@ static void end_record(Writer* w)
 
 static void write_definition(Writer* w, const HChar* name, const HChar* text)
 {
-   begin_record(w, "definition");
-   field_s(w, "name", name);
-   field_s(w, "text", text);
+   begin_record(w, MA_TAG_DEFINITION);
+   field_s(w, MA_KEY_DEFINITION_NAME, name);
+   field_s(w, MA_KEY_DEFINITION_TEXT, text);
    end_record(w);
 }
 
 static void write_header(Writer* w, const TraceRequest* req)
 {
-   begin_record(w, "memattr-trace");
-   field_u(w, "version", MA_TRACE_VERSION);
+   begin_record(w, MA_TAG_HEADER);
+   field_u(w, MA_KEY_HEADER_VERSION, MA_TRACE_VERSION);
    end_record(w);
 
-   begin_record(w, "tool");
-   field_s(w, "name", "memattr");
-   field_s(w, "version", MEMATTR_VERSION);
+   begin_record(w, MA_TAG_TOOL);
+   field_s(w, MA_KEY_TOOL_NAME, MA_WORD_TOOL_NAME_MEMATTR);
+   field_s(w, MA_KEY_TOOL_VERSION, MEMATTR_VERSION);
    end_record(w);
 
    /* The command line, arguments joined by single spaces. */
@@ -186,35 +186,36 @@ static void write_header(Writer* w, const TraceRequest* req)
       VG_(addBytesToXA)(args, arg, VG_(strlen)(arg));
    }
    VG_(addBytesToXA)(args, "", 1);
-   begin_record(w, "cmd");
-   field_s(w, "exe", VG_(args_the_exename));
-   field_s(w, "args", VG_(indexXA)(args, 0));
+   begin_record(w, MA_TAG_CMD);
+   field_s(w, MA_KEY_CMD_EXE, VG_(args_the_exename));
+   field_s(w, MA_KEY_CMD_ARGS, VG_(indexXA)(args, 0));
    end_record(w);
    VG_(deleteXA)(args);
 
-   begin_record(w, "process");
-   field_u(w, "pid", VG_(getpid)());
-   field_u(w, "ppid", VG_(getppid)());
-   field_u(w, "fork-of", req->fork_of);
+   begin_record(w, MA_TAG_PROCESS);
+   field_u(w, MA_KEY_PROCESS_PID, VG_(getpid)());
+   field_u(w, MA_KEY_PROCESS_PPID, VG_(getppid)());
+   field_u(w, MA_KEY_PROCESS_FORK_OF, req->fork_of);
    end_record(w);
 
-   begin_record(w, "run");
-   field_s(w, "malloc-mode", ma_malloc_wrapped ? "wrap" : "replace");
-   field_s(w, "time-unit", "instr");
-   field_u(w, "alignment", VG_(clo_alignment));
-   field_u(w, "num-callers", VG_(clo_backtrace_size));
-   field_s(w, "access", ma_track_access ? "yes" : "no");
-   field_s(w, "snapshots", ma_snapshots_on ? "yes" : "no");
-   field_u(w, "snapshot-growth", (ULong)ma_snapshot_growth_pct);
-   field_u(w, "snapshot-min", (ULong)ma_snapshot_min_bytes);
-   field_u(w, "snapshot-budget", (ULong)ma_snapshot_budget);
-   field_s(w, "pages", ma_track_pages ? "yes" : "no");
+   begin_record(w, MA_TAG_RUN);
+   field_s(w, MA_KEY_RUN_MALLOC_MODE,
+           ma_malloc_wrapped ? MA_WORD_MALLOC_MODE_WRAP : MA_WORD_MALLOC_MODE_REPLACE);
+   field_s(w, MA_KEY_RUN_TIME_UNIT, MA_WORD_TIME_UNIT_INSTR);
+   field_u(w, MA_KEY_RUN_ALIGNMENT, VG_(clo_alignment));
+   field_u(w, MA_KEY_RUN_NUM_CALLERS, VG_(clo_backtrace_size));
+   field_s(w, MA_KEY_RUN_ACCESS, ma_track_access ? MA_WORD_YES_NO_YES : MA_WORD_YES_NO_NO);
+   field_s(w, MA_KEY_RUN_SNAPSHOTS, ma_snapshots_on ? MA_WORD_YES_NO_YES : MA_WORD_YES_NO_NO);
+   field_u(w, MA_KEY_RUN_SNAPSHOT_GROWTH, (ULong)ma_snapshot_growth_pct);
+   field_u(w, MA_KEY_RUN_SNAPSHOT_MIN, (ULong)ma_snapshot_min_bytes);
+   field_u(w, MA_KEY_RUN_SNAPSHOT_BUDGET, (ULong)ma_snapshot_budget);
+   field_s(w, MA_KEY_RUN_PAGES, ma_track_pages ? MA_WORD_YES_NO_YES : MA_WORD_YES_NO_NO);
    end_record(w);
 
-   write_definition(w, "temporary", MA_TEMPORARY_DEFINITION);
+   write_definition(w, MA_WORD_DEFINITION_TEMPORARY, MA_TEMPORARY_DEFINITION);
    if (ma_track_access) {
-      write_definition(w, "use", MA_USE_DEFINITION);
-      write_definition(w, "prompt-free", MA_PROMPT_FREE_DEFINITION);
+      write_definition(w, MA_WORD_DEFINITION_USE, MA_USE_DEFINITION);
+      write_definition(w, MA_WORD_DEFINITION_PROMPT_FREE, MA_PROMPT_FREE_DEFINITION);
    }
 }
 
@@ -295,15 +296,15 @@ static void write_frame(Writer* w, DiEpoch ep, Addr ip, HChar* desc,
    const HChar* obj = parts.obj;
    if (!VG_(get_objname)(ep, ip, &obj)) obj = parts.obj;
 
-   begin_record(w, "frame");
-   field_u(w, "id", ++n_frames);
-   field_x(w, "ip", ip);
-   field_u(w, "inlined", inlined);
-   field_s(w, "fn", parts.fn);
-   field_s(w, "file", parts.file);
-   field_s(w, "dir", parts.dir);
-   field_s(w, "line", parts.line);
-   field_s(w, "obj", obj);
+   begin_record(w, MA_TAG_FRAME);
+   field_u(w, MA_KEY_FRAME_ID, ++n_frames);
+   field_x(w, MA_KEY_FRAME_IP, ip);
+   field_u(w, MA_KEY_FRAME_INLINED, inlined);
+   field_s(w, MA_KEY_FRAME_FN, parts.fn);
+   field_s(w, MA_KEY_FRAME_FILE, parts.file);
+   field_s(w, MA_KEY_FRAME_DIR, parts.dir);
+   field_s(w, MA_KEY_FRAME_LINE, parts.line);
+   field_s(w, MA_KEY_FRAME_OBJ, obj);
    end_record(w);
 }
 
@@ -342,9 +343,9 @@ static UWord stack_id(Writer* w, ExeContext* ec)
 
    id = ++n_stacks;
    VG_(addToFM)(stack_ids, (UWord)ec, id);
-   begin_record(w, "stack");
-   field_u(w, "id", id);
-   put_key(w, "frames");
+   begin_record(w, MA_TAG_STACK);
+   field_u(w, MA_KEY_STACK_ID, id);
+   put_key(w, MA_KEY_STACK_FRAMES);
    for (Word i = 0; i < VG_(sizeXA)(sb.ids); i++) {
       HChar num[24];
       VG_(sprintf)(num, i ? ",%lu" : "%lu", *(UWord*)VG_(indexXA)(sb.ids, i));
@@ -396,50 +397,53 @@ static void write_site(Writer* w, const Site* s, UWord id)
    ULong lt_min = lifetimes.min;
    ULong lt_max = lifetimes.max;
 
-   begin_record(w, "site");
-   field_u(w, "id", id);
-   field_u(w, "stack", stack);
-   field_u(w, "tb", s->total_bytes);    field_u(w, "tbk", s->total_blocks);
-   field_u(w, "pb", s->peak_bytes);     field_u(w, "pbk", s->peak_blocks);
-   field_u(w, "mb", s->max_bytes);      field_u(w, "mbk", s->max_blocks);
-   field_u(w, "eb", s->curr_bytes);     field_u(w, "ebk", s->curr_blocks);
-   field_u(w, "fbk", s->freed_blocks);
-   field_u(w, "ltmin", lt_min);
-   field_u(w, "ltmax", lt_max);
-   field_u(w, "ltsum", lifetimes.sum);
-   field_u(w, "tmpbk", s->temp_blocks); field_u(w, "tmpb", s->temp_bytes);
-   field_u(w, "rbk", s->realloc_blocks);
-   static const HChar* const kind_names[] = { "malloc", "custom", "pool" };
-   field_s(w, "kind", kind_names[s->kind]);
+   begin_record(w, MA_TAG_SITE);
+   field_u(w, MA_KEY_SITE_ID, id);
+   field_u(w, MA_KEY_SITE_STACK, stack);
+   field_u(w, MA_KEY_SITE_TB, s->total_bytes);    field_u(w, MA_KEY_SITE_TBK, s->total_blocks);
+   field_u(w, MA_KEY_SITE_PB, s->peak_bytes);     field_u(w, MA_KEY_SITE_PBK, s->peak_blocks);
+   field_u(w, MA_KEY_SITE_MB, s->max_bytes);      field_u(w, MA_KEY_SITE_MBK, s->max_blocks);
+   field_u(w, MA_KEY_SITE_EB, s->curr_bytes);     field_u(w, MA_KEY_SITE_EBK, s->curr_blocks);
+   field_u(w, MA_KEY_SITE_FBK, s->freed_blocks);
+   field_u(w, MA_KEY_SITE_LTMIN, lt_min);
+   field_u(w, MA_KEY_SITE_LTMAX, lt_max);
+   field_u(w, MA_KEY_SITE_LTSUM, lifetimes.sum);
+   field_u(w, MA_KEY_SITE_TMPBK, s->temp_blocks); field_u(w, MA_KEY_SITE_TMPB, s->temp_bytes);
+   field_u(w, MA_KEY_SITE_RBK, s->realloc_blocks);
+   static const HChar* const kind_names[] = { MA_WORD_SITE_KIND_MALLOC, MA_WORD_SITE_KIND_CUSTOM,
+                                                MA_WORD_SITE_KIND_POOL };
+   field_s(w, MA_KEY_SITE_KIND, kind_names[s->kind]);
    const AccessFigures* g = &s->access.gone;
    const AccessFigures* l = &s->access.live;
-   field_u(w, "rd",   g->bytes_read + l->bytes_read);
-   field_u(w, "wr",   g->bytes_written + l->bytes_written);
-   field_u(w, "nrbk", g->never_read_blocks + l->never_read_blocks);
-   field_u(w, "nrb",  g->never_read_bytes + l->never_read_bytes);
-   field_u(w, "nabk", g->never_accessed_blocks + l->never_accessed_blocks);
-   field_u(w, "nab",  g->never_accessed_bytes + l->never_accessed_bytes);
+   field_u(w, MA_KEY_SITE_RD,   g->bytes_read + l->bytes_read);
+   field_u(w, MA_KEY_SITE_WR,   g->bytes_written + l->bytes_written);
+   field_u(w, MA_KEY_SITE_NRBK, g->never_read_blocks + l->never_read_blocks);
+   field_u(w, MA_KEY_SITE_NRB,  g->never_read_bytes + l->never_read_bytes);
+   field_u(w, MA_KEY_SITE_NABK, g->never_accessed_blocks + l->never_accessed_blocks);
+   field_u(w, MA_KEY_SITE_NAB,  g->never_accessed_bytes + l->never_accessed_bytes);
    end_record(w);
 }
 
 static void write_copy_group(Writer* w, const CopyGroup* g)
 {
-   static const HChar* const fate_names[] = { "prompt", "later", "live" };
+   static const HChar* const fate_names[] = {
+      MA_WORD_SRC_FATE_PROMPT, MA_WORD_SRC_FATE_LATER, MA_WORD_SRC_FATE_LIVE };
    UWord stack = stack_id(w, g->copy_ec);
-   begin_record(w, "copy");
-   field_s(w, "kind", g->kind == COPY_BY_REALLOC ? "realloc" : "copy");
-   field_u(w, "stack", stack);
-   field_u(w, "from", site_id(g->from));
-   field_u(w, "to", site_id(g->to));
-   field_u(w, "share", g->share);
-   field_u(w, "src-used", g->src_used);
-   field_s(w, "src-fate", fate_names[g->fate]);
-   field_u(w, "n", g->n);
-   field_u(w, "bytes", g->bytes);
-   field_u(w, "src-bytes", g->src_bytes);
-   field_u(w, "dst-bytes", g->dst_bytes);
-   field_u(w, "peak-src-bytes", g->peak_src_bytes);
-   field_u(w, "overlap", g->overlap);
+   begin_record(w, MA_TAG_COPY);
+   field_s(w, MA_KEY_COPY_KIND,
+           g->kind == COPY_BY_REALLOC ? MA_WORD_COPY_KIND_REALLOC : MA_WORD_COPY_KIND_COPY);
+   field_u(w, MA_KEY_COPY_STACK, stack);
+   field_u(w, MA_KEY_COPY_FROM, site_id(g->from));
+   field_u(w, MA_KEY_COPY_TO, site_id(g->to));
+   field_u(w, MA_KEY_COPY_SHARE, g->share);
+   field_u(w, MA_KEY_COPY_SRC_USED, g->src_used);
+   field_s(w, MA_KEY_COPY_SRC_FATE, fate_names[g->fate]);
+   field_u(w, MA_KEY_COPY_N, g->n);
+   field_u(w, MA_KEY_COPY_BYTES, g->bytes);
+   field_u(w, MA_KEY_COPY_SRC_BYTES, g->src_bytes);
+   field_u(w, MA_KEY_COPY_DST_BYTES, g->dst_bytes);
+   field_u(w, MA_KEY_COPY_PEAK_SRC_BYTES, g->peak_src_bytes);
+   field_u(w, MA_KEY_COPY_OVERLAP, g->overlap);
    end_record(w);
 }
 
@@ -454,14 +458,14 @@ static void write_copy_groups(Writer* w)
 static void write_access_totals(Writer* w)
 {
    const AccessTotals* t = &ma_access_totals;
-   begin_record(w, "access");
-   field_u(w, "reads", t->bytes_read);
-   field_u(w, "writes", t->bytes_written);
-   field_u(w, "bulk-copies", t->bulk_copies);
-   field_u(w, "bulk-bytes", t->bulk_bytes);
-   field_u(w, "inline-copy-bytes", t->inline_copy_bytes);
-   field_u(w, "pairs", ma_lineage_pairs);
-   field_u(w, "extra-source-bytes", ma_lineage_extra_source_bytes);
+   begin_record(w, MA_TAG_ACCESS);
+   field_u(w, MA_KEY_ACCESS_READS, t->bytes_read);
+   field_u(w, MA_KEY_ACCESS_WRITES, t->bytes_written);
+   field_u(w, MA_KEY_ACCESS_BULK_COPIES, t->bulk_copies);
+   field_u(w, MA_KEY_ACCESS_BULK_BYTES, t->bulk_bytes);
+   field_u(w, MA_KEY_ACCESS_INLINE_COPY_BYTES, t->inline_copy_bytes);
+   field_u(w, MA_KEY_ACCESS_PAIRS, ma_lineage_pairs);
+   field_u(w, MA_KEY_ACCESS_EXTRA_SOURCE_BYTES, ma_lineage_extra_source_bytes);
    end_record(w);
 }
 
@@ -489,53 +493,54 @@ static void write_threads(Writer* w)
 {
    for (UInt n = 1; n <= ma_blocks_n_threads(); n++) {
       const ThreadFigures* t = ma_blocks_thread_by_number(n);
-      begin_record(w, "thread");
-      field_u(w, "id", n);
-      field_u(w, "parent", t->parent);
-      field_u(w, "tb", t->total_bytes);  field_u(w, "tbk", t->total_blocks);
-      field_u(w, "pb", t->peak_bytes);   field_u(w, "pbk", t->peak_blocks);
-      field_u(w, "pt", t->peak_time);
-      field_u(w, "eb", t->curr_bytes);   field_u(w, "ebk", t->curr_blocks);
+      begin_record(w, MA_TAG_THREAD);
+      field_u(w, MA_KEY_THREAD_ID, n);
+      field_u(w, MA_KEY_THREAD_PARENT, t->parent);
+      field_u(w, MA_KEY_THREAD_TB, t->total_bytes);  field_u(w, MA_KEY_THREAD_TBK, t->total_blocks);
+      field_u(w, MA_KEY_THREAD_PB, t->peak_bytes);   field_u(w, MA_KEY_THREAD_PBK, t->peak_blocks);
+      field_u(w, MA_KEY_THREAD_PT, t->peak_time);
+      field_u(w, MA_KEY_THREAD_EB, t->curr_bytes);   field_u(w, MA_KEY_THREAD_EBK, t->curr_blocks);
       end_record(w);
    }
 }
 
 static void write_summary(Writer* w, const TraceRequest* req)
 {
-   begin_record(w, "peak");
-   field_u(w, "t", ma_heap.peak_time);
-   field_u(w, "alloc", ma_heap.peak_alloc);
-   field_u(w, "bytes", ma_heap.peak_bytes);
-   field_u(w, "blocks", ma_heap.peak_blocks);
+   begin_record(w, MA_TAG_PEAK);
+   field_u(w, MA_KEY_PEAK_T, ma_heap.peak_time);
+   field_u(w, MA_KEY_PEAK_ALLOC, ma_heap.peak_alloc);
+   field_u(w, MA_KEY_PEAK_BYTES, ma_heap.peak_bytes);
+   field_u(w, MA_KEY_PEAK_BLOCKS, ma_heap.peak_blocks);
    end_record(w);
 
-   begin_record(w, "totals");
-   field_u(w, "bytes", ma_heap.total_bytes);
-   field_u(w, "blocks", ma_heap.total_blocks);
-   field_u(w, "frees", ma_heap.frees);
-   field_u(w, "bad-frees", ma_heap.bad_frees);
+   begin_record(w, MA_TAG_TOTALS);
+   field_u(w, MA_KEY_TOTALS_BYTES, ma_heap.total_bytes);
+   field_u(w, MA_KEY_TOTALS_BLOCKS, ma_heap.total_blocks);
+   field_u(w, MA_KEY_TOTALS_FREES, ma_heap.frees);
+   field_u(w, MA_KEY_TOTALS_BAD_FREES, ma_heap.bad_frees);
    end_record(w);
 
-   begin_record(w, "exit");
-   field_u(w, "t", ma_instrs);
-   field_u(w, "alloc", ma_heap.total_bytes);
-   field_u(w, "bytes", ma_heap.curr_bytes);
-   field_u(w, "blocks", ma_heap.curr_blocks);
+   begin_record(w, MA_TAG_EXIT);
+   field_u(w, MA_KEY_EXIT_T, ma_instrs);
+   field_u(w, MA_KEY_EXIT_ALLOC, ma_heap.total_bytes);
+   field_u(w, MA_KEY_EXIT_BYTES, ma_heap.curr_bytes);
+   field_u(w, MA_KEY_EXIT_BLOCKS, ma_heap.curr_blocks);
    static const HChar* const reason_names[] = {
-      [MA_EXIT_NORMAL] = "exit", [MA_EXIT_SIGNAL] = "signal", [MA_EXIT_EXEC] = "exec" };
-   field_s(w, "reason", reason_names[req->reason]);
-   field_u(w, "code", (ULong)(UInt)req->exit_code);
+      [MA_EXIT_NORMAL] = MA_WORD_EXIT_REASON_EXIT, [MA_EXIT_SIGNAL] = MA_WORD_EXIT_REASON_SIGNAL,
+      [MA_EXIT_EXEC] = MA_WORD_EXIT_REASON_EXEC };
+   field_s(w, MA_KEY_EXIT_REASON, reason_names[req->reason]);
+   field_u(w, MA_KEY_EXIT_CODE, (ULong)(UInt)req->exit_code);
    end_record(w);
 }
 
 static void write_timeline_point(Writer* w, ULong t, ULong alloc,
                                  ULong bytes, ULong blocks)
 {
-   begin_record(w, "timeline");
-   field_u(w, "t", t);
-   field_u(w, "alloc", alloc);
-   field_u(w, "bytes", bytes);
-   field_u(w, "blocks", blocks);
+   begin_record(w, MA_TAG_TIMELINE);
+   field_u(w, MA_KEY_TIMELINE_T, t);
+   field_u(w, MA_KEY_TIMELINE_ALLOC, alloc);
+   field_u(w, MA_KEY_TIMELINE_BYTES, bytes);
+   field_u(w, MA_KEY_TIMELINE_BLOCKS, blocks);
    end_record(w);
 }
 
@@ -560,7 +565,8 @@ static void write_timeline(Writer* w)
 
 static void fields_moment(Writer* w, const HChar* prefix, const HeapMoment* m)
 {
-   static const HChar* const keys[] = { "t", "alloc", "bytes", "blocks" };
+   static const HChar* const keys[] = { MA_KEY_MOMENT_T, MA_KEY_MOMENT_ALLOC,
+                                        MA_KEY_MOMENT_BYTES, MA_KEY_MOMENT_BLOCKS };
    const ULong values[] = { m->time, m->alloc, m->bytes, m->blocks };
    for (UInt i = 0; i < 4; i++) {
       HChar key[32];
@@ -572,36 +578,38 @@ static void fields_moment(Writer* w, const HChar* prefix, const HeapMoment* m)
 static void write_phase(Writer* w, const PhaseInstance* in, const StillLive* live)
 {
    static const HChar* const end_names[] = {
-      [PHASE_OPEN] = "open", [PHASE_REQUEST] = "request", [PHASE_RETURN] = "return" };
-   begin_record(w, "phase");
-   field_u(w, "id", in->id);
-   field_s(w, "name", in->name);
-   field_u(w, "iteration", in->iteration);
-   field_u(w, "parent", in->parent);
-   field_u(w, "thread", in->thread);
-   field_s(w, "by", in->by_function ? "function" : "request");
-   field_s(w, "ended", end_names[in->end_kind]);
-   fields_moment(w, "begin", &in->begin);
-   fields_moment(w, "end", &in->end);
-   field_u(w, "ab", in->alloc_bytes);   field_u(w, "abk", in->alloc_blocks);
-   field_u(w, "fb", in->freed_bytes);   field_u(w, "fbk", in->freed_blocks);
-   field_u(w, "peak", in->peak_bytes);  field_u(w, "peak-t", in->peak_time);
-   field_u(w, "xb", live->by_instance[in->id - 1].bytes);
-   field_u(w, "xbk", live->by_instance[in->id - 1].blocks);
+      [PHASE_OPEN] = MA_WORD_PHASE_ENDED_OPEN, [PHASE_REQUEST] = MA_WORD_PHASE_ENDED_REQUEST,
+      [PHASE_RETURN] = MA_WORD_PHASE_ENDED_RETURN };
+   begin_record(w, MA_TAG_PHASE);
+   field_u(w, MA_KEY_PHASE_ID, in->id);
+   field_s(w, MA_KEY_PHASE_NAME, in->name);
+   field_u(w, MA_KEY_PHASE_ITERATION, in->iteration);
+   field_u(w, MA_KEY_PHASE_PARENT, in->parent);
+   field_u(w, MA_KEY_PHASE_THREAD, in->thread);
+   field_s(w, MA_KEY_PHASE_BY,
+           in->by_function ? MA_WORD_PHASE_BY_FUNCTION : MA_WORD_PHASE_BY_REQUEST);
+   field_s(w, MA_KEY_PHASE_ENDED, end_names[in->end_kind]);
+   fields_moment(w, MA_PHASE_MOMENT_BEGIN, &in->begin);
+   fields_moment(w, MA_PHASE_MOMENT_END, &in->end);
+   field_u(w, MA_KEY_PHASE_AB, in->alloc_bytes);   field_u(w, MA_KEY_PHASE_ABK, in->alloc_blocks);
+   field_u(w, MA_KEY_PHASE_FB, in->freed_bytes);   field_u(w, MA_KEY_PHASE_FBK, in->freed_blocks);
+   field_u(w, MA_KEY_PHASE_PEAK, in->peak_bytes);  field_u(w, MA_KEY_PHASE_PEAK_T, in->peak_time);
+   field_u(w, MA_KEY_PHASE_XB, live->by_instance[in->id - 1].bytes);
+   field_u(w, MA_KEY_PHASE_XBK, live->by_instance[in->id - 1].blocks);
    end_record(w);
 
    for (Word i = 0; i < VG_(sizeXA)(in->sites); i++) {
       const PhaseSiteFigures* f = VG_(indexXA)(in->sites, i);
       const LiveFigures* x = ma_phase_still_live_of_site(live, in->id, f->site);
-      begin_record(w, "phase-site");
-      field_u(w, "phase", in->id);
-      field_u(w, "site", site_id(f->site));
-      field_u(w, "ab", f->alloc_bytes);   field_u(w, "abk", f->alloc_blocks);
-      field_u(w, "fb", f->freed_bytes);   field_u(w, "fbk", f->freed_blocks);
-      field_u(w, "live-begin", f->live_begin);
-      field_u(w, "live-end", f->live_end);
-      field_u(w, "xb", x ? x->bytes : 0);
-      field_u(w, "xbk", x ? x->blocks : 0);
+      begin_record(w, MA_TAG_PHASE_SITE);
+      field_u(w, MA_KEY_PHASE_SITE_PHASE, in->id);
+      field_u(w, MA_KEY_PHASE_SITE_SITE, site_id(f->site));
+      field_u(w, MA_KEY_PHASE_SITE_AB, f->alloc_bytes);   field_u(w, MA_KEY_PHASE_SITE_ABK, f->alloc_blocks);
+      field_u(w, MA_KEY_PHASE_SITE_FB, f->freed_bytes);   field_u(w, MA_KEY_PHASE_SITE_FBK, f->freed_blocks);
+      field_u(w, MA_KEY_PHASE_SITE_LIVE_BEGIN, f->live_begin);
+      field_u(w, MA_KEY_PHASE_SITE_LIVE_END, f->live_end);
+      field_u(w, MA_KEY_PHASE_SITE_XB, x ? x->bytes : 0);
+      field_u(w, MA_KEY_PHASE_SITE_XBK, x ? x->blocks : 0);
       end_record(w);
    }
 }
@@ -617,17 +625,17 @@ static void write_phases(Writer* w)
    ma_phase_free_still_live(&live);
    for (UInt i = 0; i < ma_phase_n_marks(); i++) {
       const Mark* m = ma_phase_mark(i);
-      begin_record(w, "mark");
-      field_u(w, "t", m->at.time);
-      field_u(w, "alloc", m->at.alloc);
-      field_u(w, "bytes", m->at.bytes);
-      field_u(w, "blocks", m->at.blocks);
-      field_s(w, "label", m->label);
+      begin_record(w, MA_TAG_MARK);
+      field_u(w, MA_KEY_MARK_T, m->at.time);
+      field_u(w, MA_KEY_MARK_ALLOC, m->at.alloc);
+      field_u(w, MA_KEY_MARK_BYTES, m->at.bytes);
+      field_u(w, MA_KEY_MARK_BLOCKS, m->at.blocks);
+      field_s(w, MA_KEY_MARK_LABEL, m->label);
       end_record(w);
    }
-   begin_record(w, "phases");
-   field_u(w, "kept", ma_phase_n_instances());
-   field_u(w, "dropped", ma_phase_dropped());
+   begin_record(w, MA_TAG_PHASES);
+   field_u(w, MA_KEY_PHASES_KEPT, ma_phase_n_instances());
+   field_u(w, MA_KEY_PHASES_DROPPED, ma_phase_dropped());
    end_record(w);
 }
 
@@ -638,8 +646,9 @@ static void write_phases(Writer* w)
 static void write_kinds(Writer* w, UInt kinds)
 {
    static const struct { UInt bit; const HChar* name; } names[] = {
-      { SNAP_PEAK, "peak" }, { SNAP_REQUEST, "request" }, { SNAP_EXIT, "exit" } };
-   put_key(w, "kinds");
+      { SNAP_PEAK, MA_WORD_SNAPSHOT_KIND_PEAK }, { SNAP_REQUEST, MA_WORD_SNAPSHOT_KIND_REQUEST },
+      { SNAP_EXIT, MA_WORD_SNAPSHOT_KIND_EXIT } };
+   put_key(w, MA_KEY_SNAPSHOT_KINDS);
    Bool first = True;
    for (UInt i = 0; i < sizeof names / sizeof names[0]; i++) {
       if (!(kinds & names[i].bit)) continue;
@@ -654,15 +663,15 @@ static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
 {
    const SnapBlock* b = &s->blocks[i];
    ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
-   begin_record(w, "block");
-   field_u(w, "i", i + 1);
-   field_x(w, "addr", b->addr);
-   field_u(w, "site", site_id(b->site));
-   field_u(w, "size", b->size);
-   put_key(w, "hash");
+   begin_record(w, MA_TAG_BLOCK);
+   field_u(w, MA_KEY_BLOCK_I, i + 1);
+   field_x(w, MA_KEY_BLOCK_ADDR, b->addr);
+   field_u(w, MA_KEY_BLOCK_SITE, site_id(b->site));
+   field_u(w, MA_KEY_BLOCK_SIZE, b->size);
+   put_key(w, MA_KEY_BLOCK_HASH);
    put_hex(w, b->hash, 16);
    if (end > b->first_edge) {
-      put_key(w, "ptrs");
+      put_key(w, MA_KEY_BLOCK_PTRS);
       for (ULong e = b->first_edge; e < end; e++) {
          const SnapEdge* edge = &s->edges[e];
          if (e > b->first_edge) put_str(w, ",");
@@ -681,32 +690,32 @@ static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
 static void write_snap_root(Writer* w, const SnapRoot* r)
 {
    static const HChar* const kind_names[] = {
-      [ROOT_REGISTER] = "register", [ROOT_STACK] = "stack",
-      [ROOT_GLOBAL] = "global", [ROOT_MAPPING] = "mapping" };
+      [ROOT_REGISTER] = MA_WORD_ROOT_KIND_REGISTER, [ROOT_STACK] = MA_WORD_ROOT_KIND_STACK,
+      [ROOT_GLOBAL] = MA_WORD_ROOT_KIND_GLOBAL, [ROOT_MAPPING] = MA_WORD_ROOT_KIND_MAPPING };
    UWord frame_stack = r->kind == ROOT_STACK && r->frame ? stack_id(w, r->frame) : 0;
-   begin_record(w, "root");
-   field_s(w, "kind", kind_names[r->kind]);
-   field_u(w, "to", r->target + 1);
-   field_u(w, "toff", r->target_offset);
+   begin_record(w, MA_TAG_ROOT);
+   field_s(w, MA_KEY_ROOT_KIND, kind_names[r->kind]);
+   field_u(w, MA_KEY_ROOT_TO, r->target + 1);
+   field_u(w, MA_KEY_ROOT_TOFF, r->target_offset);
    switch (r->kind) {
       case ROOT_REGISTER:
-         field_u(w, "thread", r->thread);
-         field_s(w, "reg", r->name);
+         field_u(w, MA_KEY_ROOT_THREAD, r->thread);
+         field_s(w, MA_KEY_ROOT_REG, r->name);
          break;
       case ROOT_STACK:
-         field_u(w, "thread", r->thread);
-         field_u(w, "stack", frame_stack);
-         field_x(w, "addr", r->addr);
+         field_u(w, MA_KEY_ROOT_THREAD, r->thread);
+         field_u(w, MA_KEY_ROOT_STACK, frame_stack);
+         field_x(w, MA_KEY_ROOT_ADDR, r->addr);
          break;
       case ROOT_GLOBAL:
-         field_s(w, "name", r->name);
-         field_u(w, "sym-off", r->symbol_offset);
-         field_s(w, "obj", r->object);
-         field_x(w, "addr", r->addr);
+         field_s(w, MA_KEY_ROOT_NAME, r->name);
+         field_u(w, MA_KEY_ROOT_SYM_OFF, r->symbol_offset);
+         field_s(w, MA_KEY_ROOT_OBJ, r->object);
+         field_x(w, MA_KEY_ROOT_ADDR, r->addr);
          break;
       case ROOT_MAPPING:
-         field_s(w, "obj", r->object);
-         field_x(w, "addr", r->addr);
+         field_s(w, MA_KEY_ROOT_OBJ, r->object);
+         field_x(w, MA_KEY_ROOT_ADDR, r->addr);
          break;
    }
    end_record(w);
@@ -714,18 +723,18 @@ static void write_snap_root(Writer* w, const SnapRoot* r)
 
 static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
 {
-   begin_record(w, "snapshot");
-   field_u(w, "id", id);
-   field_s(w, "name", s->name);
+   begin_record(w, MA_TAG_SNAPSHOT);
+   field_u(w, MA_KEY_SNAPSHOT_ID, id);
+   field_s(w, MA_KEY_SNAPSHOT_NAME, s->name);
    write_kinds(w, kinds);
-   field_u(w, "t", s->time);
-   field_u(w, "alloc", s->alloc);
-   field_u(w, "bytes", s->bytes);
-   field_u(w, "blocks", s->n_blocks);
-   field_u(w, "edges", s->n_edges);
-   field_u(w, "roots", s->n_roots);
-   field_u(w, "scanned", s->scanned);
-   field_u(w, "reused", s->reused);
+   field_u(w, MA_KEY_SNAPSHOT_T, s->time);
+   field_u(w, MA_KEY_SNAPSHOT_ALLOC, s->alloc);
+   field_u(w, MA_KEY_SNAPSHOT_BYTES, s->bytes);
+   field_u(w, MA_KEY_SNAPSHOT_BLOCKS, s->n_blocks);
+   field_u(w, MA_KEY_SNAPSHOT_EDGES, s->n_edges);
+   field_u(w, MA_KEY_SNAPSHOT_ROOTS, s->n_roots);
+   field_u(w, MA_KEY_SNAPSHOT_SCANNED, s->scanned);
+   field_u(w, MA_KEY_SNAPSHOT_REUSED, s->reused);
    end_record(w);
    for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
@@ -739,10 +748,10 @@ static void write_snapshots(Writer* w)
    for (UInt i = 0; i < n; i++) write_snapshot(w, i + 1, list[i].snapshot, list[i].kinds);
    ma_snapshot_end_trace();
    if (!ma_snapshots_on) return;
-   begin_record(w, "snapshot-cost");
-   field_u(w, "taken", ma_snapshot_cost.taken);
-   field_u(w, "scanned", ma_snapshot_cost.scanned);
-   field_u(w, "reused", ma_snapshot_cost.reused);
+   begin_record(w, MA_TAG_SNAPSHOT_COST);
+   field_u(w, MA_KEY_SNAPSHOT_COST_TAKEN, ma_snapshot_cost.taken);
+   field_u(w, MA_KEY_SNAPSHOT_COST_SCANNED, ma_snapshot_cost.scanned);
+   field_u(w, MA_KEY_SNAPSHOT_COST_REUSED, ma_snapshot_cost.reused);
    end_record(w);
 }
 
@@ -753,74 +762,76 @@ static void write_snapshots(Writer* w)
 static void write_map_events(Writer* w)
 {
    const MapEvents* e = &ma_map_events;
-   begin_record(w, "map-events");
-   field_u(w, "mmap", e->mmap);
-   field_u(w, "munmap", e->munmap);
-   field_u(w, "mremap", e->mremap);
-   field_u(w, "mremap-moved", e->mremap_moved);
-   field_u(w, "brk-grow", e->brk_grow);
-   field_u(w, "brk-shrink", e->brk_shrink);
-   field_u(w, "shmat", e->shmat);
-   field_u(w, "shmdt", e->shmdt);
-   field_u(w, "madvise-free", e->madvise_free);
-   field_u(w, "mprotect", e->mprotect);
-   field_u(w, "custom-requests", e->custom_requests);
-   field_u(w, "bad-requests", e->bad_requests);
+   begin_record(w, MA_TAG_MAP_EVENTS);
+   field_u(w, MA_KEY_MAP_EVENTS_MMAP, e->mmap);
+   field_u(w, MA_KEY_MAP_EVENTS_MUNMAP, e->munmap);
+   field_u(w, MA_KEY_MAP_EVENTS_MREMAP, e->mremap);
+   field_u(w, MA_KEY_MAP_EVENTS_MREMAP_MOVED, e->mremap_moved);
+   field_u(w, MA_KEY_MAP_EVENTS_BRK_GROW, e->brk_grow);
+   field_u(w, MA_KEY_MAP_EVENTS_BRK_SHRINK, e->brk_shrink);
+   field_u(w, MA_KEY_MAP_EVENTS_SHMAT, e->shmat);
+   field_u(w, MA_KEY_MAP_EVENTS_SHMDT, e->shmdt);
+   field_u(w, MA_KEY_MAP_EVENTS_MADVISE_FREE, e->madvise_free);
+   field_u(w, MA_KEY_MAP_EVENTS_MPROTECT, e->mprotect);
+   field_u(w, MA_KEY_MAP_EVENTS_CUSTOM_REQUESTS, e->custom_requests);
+   field_u(w, MA_KEY_MAP_EVENTS_BAD_REQUESTS, e->bad_requests);
    end_record(w);
 }
 
 static void write_region(Writer* w, const MemoryMap* m, UInt i)
 {
-   static const HChar* const kind_names[] = { "anon", "shm", "file", "brk", "stack" };
+   static const HChar* const kind_names[] = {
+      MA_WORD_REGION_KIND_ANON, MA_WORD_REGION_KIND_SHM, MA_WORD_REGION_KIND_FILE,
+      MA_WORD_REGION_KIND_BRK, MA_WORD_REGION_KIND_STACK };
    const MapRegion* r = &m->regions[i];
    UWord stack = r->ec ? stack_id(w, r->ec) : 0;
    HChar prot[4] = { r->prot & VKI_PROT_READ ? 'r' : '-', r->prot & VKI_PROT_WRITE ? 'w' : '-',
                      r->prot & VKI_PROT_EXEC ? 'x' : '-', 0 };
-   begin_record(w, "region");
-   field_u(w, "id", i + 1);
-   field_s(w, "kind", kind_names[r->kind]);
-   field_x(w, "start", r->start);
-   field_u(w, "size", r->size);
-   field_u(w, "accessible", r->accessible);
-   field_u(w, "written", r->written);
-   field_u(w, "used", r->used);
-   field_u(w, "used-blocks", r->used_blocks);
-   field_s(w, "prot", prot);
-   field_u(w, "shared", r->shared);
-   field_u(w, "startup", r->startup);
-   field_u(w, "stack", stack);
-   field_u(w, "thread", r->thread);
-   field_s(w, "file", r->file);
-   put_key(w, "growth");
+   begin_record(w, MA_TAG_REGION);
+   field_u(w, MA_KEY_REGION_ID, i + 1);
+   field_s(w, MA_KEY_REGION_KIND, kind_names[r->kind]);
+   field_x(w, MA_KEY_REGION_START, r->start);
+   field_u(w, MA_KEY_REGION_SIZE, r->size);
+   field_u(w, MA_KEY_REGION_ACCESSIBLE, r->accessible);
+   field_u(w, MA_KEY_REGION_WRITTEN, r->written);
+   field_u(w, MA_KEY_REGION_USED, r->used);
+   field_u(w, MA_KEY_REGION_USED_BLOCKS, r->used_blocks);
+   field_s(w, MA_KEY_REGION_PROT, prot);
+   field_u(w, MA_KEY_REGION_SHARED, r->shared);
+   field_u(w, MA_KEY_REGION_STARTUP, r->startup);
+   field_u(w, MA_KEY_REGION_STACK, stack);
+   field_u(w, MA_KEY_REGION_THREAD, r->thread);
+   field_s(w, MA_KEY_REGION_FILE, r->file);
+   put_key(w, MA_KEY_REGION_GROWTH);
    for (UInt k = 0; k < r->n_sizes; k++) {
       if (k) put_str(w, ",");
       put_u(w, r->growth[k]);
    }
-   field_u(w, "growths", r->n_growths);
+   field_u(w, MA_KEY_REGION_GROWTHS, r->n_growths);
    end_record(w);
    for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
-      begin_record(w, "region-use");
-      field_u(w, "site", site_id(m->uses[u].site));
-      field_u(w, "bytes", m->uses[u].bytes);
-      field_u(w, "blocks", m->uses[u].blocks);
+      begin_record(w, MA_TAG_REGION_USE);
+      field_u(w, MA_KEY_REGION_USE_SITE, site_id(m->uses[u].site));
+      field_u(w, MA_KEY_REGION_USE_BYTES, m->uses[u].bytes);
+      field_u(w, MA_KEY_REGION_USE_BLOCKS, m->uses[u].blocks);
       end_record(w);
    }
 }
 
 static void write_memory_map(Writer* w, const MemoryMap* m)
 {
-   begin_record(w, "memory-map");
-   field_s(w, "name", m->name);
-   field_u(w, "t", m->time);
-   field_u(w, "footprint", m->footprint);
-   field_u(w, "heap-bytes", m->heap_bytes);
-   field_u(w, "heap-blocks", m->heap_blocks);
-   field_u(w, "heap-usable", m->heap_usable);
-   field_u(w, "custom-bytes", m->custom_bytes);
-   field_u(w, "custom-blocks", m->custom_blocks);
-   field_u(w, "custom-in-heap", m->custom_in_heap);
-   field_u(w, "written-outside", m->written_outside);
-   field_u(w, "regions", m->n_regions);
+   begin_record(w, MA_TAG_MEMORY_MAP);
+   field_s(w, MA_KEY_MEMORY_MAP_NAME, m->name);
+   field_u(w, MA_KEY_MEMORY_MAP_T, m->time);
+   field_u(w, MA_KEY_MEMORY_MAP_FOOTPRINT, m->footprint);
+   field_u(w, MA_KEY_MEMORY_MAP_HEAP_BYTES, m->heap_bytes);
+   field_u(w, MA_KEY_MEMORY_MAP_HEAP_BLOCKS, m->heap_blocks);
+   field_u(w, MA_KEY_MEMORY_MAP_HEAP_USABLE, m->heap_usable);
+   field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_BYTES, m->custom_bytes);
+   field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS, m->custom_blocks);
+   field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m->custom_in_heap);
+   field_u(w, MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE, m->written_outside);
+   field_u(w, MA_KEY_MEMORY_MAP_REGIONS, m->n_regions);
    end_record(w);
    for (UInt i = 0; i < m->n_regions; i++) write_region(w, m, i);
 }
@@ -830,7 +841,7 @@ static void write_memory_maps(Writer* w)
 {
    write_map_events(w);
    write_memory_map(w, ma_regions_peak_map());
-   MemoryMap* now = ma_regions_map_now("exit");
+   MemoryMap* now = ma_regions_map_now(MA_WORD_MAP_NAME_EXIT);
    write_memory_map(w, now);
    ma_regions_free_map(now);
 }
@@ -905,8 +916,8 @@ HChar* ma_trace_write(const TraceRequest* req)
    VG_(deleteFM)(stack_ids, NULL, NULL);
    VG_(HT_destruct)(site_ids, VG_(free));
 
-   begin_record(w, "end");
-   field_u(w, "records", w->records);
+   begin_record(w, MA_TAG_END);
+   field_u(w, MA_KEY_END_RECORDS, w->records);
    put_str(w, "\n");
    flush(w);
    VG_(close)(w->fd);

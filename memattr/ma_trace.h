@@ -16,7 +16,7 @@
 
 #include "pub_tool_basics.h"
 
-#define MA_TRACE_VERSION 4
+#include "memattr_trace_schema.h"   /* MA_TRACE_VERSION, tags, keys, words */
 
 /* What ended the run, for the 'exit' record. */
 typedef enum {

@@ -9,10 +9,10 @@ MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 -g \
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
-postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc
+postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS)
 postproc_libmemattrgraph_a_SOURCES = \
 	postproc/support/units.h postproc/support/units.cpp \
-	postproc/trace/trace.h \
+	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
@@ -57,7 +57,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp
-memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
+memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
 memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS)
 

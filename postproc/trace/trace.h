@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "memattr_trace_schema.h"
+
 namespace memattr {
 
 // `tool`: which tool wrote the trace.
@@ -62,12 +64,15 @@ struct RunInfo {
                                         // before a new peak snapshot replaces the last one
     std::uint64_t snapshot_min = 0;     // snapshot-min: live bytes below which no peak
                                         // snapshot is taken
+    std::uint64_t snapshot_budget = 0;  // snapshot-budget: the multiple of the live heap that
+                                        // retaken peak snapshots may read in all (0: none);
+                                        // 0 when absent
     bool pages = false;  // pages: the pages written were tracked ("yes", version 4), so the
                          // memory map's `written` figures mean something. False for "no" and
                          // for every older trace, which has no memory map
 
     // Whether glibc's allocator ran wrapped (malloc-mode=wrap), its heap inside the regions.
-    bool wraps_malloc() const { return malloc_mode == "wrap"; }
+    bool wraps_malloc() const { return malloc_mode == MA_WORD_MALLOC_MODE_WRAP; }
 };
 
 // `definition`: the wording behind a figure (e.g. name "temporary"), so reports can quote
@@ -107,11 +112,11 @@ enum class SiteKind {
 // The trace's name for a site kind, which the reports use too.
 constexpr std::string_view site_kind_name(SiteKind kind) {
     switch (kind) {
-    case SiteKind::malloc: return "malloc";
-    case SiteKind::custom: return "custom";
-    case SiteKind::pool: return "pool";
+    case SiteKind::malloc: return MA_WORD_SITE_KIND_MALLOC;
+    case SiteKind::custom: return MA_WORD_SITE_KIND_CUSTOM;
+    case SiteKind::pool: return MA_WORD_SITE_KIND_POOL;
     }
-    return "malloc";
+    return MA_WORD_SITE_KIND_MALLOC;
 }
 
 // `site`: one distinct allocation stack and everything allocated from it.
@@ -381,6 +386,8 @@ struct Snapshot {
     std::uint64_t allocated = 0;  // alloc: bytes allocated so far
     std::uint64_t bytes = 0;      // bytes: live requested bytes, the sum of the blocks' sizes
     std::uint64_t scanned = 0;    // scanned: bytes of client memory read for it
+    std::uint64_t reused = 0;     // reused: bytes of unchanged blocks carried over, not read
+                                  // again; 0 when absent
     // (`blocks`, `edges` and `roots` are blocks.size(), pointers.size() and roots.size().)
 
     std::vector<SnapshotBlock> blocks;  // `block` records, by `i` (so by address)
@@ -400,6 +407,8 @@ struct Snapshot {
 struct SnapshotCost {
     std::uint64_t taken = 0;    // taken: snapshots taken, peak snapshots later replaced included
     std::uint64_t scanned = 0;  // scanned: bytes of client memory they read in all
+    std::uint64_t reused = 0;   // reused: bytes of unchanged blocks not read again; 0 when
+                                // absent
 };
 
 // ---------------------------------------------------------------- memory map (version 4)

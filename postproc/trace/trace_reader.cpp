@@ -19,24 +19,22 @@
 #include <fmt/ranges.h>
 
 #include "trace/trace_escape.h"
+#include "trace/trace_schema.h"
 
 namespace memattr {
 
 namespace {
 
-constexpr std::string_view kMagic = "memattr-trace";
+constexpr std::string_view kMagic = MA_TAG_HEADER;
 
 // Version 4 added the memory map; version 3 snapshots; version 2 access tracking and copy
 // lineage; version 1 is the format without any of them, read as a run with access=no and
 // snapshots=no (and, like versions 2 and 3, pages=no and no memory map).
-constexpr std::uint64_t kOldestVersion = 1;
-constexpr std::uint64_t kNewestVersion = 4;
+constexpr std::uint64_t kOldestVersion = MA_TRACE_OLDEST_VERSION;
+constexpr std::uint64_t kNewestVersion = MA_TRACE_VERSION;
 
 // A region's `growth` lists at most this many sizes (the last ones).
 constexpr std::uint64_t kMaxGrowthSizes = 16;
-
-// `region` `kind` words, in RegionKind's order.
-constexpr std::string_view kRegionKinds[] = {"anon", "shm", "file", "brk", "stack"};
 
 // The shortest a `block` record and a `ptrs` entry can be ("block\ti=1\taddr=0x1\tsite=1\t
 // size=0\thash=" and 16 digits; "0:1,"): with the input's size, they bound how many of each
@@ -202,7 +200,7 @@ public:
                 continue;
             }
             const Record record = split_record(line_);
-            if (record.tag == "end") {
+            if (record.tag == MA_TAG_END) {
                 finish(record);
                 return std::move(trace_);
             }
@@ -276,7 +274,7 @@ private:
     }
 
     void check_version(const Record& header) {
-        const std::string version = text(header, "version");
+        const std::string version = text(header, MA_KEY_HEADER_VERSION);
         std::uint64_t number = 0;
         for (std::uint64_t supported = kOldestVersion; supported <= kNewestVersion; ++supported)
             if (version == std::to_string(supported)) number = supported;
@@ -284,7 +282,8 @@ private:
             fail(fmt::format("unsupported trace version '{}': this memattr-graph reads versions "
                              "{} to {}",
                              excerpt(version), kOldestVersion, kNewestVersion));
-        if (line_ != std::string_view(fmt::format("{}\tversion={}", kMagic, number)))
+        if (line_ !=
+            std::string_view(fmt::format("{}\t{}={}", kMagic, MA_KEY_HEADER_VERSION, number)))
             fail(fmt::format("malformed header line '{}' (expected 'memattr-trace\\tversion={}')",
                              excerpt(line_), number));
         trace_.header.version = number;
@@ -398,17 +397,23 @@ private:
         return value == "1";
     }
 
-    // The value of an enumerated field: the index of its word in `words`.
-    std::size_t choice(const Record& record, std::string_view key,
-                       std::initializer_list<std::string_view> words) const {
+    // The value of an enumerated field: what its word means in `words`, a table of the
+    // schema (trace/trace_schema.h) that pairs each word with its value by name.
+    template <typename Value, std::size_t N>
+    Value word(const Record& record, std::string_view key,
+               const schema::Word<Value> (&words)[N]) const {
         const std::string_view value = raw(record, key);
-        std::size_t index = 0;
-        for (const std::string_view word : words) {
-            if (value == word) return index;
-            ++index;
-        }
-        fail(fmt::format("field '{}' must be one of {}, not '{}'", key, fmt::join(words, ", "),
+        if (const std::optional<Value> meaning = schema::value_of(words, value)) return *meaning;
+        std::vector<std::string_view> texts;
+        for (const schema::Word<Value>& word : words) texts.push_back(word.text);
+        fail(fmt::format("field '{}' must be one of {}, not '{}'", key, fmt::join(texts, ", "),
                          excerpt(value)));
+    }
+
+    // A figure that traces written before its key existed lack (no report reads it yet):
+    // 0 when absent, checked when present.
+    std::uint64_t optional_integer(const Record& record, std::string_view key) const {
+        return has_field(record, key) ? integer(record, key) : 0;
     }
 
     // A key version 2 added: required from version 2 on, 0 in older traces (where an
@@ -446,45 +451,48 @@ private:
         }
         if (id < dense_site_index_.size() && dense_site_index_[id] != kNoSite)
             return dense_site_index_[id];
-        return resolve(site_ids_, referrer, "site", id);
+        return resolve(site_ids_, referrer, MA_TAG_SITE, id);
     }
 
     // ---------------------------------------------------------------- records
 
     void parse_tool(const Record& record) {
-        trace_.header.tool = {text(record, "name"), text(record, "version")};
+        trace_.header.tool = {text(record, MA_KEY_TOOL_NAME), text(record, MA_KEY_TOOL_VERSION)};
     }
 
     void parse_cmd(const Record& record) {
-        trace_.header.command = {text(record, "exe"), text(record, "args")};
+        trace_.header.command = {text(record, MA_KEY_CMD_EXE), text(record, MA_KEY_CMD_ARGS)};
     }
 
     void parse_process(const Record& record) {
-        trace_.header.process = {integer(record, "pid"), integer(record, "ppid"),
-                          integer(record, "fork-of")};
+        trace_.header.process = {integer(record, MA_KEY_PROCESS_PID),
+                                 integer(record, MA_KEY_PROCESS_PPID),
+                                 integer(record, MA_KEY_PROCESS_FORK_OF)};
     }
 
     void parse_run(const Record& record) {
         RunInfo& run = trace_.header.run;
-        run.malloc_mode = text(record, "malloc-mode");
-        run.time_unit = text(record, "time-unit");
-        run.alignment = integer(record, "alignment");
-        run.num_callers = integer(record, "num-callers");
-        run.access = trace_.header.version >= 2 && choice(record, "access", {"no", "yes"}) == 1;
+        run.malloc_mode = text(record, MA_KEY_RUN_MALLOC_MODE);
+        run.time_unit = text(record, MA_KEY_RUN_TIME_UNIT);
+        run.alignment = integer(record, MA_KEY_RUN_ALIGNMENT);
+        run.num_callers = integer(record, MA_KEY_RUN_NUM_CALLERS);
+        run.access = trace_.header.version >= 2 && word(record, MA_KEY_RUN_ACCESS, schema::kYesNo);
         if (trace_.header.version >= 3) {
-            run.snapshots = choice(record, "snapshots", {"no", "yes"}) == 1;
-            run.snapshot_growth = integer(record, "snapshot-growth");
-            run.snapshot_min = integer(record, "snapshot-min");
+            run.snapshots = word(record, MA_KEY_RUN_SNAPSHOTS, schema::kYesNo);
+            run.snapshot_growth = integer(record, MA_KEY_RUN_SNAPSHOT_GROWTH);
+            run.snapshot_min = integer(record, MA_KEY_RUN_SNAPSHOT_MIN);
+            run.snapshot_budget = optional_integer(record, MA_KEY_RUN_SNAPSHOT_BUDGET);
         }
         // Older versions wrote only "replace"; their value is kept as it was, unchecked.
         if (trace_.header.version >= 4) {
-            choice(record, "malloc-mode", {"replace", "wrap"});
-            run.pages = choice(record, "pages", {"no", "yes"}) == 1;
+            word(record, MA_KEY_RUN_MALLOC_MODE, schema::kMallocModes);
+            run.pages = word(record, MA_KEY_RUN_PAGES, schema::kYesNo);
         }
     }
 
     void parse_definition(const Record& record) {
-        Definition definition{text(record, "name"), text(record, "text")};
+        Definition definition{text(record, MA_KEY_DEFINITION_NAME),
+                              text(record, MA_KEY_DEFINITION_TEXT)};
         const auto [seen, inserted] = definition_lines_.emplace(definition.name, line_number_);
         if (!inserted)
             fail(fmt::format("second definition of '{}' (the first is at line {})",
@@ -494,16 +502,16 @@ private:
 
     void parse_frame(const Record& record) {
         Frame frame;
-        frame.id = integer(record, "id");
-        frame.ip = address(record, "ip");
-        frame.inlined = flag(record, "inlined");
-        frame.function = text(record, "fn");
-        frame.file = text(record, "file");
+        frame.id = integer(record, MA_KEY_FRAME_ID);
+        frame.ip = address(record, MA_KEY_FRAME_IP);
+        frame.inlined = flag(record, MA_KEY_FRAME_INLINED);
+        frame.function = text(record, MA_KEY_FRAME_FN);
+        frame.file = text(record, MA_KEY_FRAME_FILE);
         // `dir` is given only for non-inlined frames, so it is the one optional key.
-        if (has_field(record, "dir")) frame.dir = text(record, "dir");
-        frame.line = integer(record, "line");
-        frame.object = text(record, "obj");
-        define_id(frame_ids_, "frame", frame.id, trace_.frames.size());
+        if (has_field(record, MA_KEY_FRAME_DIR)) frame.dir = text(record, MA_KEY_FRAME_DIR);
+        frame.line = integer(record, MA_KEY_FRAME_LINE);
+        frame.object = text(record, MA_KEY_FRAME_OBJ);
+        define_id(frame_ids_, MA_TAG_FRAME, frame.id, trace_.frames.size());
         trace_.frames.push_back(std::move(frame));
     }
 
@@ -515,44 +523,46 @@ private:
 
     void parse_stack(const Record& record) {
         Stack stack;
-        stack.id = integer(record, "id");
-        const std::string_view frame_list = raw(record, "frames");
+        stack.id = integer(record, MA_KEY_STACK_ID);
+        const std::string_view frame_list = raw(record, MA_KEY_STACK_FRAMES);
         if (frame_list.empty()) fail("stack has no frames ('frames' is empty)");
         for (const std::string_view frame_id : split(frame_list, ','))
             stack.frames.push_back(
-                resolve(frame_ids_, "stack", "frame", parse_integer(frame_id, "frames")));
-        define_id(stack_ids_, "stack", stack.id, trace_.stacks.size());
+                resolve(frame_ids_, MA_TAG_STACK, MA_TAG_FRAME,
+                        parse_integer(frame_id, MA_KEY_STACK_FRAMES)));
+        define_id(stack_ids_, MA_TAG_STACK, stack.id, trace_.stacks.size());
         trace_.stacks.push_back(std::move(stack));
     }
 
     void parse_site(const Record& record) {
         Site site;
-        site.id = integer(record, "id");
-        site.stack = resolve(stack_ids_, "site", "stack", integer(record, "stack"));
-        site.total_bytes = integer(record, "tb");
-        site.total_blocks = integer(record, "tbk");
-        site.peak_bytes = integer(record, "pb");
-        site.peak_blocks = integer(record, "pbk");
-        site.max_bytes = integer(record, "mb");
-        site.max_blocks = integer(record, "mbk");
-        site.exit_bytes = integer(record, "eb");
-        site.exit_blocks = integer(record, "ebk");
-        site.freed_blocks = integer(record, "fbk");
-        site.lifetime_min = integer(record, "ltmin");
-        site.lifetime_max = integer(record, "ltmax");
-        site.lifetime_sum = integer(record, "ltsum");
-        site.temporary_blocks = integer(record, "tmpbk");
-        site.temporary_bytes = integer(record, "tmpb");
-        site.realloc_blocks = integer(record, "rbk");
-        site.bytes_read = integer_since_v2(record, "rd");
-        site.bytes_written = integer_since_v2(record, "wr");
-        site.never_read_blocks = integer_since_v2(record, "nrbk");
-        site.never_read_bytes = integer_since_v2(record, "nrb");
-        site.never_accessed_blocks = integer_since_v2(record, "nabk");
-        site.never_accessed_bytes = integer_since_v2(record, "nab");
+        site.id = integer(record, MA_KEY_SITE_ID);
+        site.stack =
+            resolve(stack_ids_, MA_TAG_SITE, MA_TAG_STACK, integer(record, MA_KEY_SITE_STACK));
+        site.total_bytes = integer(record, MA_KEY_SITE_TB);
+        site.total_blocks = integer(record, MA_KEY_SITE_TBK);
+        site.peak_bytes = integer(record, MA_KEY_SITE_PB);
+        site.peak_blocks = integer(record, MA_KEY_SITE_PBK);
+        site.max_bytes = integer(record, MA_KEY_SITE_MB);
+        site.max_blocks = integer(record, MA_KEY_SITE_MBK);
+        site.exit_bytes = integer(record, MA_KEY_SITE_EB);
+        site.exit_blocks = integer(record, MA_KEY_SITE_EBK);
+        site.freed_blocks = integer(record, MA_KEY_SITE_FBK);
+        site.lifetime_min = integer(record, MA_KEY_SITE_LTMIN);
+        site.lifetime_max = integer(record, MA_KEY_SITE_LTMAX);
+        site.lifetime_sum = integer(record, MA_KEY_SITE_LTSUM);
+        site.temporary_blocks = integer(record, MA_KEY_SITE_TMPBK);
+        site.temporary_bytes = integer(record, MA_KEY_SITE_TMPB);
+        site.realloc_blocks = integer(record, MA_KEY_SITE_RBK);
+        site.bytes_read = integer_since_v2(record, MA_KEY_SITE_RD);
+        site.bytes_written = integer_since_v2(record, MA_KEY_SITE_WR);
+        site.never_read_blocks = integer_since_v2(record, MA_KEY_SITE_NRBK);
+        site.never_read_bytes = integer_since_v2(record, MA_KEY_SITE_NRB);
+        site.never_accessed_blocks = integer_since_v2(record, MA_KEY_SITE_NABK);
+        site.never_accessed_bytes = integer_since_v2(record, MA_KEY_SITE_NAB);
         // `kind` is optional: absent means malloc, as for every site of an older trace.
-        if (trace_.header.version >= 4 && has_field(record, "kind"))
-            site.kind = static_cast<SiteKind>(choice(record, "kind", {"malloc", "custom", "pool"}));
+        if (trace_.header.version >= 4 && has_field(record, MA_KEY_SITE_KIND))
+            site.kind = word(record, MA_KEY_SITE_KIND, schema::kSiteKinds);
         // Reports subtract these (written but never read = never read - never accessed).
         if (site.never_accessed_blocks > site.never_read_blocks ||
             site.never_accessed_bytes > site.never_read_bytes)
@@ -560,14 +570,14 @@ private:
                              "nab={} nrb={}); never accessed blocks are never read too",
                              site.id, site.never_accessed_blocks, site.never_read_blocks,
                              site.never_accessed_bytes, site.never_read_bytes));
-        define_id(site_ids_, "site", site.id, trace_.sites.size());
+        define_id(site_ids_, MA_TAG_SITE, site.id, trace_.sites.size());
         trace_.sites.push_back(site);
     }
 
     // Copy and access records describe access tracking: a trace that says it did not track
     // (or that has not said so yet: `run` comes first) cannot have them.
     void require_access_tracking(std::string_view tag) const {
-        if (!single_record_lines_.contains("run"))
+        if (!single_record_lines_.contains(MA_TAG_RUN))
             fail(fmt::format("'{}' record before the 'run' record", tag));
         if (!trace_.header.run.access)
             fail(fmt::format("'{}' record in a trace without access tracking (the 'run' record "
@@ -578,72 +588,74 @@ private:
     void parse_copy(const Record& record) {
         require_access_tracking(record.tag);
         CopyGroup copy;
-        copy.kind = static_cast<CopyKind>(choice(record, "kind", {"copy", "realloc"}));
-        copy.stack = resolve(stack_ids_, "copy", "stack", integer(record, "stack"));
-        copy.from = resolve(site_ids_, "copy", "site", integer(record, "from"));
-        copy.to = resolve(site_ids_, "copy", "site", integer(record, "to"));
-        const std::uint64_t share = integer(record, "share");
+        copy.kind = word(record, MA_KEY_COPY_KIND, schema::kCopyKinds);
+        copy.stack =
+            resolve(stack_ids_, MA_TAG_COPY, MA_TAG_STACK, integer(record, MA_KEY_COPY_STACK));
+        copy.from = resolve(site_ids_, MA_TAG_COPY, MA_TAG_SITE, integer(record, MA_KEY_COPY_FROM));
+        copy.to = resolve(site_ids_, MA_TAG_COPY, MA_TAG_SITE, integer(record, MA_KEY_COPY_TO));
+        const std::uint64_t share = integer(record, MA_KEY_COPY_SHARE);
         if (share > 10)
             fail(fmt::format("field 'share' is in tenths, from 0 to 10, not {}", share));
         copy.share = static_cast<unsigned>(share);
-        copy.source_used = flag(record, "src-used");
-        copy.source_fate =
-            static_cast<SourceFate>(choice(record, "src-fate", {"prompt", "later", "live"}));
-        copy.pairs = integer(record, "n");
-        copy.bytes = integer(record, "bytes");
-        copy.source_bytes = integer(record, "src-bytes");
-        copy.destination_bytes = integer(record, "dst-bytes");
-        copy.peak_source_bytes = integer(record, "peak-src-bytes");
-        copy.overlap = integer(record, "overlap");
+        copy.source_used = flag(record, MA_KEY_COPY_SRC_USED);
+        copy.source_fate = word(record, MA_KEY_COPY_SRC_FATE, schema::kSourceFates);
+        copy.pairs = integer(record, MA_KEY_COPY_N);
+        copy.bytes = integer(record, MA_KEY_COPY_BYTES);
+        copy.source_bytes = integer(record, MA_KEY_COPY_SRC_BYTES);
+        copy.destination_bytes = integer(record, MA_KEY_COPY_DST_BYTES);
+        copy.peak_source_bytes = integer(record, MA_KEY_COPY_PEAK_SRC_BYTES);
+        copy.overlap = integer(record, MA_KEY_COPY_OVERLAP);
         trace_.copies.push_back(copy);
     }
 
     void parse_access(const Record& record) {
         require_access_tracking(record.tag);
-        trace_.access = AccessTotals{integer(record, "reads"),
-                                     integer(record, "writes"),
-                                     integer(record, "bulk-copies"),
-                                     integer(record, "bulk-bytes"),
-                                     integer(record, "inline-copy-bytes"),
-                                     integer(record, "pairs"),
-                                     integer(record, "extra-source-bytes")};
+        trace_.access = AccessTotals{integer(record, MA_KEY_ACCESS_READS),
+                                     integer(record, MA_KEY_ACCESS_WRITES),
+                                     integer(record, MA_KEY_ACCESS_BULK_COPIES),
+                                     integer(record, MA_KEY_ACCESS_BULK_BYTES),
+                                     integer(record, MA_KEY_ACCESS_INLINE_COPY_BYTES),
+                                     integer(record, MA_KEY_ACCESS_PAIRS),
+                                     integer(record, MA_KEY_ACCESS_EXTRA_SOURCE_BYTES)};
     }
 
     void parse_thread(const Record& record) {
         Thread thread;
-        thread.id = integer(record, "id");
+        thread.id = integer(record, MA_KEY_THREAD_ID);
         if (thread.id == 0) fail("thread id 0 is not allowed (threads are numbered from 1)");
-        thread.parent = integer(record, "parent");
-        thread.total_bytes = integer(record, "tb");
-        thread.total_blocks = integer(record, "tbk");
-        thread.peak_bytes = integer(record, "pb");
-        thread.peak_blocks = integer(record, "pbk");
-        thread.peak_time = integer(record, "pt");
-        thread.exit_bytes = integer(record, "eb");
-        thread.exit_blocks = integer(record, "ebk");
-        define_id(thread_ids_, "thread", thread.id, trace_.threads.size());
+        thread.parent = integer(record, MA_KEY_THREAD_PARENT);
+        thread.total_bytes = integer(record, MA_KEY_THREAD_TB);
+        thread.total_blocks = integer(record, MA_KEY_THREAD_TBK);
+        thread.peak_bytes = integer(record, MA_KEY_THREAD_PB);
+        thread.peak_blocks = integer(record, MA_KEY_THREAD_PBK);
+        thread.peak_time = integer(record, MA_KEY_THREAD_PT);
+        thread.exit_bytes = integer(record, MA_KEY_THREAD_EB);
+        thread.exit_blocks = integer(record, MA_KEY_THREAD_EBK);
+        define_id(thread_ids_, MA_TAG_THREAD, thread.id, trace_.threads.size());
         trace_.threads.push_back(thread);
     }
 
     void parse_peak(const Record& record) {
-        trace_.peak = {integer(record, "t"), integer(record, "alloc"), integer(record, "bytes"),
-                       integer(record, "blocks")};
+        trace_.peak = {integer(record, MA_KEY_PEAK_T), integer(record, MA_KEY_PEAK_ALLOC),
+                       integer(record, MA_KEY_PEAK_BYTES), integer(record, MA_KEY_PEAK_BLOCKS)};
     }
 
     void parse_totals(const Record& record) {
-        trace_.totals = {integer(record, "bytes"), integer(record, "blocks"),
-                         integer(record, "frees"), integer(record, "bad-frees")};
+        trace_.totals = {
+            integer(record, MA_KEY_TOTALS_BYTES), integer(record, MA_KEY_TOTALS_BLOCKS),
+            integer(record, MA_KEY_TOTALS_FREES), integer(record, MA_KEY_TOTALS_BAD_FREES)};
     }
 
     void parse_exit(const Record& record) {
-        trace_.exit = {integer(record, "t"),     integer(record, "alloc"),
-                       integer(record, "bytes"), integer(record, "blocks"),
-                       text(record, "reason"),   integer(record, "code")};
+        trace_.exit = {integer(record, MA_KEY_EXIT_T),     integer(record, MA_KEY_EXIT_ALLOC),
+                       integer(record, MA_KEY_EXIT_BYTES), integer(record, MA_KEY_EXIT_BLOCKS),
+                       text(record, MA_KEY_EXIT_REASON),   integer(record, MA_KEY_EXIT_CODE)};
     }
 
     void parse_timeline(const Record& record) {
-        const TimelinePoint point{integer(record, "t"), integer(record, "alloc"),
-                                  integer(record, "bytes"), integer(record, "blocks")};
+        const TimelinePoint point{
+            integer(record, MA_KEY_TIMELINE_T), integer(record, MA_KEY_TIMELINE_ALLOC),
+            integer(record, MA_KEY_TIMELINE_BYTES), integer(record, MA_KEY_TIMELINE_BLOCKS)};
         if (!trace_.timeline.empty() && point.time < trace_.timeline.back().time)
             fail(fmt::format("timeline sample at t={} comes after one at t={}: samples must be "
                              "in increasing time",
@@ -670,8 +682,9 @@ private:
     // The moment keys `PREFIXt`, `PREFIXalloc`, `PREFIXbytes`, `PREFIXblocks`.
     TimelinePoint moment(const Record& record, std::string_view prefix) const {
         const auto key = [&](std::string_view name) { return fmt::format("{}{}", prefix, name); };
-        return {integer(record, key("t")), integer(record, key("alloc")),
-                integer(record, key("bytes")), integer(record, key("blocks"))};
+        return {integer(record, key(MA_KEY_MOMENT_T)), integer(record, key(MA_KEY_MOMENT_ALLOC)),
+                integer(record, key(MA_KEY_MOMENT_BYTES)),
+                integer(record, key(MA_KEY_MOMENT_BLOCKS))};
     }
 
     // `what` is allocated `allocated`, of which `still_live` is still live at exit: the
@@ -687,11 +700,11 @@ private:
     void parse_phase(const Record& record) {
         require_phase_section(record.tag, true);
         PhaseInstance phase;
-        phase.id = integer(record, "id");
+        phase.id = integer(record, MA_KEY_PHASE_ID);
         require_next("phase id ", phase.id, trace_.phases.size(),
                      "phases are numbered from 1 in the order they began");
-        phase.name = text(record, "name");
-        phase.iteration = integer(record, "iteration");
+        phase.name = text(record, MA_KEY_PHASE_NAME);
+        phase.iteration = integer(record, MA_KEY_PHASE_ITERATION);
         std::uint64_t& last_iteration = last_iteration_of_[phase.name];
         // Dropped instances leave gaps, so iterations only have to increase.
         if (phase.iteration <= last_iteration)
@@ -699,18 +712,17 @@ private:
                              "it: iterations increase in the order instances began",
                              phase.id, phase.iteration, excerpt(phase.name), last_iteration));
         last_iteration = phase.iteration;
-        phase.parent = integer(record, "parent");
+        phase.parent = integer(record, MA_KEY_PHASE_PARENT);
         if (phase.parent >= phase.id)
             fail(fmt::format("phase {} is nested in phase {}, which did not begin before it",
                              phase.id, phase.parent));
-        phase.thread = integer(record, "thread");
+        phase.thread = integer(record, MA_KEY_PHASE_THREAD);
         if (!thread_ids_.contains(phase.thread))
             fail(fmt::format("phase refers to unknown thread {}", phase.thread));
-        phase.by = static_cast<PhaseDelimiter>(choice(record, "by", {"request", "function"}));
-        phase.ended =
-            static_cast<PhaseEnding>(choice(record, "ended", {"request", "return", "open"}));
-        phase.begin = moment(record, "begin-");
-        phase.end = moment(record, "end-");
+        phase.by = word(record, MA_KEY_PHASE_BY, schema::kPhaseDelimiters);
+        phase.ended = word(record, MA_KEY_PHASE_ENDED, schema::kPhaseEndings);
+        phase.begin = moment(record, MA_PHASE_MOMENT_BEGIN "-");
+        phase.end = moment(record, MA_PHASE_MOMENT_END "-");
         if (phase.end.time < phase.begin.time || phase.end.allocated < phase.begin.allocated)
             fail(fmt::format("phase {} ends (t={}, alloc={}) before it begins (t={}, alloc={})",
                              phase.id, phase.end.time, phase.end.allocated, phase.begin.time,
@@ -720,52 +732,52 @@ private:
                              "numbered in the order they began",
                              phase.id, phase.begin.time, phase.id - 1,
                              trace_.phases.back().begin.time));
-        phase.allocated_bytes = integer(record, "ab");
-        phase.allocated_blocks = integer(record, "abk");
-        phase.freed_bytes = integer(record, "fb");
-        phase.freed_blocks = integer(record, "fbk");
-        phase.peak_bytes = integer(record, "peak");
-        phase.peak_time = integer(record, "peak-t");
-        phase.exit_bytes = integer(record, "xb");
-        phase.exit_blocks = integer(record, "xbk");
+        phase.allocated_bytes = integer(record, MA_KEY_PHASE_AB);
+        phase.allocated_blocks = integer(record, MA_KEY_PHASE_ABK);
+        phase.freed_bytes = integer(record, MA_KEY_PHASE_FB);
+        phase.freed_blocks = integer(record, MA_KEY_PHASE_FBK);
+        phase.peak_bytes = integer(record, MA_KEY_PHASE_PEAK);
+        phase.peak_time = integer(record, MA_KEY_PHASE_PEAK_T);
+        phase.exit_bytes = integer(record, MA_KEY_PHASE_XB);
+        phase.exit_blocks = integer(record, MA_KEY_PHASE_XBK);
         check_still_live(fmt::format("phase {}", phase.id), phase.allocated_bytes,
-                         phase.exit_bytes, "xb");
+                         phase.exit_bytes, MA_KEY_PHASE_XB);
         check_still_live(fmt::format("phase {}", phase.id), phase.allocated_blocks,
-                         phase.exit_blocks, "xbk");
+                         phase.exit_blocks, MA_KEY_PHASE_XBK);
         trace_.phases.push_back(std::move(phase));
     }
 
     void parse_phase_site(const Record& record) {
         require_phase_section(record.tag, true);
-        const std::uint64_t id = integer(record, "phase");
+        const std::uint64_t id = integer(record, MA_KEY_PHASE_SITE_PHASE);
         if (trace_.phases.empty() || trace_.phases.back().id != id)
             fail(fmt::format("'phase-site' record for phase {} does not follow that phase's "
                              "'phase' record",
                              id));
         PhaseInstance& phase = trace_.phases.back();
         PhaseSite row;
-        row.site = resolve_site(integer(record, "site"), "phase-site");
+        row.site = resolve_site(integer(record, MA_KEY_PHASE_SITE_SITE), MA_TAG_PHASE_SITE);
         for (const PhaseSite& earlier : phase.sites)
             if (earlier.site == row.site)
                 fail(fmt::format("second 'phase-site' record for site {} in phase {}",
                                  trace_.sites[row.site].id, id));
-        row.allocated_bytes = integer(record, "ab");
-        row.allocated_blocks = integer(record, "abk");
-        row.freed_bytes = integer(record, "fb");
-        row.freed_blocks = integer(record, "fbk");
-        row.live_begin = integer(record, "live-begin");
-        row.live_end = integer(record, "live-end");
-        row.exit_bytes = integer(record, "xb");
-        row.exit_blocks = integer(record, "xbk");
+        row.allocated_bytes = integer(record, MA_KEY_PHASE_SITE_AB);
+        row.allocated_blocks = integer(record, MA_KEY_PHASE_SITE_ABK);
+        row.freed_bytes = integer(record, MA_KEY_PHASE_SITE_FB);
+        row.freed_blocks = integer(record, MA_KEY_PHASE_SITE_FBK);
+        row.live_begin = integer(record, MA_KEY_PHASE_SITE_LIVE_BEGIN);
+        row.live_end = integer(record, MA_KEY_PHASE_SITE_LIVE_END);
+        row.exit_bytes = integer(record, MA_KEY_PHASE_SITE_XB);
+        row.exit_blocks = integer(record, MA_KEY_PHASE_SITE_XBK);
         const std::string what = fmt::format("phase {}, site {}", id, trace_.sites[row.site].id);
-        check_still_live(what, row.allocated_bytes, row.exit_bytes, "xb");
-        check_still_live(what, row.allocated_blocks, row.exit_blocks, "xbk");
+        check_still_live(what, row.allocated_bytes, row.exit_bytes, MA_KEY_PHASE_SITE_XB);
+        check_still_live(what, row.allocated_blocks, row.exit_blocks, MA_KEY_PHASE_SITE_XBK);
         phase.sites.push_back(row);
     }
 
     void parse_mark(const Record& record) {
         require_phase_section(record.tag, false);
-        Mark mark{moment(record, ""), text(record, "label")};
+        Mark mark{moment(record, ""), text(record, MA_KEY_MARK_LABEL)};
         if (!trace_.marks.empty() && mark.at.time < trace_.marks.back().at.time)
             fail(fmt::format("mark at t={} comes after one at t={}: marks are in increasing time",
                              mark.at.time, trace_.marks.back().at.time));
@@ -774,7 +786,8 @@ private:
 
     void parse_phase_counts(const Record& record) {
         require_phase_section(record.tag, false);
-        trace_.phase_counts = PhaseCounts{integer(record, "kept"), integer(record, "dropped")};
+        trace_.phase_counts = PhaseCounts{integer(record, MA_KEY_PHASES_KEPT),
+                                          integer(record, MA_KEY_PHASES_DROPPED)};
         if (trace_.phase_counts->kept != trace_.phases.size())
             fail(fmt::format("'phases' says kept={} but {} 'phase' records precede it: records "
                              "were lost or added, the trace is corrupt",
@@ -787,7 +800,7 @@ private:
     // Snapshot records describe heap snapshots: a trace that says it took none (or that has
     // not said so yet: `run` comes first) cannot have them.
     void require_snapshots(std::string_view tag) const {
-        if (!single_record_lines_.contains("run"))
+        if (!single_record_lines_.contains(MA_TAG_RUN))
             fail(fmt::format("'{}' record before the 'run' record", tag));
         if (!trace_.header.run.snapshots)
             fail(fmt::format("'{}' record in a trace without snapshots (the 'run' record says "
@@ -806,15 +819,13 @@ private:
     SnapshotKinds parse_kinds(std::string_view value) const {
         SnapshotKinds kinds;
         for (const std::string_view word : split(value, ',')) {
-            bool* kind = word == "peak"      ? &kinds.peak
-                         : word == "request" ? &kinds.request
-                         : word == "exit"    ? &kinds.exit
-                                             : nullptr;
-            if (kind == nullptr)
+            const std::optional<bool SnapshotKinds::*> kind =
+                schema::value_of(schema::kSnapshotKinds, word);
+            if (!kind)
                 fail(fmt::format("field 'kinds' is a comma-separated list of peak, request and "
                                  "exit, not '{}'",
                                  excerpt(value)));
-            *kind = true;
+            kinds.*(*kind) = true;
         }
         return kinds;
     }
@@ -823,17 +834,19 @@ private:
         require_snapshots(record.tag);
         close_snapshot();
         Snapshot snapshot;
-        snapshot.id = integer(record, "id");
+        snapshot.id = integer(record, MA_KEY_SNAPSHOT_ID);
         require_next("snapshot id ", snapshot.id, trace_.snapshots.size(),
                      "snapshots are numbered from 1 in trace order");
-        snapshot.name = text(record, "name");
-        snapshot.kinds = parse_kinds(raw(record, "kinds"));
-        snapshot.time = integer(record, "t");
-        snapshot.allocated = integer(record, "alloc");
-        snapshot.bytes = integer(record, "bytes");
-        snapshot.scanned = integer(record, "scanned");
-        open_ = OpenSnapshot{line_number_, integer(record, "blocks"), integer(record, "edges"),
-                             integer(record, "roots")};
+        snapshot.name = text(record, MA_KEY_SNAPSHOT_NAME);
+        snapshot.kinds = parse_kinds(raw(record, MA_KEY_SNAPSHOT_KINDS));
+        snapshot.time = integer(record, MA_KEY_SNAPSHOT_T);
+        snapshot.allocated = integer(record, MA_KEY_SNAPSHOT_ALLOC);
+        snapshot.bytes = integer(record, MA_KEY_SNAPSHOT_BYTES);
+        snapshot.scanned = integer(record, MA_KEY_SNAPSHOT_SCANNED);
+        snapshot.reused = optional_integer(record, MA_KEY_SNAPSHOT_REUSED);
+        open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS),
+                             integer(record, MA_KEY_SNAPSHOT_EDGES),
+                             integer(record, MA_KEY_SNAPSHOT_ROOTS)};
         if (open_->blocks > std::numeric_limits<std::uint32_t>::max())
             fail(fmt::format("snapshot {} has {} blocks; memattr-graph reads at most {} per "
                              "snapshot",
@@ -889,8 +902,9 @@ private:
     static bool split_canonical_block(std::string_view line, BlockFields& fields) {
         line.remove_prefix(kBlockPrefix.size());
         const std::pair<std::string_view, std::string_view*> expected[] = {
-            {"i=", &fields.number}, {"addr=", &fields.address}, {"site=", &fields.site},
-            {"size=", &fields.size}, {"hash=", &fields.hash}};
+            {MA_KEY_BLOCK_I "=", &fields.number}, {MA_KEY_BLOCK_ADDR "=", &fields.address},
+            {MA_KEY_BLOCK_SITE "=", &fields.site}, {MA_KEY_BLOCK_SIZE "=", &fields.size},
+            {MA_KEY_BLOCK_HASH "=", &fields.hash}};
         for (const auto& [key, value] : expected) {
             if (!line.starts_with(key)) return false;
             line.remove_prefix(key.size());
@@ -901,33 +915,35 @@ private:
             if (tab != std::string_view::npos && line.empty()) return false;
         }
         if (line.empty()) return true;
-        if (!line.starts_with("ptrs=") || line.find('\t') != std::string_view::npos) return false;
-        fields.pointers = line.substr(5);
+        constexpr std::string_view kPointers = MA_KEY_BLOCK_PTRS "=";
+        if (!line.starts_with(kPointers) || line.find('\t') != std::string_view::npos) return false;
+        fields.pointers = line.substr(kPointers.size());
         return true;
     }
 
     BlockFields block_fields(const Record& record) const {
-        BlockFields fields{raw(record, "i"), raw(record, "addr"), raw(record, "site"),
-                           raw(record, "size"), raw(record, "hash"), std::nullopt};
-        if (has_field(record, "ptrs")) fields.pointers = raw(record, "ptrs");
+        BlockFields fields{raw(record, MA_KEY_BLOCK_I),    raw(record, MA_KEY_BLOCK_ADDR),
+                           raw(record, MA_KEY_BLOCK_SITE), raw(record, MA_KEY_BLOCK_SIZE),
+                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt};
+        if (has_field(record, MA_KEY_BLOCK_PTRS)) fields.pointers = raw(record, MA_KEY_BLOCK_PTRS);
         return fields;
     }
 
     void add_block(const BlockFields& fields) {
-        Snapshot& snapshot = open_snapshot("block");
+        Snapshot& snapshot = open_snapshot(MA_TAG_BLOCK);
         if (open_->roots_seen)
             fail("'block' record after the snapshot's 'root' records: blocks come first");
-        const std::uint64_t number = parse_integer(fields.number, "i");
+        const std::uint64_t number = parse_integer(fields.number, MA_KEY_BLOCK_I);
         require_next("block i=", number, snapshot.blocks.size(),
                      "the blocks of a snapshot are numbered from 1");
         if (number > open_->blocks)
             fail(fmt::format("block i={} is more than the snapshot's blocks={}", number,
                              open_->blocks));
         SnapshotBlock block;
-        block.address = parse_address(fields.address, "addr");
+        block.address = parse_address(fields.address, MA_KEY_BLOCK_ADDR);
         block.site = static_cast<std::uint32_t>(
-            resolve_site(parse_integer(fields.site, "site"), "block"));
-        block.size = parse_integer(fields.size, "size");
+            resolve_site(parse_integer(fields.site, MA_KEY_BLOCK_SITE), MA_TAG_BLOCK));
+        block.size = parse_integer(fields.size, MA_KEY_BLOCK_SIZE);
         block.hash = parse_hash(fields.hash);
         if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
@@ -1030,15 +1046,14 @@ private:
         if (snapshot.roots.size() == open_->roots)
             fail(fmt::format("more 'root' records than the snapshot's roots={}", open_->roots));
         SnapshotRoot root;
-        root.kind = static_cast<RootKind>(
-            choice(record, "kind", {"register", "stack", "global", "mapping"}));
-        const std::uint64_t target = integer(record, "to");
+        root.kind = word(record, MA_KEY_ROOT_KIND, schema::kRootKinds);
+        const std::uint64_t target = integer(record, MA_KEY_ROOT_TO);
         if (target == 0 || target > snapshot.blocks.size())
             fail(fmt::format("root points to block {}, but the snapshot's blocks are numbered "
                              "1 to {}",
                              target, snapshot.blocks.size()));
         root.block = static_cast<std::uint32_t>(target - 1);
-        root.block_offset = integer(record, "toff");
+        root.block_offset = integer(record, MA_KEY_ROOT_TOFF);
         const std::uint64_t extent = std::max<std::uint64_t>(snapshot.blocks[root.block].size, 1);
         if (root.block_offset >= extent)
             fail(fmt::format("root points {} bytes into block {} of {} bytes", root.block_offset,
@@ -1046,22 +1061,23 @@ private:
         switch (root.kind) {
         case RootKind::register_word:
             root.thread = root_thread(record);
-            root.register_name = text(record, "reg");
+            root.register_name = text(record, MA_KEY_ROOT_REG);
             break;
         case RootKind::stack:
             root.thread = root_thread(record);
-            root.stack = resolve(stack_ids_, "root", "stack", integer(record, "stack"));
-            root.address = address(record, "addr");
+            root.stack =
+                resolve(stack_ids_, MA_TAG_ROOT, MA_TAG_STACK, integer(record, MA_KEY_ROOT_STACK));
+            root.address = address(record, MA_KEY_ROOT_ADDR);
             break;
         case RootKind::global:
-            root.symbol = text(record, "name");
-            root.symbol_offset = integer(record, "sym-off");
-            root.object = text(record, "obj");
-            root.address = address(record, "addr");
+            root.symbol = text(record, MA_KEY_ROOT_NAME);
+            root.symbol_offset = integer(record, MA_KEY_ROOT_SYM_OFF);
+            root.object = text(record, MA_KEY_ROOT_OBJ);
+            root.address = address(record, MA_KEY_ROOT_ADDR);
             break;
         case RootKind::mapping:
-            root.object = text(record, "obj");
-            root.address = address(record, "addr");
+            root.object = text(record, MA_KEY_ROOT_OBJ);
+            root.address = address(record, MA_KEY_ROOT_ADDR);
             break;
         }
         snapshot.roots.push_back(std::move(root));
@@ -1069,7 +1085,7 @@ private:
 
     // Threads are written before the snapshots, so a root's thread is already known.
     std::uint64_t root_thread(const Record& record) const {
-        const std::uint64_t thread = integer(record, "thread");
+        const std::uint64_t thread = integer(record, MA_KEY_ROOT_THREAD);
         if (!thread_ids_.contains(thread))
             fail(fmt::format("root refers to unknown thread {}", thread));
         return thread;
@@ -1077,7 +1093,9 @@ private:
 
     void parse_snapshot_cost(const Record& record) {
         close_snapshot();
-        trace_.snapshot_cost = SnapshotCost{integer(record, "taken"), integer(record, "scanned")};
+        trace_.snapshot_cost = SnapshotCost{integer(record, MA_KEY_SNAPSHOT_COST_TAKEN),
+                                            integer(record, MA_KEY_SNAPSHOT_COST_SCANNED),
+                                            optional_integer(record, MA_KEY_SNAPSHOT_COST_REUSED)};
         if (trace_.snapshot_cost->taken < trace_.snapshots.size())
             fail(fmt::format("'snapshot-cost' counts {} snapshots taken, but the trace has {}",
                              trace_.snapshot_cost->taken, trace_.snapshots.size()));
@@ -1096,14 +1114,14 @@ private:
 
     void check_block_count(const Snapshot& snapshot) const {
         if (snapshot.blocks.size() != open_->blocks)
-            fail_snapshot_count(snapshot, "blocks", open_->blocks, snapshot.blocks.size(),
-                                "block records");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_BLOCKS, open_->blocks,
+                                snapshot.blocks.size(), "block records");
         if (open_->bytes != snapshot.bytes)
-            fail_snapshot_count(snapshot, "bytes", snapshot.bytes, open_->bytes,
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_BYTES, snapshot.bytes, open_->bytes,
                                 "bytes of blocks");
         if (snapshot.pointers.size() != open_->edges)
-            fail_snapshot_count(snapshot, "edges", open_->edges, snapshot.pointers.size(),
-                                "pointers");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_EDGES, open_->edges,
+                                snapshot.pointers.size(), "pointers");
     }
 
     // The open snapshot is complete when the next snapshot, the 'snapshot-cost' record or
@@ -1113,8 +1131,8 @@ private:
         Snapshot& snapshot = trace_.snapshots.back();
         if (!open_->roots_seen) check_block_count(snapshot);
         if (snapshot.roots.size() != open_->roots)
-            fail_snapshot_count(snapshot, "roots", open_->roots, snapshot.roots.size(),
-                                "root records");
+            fail_snapshot_count(snapshot, MA_KEY_SNAPSHOT_ROOTS, open_->roots,
+                                snapshot.roots.size(), "root records");
         open_.reset();
     }
 
@@ -1123,18 +1141,18 @@ private:
     void parse_map_events(const Record& record) {
         close_snapshot();
         MapEvents events;
-        events.mmap = integer(record, "mmap");
-        events.munmap = integer(record, "munmap");
-        events.mremap = integer(record, "mremap");
-        events.mremap_moved = integer(record, "mremap-moved");
-        events.brk_grow = integer(record, "brk-grow");
-        events.brk_shrink = integer(record, "brk-shrink");
-        events.shmat = integer(record, "shmat");
-        events.shmdt = integer(record, "shmdt");
-        events.madvise_free = integer(record, "madvise-free");
-        events.mprotect = integer(record, "mprotect");
-        events.custom_requests = integer(record, "custom-requests");
-        events.bad_requests = integer(record, "bad-requests");
+        events.mmap = integer(record, MA_KEY_MAP_EVENTS_MMAP);
+        events.munmap = integer(record, MA_KEY_MAP_EVENTS_MUNMAP);
+        events.mremap = integer(record, MA_KEY_MAP_EVENTS_MREMAP);
+        events.mremap_moved = integer(record, MA_KEY_MAP_EVENTS_MREMAP_MOVED);
+        events.brk_grow = integer(record, MA_KEY_MAP_EVENTS_BRK_GROW);
+        events.brk_shrink = integer(record, MA_KEY_MAP_EVENTS_BRK_SHRINK);
+        events.shmat = integer(record, MA_KEY_MAP_EVENTS_SHMAT);
+        events.shmdt = integer(record, MA_KEY_MAP_EVENTS_SHMDT);
+        events.madvise_free = integer(record, MA_KEY_MAP_EVENTS_MADVISE_FREE);
+        events.mprotect = integer(record, MA_KEY_MAP_EVENTS_MPROTECT);
+        events.custom_requests = integer(record, MA_KEY_MAP_EVENTS_CUSTOM_REQUESTS);
+        events.bad_requests = integer(record, MA_KEY_MAP_EVENTS_BAD_REQUESTS);
         if (events.mremap_moved > events.mremap)
             fail(fmt::format("'map-events' counts {} mremap calls that moved a region but only "
                              "{} mremap calls",
@@ -1152,23 +1170,23 @@ private:
             fail("'memory-map' record before the 'map-events' record");
         close_memory_map();
         MemoryMap map;
-        map.name = choice(record, "name", {"peak", "exit"}) == 0 ? "peak" : "exit";
+        map.name = word(record, MA_KEY_MEMORY_MAP_NAME, schema::kMapNames);
         for (const MemoryMap& earlier : trace_.memory_maps)
             if (earlier.name == map.name)
                 fail(fmt::format("second '{}' memory map", map.name));
-        map.time = integer(record, "t");
-        map.footprint = integer(record, "footprint");
-        map.heap_bytes = integer(record, "heap-bytes");
-        map.heap_blocks = integer(record, "heap-blocks");
-        map.heap_usable = integer(record, "heap-usable");
-        map.custom_bytes = integer(record, "custom-bytes");
-        map.custom_blocks = integer(record, "custom-blocks");
-        map.custom_in_heap = integer(record, "custom-in-heap");
-        map.written_outside = integer(record, "written-outside");
+        map.time = integer(record, MA_KEY_MEMORY_MAP_T);
+        map.footprint = integer(record, MA_KEY_MEMORY_MAP_FOOTPRINT);
+        map.heap_bytes = integer(record, MA_KEY_MEMORY_MAP_HEAP_BYTES);
+        map.heap_blocks = integer(record, MA_KEY_MEMORY_MAP_HEAP_BLOCKS);
+        map.heap_usable = integer(record, MA_KEY_MEMORY_MAP_HEAP_USABLE);
+        map.custom_bytes = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BYTES);
+        map.custom_blocks = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS);
+        map.custom_in_heap = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP);
+        map.written_outside = integer(record, MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE);
         if (map.custom_in_heap > map.custom_bytes)
             fail(fmt::format("memory map '{}': custom-in-heap={} is more than custom-bytes={}",
                              map.name, map.custom_in_heap, map.custom_bytes));
-        open_map_ = OpenMemoryMap{line_number_, integer(record, "regions")};
+        open_map_ = OpenMemoryMap{line_number_, integer(record, MA_KEY_MEMORY_MAP_REGIONS)};
         trace_.memory_maps.push_back(std::move(map));
     }
 
@@ -1195,7 +1213,7 @@ private:
     // empty when it never grew. It holds the last min(growths + 1, 16) of them.
     std::vector<std::uint64_t> parse_growth(const Record& record, std::uint64_t growths) const {
         std::vector<std::uint64_t> sizes;
-        const std::string_view list = raw(record, "growth");
+        const std::string_view list = raw(record, MA_KEY_REGION_GROWTH);
         if (!list.empty())
             for (const std::string_view size : split(list, ','))
                 sizes.push_back(parse_integer(size, "growth"));
@@ -1215,7 +1233,7 @@ private:
         if (region.kind != RegionKind::stack && region.thread != 0)
             fail(fmt::format("region of kind '{}' has thread={}: only stack regions belong to "
                              "a thread",
-                             kRegionKinds[static_cast<std::size_t>(region.kind)], region.thread));
+                             schema::word_of(schema::kRegionKinds, region.kind), region.thread));
     }
 
     void check_region_extent(const MemoryMap& map, const Region& region) const {
@@ -1239,26 +1257,25 @@ private:
             fail(fmt::format("more 'region' records than the memory map's regions={}",
                              open_map_->regions));
         Region region;
-        region.id = integer(record, "id");
+        region.id = integer(record, MA_KEY_REGION_ID);
         require_next("region id ", region.id, map.regions.size(),
                      "the regions of a memory map are numbered from 1");
-        region.kind = static_cast<RegionKind>(
-            choice(record, "kind", {"anon", "shm", "file", "brk", "stack"}));
-        region.start = address(record, "start");
-        region.size = integer(record, "size");
-        region.accessible = integer(record, "accessible");
-        region.written = integer(record, "written");
-        region.used = integer(record, "used");
-        region.used_blocks = integer(record, "used-blocks");
-        region.prot = text(record, "prot");
+        region.kind = word(record, MA_KEY_REGION_KIND, schema::kRegionKinds);
+        region.start = address(record, MA_KEY_REGION_START);
+        region.size = integer(record, MA_KEY_REGION_SIZE);
+        region.accessible = integer(record, MA_KEY_REGION_ACCESSIBLE);
+        region.written = integer(record, MA_KEY_REGION_WRITTEN);
+        region.used = integer(record, MA_KEY_REGION_USED);
+        region.used_blocks = integer(record, MA_KEY_REGION_USED_BLOCKS);
+        region.prot = text(record, MA_KEY_REGION_PROT);
         check_protection(region.prot);
-        region.shared = flag(record, "shared");
-        region.startup = flag(record, "startup");
-        if (const std::uint64_t stack = integer(record, "stack"); stack != 0)
-            region.stack = resolve(stack_ids_, "region", "stack", stack);
-        region.thread = integer(record, "thread");
-        region.file = text(record, "file");
-        region.growths = integer(record, "growths");
+        region.shared = flag(record, MA_KEY_REGION_SHARED);
+        region.startup = flag(record, MA_KEY_REGION_STARTUP);
+        if (const std::uint64_t stack = integer(record, MA_KEY_REGION_STACK); stack != 0)
+            region.stack = resolve(stack_ids_, MA_TAG_REGION, MA_TAG_STACK, stack);
+        region.thread = integer(record, MA_KEY_REGION_THREAD);
+        region.file = text(record, MA_KEY_REGION_FILE);
+        region.growths = integer(record, MA_KEY_REGION_GROWTHS);
         region.growth = parse_growth(record, region.growths);
         check_region_thread(region);
         check_region_extent(map, region);
@@ -1273,9 +1290,9 @@ private:
             fail("'region-use' record before the memory map's first 'region' record");
         Region& region = map.regions.back();
         RegionUse use;
-        use.site = resolve_site(integer(record, "site"), "region-use");
-        use.bytes = integer(record, "bytes");
-        use.blocks = integer(record, "blocks");
+        use.site = resolve_site(integer(record, MA_KEY_REGION_USE_SITE), MA_TAG_REGION_USE);
+        use.bytes = integer(record, MA_KEY_REGION_USE_BYTES);
+        use.blocks = integer(record, MA_KEY_REGION_USE_BLOCKS);
         const Site& site = trace_.sites[use.site];
         if (site.kind == SiteKind::malloc)
             fail(fmt::format("region-use for site {}, a malloc site: region-use lists custom "
@@ -1314,7 +1331,7 @@ private:
     void finish(const Record& end) {
         close_snapshot();
         close_memory_map();
-        const std::uint64_t counted = integer(end, "records");
+        const std::uint64_t counted = integer(end, MA_KEY_END_RECORDS);
         trace_.record_count = line_number_ - 1;
         if (counted != trace_.record_count)
             fail(fmt::format("the 'end' record counts {} records but {} precede it: lines were "
@@ -1364,7 +1381,7 @@ private:
         std::uint64_t regions = 0;  // regions=
     };
 
-    static constexpr std::string_view kBlockPrefix = "block\t";
+    static constexpr std::string_view kBlockPrefix = MA_TAG_BLOCK "\t";
 
     LineSource lines_;
     std::optional<std::uint64_t> input_bytes_;  // the input's size, when known
@@ -1394,35 +1411,38 @@ private:
 
 std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
     using enum Occurrence;
+    using schema::since;
     static constexpr RecordKind kinds[] = {
-        {"tool", &TraceParser::parse_tool, once},
-        {"cmd", &TraceParser::parse_cmd, once},
-        {"process", &TraceParser::parse_process, once},
-        {"run", &TraceParser::parse_run, once},
-        {"definition", &TraceParser::parse_definition, any},
+        {MA_TAG_TOOL, &TraceParser::parse_tool, once, since(MA_TAG_TOOL)},
+        {MA_TAG_CMD, &TraceParser::parse_cmd, once, since(MA_TAG_CMD)},
+        {MA_TAG_PROCESS, &TraceParser::parse_process, once, since(MA_TAG_PROCESS)},
+        {MA_TAG_RUN, &TraceParser::parse_run, once, since(MA_TAG_RUN)},
+        {MA_TAG_DEFINITION, &TraceParser::parse_definition, any, since(MA_TAG_DEFINITION)},
         // A region's creating stack is written just before the region: frames and stacks
         // come in the memory maps too.
-        {"frame", &TraceParser::parse_frame, any, kOldestVersion, true},
-        {"stack", &TraceParser::parse_stack, any, kOldestVersion, true},
-        {"site", &TraceParser::parse_site, any},
-        {"copy", &TraceParser::parse_copy, any, 2},
-        {"access", &TraceParser::parse_access, at_most_once, 2},
-        {"thread", &TraceParser::parse_thread, any},
-        {"peak", &TraceParser::parse_peak, once},
-        {"totals", &TraceParser::parse_totals, once},
-        {"exit", &TraceParser::parse_exit, once},
-        {"timeline", &TraceParser::parse_timeline, any},
-        {"phase", &TraceParser::parse_phase, any, 3},
-        {"phase-site", &TraceParser::parse_phase_site, any, 3},
-        {"mark", &TraceParser::parse_mark, any, 3},
-        {"phases", &TraceParser::parse_phase_counts, at_most_once, 3},
-        {"snapshot", &TraceParser::parse_snapshot, any, 3},
-        {"root", &TraceParser::parse_root, any, 3},
-        {"snapshot-cost", &TraceParser::parse_snapshot_cost, at_most_once, 3},
-        {"map-events", &TraceParser::parse_map_events, at_most_once, 4, true},
-        {"memory-map", &TraceParser::parse_memory_map, any, 4, true},
-        {"region", &TraceParser::parse_region, any, 4, true},
-        {"region-use", &TraceParser::parse_region_use, any, 4, true},
+        {MA_TAG_FRAME, &TraceParser::parse_frame, any, since(MA_TAG_FRAME), true},
+        {MA_TAG_STACK, &TraceParser::parse_stack, any, since(MA_TAG_STACK), true},
+        {MA_TAG_SITE, &TraceParser::parse_site, any, since(MA_TAG_SITE)},
+        {MA_TAG_COPY, &TraceParser::parse_copy, any, since(MA_TAG_COPY)},
+        {MA_TAG_ACCESS, &TraceParser::parse_access, at_most_once, since(MA_TAG_ACCESS)},
+        {MA_TAG_THREAD, &TraceParser::parse_thread, any, since(MA_TAG_THREAD)},
+        {MA_TAG_PEAK, &TraceParser::parse_peak, once, since(MA_TAG_PEAK)},
+        {MA_TAG_TOTALS, &TraceParser::parse_totals, once, since(MA_TAG_TOTALS)},
+        {MA_TAG_EXIT, &TraceParser::parse_exit, once, since(MA_TAG_EXIT)},
+        {MA_TAG_TIMELINE, &TraceParser::parse_timeline, any, since(MA_TAG_TIMELINE)},
+        {MA_TAG_PHASE, &TraceParser::parse_phase, any, since(MA_TAG_PHASE)},
+        {MA_TAG_PHASE_SITE, &TraceParser::parse_phase_site, any, since(MA_TAG_PHASE_SITE)},
+        {MA_TAG_MARK, &TraceParser::parse_mark, any, since(MA_TAG_MARK)},
+        {MA_TAG_PHASES, &TraceParser::parse_phase_counts, at_most_once, since(MA_TAG_PHASES)},
+        {MA_TAG_SNAPSHOT, &TraceParser::parse_snapshot, any, since(MA_TAG_SNAPSHOT)},
+        {MA_TAG_ROOT, &TraceParser::parse_root, any, since(MA_TAG_ROOT)},
+        {MA_TAG_SNAPSHOT_COST, &TraceParser::parse_snapshot_cost, at_most_once,
+         since(MA_TAG_SNAPSHOT_COST)},
+        {MA_TAG_MAP_EVENTS, &TraceParser::parse_map_events, at_most_once, since(MA_TAG_MAP_EVENTS),
+         true},
+        {MA_TAG_MEMORY_MAP, &TraceParser::parse_memory_map, any, since(MA_TAG_MEMORY_MAP), true},
+        {MA_TAG_REGION, &TraceParser::parse_region, any, since(MA_TAG_REGION), true},
+        {MA_TAG_REGION_USE, &TraceParser::parse_region_use, any, since(MA_TAG_REGION_USE), true},
     };
     return kinds;
 }

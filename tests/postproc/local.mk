@@ -3,7 +3,8 @@
 
 EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace \
 	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace \
-	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace
+	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace \
+	tests/postproc/data/every_record.trace
 
 # The golden files of the reports, the whole directory (test_golden.cpp; tests/golden/README.md).
 EXTRA_DIST += tests/golden
@@ -18,6 +19,8 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_trace_reader_v3.cpp \
 	tests/postproc/test_trace_reader_v4.cpp \
 	tests/postproc/test_trace_fuzz.cpp \
+	tests/postproc/schema_writer.h tests/postproc/schema_writer.cpp \
+	tests/postproc/test_trace_schema.cpp \
 	tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_analysis.cpp \
 	tests/postproc/test_copy_analysis.cpp \
@@ -35,7 +38,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_native_rss.cpp \
 	tests/postproc/test_command_registry.cpp \
 	tests/postproc/test_golden.cpp
-tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc \
+tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
 	-DPOSTPROC_GOLDEN_DIR=\"$(abs_top_srcdir)/tests/golden\"
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread

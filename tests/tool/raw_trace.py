@@ -3,9 +3,72 @@
 The tool tests mostly read traces through `memattr-graph json`; this reader lets a test
 check the tool's own facts (snapshot blocks, pointers, roots) independently of the
 post-processor's analysis. It trusts its input: memattr-graph is the strict reader.
+
+Tags, keys and words are not typed here: they are read at import from the format's one
+source, format/memattr_trace_schema.h (TAG["SITE"] is "site", KEY["SITE_STACK"] is "stack",
+WORD["ROOT_KIND_STACK"] is "stack", VERSION the current version, KEYS_OF each record's keys),
+so this reader follows the schema, and refuses a trace of another version than the one this
+tree writes or a record whose keys are not the schema's, in its order: the tool tests so
+check the tool's writer against the schema.
 """
 
 import os
+import re
+
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "format",
+                           "memattr_trace_schema.h")
+
+
+def _load_schema(path=SCHEMA_PATH):
+    """The header's object-like macros, resolved (a value is a string literal, a number, or
+    a concatenation of string literals and other macros, as the phase's moment keys are),
+    and its key lists (MA_TRACE_KEYS_NAME, MA_TRACE_ROOT_KEYS_KIND) as lists of key names."""
+    with open(path) as f:
+        text = f.read().replace("\\\n", " ")
+    definitions = dict(re.findall(
+        r"^#define (MA_\w+) ((?:\"[^\"]*\"|MA_\w+|\d+)(?: (?:\"[^\"]*\"|MA_\w+))*)\s*$", text, re.M))
+    lists = {name: ["%s_%s" % entry for entry in re.findall(r"K\((\w+), (\w+)\)", body)]
+             for name, body in re.findall(r"^#define (MA_TRACE_\w*KEYS_\w+)\(K\)(.*)$", text, re.M)}
+
+    def value(name):
+        text = definitions[name]
+        if text.isdigit():
+            return int(text)
+        return "".join(tok[1:-1] if tok.startswith('"') else value(tok)
+                       for tok in re.findall(r'"[^"]*"|MA_\w+', text))
+
+    def prefixed(prefix):
+        return {n[len(prefix):]: value(n) for n in definitions if n.startswith(prefix)}
+
+    return prefixed("MA_TAG_"), prefixed("MA_KEY_"), prefixed("MA_WORD_"), \
+        value("MA_TRACE_VERSION"), lists
+
+
+TAG, KEY, WORD, VERSION, _LISTS = _load_schema()
+
+# Each record's keys in the order the tool writes them, by tag; a root's by its kind (the
+# keys every root has, then its kind's).
+KEYS_OF = {TAG[name]: [KEY[k] for k in _LISTS["MA_TRACE_KEYS_" + name]] for name in TAG}
+_ROOT_KIND_KEYS = {kind: [KEY[k] for k in keys] for kind, keys in
+                   ((n[len("MA_TRACE_ROOT_KEYS_"):], keys) for n, keys in _LISTS.items()
+                    if n.startswith("MA_TRACE_ROOT_KEYS_"))}
+_ROOT_COMMON = [k for k in KEYS_OF[TAG["ROOT"]]
+                if not any(k in keys for keys in _ROOT_KIND_KEYS.values())]
+ROOT_KEYS_OF = {WORD["ROOT_KIND_" + kind]: _ROOT_COMMON + keys
+                for kind, keys in _ROOT_KIND_KEYS.items()}
+
+
+def _check_keys(path, tag, fields):
+    """The tool writes each record's keys as the schema lists them, in that order (keys may
+    be absent, as `ptrs` is for a block without pointers)."""
+    expected = (ROOT_KEYS_OF.get(fields.get(KEY["ROOT_KIND"])) if tag == TAG["ROOT"]
+                else KEYS_OF.get(tag))
+    if expected is None:
+        raise ValueError("%s: record '%s' is not in the schema" % (path, tag))
+    rest = iter(expected)
+    if not all(key in rest for key in fields):
+        raise ValueError("%s: the keys of a '%s' record, %s, are not in the schema's order %s"
+                         % (path, tag, list(fields), expected))
 
 
 def _unescape(value):
@@ -34,8 +97,8 @@ def _fields(line):
 class Snapshot:
     def __init__(self, fields):
         self.fields = fields
-        self.name = fields["name"]
-        self.kinds = fields["kinds"].split(",")
+        self.name = fields[KEY["SNAPSHOT_NAME"]]
+        self.kinds = fields[KEY["SNAPSHOT_KINDS"]].split(",")
         self.blocks = []   # dicts: addr, site, size, hash, ptrs [(offset, to, to_offset)]
         self.roots = []    # dicts as in the trace, with 'to' an int
 
@@ -48,20 +111,22 @@ class MemoryMap:
     region-use records under 'uses'."""
 
     def __init__(self, fields):
-        self.fields = {k: (v if k == "name" else int(v)) for k, v in fields.items()}
-        self.name = fields["name"]
+        name = KEY["MEMORY_MAP_NAME"]
+        self.fields = {k: (v if k == name else int(v)) for k, v in fields.items()}
+        self.name = fields[name]
         self.regions = []
 
     def region_with(self, **wanted):
         return [r for r in self.regions if all(r[k] == v for k, v in wanted.items())]
 
 
-_REGION_TEXT = ("kind", "prot", "file", "growth")
+_REGION_TEXT = (KEY["REGION_KIND"], KEY["REGION_PROT"], KEY["REGION_FILE"], KEY["REGION_GROWTH"])
 
 
 def _region(fields):
     region = {k: (v if k in _REGION_TEXT else int(v, 0)) for k, v in fields.items()}
-    region["growth"] = [int(x) for x in filter(None, fields["growth"].split(","))]
+    growth = KEY["REGION_GROWTH"]
+    region[growth] = [int(x) for x in filter(None, fields[growth].split(","))]
     region["uses"] = []
     return region
 
@@ -77,24 +142,28 @@ class RawTrace:
         with open(path) as f:
             for line in f:
                 tag, fields = _fields(line)
-                if tag == "frame":
-                    self.frames[int(fields["id"])] = fields
-                elif tag == "stack":
-                    self.stacks[int(fields["id"])] = [int(x) for x in fields["frames"].split(",")]
-                elif tag == "site":
-                    self.sites[int(fields["id"])] = fields
-                elif tag == "snapshot":
+                _check_keys(path, tag, fields)
+                if tag == TAG["HEADER"]:
+                    _check_version(path, fields)
+                elif tag == TAG["FRAME"]:
+                    self.frames[int(fields[KEY["FRAME_ID"]])] = fields
+                elif tag == TAG["STACK"]:
+                    self.stacks[int(fields[KEY["STACK_ID"]])] = [
+                        int(x) for x in fields[KEY["STACK_FRAMES"]].split(",")]
+                elif tag == TAG["SITE"]:
+                    self.sites[int(fields[KEY["SITE_ID"]])] = fields
+                elif tag == TAG["SNAPSHOT"]:
                     self.snapshots.append(Snapshot(fields))
-                elif tag == "block":
+                elif tag == TAG["BLOCK"]:
                     self.snapshots[-1].blocks.append(_block(fields))
-                elif tag == "root":
-                    fields["to"] = int(fields["to"])
+                elif tag == TAG["ROOT"]:
+                    fields[KEY["ROOT_TO"]] = int(fields[KEY["ROOT_TO"]])
                     self.snapshots[-1].roots.append(fields)
-                elif tag == "memory-map":
+                elif tag == TAG["MEMORY_MAP"]:
                     self.memory_maps.append(MemoryMap(fields))
-                elif tag == "region":
+                elif tag == TAG["REGION"]:
                     self.memory_maps[-1].regions.append(_region(fields))
-                elif tag == "region-use":
+                elif tag == TAG["REGION_USE"]:
                     self.memory_maps[-1].regions[-1]["uses"].append(
                         {k: int(v) for k, v in fields.items()})
                 else:
@@ -113,16 +182,24 @@ class RawTrace:
 
     def site_at(self, site_id, source, line):
         """Does the site's stack have a frame at source:line?"""
-        stack = int(self.sites[site_id]["stack"])
-        return any(os.path.basename(f["file"]) == source and int(f["line"]) == line
+        stack = int(self.sites[site_id][KEY["SITE_STACK"]])
+        return any(os.path.basename(f[KEY["FRAME_FILE"]]) == source
+                   and int(f[KEY["FRAME_LINE"]]) == line
                    for f in self.stack_frames(stack))
+
+
+def _check_version(path, fields):
+    if fields.get(KEY["HEADER_VERSION"]) != str(VERSION):
+        raise ValueError("%s: trace version %s, but the schema's is %d"
+                         % (path, fields.get(KEY["HEADER_VERSION"]), VERSION))
 
 
 def _block(fields):
     ptrs = []
-    for entry in filter(None, fields.get("ptrs", "").split(",")):
+    for entry in filter(None, fields.get(KEY["BLOCK_PTRS"], "").split(",")):
         offset, target = entry.split(":")
         to, _, to_offset = target.partition("+")
         ptrs.append((int(offset), int(to), int(to_offset or 0)))
-    return {"addr": int(fields["addr"], 16), "site": int(fields["site"]),
-            "size": int(fields["size"]), "hash": fields["hash"], "ptrs": ptrs}
+    return {"addr": int(fields[KEY["BLOCK_ADDR"]], 16), "site": int(fields[KEY["BLOCK_SITE"]]),
+            "size": int(fields[KEY["BLOCK_SIZE"]]), "hash": fields[KEY["BLOCK_HASH"]],
+            "ptrs": ptrs}

@@ -1,0 +1,4 @@
+# format/: the trace format's one source (memattr_trace_schema.h), included by the tool's
+# writer, memattr-graph's reader, their tests and bench/synthetic_trace.cpp.
+MA_TRACE_SCHEMA_CPPFLAGS = -I$(top_srcdir)/format
+EXTRA_DIST += format/memattr_trace_schema.h
