@@ -199,16 +199,18 @@ def memattr(env, program, args=(), options=(), defines=(), trace=None):
     case asks first.  With `trace` (a FIFO, an unwritable path, a %p pattern), it runs
     every time, writing there."""
     command = [executable(env, program, defines), *args]
-    if trace is not None:
-        proc = valgrind(env, ["--tool=memattr", f"--memattr-out-file={trace}", *options],
+
+    def traced_into(path):
+        return valgrind(env, ["--tool=memattr", f"--memattr-out-file={path}", *options],
                         command)
-        return Run(env, trace, proc)
+
+    if trace is not None:
+        return Run(env, trace, traced_into(trace))
     trace = cached_trace_path(env, program, args, options, defines)
     with locked(trace):
         meta = trace + ".proc.json"
         if not os.path.exists(meta):
-            proc = valgrind(env, ["--tool=memattr", f"--memattr-out-file={trace}", *options],
-                            command)
+            proc = traced_into(trace)
             with open(meta, "w") as f:
                 json.dump([proc.args, proc.returncode, proc.stdout, proc.stderr], f)
         with open(meta) as f:
@@ -217,45 +219,45 @@ def memattr(env, program, args=(), options=(), defines=(), trace=None):
 
 
 def cached_trace_path(env, program, args, options, defines):
-    """The cache's trace for one run: named after the program, with a digest of the rest
-    when there is more to it."""
+    """The cache's trace for one run: named after the program, with a digest of the
+    whole run when there is more to it than the program."""
     stem = os.path.basename(os.path.splitext(program)[0])
-    extra = [*args, *options, *defines]
-    if extra:
-        stem += "-" + hashlib.sha1("\0".join(extra).encode()).hexdigest()[:10]
+    if args or options or defines:
+        key = json.dumps([program, list(args), list(options), list(defines)])
+        stem += "-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     return os.path.join(env.runs, f"{stem}.trace")
 
 
 # ------------------------------------------------------------ the usual checks of a run
 
-def expect_report(results, case, run, expect_rc=0):
+def expect_report(results, case, traced, expect_rc=0):
     """The checks of a run read through memattr-graph: exit status, the program's output,
     a complete trace.  Returns its JSON report, or None when there is none to check."""
-    proc = run.proc
+    proc = traced.proc
     results.check(f"{case}: program exit status", proc.returncode == expect_rc,
                   f"exit {proc.returncode}, expected {expect_rc}; stderr:\n{proc.stderr[-2000:]}")
     if expect_rc == 0:
         results.equal(f"{case}: program output unchanged", proc.stdout, "done\n")
-    if not results.check(f"{case}: trace written", os.path.exists(run.trace),
+    if not results.check(f"{case}: trace written", os.path.exists(traced.trace),
                          proc.stderr[-2000:]):
         return None
-    results.check(f"{case}: trace complete", run.report["trace"]["complete"] is True)
-    return run.report
+    results.check(f"{case}: trace complete", traced.report["trace"]["complete"] is True)
+    return traced.report
 
 
-def expect_raw(results, case, run):
+def expect_raw(results, case, traced):
     """The one check of a run whose raw trace is read: it ran, printed "done" and nothing
     else, and wrote a trace.  Returns the RawTrace, or None."""
-    proc = run.proc
+    proc = traced.proc
     ok = results.check(f"{case}: runs and writes a trace",
                        proc.returncode == 0 and proc.stdout == "done\n"
-                       and os.path.exists(run.trace), proc.stderr[-2000:])
-    return run.raw if ok else None
+                       and os.path.exists(traced.trace), proc.stderr[-2000:])
+    return traced.raw if ok else None
 
 
-def expect_peak(results, case, run):
+def expect_peak(results, case, traced):
     """expect_raw, and a peak snapshot in the trace: (RawTrace, snapshot) or (None, None)."""
-    raw = expect_raw(results, case, run)
+    raw = expect_raw(results, case, traced)
     peak = raw.snapshot("peak") if raw else None
     if raw and not results.check(f"{case}: a peak snapshot", peak is not None):
         return None, None
