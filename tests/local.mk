@@ -4,14 +4,24 @@
 # all and ends with "N passed, N failed".
 include tests/postproc/local.mk
 
-EXTRA_DIST += tests/run-all.sh tests/tool/test_tool.py \
+# Everything the tests need from the source tree; tests/dist-check.sh fails `make check`
+# when a file in git is missing from the tarball and not excluded on purpose.
+EXTRA_DIST += tests/run-all.sh tests/dist-check.sh \
+	tests/tool/test_tool.py tests/tool/fixtures.py tests/tool/raw_trace.py \
+	tests/tool/cases/__init__.py tests/tool/cases/peak_and_totals.py \
+	tests/tool/cases/bad_input.py tests/tool/cases/copies.py tests/tool/cases/ownership.py \
+	tests/tool/cases/agreement.py tests/tool/cases/leaks.py tests/tool/cases/phases.py \
+	tests/tool/cases/memory_map.py tests/tool/cases/allocators.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
 	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c \
 	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
-	tests/tool/raw_trace.py tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp \
+	tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp \
 	tests/tool/c_leaks.c tests/tool/c_leak_cycles.c tests/tool/cxx_leak_tree.cpp \
-	tests/tool/c_phases.c tests/tool/c_leak_dead_frames.c
+	tests/tool/c_phases.c tests/tool/c_leak_dead_frames.c \
+	tests/tool/c_mremap_arena.c tests/tool/c_mempool.c tests/tool/c_file_mmap.c \
+	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
+	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Run every test: the GoogleTest unit tests of memattr-graph, then the tool regression
-# tests. Prints each suite's output, then one line "N passed, N failed" over all test cases.
+# Run every test: the GoogleTest unit tests of memattr-graph, the tool regression tests,
+# and the distribution check (every file in git that a release needs is in the tarball),
+# which counts as one test case. Prints each suite's output, then one line
+# "N passed, N failed" over all test cases.
 # Usage: tests/run-all.sh SRCDIR BUILDDIR
 set -uo pipefail
 srcdir=$1 builddir=$2
 passed=0 failed=0
+
+# The distribution check runs meanwhile: it is mostly waiting on make and tar.
+dist_log=$(mktemp)
+trap 'rm -f "$dist_log"' EXIT
+"$srcdir/tests/dist-check.sh" "$srcdir" "$builddir" >"$dist_log" 2>&1 &
+dist_pid=$!
 
 # GoogleTest: count from its own summary lines; a crash counts as a failure.
 gtest="$builddir/tests/postproc/postproc-tests"
@@ -33,6 +41,14 @@ if [[ $line =~ ^tool\ tests:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 else
   echo "tool tests: the runner did not finish (exit $rc)"; failed=$((failed + 1))
 fi
+
+wait "$dist_pid"; rc=$?
+cat "$dist_log"
+case $rc in
+  0) passed=$((passed + 1)) ;;
+  77) ;;   # not a git checkout: nothing to compare the tarball with
+  *) failed=$((failed + 1)) ;;
+esac
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

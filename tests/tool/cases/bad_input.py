@@ -1,0 +1,143 @@
+"""Runs that do not end the ordinary way or are set up wrongly: fatal signals, allocation
+in a signal handler, fork, exec, bad options, and trace destinations that are not plain
+files."""
+
+import os
+import signal
+import stat
+import subprocess
+
+from fixtures import build, expect_report, json_report, line_of, memattr, run, site_figure
+
+
+def case_c_fatal_signal(env, results):
+    src = "c_fatal_signal.c"
+    for how, args, rc in [("SIGSEGV", [], -signal.SIGSEGV),
+                          ("abort", ["abort"], -signal.SIGABRT)]:
+        r = expect_report(results, f"c_fatal_signal {how}", memattr(env, src, args=args),
+                          expect_rc=rc)
+        if not r:
+            continue
+        results.equal(f"c_fatal_signal {how}: block live at death",
+                      site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 4096)
+        results.equal(f"c_fatal_signal {how}: the trace says a signal ended the run",
+                      r["trace"]["exit_reason"], "signal")
+
+
+def case_c_signals(env, results):
+    src = "c_signals.c"
+    r = expect_report(results, "c_signals", memattr(env, src))
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_signals: blocks allocated in the handler",
+                  site_figure(r, src, line("HANDLER"), ("total", "blocks")), 5)
+    results.equal("c_signals: bytes allocated in the handler, all live at the peak",
+                  site_figure(r, src, line("HANDLER"), ("peak", "bytes")), 640)
+    results.equal("c_signals: peak bytes", r["summary"]["peak"]["bytes"], 1640)
+    results.equal("c_signals: exit reason", r["trace"]["exit_reason"], "exit")
+
+
+def fork_reports(env, results):
+    """Run c_fork.c with a per-process trace name; returns (parent, child) JSON reports,
+    or None after a failed check."""
+    for old in os.listdir(env.work):
+        if old.startswith("c_fork.trace."):
+            os.remove(env.out(old))
+    proc = memattr(env, "c_fork.c", trace=env.out("c_fork.trace.%p")).proc
+    results.equal("c_fork: program exit status", proc.returncode, 0)
+    traces = sorted(f for f in os.listdir(env.work) if f.startswith("c_fork.trace."))
+    if not results.equal("c_fork: one trace per process", len(traces), 2):
+        return None
+    reports = [json_report(env, env.out(t)) for t in traces]
+    children = [x for x in reports if x["trace"]["fork_of"] != 0]
+    parents = [x for x in reports if x["trace"]["fork_of"] == 0]
+    if not results.check("c_fork: one parent and one child trace",
+                         len(children) == 1 and len(parents) == 1):
+        return None
+    return parents[0], children[0]
+
+
+def case_c_fork(env, results):
+    src = "c_fork.c"
+    reports = fork_reports(env, results)
+    if not reports:
+        return
+    parent, child = reports
+    results.equal("c_fork: child names its parent", child["trace"]["fork_of"],
+                  parent["trace"]["pid"])
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_fork: child holds the inherited block",
+                  site_figure(child, src, line("BEFORE"), ("exit", "bytes")), 1000)
+    results.equal("c_fork: child's own block",
+                  site_figure(child, src, line("CHILD"), ("exit", "bytes")), 2000)
+    results.equal("c_fork: parent does not see the child's block",
+                  site_figure(parent, src, line("CHILD"), ("total", "bytes")), 0)
+    results.equal("c_fork: parent's block after the fork",
+                  site_figure(parent, src, line("AFTER"), ("exit", "bytes")), 3000)
+
+
+def case_c_exec(env, results):
+    src = "c_exec.c"
+    exec_run = memattr(env, src)
+    results.equal("c_exec: program exit status (of /bin/true)", exec_run.proc.returncode, 0)
+    if not results.check("c_exec: trace written before the exec", os.path.exists(exec_run.trace)):
+        return
+    r = exec_run.report
+    results.equal("c_exec: exit reason", r["trace"]["exit_reason"], "exec")
+    results.equal("c_exec: block live at the exec",
+                  site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 500)
+
+
+def case_tool_options(env, results):
+    """Through the launcher, as a user runs it."""
+    proc = run([env.launcher, "--help"])
+    for option in ("--memattr-out-file", "--timeline-points", "--track-access"):
+        results.check(f"tool options: --help documents {option}", option in proc.stdout)
+    exe = build(env, "c_basic_peak.c")
+    proc = run([env.launcher, "--no-such-option=1", exe])
+    results.check("tool options: an unknown option is refused with a message",
+                  proc.returncode != 0 and "no-such-option" in proc.stderr,
+                  f"rc {proc.returncode}: {proc.stderr[-500:]}")
+    proc = run([env.launcher, "--timeline-points=5", exe])
+    results.check("tool options: an out-of-range value is refused",
+                  proc.returncode != 0 and "timeline-points" in proc.stderr,
+                  f"rc {proc.returncode}: {proc.stderr[-500:]}")
+
+
+def trace_through_fifo(env, fifo, received):
+    """Run c_basic_peak with its trace written into a FIFO that `cat` copies to received."""
+    if os.path.exists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    with open(received, "w") as sink:
+        reader = subprocess.Popen(["cat", fifo], stdout=sink)
+        memattr(env, "c_basic_peak.c", trace=fifo)
+        try:
+            reader.wait(timeout=60)
+        except subprocess.TimeoutExpired:   # nothing was written into the FIFO
+            reader.kill()
+
+
+def case_trace_destinations(env, results):
+    missing = env.out("no-such-dir/trace")
+    proc = memattr(env, "c_basic_peak.c", trace=missing).proc
+    results.check("trace destinations: an unwritable trace path is named in a clear error",
+                  f"cannot create the trace file '{missing}': no such directory" in proc.stderr,
+                  proc.stderr[-500:])
+    results.check("trace destinations: the program still runs normally",
+                  proc.returncode == 0 and proc.stdout == "done\n", f"rc {proc.returncode}")
+
+    # A destination that is not a regular file is written in place, never replaced
+    # by a rename (as root that would replace e.g. a /dev node).
+    fifo, received = env.out("trace.fifo"), env.out("trace.from-fifo")
+    trace_through_fifo(env, fifo, received)
+    results.check("trace destinations: a FIFO stays a FIFO",
+                  stat.S_ISFIFO(os.stat(fifo).st_mode))
+    summary = json_report(env, received)["summary"]
+    results.equal("trace destinations: the trace streamed through a FIFO is complete",
+                  summary["peak"]["bytes"], 7000)
+
+
+CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_tool_options,
+         case_trace_destinations]

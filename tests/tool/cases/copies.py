@@ -1,0 +1,172 @@
+"""Copy lineage: clones that could be moves (memcpy, copy loops, rep movs; C++ copies by
+value; Rust clone()), relocation churn, never-read bytes, the lineage graph, and what
+changes with access tracking off."""
+
+import os
+import shutil
+
+from fixtures import (at_line, expect_report, line_of, memattr, run, rustc_missing,
+                      sites_with_frame, without_time)
+
+
+def site_by_id(report, site_id):
+    return next(site for site in report["sites"] if site["id"] == site_id)
+
+
+def movable_rows(report, source, line):
+    """'Copies that could be moves' rows whose copy site is source:line."""
+    return [row for row in report["copies"]["movable_clones"]
+            if at_line(row["location"], source, line)]
+
+
+def rows_in_source(report, source):
+    return [row for row in report["copies"]["movable_clones"]
+            if os.path.basename(row["location"]["file"]) == source]
+
+
+def check_movable(results, name, report, source, copy_line, original_line, peak_bytes):
+    """One copy site's clones that could be moves: bytes at the peak, and the
+    original's allocation site."""
+    rows = movable_rows(report, source, copy_line)
+    results.equal(f"{name}: bytes at the peak of originals beside their clones",
+                  sum(row["peak_source_bytes"] for row in rows), peak_bytes)
+    originals = {site_by_id(report, row["source_site"])["location"]["line"] for row in rows}
+    results.equal(f"{name}: the originals' allocation site", originals, {original_line})
+
+
+def check_clone_memcpy_findings(env, results, r, src):
+    """The movable clones and relocations of c_clone_memcpy.c, line by line."""
+    line = lambda m: line_of(env, src, m)
+    check_movable(results, "c_clone_memcpy: memcpy clone", r, src, line("CLONE"),
+                  line("ORIGINAL"), 300000)
+    check_movable(results, "c_clone_memcpy: inline copy loop clone", r, src,
+                  line("LOOP_CLONE"), line("LOOP_ORIGINAL"), 40000)
+    check_movable(results, "c_clone_memcpy: rep movsq clone", r, src, line("REP_CLONE"),
+                  line("REP_ORIGINAL"), 16384)
+    results.equal("c_clone_memcpy: no other copy flagged (source read after, relocations)",
+                  r["copies"]["totals"]["movable_clones"]["peak_source_bytes"], 356384)
+    for marker in ("READ_AFTER", "MOVE_BY_COPY", "REALLOC"):
+        results.equal(f"c_clone_memcpy: @{marker} is not a clone that could be a move",
+                      movable_rows(r, src, line(marker)), [])
+    relocations = r["copies"]["relocations"]
+    results.check("c_clone_memcpy: realloc that moved is relocation churn at its line",
+                  any(at_line(row["location"], src, line("REALLOC")) and row["kind"] == "realloc"
+                      and row["bytes"] == 1000 for row in relocations), f"{relocations}")
+    results.check("c_clone_memcpy: memcpy then free is relocation churn at its line",
+                  any(at_line(row["location"], src, line("MOVE_BY_COPY"))
+                      and row["bytes"] == 4000 for row in relocations), f"{relocations}")
+
+
+def case_c_clone_memcpy(env, results):
+    src = "c_clone_memcpy.c"
+    traced = memattr(env, src)
+    r = expect_report(results, "c_clone_memcpy", traced)
+    if not r:
+        return
+    check_clone_memcpy_findings(env, results, r, src)
+    line = lambda m: line_of(env, src, m)
+    never = sites_with_frame(r, src, line("NEVER_READ"))
+    results.equal("c_clone_memcpy: the table written and never read",
+                  [site["access"]["written_never_read"]["bytes"] for site in never], [64000])
+    results.equal("c_clone_memcpy: the clone read back is not never-read",
+                  [site["access"]["never_read"]["bytes"]
+                   for site in sites_with_frame(r, src, line("CLONE_ALLOC"))], [0])
+    text = traced.text
+    results.check("c_clone_memcpy: the text report names the copy line",
+                  f"{src}:{line('CLONE')}" in text.split("Copies that could be moves")[-1],
+                  text[-3000:])
+
+
+def record_lengths():
+    """cxx_clone_vs_move.cpp's records: "record-<i>:" then 24 + i % 50 letters."""
+    return [len(f"record-{i}:") + 24 + i % 50 for i in range(200)]
+
+
+def case_cxx_clone_vs_move(env, results):
+    src = "cxx_clone_vs_move.cpp"
+    line = lambda m: line_of(env, src, m)
+    r = expect_report(results, "cxx_clone_vs_move copy", memattr(env, src, args=["copy"]))
+    if r:
+        check_movable(results, "cxx_clone_vs_move copy: vector<string> passed by value",
+                      r, src, line("COPY"), line("APPEND"),
+                      sum(n + 1 for n in record_lengths()))
+        results.equal("cxx_clone_vs_move copy: one pair per record",
+                      sum(row["pairs"] for row in movable_rows(r, src, line("COPY"))), 200)
+    r = expect_report(results, "cxx_clone_vs_move move", memattr(env, src, args=["move"]))
+    if r:
+        results.equal("cxx_clone_vs_move move: std::move gives no finding",
+                      r["copies"]["movable_clones"], [])
+
+
+def rust_segment_bytes():
+    """rust_clone_vs_move.rs's segment_size over 4 threads of 40 segments."""
+    return sum(1000 + 16 * ((t * 31 + i * 7) % 64) for t in range(4) for i in range(40))
+
+
+def check_rust_clones(env, results, r, src):
+    """rust_clone_vs_move.rs run with "clone": one finding per segment, and nothing else."""
+    line = lambda m: line_of(env, src, m)
+    rows = movable_rows(r, src, line("CLONE"))
+    results.equal("rust_clone_vs_move clone: bytes at the peak of originals beside "
+                  "their clones (4 threads)",
+                  sum(row["peak_source_bytes"] for row in rows), rust_segment_bytes())
+    results.equal("rust_clone_vs_move clone: one pair per segment",
+                  sum(row["pairs"] for row in rows), 160)
+    results.equal("rust_clone_vs_move clone: nothing else in the program flagged",
+                  sum(row["pairs"] for row in rows_in_source(r, src)), 160)
+    originals = {site_by_id(r, row["source_site"])["location"]["line"] for row in rows}
+    results.check("rust_clone_vs_move clone: originals allocated in make_segments",
+                  originals and originals <= {line("ORIGINAL")}, f"{originals}")
+    results.check("rust_clone_vs_move clone: Vec growth is relocation churn",
+                  any(row["kind"] == "realloc" for row in r["copies"]["relocations"]))
+
+
+def case_rust_clone_vs_move(env, results):
+    if rustc_missing(results, "rust_clone_vs_move"):
+        return
+    src = "rust_clone_vs_move.rs"
+    r = expect_report(results, "rust_clone_vs_move clone", memattr(env, src, args=["clone"]))
+    if r:
+        check_rust_clones(env, results, r, src)
+    r = expect_report(results, "rust_clone_vs_move move", memattr(env, src, args=["move"]))
+    if r:
+        # (The Rust runtime's own start-up copies are reported at `main`, outside
+        # the program's source; they are not the program's.)
+        results.equal("rust_clone_vs_move move: into_iter() gives no finding",
+                      rows_in_source(r, src), [])
+
+
+def case_lineage_graph(env, results):
+    trace = memattr(env, "c_clone_memcpy.c").trace
+    dot_file = env.out("lineage.dot")
+    proc = run([env.graph, "lineage", trace, "-o", dot_file])
+    if not results.check("lineage: memattr-graph lineage writes a DOT file",
+                         proc.returncode == 0 and os.path.exists(dot_file), proc.stderr):
+        return
+    with open(dot_file) as f:
+        dot = f.read()
+    results.check("lineage: the clone that could be a move is highlighted", "red" in dot, dot[:2000])
+    if shutil.which("dot"):
+        proc = run(["dot", "-Tsvg", dot_file, "-o", env.out("lineage.svg")])
+        results.check("lineage: Graphviz renders it", proc.returncode == 0, proc.stderr)
+
+
+def case_access_off(env, results):
+    src = "c_clone_memcpy.c"
+    off = memattr(env, src, options=["--track-access=no"])
+    r = expect_report(results, "access off", off)
+    if not r:
+        return
+    results.equal("access off: the trace says access tracking was off",
+                  r["trace"]["access"], False)
+    results.equal("access off: no copy findings", r["copies"]["movable_clones"], [])
+    results.check("access off: the report says why there is no copy analysis",
+                  "--track-access=no" in off.text, off.text[-2000:])
+    on = memattr(env, src).report
+    # (Instruction times differ: the copy functions run differently.)
+    results.equal("access off: same peak as with access tracking",
+                  without_time(r["summary"]["peak"]), without_time(on["summary"]["peak"]))
+
+
+CASES = [case_c_clone_memcpy, case_cxx_clone_vs_move, case_rust_clone_vs_move,
+         case_lineage_graph, case_access_off]

@@ -1,0 +1,90 @@
+"""Leaks at exit: memattr's categories (definitely, indirectly, possibly lost, still
+reachable) as each program was designed and equal to Memcheck's, and by site."""
+
+import os
+import re
+
+from fixtures import build, expect_report, line_of, memattr, sites_with_frame, under_valgrind
+
+LEAK_KINDS = ["definitely lost", "indirectly lost", "possibly lost", "still reachable"]
+
+# Each program's leak figures by design (bytes, blocks), from the comment at its top.
+LEAK_PROGRAMS = {
+    "c_leaks.c": {"definitely lost": (148, 2), "indirectly lost": (500, 2),
+                  "possibly lost": (450, 2), "still reachable": (96, 2)},
+    "c_leak_cycles.c": {"definitely lost": (136, 4), "indirectly lost": (304, 6),
+                        "possibly lost": (264, 3), "still reachable": (144, 2)},
+    "cxx_leak_tree.cpp": {"definitely lost": (104, 2), "indirectly lost": (1432, 32),
+                          "possibly lost": (0, 0), "still reachable": (408, 6)},
+    "c_leak_dead_frames.c": {"definitely lost": (100, 1), "indirectly lost": (0, 0),
+                             "possibly lost": (0, 0), "still reachable": (64, 1)},
+}
+
+
+def memcheck_leak_summary(env, exe):
+    """{kind: (bytes, blocks)} from the LEAK SUMMARY of `valgrind --leak-check=full`."""
+    proc = under_valgrind(env, ["--tool=memcheck", "--leak-check=full"], [exe])
+    summary = {kind: (0, 0) for kind in LEAK_KINDS}   # "All heap blocks were freed"
+    for kind in LEAK_KINDS:
+        match = re.search(re.escape(kind) + r": ([\d,]+) bytes in ([\d,]+) blocks", proc.stderr)
+        if match:
+            summary[kind] = tuple(int(n.replace(",", "")) for n in match.groups())
+    return summary
+
+
+def memattr_leak_summary(report):
+    leaks = report["leaks"]
+    return {kind: (leaks[kind.replace(" ", "_")]["bytes"], leaks[kind.replace(" ", "_")]["blocks"])
+            for kind in LEAK_KINDS}
+
+
+def leak_row(report, kind, source, line):
+    """The leaks[kind] row of the site allocated at source:line (None when absent)."""
+    ids = {site["id"] for site in sites_with_frame(report, source, line)}
+    rows = [row for row in report["leaks"][kind]["sites"] if row["site"] in ids]
+    return rows[0] if len(rows) == 1 else None
+
+
+def case_leaks_agree_with_memcheck(env, results):
+    for source, expected in LEAK_PROGRAMS.items():
+        name = os.path.splitext(source)[0]
+        r = expect_report(results, f"leaks {name}", memattr(env, source))
+        if not r:
+            continue
+        results.check(f"leaks {name}: the exit snapshot is analysed", r["leaks"]["available"],
+                      r["leaks"].get("missing_reason"))
+        ours = memattr_leak_summary(r)
+        results.equal(f"leaks {name}: categories as designed", ours, expected)
+        memcheck = memcheck_leak_summary(env, build(env, source))
+        for kind in LEAK_KINDS:
+            results.equal(f"leaks {name}: {kind} (bytes, blocks) = Memcheck's", ours[kind],
+                          memcheck[kind])
+
+
+def case_leaks_by_site(env, results):
+    src = "c_leaks.c"
+    traced = memattr(env, src)
+    r = expect_report(results, "leaks by site", traced)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    parent = leak_row(r, "definitely_lost", src, line("PARENT"))
+    results.equal("leaks by site: the lost parent leads its children's clique",
+                  parent and (parent["bytes"], parent["indirect_bytes"], parent["indirect_blocks"]),
+                  (48, 500, 2))
+    for kind, marker, size in [("definitely_lost", "DIRECT", 100),
+                               ("indirectly_lost", "CHILD_A", 200),
+                               ("indirectly_lost", "CHILD_B", 300),
+                               ("possibly_lost", "INTERIOR", 400),
+                               ("possibly_lost", "INTERIOR_CHILD", 50),
+                               ("still_reachable", "KEPT", 64),
+                               ("still_reachable", "KEPT_CHILD", 32)]:
+        row = leak_row(r, kind, src, line(marker))
+        results.equal(f"leaks by site: @{marker} is {kind.replace('_', ' ')}",
+                      row and (row["bytes"], row["blocks"]), (size, 1))
+    results.check("leaks by site: the text report has Memcheck's summary lines",
+                  "   definitely lost: 148 bytes in 2 blocks\n"
+                  "   indirectly lost: 500 bytes in 2 blocks\n" in traced.text, traced.text[-3000:])
+
+
+CASES = [case_leaks_agree_with_memcheck, case_leaks_by_site]

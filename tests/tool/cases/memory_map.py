@@ -1,0 +1,243 @@
+"""The memory map: regions (mmap arenas, mempools, file mappings, glibc's arenas under
+--malloc=wrap) with what is mapped, written and used in each, and the explanation of the
+gap between resident memory and the heap."""
+
+import os
+
+from fixtures import expect_raw, line_of, memattr, peak_and_totals
+
+
+def traced_map(env, results, case, source, defines=(), options=()):
+    """Run a program under memattr; returns (RawTrace or None, the program's stderr, Run)."""
+    traced = memattr(env, source, options=options, defines=defines)
+    return expect_raw(results, case, traced), traced.proc.stderr, traced
+
+
+def program_figures(stderr, tag):
+    """The figures of the 'tag key=value ...' line a test program printed on stderr."""
+    for line in stderr.splitlines():
+        if line.startswith(tag + " "):
+            return {k: v for k, v in (f.split("=", 1) for f in line.split()[1:])}
+    raise KeyError(f"no '{tag}' line in the program's output:\n{stderr[-2000:]}")
+
+
+def region_made_at(raw, region, source, line):
+    """Was the region made by a call at source:line?"""
+    return region["stack"] != 0 and any(
+        os.path.basename(f["file"]) == source and int(f["line"]) == line
+        for f in raw.stack_frames(region["stack"]))
+
+
+def check_arena_region(env, results, case, raw, arena, want):
+    """The grown arena's region: sizes to the page, kind, growths, its mmap's stack."""
+    src = "c_mremap_arena.c"
+    results.equal(f"{case}: mapped", arena["size"], int(want["mapped"]))
+    results.equal(f"{case}: written (to the page)", arena["written"], int(want["written"]))
+    results.equal(f"{case}: accessible", arena["accessible"], int(want["mapped"]))
+    results.equal(f"{case}: kind", (arena["kind"], arena["file"], arena["shared"]),
+                  ("anon", "", 0))
+    results.equal(f"{case}: growths", arena["growths"], 3)
+    results.check(f"{case}: the region keeps the stack of its mmap",
+                  region_made_at(raw, arena, src, line_of(env, src, "ARENA_MAP")))
+    events = raw.records["map-events"][0]
+    results.check(f"{case}: the fenced arena moved once at least",
+                  int(events["mremap-moved"]) >= 1 and int(events["mremap"]) == 3, events)
+    results.check(f"{case}: the footprint covers the arena",
+                  raw.memory_map("peak").fields["footprint"] >= arena["written"],
+                  raw.memory_map("peak").fields)
+
+
+def check_arena_blocks(results, case, raw, arena, want):
+    """The annotated arena's custom blocks: in its use, at the heap peak, counted once."""
+    results.equal(f"{case}: used by the live custom blocks",
+                  (arena["used"], arena["used-blocks"]),
+                  (int(want["used"]), int(want["objects"])))
+    results.equal(f"{case}: the uses by site add up", sum(u["bytes"] for u in arena["uses"]),
+                  int(want["used"]))
+    kinds = {raw.sites[u["site"]]["kind"] for u in arena["uses"]}
+    results.equal(f"{case}: the blocks' sites are custom", kinds, {"custom"})
+    results.equal(f"{case}: the heap peak counts the custom blocks",
+                  int(raw.records["peak"][0]["bytes"]), int(want["used"]))
+    peak = raw.memory_map("peak")
+    results.equal(f"{case}: nothing counted twice",
+                  (peak.fields["custom-bytes"], peak.fields["custom-in-heap"]),
+                  (int(want["used"]), 0))
+
+
+def case_mremap_arena(env, results):
+    """A bump arena grown by mremap doubling, plain and annotated: mapped, written and used
+    equal the program's own figures, to the page."""
+    for variant, defines in (("plain", ()), ("annotated", ("ANNOTATE",))):
+        case = f"mremap_arena_{variant}"
+        raw, stderr, _ = traced_map(env, results, case, "c_mremap_arena.c", defines)
+        if not raw:
+            continue
+        want = program_figures(stderr, "arena")
+        growth = [int(x) for x in want["growth"].split(",")]
+        peak = raw.memory_map("peak")
+        arenas = peak.region_with(growth=growth)
+        if not results.check(f"{case}: one region grew {want['growth']}", len(arenas) == 1,
+                             [r for r in peak.regions if r["growths"]]):
+            continue
+        check_arena_region(env, results, case, raw, arenas[0], want)
+        if variant == "plain":
+            results.equal(f"{case}: no blocks in it",
+                          (arenas[0]["used"], arenas[0]["used-blocks"]), (0, 0))
+        else:
+            check_arena_blocks(results, case, raw, arenas[0], want)
+
+
+def check_pool_region(env, results, raw, pool, want):
+    """The pool's mapping: used by its chunks, written to the page, heap chunks apart."""
+    src = "c_mempool.c"
+    peak = raw.memory_map("peak")
+    results.equal("mempool: used by the live chunks",
+                  (pool["used"], pool["used-blocks"]), (want["mapped_bytes"], want["mapped_chunks"]))
+    results.equal("mempool: written to the page (200 chunks of 1,008 bytes)",
+                  pool["written"], (200 * 1008 + 4095) // 4096 * 4096)
+    results.equal("mempool: chunks in the malloc'd superblock counted once, as heap",
+                  (peak.fields["custom-in-heap"], peak.fields["custom-bytes"],
+                   peak.fields["heap-bytes"] >= 65536),
+                  (want["heap_bytes"], want["mapped_bytes"] + want["heap_bytes"], True))
+    chunk_line = line_of(env, src, "POOL_ALLOC")
+    results.check("mempool: chunk sites are pool sites at the request",
+                  all(raw.sites[u["site"]]["kind"] == "pool"
+                      and raw.site_at(u["site"], src, chunk_line) for u in pool["uses"]),
+                  pool["uses"])
+
+
+def check_pool_snapshots(results, raw, want):
+    """The requested snapshots hold the chunks; trim, move and change are applied.
+    False when the first snapshot is missing."""
+    snap = next((s for s in raw.snapshots if s.name == "pools"), None)
+    if not results.check("mempool: the requested snapshot", snap is not None):
+        return False
+    sizes = sorted(b["size"] for b in snap.blocks)
+    results.check("mempool: the snapshot holds the chunks, not the superblock holding them",
+                  sizes.count(500) == want["heap_chunks"] and sizes.count(1000) == want["mapped_chunks"]
+                  and 65536 not in sizes, sizes[-5:])
+    trimmed = next((s for s in raw.snapshots if s.name == "trimmed"), None)
+    if results.check("mempool: the snapshot after trim, move and change", trimmed is not None):
+        kept = sorted(b["size"] for b in trimmed.blocks if b["size"] in (500, 1000))
+        results.equal("mempool: trim kept 49 chunks whole and change halved one",
+                      (kept.count(1000), kept.count(500)), (49, 1 + want["heap_chunks"]))
+    return True
+
+
+def case_mempool(env, results):
+    """Mempool chunks are blocks: in their mapping's use, or inside a malloc'd superblock
+    (counted once), in snapshots instead of the superblock; trim, move and change work."""
+    src = "c_mempool.c"
+    raw, stderr, _ = traced_map(env, results, "mempool", src)
+    if not raw:
+        return
+    want = {k: int(v) for k, v in program_figures(stderr, "pools").items()}
+    pool_line = line_of(env, src, "POOL_MAP")
+    pools = [r for r in raw.memory_map("peak").regions if region_made_at(raw, r, src, pool_line)]
+    if not results.check("mempool: the pool's mapping is a region", len(pools) == 1):
+        return
+    check_pool_region(env, results, raw, pools[0], want)
+    if not check_pool_snapshots(results, raw, want):
+        return
+    results.equal("mempool: no request was refused",
+                  raw.records["map-events"][0]["bad-requests"], "0")
+
+
+def case_file_mmap(env, results):
+    """A file read into the heap is heap; the same file mapped is a file region, written
+    only where a private mapping was changed."""
+    src = "c_file_mmap.c"
+    raw, _, _ = traced_map(env, results, "file_mmap", src)
+    if not raw:
+        return
+    peak = raw.memory_map("peak")
+    ro = [r for r in peak.regions if region_made_at(raw, r, src, line_of(env, src, "MAP_RO"))]
+    cow = [r for r in peak.regions if region_made_at(raw, r, src, line_of(env, src, "MAP_COW"))]
+    if not results.check("file_mmap: both mappings are regions", len(ro) == 1 and len(cow) == 1):
+        return
+    results.equal("file_mmap: the read-only mapping is a file, nothing written",
+                  (ro[0]["kind"], ro[0]["size"], ro[0]["written"], ro[0]["prot"]),
+                  ("file", 1 << 20, 0, "r--"))
+    results.check("file_mmap: it names the file", "memattr-file-mmap-" in ro[0]["file"], ro[0])
+    results.equal("file_mmap: the private writable mapping has the 3 changed pages written",
+                  (cow[0]["kind"], cow[0]["written"]), ("file", 3 * 4096))
+    results.equal("file_mmap: the buffer read into is heap", peak.fields["heap-bytes"], 1 << 20)
+    anon_written = sum(r["written"] for r in peak.regions if r["kind"] != "file")
+    results.check("file_mmap: the kernel's write into the heap is not counted as mapped memory",
+                  peak.fields["footprint"] - peak.fields["heap-usable"]
+                  == anon_written + sum(r["written"] for r in peak.regions if r["kind"] == "file")
+                  + peak.fields["written-outside"]
+                  and anon_written < (1 << 20), peak.fields)
+
+
+def check_wrap_regions(results, wrap):
+    """Under --malloc=wrap: four arenas, each holding one thread's blocks; named stacks."""
+    peak = wrap.memory_map("peak")
+    arenas = [r for r in peak.regions if r["kind"] == "anon" and r["size"] == 64 << 20]
+    results.equal("wrap_arenas: four 64 MiB arena reservations", len(arenas), 4)
+    results.check("wrap_arenas: each holds one thread's 2,001 blocks, and is accessible and "
+                  "written only in part",
+                  all(a["used-blocks"] == 2001 and a["used"] == 2000 * 1000 + 2000 * 8
+                      for a in arenas)
+                  and all(a["used"] <= a["written"] <= a["accessible"] < a["size"] for a in arenas),
+                  arenas)
+    stacks = sorted(r["thread"] for r in peak.regions if r["kind"] == "stack")
+    results.equal("wrap_arenas: the thread stacks are named", stacks, [1, 2, 3, 4, 5])
+    results.check("wrap_arenas: the main thread's big block is glibc's own mapping",
+                  any(r["used"] == 300000 and r["used-blocks"] == 1 for r in peak.regions),
+                  [r for r in peak.regions if r["used-blocks"]])
+
+
+def case_wrap_arenas(env, results):
+    """--malloc=wrap: glibc's per-thread arenas appear with their reservation and the part
+    written, each holding its thread's blocks; live heap agrees with replace mode."""
+    runs = {mode: traced_map(env, results, f"wrap_arenas_{mode}", "c_wrap_arenas.c",
+                             options=[f"--malloc={mode}"])[0] for mode in ("replace", "wrap")}
+    if not all(runs.values()):
+        return
+    replace, wrap = runs["replace"], runs["wrap"]
+    results.equal("wrap_arenas: peak and totals agree with replace mode", peak_and_totals(wrap),
+                  peak_and_totals(replace))
+    results.equal("wrap_arenas: the trace says wrap", wrap.records["run"][0]["malloc-mode"], "wrap")
+    check_wrap_regions(results, wrap)
+    results.equal("wrap_arenas: replace mode has no block in any region",
+                  sum(r["used-blocks"] for r in replace.memory_map("peak").regions), 0)
+
+
+def check_gap_parts(results, m, want, cache_line):
+    """The gap's largest part, the thread stacks' part, and the never-written part."""
+    top = m["explanations"][0]
+    results.equal("mapped_gap: the largest part is the cache mapping, exactly what was filled",
+                  (top["bytes"], f"c_mapped_gap.c:{cache_line}" in top["text"]),
+                  (want["filled"], True))
+    stacks = [e for e in m["explanations"] if e["text"].startswith("thread stacks")]
+    results.check("mapped_gap: the thread stacks hold the worker's buffer",
+                  len(stacks) == 1
+                  and want["stack_buffer"] <= stacks[0]["bytes"] <= want["stack_buffer"] + (64 << 10),
+                  stacks)
+    never = m["never_written"][0]
+    results.check("mapped_gap: the reserved but unfilled part is mapped but never written",
+                  f"c_mapped_gap.c:{cache_line}" in never["text"]
+                  and never["bytes"] == want["reserved"] - want["filled"], never)
+
+
+def case_mapped_gap(env, results):
+    """Resident memory far above the heap: the report explains the gap, part by part, and
+    names the mapping that causes most of it."""
+    src = "c_mapped_gap.c"
+    raw, stderr, traced = traced_map(env, results, "mapped_gap", src)
+    if not raw:
+        return
+    want = {k: int(v) for k, v in program_figures(stderr, "gap").items()}
+    m = traced.report["memory_map"]
+    results.equal("mapped_gap: the estimate is the tool's footprint", m["estimate"], m["footprint"])
+    results.check("mapped_gap: the gap is explained to within 1 %",
+                  abs(m["unexplained"]) <= m["gap"] / 100 and m["explained"] + m["unexplained"] == m["gap"],
+                  {k: m[k] for k in ("gap", "explained", "unexplained")})
+    check_gap_parts(results, m, want, line_of(env, src, "CACHE_MAP"))
+    results.check("mapped_gap: the text report has the memory map",
+                  "Memory map at peak" in traced.text and "unexplained 0 bytes" in traced.text,
+                  traced.text[-3000:])
+
+
+CASES = [case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas, case_mapped_gap]

@@ -1,0 +1,233 @@
+"""Ownership at the peak: the tool's snapshots (blocks, pointers, named roots, content
+hashes) read raw, then memattr-graph's retained bytes, owners, retainer paths, duplicate
+contents and ownership graphs computed from them."""
+
+import os
+import shutil
+
+from fixtures import expect_peak, expect_raw, line_of, memattr, run, site_ids_at
+
+# cxx_owner_tree.cpp's shape: 8 pages of 12 lines; the glyph buffer of line l of page p.
+OWNER_PAGES, OWNER_LINES = 8, 12
+OWNER_TREE = "cxx_owner_tree.cpp"
+DUPLICATES = "cxx_duplicate_strings.cpp"
+
+
+def glyph_bytes(p, l):
+    return 1000 + 8 * (p * OWNER_LINES + l)
+
+
+def owner_tree_retained():
+    """Retained bytes of each site of cxx_owner_tree.cpp, from its design (requested sizes;
+    struct sizes for x86-64 libstdc++: Document and Page 32, Line 16, Cache 24). The first
+    line's glyphs of each page are also held by the cache: reachable from two roots, they are
+    retained by neither owner."""
+    exclusive_glyphs = sum(glyph_bytes(p, l) for p in range(OWNER_PAGES)
+                           for l in range(1, OWNER_LINES))
+    shared_glyphs = sum(glyph_bytes(p, 0) for p in range(OWNER_PAGES))
+    lines = 16 * OWNER_PAGES * OWNER_LINES + exclusive_glyphs
+    line_buffers = 8 * OWNER_LINES * OWNER_PAGES
+    pages = 32 * OWNER_PAGES + line_buffers + lines
+    page_buffer = 8 * OWNER_PAGES + pages
+    return {"DOCUMENT": 32 + page_buffer, "PAGES": page_buffer, "PAGE": pages,
+            "LINES": line_buffers + lines, "LINE": lines, "GLYPH": exclusive_glyphs + shared_glyphs,
+            "CACHE": 24 + 8 * OWNER_PAGES, "ENTRIES": 8 * OWNER_PAGES,
+            "SCRATCH": 5000, "shared": shared_glyphs}
+
+
+def blocks_of_site(raw, snapshot, source, line):
+    return [b for b in snapshot.blocks if raw.site_at(b["site"], source, line)]
+
+
+def check_snapshots_listed(results, raw, peak):
+    """The peak, requested and exit snapshots, and the peak's consistency."""
+    results.equal("owner_tree: the peak snapshot is at the peak (taken at the first free after it)",
+                  int(peak.fields["bytes"]), int(raw.records["peak"][0]["bytes"]))
+    results.equal("owner_tree: the trace gives the snapshot budget (default 10)",
+                  raw.records["run"][0].get("snapshot-budget"), "10")
+    results.equal("owner_tree: the snapshot's blocks sum to its bytes",
+                  sum(b["size"] for b in peak.blocks), int(peak.fields["bytes"]))
+    requested = [s for s in raw.snapshots if s.name == "built"]
+    results.check("owner_tree: MEMATTR_SNAPSHOT(\"built\") gives a requested snapshot",
+                  len(requested) == 1 and "request" in requested[0].kinds,
+                  [s.fields for s in raw.snapshots])
+    results.check("owner_tree: an exit snapshot is the last",
+                  "exit" in raw.snapshots[-1].kinds, [s.fields for s in raw.snapshots])
+
+
+def check_named_roots(env, results, raw, peak):
+    """Globals by name and a stack frame by function hold the objects the program says."""
+    line = lambda m: line_of(env, OWNER_TREE, m)
+
+    def root_targets(kind, predicate):
+        return [peak.block(r["to"]) for r in peak.roots if r["kind"] == kind and predicate(r)]
+
+    named = lambda name: lambda r: r["name"] == name and r["toff"] == "0"
+    for name, marker in [("g_document", "DOCUMENT"), ("g_cache", "CACHE")]:
+        targets = root_targets("global", named(name))
+        results.check(f"owner_tree: global root {name} is named and points at its object",
+                      len(targets) == 1 and raw.site_at(targets[0]["site"], OWNER_TREE, line(marker)),
+                      [r for r in peak.roots if r["kind"] == "global"])
+    in_frame = lambda fn: lambda r: r.get("stack", "0") != "0" and any(
+        f["fn"].startswith(fn) for f in raw.stack_frames(int(r["stack"])))
+    targets = root_targets("stack", in_frame("hold_on_stack"))
+    results.check("owner_tree: stack root in hold_on_stack's frame holds the scratch buffer",
+                  any(raw.site_at(b["site"], OWNER_TREE, line("SCRATCH")) for b in targets),
+                  [r for r in peak.roots if r["kind"] == "stack"])
+
+
+def check_pointers(env, results, raw, peak):
+    """Each Line's word 0 points at the start of a glyph buffer, and there are exactly as
+    many program pointers as the design has."""
+    line = lambda m: line_of(env, OWNER_TREE, m)
+    lines = blocks_of_site(raw, peak, OWNER_TREE, line("LINE"))
+    glyph_sites = {b["site"] for b in blocks_of_site(raw, peak, OWNER_TREE, line("GLYPH"))}
+    results.check("owner_tree: every Line points at the start of a glyph buffer",
+                  len(lines) == OWNER_PAGES * OWNER_LINES and all(
+                      any(o == 0 and peak.block(t)["site"] in glyph_sites and to == 0
+                          for o, t, to in b["ptrs"]) for b in lines))
+    program = [b for b in peak.blocks if any(raw.site_at(b["site"], OWNER_TREE, line(m)) for m in
+               ["DOCUMENT", "PAGES", "PAGE", "LINES", "LINE", "CACHE", "ENTRIES"])]
+    results.equal("owner_tree: pointers between the program's blocks",
+                  sum(len(b["ptrs"]) for b in program),
+                  1 + OWNER_PAGES + OWNER_PAGES + OWNER_PAGES * OWNER_LINES * 2 + 1 + OWNER_PAGES)
+
+
+def case_owner_tree_snapshot(env, results):
+    """The tool's facts: the peak snapshot, pointers and named roots."""
+    raw, peak = expect_peak(results, "owner_tree", memattr(env, OWNER_TREE))
+    if not peak:
+        return
+    check_snapshots_listed(results, raw, peak)
+    check_named_roots(env, results, raw, peak)
+    check_pointers(env, results, raw, peak)
+
+
+def duplicate_values():
+    """cxx_duplicate_strings.cpp's 200 values: their heap block sizes (length + NUL)."""
+    return [len(f"duplicate-value-{v}-") + v % 13 + 1 for v in range(200)]
+
+
+def case_duplicate_strings_snapshot(env, results):
+    raw, peak = expect_peak(results, "duplicate_strings", memattr(env, DUPLICATES))
+    if not peak:
+        return
+    strings = blocks_of_site(raw, peak, DUPLICATES, line_of(env, DUPLICATES, "STRING"))
+    results.equal("duplicate_strings: 100,000 string blocks at the peak", len(strings), 100000)
+    groups = {}
+    for b in strings:
+        groups.setdefault((b["size"], b["hash"]), []).append(b)
+    results.equal("duplicate_strings: equal contents hash equal, different contents differ",
+                  sorted((size, len(g)) for (size, _), g in groups.items()),
+                  sorted((size, 500) for size in duplicate_values()))
+    # (Demangled with its ABI tag: "g_strings[abi:cxx11]".)
+    results.check("duplicate_strings: the global vector g_strings is a named root",
+                  any(r["kind"] == "global" and r["name"].startswith("g_strings")
+                      for r in peak.roots),
+                  [r for r in peak.roots if r["kind"] == "global"])
+
+
+def check_retainer_paths(env, results, r, ownership):
+    """Where the retainer paths of the Document and the scratch buffer start."""
+    roots = ownership["roots"]
+
+    def path_root(marker):
+        ids = site_ids_at(r, OWNER_TREE, line_of(env, OWNER_TREE, marker))
+        rows = [row for row in ownership["sites"] if row["site"] in ids]
+        return roots[rows[0]["path"]["root"]]["name"] if rows and rows[0]["path"] else None
+
+    results.equal("owner_tree: the Document's retainer path starts at global g_document",
+                  path_root("DOCUMENT"), "global g_document (cxx_owner_tree)")
+    results.check("owner_tree: the scratch buffer's path starts at hold_on_stack's frame",
+                  (path_root("SCRATCH") or "").startswith("stack of thread 1 in hold_on_stack()"),
+                  path_root("SCRATCH"))
+
+
+def case_owner_tree_retained(env, results):
+    """memattr-graph's ownership figures for cxx_owner_tree, computed from its design."""
+    line = lambda m: line_of(env, OWNER_TREE, m)
+    r = memattr(env, OWNER_TREE).report
+    ownership = r["ownership"]
+    if not results.check("owner_tree: ownership is available", ownership["available"],
+                         ownership.get("missing_reason")):
+        return
+    expected = owner_tree_retained()
+    retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
+    for marker in ["DOCUMENT", "PAGES", "PAGE", "LINES", "LINE", "GLYPH", "CACHE", "ENTRIES",
+                   "SCRATCH"]:
+        ids = site_ids_at(r, OWNER_TREE, line(marker))
+        results.equal(f"owner_tree: retained bytes of the site at @{marker}",
+                      sum(retained.get(i, 0) for i in ids), expected[marker])
+    glyphs = site_ids_at(r, OWNER_TREE, line("GLYPH"))
+    shared = [row for row in ownership["owners"]
+              if row["owner"]["kind"] == "several" and row["site"] in glyphs]
+    results.equal("owner_tree: the glyphs the cache shares are kept alive by several roots",
+                  [(row["blocks"], row["retained_bytes"]) for row in shared],
+                  [(OWNER_PAGES, expected["shared"])])
+    check_retainer_paths(env, results, r, ownership)
+    results.equal("owner_tree: nothing unreachable at the peak",
+                  ownership["unreachable_total"]["blocks"], 0)
+
+
+def case_ownership_dot(env, results):
+    trace = memattr(env, OWNER_TREE).trace
+    page = f"{OWNER_TREE}:{line_of(env, OWNER_TREE, 'PAGE')}"
+    for name, options in [("by site", []), ("blocks under a site", ["--blocks", page])]:
+        dot_file = env.out(f"ownership-{name.replace(' ', '_')}.dot")
+        proc = run([env.graph, "dot", trace, "-o", dot_file, *options])
+        if not results.check(f"ownership dot {name}: written", proc.returncode == 0
+                             and os.path.exists(dot_file), proc.stderr):
+            continue
+        with open(dot_file) as f:
+            dot = f.read()
+        results.check(f"ownership dot {name}: names the program's sites",
+                      OWNER_TREE in dot, dot[:1500])
+        if shutil.which("dot"):
+            proc = run(["dot", "-Tsvg", dot_file, "-o", dot_file + ".svg"])
+            results.check(f"ownership dot {name}: Graphviz renders it", proc.returncode == 0,
+                          proc.stderr)
+
+
+def case_duplicate_strings_report(env, results):
+    traced = memattr(env, DUPLICATES)
+    r = traced.report
+    duplicates = r["ownership"]["duplicates"]
+    strings = site_ids_at(r, DUPLICATES, line_of(env, DUPLICATES, "STRING"))
+    rows = [row for row in duplicates["rows"]
+            if [s["site"] for s in row["sites"]] == list(strings)]
+    results.equal("duplicate_strings: 200 groups of 500 identical strings",
+                  sorted((row["size"], row["copies"]) for row in rows),
+                  sorted((size, 500) for size in duplicate_values()))
+    results.equal("duplicate_strings: wasted bytes = 499 copies of every value",
+                  sum(row["wasted"] for row in rows), 499 * sum(duplicate_values()))
+    text = traced.text
+    results.check("duplicate_strings: the report has a Duplicate contents section naming the line",
+                  f"{DUPLICATES}:{line_of(env, DUPLICATES, 'STRING')}"
+                  in text.split("Duplicate contents")[-1], text[-3000:])
+
+
+def case_thread_roots(env, results):
+    """Each thread's stack is a root, named by thread (c_threads.c's workers hold their
+    blocks in local arrays while the peak is reached)."""
+    raw, peak = expect_peak(results, "thread_roots", memattr(env, "c_threads.c"))
+    if not peak:
+        return
+    stack_threads = {int(r["thread"]) for r in peak.roots if r["kind"] == "stack"}
+    results.check("thread roots: stack roots of the worker threads as well as main's",
+                  len(stack_threads - {1}) >= 2, sorted(stack_threads))
+    results.check("thread roots: every stack root names a frame",
+                  all(r["stack"] != "0" for r in peak.roots if r["kind"] == "stack"),
+                  [r for r in peak.roots if r["kind"] == "stack"][:5])
+
+
+def case_snapshots_off(env, results):
+    raw = expect_raw(results, "snapshots_off",
+                     memattr(env, OWNER_TREE, options=["--snapshots=no"]))
+    if raw:
+        results.check("snapshots off: no snapshot in the trace",
+                      raw.snapshots == [] and raw.records["run"][0]["snapshots"] == "no")
+
+
+CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
+         case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
+         case_snapshots_off]
