@@ -125,6 +125,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
    bk->kind        = kind;
+   bk->pool        = 0;
    ma_blocks_add(bk);
    ma_heap.events++;
    if (kind != BLOCK_MALLOC) {
