@@ -19,6 +19,7 @@
 
 #include "ma_blocks.h"
 
+Bool            ma_malloc_wrapped = False;
 VgHashTable*    ma_blocks_tables[3];   /* malloc, MALLOCLIKE, mempool chunks */
 VgHashTable*    ma_blocks_sites;
 PoolAlloc*      ma_blocks_pool;

@@ -130,6 +130,19 @@ typedef struct _ThreadFigures {
    ULong peak_bytes,  peak_blocks, peak_time;
 } ThreadFigures;
 
+/* --malloc=wrap: glibc's allocator runs and malloc blocks lie in client
+   mappings; otherwise Valgrind's replaces it (ma_heap.c). */
+extern Bool ma_malloc_wrapped;
+
+/* Does a block of this kind lie in a client mapping (ma_regions.c
+   follows the bytes used there)?  Malloc blocks do only when glibc's
+   allocator runs; with replacement they live in Valgrind's heap, and
+   count in the footprint by their usable bytes. */
+static inline Bool ma_blocks_in_client_mapping(BlockKind kind)
+{
+   return kind != BLOCK_MALLOC || ma_malloc_wrapped;
+}
+
 void ma_blocks_init(void);
 /* After the options are known: nodes carry the access-tracking parts
    only with access tracking. */

@@ -51,7 +51,7 @@ static inline void ma_events_allocated(Block* bk, Block* predecessor)
       ma_access_block_allocated(bk, predecessor);
       ma_lineage_block_allocated(bk, predecessor);
    }
-   if (ma_heap_in_client_mapping(bk->kind)) ma_regions_block_allocated(bk);
+   if (ma_blocks_in_client_mapping(bk->kind)) ma_regions_block_allocated(bk);
    else ma_footprint_grew();   /* by the block's usable bytes */
    ma_phase_block_allocated(&bk->phase, bk);
 }
@@ -61,7 +61,7 @@ static inline void ma_events_allocated(Block* bk, Block* predecessor)
    successor will carry its bytes on (see above). */
 static inline void ma_events_releasing(Block* bk, Bool replaced)
 {
-   if (UNLIKELY(ma_footprint_at_max) || ma_heap_in_client_mapping(bk->kind))
+   if (UNLIKELY(ma_footprint_at_max) || ma_blocks_in_client_mapping(bk->kind))
       ma_regions_block_releasing(bk);
    if (UNLIKELY(ma_phase_open_count)) ma_phase_releasing(bk);
    if (ma_track_access) {

@@ -31,7 +31,6 @@
 #include "ma_timeline.h"
 
 HeapFigures ma_heap;
-Bool        ma_malloc_wrapped = False;
 
 /* With snapshots on (see give_back). */
 static Bool clear_freed = False;

@@ -56,17 +56,8 @@ void ma_heap_register_malloc_replacement(void);
 
 /* --malloc=wrap: glibc's allocator runs, and the preload's wrappers
    (ma_preload_wrap.c) report each outermost call, before the real free
-   and after the real malloc. */
-extern Bool ma_malloc_wrapped;
-
-/* Does a block of this kind lie in a client mapping (ma_regions.c
-   follows the bytes used there)?  Malloc blocks do only when glibc's
-   allocator runs; with replacement they live in Valgrind's heap, and
-   count in the footprint by their usable bytes. */
-static inline Bool ma_heap_in_client_mapping(BlockKind kind)
-{
-   return kind != BLOCK_MALLOC || ma_malloc_wrapped;
-}
+   and after the real malloc (the mode, ma_malloc_wrapped, is in
+   ma_blocks.h). */
 void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB);
 void ma_heap_wrapped_free(ThreadId tid, Addr p);
 void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB);

@@ -480,7 +480,7 @@ void ma_regions_block_releasing(Block* bk)
       Use going down is a decrease too: the map at the peak shows the
       blocks that filled the footprint. */
    footprint_will_shrink();
-   if (ma_heap_in_client_mapping(bk->kind)) block_removed(bk);
+   if (ma_blocks_in_client_mapping(bk->kind)) block_removed(bk);
 }
 
 /*------------------------------------------------------------*/

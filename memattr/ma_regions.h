@@ -25,7 +25,7 @@ typedef struct _Block Block;   /* ma_blocks.h */
 typedef struct _Site  Site;
 
 /* This module's part of a block (Block.region), set only for a block
-   in client memory (ma_heap_in_client_mapping): the client mapping it
+   in client memory (ma_blocks_in_client_mapping): the client mapping it
    lies in; NULL inside a malloc block or Valgrind's heap. */
 typedef struct {
    struct _Region* region;
