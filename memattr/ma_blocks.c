@@ -19,80 +19,40 @@
 
 #include "ma_blocks.h"
 
-static VgHashTable* live_blocks;     /* malloc blocks */
-static VgHashTable* custom_blocks;   /* MALLOCLIKE blocks */
-static VgHashTable* pool_chunks;     /* mempool chunks */
-static PoolAlloc*   block_pool;
-static SizeT        node_size;
+Bool            ma_malloc_wrapped = False;
+VgHashTable*    ma_blocks_tables[3];   /* malloc, MALLOCLIKE, mempool chunks */
+VgHashTable*    ma_blocks_sites;
+PoolAlloc*      ma_blocks_pool;
+ThreadFigures** ma_blocks_of_tid;      /* NULL = not seen yet */
 
-static VgHashTable* sites;
-
-static XArray*         threads;          /* of ThreadFigures*; [number - 1] */
-static ThreadFigures** figures_of_tid;   /* [VG_N_THREADS]; NULL = not seen yet */
+static XArray*  threads;               /* of ThreadFigures*; [number - 1] */
 
 /*------------------------------------------------------------*/
 /*--- Blocks                                               ---*/
 /*------------------------------------------------------------*/
 
-static VgHashTable* table_of(BlockKind kind)
-{
-   switch (kind) {
-      case BLOCK_CUSTOM: return custom_blocks;
-      case BLOCK_POOL:   return pool_chunks;
-      default:           return live_blocks;
-   }
-}
-
-Block* ma_blocks_new_node(void)
-{
-   Block* bk = VG_(allocEltPA)(block_pool);
-   VG_(memset)(bk, 0, node_size);
-   return bk;
-}
-
-void ma_blocks_free_node(Block* bk)
-{
-   VG_(freeEltPA)(block_pool, bk);
-}
-
-void ma_blocks_add(Block* bk)
-{
-   VG_(HT_add_node)(table_of(bk->kind), bk);
-}
-
-Block* ma_blocks_find(Addr p, BlockKind kind)
-{
-   return VG_(HT_lookup)(table_of(kind), p);
-}
-
-Block* ma_blocks_remove(Addr p, BlockKind kind)
-{
-   return VG_(HT_remove)(table_of(kind), p);
-}
-
 Block** ma_blocks_of_kind(BlockKind kind, UInt* n)
 {
-   return (Block**)VG_(HT_to_array)(table_of(kind), n);
+   return (Block**)VG_(HT_to_array)(ma_blocks_tables[kind], n);
 }
 
-/* Iteration over the three tables in turn. */
-static VgHashTable* iterating;
+/* Iteration over the three tables in turn, in BlockKind order. */
+static UInt iterating;
 
 void ma_blocks_reset_iter(void)
 {
-   iterating = live_blocks;
-   VG_(HT_ResetIter)(iterating);
+   iterating = BLOCK_MALLOC;
+   VG_(HT_ResetIter)(ma_blocks_tables[iterating]);
 }
 
 Block* ma_blocks_next(void)
 {
    for (;;) {
-      Block* bk = VG_(HT_Next)(iterating);
+      Block* bk = VG_(HT_Next)(ma_blocks_tables[iterating]);
       if (bk) return bk;
-      if (iterating == live_blocks)        iterating = custom_blocks;
-      else if (iterating == custom_blocks) iterating = pool_chunks;
-      else return NULL;
-      VG_(HT_ResetIter)(iterating);
+      if (iterating == BLOCK_POOL) return NULL;
+      iterating++;
+      VG_(HT_ResetIter)(ma_blocks_tables[iterating]);
    }
 }
 
@@ -100,21 +60,18 @@ Block* ma_blocks_next(void)
 /*--- Sites                                                ---*/
 /*------------------------------------------------------------*/
 
-Site* ma_blocks_site_for(ExeContext* ec, Bool* created)
+Site* ma_blocks_new_site(ExeContext* ec)
 {
-   Site* site = VG_(HT_lookup)(sites, (UWord)ec);
-   *created = site == NULL;
-   if (site) return site;
-   site = VG_(malloc)("ma.site", sizeof(Site));
+   Site* site = VG_(malloc)("ma.site", sizeof(Site));
    VG_(memset)(site, 0, sizeof(Site));
    site->key = (UWord)ec;
    site->ec  = ec;
-   VG_(HT_add_node)(sites, site);
+   VG_(HT_add_node)(ma_blocks_sites, site);
    return site;
 }
 
-void  ma_blocks_sites_reset_iter(void) { VG_(HT_ResetIter)(sites); }
-Site* ma_blocks_sites_next(void)       { return VG_(HT_Next)(sites); }
+void  ma_blocks_sites_reset_iter(void) { VG_(HT_ResetIter)(ma_blocks_sites); }
+Site* ma_blocks_sites_next(void)       { return VG_(HT_Next)(ma_blocks_sites); }
 
 /*------------------------------------------------------------*/
 /*--- Threads                                              ---*/
@@ -130,12 +87,11 @@ static ThreadFigures* new_thread(UInt parent)
    return fresh;
 }
 
-ThreadFigures* ma_blocks_thread(ThreadId tid)
+/* The main thread, first seen. */
+ThreadFigures* ma_blocks_first_use(ThreadId tid)
 {
-   tl_assert(tid < VG_N_THREADS);
-   if (UNLIKELY(figures_of_tid[tid] == NULL))   /* the main thread, first use */
-      figures_of_tid[tid] = new_thread(0);
-   return figures_of_tid[tid];
+   ma_blocks_of_tid[tid] = new_thread(0);
+   return ma_blocks_of_tid[tid];
 }
 
 void ma_blocks_thread_created(ThreadId parent, ThreadId child)
@@ -143,7 +99,7 @@ void ma_blocks_thread_created(ThreadId parent, ThreadId child)
    tl_assert(child < VG_N_THREADS);
    UInt parent_number = parent != VG_INVALID_THREADID
                         ? ma_blocks_thread(parent)->number : 0;
-   figures_of_tid[child] = new_thread(parent_number);
+   ma_blocks_of_tid[child] = new_thread(parent_number);
 }
 
 UInt ma_blocks_n_threads(void)
@@ -168,18 +124,18 @@ const ThreadFigures* ma_blocks_thread_by_number(UInt number)
 
 void ma_blocks_init(void)
 {
-   live_blocks   = VG_(HT_construct)("ma.live_blocks");
-   custom_blocks = VG_(HT_construct)("ma.custom_blocks");
-   pool_chunks   = VG_(HT_construct)("ma.pool_chunks");
-   sites         = VG_(HT_construct)("ma.sites");
-   threads       = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
-                              sizeof(ThreadFigures*));
-   figures_of_tid = VG_(calloc)("ma.thread_figures", VG_N_THREADS,
+   ma_blocks_tables[BLOCK_MALLOC] = VG_(HT_construct)("ma.live_blocks");
+   ma_blocks_tables[BLOCK_CUSTOM] = VG_(HT_construct)("ma.custom_blocks");
+   ma_blocks_tables[BLOCK_POOL]   = VG_(HT_construct)("ma.pool_chunks");
+   ma_blocks_sites = VG_(HT_construct)("ma.sites");
+   threads         = VG_(newXA)(VG_(malloc), "ma.threads", VG_(free),
                                 sizeof(ThreadFigures*));
+   ma_blocks_of_tid = VG_(calloc)("ma.thread_figures", VG_N_THREADS,
+                                  sizeof(ThreadFigures*));
 }
 
 void ma_blocks_start(Bool with_access_parts)
 {
-   node_size = with_access_parts ? sizeof(Block) : offsetof(Block, access);
-   block_pool = VG_(newPA)(node_size, 1000, VG_(malloc), "ma.block_pool", VG_(free));
+   SizeT node_size = with_access_parts ? sizeof(Block) : offsetof(Block, access);
+   ma_blocks_pool = VG_(newPA)(node_size, 1000, VG_(malloc), "ma.block_pool", VG_(free));
 }

@@ -25,6 +25,11 @@
 
 #include "pub_tool_basics.h"
 #include "pub_tool_execontext.h"
+#include "pub_tool_hashtable.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_poolalloc.h"
+#include "pub_tool_threadstate.h"
 
 #include "ma_access.h"
 #include "ma_lineage.h"
@@ -125,23 +130,65 @@ typedef struct _ThreadFigures {
    ULong peak_bytes,  peak_blocks, peak_time;
 } ThreadFigures;
 
+/* --malloc=wrap: glibc's allocator runs and malloc blocks lie in client
+   mappings; otherwise Valgrind's replaces it (ma_heap.c). */
+extern Bool ma_malloc_wrapped;
+
+/* Does a block of this kind lie in a client mapping (ma_regions.c
+   follows the bytes used there)?  Malloc blocks do only when glibc's
+   allocator runs; with replacement they live in Valgrind's heap, and
+   count in the footprint by their usable bytes. */
+static inline Bool ma_blocks_in_client_mapping(BlockKind kind)
+{
+   return kind != BLOCK_MALLOC || ma_malloc_wrapped;
+}
+
 void ma_blocks_init(void);
 /* After the options are known: nodes carry the access-tracking parts
    only with access tracking. */
 void ma_blocks_start(Bool with_access_parts);
 
+/* The tables, the node pool and the threads by ThreadId: ma_blocks.c's,
+   visible here only for the inline functions below, which the malloc
+   path calls on every allocation and release. */
+extern VgHashTable*           ma_blocks_tables[3];   /* by BlockKind */
+extern VgHashTable*           ma_blocks_sites;
+extern PoolAlloc*             ma_blocks_pool;
+extern struct _ThreadFigures** ma_blocks_of_tid;     /* [VG_N_THREADS] */
+
 /*--- Blocks ---*/
 
-/* A zeroed node, not yet in a table; ma_blocks_free_node gives it back. */
-Block* ma_blocks_new_node(void);
-void   ma_blocks_free_node(Block* bk);
+/* A node, not yet in a table; ma_blocks_free_node gives it back.  Its
+   fields are uninitialised: each owner sets its part (the heap before
+   the allocation event, the listeners in it). */
+static inline Block* ma_blocks_new_node(void)
+{
+   return VG_(allocEltPA)(ma_blocks_pool);
+}
+
+static inline void ma_blocks_free_node(Block* bk)
+{
+   VG_(freeEltPA)(ma_blocks_pool, bk);
+}
 
 /* The tables, one per kind: a pool chunk may start where a malloc
    block or a MALLOCLIKE block does.  'remove' finds and unlinks at
    once, and returns NULL if no block of that kind starts at p. */
-void   ma_blocks_add(Block* bk);
-Block* ma_blocks_find(Addr p, BlockKind kind);
-Block* ma_blocks_remove(Addr p, BlockKind kind);
+static inline void ma_blocks_add(Block* bk)
+{
+   VG_(HT_add_node)(ma_blocks_tables[bk->kind], bk);
+}
+
+static inline Block* ma_blocks_find(Addr p, BlockKind kind)
+{
+   return VG_(HT_lookup)(ma_blocks_tables[kind], p);
+}
+
+static inline Block* ma_blocks_remove(Addr p, BlockKind kind)
+{
+   return VG_(HT_remove)(ma_blocks_tables[kind], p);
+}
+
 /* Every live block of one kind, in an array the caller VG_(free)s. */
 Block** ma_blocks_of_kind(BlockKind kind, UInt* n);
 
@@ -153,7 +200,13 @@ Block* ma_blocks_next(void);
 /*--- Sites ---*/
 
 /* The site of ec; *created says whether it was made now (zeroed). */
-Site* ma_blocks_site_for(ExeContext* ec, Bool* created);
+Site* ma_blocks_new_site(ExeContext* ec);
+static inline Site* ma_blocks_site_for(ExeContext* ec, Bool* created)
+{
+   Site* site = VG_(HT_lookup)(ma_blocks_sites, (UWord)ec);
+   *created = site == NULL;
+   return site ? site : ma_blocks_new_site(ec);
+}
 
 /* Iteration over sites, in the table's order (the trace's order). */
 void  ma_blocks_sites_reset_iter(void);
@@ -163,7 +216,13 @@ Site* ma_blocks_sites_next(void);
 
 /* ThreadId slots are reused by the core; memattr numbers threads
    itself, 1.. in creation order, so every thread keeps its figures. */
-ThreadFigures*       ma_blocks_thread(ThreadId tid);   /* made on first use */
+ThreadFigures*       ma_blocks_first_use(ThreadId tid);
+static inline ThreadFigures* ma_blocks_thread(ThreadId tid)   /* made on first use */
+{
+   tl_assert(tid < VG_N_THREADS);
+   ThreadFigures* tf = ma_blocks_of_tid[tid];
+   return LIKELY(tf != NULL) ? tf : ma_blocks_first_use(tid);
+}
 void                 ma_blocks_thread_created(ThreadId parent, ThreadId child);
 UInt                 ma_blocks_n_threads(void);
 UInt                 ma_blocks_thread_number(ThreadId tid);

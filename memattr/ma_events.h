@@ -2,15 +2,16 @@
 /*--- memattr: block events to the modules.            ma_events.h ---*/
 /*--------------------------------------------------------------------*/
 
-/* ma_events.c passes each heap block event from ma_heap.c to the
+/* ma_events.h passes each heap block event from ma_heap.c to the
    modules that keep something per block, one call per event to each
    interested module, in this fixed order:
 
-     allocated:  access, lineage, regions, phase
+     allocated:  access, lineage, regions (or the footprint), phase
      releasing:  regions, phase, access, lineage
 
    (access and lineage only with --track-access; phase only while a
-   phase is open).  The order is the one the figures were always
+   phase is open; regions for blocks in client memory, and on release
+   while the footprint is at its maximum).  The order is the one the figures were always
    updated in.  A listener touches only its own part of a block (the
    access helpers reach the lineage part through ma_lineage_note_use),
    so what matters to each is where the heap's figures stand, which is
@@ -31,18 +32,43 @@
 
 #include "pub_tool_basics.h"
 
+#include "ma_access.h"
 #include "ma_heap.h"
+#include "ma_lineage.h"
+#include "ma_pages.h"
+#include "ma_phase.h"
+#include "ma_regions.h"
 #include "ma_snapshot.h"
+
+/* Inline: the list runs on every allocation and release. */
 
 /* bk was just counted in every heap figure (ma_heap.events included).
    'predecessor' is the block it replaces (still a valid node, already
    released with 'replaced'), or NULL. */
-void ma_events_allocated(Block* bk, Block* predecessor);
+static inline void ma_events_allocated(Block* bk, Block* predecessor)
+{
+   if (ma_track_access) {
+      ma_access_block_allocated(bk, predecessor);
+      ma_lineage_block_allocated(bk, predecessor);
+   }
+   if (ma_blocks_in_client_mapping(bk->kind)) ma_regions_block_allocated(bk);
+   else ma_footprint_grew();   /* by the block's usable bytes */
+   ma_phase_block_allocated(&bk->phase, bk);
+}
 
 /* bk is going: taken out of its table and counted in ma_heap.events,
    but every other heap figure still counts it.  'replaced': a
    successor will carry its bytes on (see above). */
-void ma_events_releasing(Block* bk, Bool replaced);
+static inline void ma_events_releasing(Block* bk, Bool replaced)
+{
+   if (UNLIKELY(ma_footprint_at_max) || ma_blocks_in_client_mapping(bk->kind))
+      ma_regions_block_releasing(bk);
+   if (UNLIKELY(ma_phase_open_count)) ma_phase_releasing(bk);
+   if (ma_track_access) {
+      ma_access_block_releasing(bk, replaced);
+      ma_lineage_block_releasing(bk, replaced);
+   }
+}
 
 /* Before a block is looked up to be released: the heap may be at a
    peak worth a snapshot (one comparison in the common case). */

@@ -31,7 +31,6 @@
 #include "ma_timeline.h"
 
 HeapFigures ma_heap;
-Bool        ma_malloc_wrapped = False;
 
 /* With snapshots on (see give_back). */
 static Bool clear_freed = False;
@@ -125,6 +124,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
    bk->alloc_event = ma_heap.alloc_events;
    bk->thread      = tf;
    bk->kind        = kind;
+   bk->pool        = 0;
    ma_blocks_add(bk);
    ma_heap.events++;
    if (kind != BLOCK_MALLOC) {

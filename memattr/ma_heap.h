@@ -56,8 +56,8 @@ void ma_heap_register_malloc_replacement(void);
 
 /* --malloc=wrap: glibc's allocator runs, and the preload's wrappers
    (ma_preload_wrap.c) report each outermost call, before the real free
-   and after the real malloc. */
-extern Bool ma_malloc_wrapped;
+   and after the real malloc (the mode, ma_malloc_wrapped, is in
+   ma_blocks.h). */
 void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB);
 void ma_heap_wrapped_free(ThreadId tid, Addr p);
 void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB);

@@ -267,7 +267,9 @@ static void note_relocation(const Block* old, const Block* successor)
 
 void ma_lineage_block_allocated(Block* bk, Block* predecessor)
 {
-   VG_(memset)(&bk->lineage, 0, sizeof bk->lineage);
+   bk->lineage.n_links_in = 0;
+   bk->lineage.last_use   = 0;
+   bk->lineage.links_out  = bk->lineage.links_in = NULL;
    if (!predecessor) return;
    carry_pairs(predecessor, bk);
    if (bk->payload != predecessor->payload) note_relocation(predecessor, bk);

@@ -93,6 +93,14 @@ extern UInt ma_phase_open_count;
 void ma_phase_allocated(Block* bk);
 void ma_phase_releasing(Block* bk);
 
+/* The allocation event's entry (ma_events.h): cheap when no phase is
+   open, and the block's part says so. */
+static inline void ma_phase_block_allocated(PhaseBlock* part, Block* bk)
+{
+   if (UNLIKELY(ma_phase_open_count)) ma_phase_allocated(bk);
+   else part->instance = 0;
+}
+
 /* Adds the calls that notice --phase-fn functions being entered. */
 IRSB* ma_phase_instrument(IRSB* sb_in, const VexGuestLayout* layout);
 

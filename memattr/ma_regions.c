@@ -419,14 +419,6 @@ static RegionUse* use_of(Region* r, Site* site)
    return u;
 }
 
-/* Does this block lie in a client mapping?  Malloc blocks do only when
-   glibc's allocator runs; with replacement they live in Valgrind's
-   heap, and count in the footprint by their usable bytes. */
-static inline Bool in_client_mapping(const Block* bk)
-{
-   return bk->kind != BLOCK_MALLOC || ma_malloc_wrapped;
-}
-
 static void block_added(Block* bk)
 {
    Region* r = region_at(bk->payload);
@@ -479,8 +471,7 @@ static void block_removed(Block* bk)
 
 void ma_regions_block_allocated(Block* bk)
 {
-   if (in_client_mapping(bk)) block_added(bk);
-   else ma_footprint_grew();
+   block_added(bk);
 }
 
 void ma_regions_block_releasing(Block* bk)
@@ -489,7 +480,7 @@ void ma_regions_block_releasing(Block* bk)
       Use going down is a decrease too: the map at the peak shows the
       blocks that filled the footprint. */
    footprint_will_shrink();
-   if (in_client_mapping(bk)) block_removed(bk);
+   if (ma_blocks_in_client_mapping(bk->kind)) block_removed(bk);
 }
 
 /*------------------------------------------------------------*/

@@ -24,10 +24,9 @@
 typedef struct _Block Block;   /* ma_blocks.h */
 typedef struct _Site  Site;
 
-/* This module's part of a block (Block.region): the client mapping the
-   block lies in (custom and pool blocks, and malloc blocks with
-   --malloc=wrap); NULL for Valgrind's own heap or inside a malloc
-   block. */
+/* This module's part of a block (Block.region), set only for a block
+   in client memory (ma_blocks_in_client_mapping): the client mapping it
+   lies in; NULL inside a malloc block or Valgrind's heap. */
 typedef struct {
    struct _Region* region;
 } RegionBlock;
@@ -114,10 +113,11 @@ extern MapEvents ma_map_events;
 /* pre_clo_init: register the mapping callbacks. */
 void ma_regions_init(void);
 
-/* Block events (ma_events.h): a block that lies in client memory (custom
-   and pool blocks; malloc blocks with --malloc=wrap) uses its region;
-   a malloc block of Valgrind's heap raises the footprint by its usable
-   bytes. */
+/* Block events (ma_events.h).  'allocated' only for a block that lies
+   in client memory (custom and pool blocks; malloc blocks with
+   --malloc=wrap): it uses its region.  'releasing' for those, and for
+   any block while the footprint is at its maximum (the memory map is
+   kept then). */
 void ma_regions_block_allocated(Block* bk);
 void ma_regions_block_releasing(Block* bk);
 
