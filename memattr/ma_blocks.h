@@ -78,12 +78,6 @@ struct _Site {
 
    AccessSite access;
    PhaseSite  phase;
-
-   /* Unused: keeps a site the 304 bytes it has always taken, so the
-      tool's own heap is laid out as before.  The order of a trace's
-      copy records follows the addresses of sites and stacks, and
-      traces are compared byte for byte across versions. */
-   UWord      reserved;
 };
 
 /* One live heap block.  Keyed by its start address in a hash table
@@ -114,9 +108,9 @@ struct _Block {
 };
 
 /* Nodes are 80 bytes without access tracking and 128 with it: the
-   pool's chunks stay the size they have always been, so the tool's
-   own heap is laid out the same (the order of copy records depends on
-   where sites lie), and a node is two cache lines. */
+   tool's memory grows with the live blocks, so a field added here
+   costs on every block of a big heap (say so when changing these),
+   and a node with its access parts stays two cache lines. */
 _Static_assert(__builtin_offsetof(struct _Block, access) == 80, "Block without access parts");
 _Static_assert(sizeof(struct _Block) == 128, "Block with access parts");
 

@@ -58,8 +58,6 @@ typedef struct _Region {
    Bool   holds_malloc;        /* --malloc=wrap: glibc put malloc blocks here */
    ExeContext*  ec;            /* the call that made it; NULL at start-up */
    const HChar* file;          /* interned; "" for anonymous memory */
-   ULong  reserved;            /* unused: keeps a region 208 bytes, for
-                                  the reason given at Site (ma_blocks.h) */
    ULong  used_bytes, used_blocks;
    RegionUse* uses;            /* custom and pool blocks, by site */
    UInt   n_sizes;             /* 0 until it grows; then its sizes: when

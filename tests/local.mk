@@ -6,7 +6,7 @@ include tests/postproc/local.mk
 
 # Everything the tests need from the source tree; tests/dist-check.sh fails `make check`
 # when a file in git is missing from the tarball and not excluded on purpose.
-EXTRA_DIST += tests/run-all.sh tests/dist-check.sh \
+EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/test_tool.py tests/tool/fixtures.py tests/tool/raw_trace.py \
 	tests/tool/cases/__init__.py tests/tool/cases/peak_and_totals.py \
 	tests/tool/cases/bad_input.py tests/tool/cases/copies.py tests/tool/cases/ownership.py \

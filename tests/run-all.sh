@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run every test: the GoogleTest unit tests of memattr-graph, the tool regression tests,
-# and the distribution check (every file in git that a release needs is in the tarball),
-# which counts as one test case. Prints each suite's output, then one line
+# Run every test: the GoogleTest unit tests of memattr-graph, the layering check (two cases),
+# the tool regression tests, and the distribution check (every file in git that a release
+# needs is in the tarball; one case). Prints each suite's output, then one line
 # "N passed, N failed" over all test cases.
 # Usage: tests/run-all.sh SRCDIR BUILDDIR
 set -uo pipefail
@@ -20,7 +20,7 @@ if [ -x "$gtest" ]; then
   out=$("$gtest" 2>&1); rc=$?
   printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED) |^\[==========\]|^\[  FAILED  \]' || true
   ran=$(printf '%s\n' "$out" | sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran.*/\1/p' | tail -1)
-  bad=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \] [A-Za-z_0-9]*\.' || true)
+  bad=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \] [A-Za-z_0-9/]*\.' || true)
   if [ -z "$ran" ]; then
     echo "unit tests: $gtest did not finish (exit $rc)"; failed=$((failed + 1))
   else
@@ -30,6 +30,17 @@ if [ -x "$gtest" ]; then
   echo "unit tests: $((ran - bad)) passed, $bad failed"
 else
   echo "unit tests: $gtest not built (GoogleTest missing?)"; failed=$((failed + 1))
+fi
+
+# The house plan (docs/architecture.md): no call circle in memattr/, no include running back
+# up the floors of postproc/. Two cases; the script prints its own counts last.
+out=$(python3 "$srcdir/tests/check-layering.py" "$srcdir" 2>&1); rc=$?
+printf '%s\n' "$out" | grep -E '^(FAIL|layering:)' || true
+line=$(printf '%s\n' "$out" | tail -1)
+if [[ $line =~ ^layering:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+else
+  echo "layering: the check did not finish (exit $rc)"; failed=$((failed + 1))
 fi
 
 # Tool regression tests (each check is a case); they print their own counts last.

@@ -1,10 +1,13 @@
 // Name tables: the one place an enum's values get the words the reports print.
 //
 // A table lists every value of its enum with its name, e.g.
-//   constexpr EnumName<RegionKind> kRegionKindNames[] = {{RegionKind::anon, "anon"}, ...};
-// and name_of(kRegionKindNames, kind) looks a value up. Each table lives in the file of the
-// section that prints it (or in report/layout.cpp when several do), so the text and the JSON
-// of a section cannot spell a value two ways.
+//   constexpr EnumName<CopyClass> kCopyClassNames[] = {{CopyClass::relocation, "relocation"}, ...};
+// and name_of(kCopyClassNames, copy_class) looks a value up. Each table lives in the file of
+// the section that prints it (or in report/layout.cpp when several do), so the text and the
+// JSON of a section cannot spell a value two ways. Values that are the trace's own words
+// (copy, root and region kinds, how phases were delimited and ended) are printed with the
+// trace schema's words instead (schema::word_of, trace/trace_schema.h): one spelling from
+// the tool to the JSON.
 #pragma once
 
 #include <cstddef>

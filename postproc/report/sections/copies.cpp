@@ -9,16 +9,11 @@
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
+#include "trace/trace_schema.h"
 
 namespace memattr {
 
 namespace {
-
-// How a copy was made: by realloc, or by a copy the program made (memcpy, a loop).
-constexpr EnumName<CopyKind> kCopyKindNames[] = {
-    {CopyKind::realloc, "realloc"},
-    {CopyKind::copy, "copy"},
-};
 
 // What a copy was found to be, as the lineage edges' "class".
 constexpr EnumName<CopyClass> kCopyClassNames[] = {
@@ -120,7 +115,7 @@ void write_relocations(const ReportModel& model, std::ostream& out) {
         const RelocationRow& row = rows[rank];
         write_entry(out, rank,
                     {fmt::format("{} by {}, {} copied", count_of(row.figures.pairs, "relocation"),
-                                 name_of(kCopyKindNames, row.kind),
+                                 schema::word_of(schema::kCopyKinds, row.kind),
                                  bytes_with_exact(row.figures.bytes)),
                      fmt::format("at {}", describe_frame(row.location))});
     }
@@ -182,7 +177,7 @@ Json movable_clone_json(const ReportModel& model, const MovableCloneRow& row) {
 
 Json relocation_json(const RelocationRow& row) {
     return with_figures({{"location", location_json(row.location)},
-                         {"kind", name_of(kCopyKindNames, row.kind)}},
+                         {"kind", schema::word_of(schema::kCopyKinds, row.kind)}},
                         row.figures);
 }
 

@@ -10,16 +10,11 @@
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
+#include "trace/trace_schema.h"
 
 namespace memattr {
 
 namespace {
-
-// What a region is, as JSON's "kind" of a region and "region_kind" of a group.
-constexpr EnumName<RegionKind> kRegionKindNames[] = {
-    {RegionKind::anon, "anon"},   {RegionKind::shm, "shm"},     {RegionKind::file, "file"},
-    {RegionKind::brk, "brk"},     {RegionKind::stack, "stack"},
-};
 
 // What a mapping group gathers, as its JSON "kind".
 constexpr EnumName<MappingGroupKind> kGroupKindNames[] = {
@@ -442,7 +437,7 @@ Json region_json(const ReportModel& model, const Region& region) {
         uses.push_back({{"site", site_id(model, use.site)}, {"bytes", use.bytes}, {"blocks", use.blocks}});
     return {
         {"id", region.id},
-        {"kind", name_of(kRegionKindNames, region.kind)},
+        {"kind", schema::word_of(schema::kRegionKinds, region.kind)},
         {"start", hex_address(region.start)},
         {"size", region.size},
         {"accessible", region.accessible},
@@ -467,7 +462,7 @@ Json mapping_group_json(const ReportModel& model, const MappingGroup& group) {
     return {
         {"name", group.name},
         {"kind", name_of(kGroupKindNames, group.kind)},
-        {"region_kind", name_of(kRegionKindNames, group.region_kind)},
+        {"region_kind", schema::word_of(schema::kRegionKinds, group.region_kind)},
         {"location", group.location ? location_json(*group.location) : Json(nullptr)},
         {"stack", stack_json(group.stack)},
         {"made_by_allocator", group.made_by_allocator},

@@ -9,6 +9,7 @@
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
+#include "trace/trace_schema.h"
 
 namespace memattr {
 
@@ -19,14 +20,6 @@ constexpr EnumName<NoSnapshotReason> kNoSnapshotReasonNames[] = {
     {NoSnapshotReason::old_trace, "old_trace"},
     {NoSnapshotReason::snapshots_off, "snapshots_off"},
     {NoSnapshotReason::none_taken, "none_taken"},
-};
-
-// Where a root word lies, as a root's JSON "kind".
-constexpr EnumName<RootKind> kRootKindNames[] = {
-    {RootKind::register_word, "register"},
-    {RootKind::stack, "stack"},
-    {RootKind::global, "global"},
-    {RootKind::mapping, "mapping"},
 };
 
 // What keeps a site's blocks alive, as an owner's JSON "kind".
@@ -146,7 +139,7 @@ void write_owners(const ReportModel& model, std::ostream& out) {
 
 Json root_json(const RootOwner& root) {
     return {
-        {"kind", name_of(kRootKindNames, root.kind)},
+        {"kind", schema::word_of(schema::kRootKinds, root.kind)},
         {"name", describe_root(root)},
         {"thread", root.thread},
         {"register", root.register_name},

@@ -9,23 +9,11 @@
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
+#include "trace/trace_schema.h"
 
 namespace memattr {
 
 namespace {
-
-// How a phase's instances were delimited, as JSON's "by".
-constexpr EnumName<PhaseDelimiter> kDelimiterNames[] = {
-    {PhaseDelimiter::request, "request"},
-    {PhaseDelimiter::function, "function"},
-};
-
-// How a phase instance ended, as JSON's "ended".
-constexpr EnumName<PhaseEnding> kEndingNames[] = {
-    {PhaseEnding::request, "request"},
-    {PhaseEnding::returned, "return"},
-    {PhaseEnding::open, "open"},
-};
 
 // How a site's live bytes grow per iteration, as JSON's "class".
 constexpr EnumName<GrowthClass> kGrowthClassNames[] = {
@@ -237,8 +225,8 @@ Json phase_instance_json(const ReportModel& model, const PhaseInstanceRow& row) 
         {"iteration", instance.iteration},
         {"parent", instance.parent},
         {"thread", instance.thread},
-        {"by", name_of(kDelimiterNames, instance.by)},
-        {"ended", name_of(kEndingNames, instance.ended)},
+        {"by", schema::word_of(schema::kPhaseDelimiters, instance.by)},
+        {"ended", schema::word_of(schema::kPhaseEndings, instance.ended)},
         {"begin", moment_json(instance.begin)},
         {"end", moment_json(instance.end)},
         {"allocated", blocks_and_bytes(instance.allocated_blocks, instance.allocated_bytes)},
@@ -275,7 +263,7 @@ Json phase_name_json(const ReportModel& model, const PhaseNameSummary& name) {
     for (const SiteGrowth& row : name.growth) growth.push_back(growth_json(model, row));
     return {
         {"name", name.name},
-        {"by", name_of(kDelimiterNames, name.by)},
+        {"by", schema::word_of(schema::kPhaseDelimiters, name.by)},
         {"iterations", name.instances.size()},
         {"instances", std::move(instances)},
         {"nested_in_same_name", name.nested_in_same_name},
