@@ -106,23 +106,19 @@ public:
     Status next(std::string_view& line, const Limit& limit) {
         line = {};
         std::size_t searched = 0;  // bytes of the pending line known to hold no '\n'
-        std::size_t max_bytes = limit.bytes;
         for (;;) {
             const char* start = buffer_.data() + begin_;
             const std::size_t pending = end_ - begin_;
             const void* newline = std::memchr(start + searched, '\n', pending - searched);
             if (newline != nullptr) {
                 const auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - start);
-                if (length > max_bytes) return Status::too_long;
+                if (exceeds({start, length}, limit)) return Status::too_long;
                 line = {start, length};
                 begin_ += length + 1;
                 return Status::line;
             }
             searched = pending;
-            if (searched > max_bytes && max_bytes < limit.long_bytes &&
-                std::string_view(start, pending).starts_with(limit.long_prefix))
-                max_bytes = limit.long_bytes;
-            if (searched > max_bytes) return Status::too_long;
+            if (exceeds({start, pending}, limit)) return Status::too_long;
             if (!fill()) {
                 if (pending == 0) return Status::end_of_input;
                 line = {buffer_.data() + begin_, pending};
@@ -137,6 +133,15 @@ public:
 
 private:
     static constexpr std::size_t kChunkBytes = std::size_t{1} << 22;
+
+    // Whether `text`, a whole line or the part of one read so far, is past its limit. The
+    // prefix is looked at once `text` passes the short limit, so it is always in `text`
+    // (limits are far longer than prefixes), however the line arrived: whole in the buffer
+    // or chunk by chunk.
+    static bool exceeds(std::string_view text, const Limit& limit) {
+        if (text.size() <= limit.bytes) return false;
+        return !text.starts_with(limit.long_prefix) || text.size() > limit.long_bytes;
+    }
 
     // Reads more input after the pending bytes; false when there is none.
     bool fill() {

@@ -2,7 +2,15 @@
 // reads older traces (as snapshots=no), and the TraceError for every way the snapshot
 // records can be wrong: counts that do not match, pointers to blocks that do not exist,
 // malformed `ptrs` and hashes, blocks out of order, a trace cut short inside a snapshot.
+// Also `block` records longer than any other line may be (a block holding millions of
+// pointers), wherever they lie and however the input arrives.
 
+#include <algorithm>
+#include <istream>
+#include <iterator>
+#include <streambuf>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "trace_fixtures.h"
@@ -32,11 +40,17 @@ std::uint64_t peak_line_of(const std::string& prefix) {
     return 0;
 }
 
+// Replaces `from` by `to` in the first of `lines` starting with `prefix`.
+void edit(std::vector<std::string>& lines, const std::string& prefix, const std::string& from,
+          const std::string& to) {
+    const std::size_t index = find_record(lines, prefix);
+    lines[index] = replace_once(lines[index], from, to);
+}
+
 // ownership.trace with `from` replaced by `to` in its first record starting with `prefix`.
 std::string edited(const std::string& prefix, const std::string& from, const std::string& to) {
     std::vector<std::string> lines = records();
-    const std::size_t index = find_record(lines, prefix);
-    lines[index] = replace_once(lines[index], from, to);
+    edit(lines, prefix, from, to);
     return with_end_record(lines);
 }
 
@@ -155,6 +169,105 @@ TEST(TraceReaderV3, BlockRecordsInAnotherLayoutTakeTheGeneralPath) {
     EXPECT_EQ(peak.pointers_of(3).size(), 2u);
 }
 
+// ------------------------------------------------------------------ long block records
+
+// Issue 13: a block of a million pointers made a `block` record of 22.6 MB, longer than
+// kMaxLineBytes, and the reader refused the trace the tool had written. The blocks grown
+// here hold twice as many, every word pointing at the block's own start.
+constexpr std::size_t kManyPointers = 2'000'000;
+constexpr std::uint64_t kManyPointersBytes = 8 * kManyPointers;
+
+// The `ptrs` field of block `to` holding kManyPointers pointers to itself.
+std::string many_pointers(std::uint64_t to) {
+    std::string field = "ptrs=";
+    for (std::uint64_t offset = 0; offset < kManyPointersBytes; offset += 8)
+        fmt::format_to(std::back_inserter(field), "{}:{},", offset, to);
+    field.pop_back();
+    return field;
+}
+
+// The last block of one of ownership.trace's snapshots, and that snapshot's figures.
+struct LastBlock {
+    int snapshot;
+    std::uint64_t bytes, blocks, edges;  // the snapshot's
+    std::string address;
+    std::uint64_t size;
+    std::string hash;
+};
+const LastBlock kAfterLoadLast{1, 96, 2, 1, "0x2000", 32, "0000000000002222"};
+const LastBlock kExitLast{3, 864, 8, 5, "0xe010", 0, "0000000000000000"};
+
+// Grows `last` to kManyPointersBytes, every word a pointer, and its snapshot's figures to match.
+void grow(std::vector<std::string>& lines, const LastBlock& last) {
+    edit(lines, fmt::format("snapshot\tid={}\t", last.snapshot),
+         fmt::format("bytes={}\tblocks={}\tedges={}", last.bytes, last.blocks, last.edges),
+         fmt::format("bytes={}\tblocks={}\tedges={}", last.bytes - last.size + kManyPointersBytes,
+                     last.blocks, last.edges + kManyPointers));
+    edit(lines, fmt::format("block\ti={}\taddr={}\t", last.blocks, last.address),
+         fmt::format("size={}\thash={}", last.size, last.hash),
+         fmt::format("size={}\thash={}\t{}", kManyPointersBytes, last.hash,
+                     many_pointers(last.blocks)));
+}
+
+// Expects the last block of `snapshot` to hold the pointers grow() gave it, all of them.
+void expect_many_pointers(const Snapshot& snapshot) {
+    const std::size_t last = snapshot.blocks.size() - 1;
+    const auto pointers = snapshot.pointers_of(last);
+    ASSERT_EQ(pointers.size(), kManyPointers);
+    EXPECT_EQ(pointers.back().offset, kManyPointersBytes - 8);
+    EXPECT_TRUE(std::all_of(pointers.begin(), pointers.end(), [&](const BlockPointer& pointer) {
+        return pointer.target == last && pointer.target_offset == 0;
+    }));
+}
+
+// Hands its text out at most `piece` bytes per read, as a pipe may: a long line then
+// reaches the reader in parts instead of whole.
+class PiecewiseBuffer : public std::streambuf {
+public:
+    PiecewiseBuffer(const std::string& text, std::size_t piece) : text_(text), piece_(piece) {}
+
+protected:
+    std::streamsize xsgetn(char* out, std::streamsize count) override {
+        const std::size_t bytes =
+            std::min({static_cast<std::size_t>(count), piece_, text_.size() - read_});
+        text_.copy(out, bytes, read_);
+        read_ += bytes;
+        return static_cast<std::streamsize>(bytes);
+    }
+
+private:
+    const std::string& text_;
+    std::size_t piece_;
+    std::size_t read_ = 0;
+};
+
+TEST(TraceReaderV3, ReadsABlockRecordOfTwoMillionPointers) {
+    std::vector<std::string> lines = records();
+    grow(lines, kAfterLoadLast);
+    const Trace trace = parse_text(with_end_record(lines));
+    expect_many_pointers(trace.snapshots[0]);
+    EXPECT_EQ(trace.snapshots[0].pointers.size(), 1 + kManyPointers);
+    EXPECT_EQ(trace.snapshots[0].bytes, 64 + kManyPointersBytes);
+}
+
+TEST(TraceReaderV3, ReadsLongBlockRecordsWhereverTheyLieAndHoweverTheyArrive) {
+    // Read as fast as the reader asks, each long record's end arrives in the read that takes
+    // it past the short limit (the exit snapshot's into a buffer grown for the first one); in
+    // 1 MiB pieces, each passes the short limit before its end arrives.
+    std::vector<std::string> lines = records();
+    grow(lines, kAfterLoadLast);
+    grow(lines, kExitLast);
+    const std::string text = with_end_record(lines);
+    for (const std::size_t piece : {text.size(), std::size_t{1} << 20}) {
+        SCOPED_TRACE(piece);
+        PiecewiseBuffer buffer(text, piece);
+        std::istream in(&buffer);
+        const Trace trace = parse_trace(in, "long.trace");
+        expect_many_pointers(trace.snapshots[0]);
+        expect_many_pointers(trace.snapshots[2]);
+    }
+}
+
 // ------------------------------------------------------------------ broken snapshots
 
 TEST(TraceReaderV3Errors, PointerToABlockThatDoesNotExist) {
@@ -200,6 +313,18 @@ TEST(TraceReaderV3Errors, CountsThatDoNotMatch) {
                        "to block 3, but the snapshot's blocks are numbered 1 to 2");
     expect_trace_error(edited(kPeakSnapshot, "blocks=19", "blocks=18"), line_of("block\ti=19\t"),
                        "block i=19 is more than the snapshot's blocks=18");
+}
+
+TEST(TraceReaderV3Errors, OnlyBlockRecordsMayBeLong) {
+    // The root right after a long block record, too long for any line but a block's.
+    std::vector<std::string> lines = records();
+    grow(lines, kAfterLoadLast);
+    const std::size_t root = find_record(lines, "root\t");
+    lines[root] =
+        replace_once(lines[root], "name=g_cache", "name=" + std::string(kMaxLineBytes, 'a'));
+    expect_trace_error(with_end_record(lines), root + 1,
+                       fmt::format("line is longer than {} bytes ({} for a 'block' record)",
+                                   kMaxLineBytes, kMaxBlockLineBytes));
 }
 
 TEST(TraceReaderV3Errors, LostBlockRecord) {

@@ -5,12 +5,13 @@ contents and ownership graphs computed from them."""
 import os
 import shutil
 
-from fixtures import expect_peak, expect_raw, line_of, memattr, run, site_ids_at
+from fixtures import expect_peak, expect_raw, expect_report, line_of, memattr, run, site_ids_at
 
 # cxx_owner_tree.cpp's shape: 8 pages of 12 lines; the glyph buffer of line l of page p.
 OWNER_PAGES, OWNER_LINES = 8, 12
 OWNER_TREE = "cxx_owner_tree.cpp"
 DUPLICATES = "cxx_duplicate_strings.cpp"
+MANY_POINTERS = "c_many_pointers.c"
 
 
 def glyph_bytes(p, l):
@@ -228,6 +229,27 @@ def case_snapshots_off(env, results):
                       raw.snapshots == [] and raw.records["run"][0]["snapshots"] == "no")
 
 
+def case_many_pointers(env, results):
+    """A block of 2,000,000 pointers: its `block` record (about 22 MB) is longer than any
+    other line may be, and memattr-graph must read the trace the tool wrote (issue 13)."""
+    r = expect_report(results, "many_pointers", memattr(env, MANY_POINTERS))
+    if not r:
+        return
+    whole_heap = 16000000 + 4096
+    results.equal("many_pointers: the peak is the program's, 16,004,096 bytes in 2 blocks",
+                  (r["summary"]["peak"]["bytes"], r["summary"]["peak"]["blocks"]), (whole_heap, 2))
+    ownership = r["ownership"]
+    if not results.check("many_pointers: ownership is available", ownership["available"],
+                         ownership.get("missing_reason")):
+        return
+    results.equal("many_pointers: the snapshot has the array's 2,000,000 pointers",
+                  ownership["snapshot"]["pointers"], 2000000)
+    array = site_ids_at(r, MANY_POINTERS, line_of(env, MANY_POINTERS, "ARRAY"))
+    retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
+    results.equal("many_pointers: the array's site retains the target it points at",
+                  sum(retained.get(i, 0) for i in array), whole_heap)
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
-         case_snapshots_off]
+         case_snapshots_off, case_many_pointers]
