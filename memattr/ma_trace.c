@@ -865,6 +865,9 @@ static const HChar* open_error_text(UWord err)
    }
 }
 
+/* Linux's value; the vki headers define no O_NOFOLLOW for amd64. */
+#define MA_O_NOFOLLOW 0400000
+
 /* Where to write: normally a temporary name beside the trace, renamed
    over it when complete.  A target that exists and is not a regular
    file (a pipe, /dev/stdout, a device) is written directly: renaming
@@ -880,6 +883,30 @@ static HChar* staging_name(const HChar* name)
    return tmp;
 }
 
+/* Opens the file the trace is written into; -1 after telling the user
+   why it cannot be.  The staging name is predictable (NAME.tmp.PID),
+   so in a shared directory anyone could plant a symlink there and have
+   the trace (of a root CI job, say) overwrite the file it points to:
+   it is created afresh, never opened through an existing file or link. */
+static Int open_destination(const HChar* name, const HChar* tmp, Bool direct)
+{
+   Int flags = direct ? VKI_O_CREAT | VKI_O_WRONLY
+                      : VKI_O_CREAT | VKI_O_WRONLY | VKI_O_EXCL | MA_O_NOFOLLOW;
+   SysRes sr = VG_(open)(tmp, flags,
+                         VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
+   if (!sr_isError(sr))
+      return sr_Res(sr);
+   UWord err = sr_Err(sr);
+   if (!direct && (err == VKI_EEXIST || err == VKI_ELOOP))
+      VG_(umsg)("memattr: error: cannot create the trace file '%s': its staging file "
+                "'%s' already exists (a file or a symbolic link, which memattr does "
+                "not write through); remove it\n", name, tmp);
+   else
+      VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
+                name, open_error_text(err));
+   return -1;
+}
+
 HChar* ma_trace_write(const TraceRequest* req)
 {
    /* Expanded now, not at start-up, so a fork child gets its own pid
@@ -888,16 +915,13 @@ HChar* ma_trace_write(const TraceRequest* req)
    HChar* tmp  = staging_name(name);
    Bool   direct = VG_(strcmp)(tmp, name) == 0;
 
-   SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_WRONLY | (direct ? 0 : VKI_O_TRUNC),
-                         VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
-   if (sr_isError(sr)) {
-      VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
-                name, open_error_text(sr_Err(sr)));
+   Int fd = open_destination(name, tmp, direct);
+   if (fd < 0) {
       VG_(free)(tmp); VG_(free)(name);
       return NULL;
    }
    Writer* w = VG_(malloc)("ma.writer", sizeof(Writer));
-   w->fd = sr_Res(sr); w->failed = False; w->used = 0; w->records = 0;
+   w->fd = fd; w->failed = False; w->used = 0; w->records = 0;
 
    ma_heap_capture_peak_if_at_peak();
    frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);

@@ -3,6 +3,8 @@ in a signal handler, fork, exec, bad options, and trace destinations that are no
 files."""
 
 import os
+import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -139,5 +141,33 @@ def case_trace_destinations(env, results):
                   summary["peak"]["bytes"], 7000)
 
 
+def fresh_dir(env, name):
+    """An empty scratch directory of this test run."""
+    path = os.path.join(env.runs, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def case_trace_staging_symlink(env, results):
+    """A symlink planted at the predictable staging name (TRACE.tmp.PID) while the program
+    runs: the trace must not be written through it into the file it points to."""
+    work = fresh_dir(env, "staging-symlink")
+    trace, victim = os.path.join(work, "trace"), os.path.join(work, "victim")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    proc = memattr(env, "c_trace_sabotage.c", args=["symlink", trace, victim], trace=trace).proc
+    with open(victim) as f:
+        content = f.read()
+    results.check("trace staging symlink: the file the symlink points to is untouched",
+                  content == "precious\n", f"it now holds {content[:40]!r}...")
+    results.check("trace staging symlink: no trace is published",
+                  not os.path.lexists(trace), str(os.listdir(work)))
+    results.check("trace staging symlink: the error names the staging file",
+                  re.search(rf"cannot create the trace file '{re.escape(trace)}': its staging "
+                            rf"file '{re.escape(trace)}\.tmp\.\d+' already exists", proc.stderr),
+                  proc.stderr[-500:])
+
+
 CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_tool_options,
-         case_trace_destinations]
+         case_trace_destinations, case_trace_staging_symlink]
