@@ -865,6 +865,19 @@ static const HChar* open_error_text(UWord err)
    }
 }
 
+static void say_cannot_create(const HChar* name, UWord err)
+{
+   VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
+             name, open_error_text(err));
+}
+
+static Bool is_directory(const HChar* name)
+{
+   struct vg_stat st;
+   SysRes sr = VG_(stat)(name, &st);
+   return !sr_isError(sr) && (st.mode & VKI_S_IFMT) == VKI_S_IFDIR;
+}
+
 /* Linux's value; the vki headers define no O_NOFOLLOW for amd64. */
 #define MA_O_NOFOLLOW 0400000
 
@@ -902,22 +915,63 @@ static Int open_destination(const HChar* name, const HChar* tmp, Bool direct)
                 "'%s' already exists (a file or a symbolic link, which memattr does "
                 "not write through); remove it\n", name, tmp);
    else
-      VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
-                name, open_error_text(err));
+      say_cannot_create(name, err);
    return -1;
+}
+
+/* The trace's file name, expanded from --memattr-out-file, and the one
+   it is written into first. */
+typedef struct {
+   HChar* name;
+   HChar* tmp;
+   Bool   direct;   /* tmp is name: written in place */
+} Destination;
+
+static Destination destination_of(const HChar* file_template)
+{
+   Destination d;
+   d.name   = VG_(expand_file_name)("--memattr-out-file", file_template);
+   d.tmp    = staging_name(d.name);
+   d.direct = VG_(strcmp)(d.tmp, d.name) == 0;
+   return d;
+}
+
+static void free_destination(Destination* d)
+{
+   VG_(free)(d->tmp);
+   VG_(free)(d->name);
+}
+
+Bool ma_trace_destination_ok(const HChar* file_template)
+{
+   Destination d = destination_of(file_template);
+   Bool ok = True;
+   /* A file written in place exists already, and opening it now could
+      disturb it (a pipe's reader would see an end of file): only a
+      directory is refused.  A staging file is tried for real. */
+   if (d.direct) {
+      ok = !is_directory(d.name);
+      if (!ok) say_cannot_create(d.name, VKI_EISDIR);
+   } else {
+      Int fd = open_destination(d.name, d.tmp, False);
+      ok = fd >= 0;
+      if (ok) {
+         VG_(close)(fd);
+         VG_(unlink)(d.tmp);
+      }
+   }
+   free_destination(&d);
+   return ok;
 }
 
 HChar* ma_trace_write(const TraceRequest* req)
 {
    /* Expanded now, not at start-up, so a fork child gets its own pid
       in the name (as DHAT and Massif do). */
-   HChar* name = VG_(expand_file_name)("--memattr-out-file", req->file_template);
-   HChar* tmp  = staging_name(name);
-   Bool   direct = VG_(strcmp)(tmp, name) == 0;
-
-   Int fd = open_destination(name, tmp, direct);
+   Destination d = destination_of(req->file_template);
+   Int fd = open_destination(d.name, d.tmp, d.direct);
    if (fd < 0) {
-      VG_(free)(tmp); VG_(free)(name);
+      free_destination(&d);
       return NULL;
    }
    Writer* w = VG_(malloc)("ma.writer", sizeof(Writer));
@@ -946,14 +1000,14 @@ HChar* ma_trace_write(const TraceRequest* req)
    flush(w);
    VG_(close)(w->fd);
 
-   Bool ok = !w->failed && (direct || VG_(rename)(tmp, name) == 0);
+   Bool ok = !w->failed && (d.direct || VG_(rename)(d.tmp, d.name) == 0);
    if (!ok) {
-      VG_(umsg)("memattr: error: writing the trace file '%s' failed (disk full?)\n", name);
-      if (!direct) VG_(unlink)(tmp);
-      VG_(free)(name);
-      name = NULL;
+      VG_(umsg)("memattr: error: writing the trace file '%s' failed (disk full?)\n", d.name);
+      if (!d.direct) VG_(unlink)(d.tmp);
    }
    VG_(free)(w);
-   VG_(free)(tmp);
-   return name;
+   VG_(free)(d.tmp);
+   if (ok) return d.name;
+   VG_(free)(d.name);
+   return NULL;
 }
