@@ -204,11 +204,12 @@ static void ma_thread_exited(ThreadId tid)
    if (living_threads > 0) living_threads--;
 }
 
-static void write_trace(ExitReason reason, Int exit_code)
+/* Returns whether the trace was written. */
+static Bool write_trace(ExitReason reason, Int exit_code)
 {
    TraceRequest req = { clo_out_file, fork_of, reason, exit_code };
    HChar* name = ma_trace_write(&req);
-   if (!name) return;
+   if (!name) return False;
    if (VG_(clo_verbosity) > 0) {
       VG_(umsg)("Peak live heap: %'llu bytes in %'llu blocks; "
                 "total: %'llu bytes in %'llu blocks\n",
@@ -218,13 +219,29 @@ static void write_trace(ExitReason reason, Int exit_code)
                 name, name);
    }
    VG_(free)(name);
+   return True;
+}
+
+/* A run that leaves no trace must not pass for a profiled one in a
+   script: exit status 0 becomes 1 (any other is kept).  A tool cannot
+   set the status the core exits with, so the process ends here; all
+   the core has left to do is statistics and gdbserver's farewell. */
+static void fail_without_trace(void)
+{
+   VG_(umsg)("memattr: error: no trace was written%s\n",
+             exit_status == 0 ? "; exit status 1 instead of the program's 0" : "");
+   if (exit_status != 0) return;
+   VG_(message_flush)();
+   VG_(exit)(1);
 }
 
 /* Runs on normal exit, exit() from any thread and death by a fatal
-   signal; not on SIGKILL (nothing runs then). */
+   signal; not on SIGKILL (nothing runs then).  After a fatal signal
+   the process dies of it, which a missing trace does not change. */
 static void ma_fini(Int unused_exit_code)
 {
-   write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status);
+   if (!write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status) && saw_exit)
+      fail_without_trace();
 }
 
 /* The core never calls fini when the client execs: write the trace now.
@@ -339,6 +356,14 @@ static void use_preload(const HChar* instead)
 
 static void ma_post_clo_init(void)
 {
+   /* Found now rather than at exit, after a run that may have taken
+      hours and then leaves nothing. */
+   if (!ma_trace_destination_ok(clo_out_file)) {
+      VG_(umsg)("memattr: the program was not run: give --memattr-out-file a name "
+                "memattr can create\n");
+      VG_(message_flush)();
+      VG_(exit)(1);
+   }
    /* --malloc=wrap: the preload that wraps glibc's malloc (and
       intercepts copies) instead of the one that replaces it. */
    if (ma_malloc_wrapped)     use_preload("vgpreload_memattr-wrap.so");

@@ -865,6 +865,22 @@ static const HChar* open_error_text(UWord err)
    }
 }
 
+static void say_cannot_create(const HChar* name, UWord err)
+{
+   VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
+             name, open_error_text(err));
+}
+
+static Bool is_directory(const HChar* name)
+{
+   struct vg_stat st;
+   SysRes sr = VG_(stat)(name, &st);
+   return !sr_isError(sr) && (st.mode & VKI_S_IFMT) == VKI_S_IFDIR;
+}
+
+/* Linux's value; the vki headers define no O_NOFOLLOW for amd64. */
+#define MA_O_NOFOLLOW 0400000
+
 /* Where to write: normally a temporary name beside the trace, renamed
    over it when complete.  A target that exists and is not a regular
    file (a pipe, /dev/stdout, a device) is written directly: renaming
@@ -880,24 +896,86 @@ static HChar* staging_name(const HChar* name)
    return tmp;
 }
 
+/* Opens the file the trace is written into; -1 after telling the user
+   why it cannot be.  The staging name is predictable (NAME.tmp.PID),
+   so in a shared directory anyone could plant a symlink there and have
+   the trace (of a root CI job, say) overwrite the file it points to:
+   it is created afresh, never opened through an existing file or link. */
+static Int open_destination(const HChar* name, const HChar* tmp, Bool direct)
+{
+   Int flags = direct ? VKI_O_CREAT | VKI_O_WRONLY
+                      : VKI_O_CREAT | VKI_O_WRONLY | VKI_O_EXCL | MA_O_NOFOLLOW;
+   SysRes sr = VG_(open)(tmp, flags,
+                         VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
+   if (!sr_isError(sr))
+      return sr_Res(sr);
+   UWord err = sr_Err(sr);
+   if (!direct && (err == VKI_EEXIST || err == VKI_ELOOP))
+      VG_(umsg)("memattr: error: cannot create the trace file '%s': its staging file "
+                "'%s' already exists (a file or a symbolic link, which memattr does "
+                "not write through); remove it\n", name, tmp);
+   else
+      say_cannot_create(name, err);
+   return -1;
+}
+
+/* The trace's file name, expanded from --memattr-out-file, and the one
+   it is written into first. */
+typedef struct {
+   HChar* name;
+   HChar* tmp;
+   Bool   direct;   /* tmp is name: written in place */
+} Destination;
+
+static Destination destination_of(const HChar* file_template)
+{
+   Destination d;
+   d.name   = VG_(expand_file_name)("--memattr-out-file", file_template);
+   d.tmp    = staging_name(d.name);
+   d.direct = VG_(strcmp)(d.tmp, d.name) == 0;
+   return d;
+}
+
+static void free_destination(Destination* d)
+{
+   VG_(free)(d->tmp);
+   VG_(free)(d->name);
+}
+
+Bool ma_trace_destination_ok(const HChar* file_template)
+{
+   Destination d = destination_of(file_template);
+   Bool ok = True;
+   /* A file written in place exists already, and opening it now could
+      disturb it (a pipe's reader would see an end of file): only a
+      directory is refused.  A staging file is tried for real. */
+   if (d.direct) {
+      ok = !is_directory(d.name);
+      if (!ok) say_cannot_create(d.name, VKI_EISDIR);
+   } else {
+      Int fd = open_destination(d.name, d.tmp, False);
+      ok = fd >= 0;
+      if (ok) {
+         VG_(close)(fd);
+         VG_(unlink)(d.tmp);
+      }
+   }
+   free_destination(&d);
+   return ok;
+}
+
 HChar* ma_trace_write(const TraceRequest* req)
 {
    /* Expanded now, not at start-up, so a fork child gets its own pid
       in the name (as DHAT and Massif do). */
-   HChar* name = VG_(expand_file_name)("--memattr-out-file", req->file_template);
-   HChar* tmp  = staging_name(name);
-   Bool   direct = VG_(strcmp)(tmp, name) == 0;
-
-   SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_WRONLY | (direct ? 0 : VKI_O_TRUNC),
-                         VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
-   if (sr_isError(sr)) {
-      VG_(umsg)("memattr: error: cannot create the trace file '%s': %s\n",
-                name, open_error_text(sr_Err(sr)));
-      VG_(free)(tmp); VG_(free)(name);
+   Destination d = destination_of(req->file_template);
+   Int fd = open_destination(d.name, d.tmp, d.direct);
+   if (fd < 0) {
+      free_destination(&d);
       return NULL;
    }
    Writer* w = VG_(malloc)("ma.writer", sizeof(Writer));
-   w->fd = sr_Res(sr); w->failed = False; w->used = 0; w->records = 0;
+   w->fd = fd; w->failed = False; w->used = 0; w->records = 0;
 
    ma_heap_capture_peak_if_at_peak();
    frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
@@ -922,14 +1000,14 @@ HChar* ma_trace_write(const TraceRequest* req)
    flush(w);
    VG_(close)(w->fd);
 
-   Bool ok = !w->failed && (direct || VG_(rename)(tmp, name) == 0);
+   Bool ok = !w->failed && (d.direct || VG_(rename)(d.tmp, d.name) == 0);
    if (!ok) {
-      VG_(umsg)("memattr: error: writing the trace file '%s' failed (disk full?)\n", name);
-      if (!direct) VG_(unlink)(tmp);
-      VG_(free)(name);
-      name = NULL;
+      VG_(umsg)("memattr: error: writing the trace file '%s' failed (disk full?)\n", d.name);
+      if (!d.direct) VG_(unlink)(d.tmp);
    }
    VG_(free)(w);
-   VG_(free)(tmp);
-   return name;
+   VG_(free)(d.tmp);
+   if (ok) return d.name;
+   VG_(free)(d.name);
+   return NULL;
 }

@@ -32,6 +32,12 @@ typedef struct {
    Int          exit_code;       /* with MA_EXIT_NORMAL */
 } TraceRequest;
 
+/* Checks, before the program runs, that a trace can be written where
+   file_template says: the name expands (an unset %q{VAR} ends the run
+   there, with the core's message) and the staging file can be created
+   (it is removed again).  Returns False after telling the user why. */
+Bool ma_trace_destination_ok(const HChar* file_template);
+
 /* Write the whole trace.  Returns the file name written (VG_(malloc)ed;
    the caller frees it) or NULL after telling the user why it failed. */
 HChar* ma_trace_write(const TraceRequest* req);

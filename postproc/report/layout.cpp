@@ -24,15 +24,30 @@ std::uint64_t rounded(double value) {
     return static_cast<std::uint64_t>(value + 0.5);
 }
 
-std::string signed_size(std::int64_t change, std::string (*size)(std::uint64_t)) {
-    if (change == 0) return size(0);
+namespace {
+
+struct SignAndMagnitude {
+    std::string_view sign;  // "+", "-", or "" for no change
+    std::uint64_t magnitude;
+};
+
+SignAndMagnitude split_sign(std::int64_t change) {
     // Negated as unsigned, so that the lowest int64 has a magnitude too.
-    const auto magnitude = change > 0 ? static_cast<std::uint64_t>(change)
-                                      : 0 - static_cast<std::uint64_t>(change);
-    return (change > 0 ? "+" : "-") + size(magnitude);
+    if (change < 0) return {"-", 0 - static_cast<std::uint64_t>(change)};
+    return {change > 0 ? "+" : "", static_cast<std::uint64_t>(change)};
 }
 
-std::string signed_bytes(std::int64_t change) { return signed_size(change, bytes_with_exact); }
+}  // namespace
+
+std::string signed_size(std::int64_t change, std::string (*size)(std::uint64_t)) {
+    const auto [sign, magnitude] = split_sign(change);
+    return std::string(sign) + size(magnitude);
+}
+
+std::string signed_bytes(std::int64_t change) {
+    const auto [sign, magnitude] = split_sign(change);
+    return bytes_with_exact(sign, magnitude);
+}
 
 std::string describe_site(const ReportModel& model, std::size_t row) {
     const SiteRow& site = model.sites[row];

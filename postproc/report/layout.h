@@ -32,11 +32,12 @@ std::string time_of(const ReportModel& model, std::uint64_t time);
 // back to an integer; those saturate.
 std::uint64_t rounded(double value);
 
-// A change of live bytes in `size`'s words with a sign: "+352 bytes", "-1.00 KiB (1,024
-// bytes)", "0 bytes" with bytes_with_exact.
+// A change of live bytes in `size`'s words with a sign: "+352 B", "-1.00 KiB", "0 B" with
+// human_bytes.
 std::string signed_size(std::int64_t change, std::string (*size)(std::uint64_t));
 
-// signed_size with bytes_with_exact.
+// A change with bytes_with_exact, signed on both figures: "+352 bytes", "-1.00 KiB (-1,024
+// bytes)", "0 bytes".
 std::string signed_bytes(std::int64_t change);
 
 // "site 3: parse (parse.c:12)".

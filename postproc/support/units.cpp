@@ -90,9 +90,11 @@ std::uint64_t parse_size(std::string_view text) {
     return number * multiplier;
 }
 
-std::string bytes_with_exact(std::uint64_t bytes) {
-    if (bytes < 1024) return fmt::format("{} {}", bytes, bytes == 1 ? "byte" : "bytes");
-    return fmt::format("{} ({} bytes)", human_bytes(bytes), group_digits(bytes));
+std::string bytes_with_exact(std::uint64_t bytes) { return bytes_with_exact("", bytes); }
+
+std::string bytes_with_exact(std::string_view sign, std::uint64_t bytes) {
+    if (bytes < 1024) return fmt::format("{}{} {}", sign, bytes, bytes == 1 ? "byte" : "bytes");
+    return fmt::format("{0}{1} ({0}{2} bytes)", sign, human_bytes(bytes), group_digits(bytes));
 }
 
 std::string human_time(std::uint64_t time, std::string_view unit) {

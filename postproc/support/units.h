@@ -37,6 +37,11 @@ std::uint64_t parse_size(std::string_view text);
 // exact one, so a reader can both skim and compare against other tools.
 std::string bytes_with_exact(std::uint64_t bytes);
 
+// bytes_with_exact of a change's magnitude with its sign before both figures, so that the
+// exact one cannot be read as a change the other way: ("-", 28662935) -> "-27.34 MiB
+// (-28,662,935 bytes)", ("+", 512) -> "+512 bytes".
+std::string bytes_with_exact(std::string_view sign, std::uint64_t bytes);
+
 // (12345678, "instr") -> "12.3 Minstr", (850, "instr") -> "850 instr" (decimal prefixes).
 std::string human_time(std::uint64_t time, std::string_view unit);
 

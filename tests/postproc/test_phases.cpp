@@ -458,7 +458,7 @@ TEST(PhasesTextReport, GrowthTableIterationsAndMarks) {
 TEST(PhasesTextReport, WhatASinglePhaseLeftBehind) {
     const std::string section = phases_section(text_of(phases_trace()));
     EXPECT_CONTAINS(section, "load: 1 iteration, by MEMATTR_PHASE_BEGIN/END\n");
-    EXPECT_CONTAINS(section, "  1. +1.00 KiB (1,024 bytes), 1.00 KiB (1,024 bytes) of what it "
+    EXPECT_CONTAINS(section, "  1. +1.00 KiB (+1,024 bytes), 1.00 KiB (1,024 bytes) of what it "
                              "allocated still live at exit\n"
                              "     site 4: Config::load() (config.cpp:8)\n");
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "report/layout.h"
 #include "support/units.h"
 
 namespace memattr {
@@ -49,6 +50,17 @@ TEST(Units, BytesWithExact) {
     EXPECT_EQ(bytes_with_exact(1), "1 byte");
     EXPECT_EQ(bytes_with_exact(512), "512 bytes");
     EXPECT_EQ(bytes_with_exact(1572864), "1.50 MiB (1,572,864 bytes)");
+}
+
+// A change's exact figure carries its sign too: "-27.34 MiB (28,662,935 bytes)" read as a
+// loss of 27 MiB next to a gain of 28 million bytes.
+TEST(Units, SignedBytesSignBothFigures) {
+    EXPECT_EQ(signed_bytes(-28662935), "-27.34 MiB (-28,662,935 bytes)");
+    EXPECT_EQ(signed_bytes(1048576), "+1.00 MiB (+1,048,576 bytes)");
+    EXPECT_EQ(signed_bytes(-512), "-512 bytes");
+    EXPECT_EQ(signed_bytes(0), "0 bytes");
+    EXPECT_EQ(signed_bytes(INT64_MIN), "-8.00 EiB (-9,223,372,036,854,775,808 bytes)");
+    EXPECT_EQ(signed_size(-1572864, human_bytes), "-1.50 MiB");
 }
 
 TEST(Units, HumanTime) {

@@ -3,6 +3,8 @@ in a signal handler, fork, exec, bad options, and trace destinations that are no
 files."""
 
 import os
+import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -119,14 +121,41 @@ def trace_through_fifo(env, fifo, received):
             reader.kill()
 
 
+def refused_at_start(results, case, proc):
+    """The checks of a run memattr refused before the program ran."""
+    results.check(f"{case}: refused before the program runs, with a non-zero exit status",
+                  proc.returncode != 0 and proc.stdout == ""
+                  and "memattr: the program was not run" in proc.stderr,
+                  f"rc {proc.returncode}, stdout {proc.stdout!r}: {proc.stderr[-500:]}")
+
+
 def case_trace_destinations(env, results):
     missing = env.out("no-such-dir/trace")
     proc = memattr(env, "c_basic_peak.c", trace=missing).proc
     results.check("trace destinations: an unwritable trace path is named in a clear error",
                   f"cannot create the trace file '{missing}': no such directory" in proc.stderr,
                   proc.stderr[-500:])
-    results.check("trace destinations: the program still runs normally",
-                  proc.returncode == 0 and proc.stdout == "done\n", f"rc {proc.returncode}")
+    refused_at_start(results, "trace destinations: an unwritable trace path", proc)
+
+    directory = fresh_dir(env, "a-directory")
+    proc = memattr(env, "c_basic_peak.c", trace=directory).proc
+    results.check("trace destinations: a directory is named in a clear error",
+                  f"cannot create the trace file '{directory}': is a directory" in proc.stderr,
+                  proc.stderr[-500:])
+    refused_at_start(results, "trace destinations: a directory", proc)
+
+    proc = memattr(env, "c_basic_peak.c", trace="trace.%q{MEMATTR_TEST_UNSET}").proc
+    results.check("trace destinations: an unset %q{VAR} is named in a clear error",
+                  "MEMATTR_TEST_UNSET" in proc.stderr and "not set" in proc.stderr,
+                  proc.stderr[-500:])
+    results.check("trace destinations: an unset %q{VAR} stops the run before the program",
+                  proc.returncode != 0 and proc.stdout == "", f"rc {proc.returncode}")
+
+    # The start-up check creates the staging file and removes it again.
+    work = fresh_dir(env, "destinations")
+    proc = memattr(env, "c_basic_peak.c", trace=os.path.join(work, "trace")).proc
+    results.equal("trace destinations: a run leaves its trace and nothing else",
+                  (proc.returncode, os.listdir(work)), (0, ["trace"]))
 
     # A destination that is not a regular file is written in place, never replaced
     # by a rename (as root that would replace e.g. a /dev node).
@@ -139,5 +168,50 @@ def case_trace_destinations(env, results):
                   summary["peak"]["bytes"], 7000)
 
 
+def fresh_dir(env, name):
+    """An empty scratch directory of this test run."""
+    path = os.path.join(env.runs, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def case_trace_staging_symlink(env, results):
+    """A symlink planted at the predictable staging name (TRACE.tmp.PID) while the program
+    runs: the trace must not be written through it into the file it points to."""
+    work = fresh_dir(env, "staging-symlink")
+    trace, victim = os.path.join(work, "trace"), os.path.join(work, "victim")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    proc = memattr(env, "c_trace_sabotage.c", args=["symlink", trace, victim], trace=trace).proc
+    with open(victim) as f:
+        content = f.read()
+    results.check("trace staging symlink: the file the symlink points to is untouched",
+                  content == "precious\n", f"it now holds {content[:40]!r}...")
+    results.check("trace staging symlink: no trace is published",
+                  not os.path.lexists(trace), str(os.listdir(work)))
+    results.check("trace staging symlink: the error names the staging file",
+                  re.search(rf"cannot create the trace file '{re.escape(trace)}': its staging "
+                            rf"file '{re.escape(trace)}\.tmp\.\d+' already exists", proc.stderr),
+                  proc.stderr[-500:])
+    results.equal("trace staging symlink: the program runs, and the run fails without a trace",
+                  (proc.stdout, proc.returncode), ("done\n", 1))
+
+
+def case_trace_lost_at_exit(env, results):
+    """The trace's directory disappears while the program runs: the program ends as it
+    would, but the run fails, so that a script cannot take it for a profiled run."""
+    gone = os.path.join(fresh_dir(env, "lost-at-exit"), "gone")
+    os.makedirs(gone)
+    trace = os.path.join(gone, "trace")
+    proc = memattr(env, "c_trace_sabotage.c", args=["rmdir", gone], trace=trace).proc
+    results.equal("trace lost at exit: the program runs to its end", proc.stdout, "done\n")
+    results.check("trace lost at exit: the error names the trace file",
+                  f"cannot create the trace file '{trace}': no such directory" in proc.stderr
+                  and "memattr: error: no trace was written" in proc.stderr, proc.stderr[-500:])
+    results.equal("trace lost at exit: the exit status is 1, not the program's 0",
+                  proc.returncode, 1)
+
+
 CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_tool_options,
-         case_trace_destinations]
+         case_trace_destinations, case_trace_staging_symlink, case_trace_lost_at_exit]
