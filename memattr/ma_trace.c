@@ -871,29 +871,45 @@ static void say_cannot_create(const HChar* name, UWord err)
              name, open_error_text(err));
 }
 
-static Bool is_directory(const HChar* name)
-{
-   struct vg_stat st;
-   SysRes sr = VG_(stat)(name, &st);
-   return !sr_isError(sr) && (st.mode & VKI_S_IFMT) == VKI_S_IFDIR;
-}
-
 /* Linux's value; the vki headers define no O_NOFOLLOW for amd64. */
 #define MA_O_NOFOLLOW 0400000
 
-/* Where to write: normally a temporary name beside the trace, renamed
-   over it when complete.  A target that exists and is not a regular
-   file (a pipe, /dev/stdout, a device) is written directly: renaming
-   over it would replace it, and root may rename over /dev nodes. */
-static HChar* staging_name(const HChar* name)
+/* Where the trace goes: its file name, expanded from
+   --memattr-out-file, and the file it is written into first.  That is
+   normally a staging name beside the trace, renamed over it when
+   complete.  A target that exists and is not a regular file (a pipe,
+   /dev/stdout, a device) is written directly: renaming over it would
+   replace it, and root may rename over /dev nodes.  One stat of the
+   target tells both that and whether it is a directory. */
+typedef struct {
+   HChar* name;
+   HChar* tmp;            /* the staging name; 'name' itself when direct */
+   Bool   direct;         /* written in place */
+   Bool   is_directory;   /* the name is a directory: nothing can be written */
+} Destination;
+
+static Destination destination_of(const HChar* file_template)
 {
+   Destination d;
    struct vg_stat st;
-   SysRes sr = VG_(stat)(name, &st);
-   if (!sr_isError(sr) && (st.mode & VKI_S_IFMT) != VKI_S_IFREG)
-      return VG_(strdup)("ma.tmpname", name);
-   HChar* tmp = VG_(malloc)("ma.tmpname", VG_(strlen)(name) + 32);
-   VG_(sprintf)(tmp, "%s.tmp.%d", name, VG_(getpid)());
-   return tmp;
+   d.name = VG_(expand_file_name)("--memattr-out-file", file_template);
+   SysRes sr = VG_(stat)(d.name, &st);
+   UInt type = sr_isError(sr) ? 0 : (st.mode & VKI_S_IFMT);
+   d.direct       = type != 0 && type != VKI_S_IFREG;
+   d.is_directory = type == VKI_S_IFDIR;
+   if (d.direct) {
+      d.tmp = d.name;
+   } else {
+      d.tmp = VG_(malloc)("ma.tmpname", VG_(strlen)(d.name) + 32);
+      VG_(sprintf)(d.tmp, "%s.tmp.%d", d.name, VG_(getpid)());
+   }
+   return d;
+}
+
+static void free_destination(Destination* d)
+{
+   if (d->tmp != d->name) VG_(free)(d->tmp);
+   VG_(free)(d->name);
 }
 
 /* Opens the file the trace is written into; -1 after telling the user
@@ -901,45 +917,22 @@ static HChar* staging_name(const HChar* name)
    so in a shared directory anyone could plant a symlink there and have
    the trace (of a root CI job, say) overwrite the file it points to:
    it is created afresh, never opened through an existing file or link. */
-static Int open_destination(const HChar* name, const HChar* tmp, Bool direct)
+static Int open_destination(const Destination* d)
 {
-   Int flags = direct ? VKI_O_CREAT | VKI_O_WRONLY
-                      : VKI_O_CREAT | VKI_O_WRONLY | VKI_O_EXCL | MA_O_NOFOLLOW;
-   SysRes sr = VG_(open)(tmp, flags,
+   Int flags = d->direct ? VKI_O_CREAT | VKI_O_WRONLY
+                         : VKI_O_CREAT | VKI_O_WRONLY | VKI_O_EXCL | MA_O_NOFOLLOW;
+   SysRes sr = VG_(open)(d->tmp, flags,
                          VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
    if (!sr_isError(sr))
       return sr_Res(sr);
    UWord err = sr_Err(sr);
-   if (!direct && (err == VKI_EEXIST || err == VKI_ELOOP))
+   if (!d->direct && (err == VKI_EEXIST || err == VKI_ELOOP))
       VG_(umsg)("memattr: error: cannot create the trace file '%s': its staging file "
                 "'%s' already exists (a file or a symbolic link, which memattr does "
-                "not write through); remove it\n", name, tmp);
+                "not write through); remove it\n", d->name, d->tmp);
    else
-      say_cannot_create(name, err);
+      say_cannot_create(d->name, err);
    return -1;
-}
-
-/* The trace's file name, expanded from --memattr-out-file, and the one
-   it is written into first. */
-typedef struct {
-   HChar* name;
-   HChar* tmp;
-   Bool   direct;   /* tmp is name: written in place */
-} Destination;
-
-static Destination destination_of(const HChar* file_template)
-{
-   Destination d;
-   d.name   = VG_(expand_file_name)("--memattr-out-file", file_template);
-   d.tmp    = staging_name(d.name);
-   d.direct = VG_(strcmp)(d.tmp, d.name) == 0;
-   return d;
-}
-
-static void free_destination(Destination* d)
-{
-   VG_(free)(d->tmp);
-   VG_(free)(d->name);
 }
 
 Bool ma_trace_destination_ok(const HChar* file_template)
@@ -950,10 +943,10 @@ Bool ma_trace_destination_ok(const HChar* file_template)
       disturb it (a pipe's reader would see an end of file): only a
       directory is refused.  A staging file is tried for real. */
    if (d.direct) {
-      ok = !is_directory(d.name);
+      ok = !d.is_directory;
       if (!ok) say_cannot_create(d.name, VKI_EISDIR);
    } else {
-      Int fd = open_destination(d.name, d.tmp, False);
+      Int fd = open_destination(&d);
       ok = fd >= 0;
       if (ok) {
          VG_(close)(fd);
@@ -969,7 +962,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    /* Expanded now, not at start-up, so a fork child gets its own pid
       in the name (as DHAT and Massif do). */
    Destination d = destination_of(req->file_template);
-   Int fd = open_destination(d.name, d.tmp, d.direct);
+   Int fd = open_destination(&d);
    if (fd < 0) {
       free_destination(&d);
       return NULL;
@@ -1006,8 +999,10 @@ HChar* ma_trace_write(const TraceRequest* req)
       if (!d.direct) VG_(unlink)(d.tmp);
    }
    VG_(free)(w);
-   VG_(free)(d.tmp);
-   if (ok) return d.name;
-   VG_(free)(d.name);
-   return NULL;
+   if (!ok) {
+      free_destination(&d);
+      return NULL;
+   }
+   if (!d.direct) VG_(free)(d.tmp);
+   return d.name;   /* the caller's */
 }

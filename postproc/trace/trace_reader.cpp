@@ -579,15 +579,20 @@ private:
         trace_.sites.push_back(site);
     }
 
-    // Copy and access records describe access tracking: a trace that says it did not track
-    // (or that has not said so yet: `run` comes first) cannot have them.
-    void require_access_tracking(std::string_view tag) const {
+    // A record that only a run with an option on writes (copy and access records need access
+    // tracking, snapshot records need snapshots): a trace whose `run` record says it was off,
+    // or that has not said so yet (`run` comes first), cannot have it.
+    void require_run_option(std::string_view tag, bool on, std::string_view what,
+                            std::string_view key) const {
         if (!single_record_lines_.contains(MA_TAG_RUN))
             fail(fmt::format("'{}' record before the 'run' record", tag));
-        if (!trace_.header.run.access)
-            fail(fmt::format("'{}' record in a trace without access tracking (the 'run' record "
-                             "says access=no)",
-                             tag));
+        if (!on)
+            fail(fmt::format("'{}' record in a trace without {} (the 'run' record says {}=no)",
+                             tag, what, key));
+    }
+
+    void require_access_tracking(std::string_view tag) const {
+        require_run_option(tag, trace_.header.run.access, "access tracking", MA_KEY_RUN_ACCESS);
     }
 
     void parse_copy(const Record& record) {
@@ -802,15 +807,8 @@ private:
 
     // ---------------------------------------------------------------- snapshots
 
-    // Snapshot records describe heap snapshots: a trace that says it took none (or that has
-    // not said so yet: `run` comes first) cannot have them.
     void require_snapshots(std::string_view tag) const {
-        if (!single_record_lines_.contains(MA_TAG_RUN))
-            fail(fmt::format("'{}' record before the 'run' record", tag));
-        if (!trace_.header.run.snapshots)
-            fail(fmt::format("'{}' record in a trace without snapshots (the 'run' record says "
-                             "snapshots=no)",
-                             tag));
+        require_run_option(tag, trace_.header.run.snapshots, "snapshots", MA_KEY_RUN_SNAPSHOTS);
     }
 
     // As many elements as the header claims, but no more than the rest of the input could
