@@ -87,7 +87,7 @@ def find_circle(graph):
     return None
 
 
-FLOORS = ["support", "trace", "analysis", "analysis/analysis", "report", "cli"]
+FLOORS = ["support", "trace", "analysis", "analysis/analysis", "report", "history", "cli"]
 
 
 def floor_of(relative_path):
