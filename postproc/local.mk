@@ -1,11 +1,12 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
-# reports, the copy lineage graph and the ownership graph.
+# reports, the copy lineage graph and the ownership graph; keeps runs' figures in a history
+# database (SQLite).
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
 # link exactly the code the program runs. A command is one cli/command_<name>.cpp here and
 # one line in cli/command_registry.cpp.
 
 MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 -g \
-	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS)
+	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS) $(SQLITE3_CFLAGS)
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
@@ -46,6 +47,8 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/dot.h postproc/report/dot.cpp \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
+	postproc/history/run_figures.h \
+	postproc/history/history_db.h postproc/history/history_db.cpp \
 	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \
 	postproc/cli/options.h postproc/cli/options.cpp \
 	postproc/cli/write_report.h postproc/cli/write_report.cpp \
@@ -59,7 +62,7 @@ bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp
 memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
-memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS)
+memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS)
 
 # Its user manual and the JSON schema it writes.
 EXTRA_DIST += docs/memattr-graph.md docs/json-schema.md

@@ -9,9 +9,9 @@ PACKAGES=(
   # the Valgrind tool SDK (headers + static libs) and glibc debug info for symbols
   valgrind libc6-dbg
   # memattr-graph
-  libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  # tests: GoogleTest, the test runner, rendering DOT
-  libgtest-dev python3 graphviz
+  libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
+  # tests: GoogleTest, the test runner, rendering DOT, the sqlite3 shell (history database)
+  libgtest-dev python3 graphviz sqlite3
 )
 # Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
 command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)

@@ -37,6 +37,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
 	tests/postproc/test_native_rss.cpp \
 	tests/postproc/test_command_registry.cpp \
+	tests/postproc/test_history_db.cpp \
 	tests/postproc/test_golden.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
@@ -47,5 +48,6 @@ tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCH
 # under test (libmemattrgraph.a) keeps the flags memattr-graph ships with.
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread -O1 -g1
 tests_postproc_postproc_tests_LDFLAGS = -pthread
-tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS)
+tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS) \
+	$(SQLITE3_LIBS)
 endif
