@@ -1,6 +1,6 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
 # reports, the copy lineage graph and the ownership graph; keeps runs' figures in a history
-# database (SQLite).
+# database (SQLite) and shows their trend.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
 # link exactly the code the program runs. A command is one cli/command_<name>.cpp here and
 # one line in cli/command_registry.cpp.
@@ -49,6 +49,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
 	postproc/history/run_figures.h \
 	postproc/history/history_db.h postproc/history/history_db.cpp \
+	postproc/history/trend.h postproc/history/trend.cpp \
 	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \
 	postproc/cli/options.h postproc/cli/options.cpp \
 	postproc/cli/write_report.h postproc/cli/write_report.cpp \
@@ -56,7 +57,9 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/cli/command_report.cpp \
 	postproc/cli/command_lineage.cpp \
 	postproc/cli/command_dot.cpp \
-	postproc/cli/command_native_rss.cpp
+	postproc/cli/command_native_rss.cpp \
+	postproc/cli/command_record.cpp \
+	postproc/cli/command_trend.cpp
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp

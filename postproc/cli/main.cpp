@@ -3,7 +3,8 @@
 // is in libmemattrgraph.
 //
 // Exit status: 0 on success, 1 when the trace cannot be read or the report cannot be
-// written (or native-rss's program cannot be run), 2 for a usage error (CLI11's message).
+// written (or native-rss's program cannot be run, or the history database cannot be used, or
+// trend selects no run), 2 for a usage error (CLI11's message).
 
 #include <cstdio>
 #include <exception>
@@ -51,9 +52,12 @@ constexpr const char* kFooter =
     "  memattr-graph dot memattr.out.1234 --blocks 'Cache::insert' -o blocks.dot\n"
     "  memattr-graph native-rss -- ./app args\n"
     "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
+    "  memattr-graph record memattr.out.1234 --db history.db --label workload=parser "
+    "--label rev=3f2a1c\n"
+    "  memattr-graph trend --db history.db --workload parser --last 7\n"
     "\n"
-    "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
-    "2 for a usage error. See docs/memattr-graph.md for what each section means.";
+    "Exit status: 0 on success, 1 when the trace cannot be read or the report written\n"
+    "(or the history database used), 2 for a usage error. See docs/memattr-graph.md for what each section means.";
 
 // Runs `command`; reports its failure. Returns the exit status.
 int run(const memattr::Command& command, const memattr::CommandOptions& options) {

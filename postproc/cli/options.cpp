@@ -40,6 +40,17 @@ const CLI::Validator clone_threshold_validator(
     },
     "PCT", "");
 
+// --label: NAME=VALUE with a name; the value may be empty.
+const CLI::Validator label_validator(
+    [](std::string& word) -> std::string {
+        const std::size_t equals = word.find('=');
+        if (equals == std::string::npos)
+            return fmt::format("'{}' is not NAME=VALUE: it has no '='", word);
+        if (equals == 0) return fmt::format("'{}' is not NAME=VALUE: the NAME is empty", word);
+        return {};
+    },
+    "NAME=VALUE", "");
+
 }  // namespace
 
 CLI::Validator count_at_least(std::size_t minimum) {
@@ -57,7 +68,6 @@ CLI::Validator count_at_least(std::size_t minimum) {
 
 // Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
 void add_common_options(CLI::App& command, CommandOptions& options) {
-    const AnalysisOptions defaults;
     command.add_option("TRACE", options.trace_path,
                        "The trace written by 'valgrind --tool=memattr',\n"
                        "memattr.out.<pid>.")
@@ -66,6 +76,11 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
     command.add_option("-o,--output", options.output_path,
                        "Write the report to FILE instead of standard output.")
         ->option_text("FILE");
+    add_analysis_options(command, options);
+}
+
+void add_analysis_options(CLI::App& command, CommandOptions& options) {
+    const AnalysisOptions defaults;
     command.add_option("--clone-threshold", options.analysis.clone_threshold,
                        "A copy filling at least PCT % of its destination\n"
                        "is a clone (a multiple of 10 from 10 to 100).\n"
@@ -88,6 +103,36 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
         ->check(regex_validator)
         ->allow_extra_args(false)
         ->option_text("REGEX");
+}
+
+void add_database_option(CLI::App& command, CommandOptions& options, const std::string& help) {
+    command.add_option("--db", options.database_path, help)->required()->option_text("FILE");
+}
+
+void add_label(CommandOptions& options, std::string_view option, std::string name,
+               std::string value) {
+    for (const auto& [known, known_value] : options.labels)
+        if (known == name)
+            throw CLI::ValidationError(std::string(option),
+                                       fmt::format("label '{}' is given twice", name));
+    options.labels.emplace_back(std::move(name), std::move(value));
+}
+
+void add_label_option(CLI::App& command, CommandOptions& options, const std::string& help) {
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--label",
+            [&options](const std::vector<std::string>& words) {
+                for (const std::string& word : words) {
+                    const std::size_t equals = word.find('=');
+                    add_label(options, "--label", word.substr(0, equals),
+                              word.substr(equals + 1));
+                }
+            },
+            help)
+        ->check(label_validator)
+        ->allow_extra_args(false)
+        ->option_text("NAME=VALUE");
 }
 
 void add_snapshot_option(CLI::App& command, CommandOptions& options) {

@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/options.h"
+#include "history/history_db.h"
 
 namespace CLI {
 class App;
@@ -23,6 +25,12 @@ struct CommandOptions {
     std::string format = "text";    // report's --format: a reporter_formats() name
     AnalysisOptions analysis;       // the options that change the figures
     std::vector<std::string> program;  // native-rss: the program to run and its arguments
+
+    // record and trend: the history database (history/history_db.h).
+    std::string database_path;  // --db FILE
+    Labels labels;              // --label NAME=VALUE (and trend's --workload W) in the order
+                                // given: record's run's labels, trend's selection
+    std::size_t last_runs = 0;  // trend --last N: the newest N runs shown; 0 for all
 };
 
 // A count option's check: a whole number, at least `minimum`. (CLI11's NonNegativeNumber and
@@ -32,6 +40,20 @@ CLI::Validator count_at_least(std::size_t minimum);
 // TRACE, -o, --clone-threshold, --frames and --ignore-fn: the options of every command that
 // reads a trace.
 void add_common_options(CLI::App& command, CommandOptions& options);
+
+// --clone-threshold, --frames and --ignore-fn: the options that change the figures.
+void add_analysis_options(CLI::App& command, CommandOptions& options);
+
+// --db FILE, required: the history database.
+void add_database_option(CLI::App& command, CommandOptions& options, const std::string& help);
+
+// --label NAME=VALUE, repeatable, into options.labels. A word without '=' or without a name,
+// or a name given twice, is a usage error.
+void add_label_option(CLI::App& command, CommandOptions& options, const std::string& help);
+
+// Adds NAME=VALUE to options.labels; throws CLI::ValidationError when NAME is there already.
+void add_label(CommandOptions& options, std::string_view option, std::string name,
+               std::string value);
 
 // --snapshot: the heap snapshot the ownership sections (and the ownership graph) describe.
 void add_snapshot_option(CLI::App& command, CommandOptions& options);

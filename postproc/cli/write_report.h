@@ -2,11 +2,18 @@
 // command needs, render, write.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "analysis/analysis.h"
 #include "cli/options.h"
 #include "report/reporter.h"
 
 namespace memattr {
+
+// Writes `text` to `output_path`, or to standard output when it is empty. Throws
+// std::runtime_error naming the file when it cannot be written.
+void write_output(std::string_view text, const std::string& output_path);
 
 // Reads options.trace_path, analyses the parts `needs` names, and writes what `reporter`
 // renders of them to options.output_path (standard output when it is empty). The report is

@@ -38,6 +38,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_native_rss.cpp \
 	tests/postproc/test_command_registry.cpp \
 	tests/postproc/test_history_db.cpp \
+	tests/postproc/test_trend.cpp \
 	tests/postproc/test_golden.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
