@@ -56,8 +56,9 @@ constexpr const char* kFooter =
     "--label rev=3f2a1c\n"
     "  memattr-graph trend --db history.db --workload parser --last 7\n"
     "\n"
-    "Exit status: 0 on success, 1 when the trace cannot be read or the report written\n"
-    "(or the history database used), 2 for a usage error. See docs/memattr-graph.md for what each section means.";
+    "Exit status: 0 on success, 1 when the trace cannot be read, the report written or\n"
+    "the history database used, 2 for a usage error. See docs/memattr-graph.md for what\n"
+    "each section means.";
 
 // Runs `command`; reports its failure. Returns the exit status.
 int run(const memattr::Command& command, const memattr::CommandOptions& options) {
