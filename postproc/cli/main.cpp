@@ -3,7 +3,8 @@
 // is in libmemattrgraph.
 //
 // Exit status: 0 on success, 1 when the trace cannot be read or the report cannot be
-// written (or native-rss's program cannot be run), 2 for a usage error (CLI11's message).
+// written (or native-rss's program cannot be run), 2 for a usage error (CLI11's message),
+// 3 when `check` finds a budget broken.
 
 #include <cstdio>
 #include <exception>
@@ -53,13 +54,12 @@ constexpr const char* kFooter =
     "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
     "\n"
     "Exit status: 0 on success, 1 when the trace cannot be read or the report written,\n"
-    "2 for a usage error. See docs/memattr-graph.md for what each section means.";
+    "2 for a usage error, 3 when 'check' finds a budget broken. See docs/memattr-graph.md for what each section means.";
 
 // Runs `command`; reports its failure. Returns the exit status.
 int run(const memattr::Command& command, const memattr::CommandOptions& options) {
     try {
-        command.run(options, command.needs);
-        return 0;
+        return command.run(options, command.needs);
     } catch (const std::exception& error) {
         fmt::print(stderr, "memattr-graph: error: {}\n", error.what());
         return kRunError;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analysis/site_folding.h"
+#include "support/units.h"
 
 namespace memattr {
 
@@ -55,14 +56,31 @@ CLI::Validator count_at_least(std::size_t minimum) {
         "", "");
 }
 
+CLI::Validator size_validator() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            try {
+                parse_size(value);
+                return {};
+            } catch (const std::invalid_argument& error) {
+                return error.what();
+            }
+        },
+        "SIZE", "");
+}
+
 // Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
 void add_common_options(CLI::App& command, CommandOptions& options) {
-    const AnalysisOptions defaults;
     command.add_option("TRACE", options.trace_path,
                        "The trace written by 'valgrind --tool=memattr',\n"
                        "memattr.out.<pid>.")
         ->required()
         ->type_name("FILE");
+    add_analysis_options(command, options);
+}
+
+void add_analysis_options(CLI::App& command, CommandOptions& options) {
+    const AnalysisOptions defaults;
     command.add_option("-o,--output", options.output_path,
                        "Write the report to FILE instead of standard output.")
         ->option_text("FILE");

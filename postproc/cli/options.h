@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "analysis/options.h"
+#include "history/budgets.h"
 
 namespace CLI {
 class App;
@@ -23,15 +25,32 @@ struct CommandOptions {
     std::string format = "text";    // report's --format: a reporter_formats() name
     AnalysisOptions analysis;       // the options that change the figures
     std::vector<std::string> program;  // native-rss: the program to run and its arguments
+
+    // diff and check: the run compared against (cli/baseline.h).
+    std::string baseline_path;      // diff's BASE, check's --baseline: a trace or JSON report
+    // diff
+    std::string metric = "peak";    // --metric: a metric_name() (history/run_figures.h)
+    std::uint64_t min_delta = 0;    // --min-delta: changes smaller than this are not listed
+    // check
+    Budgets budgets;                // the budgets of the command line, then of --budgets
+    std::string budget_file;        // --budgets FILE
+    std::string junit_path;         // --junit FILE
+    std::string markdown_path;      // --markdown FILE
 };
 
 // A count option's check: a whole number, at least `minimum`. (CLI11's NonNegativeNumber and
 // PositiveNumber print their range up to DBL_MAX in the message.)
 CLI::Validator count_at_least(std::size_t minimum);
 
-// TRACE, -o, --clone-threshold, --frames and --ignore-fn: the options of every command that
-// reads a trace.
+// A size option's check: bytes, or with a unit (support/units.h, parse_size).
+CLI::Validator size_validator();
+
+// TRACE, then add_analysis_options: the options of every command that reads a trace.
 void add_common_options(CLI::App& command, CommandOptions& options);
+
+// -o, --clone-threshold, --frames and --ignore-fn: what every command that analyses a trace
+// takes, whatever its operands.
+void add_analysis_options(CLI::App& command, CommandOptions& options);
 
 // --snapshot: the heap snapshot the ownership sections (and the ownership graph) describe.
 void add_snapshot_option(CLI::App& command, CommandOptions& options);

@@ -13,8 +13,6 @@
 
 namespace memattr {
 
-namespace {
-
 void write_output(std::string_view report, const std::string& output_path) {
     if (output_path.empty()) {
         std::cout << report << std::flush;
@@ -32,8 +30,6 @@ void write_output(std::string_view report, const std::string& output_path) {
         throw std::runtime_error(
             fmt::format("cannot write '{}': {}", output_path, std::strerror(errno)));
 }
-
-}  // namespace
 
 void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
                   const Reporter& reporter) {

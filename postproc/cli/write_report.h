@@ -2,6 +2,9 @@
 // command needs, render, write.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "analysis/analysis.h"
 #include "cli/options.h"
 #include "report/reporter.h"
@@ -15,5 +18,9 @@ namespace memattr {
 // report cannot be written.
 void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
                   const Reporter& reporter);
+
+// Writes `text` to `output_path`, or to standard output when it is empty. Throws
+// std::runtime_error naming the file when it cannot.
+void write_output(std::string_view text, const std::string& output_path);
 
 }  // namespace memattr

@@ -30,7 +30,8 @@ TEST(CommandRegistry, EveryCommandHasANameHelpOptionsAndARunner) {
 }
 
 TEST(CommandRegistry, ListsTheCommandsInHelpOrder) {
-    EXPECT_EQ(describe_command_names(), "'report', 'json', 'lineage', 'dot' and 'native-rss'");
+    EXPECT_EQ(describe_command_names(),
+              "'report', 'json', 'lineage', 'dot', 'diff', 'check' and 'native-rss'");
 }
 
 TEST(CommandRegistry, RejectsAnUnknownCommand) {
