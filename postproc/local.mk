@@ -17,6 +17,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
+	postproc/analysis/stable_key.h postproc/analysis/stable_key.cpp \
 	postproc/analysis/options.h \
 	postproc/analysis/site_rows.h postproc/analysis/site_rows.cpp \
 	postproc/analysis/copies.h postproc/analysis/copies.cpp \
@@ -47,7 +48,12 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/dot.h postproc/report/dot.cpp \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
-	postproc/history/run_figures.h \
+	postproc/history/run_figures.h postproc/history/run_figures.cpp \
+	postproc/history/diff.h postproc/history/diff.cpp \
+	postproc/history/markdown.h postproc/history/markdown.cpp \
+	postproc/history/diff_report.h postproc/history/diff_report.cpp \
+	postproc/history/budgets.h postproc/history/budgets.cpp \
+	postproc/history/check_report.h postproc/history/check_report.cpp \
 	postproc/history/history_db.h postproc/history/history_db.cpp \
 	postproc/history/trend.h postproc/history/trend.cpp \
 	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \
@@ -58,6 +64,9 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/cli/command_lineage.cpp \
 	postproc/cli/command_dot.cpp \
 	postproc/cli/command_native_rss.cpp \
+	postproc/cli/baseline.h postproc/cli/baseline.cpp \
+	postproc/cli/command_diff.cpp \
+	postproc/cli/command_check.cpp \
 	postproc/cli/command_record.cpp \
 	postproc/cli/command_trend.cpp
 

@@ -14,6 +14,7 @@
 #include "analysis/ownership.h"
 #include "analysis/site_folding.h"
 #include "analysis/site_rows.h"
+#include "analysis/stable_key.h"
 #include "trace/trace_escape.h"
 
 namespace memattr {
@@ -126,11 +127,6 @@ RootOwner owner_of(const Trace& trace, const SnapshotRoot& root) {
     if (root.stack && !trace.stacks[*root.stack].frames.empty())
         owner.function = trace.frames[trace.stacks[*root.stack].frames.back()];
     return owner;
-}
-
-std::string base_name(const std::string& path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 // ---------------------------------------------------------------- duplicates by sites

@@ -170,6 +170,12 @@ FoldedStack SiteFolder::fold(const Stack& stack, std::size_t allocator_frames) c
 
     const auto site_position = static_cast<std::size_t>(site - roles.begin());
     folded.site_frame = stack.frames[site_position];
+    folded.site_position = site_position;
+    const auto past_allocator = std::find_if(roles.begin(), site + 1, [](FrameRole role) {
+        return role != FrameRole::allocator;
+    });
+    folded.library_position =
+        std::min(site_position, static_cast<std::size_t>(past_allocator - roles.begin()));
     // Frames taken as the allocator by the caller's word do not count: only the rules say
     // that a call went through malloc.
     const auto first_ruled = roles.begin() + static_cast<std::ptrdiff_t>(

@@ -66,6 +66,11 @@ struct FoldingOptions {
 // A stack after folding. Indexes are into Trace::frames.
 struct FoldedStack {
     std::size_t site_frame = 0;       // see SiteFolder::fold
+    std::size_t site_position = 0;    // the site frame's position in the stack: the folded
+                                      // stack is the stack's frames from here on, all of them
+    std::size_t library_position = 0; // the first frame past the allocator's: with the site
+                                      // frame, or before it the library code the site called
+                                      // (std::string, std::vector<char>::assign, fopen)
     std::vector<std::size_t> frames;  // from site_frame outward, at most max_frames
     std::size_t omitted_frames = 0;   // frames beyond max_frames, not in `frames`
     bool through_allocator = false;   // a frame the rules call the allocator was folded away:

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/stable_key.h"
 #include "support/units.h"
 
 namespace memattr {
@@ -17,6 +18,13 @@ std::size_t custom_allocator_frames(const Site& site) {
     return site.kind == SiteKind::malloc ? 0 : 1;
 }
 
+std::string folded_stack_key(const Trace& trace, const Stack& stack, const FoldedStack& folded) {
+    std::vector<const Frame*> frames;
+    for (std::size_t position = folded.library_position; position < stack.frames.size(); ++position)
+        frames.push_back(&trace.frames[stack.frames[position]]);
+    return site_key(frames);
+}
+
 SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder) {
     const FoldedStack folded =
         folder.fold(trace.stacks[site.stack], custom_allocator_frames(site));
@@ -25,6 +33,7 @@ SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder)
     row.location = trace.frames[folded.site_frame];
     for (const std::size_t frame : folded.frames) row.stack.push_back(trace.frames[frame]);
     row.omitted_frames = folded.omitted_frames;
+    row.key = folded_stack_key(trace, trace.stacks[site.stack], folded);
     row.peak_percent = percent_of(site.peak_bytes, trace.peak.bytes);
     row.total_percent = percent_of(site.total_bytes, trace.totals.bytes);
     row.exit_percent = percent_of(site.exit_bytes, trace.exit.bytes);

@@ -23,6 +23,8 @@ struct SiteRow {
     std::vector<Frame> stack;  // folded: the site frame first, then its callers, at most
                                // --frames of them
     std::size_t omitted_frames = 0;  // callers beyond --frames
+    std::string key;                 // its stable key (stable_key.h), from the whole stack
+                                     // past the allocator, however many frames --frames shows
 
     double peak_percent = 0;       // peak_bytes, % of the global peak's bytes
     double total_percent = 0;      // total_bytes, % of all bytes allocated

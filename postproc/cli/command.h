@@ -17,6 +17,10 @@ class App;
 
 namespace memattr {
 
+// The exit status of a command whose verdict went against the run (`check`: a budget is
+// broken), as opposed to 1 (it could not run) and 2 (a usage error).
+inline constexpr int kVerdictFailed = 3;
+
 // One command: what the user types, what it takes and what it does. Plain constants (every
 // command is a constant of its own file), so the registry can list them without running
 // any code.
@@ -31,8 +35,10 @@ struct Command {
                                    // main.cpp hands them over before CLI11 parses anything
     void (*declare)(CLI::App& command, CommandOptions& options) = nullptr;  // adds its options
                                // and footer to `command`, and sets its defaults in `options`
-    void (*run)(const CommandOptions& options, const AnalysisNeeds& needs) = nullptr;  // does
-                               // it; throws std::exception (its what() for the user) on failure
+    int (*run)(const CommandOptions& options, const AnalysisNeeds& needs) = nullptr;  // does
+                               // it and returns the exit status (0, or kVerdictFailed for a
+                               // verdict that failed: `check`'s broken budget); throws
+                               // std::exception (its what() for the user) on failure
 };
 
 // Every command, in the order 'memattr-graph --help' lists them.

@@ -33,8 +33,9 @@ void declare_dot(CLI::App& command, CommandOptions& options) {
         ->option_text(fmt::format("N (default {})", kDefaultMaxBlockNodes));
 }
 
-void run_dot(const CommandOptions& options, const AnalysisNeeds& needs) {
+int run_dot(const CommandOptions& options, const AnalysisNeeds& needs) {
     write_report(options, needs, OwnershipReporter{});
+    return 0;
 }
 
 }  // namespace

@@ -17,8 +17,9 @@ void declare_lineage(CLI::App& command, CommandOptions& options) {
                    "0 draws every edge.");
 }
 
-void run_lineage(const CommandOptions& options, const AnalysisNeeds& needs) {
+int run_lineage(const CommandOptions& options, const AnalysisNeeds& needs) {
     write_report(options, needs, LineageReporter{});
+    return 0;
 }
 
 }  // namespace

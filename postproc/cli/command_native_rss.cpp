@@ -32,9 +32,10 @@ void declare_native_rss(CLI::App& command, CommandOptions& options) {
 // Prints on standard error (like time(1), so that the program's own output stays as it
 // was). The program's exit status is reported, not passed on: memattr-graph succeeds when it
 // measured.
-void run_native_rss(const CommandOptions& options, const AnalysisNeeds&) {
+int run_native_rss(const CommandOptions& options, const AnalysisNeeds&) {
     for (const std::string& line : describe_native_run(run_native(options.program)))
         fmt::print(stderr, "memattr-graph: {}\n", line);
+    return 0;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/write_report.h"
 #include "history/history_db.h"
 #include "history/run_figures.h"
 #include "history/trend.h"
@@ -58,12 +59,14 @@ std::string describe_recorded(std::int64_t id, const RunFigures& figures,
 }
 
 // The trace is read before the database is opened: a bad trace leaves no new file behind.
-void run_record(const CommandOptions& options, const AnalysisNeeds&) {
+int run_record(const CommandOptions& options, const AnalysisNeeds&) {
     RunFigures figures = load_run_figures(options.trace_path, options.analysis);
     figures.labels = options.labels;
     HistoryDb database(options.database_path, HistoryDb::Access::write);
     const std::int64_t id = database.record(figures);
-    fmt::print("{}\n", describe_recorded(id, figures, options.database_path));
+    write_output(describe_recorded(id, figures, options.database_path) + '\n',
+                 options.output_path);
+    return 0;
 }
 
 }  // namespace

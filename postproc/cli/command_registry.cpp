@@ -5,13 +5,13 @@
 namespace memattr {
 
 // Each is defined in its own file, cli/command_<name>.cpp.
-extern const Command report_command, json_command, lineage_command, dot_command,
-    native_rss_command, record_command, trend_command;
+extern const Command report_command, json_command, lineage_command, dot_command, diff_command,
+    check_command, record_command, trend_command, native_rss_command;
 
 const std::vector<const Command*>& registered_commands() {
     static const std::vector<const Command*> commands = {
-        &report_command, &json_command, &lineage_command, &dot_command, &native_rss_command,
-        &record_command, &trend_command,
+        &report_command, &json_command,   &lineage_command, &dot_command,        &diff_command,
+        &check_command,  &record_command, &trend_command,   &native_rss_command,
     };
     return commands;
 }

@@ -15,18 +15,6 @@ namespace memattr {
 
 namespace {
 
-// --native-rss: a size with an optional unit, checked while parsing like the other values.
-const CLI::Validator size_validator(
-    [](std::string& value) -> std::string {
-        try {
-            parse_size(value);
-            return {};
-        } catch (const std::invalid_argument& error) {
-            return error.what();
-        }
-    },
-    "SIZE", "");
-
 void add_report_options(CLI::App& command, CommandOptions& options) {
     add_common_options(command, options);
     add_snapshot_option(command, options);
@@ -41,7 +29,7 @@ void add_report_options(CLI::App& command, CommandOptions& options) {
             "Valgrind), to set beside memattr's estimate: bytes,\n"
             "or with K, M, G (KiB, MiB, GiB), e.g. 14532K, as\n"
             "'memattr-graph native-rss -- PROGRAM' prints it.")
-        ->check(size_validator)
+        ->check(size_validator())
         ->option_text("SIZE");
     add_top_option(command, options, AnalysisOptions{}.top,
                    "Rows listed in each ranking of the text report;\n"
@@ -58,12 +46,14 @@ void declare_report(CLI::App& command, CommandOptions& options) {
         ->option_text(fmt::format("FORMAT (default {})", options.format));
 }
 
-void run_report(const CommandOptions& options, const AnalysisNeeds& needs) {
+int run_report(const CommandOptions& options, const AnalysisNeeds& needs) {
     write_report(options, needs, *make_reporter(options.format));
+    return 0;
 }
 
-void run_json(const CommandOptions& options, const AnalysisNeeds& needs) {
+int run_json(const CommandOptions& options, const AnalysisNeeds& needs) {
     write_report(options, needs, *make_reporter("json"));
+    return 0;
 }
 
 }  // namespace

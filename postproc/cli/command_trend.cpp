@@ -65,7 +65,7 @@ std::string no_runs(const HistoryDb& database, const Labels& filters) {
                        database.path(), describe_labels(filters), count_of(held, "run"));
 }
 
-void run_trend(const CommandOptions& options, const AnalysisNeeds&) {
+int run_trend(const CommandOptions& options, const AnalysisNeeds&) {
     const HistoryDb database(options.database_path, HistoryDb::Access::read);
     std::vector<RecordedRun> runs = database.runs(options.labels);
     if (runs.empty()) throw std::runtime_error(no_runs(database, options.labels));
@@ -77,6 +77,7 @@ void run_trend(const CommandOptions& options, const AnalysisNeeds&) {
     const Trend trend = make_trend(options.database_path, options.labels, matching,
                                    std::move(runs), first, last, options.analysis.top);
     write_output(write_trend(trend, options.format), options.output_path);
+    return 0;
 }
 
 }  // namespace

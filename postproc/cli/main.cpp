@@ -4,7 +4,8 @@
 //
 // Exit status: 0 on success, 1 when the trace cannot be read or the report cannot be
 // written (or native-rss's program cannot be run, or the history database cannot be used, or
-// trend selects no run), 2 for a usage error (CLI11's message).
+// trend selects no run), 2 for a usage error (CLI11's message), 3 when `check` finds a budget
+// broken.
 
 #include <cstdio>
 #include <exception>
@@ -57,14 +58,13 @@ constexpr const char* kFooter =
     "  memattr-graph trend --db history.db --workload parser --last 7\n"
     "\n"
     "Exit status: 0 on success, 1 when the trace cannot be read, the report written or\n"
-    "the history database used, 2 for a usage error. See docs/memattr-graph.md for what\n"
-    "each section means.";
+    "the history database used, 2 for a usage error, 3 when 'check' finds a budget\n"
+    "broken. See docs/memattr-graph.md for what each section means.";
 
 // Runs `command`; reports its failure. Returns the exit status.
 int run(const memattr::Command& command, const memattr::CommandOptions& options) {
     try {
-        command.run(options, command.needs);
-        return 0;
+        return command.run(options, command.needs);
     } catch (const std::exception& error) {
         fmt::print(stderr, "memattr-graph: error: {}\n", error.what());
         return kRunError;

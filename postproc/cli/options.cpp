@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analysis/site_folding.h"
+#include "support/units.h"
 
 namespace memattr {
 
@@ -66,6 +67,19 @@ CLI::Validator count_at_least(std::size_t minimum) {
         "", "");
 }
 
+CLI::Validator size_validator() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            try {
+                parse_size(value);
+                return {};
+            } catch (const std::invalid_argument& error) {
+                return error.what();
+            }
+        },
+        "SIZE", "");
+}
+
 // Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
 void add_common_options(CLI::App& command, CommandOptions& options) {
     command.add_option("TRACE", options.trace_path,
@@ -73,14 +87,14 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
                        "memattr.out.<pid>.")
         ->required()
         ->type_name("FILE");
-    command.add_option("-o,--output", options.output_path,
-                       "Write the report to FILE instead of standard output.")
-        ->option_text("FILE");
     add_analysis_options(command, options);
 }
 
 void add_analysis_options(CLI::App& command, CommandOptions& options) {
     const AnalysisOptions defaults;
+    command.add_option("-o,--output", options.output_path,
+                       "Write the report to FILE instead of standard output.")
+        ->option_text("FILE");
     command.add_option("--clone-threshold", options.analysis.clone_threshold,
                        "A copy filling at least PCT % of its destination\n"
                        "is a clone (a multiple of 10 from 10 to 100).\n"

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/options.h"
+#include "history/budgets.h"
 #include "history/history_db.h"
 
 namespace CLI {
@@ -26,22 +28,35 @@ struct CommandOptions {
     AnalysisOptions analysis;       // the options that change the figures
     std::vector<std::string> program;  // native-rss: the program to run and its arguments
 
-    // record and trend: the history database (history/history_db.h).
-    std::string database_path;  // --db FILE
-    Labels labels;              // --label NAME=VALUE (and trend's --workload W) in the order
-                                // given: record's run's labels, trend's selection
-    std::size_t last_runs = 0;  // trend --last N: the newest N runs shown; 0 for all
+    // diff and check: the run compared against (cli/baseline.h).
+    std::string baseline_path;      // diff's BASE, check's --baseline: a trace or JSON report
+    // diff
+    std::string metric = "peak";    // --metric: a metric_name() (history/run_figures.h)
+    std::uint64_t min_delta = 0;    // --min-delta: changes smaller than this are not listed
+    // check
+    Budgets budgets;                // the budgets of the command line, then of --budgets
+    std::string budget_file;        // --budgets FILE
+    std::string junit_path;         // --junit FILE
+    std::string markdown_path;      // --markdown FILE
+    // record and trend: the history database (history/history_db.h)
+    std::string database_path;      // --db FILE
+    Labels labels;                  // --label NAME=VALUE (and trend's --workload W) in the
+                                    // order given: record's run's labels, trend's selection
+    std::size_t last_runs = 0;      // trend --last N: the newest N runs shown; 0 for all
 };
 
 // A count option's check: a whole number, at least `minimum`. (CLI11's NonNegativeNumber and
 // PositiveNumber print their range up to DBL_MAX in the message.)
 CLI::Validator count_at_least(std::size_t minimum);
 
-// TRACE, -o, --clone-threshold, --frames and --ignore-fn: the options of every command that
-// reads a trace.
+// A size option's check: bytes, or with a unit (support/units.h, parse_size).
+CLI::Validator size_validator();
+
+// TRACE, then add_analysis_options: the options of every command that reads a trace.
 void add_common_options(CLI::App& command, CommandOptions& options);
 
-// --clone-threshold, --frames and --ignore-fn: the options that change the figures.
+// -o, --clone-threshold, --frames and --ignore-fn: what every command that analyses a trace
+// takes, whatever its operands.
 void add_analysis_options(CLI::App& command, CommandOptions& options);
 
 // --db FILE, required: the history database.

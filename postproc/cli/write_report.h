@@ -11,9 +11,6 @@
 
 namespace memattr {
 
-// Writes `text` to `output_path`, or to standard output when it is empty. Throws
-// std::runtime_error naming the file when it cannot be written.
-void write_output(std::string_view text, const std::string& output_path);
 
 // Reads options.trace_path, analyses the parts `needs` names, and writes what `reporter`
 // renders of them to options.output_path (standard output when it is empty). The report is
@@ -22,5 +19,9 @@ void write_output(std::string_view text, const std::string& output_path);
 // report cannot be written.
 void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
                   const Reporter& reporter);
+
+// Writes `text` to `output_path`, or to standard output when it is empty. Throws
+// std::runtime_error naming the file when it cannot.
+void write_output(std::string_view text, const std::string& output_path);
 
 }  // namespace memattr

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "history/markdown.h"
 #include "report/layout.h"
 #include "report/section.h"
 #include "support/units.h"
@@ -213,29 +214,6 @@ std::string trend_text(const Trend& trend) {
 
 // ---------------------------------------------------------------- Markdown
 
-// A table cell's text: '|' would end the cell, a line break the row.
-std::string markdown_cell(std::string_view text) {
-    std::string cell;
-    for (char c : text) {
-        if (c == '|') cell += "\\|";
-        else if (c == '\n' || c == '\r') cell += ' ';
-        else cell += c;
-    }
-    return cell;
-}
-
-// Code text (a site's label: templates' '<' would read as HTML otherwise), in a code span
-// whose fence is longer than any run of backticks inside.
-std::string markdown_code(std::string_view text) {
-    std::size_t longest = 0;
-    for (std::size_t run = 0, i = 0; i < text.size(); ++i) {
-        run = text[i] == '`' ? run + 1 : 0;
-        longest = std::max(longest, run);
-    }
-    const std::string fence(longest + 1, '`');
-    return fmt::format("{} {} {}", fence, markdown_cell(text), fence);
-}
-
 void write_markdown_row(std::string& out, const std::vector<std::string>& cells) {
     out += '|';
     for (const std::string& cell : cells) out += ' ' + cell + " |";
@@ -272,7 +250,7 @@ std::string trend_markdown(const Trend& trend) {
         const SiteMove& move = trend.moved[i];
         write_markdown_row(out, {signed_size(move.change(), short_bytes),
                                  bytes_or_missing(move.before), bytes_or_missing(move.after),
-                                 markdown_code(move.label) + std::string(presence(move))});
+                                 markdown_code_cell(move.label) + std::string(presence(move))});
     }
     if (shown < trend.moved.size())
         out += fmt::format("\n{} moved.\n",

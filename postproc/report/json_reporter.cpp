@@ -19,11 +19,16 @@ constexpr std::string_view kSchemaKeys[] = {
 
 }  // namespace
 
-void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
+Json json_report(const ReportModel& model) {
     Json report = {{"schema", kJsonSchemaName}, {"schema_version", kJsonSchemaVersion}};
     for (const std::string_view key : kSchemaKeys) report[std::string(key)] = nullptr;
     for (const ReportSection& section : report_sections())
         if (section.write_json) section.write_json(model, report);
+    return report;
+}
+
+void JsonReporter::write(const ReportModel& model, std::ostream& out) const {
+    const Json report = json_report(model);
     // Symbol and file names are bytes, not necessarily UTF-8; invalid sequences become
     // U+FFFD instead of making the whole report fail.
     out << report.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';

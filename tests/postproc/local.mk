@@ -37,9 +37,11 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
 	tests/postproc/test_native_rss.cpp \
 	tests/postproc/test_command_registry.cpp \
+	tests/postproc/test_golden.cpp \
+	tests/postproc/test_stable_key.cpp \
+	tests/postproc/test_history.cpp \
 	tests/postproc/test_history_db.cpp \
-	tests/postproc/test_trend.cpp \
-	tests/postproc/test_golden.cpp
+	tests/postproc/test_trend.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
 	-DPOSTPROC_GOLDEN_DIR=\"$(abs_top_srcdir)/tests/golden\"

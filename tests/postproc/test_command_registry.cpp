@@ -31,7 +31,8 @@ TEST(CommandRegistry, EveryCommandHasANameHelpOptionsAndARunner) {
 
 TEST(CommandRegistry, ListsTheCommandsInHelpOrder) {
     EXPECT_EQ(describe_command_names(),
-              "'report', 'json', 'lineage', 'dot', 'native-rss', 'record' and 'trend'");
+              "'report', 'json', 'lineage', 'dot', 'diff', 'check', 'record', 'trend' and "
+              "'native-rss'");
 }
 
 TEST(CommandRegistry, RejectsAnUnknownCommand) {

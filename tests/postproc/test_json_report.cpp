@@ -187,8 +187,8 @@ TEST(JsonReport, KeysInDocumentedOrder) {
     EXPECT_EQ(keys_of(document["copies"]),
               (std::vector<std::string>{"totals", "movable_clones", "relocations", "lineage"}));
     EXPECT_EQ(keys_of(document["copies"]["movable_clones"][0]),
-              (std::vector<std::string>{"location", "source_site", "destination_sites", "pairs",
-                                        "bytes", "source_bytes", "destination_bytes",
+              (std::vector<std::string>{"key", "location", "source_site", "destination_sites",
+                                        "pairs", "bytes", "source_bytes", "destination_bytes",
                                         "peak_source_bytes", "overlap"}));
     EXPECT_EQ(keys_of(document["sites"][0]["access"]),
               (std::vector<std::string>{"read_bytes", "written_bytes", "never_read",
@@ -234,7 +234,8 @@ TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
     const json copies = report(test::lineage_trace())["copies"];
     ASSERT_EQ(copies["movable_clones"].size(), 3u);
     EXPECT_EQ(copies["movable_clones"][0],
-              json({{"location",
+              json({{"key", "4bb0fc203d27d0a5"},
+                    {"location",
                      {{"fn", "group::write_groups"},
                       {"file", "src/main.rs"},
                       {"line", 42},

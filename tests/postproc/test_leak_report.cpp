@@ -158,12 +158,12 @@ TEST(LeakJson, CategoriesWithEverySite) {
     EXPECT_EQ(leaks["snapshot"]["kinds"], json::array({"exit"}));
     EXPECT_EQ(leaks["definitely_lost"],
               json::parse(R"({"bytes": 512, "blocks": 3, "sites": [
-                  {"site": 5, "bytes": 512, "blocks": 3, "indirect_bytes": 256,
-                   "indirect_blocks": 1}]})"));
+                  {"key": "81255c1912bdee43", "site": 5, "bytes": 512, "blocks": 3,
+                   "indirect_bytes": 256, "indirect_blocks": 1}]})"));
     EXPECT_EQ(leaks["indirectly_lost"],
               json::parse(R"({"bytes": 256, "blocks": 1, "sites": [
-                  {"site": 5, "bytes": 256, "blocks": 1, "indirect_bytes": 0,
-                   "indirect_blocks": 0}]})"));
+                  {"key": "fa1499f1ff0705b1", "site": 5, "bytes": 256, "blocks": 1,
+                   "indirect_bytes": 0, "indirect_blocks": 0}]})"));
     EXPECT_EQ(leaks["possibly_lost"], json::parse(R"({"bytes": 0, "blocks": 0, "sites": []})"));
     EXPECT_EQ(leaks["still_reachable"]["bytes"], 96);
     EXPECT_EQ(leaks["still_reachable"]["sites"][0]["site"], 4);

@@ -324,9 +324,11 @@ TEST(OwnershipJson, DuplicatesBySites) {
     EXPECT_EQ(duplicates["wasted"], 4376);
     EXPECT_EQ(duplicates["by_sites"],
               json::parse(R"([
-                  {"sites": [{"site": 4, "blocks": 2}, {"site": 2, "blocks": 2}],
+                  {"key": "a59c162482603d79",
+                   "sites": [{"site": 4, "blocks": 2}, {"site": 2, "blocks": 2}],
                    "groups": 2, "blocks": 4, "wasted": 4120},
-                  {"sites": [{"site": 1, "blocks": 2}, {"site": 6, "blocks": 1}],
+                  {"key": "6ec05bb206eb5cc1",
+                   "sites": [{"site": 1, "blocks": 2}, {"site": 6, "blocks": 1}],
                    "groups": 1, "blocks": 3, "wasted": 256}
               ])"));
     EXPECT_EQ(duplicates["rows"].size(), 3u);

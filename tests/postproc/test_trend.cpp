@@ -165,8 +165,8 @@ TEST(Trend, MarkdownIsAGithubTableWithTheSameCellsInEveryRow) {
                             "| duplicate |");
     EXPECT_EQ(tables[0][3], "| 5 | 2026-12-02 03:00 | b2 | 1.52 MiB (+20 KiB) | 12 MiB (=) | "
                             "0 B (=) | – | – | – |");
-    EXPECT_EQ(tables[1][2], "| +512 KiB | – | 512 KiB | ` std::vector<Token>::push \\| x "
-                            "(lexer.cpp:20) ` (new) |");
+    EXPECT_EQ(tables[1][2], "| +512 KiB | – | 512 KiB | `std::vector<Token>::push \\| x "
+                            "(lexer.cpp:20)` (new) |");
     EXPECT_EQ(markdown.rfind("### memattr: The last 3 of 9 runs", 0), 0u);
 }
 

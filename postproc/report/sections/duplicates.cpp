@@ -1,9 +1,12 @@
 // Duplicate contents (from a heap snapshot): live blocks with byte-identical contents, by the
 // set of sites they come from and by group. In JSON: "duplicates" in "ownership".
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "analysis/stable_key.h"
 #include "report/layout.h"
 #include "support/units.h"
 
@@ -72,10 +75,20 @@ Json blocks_by_site_json(const ReportModel& model, const BlocksBySite& sites,
     return rows;
 }
 
+// A set of sites' key: the same set of sites, in whichever order, has the same key.
+std::string duplicate_set_key(const ReportModel& model, const BlocksBySite& sites) {
+    std::vector<std::string> keys;
+    for (const auto& [site, count] : sites) keys.push_back(model.sites[site].key);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return finding_key("duplicate", {fmt::format("{}", fmt::join(keys, ","))});
+}
+
 Json duplicates_by_sites_json(const ReportModel& model) {
     Json rows = Json::array();
     for (const DuplicateSitesRow& row : model.ownership.duplicates.by_sites)
-        rows.push_back({{"sites", blocks_by_site_json(model, row.sites, "blocks")},
+        rows.push_back({{"key", duplicate_set_key(model, row.sites)},
+                        {"sites", blocks_by_site_json(model, row.sites, "blocks")},
                         {"groups", row.groups},
                         {"blocks", row.blocks},
                         {"wasted", row.wasted}});

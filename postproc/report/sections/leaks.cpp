@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/stable_key.h"
 #include "report/layout.h"
 #include "support/units.h"
 
@@ -101,10 +102,12 @@ std::string leak_kind_key(LeakKind kind) {
     return key;
 }
 
-Json leak_category_json(const ReportModel& model, const LeakCategory& category) {
+Json leak_category_json(const ReportModel& model, LeakKind kind) {
+    const LeakCategory& category = model.leaks[kind];
     Json sites = Json::array();
     for (const LeakRow& row : category.sites)
-        sites.push_back({{"site", site_id(model, row.site)},
+        sites.push_back({{"key", finding_key("leak", {leak_kind_key(kind), model.sites[row.site].key})},
+                         {"site", site_id(model, row.site)},
                          {"bytes", row.own.bytes},
                          {"blocks", row.own.blocks},
                          {"indirect_bytes", row.indirect_bytes},
@@ -123,7 +126,7 @@ Json leaks_json(const ReportModel& model) {
     if (leaks.missing) return report;
     report["snapshot"] = snapshot_json(leaks.snapshot);
     for (const LeakKind kind : kAllLeakKinds)
-        report[leak_kind_key(kind)] = leak_category_json(model, leaks[kind]);
+        report[leak_kind_key(kind)] = leak_category_json(model, kind);
     return report;
 }
 

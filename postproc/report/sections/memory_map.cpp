@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "analysis/stable_key.h"
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
@@ -455,11 +456,21 @@ Json region_json(const ReportModel& model, const Region& region) {
     };
 }
 
+// A group's stable key: its kind and where its regions were made, or for a group without a
+// mapping site its name, with the directory of a start-up group's file left out.
+std::string mapping_group_key(const MappingGroup& group) {
+    const std::string where =
+        group.location ? stable_frame_text(*group.location) : std::string(base_name(group.name));
+    return finding_key("mapping", {name_of(kGroupKindNames, group.kind),
+                                   schema::word_of(schema::kRegionKinds, group.region_kind), where});
+}
+
 Json mapping_group_json(const ReportModel& model, const MappingGroup& group) {
     Json regions = Json::array();
     for (const std::size_t index : group.regions)
         regions.push_back(region_json(model, model.memory_map.map.regions[index]));
     return {
+        {"key", mapping_group_key(group)},
         {"name", group.name},
         {"kind", name_of(kGroupKindNames, group.kind)},
         {"region_kind", schema::word_of(schema::kRegionKinds, group.region_kind)},

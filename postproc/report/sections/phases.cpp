@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/stable_key.h"
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
@@ -238,11 +239,13 @@ Json phase_instance_json(const ReportModel& model, const PhaseInstanceRow& row) 
     };
 }
 
-Json growth_json(const ReportModel& model, const SiteGrowth& growth) {
+Json growth_json(const ReportModel& model, const PhaseNameSummary& name,
+                 const SiteGrowth& growth) {
     const GrowthFit& fit = growth.fit;
     const bool fitted = fit.kind == GrowthClass::leak || fit.kind == GrowthClass::irregular;
     const bool bounded = fit.kind == GrowthClass::bounded;
     return {
+        {"key", finding_key("growth", {name.name, model.sites[growth.site].key})},
         {"site", site_id(model, growth.site)},
         {"class", name_of(kGrowthClassNames, fit.kind)},
         {"net_growth", fit.net_growth},
@@ -260,7 +263,7 @@ Json phase_name_json(const ReportModel& model, const PhaseNameSummary& name) {
     for (const std::size_t index : name.instances)
         instances.push_back(model.phases.instances[index].instance.id);
     Json growth = Json::array();
-    for (const SiteGrowth& row : name.growth) growth.push_back(growth_json(model, row));
+    for (const SiteGrowth& row : name.growth) growth.push_back(growth_json(model, name, row));
     return {
         {"name", name.name},
         {"by", schema::word_of(schema::kPhaseDelimiters, name.by)},

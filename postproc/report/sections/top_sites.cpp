@@ -92,6 +92,7 @@ Json site_json(const SiteRow& row) {
     const Site& site = row.figures;
     return {
         {"id", site.id},
+        {"key", row.key},
         {"kind", site_kind_name(site.kind)},
         {"location", location_json(row.location)},
         {"stack", stack_json(row.stack)},
