@@ -27,7 +27,7 @@ struct BudgetOption {
 constexpr BudgetOption kBudgetOptions[] = {
     {"max-peak", "SIZE", "The peak of live heap bytes is at most SIZE."},
     {"max-peak-growth", "PCT",
-     "The peak grew by at most PCT % over the baseline's\n(needs --baseline)."},
+     "The peak grew by at most PCT % over the baseline's\n(needs --baseline or --baseline-db)."},
     {"max-leaked", "SIZE",
      "Bytes definitely and indirectly lost at exit (as\nMemcheck counts them) are at most SIZE."},
     {"max-growth-per-iteration", "SIZE",
@@ -38,11 +38,9 @@ constexpr BudgetOption kBudgetOptions[] = {
      "Bytes that keeping one copy of each duplicate block\nwould save are at most SIZE."},
 };
 
-// `baseline` is --baseline: the budgets that compare need it.
-void add_budget_options(CLI::App& command, CommandOptions& options, CLI::Option* baseline) {
-    for (const BudgetOption& budget : kBudgetOptions) {
-        CLI::Option* option =
-            command
+void add_budget_options(CLI::App& command, CommandOptions& options) {
+    for (const BudgetOption& budget : kBudgetOptions)
+        command
             .add_option_function<std::string>(
                 fmt::format("--{}", budget.name),
                 [&options, name = std::string(budget.name)](const std::string& value) {
@@ -61,14 +59,11 @@ void add_budget_options(CLI::App& command, CommandOptions& options, CLI::Option*
                 },
                 budget.value, ""))
             ->option_text(budget.value);
-        if (std::string_view(budget.name) == "max-peak-growth") option->needs(baseline);
-    }
     command
         .add_flag_function(
             "--no-new-leaks", [&options](std::int64_t) { options.budgets.no_new_leaks = true; },
             "No site leaks (definitely or indirectly lost) that\ndid not leak in the baseline "
-            "(needs --baseline).")
-        ->needs(baseline);
+            "(needs --baseline or\n--baseline-db).");
 }
 
 void declare_check(CLI::App& command, CommandOptions& options) {
@@ -82,7 +77,18 @@ void declare_check(CLI::App& command, CommandOptions& options) {
                         "The run the budgets about change compare with: a\n"
                         "trace or a JSON report.")
             ->option_text("FILE");
-    add_budget_options(command, options, baseline);
+    add_baseline_db_options(command, options);
+    baseline->excludes("--baseline-db");
+    add_budget_options(command, options);
+    // Budgets that compare, asked for on the command line without a baseline: a usage error
+    // now rather than after reading the trace. (A budget file's are checked when it is read.)
+    command.callback([&options] {
+        if (options.budgets.needs_baseline() && options.baseline_path.empty() &&
+            options.baseline_database_path.empty())
+            throw CLI::ValidationError(
+                "--max-peak-growth/--no-new-leaks",
+                "they compare with a baseline: give --baseline or --baseline-db");
+    });
     command.add_option("--budgets", options.budget_file,
                        "Read budgets from FILE, kept in the program's\n"
                        "repository: one 'NAME = VALUE' a line (e.g.\n"
@@ -109,15 +115,16 @@ int run_check(const CommandOptions& options, const AnalysisNeeds&) {
     if (!budgets.any())
         throw std::invalid_argument(
             "no budget to check: give one (e.g. --max-peak 64M) or a --budgets file");
-    const std::optional<RunFigures> baseline = load_baseline(options);
-    if (budgets.needs_baseline() && !baseline)
+    const Baseline baseline = load_baseline(options);
+    if (budgets.needs_baseline() && !baseline.run && baseline.missing.empty())
         throw std::invalid_argument(
-            "the budget file asks for max-peak-growth or no-new-leaks, which compare with a "
-            "baseline: give --baseline");
+            "max-peak-growth and no-new-leaks compare with a baseline: give --baseline or "
+            "--baseline-db");
     const RunFigures run = load_run(options);
-    const std::vector<BudgetVerdict> verdicts =
-        check_budgets(budgets, run, baseline ? &*baseline : nullptr);
-    const CheckSubject subject{run.source, baseline ? baseline->source : ""};
+    const std::vector<BudgetVerdict> verdicts = check_budgets(
+        budgets, run, baseline.run ? &*baseline.run : nullptr, baseline.missing);
+    const CheckSubject subject{run.source, baseline.run ? baseline.run->source : "",
+                               baseline.missing};
 
     std::ostringstream text, junit, markdown;
     write_check_text(subject, verdicts, text);

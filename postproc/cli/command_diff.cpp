@@ -3,6 +3,7 @@
 
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -36,12 +37,21 @@ SiteMetric metric_named(const std::string& name) {
 void declare_diff(CLI::App& command, CommandOptions& options) {
     command.add_option("BASE", options.baseline_path,
                        "The run compared against: a trace, or a JSON report\n"
-                       "('memattr-graph json').")
-        ->required()
+                       "('memattr-graph json'). Left out with --baseline-db.")
         ->type_name("FILE");
     command.add_option("NEW", options.trace_path, "The run compared: a trace or a JSON report.")
-        ->required()
         ->type_name("FILE");
+    add_baseline_db_options(command, options);
+    // The operands are BASE NEW, or NEW alone with --baseline-db (CLI11 puts it in BASE).
+    command.callback([&options] {
+        const bool from_database = !options.baseline_database_path.empty();
+        if (from_database && !options.trace_path.empty())
+            throw CLI::ValidationError("BASE", "with --baseline-db, give NEW alone");
+        if (from_database)
+            options.trace_path = std::exchange(options.baseline_path, {});
+        if (options.trace_path.empty())
+            throw CLI::RequiredError("BASE and NEW (or NEW with --baseline-db)");
+    });
     add_analysis_options(command, options);
     const std::vector<std::string> metrics = metric_names();
     command.add_option("--metric", options.metric,
@@ -73,8 +83,11 @@ void declare_diff(CLI::App& command, CommandOptions& options) {
 }
 
 int run_diff(const CommandOptions& options, const AnalysisNeeds&) {
-    const RunDiff diff = diff_runs(*load_baseline(options), load_run(options),
-                                   metric_named(options.metric), options.min_delta);
+    const Baseline baseline = load_baseline(options);
+    if (!baseline.run)
+        throw std::runtime_error(fmt::format("no baseline to compare with: {}", baseline.missing));
+    const RunDiff diff = diff_runs(*baseline.run, load_run(options), metric_named(options.metric),
+                                   options.min_delta);
     std::ostringstream text;
     write_diff(diff, options.format, options.analysis.top, text);
     write_output(text.view(), options.output_path);

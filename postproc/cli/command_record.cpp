@@ -25,7 +25,7 @@ void declare_record(CLI::App& command, CommandOptions& options) {
                         "The history database to record into: created when\n"
                         "missing or empty; any other file that is not one\n"
                         "is refused and left as it is.");
-    add_label_option(command, options,
+    add_label_option(command, "--label", options.labels,
                      "A label of the run, e.g. workload=parser, rev=3f2a1c,\n"
                      "for 'trend' to select and tell runs apart by.\n"
                      "Repeatable, one NAME=VALUE each; the VALUE may be\n"

@@ -25,12 +25,12 @@ void declare_trend(CLI::App& command, CommandOptions& options) {
         .add_option_function<std::string>(
             "--workload",
             [&options](const std::string& workload) {
-                add_label(options, "--workload", "workload", workload);
+                add_label(options.labels, "--workload", "workload", workload);
             },
             "Only the runs of workload W: short for\n"
             "'--label workload=W'.")
         ->option_text("W");
-    add_label_option(command, options,
+    add_label_option(command, "--label", options.labels,
                      "Only the runs with this label. Repeatable: a run\n"
                      "must have every NAME=VALUE given.");
     command.add_option("--last", options.last_runs, "Only the newest N runs selected.")

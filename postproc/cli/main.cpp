@@ -39,7 +39,10 @@ constexpr const char* kDescription =
     "site and each owner retains (dominator tree), with the pointer path from a root,\n"
     "duplicate contents and unreachable blocks, and draws the ownership graph. From the\n"
     "memory map it says why resident memory is bigger than the heap: mappings by the\n"
-    "code that made them, pages written and used, and the estimate part by part.";
+    "code that made them, pages written and used, and the estimate part by part. For a\n"
+    "nightly job it compares two runs by keys that survive a rebuild (diff), holds a\n"
+    "run to memory budgets (check) and keeps the runs in a history database (record,\n"
+    "trend).";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -53,6 +56,9 @@ constexpr const char* kFooter =
     "  memattr-graph dot memattr.out.1234 --blocks 'Cache::insert' -o blocks.dot\n"
     "  memattr-graph native-rss -- ./app args\n"
     "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
+    "  memattr-graph diff last-night.json memattr.out.1234 --min-delta 4K\n"
+    "  memattr-graph check memattr.out.1234 --max-peak 64M --baseline last-night.json "
+    "--no-new-leaks\n"
     "  memattr-graph record memattr.out.1234 --db history.db --label workload=parser "
     "--label rev=3f2a1c\n"
     "  memattr-graph trend --db history.db --workload parser --last 7\n"

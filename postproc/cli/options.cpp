@@ -123,30 +123,43 @@ void add_database_option(CLI::App& command, CommandOptions& options, const std::
     command.add_option("--db", options.database_path, help)->required()->option_text("FILE");
 }
 
-void add_label(CommandOptions& options, std::string_view option, std::string name,
-               std::string value) {
-    for (const auto& [known, known_value] : options.labels)
+void add_label(Labels& labels, std::string_view option, std::string name, std::string value) {
+    for (const auto& [known, known_value] : labels)
         if (known == name)
             throw CLI::ValidationError(std::string(option),
                                        fmt::format("label '{}' is given twice", name));
-    options.labels.emplace_back(std::move(name), std::move(value));
+    labels.emplace_back(std::move(name), std::move(value));
 }
 
-void add_label_option(CLI::App& command, CommandOptions& options, const std::string& help) {
-    command
+CLI::Option* add_label_option(CLI::App& command, const std::string& option, Labels& labels,
+                              const std::string& help) {
+    return command
         .add_option_function<std::vector<std::string>>(
-            "--label",
-            [&options](const std::vector<std::string>& words) {
+            option,
+            [&labels, option](const std::vector<std::string>& words) {
                 for (const std::string& word : words) {
                     const std::size_t equals = word.find('=');
-                    add_label(options, "--label", word.substr(0, equals),
-                              word.substr(equals + 1));
+                    add_label(labels, option, word.substr(0, equals), word.substr(equals + 1));
                 }
             },
             help)
         ->check(label_validator)
         ->allow_extra_args(false)
         ->option_text("NAME=VALUE");
+}
+
+void add_baseline_db_options(CLI::App& command, CommandOptions& options) {
+    CLI::Option* database =
+        command
+            .add_option("--baseline-db", options.baseline_database_path,
+                        "Take the baseline from this history database\n"
+                        "('memattr-graph record'): its latest run with every\n"
+                        "--baseline-label.")
+            ->option_text("FILE");
+    add_label_option(command, "--baseline-label", options.baseline_labels,
+                     "With --baseline-db: a label the baseline run must\n"
+                     "have, e.g. workload=parse. Repeatable.")
+        ->needs(database);
 }
 
 void add_snapshot_option(CLI::App& command, CommandOptions& options) {

@@ -15,6 +15,7 @@
 
 namespace CLI {
 class App;
+class Option;
 class Validator;
 }  // namespace CLI
 
@@ -30,6 +31,8 @@ struct CommandOptions {
 
     // diff and check: the run compared against (cli/baseline.h).
     std::string baseline_path;      // diff's BASE, check's --baseline: a trace or JSON report
+    std::string baseline_database_path;  // --baseline-db FILE: or the latest run there...
+    Labels baseline_labels;              // ...with every --baseline-label NAME=VALUE
     // diff
     std::string metric = "peak";    // --metric: a metric_name() (history/run_figures.h)
     std::uint64_t min_delta = 0;    // --min-delta: changes smaller than this are not listed
@@ -62,13 +65,17 @@ void add_analysis_options(CLI::App& command, CommandOptions& options);
 // --db FILE, required: the history database.
 void add_database_option(CLI::App& command, CommandOptions& options, const std::string& help);
 
-// --label NAME=VALUE, repeatable, into options.labels. A word without '=' or without a name,
-// or a name given twice, is a usage error.
-void add_label_option(CLI::App& command, CommandOptions& options, const std::string& help);
+// `option` NAME=VALUE (--label, --baseline-label), repeatable, into `labels`. A word without
+// '=' or without a name, or a name given twice, is a usage error. Returns the option.
+CLI::Option* add_label_option(CLI::App& command, const std::string& option, Labels& labels,
+                              const std::string& help);
 
-// Adds NAME=VALUE to options.labels; throws CLI::ValidationError when NAME is there already.
-void add_label(CommandOptions& options, std::string_view option, std::string name,
-               std::string value);
+// Adds NAME=VALUE to `labels`; throws CLI::ValidationError when NAME is there already.
+void add_label(Labels& labels, std::string_view option, std::string name, std::string value);
+
+// --baseline-db FILE and --baseline-label NAME=VALUE: a baseline taken from the history
+// database (cli/baseline.h).
+void add_baseline_db_options(CLI::App& command, CommandOptions& options);
 
 // --snapshot: the heap snapshot the ownership sections (and the ownership graph) describe.
 void add_snapshot_option(CLI::App& command, CommandOptions& options);

@@ -21,6 +21,8 @@ namespace {
 
 constexpr std::size_t kMaxCulprits = 5;
 
+constexpr const char* kNoNewLeaks = "no leak the baseline does not have";
+
 // How a budget reads its value and checks a run; one row per budget, in budget_names() order.
 struct BudgetRule {
     const char* name;
@@ -174,7 +176,7 @@ BudgetVerdict new_leaks_verdict(const RunFigures& run, const RunFigures* baselin
     required(run, RunFigure::leaked_bytes, "no-new-leaks");
     required(base, RunFigure::leaked_bytes, "no-new-leaks");
     const std::vector<const Finding*> fresh = findings_of(run, FindingKind::leak, &base);
-    BudgetVerdict verdict{"no-new-leaks", "no leak the baseline does not have",
+    BudgetVerdict verdict{"no-new-leaks", kNoNewLeaks,
                           count_of(fresh.size(), "new leak", "new leaks"), fresh.empty()};
     verdict.culprits = finding_lines(fresh, fresh.size());
     return verdict;
@@ -249,18 +251,31 @@ void read_budget_file(const std::string& path, Budgets& budgets) {
 }
 
 std::vector<BudgetVerdict> check_budgets(const Budgets& budgets, const RunFigures& run,
-                                         const RunFigures* baseline) {
+                                         const RunFigures* baseline,
+                                         std::string_view no_baseline_reason) {
     std::vector<BudgetVerdict> verdicts;
+    const bool skip_comparisons = baseline == nullptr && !no_baseline_reason.empty();
+    auto skipped = [&](const char* name, std::string limit) {
+        BudgetVerdict verdict{name, std::move(limit),
+                              fmt::format("no baseline: {}", no_baseline_reason)};
+        verdict.skipped = true;
+        return verdict;
+    };
     if (budgets.max_peak)
         verdicts.push_back(limit_verdict("max-peak", required(run, RunFigure::peak_bytes, "max-peak"),
                                          *budgets.max_peak, peak_culprits(run, baseline)));
     if (budgets.max_peak_growth_percent)
-        verdicts.push_back(peak_growth_verdict(*budgets.max_peak_growth_percent, run, baseline));
+        verdicts.push_back(
+            skip_comparisons
+                ? skipped("max-peak-growth", fmt::format("+{:.1f}%", *budgets.max_peak_growth_percent))
+                : peak_growth_verdict(*budgets.max_peak_growth_percent, run, baseline));
     if (budgets.max_leaked)
         verdicts.push_back(limit_verdict(
             "max-leaked", required(run, RunFigure::leaked_bytes, "max-leaked"), *budgets.max_leaked,
             finding_lines(findings_of(run, FindingKind::leak))));
-    if (budgets.no_new_leaks) verdicts.push_back(new_leaks_verdict(run, baseline));
+    if (budgets.no_new_leaks)
+        verdicts.push_back(skip_comparisons ? skipped("no-new-leaks", kNoNewLeaks)
+                                            : new_leaks_verdict(run, baseline));
     if (budgets.max_growth_per_iteration)
         verdicts.push_back(growth_verdict(*budgets.max_growth_per_iteration, run));
     if (budgets.max_clone_bytes)

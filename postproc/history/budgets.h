@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "history/run_figures.h"
@@ -53,12 +54,17 @@ struct BudgetVerdict {
     bool held = true;
     std::vector<std::string> culprits;  // when broken: the sites or findings that broke it,
                                         // most bytes first, at most 5, each one line
+    bool skipped = false;  // not judged: it compares with a baseline there is none of yet
+                           // (`figure` says why); held stays true
 };
 
 // Checks every budget set in `budgets` against `run` (and `baseline`, for the budgets that
-// compare). Throws std::runtime_error when a budget needs a figure the run (or the baseline)
-// lacks, saying which option the recording needs, or needs a baseline none was given.
+// compare). Without a baseline, the budgets that compare are skipped when
+// `no_baseline_reason` says why there is none yet (a nightly job's first night), and an
+// error otherwise. Throws std::runtime_error when a budget needs a figure the run (or the
+// baseline) lacks, saying which option the recording needs, or a baseline none was given.
 std::vector<BudgetVerdict> check_budgets(const Budgets& budgets, const RunFigures& run,
-                                         const RunFigures* baseline);
+                                         const RunFigures* baseline,
+                                         std::string_view no_baseline_reason = {});
 
 }  // namespace memattr

@@ -18,13 +18,25 @@ std::size_t broken_count(const std::vector<BudgetVerdict>& verdicts) {
         verdicts.begin(), verdicts.end(), [](const BudgetVerdict& verdict) { return !verdict.held; }));
 }
 
+std::size_t skipped_count(const std::vector<BudgetVerdict>& verdicts) {
+    return static_cast<std::size_t>(std::count_if(
+        verdicts.begin(), verdicts.end(), [](const BudgetVerdict& verdict) { return verdict.skipped; }));
+}
+
 std::string against(const CheckSubject& subject) {
-    return subject.baseline.empty() ? "" : fmt::format(" against {}", subject.baseline);
+    if (!subject.baseline.empty()) return fmt::format(" against {}", subject.baseline);
+    if (!subject.baseline_missing.empty())
+        return fmt::format(" (no baseline: {})", subject.baseline_missing);
+    return "";
+}
+
+std::string_view verdict_word(const BudgetVerdict& verdict) {
+    return verdict.skipped ? "skipped" : verdict.held ? "ok" : "BROKEN";
 }
 
 // One line: the verdict, the figure against the limit, and for a broken budget what broke it.
 std::string verdict_line(const BudgetVerdict& verdict) {
-    std::string line = fmt::format("{} {}: {} (limit {})", verdict.held ? "ok    " : "BROKEN",
+    std::string line = fmt::format("{:<7} {}: {} (limit {})", verdict_word(verdict),
                                    verdict.name, verdict.figure, verdict.limit);
     if (!verdict.culprits.empty())
         line += fmt::format("; broken by {}", fmt::join(verdict.culprits, "; "));
@@ -56,8 +68,10 @@ void write_check_text(const CheckSubject& subject, const std::vector<BudgetVerdi
     const std::size_t broken = broken_count(verdicts);
     out << fmt::format("memattr-graph check: {}{}\n", subject.run, against(subject));
     for (const BudgetVerdict& verdict : verdicts) out << "  " << verdict_line(verdict) << '\n';
-    out << fmt::format("{}: {} held, {} broken\n", count_of(verdicts.size(), "budget"),
-                       verdicts.size() - broken, broken);
+    const std::size_t skipped = skipped_count(verdicts);
+    out << fmt::format("{}: {} held, {} broken{}\n", count_of(verdicts.size(), "budget"),
+                       verdicts.size() - broken - skipped, broken,
+                       skipped == 0 ? "" : fmt::format(", {} skipped", skipped));
 }
 
 void write_check_junit(const CheckSubject& subject, const std::vector<BudgetVerdict>& verdicts,
@@ -65,15 +79,21 @@ void write_check_junit(const CheckSubject& subject, const std::vector<BudgetVerd
     const std::size_t broken = broken_count(verdicts);
     const std::string suite = xml_text(subject.run);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const std::size_t skipped = skipped_count(verdicts);
     out << fmt::format("<testsuites name=\"memattr budgets\" tests=\"{}\" failures=\"{}\" "
-                       "errors=\"0\" skipped=\"0\" time=\"0\">\n",
-                       verdicts.size(), broken);
+                       "errors=\"0\" skipped=\"{}\" time=\"0\">\n",
+                       verdicts.size(), broken, skipped);
     out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
-                       "skipped=\"0\" time=\"0\">\n",
-                       suite, verdicts.size(), broken);
+                       "skipped=\"{}\" time=\"0\">\n",
+                       suite, verdicts.size(), broken, skipped);
     for (const BudgetVerdict& verdict : verdicts) {
         out << fmt::format("    <testcase classname=\"memattr.budgets\" name=\"{}\" time=\"0\"",
                            xml_text(verdict.name));
+        if (verdict.skipped) {
+            out << fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                               xml_text(verdict.figure));
+            continue;
+        }
         if (verdict.held) {
             out << "/>\n";
             continue;
@@ -99,7 +119,8 @@ void write_check_markdown(const CheckSubject& subject,
     out << "| budget | result | figure | limit |\n|---|---|---:|---:|\n";
     for (const BudgetVerdict& verdict : verdicts)
         out << fmt::format("| {} | {} | {} | {} |\n", verdict.name,
-                           verdict.held ? "held" : "**broken**", verdict.figure, verdict.limit);
+                           verdict.skipped ? "skipped" : verdict.held ? "held" : "**broken**",
+                           markdown_cell(verdict.figure), markdown_cell(verdict.limit));
     for (const BudgetVerdict& verdict : verdicts) {
         if (verdict.culprits.empty()) continue;
         out << fmt::format("\n**{}** broken by:\n\n", verdict.name);

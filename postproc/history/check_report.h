@@ -15,6 +15,7 @@ namespace memattr {
 struct CheckSubject {
     std::string run;
     std::string baseline;
+    std::string baseline_missing;  // why a baseline asked for is not there yet, if it is not
 };
 
 void write_check_text(const CheckSubject& subject, const std::vector<BudgetVerdict>& verdicts,

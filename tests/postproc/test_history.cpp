@@ -239,6 +239,27 @@ TEST(Budgets, AMissingFigureIsAnErrorNamingTheOption) {
     EXPECT_THROW(check_budgets(budgets, run(1, {}), nullptr), std::runtime_error);
 }
 
+TEST(Budgets, WithoutABaselineYetTheComparingBudgetsAreSkipped) {
+    Budgets budgets;
+    budgets.no_new_leaks = true;
+    budgets.max_peak_growth_percent = 5;
+    budgets.max_peak = 10;
+    const std::vector<BudgetVerdict> verdicts =
+        check_budgets(budgets, run(100, {{"a", 100}}), nullptr, "'h.db' has no run yet");
+    ASSERT_EQ(verdicts.size(), 3u);
+    EXPECT_FALSE(verdicts[0].held);  // max-peak is judged all the same
+    EXPECT_TRUE(verdicts[1].skipped);
+    EXPECT_TRUE(verdicts[2].skipped);
+    EXPECT_NE(verdicts[2].figure.find("'h.db' has no run yet"), std::string::npos);
+    std::ostringstream junit, text;
+    write_check_junit({"new.trace", "", "'h.db' has no run yet"}, verdicts, junit);
+    write_check_text({"new.trace", "", "'h.db' has no run yet"}, verdicts, text);
+    EXPECT_NE(junit.str().find("failures=\"1\" errors=\"0\" skipped=\"2\""), std::string::npos)
+        << junit.str();
+    EXPECT_NE(text.str().find("3 budgets: 0 held, 1 broken, 2 skipped"), std::string::npos)
+        << text.str();
+}
+
 TEST(CheckReport, JunitHasOneCasePerBudgetAndEscapes) {
     const std::vector<BudgetVerdict> verdicts = {
         {"max-peak", "1 KiB", "2 KiB", false, {"Blob::copy<\"q\">(char const*) & (b.cpp:1)"}},
@@ -251,7 +272,7 @@ TEST(CheckReport, JunitHasOneCasePerBudgetAndEscapes) {
     EXPECT_NE(junit.str().find("Blob::copy&lt;&quot;q&quot;&gt;(char const*) &amp;"),
               std::string::npos);
     EXPECT_EQ(junit.str().find("<\"q\">"), std::string::npos);
-    EXPECT_NE(text.str().find("BROKEN max-peak"), std::string::npos);
+    EXPECT_NE(text.str().find("  BROKEN  max-peak: 2 KiB (limit 1 KiB); broken by Blob"), std::string::npos);
     EXPECT_NE(text.str().find("2 budgets: 1 held, 1 broken"), std::string::npos) << text.str();
 }
 

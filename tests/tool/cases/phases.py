@@ -31,9 +31,10 @@ def line_of_site(report, source):
 
 
 def growth_by_line(report, phase):
-    """{line: growth row without its site id} of the phase's growth table."""
+    """{line: growth row without its site id and key} of the phase's growth table (the key
+    names the phase too, and the variants name their phases differently)."""
     lines = line_of_site(report, PHASES_SOURCE)
-    return {lines[row["site"]]: {k: v for k, v in row.items() if k != "site"}
+    return {lines[row["site"]]: {k: v for k, v in row.items() if k not in ("site", "key")}
             for row in phase["growth"]}
 
 
