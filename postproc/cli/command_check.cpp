@@ -67,10 +67,9 @@ void add_budget_options(CLI::App& command, CommandOptions& options) {
 }
 
 void declare_check(CLI::App& command, CommandOptions& options) {
-    command.add_option("TRACE", options.trace_path,
-                       "The run checked: a trace, or a JSON report\n('memattr-graph json').")
-        ->required()
-        ->type_name("FILE");
+    add_run_operand(command, "TRACE", options.trace_path,
+                    "The run checked: a trace, or a JSON report\n('memattr-graph json').")
+        ->required();
     CLI::Option* baseline =
         command
             .add_option("--baseline", options.baseline_path,

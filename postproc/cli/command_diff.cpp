@@ -35,12 +35,11 @@ SiteMetric metric_named(const std::string& name) {
 }
 
 void declare_diff(CLI::App& command, CommandOptions& options) {
-    command.add_option("BASE", options.baseline_path,
-                       "The run compared against: a trace, or a JSON report\n"
-                       "('memattr-graph json'). Left out with --baseline-db.")
-        ->type_name("FILE");
-    command.add_option("NEW", options.trace_path, "The run compared: a trace or a JSON report.")
-        ->type_name("FILE");
+    add_run_operand(command, "BASE", options.baseline_path,
+                    "The run compared against: a trace, or a JSON report\n"
+                    "('memattr-graph json'). Left out with --baseline-db.");
+    add_run_operand(command, "NEW", options.trace_path,
+                    "The run compared: a trace or a JSON report.");
     add_baseline_db_options(command, options);
     // The operands are BASE NEW, or NEW alone with --baseline-db (CLI11 puts it in BASE).
     command.callback([&options] {

@@ -16,11 +16,10 @@ namespace memattr {
 namespace {
 
 void declare_record(CLI::App& command, CommandOptions& options) {
-    command.add_option("TRACE", options.trace_path,
-                       "The run: a trace written by 'valgrind --tool=memattr'\n"
-                       "(memattr.out.<pid>), or its JSON report.")
-        ->required()
-        ->type_name("FILE");
+    add_run_operand(command, "TRACE", options.trace_path,
+                    "The run: a trace written by 'valgrind --tool=memattr'\n"
+                    "(memattr.out.<pid>), or its JSON report.")
+        ->required();
     add_database_option(command, options,
                         "The history database to record into: created when\n"
                         "missing or empty; any other file that is not one\n"

@@ -82,12 +82,16 @@ CLI::Validator size_validator() {
 
 // Help texts are wrapped by hand: CLI11 indents the lines after a '\n' but does not wrap.
 void add_common_options(CLI::App& command, CommandOptions& options) {
-    command.add_option("TRACE", options.trace_path,
-                       "The trace written by 'valgrind --tool=memattr',\n"
-                       "memattr.out.<pid>.")
-        ->required()
-        ->type_name("FILE");
+    add_run_operand(command, "TRACE", options.trace_path,
+                    "The trace written by 'valgrind --tool=memattr',\n"
+                    "memattr.out.<pid>.")
+        ->required();
     add_analysis_options(command, options);
+}
+
+CLI::Option* add_run_operand(CLI::App& command, const std::string& name, std::string& path,
+                             const std::string& help) {
+    return command.add_option(name, path, help)->type_name("FILE");
 }
 
 void add_analysis_options(CLI::App& command, CommandOptions& options) {

@@ -58,6 +58,11 @@ CLI::Validator size_validator();
 // TRACE, then add_analysis_options: the options of every command that reads a trace.
 void add_common_options(CLI::App& command, CommandOptions& options);
 
+// An operand naming a file a command reads (TRACE, BASE, NEW): `path` gets it. Returns the
+// option, for ->required().
+CLI::Option* add_run_operand(CLI::App& command, const std::string& name, std::string& path,
+                             const std::string& help);
+
 // -o, --clone-threshold, --frames and --ignore-fn: what every command that analyses a trace
 // takes, whatever its operands.
 void add_analysis_options(CLI::App& command, CommandOptions& options);

@@ -36,7 +36,7 @@ tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/test_phases.cpp \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
 	tests/postproc/test_native_rss.cpp \
-	tests/postproc/test_command_registry.cpp \
+	tests/postproc/command_line.h tests/postproc/test_command_registry.cpp \
 	tests/postproc/test_golden.cpp \
 	tests/postproc/test_stable_key.cpp \
 	tests/postproc/test_history.cpp \

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/command.h"
+#include "command_line.h"
 #include "report/lineage_reporter.h"
 #include "report/ownership_reporter.h"
 
@@ -40,17 +41,7 @@ TEST(CommandRegistry, RejectsAnUnknownCommand) {
     EXPECT_EQ(find_command(""), nullptr);
 }
 
-// Parses `words` (after the program name) with `name`'s options alone.
-CommandOptions parse_command(std::string_view name, std::vector<std::string> words) {
-    const Command* command = find_command(name);
-    EXPECT_NE(command, nullptr);
-    CommandOptions options;
-    CLI::App app;
-    command->declare(app, options);
-    std::reverse(words.begin(), words.end());  // CLI11 takes them last first
-    app.parse(words);
-    return options;
-}
+using test::parse_command;
 
 TEST(CommandRegistry, EachCommandSetsItsOwnDefaults) {
     EXPECT_EQ(parse_command("report", {"t"}).analysis.top, AnalysisOptions{}.top);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "command_line.h"
 #include "history/trend.h"
 
 namespace memattr {
@@ -200,21 +201,11 @@ protected:
     fs::path dir_;
 };
 
-// Parses `words` (after the command's name) with `name`'s options alone.
-CommandOptions parse(std::string_view name, std::vector<std::string> words) {
-    const Command* command = find_command(name);
-    EXPECT_NE(command, nullptr);
-    CommandOptions options;
-    CLI::App app;
-    command->declare(app, options);
-    std::reverse(words.begin(), words.end());  // CLI11 takes them last first
-    app.parse(words);
-    return options;
-}
+using test::parse_command;
 
 // Runs command `name` with `words`; returns what it printed on standard output.
 std::string run_command(std::string_view name, std::vector<std::string> words) {
-    const CommandOptions options = parse(name, std::move(words));
+    const CommandOptions options = parse_command(name, std::move(words));
     ::testing::internal::CaptureStdout();
     try {
         find_command(name)->run(options, find_command(name)->needs);
@@ -272,19 +263,19 @@ TEST_F(TrendCommands, RecordingABadTraceCreatesNoDatabase) {
 }
 
 TEST_F(TrendCommands, LabelsMustBeNameEqualsValueEachNameOnce) {
-    EXPECT_EQ(parse("record", {"t", "--db", "h.db", "--label", "rev=", "--label", "a=b=c"}).labels,
+    EXPECT_EQ(parse_command("record", {"t", "--db", "h.db", "--label", "rev=", "--label", "a=b=c"}).labels,
               (Labels{{"rev", ""}, {"a", "b=c"}}));
-    EXPECT_THROW(parse("record", {"t", "--db", "h.db", "--label", "rev"}), CLI::ParseError);
-    EXPECT_THROW(parse("record", {"t", "--db", "h.db", "--label", "=x"}), CLI::ParseError);
-    EXPECT_THROW(parse("record", {"t", "--db", "h.db", "--label", "a=1", "--label", "a=2"}),
+    EXPECT_THROW(parse_command("record", {"t", "--db", "h.db", "--label", "rev"}), CLI::ParseError);
+    EXPECT_THROW(parse_command("record", {"t", "--db", "h.db", "--label", "=x"}), CLI::ParseError);
+    EXPECT_THROW(parse_command("record", {"t", "--db", "h.db", "--label", "a=1", "--label", "a=2"}),
                  CLI::ParseError);
-    EXPECT_THROW(parse("record", {"t"}), CLI::ParseError);  // --db is required
-    EXPECT_THROW(parse("trend", {"--db", "h.db", "--workload", "w", "--label", "workload=v"}),
+    EXPECT_THROW(parse_command("record", {"t"}), CLI::ParseError);  // --db is required
+    EXPECT_THROW(parse_command("trend", {"--db", "h.db", "--workload", "w", "--label", "workload=v"}),
                  CLI::ParseError);
-    EXPECT_EQ(parse("trend", {"--db", "h.db", "--workload", "w"}).labels,
+    EXPECT_EQ(parse_command("trend", {"--db", "h.db", "--workload", "w"}).labels,
               (Labels{{"workload", "w"}}));
-    EXPECT_THROW(parse("trend", {"--db", "h.db", "--last", "0"}), CLI::ParseError);
-    EXPECT_THROW(parse("trend", {"--db", "h.db", "--format", "html"}), CLI::ParseError);
+    EXPECT_THROW(parse_command("trend", {"--db", "h.db", "--last", "0"}), CLI::ParseError);
+    EXPECT_THROW(parse_command("trend", {"--db", "h.db", "--format", "html"}), CLI::ParseError);
 }
 
 }  // namespace
