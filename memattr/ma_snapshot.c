@@ -180,9 +180,36 @@ static UInt drop_containers(Snapshot* s)
    return kept;
 }
 
+/* Which client memory a snapshot may read. A program may make part of
+   its own heap inaccessible (mprotect(PROT_NONE) on a malloc'd page, a
+   guard page in an arena), and reading it would fault inside the tool.
+   Asking Valgrind's address-space manager about every block would cost a
+   lookup each, but the heap lies in a few large segments: the last
+   readable segment found answers almost every question. Made afresh for
+   each snapshot, as the program may have changed protections since. */
+typedef struct {
+   Addr start, end;   /* [start, end]: readable client memory; start > end
+                         while nothing is known */
+} ReadableCache;
+
+static Bool is_readable(ReadableCache* cache, Addr a, SizeT len)
+{
+   const Addr last = a + (len ? len : 1) - 1;
+   if (a >= cache->start && last <= cache->end) return True;
+   const NSegment* seg = VG_(am_find_nsegment)(a);
+   if (seg && seg->hasR && last <= seg->end
+       && (seg->kind == SkAnonC || seg->kind == SkFileC || seg->kind == SkShmC)) {
+      cache->start = seg->start;
+      cache->end = seg->end;
+      return True;
+   }
+   return VG_(am_is_valid_for_client)(a, len ? len : 1, VKI_PROT_READ);
+}
+
 static void collect_blocks(Scan* sc)
 {
    Snapshot* s = sc->s;
+   ReadableCache readable = { 1, 0 };
    s->n_blocks = (UInt)ma_heap.curr_blocks;
    s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
    UInt n = 0;
@@ -198,13 +225,16 @@ static void collect_blocks(Scan* sc)
       b->first_edge = b->first_word = 0;
       b->alloc_event = bk->alloc_event;
       b->written = ma_access_bytes_written(bk);
-      b->readable = bk->kind == BLOCK_MALLOC
-                    || VG_(am_is_valid_for_client)(bk->payload, bk->req_szB ? bk->req_szB : 1,
-                                                   VKI_PROT_READ);
+      b->readable = is_readable(&readable, bk->payload, bk->req_szB);
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
    n = s->n_blocks = drop_containers(s);
+   for (UInt i = 0; i < n; i++)
+      if (!s->blocks[i].readable) {
+         s->unreadable_blocks++;
+         s->unreadable_bytes += s->blocks[i].size;
+      }
    /* An empty heap gives the empty range [0, 0), which nothing is in. */
    sc->lowest  = n ? s->blocks[0].addr : 0;
    sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;   /* disjoint, sorted */

@@ -40,11 +40,12 @@ typedef struct {
    ULong first_word;    /* candidate words: words[first_word ..) */
    ULong alloc_event;   /* the block's identity (ma_heap.alloc_events) */
    ULong written;       /* its bytes_written when read (access tracking) */
-   Bool  readable;      /* False for a custom block whose memory the
-                           program unmapped or protected (an arena moved
-                           before its blocks were announced again): not
-                           read; its hash is then made from its address,
-                           so it matches no other block */
+   Bool  readable;      /* False for a block whose memory the program
+                           unmapped or protected (mprotect(PROT_NONE) on
+                           a heap page; an arena moved before its custom
+                           blocks were announced again): not read; its
+                           hash is then made from its address, so it
+                           matches no other block */
 } SnapBlock;
 
 /* A word of a block whose value looks like a user-space address
@@ -99,6 +100,8 @@ typedef struct _Snapshot {
    ULong      bytes;         /* live requested bytes */
    ULong      scanned;       /* bytes of client memory read */
    ULong      reused;        /* bytes of unchanged blocks not read again */
+   ULong      unreadable_blocks;  /* live blocks it could not read: their memory */
+   ULong      unreadable_bytes;   /* was protected or unmapped (not faulting) */
    SnapBlock* blocks;
    UInt       n_blocks;
    SnapEdge*  edges;

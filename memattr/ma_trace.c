@@ -735,6 +735,8 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, MA_KEY_SNAPSHOT_ROOTS, s->n_roots);
    field_u(w, MA_KEY_SNAPSHOT_SCANNED, s->scanned);
    field_u(w, MA_KEY_SNAPSHOT_REUSED, s->reused);
+   field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s->unreadable_blocks);
+   field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s->unreadable_bytes);
    end_record(w);
    for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);

@@ -23,7 +23,7 @@ SnapshotSummary summarise_snapshot(const Snapshot& snapshot) {
     return {snapshot.id,          snapshot.name,          snapshot.kinds,
             snapshot.time,        snapshot.allocated,     snapshot.bytes,
             snapshot.blocks.size(), snapshot.pointers.size(), snapshot.roots.size(),
-            snapshot.scanned};
+            snapshot.scanned,     snapshot.unreadable_blocks, snapshot.unreadable_bytes};
 }
 
 const Snapshot* snapshot_with_kind(const Trace& trace, bool SnapshotKinds::*kind) {

@@ -64,6 +64,8 @@ struct SnapshotSummary {
     std::uint64_t pointers = 0;
     std::uint64_t roots = 0;
     std::uint64_t scanned = 0;
+    std::uint64_t unreadable_blocks = 0;  // live blocks not read: protected or unmapped
+    std::uint64_t unreadable_bytes = 0;
 };
 
 // A root as an owner: where the words that keep blocks alive are. Words of one global

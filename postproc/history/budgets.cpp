@@ -142,9 +142,18 @@ std::vector<std::string> peak_culprits(const RunFigures& run, const RunFigures* 
     return lines;
 }
 
+BudgetVerdict verdict_of(std::string name, std::string limit, std::string figure, bool held) {
+    BudgetVerdict verdict;
+    verdict.name = std::move(name);
+    verdict.limit = std::move(limit);
+    verdict.figure = std::move(figure);
+    verdict.held = held;
+    return verdict;
+}
+
 BudgetVerdict limit_verdict(const char* name, std::uint64_t figure, std::uint64_t limit,
                             std::vector<std::string> culprits) {
-    BudgetVerdict verdict{name, bytes_with_exact(limit), bytes_with_exact(figure), figure <= limit};
+    BudgetVerdict verdict = verdict_of(name, bytes_with_exact(limit), bytes_with_exact(figure), figure <= limit);
     if (!verdict.held) verdict.culprits = std::move(culprits);
     return verdict;
 }
@@ -164,9 +173,9 @@ BudgetVerdict peak_growth_verdict(double limit, const RunFigures& run, const Run
     const double growth = before == 0 ? (now == 0 ? 0.0 : INFINITY)
                                       : 100.0 * (static_cast<double>(now) - static_cast<double>(before)) /
                                             static_cast<double>(before);
-    BudgetVerdict verdict{"max-peak-growth", fmt::format("+{:.1f}%", limit),
+    BudgetVerdict verdict = verdict_of("max-peak-growth", fmt::format("+{:.1f}%", limit),
                           fmt::format("{:+.1f}% ({} -> {})", growth, human_bytes(before), human_bytes(now)),
-                          growth <= limit};
+                          growth <= limit);
     if (!verdict.held) verdict.culprits = peak_culprits(run, baseline);
     return verdict;
 }
@@ -176,8 +185,9 @@ BudgetVerdict new_leaks_verdict(const RunFigures& run, const RunFigures* baselin
     required(run, RunFigure::leaked_bytes, "no-new-leaks");
     required(base, RunFigure::leaked_bytes, "no-new-leaks");
     const std::vector<const Finding*> fresh = findings_of(run, FindingKind::leak, &base);
-    BudgetVerdict verdict{"no-new-leaks", kNoNewLeaks,
-                          count_of(fresh.size(), "new leak", "new leaks"), fresh.empty()};
+    BudgetVerdict verdict = verdict_of("no-new-leaks", kNoNewLeaks,
+                                       count_of(fresh.size(), "new leak", "new leaks"),
+                                       fresh.empty());
     verdict.culprits = finding_lines(fresh, fresh.size());
     return verdict;
 }
@@ -256,8 +266,8 @@ std::vector<BudgetVerdict> check_budgets(const Budgets& budgets, const RunFigure
     std::vector<BudgetVerdict> verdicts;
     const bool skip_comparisons = baseline == nullptr && !no_baseline_reason.empty();
     auto skipped = [&](const char* name, std::string limit) {
-        BudgetVerdict verdict{name, std::move(limit),
-                              fmt::format("no baseline: {}", no_baseline_reason)};
+        BudgetVerdict verdict =
+            verdict_of(name, std::move(limit), fmt::format("no baseline: {}", no_baseline_reason), true);
         verdict.skipped = true;
         return verdict;
     };

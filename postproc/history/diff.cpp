@@ -87,7 +87,11 @@ std::uint64_t RowChange::size() const { return now > base ? now - base : base - 
 
 RunDiff diff_runs(const RunFigures& base, const RunFigures& now, SiteMetric metric,
                   std::uint64_t min_delta) {
-    RunDiff diff{base.source, now.source, metric, min_delta};
+    RunDiff diff;
+    diff.base_source = base.source;
+    diff.new_source = now.source;
+    diff.metric = metric;
+    diff.min_delta = min_delta;
     for (std::size_t i = 0; i < kRunFigures; ++i)
         diff.totals.push_back({static_cast<RunFigure>(i), base.totals[i], now.totals[i]});
     diff.sites = changed_rows("site", sites_of_both(base, now, metric), min_delta,

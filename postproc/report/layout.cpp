@@ -217,6 +217,7 @@ Json snapshot_json(const SnapshotSummary& snapshot) {
         {"bytes", snapshot.bytes},   {"blocks", snapshot.blocks},
         {"pointers", snapshot.pointers}, {"roots", snapshot.roots},
         {"scanned", snapshot.scanned},
+        {"unreadable", {{"blocks", snapshot.unreadable_blocks}, {"bytes", snapshot.unreadable_bytes}}},
     };
 }
 

@@ -388,6 +388,9 @@ struct Snapshot {
     std::uint64_t scanned = 0;    // scanned: bytes of client memory read for it
     std::uint64_t reused = 0;     // reused: bytes of unchanged blocks carried over, not read
                                   // again; 0 when absent
+    std::uint64_t unreadable_blocks = 0;  // unreadable-blocks, unreadable-bytes: live blocks
+    std::uint64_t unreadable_bytes = 0;   // whose memory the program had protected or
+                                          // unmapped, not read; 0 when absent
     // (`blocks`, `edges` and `roots` are blocks.size(), pointers.size() and roots.size().)
 
     std::vector<SnapshotBlock> blocks;  // `block` records, by `i` (so by address)

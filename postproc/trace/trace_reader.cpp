@@ -847,6 +847,8 @@ private:
         snapshot.bytes = integer(record, MA_KEY_SNAPSHOT_BYTES);
         snapshot.scanned = integer(record, MA_KEY_SNAPSHOT_SCANNED);
         snapshot.reused = optional_integer(record, MA_KEY_SNAPSHOT_REUSED);
+        snapshot.unreadable_blocks = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS);
+        snapshot.unreadable_bytes = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BYTES);
         open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS),
                              integer(record, MA_KEY_SNAPSHOT_EDGES),
                              integer(record, MA_KEY_SNAPSHOT_ROOTS)};

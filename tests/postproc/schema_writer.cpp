@@ -352,6 +352,8 @@ private:
             .number(MA_KEY_SNAPSHOT_ROOTS, s.roots.size())
             .number(MA_KEY_SNAPSHOT_SCANNED, s.scanned)
             .number(MA_KEY_SNAPSHOT_REUSED, s.reused)
+            .number(MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s.unreadable_blocks)
+            .number(MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s.unreadable_bytes)
             .end();
         for (std::size_t i = 0; i < s.blocks.size(); ++i) write_block(s, i);
         for (const SnapshotRoot& root : s.roots) write_root(root);

@@ -262,12 +262,12 @@ TEST(Budgets, WithoutABaselineYetTheComparingBudgetsAreSkipped) {
 
 TEST(CheckReport, JunitHasOneCasePerBudgetAndEscapes) {
     const std::vector<BudgetVerdict> verdicts = {
-        {"max-peak", "1 KiB", "2 KiB", false, {"Blob::copy<\"q\">(char const*) & (b.cpp:1)"}},
-        {"max-leaked", "0 bytes", "0 bytes", true, {}},
+        {"max-peak", "1 KiB", "2 KiB", false, {"Blob::copy<\"q\">(char const*) & (b.cpp:1)"}, false},
+        {"max-leaked", "0 bytes", "0 bytes", true, {}, false},
     };
     std::ostringstream junit, text;
-    write_check_junit({"new.trace", "base.trace"}, verdicts, junit);
-    write_check_text({"new.trace", "base.trace"}, verdicts, text);
+    write_check_junit({"new.trace", "base.trace", ""}, verdicts, junit);
+    write_check_text({"new.trace", "base.trace", ""}, verdicts, text);
     EXPECT_NE(junit.str().find("tests=\"2\" failures=\"1\""), std::string::npos) << junit.str();
     EXPECT_NE(junit.str().find("Blob::copy&lt;&quot;q&quot;&gt;(char const*) &amp;"),
               std::string::npos);

@@ -83,6 +83,12 @@ void write_snapshot_lines(const ReportModel& model, std::ostream& out) {
         write_row(out, "", fmt::format("no peak snapshot: the live heap stayed below "
                                        "--snapshot-min ({}); this is the exit snapshot",
                                        bytes_with_exact(model.header.run.snapshot_min)));
+    if (snapshot.unreadable_blocks > 0)
+        write_row(out, "Unreadable",
+                  fmt::format("{} in {} not read: the program had protected or unmapped their "
+                              "memory (their pointers are unknown)",
+                              bytes_with_exact(snapshot.unreadable_bytes),
+                              blocks(snapshot.unreadable_blocks)));
     if (ownership.cost)
         write_row(out, "Cost", fmt::format("{} read {}, {} times the peak's live bytes",
                                            count_of(ownership.cost->taken, "snapshot taken",

@@ -9,7 +9,8 @@ import signal
 import stat
 import subprocess
 
-from fixtures import build, expect_report, json_report, line_of, memattr, run, site_figure
+from fixtures import (build, expect_report, json_report, line_of, memattr, run, site_figure,
+                      site_ids_at)
 
 
 def case_c_fatal_signal(env, results):
@@ -213,5 +214,29 @@ def case_trace_lost_at_exit(env, results):
                   proc.returncode, 1)
 
 
+def case_mprotect_heap(env, results):
+    """A program that makes a heap page inaccessible and exits: the exit snapshot does not
+    read it (reading it faulted inside the tool and lost the trace), says what it left out,
+    and the trace and its leak check are whole."""
+    traced = memattr(env, "c_mprotect_heap.c")
+    report = expect_report(results, "mprotect heap", traced)
+    if not report:
+        return
+    exit_snapshot = report["leaks"].get("snapshot") or {}
+    results.equal("mprotect heap: the exit snapshot says which block it could not read",
+                  exit_snapshot.get("unreadable"), {"blocks": 1, "bytes": 64 * 1024})
+    results.equal("mprotect heap: both blocks are live at exit",
+                  (report["summary"]["exit"]["blocks"], report["summary"]["exit"]["bytes"]),
+                  (2, 64 * 1024 + 100))
+    small = site_ids_at(report, "c_mprotect_heap.c", line_of(env, "c_mprotect_heap.c", "small"))
+    reachable = {row["site"] for row in report["leaks"]["still_reachable"]["sites"]}
+    results.check("mprotect heap: the global's block is still reachable", small <= reachable,
+                  f"sites {small}, still reachable {reachable}")
+    results.check("mprotect heap: the report names what was not read",
+                  re.search(r"Unreadable +64\.00 KiB \(65,536 bytes\) in 1 block not read",
+                            traced.text) is not None,
+                  traced.text[:3000])
+
+
 CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_tool_options,
-         case_trace_destinations, case_trace_staging_symlink, case_trace_lost_at_exit]
+         case_trace_destinations, case_trace_staging_symlink, case_trace_lost_at_exit, case_mprotect_heap]
