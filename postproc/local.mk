@@ -2,8 +2,8 @@
 # reports, the copy lineage graph and the ownership graph; keeps runs' figures in a history
 # database (SQLite) and shows their trend.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
-# link exactly the code the program runs. A command is one cli/command_<name>.cpp here and
-# one line in cli/command_registry.cpp.
+# link exactly the code the program runs. A command is one cli/command_<name>.cpp, in
+# EXTRA_DIST below, and its #include and line in cli/command_registry.cpp.
 
 # Debug information as line tables (-g1): backtraces and profilers name the file and line,
 # and compiling takes a quarter less time than with -g (header-heavy C++: nlohmann-json,
@@ -36,18 +36,6 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/names.h \
 	postproc/report/section.h postproc/report/sections.cpp \
 	postproc/report/layout.h postproc/report/layout.cpp \
-	postproc/report/sections/header.cpp \
-	postproc/report/sections/summary.cpp \
-	postproc/report/sections/timeline.cpp \
-	postproc/report/sections/phases.cpp \
-	postproc/report/sections/top_sites.cpp \
-	postproc/report/sections/owners.cpp \
-	postproc/report/sections/duplicates.cpp \
-	postproc/report/sections/unreachable.cpp \
-	postproc/report/sections/leaks.cpp \
-	postproc/report/sections/copies.cpp \
-	postproc/report/sections/memory_map.cpp \
-	postproc/report/sections/threads.cpp \
 	postproc/report/text_reporter.h postproc/report/text_reporter.cpp \
 	postproc/report/json_reporter.h postproc/report/json_reporter.cpp \
 	postproc/report/dot.h postproc/report/dot.cpp \
@@ -64,22 +52,27 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/cli/native_rss.h postproc/cli/native_rss.cpp \
 	postproc/cli/options.h postproc/cli/options.cpp \
 	postproc/cli/write_report.h postproc/cli/write_report.cpp \
-	postproc/cli/command.h postproc/cli/command_registry.cpp \
-	postproc/cli/command_report.cpp \
-	postproc/cli/command_lineage.cpp \
-	postproc/cli/command_dot.cpp \
-	postproc/cli/command_native_rss.cpp \
 	postproc/cli/baseline.h postproc/cli/baseline.cpp \
-	postproc/cli/command_diff.cpp \
-	postproc/cli/command_check.cpp \
-	postproc/cli/command_record.cpp \
-	postproc/cli/command_trend.cpp
+	postproc/cli/command.h postproc/cli/command_registry.cpp
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp
 memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
 memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS)
+
+# The report's section files and the commands' files, each compiled as part of the file that
+# lists them (report/sections.cpp, cli/command_registry.cpp): see there why.
+EXTRA_DIST += postproc/report/sections/copies.cpp postproc/report/sections/duplicates.cpp \
+	postproc/report/sections/header.cpp postproc/report/sections/leaks.cpp \
+	postproc/report/sections/memory_map.cpp postproc/report/sections/owners.cpp \
+	postproc/report/sections/phases.cpp postproc/report/sections/summary.cpp \
+	postproc/report/sections/threads.cpp postproc/report/sections/timeline.cpp \
+	postproc/report/sections/top_sites.cpp postproc/report/sections/unreachable.cpp \
+	postproc/cli/command_report.cpp postproc/cli/command_lineage.cpp \
+	postproc/cli/command_dot.cpp postproc/cli/command_native_rss.cpp \
+	postproc/cli/command_diff.cpp postproc/cli/command_check.cpp \
+	postproc/cli/command_record.cpp postproc/cli/command_trend.cpp
 
 # Its user manual and the JSON schema it writes.
 EXTRA_DIST += docs/memattr-graph.md docs/json-schema.md

@@ -111,12 +111,12 @@ Json duplicates_json(const ReportModel& model) {
             {"rows", std::move(rows)}};
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_duplicates_json(const ReportModel& model, Json& report) {
     if (!model.ownership.missing) report["ownership"]["duplicates"] = duplicates_json(model);
 }
 
 }  // namespace
 
-ReportSection duplicates_section() { return {"duplicates", write_duplicates, write_json}; }
+ReportSection duplicates_section() { return {"duplicates", write_duplicates, write_duplicates_json}; }
 
 }  // namespace memattr

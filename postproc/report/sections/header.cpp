@@ -23,7 +23,7 @@ std::string describe_end(const ReportModel& model) {
     return fmt::format("{} (code {}) after {}", escape_value(exit.reason), exit.code, when);
 }
 
-void write_text(const ReportModel& model, std::ostream& out) {
+void write_header_text(const ReportModel& model, std::ostream& out) {
     const TraceHeader& header = model.header;
     out << "memattr-graph report for " << escape_value(model.source) << '\n';
     write_row(out, "Command", describe_command(header.command));
@@ -86,7 +86,7 @@ Json definitions_json(const TraceHeader& header) {
     return definitions;
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_header_json(const ReportModel& model, Json& report) {
     report["trace"] = trace_json(model);
     report["options"] = options_json(model.options);
     report["definitions"] = definitions_json(model.header);
@@ -94,6 +94,6 @@ void write_json(const ReportModel& model, Json& report) {
 
 }  // namespace
 
-ReportSection header_section() { return {"header", write_text, write_json}; }
+ReportSection header_section() { return {"header", write_header_text, write_header_json}; }
 
 }  // namespace memattr

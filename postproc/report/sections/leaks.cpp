@@ -130,10 +130,10 @@ Json leaks_json(const ReportModel& model) {
     return report;
 }
 
-void write_json(const ReportModel& model, Json& report) { report["leaks"] = leaks_json(model); }
+void write_leaks_json(const ReportModel& model, Json& report) { report["leaks"] = leaks_json(model); }
 
 }  // namespace
 
-ReportSection leaks_section() { return {"leaks", write_leaks, write_json}; }
+ReportSection leaks_section() { return {"leaks", write_leaks, write_leaks_json}; }
 
 }  // namespace memattr

@@ -582,10 +582,10 @@ Json memory_map_json(const ReportModel& model) {
     return object;
 }
 
-void write_json(const ReportModel& model, Json& report) { report["memory_map"] = memory_map_json(model); }
+void write_memory_map_json(const ReportModel& model, Json& report) { report["memory_map"] = memory_map_json(model); }
 
 }  // namespace
 
-ReportSection memory_map_section() { return {"memory_map", write_memory_map, write_json}; }
+ReportSection memory_map_section() { return {"memory_map", write_memory_map, write_memory_map_json}; }
 
 }  // namespace memattr

@@ -244,10 +244,10 @@ Json ownership_json(const ReportModel& model) {
     return report;
 }
 
-void write_json(const ReportModel& model, Json& report) { report["ownership"] = ownership_json(model); }
+void write_owners_json(const ReportModel& model, Json& report) { report["ownership"] = ownership_json(model); }
 
 }  // namespace
 
-ReportSection owners_section() { return {"owners", write_owners, write_json}; }
+ReportSection owners_section() { return {"owners", write_owners, write_owners_json}; }
 
 }  // namespace memattr

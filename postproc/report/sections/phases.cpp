@@ -325,13 +325,13 @@ Json timeline_events_json(const ReportModel& model) {
     return events;
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_phases_json(const ReportModel& model, Json& report) {
     report["timeline_events"] = timeline_events_json(model);
     report["phases"] = phases_json(model);
 }
 
 }  // namespace
 
-ReportSection phases_section() { return {"phases", write_phases, write_json}; }
+ReportSection phases_section() { return {"phases", write_phases, write_phases_json}; }
 
 }  // namespace memattr

@@ -11,7 +11,7 @@ namespace memattr {
 
 namespace {
 
-void write_text(const ReportModel& model, std::ostream& out) {
+void write_summary_text(const ReportModel& model, std::ostream& out) {
     const Summary& summary = model.summary;
     write_title(out, "Summary");
     write_row(out, "Peak live heap", fmt::format("{} in {}", bytes_with_exact(summary.peak.bytes),
@@ -57,7 +57,7 @@ Json access_json(const std::optional<AccessTotals>& access) {
     };
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_summary_json(const ReportModel& model, Json& report) {
     const Summary& summary = model.summary;
     report["summary"] = {
         {"peak",
@@ -89,6 +89,6 @@ void write_json(const ReportModel& model, Json& report) {
 
 }  // namespace
 
-ReportSection summary_section() { return {"summary", write_text, write_json}; }
+ReportSection summary_section() { return {"summary", write_summary_text, write_summary_json}; }
 
 }  // namespace memattr

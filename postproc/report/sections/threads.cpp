@@ -10,7 +10,7 @@ namespace memattr {
 
 namespace {
 
-void write_text(const ReportModel& model, std::ostream& out) {
+void write_threads_text(const ReportModel& model, std::ostream& out) {
     write_title(out, "Threads");
     if (model.threads.empty()) {
         out << "The trace records no threads.\n";
@@ -42,7 +42,7 @@ Json thread_json(const Thread& thread) {
     };
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_threads_json(const ReportModel& model, Json& report) {
     Json threads = Json::array();
     for (const Thread& thread : model.threads) threads.push_back(thread_json(thread));
     report["threads"] = std::move(threads);
@@ -50,6 +50,6 @@ void write_json(const ReportModel& model, Json& report) {
 
 }  // namespace
 
-ReportSection threads_section() { return {"threads", write_text, write_json}; }
+ReportSection threads_section() { return {"threads", write_threads_text, write_threads_json}; }
 
 }  // namespace memattr

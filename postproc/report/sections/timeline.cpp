@@ -54,7 +54,7 @@ std::size_t bar_height(std::uint64_t level, std::uint64_t scale) {
     return std::min(static_cast<std::size_t>(std::ceil(rows)), kChartRows);
 }
 
-void write_text(const ReportModel& model, std::ostream& out) {
+void write_timeline_text(const ReportModel& model, std::ostream& out) {
     write_title(out, "Live heap over time");
     const std::vector<TimelinePoint>& timeline = model.timeline;
     const Peak& peak = model.summary.peak;
@@ -94,7 +94,7 @@ void write_text(const ReportModel& model, std::ostream& out) {
                        group_digits(timeline.size()));
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_timeline_json(const ReportModel& model, Json& report) {
     Json timeline = Json::array();
     for (std::size_t i = 0; i < model.timeline.size(); ++i) {
         const TimelinePoint& point = model.timeline[i];
@@ -109,6 +109,6 @@ void write_json(const ReportModel& model, Json& report) {
 
 }  // namespace
 
-ReportSection timeline_section() { return {"timeline", write_text, write_json}; }
+ReportSection timeline_section() { return {"timeline", write_timeline_text, write_timeline_json}; }
 
 }  // namespace memattr

@@ -34,7 +34,7 @@ void write_unreachable(const ReportModel& model, std::ostream& out) {
     }
 }
 
-void write_json(const ReportModel& model, Json& report) {
+void write_unreachable_json(const ReportModel& model, Json& report) {
     const OwnershipReport& ownership = model.ownership;
     if (ownership.missing) return;
     Json unreachable = Json::array();
@@ -46,6 +46,6 @@ void write_json(const ReportModel& model, Json& report) {
 
 }  // namespace
 
-ReportSection unreachable_section() { return {"unreachable", write_unreachable, write_json}; }
+ReportSection unreachable_section() { return {"unreachable", write_unreachable, write_unreachable_json}; }
 
 }  // namespace memattr
