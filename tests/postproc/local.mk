@@ -6,6 +6,23 @@ EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace 
 	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace \
 	tests/postproc/data/every_record.trace
 
+# The test files, compiled by unit_tests_a.cpp and unit_tests_b.cpp (see there why).
+EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_registry.cpp \
+	tests/postproc/test_copy_analysis.cpp tests/postproc/test_golden.cpp \
+	tests/postproc/test_history.cpp tests/postproc/test_history_db.cpp \
+	tests/postproc/test_json_report.cpp tests/postproc/test_leak_report.cpp \
+	tests/postproc/test_leaks.cpp tests/postproc/test_lineage_report.cpp \
+	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
+	tests/postproc/test_native_rss.cpp tests/postproc/test_ownership.cpp \
+	tests/postproc/test_ownership_report.cpp tests/postproc/test_phases.cpp \
+	tests/postproc/test_reporter_registry.cpp tests/postproc/test_site_folding.cpp \
+	tests/postproc/test_stable_key.cpp tests/postproc/test_text_report.cpp \
+	tests/postproc/test_trace_escape.cpp tests/postproc/test_trace_fuzz.cpp \
+	tests/postproc/test_trace_reader.cpp tests/postproc/test_trace_reader_v2.cpp \
+	tests/postproc/test_trace_reader_v3.cpp tests/postproc/test_trace_reader_v4.cpp \
+	tests/postproc/test_trace_schema.cpp tests/postproc/test_trend.cpp \
+	tests/postproc/test_units.cpp
+
 # The golden files of the reports, the whole directory (test_golden.cpp; tests/golden/README.md).
 EXTRA_DIST += tests/golden
 
@@ -13,44 +30,16 @@ if HAVE_GTEST
 check_PROGRAMS += tests/postproc/postproc-tests
 tests_postproc_postproc_tests_SOURCES = \
 	tests/postproc/trace_fixtures.h tests/postproc/trace_fixtures.cpp \
-	tests/postproc/test_trace_escape.cpp \
-	tests/postproc/test_trace_reader.cpp \
-	tests/postproc/test_trace_reader_v2.cpp \
-	tests/postproc/test_trace_reader_v3.cpp \
-	tests/postproc/test_trace_reader_v4.cpp \
-	tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/schema_writer.h tests/postproc/schema_writer.cpp \
-	tests/postproc/test_trace_schema.cpp \
-	tests/postproc/test_site_folding.cpp \
-	tests/postproc/test_analysis.cpp \
-	tests/postproc/test_copy_analysis.cpp \
-	tests/postproc/heap_builder.h tests/postproc/test_ownership.cpp \
-	tests/postproc/test_leaks.cpp tests/postproc/test_leak_report.cpp \
-	tests/postproc/test_units.cpp \
-	tests/postproc/test_text_report.cpp \
-	tests/postproc/test_json_report.cpp \
-	tests/postproc/test_reporter_registry.cpp \
+	tests/postproc/heap_builder.h tests/postproc/command_line.h \
 	tests/postproc/dot_checker.h tests/postproc/dot_checker.cpp \
-	tests/postproc/test_lineage_report.cpp \
-	tests/postproc/test_ownership_report.cpp \
-	tests/postproc/test_phases.cpp \
-	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
-	tests/postproc/test_native_rss.cpp \
-	tests/postproc/command_line.h tests/postproc/test_command_registry.cpp \
-	tests/postproc/test_golden.cpp \
-	tests/postproc/test_stable_key.cpp \
-	tests/postproc/test_history.cpp \
-	tests/postproc/test_history_db.cpp \
-	tests/postproc/test_trend.cpp
+	tests/postproc/unit_tests_a.cpp tests/postproc/unit_tests_b.cpp
 tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	-DPOSTPROC_TEST_DATA=\"$(abs_top_srcdir)/tests/postproc/data\" \
 	-DPOSTPROC_GOLDEN_DIR=\"$(abs_top_srcdir)/tests/golden\"
-# The tests' own files are built without optimisation (the later flags win): a test file
-# takes a quarter less time to compile than at -O1 (5.2 s against 6.9 s for
-# test_ownership_report.cpp here, and 22 s at -O2 -g), most of `make check`'s time on a
-# clean clone, and
-# the tests run in seconds either way: the code under test (libmemattrgraph.a) keeps the
-# flags memattr-graph ships with.
+# The tests' own files are built without optimisation (the later flags win): they compile a
+# quarter faster than at -O1 and run in seconds either way; the code under test
+# (libmemattrgraph.a) keeps the flags memattr-graph ships with.
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread -O0 -g1
 tests_postproc_postproc_tests_LDFLAGS = -pthread
 tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS) \

@@ -9,7 +9,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace analysis_tests {
 
 std::vector<std::uint64_t> site_ids(const ReportModel& model, const Ranking& ranking) {
     std::vector<std::uint64_t> ids;
@@ -173,5 +173,5 @@ TEST(Analysis, NeededPartsAreTheSameAsInTheFullModel) {
               full.copies.totals.movable_clones.bytes);
 }
 
-}  // namespace
+}  // namespace analysis_tests
 }  // namespace memattr

@@ -15,7 +15,7 @@
 #include "report/ownership_reporter.h"
 
 namespace memattr {
-namespace {
+namespace command_registry_tests {
 
 TEST(CommandRegistry, EveryCommandHasANameHelpOptionsAndARunner) {
     std::set<std::string_view> names;
@@ -81,5 +81,5 @@ TEST(CommandRegistry, TheGraphsNeedOnlyTheirOwnAnalyses) {
                 report.memory_map);
 }
 
-}  // namespace
+}  // namespace command_registry_tests
 }  // namespace memattr

@@ -22,7 +22,7 @@ void PrintTo(CopyClass kind, std::ostream* out) {
     }
 }
 
-namespace {
+namespace copy_analysis_tests {
 
 CopyGroup copy_of(unsigned share, bool used, SourceFate fate, CopyKind kind = CopyKind::copy) {
     CopyGroup copy;
@@ -334,5 +334,5 @@ TEST(CopyAnalysis, NothingWithoutAccessTracking) {
     }
 }
 
-}  // namespace
+}  // namespace copy_analysis_tests
 }  // namespace memattr

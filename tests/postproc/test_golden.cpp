@@ -23,7 +23,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace golden_tests {
 
 namespace fs = std::filesystem;
 
@@ -121,5 +121,5 @@ TEST_P(Golden, JsonReport) {
 INSTANTIATE_TEST_SUITE_P(Golden, Golden, testing::ValuesIn(sample_traces()),
                          [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
-}  // namespace
+}  // namespace golden_tests
 }  // namespace memattr

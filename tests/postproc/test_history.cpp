@@ -20,7 +20,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace history_tests {
 
 RunFigures figures_of(const Trace& trace, const char* source) {
     return run_figures_from_report(json_report(analyse(trace, {})), source);
@@ -276,5 +276,5 @@ TEST(CheckReport, JunitHasOneCasePerBudgetAndEscapes) {
     EXPECT_NE(text.str().find("2 budgets: 1 held, 1 broken"), std::string::npos) << text.str();
 }
 
-}  // namespace
+}  // namespace history_tests
 }  // namespace memattr

@@ -19,7 +19,7 @@
 #include "history/history_db.h"
 
 namespace memattr {
-namespace {
+namespace history_db_tests {
 
 namespace fs = std::filesystem;
 
@@ -400,5 +400,5 @@ TEST_F(History, TwoConcurrentWritersLoseNothing) {
     EXPECT_EQ(sql_value(path, "PRAGMA quick_check"), "ok");
 }
 
-}  // namespace
+}  // namespace history_db_tests
 }  // namespace memattr

@@ -10,7 +10,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace json_report_tests {
 
 using nlohmann::json;
 
@@ -299,5 +299,5 @@ TEST(JsonReport, NoCopiesWithoutAccessTracking) {
     EXPECT_TRUE(document["summary"]["access"].is_null());
 }
 
-}  // namespace
+}  // namespace json_report_tests
 }  // namespace memattr

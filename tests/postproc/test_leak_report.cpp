@@ -14,7 +14,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace leak_report_tests {
 
 using test::text_report;
 
@@ -175,5 +175,5 @@ TEST(LeakJson, SaysWhyThereIsNoLeakCheck) {
     EXPECT_EQ(json_report(without_exit_snapshot())["leaks"]["missing_reason"], "no_exit_snapshot");
 }
 
-}  // namespace
+}  // namespace leak_report_tests
 }  // namespace memattr

@@ -10,7 +10,7 @@
 #include "analysis/ownership.h"
 
 namespace memattr {
-namespace {
+namespace leaks_tests {
 
 using test::HeapBuilder;
 
@@ -175,5 +175,5 @@ TEST(LeakClassification, StartPointerSearchSkipsInteriorRootsAndPointers) {
     EXPECT_EQ(find_reachable(heap.build()).order.size(), 3u);
 }
 
-}  // namespace
+}  // namespace leaks_tests
 }  // namespace memattr

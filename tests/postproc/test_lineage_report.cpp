@@ -20,7 +20,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace lineage_report_tests {
 
 using test::DotGraph;
 using test::dot_lines;
@@ -257,5 +257,5 @@ TEST(LineageGraph, GraphvizRendersIt) {
     }
 }
 
-}  // namespace
+}  // namespace lineage_report_tests
 }  // namespace memattr

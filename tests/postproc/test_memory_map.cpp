@@ -14,7 +14,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace memory_map_tests {
 
 using test::data_records;
 using test::find_record;
@@ -397,5 +397,5 @@ TEST(MemoryMapWrap, UnwrittenMallocBlocksAreUnexplained) {
     EXPECT_EQ(report.unexplained, -static_cast<std::int64_t>(5242880 - 4194304));
 }
 
-}  // namespace
+}  // namespace memory_map_tests
 }  // namespace memattr

@@ -15,7 +15,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace memory_map_report_tests {
 
 using test::text_report;
 
@@ -387,5 +387,5 @@ TEST(MemoryMapGraph, NoArenaWithoutCustomSites) {
     for (const auto& [name, attributes] : graph.nodes) EXPECT_FALSE(name.starts_with("arena"));
 }
 
-}  // namespace
+}  // namespace memory_map_report_tests
 }  // namespace memattr

@@ -10,7 +10,7 @@
 #include "support/units.h"
 
 namespace memattr {
-namespace {
+namespace native_rss_tests {
 
 TEST(NativeRss, ReportsTheExitStatus) {
     const NativeRun run = run_native({"/bin/sh", "-c", "exit 3"});
@@ -98,5 +98,5 @@ TEST(NativeRssOption, ErrorsQuoteTheValue) {
     expect_refused("18014398509481984K", "'18014398509481984K' is not a size: too large");
 }
 
-}  // namespace
+}  // namespace native_rss_tests
 }  // namespace memattr

@@ -16,7 +16,7 @@
 #include "analysis/ownership.h"
 
 namespace memattr {
-namespace {
+namespace ownership_tests {
 
 using test::HeapBuilder;
 
@@ -276,5 +276,5 @@ TEST(Dominators, AgreeWithBoostOnRandomHeaps) {
     }
 }
 
-}  // namespace
+}  // namespace ownership_tests
 }  // namespace memattr

@@ -17,7 +17,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace ownership_report_tests {
 
 using test::text_report;
 
@@ -430,5 +430,5 @@ TEST(OwnershipGraph, HostileNamesStayWellFormedAndRender) {
     }
 }
 
-}  // namespace
+}  // namespace ownership_report_tests
 }  // namespace memattr

@@ -25,7 +25,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace phases_tests {
 
 using json = nlohmann::json;
 
@@ -551,5 +551,5 @@ TEST(PhasesJsonReport, EmptyWithoutPhases) {
     EXPECT_TRUE(document["timeline_events"].empty());
 }
 
-}  // namespace
+}  // namespace phases_tests
 }  // namespace memattr

@@ -14,7 +14,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace reporter_registry_tests {
 
 TEST(ReporterRegistry, ListsTheFormats) {
     EXPECT_EQ(reporter_formats(), (std::vector<std::string>{"text", "json"}));
@@ -53,5 +53,5 @@ TEST(SectionRegistry, TextReportIsItsSectionsInOrder) {
     EXPECT_EQ(report.str(), sections.str());
 }
 
-}  // namespace
+}  // namespace reporter_registry_tests
 }  // namespace memattr

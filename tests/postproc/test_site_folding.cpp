@@ -18,7 +18,7 @@ void PrintTo(FrameRole role, std::ostream* out) {
     }
 }
 
-namespace {
+namespace site_folding_tests {
 
 constexpr const char* kPreload = "/usr/libexec/valgrind/vgpreload_memattr-amd64-linux.so";
 constexpr const char* kApp = "/home/dev/app";
@@ -432,5 +432,5 @@ TEST(SiteFolding, DescribesFramesAndLocations) {
               "scratch\\tcopy\\n (a\\x01.c:7)");
 }
 
-}  // namespace
+}  // namespace site_folding_tests
 }  // namespace memattr

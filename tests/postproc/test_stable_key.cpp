@@ -10,7 +10,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace stable_key_tests {
 
 Frame frame(std::string function, std::string file, std::uint64_t line = 10,
             std::string dir = "/src", std::uint64_t ip = 0x401000) {
@@ -97,5 +97,5 @@ TEST(StableKey, EverySiteRowHasOne) {
     }
 }
 
-}  // namespace
+}  // namespace stable_key_tests
 }  // namespace memattr

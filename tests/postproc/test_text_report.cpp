@@ -10,7 +10,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace text_report_tests {
 
 std::string render(const ReportModel& model) {
     std::ostringstream out;
@@ -351,5 +351,5 @@ TEST(TextReport, OneLineForAVersionOneTrace) {
               "that did not track accesses.");
 }
 
-}  // namespace
+}  // namespace text_report_tests
 }  // namespace memattr

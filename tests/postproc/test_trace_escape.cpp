@@ -8,7 +8,7 @@
 #include "trace/trace_escape.h"
 
 namespace memattr {
-namespace {
+namespace trace_escape_tests {
 
 TEST(TraceEscape, EscapesOnlyBackslashAndControlBytes) {
     EXPECT_EQ(escape_value("a\\b"), "a\\\\b");
@@ -63,5 +63,5 @@ TEST(TraceEscape, ErrorMessagesNameTheEscape) {
     }
 }
 
-}  // namespace
+}  // namespace trace_escape_tests
 }  // namespace memattr

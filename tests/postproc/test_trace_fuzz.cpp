@@ -21,7 +21,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace trace_fuzz_tests {
 
 class Mutator {
 public:
@@ -153,5 +153,5 @@ TEST_P(TraceFuzz, RandomRecordEditsParseOrThrowTraceError) {
     EXPECT_GT(parsed, 50);
 }
 
-}  // namespace
+}  // namespace trace_fuzz_tests
 }  // namespace memattr

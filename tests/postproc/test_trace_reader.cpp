@@ -12,7 +12,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace trace_reader_tests {
 
 using test::expect_trace_error;
 using test::find_record;
@@ -457,5 +457,5 @@ TEST(TraceReaderErrors, QuotesOffendingTextEscapedAndShortened) {
     }
 }
 
-}  // namespace
+}  // namespace trace_reader_tests
 }  // namespace memattr

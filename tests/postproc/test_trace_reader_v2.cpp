@@ -8,7 +8,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace trace_reader_v2_tests {
 
 using test::data_records;
 using test::expect_trace_error;
@@ -304,5 +304,5 @@ TEST(TraceReaderV2Errors, BadAccessRecord) {
                        line_of("access\t"), "field 'reads' is not an unsigned decimal integer");
 }
 
-}  // namespace
+}  // namespace trace_reader_v2_tests
 }  // namespace memattr

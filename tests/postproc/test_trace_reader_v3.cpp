@@ -17,7 +17,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace trace_reader_v3_tests {
 
 using test::data_records;
 using test::expect_trace_error;
@@ -420,5 +420,5 @@ TEST(TraceReaderV3Errors, RunKeysAreRequired) {
                        "field 'snapshots' must be one of no, yes");
 }
 
-}  // namespace
+}  // namespace trace_reader_v3_tests
 }  // namespace memattr

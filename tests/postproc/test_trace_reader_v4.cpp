@@ -9,7 +9,7 @@
 #include "trace/trace_reader.h"
 
 namespace memattr {
-namespace {
+namespace trace_reader_v4_tests {
 
 using test::data_records;
 using test::expect_trace_error;
@@ -296,5 +296,5 @@ TEST(TraceReaderV4, SecondMemoryMapOfOneNameIsRefused) {
                        "second 'peak' memory map");
 }
 
-}  // namespace
+}  // namespace trace_reader_v4_tests
 }  // namespace memattr

@@ -20,7 +20,7 @@
 #include "trace_fixtures.h"
 
 namespace memattr {
-namespace {
+namespace trace_schema_tests {
 
 using test::data_text;
 using test::parse_text;
@@ -115,5 +115,5 @@ TEST(TraceSchema, DocumentTitlesTheCurrentVersion) {
               std::string::npos);
 }
 
-}  // namespace
+}  // namespace trace_schema_tests
 }  // namespace memattr

@@ -20,7 +20,7 @@
 #include "history/trend.h"
 
 namespace memattr {
-namespace {
+namespace trend_tests {
 
 namespace fs = std::filesystem;
 
@@ -278,5 +278,5 @@ TEST_F(TrendCommands, LabelsMustBeNameEqualsValueEachNameOnce) {
     EXPECT_THROW(parse_command("trend", {"--db", "h.db", "--format", "html"}), CLI::ParseError);
 }
 
-}  // namespace
+}  // namespace trend_tests
 }  // namespace memattr

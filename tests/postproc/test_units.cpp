@@ -8,7 +8,7 @@
 #include "support/units.h"
 
 namespace memattr {
-namespace {
+namespace units_tests {
 
 TEST(Units, GroupsDigits) {
     EXPECT_EQ(group_digits(0), "0");
@@ -93,5 +93,5 @@ TEST(Units, Percentages) {
     EXPECT_EQ(format_percent(0.003), "<0.1%");
 }
 
-}  // namespace
+}  // namespace units_tests
 }  // namespace memattr
