@@ -1,9 +1,10 @@
 // The unit tests' files, compiled as one unit (this file and its twin, unit_tests_b.cpp,
 // split so that both cores build). Each test file is still a file of its own to read, run
-// (--gtest_filter) and change; compiled one by one, the 29 files took about 130 s of CPU on a
-// clean build, most of it instantiating GoogleTest's, nlohmann-json's and fmt's templates
-// again in each, against about 13 s as one unit. So that their helpers do not collide, each
-// file puts them in a namespace named after it (test_history.cpp: history_tests). To add a
+// (--gtest_filter) and change; compiled one by one (at -O0 -g1), the 29 files took about
+// 130 s of CPU on a clean build, most of it instantiating GoogleTest's, nlohmann-json's and
+// fmt's templates again in each, against about 25 s as one unit. So that their helpers do not
+// collide, each file puts them in a namespace named after it (test_history.cpp:
+// history_tests). To add a
 // test file: its #include in one of the two, and the file in tests/postproc/local.mk's
 // EXTRA_DIST.
 #include "test_analysis.cpp"
