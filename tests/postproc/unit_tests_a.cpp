@@ -4,9 +4,8 @@
 // 130 s of CPU on a clean build, most of it instantiating GoogleTest's, nlohmann-json's and
 // fmt's templates again in each, against about 25 s as one unit. So that their helpers do not
 // collide, each file puts them in a namespace named after it (test_history.cpp:
-// history_tests). To add a
-// test file: its #include in one of the two, and the file in tests/postproc/local.mk's
-// EXTRA_DIST.
+// history_tests). To add a test file: its #include in one of the two, and the file in
+// tests/postproc/local.mk's EXTRA_DIST.
 #include "test_analysis.cpp"
 #include "test_command_registry.cpp"
 #include "test_copy_analysis.cpp"
