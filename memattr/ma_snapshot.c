@@ -194,7 +194,8 @@ typedef struct {
 
 static Bool is_readable(ReadableCache* cache, Addr a, SizeT len)
 {
-   const Addr last = a + (len ? len : 1) - 1;
+   if (len == 0) len = 1;   /* an empty block is read as one byte (block_containing) */
+   const Addr last = a + len - 1;
    if (a >= cache->start && last <= cache->end) return True;
    const NSegment* seg = VG_(am_find_nsegment)(a);
    if (seg && seg->hasR && last <= seg->end
@@ -203,7 +204,7 @@ static Bool is_readable(ReadableCache* cache, Addr a, SizeT len)
       cache->end = seg->end;
       return True;
    }
-   return VG_(am_is_valid_for_client)(a, len ? len : 1, VKI_PROT_READ);
+   return VG_(am_is_valid_for_client)(a, len, VKI_PROT_READ);
 }
 
 static void collect_blocks(Scan* sc)

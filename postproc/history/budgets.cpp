@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -99,15 +100,13 @@ std::uint64_t required(const RunFigures& run, RunFigure figure, const char* budg
 // most bytes first.
 std::vector<const Finding*> findings_of(const RunFigures& run, FindingKind kind,
                                         const RunFigures* not_in = nullptr) {
+    std::set<std::string_view> old_keys;
+    if (not_in != nullptr)
+        for (const Finding& old : not_in->findings)
+            if (old.kind == kind) old_keys.insert(old.key);
     std::vector<const Finding*> found;
-    for (const Finding& finding : run.findings) {
-        if (finding.kind != kind) continue;
-        if (not_in != nullptr &&
-            std::any_of(not_in->findings.begin(), not_in->findings.end(),
-                        [&](const Finding& old) { return old.kind == kind && old.key == finding.key; }))
-            continue;
-        found.push_back(&finding);
-    }
+    for (const Finding& finding : run.findings)
+        if (finding.kind == kind && !old_keys.contains(finding.key)) found.push_back(&finding);
     return found;  // run.findings come by kind, then bytes descending
 }
 

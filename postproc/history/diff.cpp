@@ -27,13 +27,17 @@ struct BothRuns {
     std::optional<KeyedFigure> now;
 };
 
-// The rows of `rows` that changed by `min_delta` or more (and by something), ranked; the
-// others that changed are counted in `below_floor`.
-std::vector<RowChange> changed_rows(const std::string& kind,
-                                    const std::map<std::string, BothRuns>& rows,
-                                    std::uint64_t min_delta, std::size_t& below_floor) {
+// Every row of both runs under its kind ("site", or the finding's kind) and its key: a key is
+// unique within its kind.
+using BothRunsByKey = std::map<std::pair<std::string, std::string>, BothRuns>;
+
+// The rows that changed by `min_delta` or more (and by something), most first; the others
+// that changed are counted in `below_floor`.
+std::vector<RowChange> changed_rows(const BothRunsByKey& rows, std::uint64_t min_delta,
+                                    std::size_t& below_floor) {
     std::vector<RowChange> changes;
-    for (const auto& [key, both] : rows) {
+    for (const auto& [kind_and_key, both] : rows) {
+        const auto& [kind, key] = kind_and_key;
         RowChange change{kind, key, both.now ? both.now->label : both.base->label,
                          both.base ? both.base->bytes : 0, both.now ? both.now->bytes : 0};
         if (change.now == change.base) continue;  // unchanged, or came or went with nothing
@@ -55,26 +59,25 @@ std::vector<RowChange> changed_rows(const std::string& kind,
     return changes;
 }
 
-std::map<std::string, BothRuns> sites_of_both(const RunFigures& base, const RunFigures& now,
-                                              SiteMetric metric) {
+BothRunsByKey sites_of_both(const RunFigures& base, const RunFigures& now, SiteMetric metric) {
     const auto index = static_cast<std::size_t>(metric);
-    std::map<std::string, BothRuns> rows;
-    for (const SiteFigures& site : base.sites) rows[site.key].base = {site.label, site.bytes[index]};
-    for (const SiteFigures& site : now.sites) rows[site.key].now = {site.label, site.bytes[index]};
+    BothRunsByKey rows;
+    for (const SiteFigures& site : base.sites)
+        rows[{"site", site.key}].base = {site.label, site.bytes[index]};
+    for (const SiteFigures& site : now.sites)
+        rows[{"site", site.key}].now = {site.label, site.bytes[index]};
     return rows;
 }
 
-// Findings by kind: a key is unique within its kind.
-std::map<std::string, std::map<std::string, BothRuns>> findings_of_both(const RunFigures& base,
-                                                                        const RunFigures& now) {
-    std::map<std::string, std::map<std::string, BothRuns>> kinds;
+BothRunsByKey findings_of_both(const RunFigures& base, const RunFigures& now) {
+    BothRunsByKey rows;
     for (const Finding& finding : base.findings)
-        kinds[std::string(finding_kind_name(finding.kind))][finding.key].base = {finding.label,
-                                                                                 finding.bytes};
+        rows[{std::string(finding_kind_name(finding.kind)), finding.key}].base = {finding.label,
+                                                                                  finding.bytes};
     for (const Finding& finding : now.findings)
-        kinds[std::string(finding_kind_name(finding.kind))][finding.key].now = {finding.label,
-                                                                                finding.bytes};
-    return kinds;
+        rows[{std::string(finding_kind_name(finding.kind)), finding.key}].now = {finding.label,
+                                                                                 finding.bytes};
+    return rows;
 }
 
 }  // namespace
@@ -83,7 +86,7 @@ std::string_view change_kind_name(ChangeKind kind) { return name_of(kChangeKindN
 
 std::int64_t RowChange::delta() const { return signed_change(now, base); }
 
-std::uint64_t RowChange::size() const { return now > base ? now - base : base - now; }
+std::uint64_t RowChange::size() const { return absolute_difference(now, base); }
 
 RunDiff diff_runs(const RunFigures& base, const RunFigures& now, SiteMetric metric,
                   std::uint64_t min_delta) {
@@ -94,17 +97,9 @@ RunDiff diff_runs(const RunFigures& base, const RunFigures& now, SiteMetric metr
     diff.min_delta = min_delta;
     for (std::size_t i = 0; i < kRunFigures; ++i)
         diff.totals.push_back({static_cast<RunFigure>(i), base.totals[i], now.totals[i]});
-    diff.sites = changed_rows("site", sites_of_both(base, now, metric), min_delta,
-                              diff.sites_below_floor);
-    for (const auto& [kind, rows] : findings_of_both(base, now)) {
-        std::vector<RowChange> changes =
-            changed_rows(kind, rows, min_delta, diff.findings_below_floor);
-        diff.findings.insert(diff.findings.end(), changes.begin(), changes.end());
-    }
-    std::stable_sort(diff.findings.begin(), diff.findings.end(),
-                     [](const RowChange& a, const RowChange& b) {
-                         return a.size() > b.size();
-                     });
+    diff.sites = changed_rows(sites_of_both(base, now, metric), min_delta, diff.sites_below_floor);
+    diff.findings =
+        changed_rows(findings_of_both(base, now), min_delta, diff.findings_below_floor);
     return diff;
 }
 

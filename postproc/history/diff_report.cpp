@@ -30,9 +30,7 @@ std::string total_change_text(const TotalChange& total) {
     if (change == 0) return "=";
     std::string text = is_count(total.figure)
                            ? fmt::format("{}{}", change > 0 ? "+" : "-",
-                                         group_digits(*total.now > *total.base
-                                                          ? *total.now - *total.base
-                                                          : *total.base - *total.now))
+                                         group_digits(absolute_difference(*total.now, *total.base)))
                            : signed_bytes(change);
     if (*total.base != 0)
         text += fmt::format(", {:+.1f}%", 100.0 * static_cast<double>(change) /

@@ -117,6 +117,8 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
     return b > UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
+std::uint64_t absolute_difference(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : b - a; }
+
 std::int64_t signed_change(std::uint64_t after, std::uint64_t before) {
     constexpr auto kMax = static_cast<std::uint64_t>(INT64_MAX);
     if (after >= before) return static_cast<std::int64_t>(std::min(after - before, kMax));

@@ -54,6 +54,9 @@ std::string human_byte_time(std::uint64_t byte_time, std::string_view time_unit)
 // stay far below it, but a forged trace must give a wrong figure, never a wrapped one.
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
 
+// |a - b|, without going through a signed type.
+std::uint64_t absolute_difference(std::uint64_t a, std::uint64_t b);
+
 // after - before as a signed figure, held at the int64 limits.
 std::int64_t signed_change(std::uint64_t after, std::uint64_t before);
 

@@ -71,8 +71,7 @@ void write_snapshot_lines(const ReportModel& model, std::ostream& out) {
     write_row(out, "Snapshot", fmt::format("{}: {} in {} at {}", describe_snapshot(snapshot),
                                            bytes_with_exact(snapshot.bytes),
                                            blocks(snapshot.blocks), time_of(model, snapshot.time)));
-    const std::uint64_t apart = snapshot.time > peak.time ? snapshot.time - peak.time
-                                                          : peak.time - snapshot.time;
+    const std::uint64_t apart = absolute_difference(snapshot.time, peak.time);
     write_row(out, "", fmt::format("{} of the true peak ({} at {}), {}",
                                    format_percent(percent_of(snapshot.bytes, peak.bytes)),
                                    bytes_with_exact(peak.bytes), time_of(model, peak.time),
