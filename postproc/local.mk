@@ -34,6 +34,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/analysis/analysis.h postproc/analysis/analysis.cpp \
 	postproc/report/reporter.h postproc/report/reporter.cpp \
 	postproc/report/names.h \
+	postproc/report/savings.h postproc/report/savings.cpp \
 	postproc/report/section.h postproc/report/sections.cpp \
 	postproc/report/layout.h postproc/report/layout.cpp \
 	postproc/report/text_reporter.h postproc/report/text_reporter.cpp \
@@ -64,6 +65,7 @@ memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS)
 # The report's section files and the commands' files, each compiled as part of the file that
 # lists them (report/sections.cpp, cli/command_registry.cpp): see there why.
 EXTRA_DIST += postproc/report/sections/copies.cpp postproc/report/sections/duplicates.cpp \
+	postproc/report/sections/savings.cpp \
 	postproc/report/sections/header.cpp postproc/report/sections/leaks.cpp \
 	postproc/report/sections/memory_map.cpp postproc/report/sections/owners.cpp \
 	postproc/report/sections/phases.cpp postproc/report/sections/summary.cpp \

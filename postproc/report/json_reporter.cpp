@@ -13,7 +13,7 @@ namespace {
 // this order whichever section sets them; keys of sections added later follow, in the order
 // of report_sections().
 constexpr std::string_view kSchemaKeys[] = {
-    "trace",   "options", "definitions", "summary",         "sites",  "copies",    "ownership",
+    "trace",   "options", "definitions", "summary", "findings", "sites", "copies", "ownership",
     "leaks",   "threads", "timeline",    "timeline_events", "phases", "memory_map",
 };
 

@@ -11,6 +11,7 @@
 
 #include "report/sections/copies.cpp"       // copies_section
 #include "report/sections/duplicates.cpp"   // duplicates_section
+#include "report/sections/savings.cpp"     // savings_section
 #include "report/sections/header.cpp"       // header_section
 #include "report/sections/leaks.cpp"        // leaks_section
 #include "report/sections/memory_map.cpp"   // memory_map_section
@@ -29,6 +30,7 @@ const std::vector<ReportSection>& report_sections() {
     static const std::vector<ReportSection> sections = {
         header_section(),
         summary_section(),
+        savings_section(),
         timeline_section(),
         phases_section(),
         top_at_peak_section(),

@@ -30,7 +30,7 @@ TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
     std::vector<std::string> keys;
     for (const auto& item : ordered.items()) keys.push_back(item.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"schema", "schema_version", "trace", "options",
-                                              "definitions", "summary", "sites", "copies",
+                                              "definitions", "summary", "findings", "sites", "copies",
                                               "ownership", "leaks", "threads", "timeline",
                                               "timeline_events", "phases", "memory_map"}));
     EXPECT_EQ(ordered["schema"], "memattr-report");

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "analysis/stable_key.h"
+#include "report/savings.h"
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
@@ -170,9 +171,7 @@ Json movable_clone_json(const ReportModel& model, const MovableCloneRow& row) {
     Json destinations = Json::array();
     for (const std::size_t site : row.destination_sites)
         destinations.push_back(site_id(model, site));
-    const std::string key = finding_key(
-        "clone", {stable_frame_text(row.location), model.sites[row.source_site].key});
-    return with_figures({{"key", key},
+    return with_figures({{"key", movable_clone_key(model, row)},
                          {"location", location_json(row.location)},
                          {"source_site", site_id(model, row.source_site)},
                          {"destination_sites", std::move(destinations)}},

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "analysis/stable_key.h"
+#include "report/savings.h"
 #include "report/layout.h"
 #include "support/units.h"
 
@@ -73,15 +74,6 @@ Json blocks_by_site_json(const ReportModel& model, const BlocksBySite& sites,
     for (const auto& [site, count] : sites)
         rows.push_back({{"site", site_id(model, site)}, {count_key, count}});
     return rows;
-}
-
-// A set of sites' key: the same set of sites, in whichever order, has the same key.
-std::string duplicate_set_key(const ReportModel& model, const BlocksBySite& sites) {
-    std::vector<std::string> keys;
-    for (const auto& [site, count] : sites) keys.push_back(model.sites[site].key);
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    return finding_key("duplicate", {fmt::format("{}", fmt::join(keys, ","))});
 }
 
 Json duplicates_by_sites_json(const ReportModel& model) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analysis/stable_key.h"
+#include "report/savings.h"
 #include "report/layout.h"
 #include "support/units.h"
 
@@ -95,18 +96,11 @@ void write_leaks(const ReportModel& model, std::ostream& out) {
     for (const LeakKind kind : kAllLeakKinds) write_leak_sites(model, kind, out);
 }
 
-// "definitely lost" -> "definitely_lost".
-std::string leak_kind_key(LeakKind kind) {
-    std::string key(leak_kind_name(kind));
-    std::replace(key.begin(), key.end(), ' ', '_');
-    return key;
-}
-
 Json leak_category_json(const ReportModel& model, LeakKind kind) {
     const LeakCategory& category = model.leaks[kind];
     Json sites = Json::array();
     for (const LeakRow& row : category.sites)
-        sites.push_back({{"key", finding_key("leak", {leak_kind_key(kind), model.sites[row.site].key})},
+        sites.push_back({{"key", leak_key(model, kind, row.site)},
                          {"site", site_id(model, row.site)},
                          {"bytes", row.own.bytes},
                          {"blocks", row.own.blocks},

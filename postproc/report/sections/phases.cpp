@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analysis/stable_key.h"
+#include "report/savings.h"
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
@@ -245,7 +246,7 @@ Json growth_json(const ReportModel& model, const PhaseNameSummary& name,
     const bool fitted = fit.kind == GrowthClass::leak || fit.kind == GrowthClass::irregular;
     const bool bounded = fit.kind == GrowthClass::bounded;
     return {
-        {"key", finding_key("growth", {name.name, model.sites[growth.site].key})},
+        {"key", growth_key(model, name.name, growth.site)},
         {"site", site_id(model, growth.site)},
         {"class", name_of(kGrowthClassNames, fit.kind)},
         {"net_growth", fit.net_growth},
