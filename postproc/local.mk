@@ -15,7 +15,8 @@ MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 $(MEMATTR_GRAPH_DEBUG) \
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
-postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS)
+postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc -I$(top_builddir)/postproc \
+	$(MA_TRACE_SCHEMA_CPPFLAGS)
 postproc_libmemattrgraph_a_SOURCES = \
 	postproc/support/units.h postproc/support/units.cpp \
 	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
@@ -42,6 +43,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/dot.h postproc/report/dot.cpp \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
+	postproc/report/html_reporter.h postproc/report/html_reporter.cpp \
 	postproc/history/run_figures.h postproc/history/run_figures.cpp \
 	postproc/history/diff.h postproc/history/diff.cpp \
 	postproc/history/markdown.h postproc/history/markdown.cpp \
@@ -54,6 +56,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/cli/options.h postproc/cli/options.cpp \
 	postproc/cli/write_report.h postproc/cli/write_report.cpp \
 	postproc/cli/baseline.h postproc/cli/baseline.cpp \
+	postproc/cli/graphviz.h postproc/cli/graphviz.cpp \
 	postproc/cli/command.h postproc/cli/command_registry.cpp
 
 bin_PROGRAMS += memattr-graph
@@ -74,7 +77,24 @@ EXTRA_DIST += postproc/report/sections/copies.cpp postproc/report/sections/dupli
 	postproc/cli/command_report.cpp postproc/cli/command_lineage.cpp \
 	postproc/cli/command_dot.cpp postproc/cli/command_native_rss.cpp \
 	postproc/cli/command_diff.cpp postproc/cli/command_check.cpp \
-	postproc/cli/command_record.cpp postproc/cli/command_trend.cpp
+	postproc/cli/command_record.cpp postproc/cli/command_trend.cpp \
+	postproc/cli/command_html.cpp
+
+# The HTML report's page, style and script (report/html_reporter.h), inlined into
+# memattr-graph at build time as C++ raw strings: the page fetches nothing when it opens.
+HTML_ASSETS = postproc/report/html/page.html postproc/report/html/report.css \
+	postproc/report/html/report.js
+EXTRA_DIST += $(HTML_ASSETS)
+nodist_postproc_libmemattrgraph_a_SOURCES = postproc/report/html_assets.inc
+BUILT_SOURCES += postproc/report/html_assets.inc
+CLEANFILES += postproc/report/html_assets.inc
+postproc/report/html_assets.inc: $(HTML_ASSETS:%=$(srcdir)/%) $(srcdir)/postproc/embed-assets.sh
+	$(AM_V_GEN)$(MKDIR_P) postproc/report && \
+	$(SHELL) $(srcdir)/postproc/embed-assets.sh $@ \
+	  kHtmlPage=$(srcdir)/postproc/report/html/page.html \
+	  kHtmlStyle=$(srcdir)/postproc/report/html/report.css \
+	  kHtmlScript=$(srcdir)/postproc/report/html/report.js
+EXTRA_DIST += postproc/embed-assets.sh
 
 # Its user manual and the JSON schema it writes.
 EXTRA_DIST += docs/memattr-graph.md docs/json-schema.md

@@ -10,8 +10,9 @@ PACKAGES=(
   valgrind libc6-dbg
   # memattr-graph
   libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
-  # tests: GoogleTest, the test runner, rendering DOT, the sqlite3 shell (history database)
-  libgtest-dev python3 graphviz sqlite3
+  # tests: GoogleTest, the test runner, rendering DOT, the sqlite3 shell (history database),
+  # the headless browser the HTML report is tested in
+  libgtest-dev python3 graphviz sqlite3 chromium
 )
 # Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
 command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)

@@ -9,7 +9,6 @@
 #include "cli/command.h"
 #include "cli/write_report.h"
 #include "report/reporter.h"
-#include "support/units.h"
 
 namespace memattr {
 
@@ -19,18 +18,7 @@ void add_report_options(CLI::App& command, CommandOptions& options) {
     add_common_options(command, options);
     add_snapshot_option(command, options);
     add_memory_map_option(command, options);
-    command
-        .add_option_function<std::string>(
-            "--native-rss",
-            [&options](const std::string& value) {
-                options.analysis.native_rss = parse_size(value);
-            },
-            "The peak resident set of a native run (not under\n"
-            "Valgrind), to set beside memattr's estimate: bytes,\n"
-            "or with K, M, G (KiB, MiB, GiB), e.g. 14532K, as\n"
-            "'memattr-graph native-rss -- PROGRAM' prints it.")
-        ->check(size_validator())
-        ->option_text("SIZE");
+    add_native_rss_option(command, options);
     add_top_option(command, options, AnalysisOptions{}.top,
                    "Rows listed in each ranking of the text report;\n"
                    "0 lists them all. (The JSON report always has\n"

@@ -50,6 +50,7 @@ constexpr const char* kFooter =
     "  memattr-graph report memattr.out.1234\n"
     "  memattr-graph report memattr.out.1234 --top 20 --ignore-fn '^my_pool_alloc'\n"
     "  memattr-graph json memattr.out.1234 -o report.json\n"
+    "  memattr-graph html memattr.out.1234 -o report.html --baseline last-night.json\n"
     "  memattr-graph lineage memattr.out.1234 -o lineage.dot && dot -Tsvg lineage.dot -o "
     "lineage.svg\n"
     "  memattr-graph dot memattr.out.1234 -o owners.dot && dot -Tsvg owners.dot -o owners.svg\n"

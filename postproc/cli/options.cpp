@@ -111,7 +111,7 @@ void add_analysis_options(CLI::App& command, CommandOptions& options) {
                        "the site's own frame outward, once allocator and\n"
                        "library frames have been folded away.")
         ->check(count_at_least(1))
-        ->option_text(fmt::format("N (default {})", defaults.folding.max_frames));
+        ->option_text(fmt::format("N (default {})", options.analysis.folding.max_frames));
     command.add_option("--ignore-fn", options.analysis.folding.extra_wrapper_patterns,
                        "Also fold away frames whose demangled function\n"
                        "name matches REGEX, as allocator frames like\n"
@@ -181,6 +181,21 @@ void add_memory_map_option(CLI::App& command, CommandOptions& options) {
                        "default the one at the footprint's peak.")
         ->check(CLI::IsMember({"peak", "exit"}))
         ->option_text("peak|exit");
+}
+
+void add_native_rss_option(CLI::App& command, CommandOptions& options) {
+    command
+        .add_option_function<std::string>(
+            "--native-rss",
+            [&options](const std::string& value) {
+                options.analysis.native_rss = parse_size(value);
+            },
+            "The peak resident set of a native run (not under\n"
+            "Valgrind), to set beside memattr's estimate: bytes,\n"
+            "or with K, M, G (KiB, MiB, GiB), e.g. 14532K, as\n"
+            "'memattr-graph native-rss -- PROGRAM' prints it.")
+        ->check(size_validator())
+        ->option_text("SIZE");
 }
 
 void add_top_option(CLI::App& command, CommandOptions& options, std::size_t default_top,

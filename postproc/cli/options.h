@@ -88,6 +88,9 @@ void add_snapshot_option(CLI::App& command, CommandOptions& options);
 // --memory-map: the memory map the report's section (and the graph's arena links) describe.
 void add_memory_map_option(CLI::App& command, CommandOptions& options);
 
+// --native-rss: the peak resident set of a native run, set beside the estimate.
+void add_native_rss_option(CLI::App& command, CommandOptions& options);
+
 // --top, whose meaning and default differ by command: `help` says what it counts,
 // `default_top` is set in `options` and shown in the help.
 void add_top_option(CLI::App& command, CommandOptions& options, std::size_t default_top,

@@ -10,6 +10,7 @@ EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace 
 EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_registry.cpp \
 	tests/postproc/test_copy_analysis.cpp tests/postproc/test_golden.cpp \
 	tests/postproc/test_history.cpp tests/postproc/test_history_db.cpp \
+	tests/postproc/test_html_report.cpp \
 	tests/postproc/test_json_report.cpp tests/postproc/test_leak_report.cpp \
 	tests/postproc/test_leaks.cpp tests/postproc/test_lineage_report.cpp \
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \

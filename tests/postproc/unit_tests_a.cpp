@@ -12,6 +12,7 @@
 #include "test_golden.cpp"
 #include "test_history.cpp"
 #include "test_history_db.cpp"
+#include "test_html_report.cpp"
 #include "test_json_report.cpp"
 #include "test_leak_report.cpp"
 #include "test_leaks.cpp"

@@ -19,13 +19,13 @@ import os
 import sys
 import time
 
-from cases import (agreement, allocators, bad_input, copies, history, leaks, memory_map,
-                   ownership, peak_and_totals, phases)
+from cases import (agreement, allocators, bad_input, copies, history, html, leaks,
+                   memory_map, ownership, peak_and_totals, phases)
 from fixtures import Env, Results, start_test_run
 
 CASES = [*peak_and_totals.CASES, *bad_input.CASES, *copies.CASES, *ownership.CASES,
          *agreement.CASES, *leaks.CASES, *phases.CASES, *memory_map.CASES,
-         *allocators.CASES, *history.CASES]
+         *allocators.CASES, *history.CASES, *html.CASES]
 
 # The longest cases (each runs several programs under several Valgrind tools) start first,
 # so that both cores stay busy until the end instead of one finishing them alone.
