@@ -36,6 +36,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/reporter.h postproc/report/reporter.cpp \
 	postproc/report/names.h \
 	postproc/report/savings.h postproc/report/savings.cpp \
+	postproc/report/culprits.h postproc/report/culprits.cpp \
 	postproc/report/section.h postproc/report/sections.cpp \
 	postproc/report/layout.h postproc/report/layout.cpp \
 	postproc/report/text_reporter.h postproc/report/text_reporter.cpp \

@@ -60,6 +60,12 @@ TEST(TextReport, Summary) {
     EXPECT_EQ(summary,
               "Peak live heap  2.00 MiB (2,101,312 bytes) in 5 blocks\n"
               "                at 8.4 Minstr, after 2.38 MiB (2,500,000 bytes) had been allocated\n"
+              "Top culprits      1.50 MiB  fill_samples(std::vector<int, std::allocator<int> >&, "
+              "unsigned long) (demo.cpp:21) [site 1]\n"
+              "                512.00 KiB  rsparse::parse_records (src/lib.rs:44) [site 3]\n"
+              "                  4.00 KiB  operator\"\" _kb(unsigned long long) (literals.cpp:12) "
+              "[site 4]\n"
+              "                      64 B  scratch\\tcopy (odd.c:7) [site 2]\n"
               "Allocated       3.92 MiB (4,108,288 bytes) in 662 blocks, 660 frees\n"
               "Live at exit    4.00 KiB (4,096 bytes) in 2 blocks\n"
               "Temporary       600 blocks (90.6% of all blocks), 37.50 KiB (38,400 bytes)\n"

@@ -141,9 +141,10 @@ function renderOverview() {
   }
   add("Allocated", `${bytes(s.total.bytes)} in ${count(s.total.blocks)} blocks over ${time(s.instructions)}`);
   add("Live at exit", `${bytes(s.exit.bytes)} in ${count(s.exit.blocks)} blocks`);
-  const top = [...sites].filter(x => x.peak_bytes > 0).sort((a, b) => b.peak_bytes - a.peak_bytes).slice(0, 5);
-  add("Top sites at peak", top.length ? el("ol", {}, ...top.map(x =>
-      el("li", {}, `${bytes(x.peak_bytes)} (${percent(x.peak_bytes, s.peak.bytes)}) `, el("span", {class: "mono"}, siteLabel(x.id))))) : "none");
+  const culprits = (s.culprits || []).slice(0, 8);
+  add("Top culprits", culprits.length ? el("ol", {id: "culprits"}, ...culprits.map(c =>
+      el("li", {}, `${bytes(c.bytes)} (${percent(c.bytes, map && map.total ? map.estimate : s.peak.bytes)}) `,
+         el("span", {class: "mono"}, c.name), c.kind === "site" ? "" : el("span", {class: "muted"}, " resident pages")))) : "none");
   if (baseline) {
     const t = baseline.diff.totals.peak_bytes;
     add("Against the baseline", `${baseline.source}: peak ${bytes(t.base)} → ${bytes(t.new)} `,

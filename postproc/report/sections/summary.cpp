@@ -1,8 +1,11 @@
-// The summary: the peak, the totals, what was temporary, what is live at exit.
+// The summary: the peak, the resident estimate and the culprits of memory at the peak, the
+// totals, what was temporary, what is live at exit.
 #include <ostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "report/culprits.h"
 #include "report/layout.h"
 #include "support/units.h"
 #include "trace/trace_escape.h"
@@ -10,6 +13,52 @@
 namespace memattr {
 
 namespace {
+
+// Culprits the summary names: enough to say where most memory is, few enough for a first
+// screen.
+constexpr std::size_t kSummaryCulprits = 5;
+// The JSON summary's culprits: the whole ranking is the sites table and the memory map.
+constexpr std::size_t kJsonCulprits = 20;
+
+std::string describe_parts(const ResidentParts& parts) {
+    std::vector<std::string> named;
+    const auto add = [&](std::uint64_t bytes, std::string_view what) {
+        if (bytes != 0) named.push_back(fmt::format("{} {}", what, human_bytes(bytes)));
+    };
+    add(parts.heap, "heap");
+    add(parts.mappings, "mappings");
+    add(parts.thread_stacks, "thread stacks");
+    add(parts.startup, "start-up data");
+    add(parts.outside, "outside every region");
+    return fmt::format("= {}", fmt::join(named, " + "));
+}
+
+// "Resident" and "Top culprits": where the memory at the peak is, adding up to the estimate.
+void write_resident_text(const ReportModel& model, std::ostream& out) {
+    const MemoryMapReport& map = model.memory_map;
+    if (!map.missing) {
+        write_row(out, "Resident",
+                  fmt::format("{} estimated at {}", bytes_with_exact(map.estimate),
+                              map.choice == MapChoice::exit ? "exit" : "the footprint's peak"));
+        write_row(out, "", describe_parts(resident_parts(map)));
+        if (map.native_rss)
+            write_row(out, "", fmt::format("native peak RSS {} (--native-rss), {} the estimate",
+                                           human_bytes(*map.native_rss),
+                                           map.native_difference >= 0
+                                               ? human_bytes(static_cast<std::uint64_t>(
+                                                     map.native_difference)) + " above"
+                                               : human_bytes(static_cast<std::uint64_t>(
+                                                     -map.native_difference)) + " below"));
+    }
+    const std::vector<Culprit> culprits = rank_culprits(model);
+    const std::size_t shown = std::min(culprits.size(), kSummaryCulprits);
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const Culprit& culprit = culprits[rank];
+        write_row(out, rank == 0 ? "Top culprits" : "",
+                  fmt::format("{:>10}  {}{}", human_bytes(culprit.bytes), culprit.name,
+                              culprit.kind == Culprit::Kind::site ? "" : " (resident pages)"));
+    }
+}
 
 void write_summary_text(const ReportModel& model, std::ostream& out) {
     const Summary& summary = model.summary;
@@ -19,6 +68,7 @@ void write_summary_text(const ReportModel& model, std::ostream& out) {
     write_row(out, "", fmt::format("at {}, after {} had been allocated",
                                    time_of(model, summary.peak.time),
                                    bytes_with_exact(summary.peak.allocated)));
+    write_resident_text(model, out);
     write_row(out, "Allocated", fmt::format("{} in {}, {} {}",
                                             bytes_with_exact(summary.totals.bytes),
                                             blocks(summary.totals.blocks),
@@ -57,6 +107,31 @@ Json access_json(const std::optional<AccessTotals>& access) {
     };
 }
 
+Json resident_json(const MemoryMapReport& map) {
+    if (map.missing) return nullptr;
+    const ResidentParts parts = resident_parts(map);
+    return {{"estimate", map.estimate},
+            {"heap", parts.heap},
+            {"mappings", parts.mappings},
+            {"thread_stacks", parts.thread_stacks},
+            {"startup", parts.startup},
+            {"outside", parts.outside}};
+}
+
+Json culprits_json(const ReportModel& model) {
+    Json rows = Json::array();
+    const std::vector<Culprit> culprits = rank_culprits(model);
+    for (std::size_t rank = 0; rank < culprits.size() && rank < kJsonCulprits; ++rank) {
+        const Culprit& culprit = culprits[rank];
+        rows.push_back({{"kind", culprit_kind_word(culprit.kind)},
+                        {"bytes", culprit.bytes},
+                        {"site", culprit.site ? Json(site_id(model, *culprit.site)) : Json(nullptr)},
+                        {"group", culprit.group ? Json(*culprit.group) : Json(nullptr)},
+                        {"name", culprit.name}});
+    }
+    return rows;
+}
+
 void write_summary_json(const ReportModel& model, Json& report) {
     const Summary& summary = model.summary;
     report["summary"] = {
@@ -84,6 +159,8 @@ void write_summary_json(const ReportModel& model, Json& report) {
         {"never_accessed",
          blocks_and_bytes(summary.never_accessed_blocks, summary.never_accessed_bytes)},
         {"access", access_json(summary.access)},
+        {"resident", resident_json(model.memory_map)},
+        {"culprits", culprits_json(model)},
     };
 }
 

@@ -1,0 +1,84 @@
+// Culprits: see culprits.h.
+#include "report/culprits.h"
+
+#include <algorithm>
+
+#include "report/layout.h"
+#include "report/names.h"
+#include "trace/trace_escape.h"
+
+namespace memattr {
+
+namespace {
+
+constexpr EnumName<Culprit::Kind> kCulpritKindWords[] = {
+    {Culprit::Kind::site, "site"},
+    {Culprit::Kind::mapping, "mapping"},
+    {Culprit::Kind::thread_stacks, "thread_stacks"},
+    {Culprit::Kind::startup, "startup"},
+    {Culprit::Kind::outside, "outside"},
+};
+
+// Whether a mapping group holds glibc's own heap (wrap mode): its bytes are the sites'.
+bool holds_the_heap(const MappingGroup& group) {
+    return group.kind == MappingGroupKind::brk_heap || group.made_by_allocator;
+}
+
+void add_parts(const ReportModel& model, std::vector<Culprit>& culprits) {
+    const MemoryMapReport& map = model.memory_map;
+    for (const TotalPart& part : map.parts) {
+        switch (part.kind) {
+        case TotalPartKind::heap:
+            break;  // the sites are the heap
+        case TotalPartKind::mapping:
+            if (part.group && holds_the_heap(map.groups[*part.group])) break;
+            culprits.push_back({Culprit::Kind::mapping, part.bytes, std::nullopt, part.group,
+                                escape_value(part.name)});
+            break;
+        case TotalPartKind::thread_stacks:
+            culprits.push_back({Culprit::Kind::thread_stacks, part.bytes, std::nullopt,
+                                std::nullopt, "thread stacks"});
+            break;
+        case TotalPartKind::startup:
+            culprits.push_back({Culprit::Kind::startup, part.bytes, std::nullopt, std::nullopt,
+                                escape_value(part.name)});
+            break;
+        case TotalPartKind::outside:
+            culprits.push_back({Culprit::Kind::outside, part.bytes, std::nullopt, std::nullopt,
+                                "written pages in no region"});
+            break;
+        }
+    }
+}
+
+}  // namespace
+
+ResidentParts resident_parts(const MemoryMapReport& map) {
+    ResidentParts parts;
+    for (const TotalPart& part : map.parts) {
+        switch (part.kind) {
+        case TotalPartKind::heap: parts.heap += part.bytes; break;
+        case TotalPartKind::mapping: parts.mappings += part.bytes; break;
+        case TotalPartKind::thread_stacks: parts.thread_stacks += part.bytes; break;
+        case TotalPartKind::startup: parts.startup += part.bytes; break;
+        case TotalPartKind::outside: parts.outside += part.bytes; break;
+        }
+    }
+    return parts;
+}
+
+std::vector<Culprit> rank_culprits(const ReportModel& model) {
+    std::vector<Culprit> culprits;
+    for (std::size_t row = 0; row < model.sites.size(); ++row)
+        if (model.sites[row].figures.peak_bytes > 0)
+            culprits.push_back({Culprit::Kind::site, model.sites[row].figures.peak_bytes, row,
+                                std::nullopt, site_name(model, row)});
+    if (!model.memory_map.missing) add_parts(model, culprits);
+    std::stable_sort(culprits.begin(), culprits.end(),
+                     [](const Culprit& a, const Culprit& b) { return a.bytes > b.bytes; });
+    return culprits;
+}
+
+std::string_view culprit_kind_word(Culprit::Kind kind) { return name_of(kCulpritKindWords, kind); }
+
+}  // namespace memattr
