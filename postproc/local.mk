@@ -1,6 +1,7 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
-# reports, the copy lineage graph and the ownership graph; keeps runs' figures in a history
-# database (SQLite) and shows their trend.
+# reports, the copy lineage graph, the ownership graph and profiles (folded stacks, callgrind
+# and Massif files); keeps runs' figures in a history database (SQLite) and shows their
+# trend.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
 # link exactly the code the program runs. A command is one cli/command_<name>.cpp, in
 # EXTRA_DIST below, and its #include and line in cli/command_registry.cpp.
@@ -45,6 +46,11 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/lineage_reporter.h postproc/report/lineage_reporter.cpp \
 	postproc/report/ownership_reporter.h postproc/report/ownership_reporter.cpp \
 	postproc/report/html_reporter.h postproc/report/html_reporter.cpp \
+	postproc/report/profiles/profile_stacks.h postproc/report/profiles/profile_stacks.cpp \
+	postproc/report/profiles/folded_reporter.h postproc/report/profiles/folded_reporter.cpp \
+	postproc/report/profiles/callgrind_reporter.h \
+	postproc/report/profiles/callgrind_reporter.cpp \
+	postproc/report/profiles/massif_reporter.h postproc/report/profiles/massif_reporter.cpp \
 	postproc/history/run_figures.h postproc/history/run_figures.cpp \
 	postproc/history/diff.h postproc/history/diff.cpp \
 	postproc/history/markdown.h postproc/history/markdown.cpp \
@@ -79,7 +85,8 @@ EXTRA_DIST += postproc/report/sections/copies.cpp postproc/report/sections/dupli
 	postproc/cli/command_dot.cpp postproc/cli/command_native_rss.cpp \
 	postproc/cli/command_diff.cpp postproc/cli/command_check.cpp \
 	postproc/cli/command_record.cpp postproc/cli/command_trend.cpp \
-	postproc/cli/command_html.cpp
+	postproc/cli/command_html.cpp postproc/cli/command_folded.cpp \
+	postproc/cli/command_callgrind.cpp postproc/cli/command_massif.cpp
 
 # The HTML report's page, style and script (report/html_reporter.h), inlined into
 # memattr-graph at build time as C++ raw strings: the page fetches nothing when it opens.

@@ -87,6 +87,16 @@ void add_relocation(const FoldedCopy& folded,
 
 using EdgeKey = std::tuple<std::size_t, std::size_t, CopyClass>;
 
+void add_copy_stack(const Trace& trace, const CopyGroup& copy, const FoldedStack& stack,
+                    std::map<std::size_t, std::size_t>& index, std::vector<CopyStackRow>& rows) {
+    CopyStackRow& row = row_for(index, rows, copy.stack, [&] {
+        CopyStackRow made;
+        for (const std::size_t frame : stack.frames) made.stack.push_back(trace.frames[frame]);
+        return made;
+    });
+    row.figures.add(copy);
+}
+
 void add_lineage_edge(const FoldedCopy& folded, std::map<EdgeKey, std::size_t>& index,
                       std::set<std::pair<std::size_t, PlaceKey>>& edge_places,
                       std::vector<LineageEdge>& edges) {
@@ -145,10 +155,13 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
     std::map<std::pair<PlaceKey, CopyKind>, std::size_t> relocation_index;
     std::map<EdgeKey, std::size_t> edge_index;
     std::set<std::pair<std::size_t, PlaceKey>> edge_places;
+    std::map<std::size_t, std::size_t> stack_index;  // Trace::stacks index -> by_stack row
     for (const CopyGroup& copy : trace.copies) {
+        const FoldedStack stack = folder.fold(trace.stacks[copy.stack]);
         const FoldedCopy folded{copy, classify_copy(copy, clone_threshold),
-                                trace.frames[folder.fold(trace.stacks[copy.stack]).site_frame],
-                                row_of_site[copy.from], row_of_site[copy.to]};
+                                trace.frames[stack.site_frame], row_of_site[copy.from],
+                                row_of_site[copy.to]};
+        add_copy_stack(trace, copy, stack, stack_index, copies.by_stack);
         totals_of(copies.totals, folded.kind).add(copy);
         if (folded.kind == CopyClass::movable_clone)
             add_movable_clone(folded, movable_index, copies.movable_clones);

@@ -80,6 +80,15 @@ struct LineageEdge {
     std::vector<Frame> locations;  // the distinct copy locations, in trace order
 };
 
+// Copies by where they were made, with the callers: what a profile of bytes copied
+// (`memattr-graph folded --metric copies`) draws. One row per distinct copy stack of the
+// trace, whatever the class of its copies.
+struct CopyStackRow {
+    std::vector<Frame> stack;  // folded like SiteRow::stack: the copy location first, then its
+                               // callers, at most --frames of them
+    CopyFigures figures;       // summed over the copy groups made from this stack
+};
+
 // Copy lineage, classified. Empty without access tracking (RunInfo::access).
 struct CopyAnalysis {
     std::vector<MovableCloneRow> movable_clones;  // every row, by peak_source_bytes, then
@@ -88,6 +97,8 @@ struct CopyAnalysis {
     CopyTotals totals;
     std::vector<LineageEdge> lineage;             // every edge, by bytes, then pairs
                                                   // (descending), then site ids
+    std::vector<CopyStackRow> by_stack;           // every copy stack, in trace order of
+                                                  // first use
 };
 
 // The copy analysis of `trace`, its sites named by their index in `sites` (`row_of_site[i]`

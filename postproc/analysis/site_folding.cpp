@@ -104,8 +104,7 @@ std::string field_of(const Frame& frame, RoleRule::Field field) {
     switch (field) {
     case RoleRule::Field::function: return frame.function;
     case RoleRule::Field::file: return frame.file;
-    case RoleRule::Field::path:
-        return frame.dir.empty() ? frame.file : frame.dir + "/" + frame.file;
+    case RoleRule::Field::path: return source_path(frame);
     case RoleRule::Field::object: return frame.object;
     }
     return frame.function;
@@ -187,6 +186,10 @@ FoldedStack SiteFolder::fold(const Stack& stack, std::size_t allocator_frames) c
     folded.frames.assign(first, first + static_cast<std::ptrdiff_t>(kept));
     folded.omitted_frames = available - kept;
     return folded;
+}
+
+std::string source_path(const Frame& frame) {
+    return frame.dir.empty() ? frame.file : frame.dir + "/" + frame.file;
 }
 
 PlaceKey place_of(const Frame& frame) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <regex>
 #include <string>
 #include <tuple>
@@ -57,6 +58,10 @@ struct RoleRule {
     Field field;
     std::string pattern;
 };
+
+// FoldingOptions::max_frames for every frame: the profile commands' default, so that a flame
+// graph or a call tree reaches the program's entry points.
+inline constexpr std::size_t kAllFrames = std::numeric_limits<std::size_t>::max();
 
 struct FoldingOptions {
     std::vector<std::string> extra_wrapper_patterns;  // --ignore-fn: allocator function rules
@@ -115,6 +120,10 @@ private:
     std::vector<FrameRole> roles_;  // by index into Trace::frames
     std::size_t max_frames_;
 };
+
+// The frame's source file with its directory: "dir/file", or "file" alone when the trace
+// gives no directory (RoleRule::Field::path; callgrind's fl=). Not escaped.
+std::string source_path(const Frame& frame);
 
 // How a frame reads in a report: "fn (file:line)", or "fn (in /path/obj)" without debug
 // information. Control bytes are escaped so a frame always prints on one line.

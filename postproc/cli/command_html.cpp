@@ -26,13 +26,8 @@ namespace memattr {
 
 namespace {
 
-// Frames kept per site by default: the flame graph wants whole stacks, as deep as the tool
-// recorded them (its --num-callers is at most 500).
-constexpr std::size_t kHtmlDefaultFrames = 500;
-
 void declare_html(CLI::App& command, CommandOptions& options) {
-    options.analysis.folding.max_frames = kHtmlDefaultFrames;  // before the option shows it
-    add_common_options(command, options);
+    add_profile_options(command, options);  // the flame graph wants whole stacks
     command.get_option("--output")->description(
         "Write the page to FILE ('-': to standard output).");
     add_snapshot_option(command, options);

@@ -10,11 +10,14 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_callgrind.cpp"   // callgrind_command
 #include "cli/command_check.cpp"       // check_command
 #include "cli/command_diff.cpp"        // diff_command
 #include "cli/command_dot.cpp"         // dot_command
+#include "cli/command_folded.cpp"      // folded_command
 #include "cli/command_html.cpp"        // html_command
 #include "cli/command_lineage.cpp"     // lineage_command
+#include "cli/command_massif.cpp"      // massif_command
 #include "cli/command_native_rss.cpp"  // native_rss_command
 #include "cli/command_record.cpp"      // record_command
 #include "cli/command_report.cpp"      // report_command, json_command
@@ -24,9 +27,10 @@ namespace memattr {
 
 const std::vector<const Command*>& registered_commands() {
     static const std::vector<const Command*> commands = {
-        &report_command, &json_command,   &html_command,  &lineage_command,
-        &dot_command,    &diff_command,   &check_command, &record_command,
-        &trend_command,  &native_rss_command,
+        &report_command, &json_command,      &html_command,   &lineage_command,
+        &dot_command,    &folded_command,    &callgrind_command, &massif_command,
+        &diff_command,   &check_command,     &record_command, &trend_command,
+        &native_rss_command,
     };
     return commands;
 }

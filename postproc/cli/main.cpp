@@ -42,7 +42,8 @@ constexpr const char* kDescription =
     "code that made them, pages written and used, and the estimate part by part. For a\n"
     "nightly job it compares two runs by keys that survive a rebuild (diff), holds a\n"
     "run to memory budgets (check) and keeps the runs in a history database (record,\n"
-    "trend).";
+    "trend). For other tools' viewers it writes folded stacks (flame graphs), callgrind\n"
+    "and Massif files.";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -55,6 +56,10 @@ constexpr const char* kFooter =
     "lineage.svg\n"
     "  memattr-graph dot memattr.out.1234 -o owners.dot && dot -Tsvg owners.dot -o owners.svg\n"
     "  memattr-graph dot memattr.out.1234 --blocks 'Cache::insert' -o blocks.dot\n"
+    "  memattr-graph folded memattr.out.1234 | flamegraph.pl --countname=bytes > peak.svg\n"
+    "  memattr-graph callgrind memattr.out.1234 -o callgrind.out.memattr\n"
+    "  memattr-graph massif memattr.out.1234 -o massif.out.memattr && ms_print "
+    "massif.out.memattr\n"
     "  memattr-graph native-rss -- ./app args\n"
     "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
     "  memattr-graph diff last-night.json memattr.out.1234 --min-delta 4K\n"

@@ -52,6 +52,12 @@ const CLI::Validator label_validator(
     },
     "NAME=VALUE", "");
 
+// --frames's default as its help shows it: "all" for kAllFrames.
+std::string describe_frames(const CommandOptions& options) {
+    const std::size_t frames = options.analysis.folding.max_frames;
+    return frames == kAllFrames ? "all" : std::to_string(frames);
+}
+
 }  // namespace
 
 CLI::Validator count_at_least(std::size_t minimum) {
@@ -89,6 +95,11 @@ void add_common_options(CLI::App& command, CommandOptions& options) {
     add_analysis_options(command, options);
 }
 
+void add_profile_options(CLI::App& command, CommandOptions& options) {
+    options.analysis.folding.max_frames = kAllFrames;
+    add_common_options(command, options);
+}
+
 CLI::Option* add_run_operand(CLI::App& command, const std::string& name, std::string& path,
                              const std::string& help) {
     return command.add_option(name, path, help)->type_name("FILE");
@@ -111,7 +122,7 @@ void add_analysis_options(CLI::App& command, CommandOptions& options) {
                        "the site's own frame outward, once allocator and\n"
                        "library frames have been folded away.")
         ->check(count_at_least(1))
-        ->option_text(fmt::format("N (default {})", options.analysis.folding.max_frames));
+        ->option_text(fmt::format("N (default {})", describe_frames(options)));
     command.add_option("--ignore-fn", options.analysis.folding.extra_wrapper_patterns,
                        "Also fold away frames whose demangled function\n"
                        "name matches REGEX, as allocator frames like\n"

@@ -64,8 +64,13 @@ CLI::Option* add_run_operand(CLI::App& command, const std::string& name, std::st
                              const std::string& help);
 
 // -o, --clone-threshold, --frames and --ignore-fn: what every command that analyses a trace
-// takes, whatever its operands.
+// takes, whatever its operands. --frames's default is the one already in `options`.
 void add_analysis_options(CLI::App& command, CommandOptions& options);
+
+// add_common_options with --frames defaulting to every frame (kAllFrames): the profile
+// commands' (folded, callgrind, massif) and html's, whose stacks run from the program's
+// entry point.
+void add_profile_options(CLI::App& command, CommandOptions& options);
 
 // --db FILE, required: the history database.
 void add_database_option(CLI::App& command, CommandOptions& options, const std::string& help);

@@ -31,10 +31,14 @@ void write_output(std::string_view report, const std::string& output_path) {
             fmt::format("cannot write '{}': {}", output_path, std::strerror(errno)));
 }
 
+ReportModel read_model(const std::string& path, const AnalysisOptions& options,
+                       const AnalysisNeeds& needs) {
+    return analyse(read_trace(path), options, needs);
+}
+
 void write_report(const CommandOptions& options, const AnalysisNeeds& needs,
                   const Reporter& reporter) {
-    const Trace trace = read_trace(options.trace_path);
-    const ReportModel model = analyse(trace, options.analysis, needs);
+    const ReportModel model = read_model(options.trace_path, options.analysis, needs);
     std::ostringstream report;
     reporter.write(model, report);
     write_output(report.view(), options.output_path);

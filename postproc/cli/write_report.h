@@ -12,6 +12,12 @@
 namespace memattr {
 
 
+// Reads the trace at `path` and analyses the parts `needs` names: the model a command writes,
+// or one it compares with (folded --diff's BASE). Throws std::exception with a message for
+// the user when the trace cannot be read.
+ReportModel read_model(const std::string& path, const AnalysisOptions& options,
+                       const AnalysisNeeds& needs);
+
 // Reads options.trace_path, analyses the parts `needs` names, and writes what `reporter`
 // renders of them to options.output_path (standard output when it is empty). The report is
 // rendered in memory first, so a failure never leaves half a report in the output file.

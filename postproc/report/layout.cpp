@@ -147,9 +147,6 @@ std::string snapshot_moment(const OwnershipReport& ownership) {
                                  : fmt::format("snapshot '{}'", escape_value(snapshot.name));
 }
 
-namespace {
-
-// One line instead of a snapshot section, saying why there is no snapshot.
 std::string no_snapshot_reason(const ReportModel& model) {
     switch (*model.ownership.missing) {
     case NoSnapshotReason::old_trace:
@@ -166,7 +163,20 @@ std::string no_snapshot_reason(const ReportModel& model) {
     return "No heap snapshot.";
 }
 
-}  // namespace
+std::string no_leak_check_reason(const ReportModel& model) {
+    switch (*model.leaks.missing) {
+    case NoLeakCheckReason::old_trace:
+        return fmt::format("No leak check: the trace is version {}, written by a memattr that "
+                           "took no heap snapshots.",
+                           model.header.version);
+    case NoLeakCheckReason::snapshots_off:
+        return "No leak check: the trace was recorded with --snapshots=no, so it has no exit "
+               "snapshot.";
+    case NoLeakCheckReason::no_exit_snapshot:
+        return "No leak check: the trace has no exit snapshot.";
+    }
+    return "No leak check.";
+}
 
 bool write_snapshot_title(const ReportModel& model, std::ostream& out, std::string_view title) {
     write_title(out, title);

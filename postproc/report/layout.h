@@ -98,6 +98,13 @@ std::string snapshot_moment(const OwnershipReport& ownership);
 // Writes a snapshot section's title; false (after saying why) when there is no snapshot.
 bool write_snapshot_title(const ReportModel& model, std::ostream& out, std::string_view title);
 
+// One sentence saying why there is no snapshot (ReportModel::ownership.missing is set): the
+// snapshot sections print it, and the profile commands give it as their error.
+std::string no_snapshot_reason(const ReportModel& model);
+
+// Likewise, why there is no leak check (ReportModel::leaks.missing is set).
+std::string no_leak_check_reason(const ReportModel& model);
+
 // ---------------------------------------------------------------- JSON fields
 
 // "0x4a2f10".

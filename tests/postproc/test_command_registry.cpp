@@ -32,8 +32,8 @@ TEST(CommandRegistry, EveryCommandHasANameHelpOptionsAndARunner) {
 
 TEST(CommandRegistry, ListsTheCommandsInHelpOrder) {
     EXPECT_EQ(describe_command_names(),
-              "'report', 'json', 'html', 'lineage', 'dot', 'diff', 'check', 'record', 'trend' "
-              "and 'native-rss'");
+              "'report', 'json', 'html', 'lineage', 'dot', 'folded', 'callgrind', 'massif', "
+              "'diff', 'check', 'record', 'trend' and 'native-rss'");
 }
 
 TEST(CommandRegistry, RejectsAnUnknownCommand) {

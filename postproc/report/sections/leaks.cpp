@@ -22,21 +22,6 @@ constexpr EnumName<NoLeakCheckReason> kNoLeakCheckReasonNames[] = {
     {NoLeakCheckReason::no_exit_snapshot, "no_exit_snapshot"},
 };
 
-std::string no_leak_check_reason(const ReportModel& model) {
-    switch (*model.leaks.missing) {
-    case NoLeakCheckReason::old_trace:
-        return fmt::format("No leak check: the trace is version {}, written by a memattr that "
-                           "took no heap snapshots.",
-                           model.header.version);
-    case NoLeakCheckReason::snapshots_off:
-        return "No leak check: the trace was recorded with --snapshots=no, so it has no exit "
-               "snapshot.";
-    case NoLeakCheckReason::no_exit_snapshot:
-        return "No leak check: the trace has no exit snapshot.";
-    }
-    return "No leak check.";
-}
-
 std::string bytes_in_blocks(const LeakFigures& figures) {
     return fmt::format("{} in {}", count_of(figures.bytes, "byte"), blocks(figures.blocks));
 }
