@@ -496,9 +496,32 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
 typedef struct {
    UInt  thread;
    UInt  n_frames;
+   UInt  first_client;               /* see first_client_frame */
    Addr  ips[MAX_FRAMES], sps[MAX_FRAMES];
    ExeContext* frames[MAX_FRAMES];   /* made on first use */
 } StackWalk;
+
+/* Whether `ip` is code of a preload object, Valgrind's or memattr's own
+   (vgpreload_*.so): the malloc replacements a snapshot is taken inside
+   of, at the release after the peak. */
+static Bool in_preload_object(Addr ip)
+{
+   DebugInfo* di = VG_(find_DebugInfo)(VG_(current_DiEpoch)(), ip);
+   const HChar* file = di ? VG_(DebugInfo_get_filename)(di) : NULL;
+   return file != NULL && VG_(strstr)(file, "/vgpreload_") != NULL;
+}
+
+/* The innermost frame of the program's own code (0 when there is none).
+   Words in the frames of the tool's replacement functions (operator
+   delete, free) belong to the call the program made: they are named by
+   that caller's frame, never by the tool's code, which a user cannot
+   change and which says nothing about who holds the memory. */
+static UInt first_client_frame(const StackWalk* w)
+{
+   UInt i = 0;
+   while (i < w->n_frames && in_preload_object(w->ips[i])) i++;
+   return i < w->n_frames ? i : 0;
+}
 
 /* Frame i occupies [sps[i], sps[i+1]): its callee's frame lies below
    it.  A word below frame 0's SP (the red zone) belongs to frame 0; one
@@ -518,7 +541,11 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    r->thread = w->thread;
    if (w->n_frames == 0) return;
    UInt i = frame_holding(w, addr);
-   if (!w->frames[i]) w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], 1);
+   if (i < w->first_client) i = w->first_client;
+   /* The frame holding the word and its callers: memattr-graph names the
+      root by the innermost of them that is the program's own code. */
+   if (!w->frames[i])
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], w->n_frames - i);
    r->frame = w->frames[i];
 }
 
@@ -556,6 +583,7 @@ static UInt capture_stacks(ThreadStack** out)
       VG_(memset)(t->walk.frames, 0, sizeof t->walk.frames);
       t->walk.thread = ma_blocks_thread_number(tid);
       t->walk.n_frames = VG_(get_StackTrace)(tid, t->walk.ips, MAX_FRAMES, t->walk.sps, NULL, 0);
+      t->walk.first_client = first_client_frame(&t->walk);
    }
    *out = stacks;
    return i;

@@ -49,7 +49,7 @@ void analyse_parts(const Trace& trace, const AnalysisOptions& options, const Ana
         model.copies =
             analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
     if (needs.ownership)
-        model.ownership = analyse_ownership(trace, options, model.sites, row_of_site);
+        model.ownership = analyse_ownership(trace, options, folder, model.sites, row_of_site);
     if (needs.leaks) model.leaks = analyse_leaks(trace, model.sites, row_of_site);
     if (needs.phases) model.phases = analyse_phases(trace, row_of_site);
     if (needs.memory_map)

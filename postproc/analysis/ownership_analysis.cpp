@@ -115,17 +115,33 @@ RootKey key_of(const SnapshotRoot& root) {
     return {};
 }
 
-RootOwner owner_of(const Trace& trace, const SnapshotRoot& root) {
+// A stack root's stack is the frame holding the word, its inlined functions first, then (from
+// trace format 4's tools on) its callers. The frame holding the word is the first frame that
+// is not inlined: the function compiled into, whose frame inlined code shares. (A trace whose
+// stacks hold that frame alone gives the same frame.)
+void name_stack_root(const Trace& trace, const SiteFolder& folder, const Stack& stack,
+                     RootOwner& owner) {
+    std::size_t holding = 0;
+    while (holding + 1 < stack.frames.size() && trace.frames[stack.frames[holding]].inlined)
+        ++holding;
+    owner.function = trace.frames[stack.frames[holding]];
+    if (folder.role(stack.frames[holding]) == FrameRole::program) return;
+    for (std::size_t caller = holding + 1; caller < stack.frames.size(); ++caller)
+        if (folder.role(stack.frames[caller]) == FrameRole::program) {
+            owner.program_function = trace.frames[stack.frames[caller]];
+            return;
+        }
+}
+
+RootOwner owner_of(const Trace& trace, const SiteFolder& folder, const SnapshotRoot& root) {
     RootOwner owner;
     owner.kind = root.kind;
     owner.thread = root.thread;
     owner.register_name = root.register_name;
     owner.symbol = root.symbol;
     owner.object = root.object;
-    // The frame holding the word is the stack's outermost frame: the function compiled into,
-    // whose frame inlined code shares.
     if (root.stack && !trace.stacks[*root.stack].frames.empty())
-        owner.function = trace.frames[trace.stacks[*root.stack].frames.back()];
+        name_stack_root(trace, folder, trace.stacks[*root.stack], owner);
     return owner;
 }
 
@@ -179,8 +195,10 @@ std::vector<DuplicateSitesRow> rank_site_sets(SiteSetTally tally) {
 class OwnershipAnalysis {
 public:
     OwnershipAnalysis(const Trace& trace, const Snapshot& snapshot, const AnalysisOptions& options,
-                      const std::vector<SiteRow>& rows, const std::vector<std::size_t>& row_of_site)
+                      const SiteFolder& folder, const std::vector<SiteRow>& rows,
+                      const std::vector<std::size_t>& row_of_site)
         : trace_(trace),
+          folder_(folder),
           snapshot_(snapshot),
           options_(options),
           rows_(rows),
@@ -210,7 +228,7 @@ private:
         for (std::size_t r = 0; r < snapshot_.roots.size(); ++r) {
             const SnapshotRoot& root = snapshot_.roots[r];
             const auto [found, inserted] = owner_of_key.emplace(key_of(root), report.roots.size());
-            if (inserted) report.roots.push_back(owner_of(trace_, root));
+            if (inserted) report.roots.push_back(owner_of(trace_, folder_, root));
             root_owner_.push_back(found->second);
             const auto [best, first] = best_root_.emplace(root.block, r);
             if (!first && root_precedence(root.kind) <
@@ -548,6 +566,7 @@ private:
     }
 
     const Trace& trace_;
+    const SiteFolder& folder_;  // frame roles, to name stack roots by the program's frame
     const Snapshot& snapshot_;
     const AnalysisOptions& options_;
     const std::vector<SiteRow>& rows_;
@@ -563,7 +582,7 @@ private:
 }  // namespace
 
 OwnershipReport analyse_ownership(const Trace& trace, const AnalysisOptions& options,
-                                  const std::vector<SiteRow>& sites,
+                                  const SiteFolder& folder, const std::vector<SiteRow>& sites,
                                   const std::vector<std::size_t>& row_of_site) {
     OwnershipReport report;
     for (const Snapshot& snapshot : trace.snapshots)
@@ -579,7 +598,7 @@ OwnershipReport analyse_ownership(const Trace& trace, const AnalysisOptions& opt
     }
     report.snapshot = summarise_snapshot(*choice.snapshot);
     report.choice = choice.why;
-    OwnershipAnalysis(trace, *choice.snapshot, options, sites, row_of_site).fill(report);
+    OwnershipAnalysis(trace, *choice.snapshot, options, folder, sites, row_of_site).fill(report);
     return report;
 }
 
@@ -588,11 +607,12 @@ std::string describe_root(const RootOwner& root) {
     case RootKind::register_word:
         return fmt::format("register {} of thread {}", escape_value(root.register_name),
                            root.thread);
-    case RootKind::stack:
-        return root.function
-                   ? fmt::format("stack of thread {} in {}", root.thread,
-                                 describe_frame(*root.function))
-                   : fmt::format("stack of thread {}", root.thread);
+    case RootKind::stack: {
+        const std::optional<Frame>& named = root.program_function ? root.program_function
+                                                                  : root.function;
+        return named ? fmt::format("stack of thread {} in {}", root.thread, describe_frame(*named))
+                     : fmt::format("stack of thread {}", root.thread);
+    }
     case RootKind::global: {
         const std::string object = escape_value(base_name(root.object));
         if (root.symbol.empty()) return fmt::format("unnamed global data of {}", object);

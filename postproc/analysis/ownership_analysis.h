@@ -28,6 +28,7 @@
 namespace memattr {
 
 struct AnalysisOptions;
+class SiteFolder;
 struct SiteRow;
 
 // Rows that get a retainer path: the first of each ranking. A path costs a walk from the
@@ -76,6 +77,11 @@ struct RootOwner {
     std::uint64_t thread = 0;          // register and stack roots
     std::string register_name;         // register roots
     std::optional<Frame> function;     // stack roots: the function whose frame holds the word
+    std::optional<Frame> program_function;  // stack roots: when `function` is library or
+                                       // allocator code (std::vector's growth, a tool's
+                                       // replacement), the innermost of its callers that is
+                                       // the program's own code (site folding's roles); the
+                                       // report names the root by it
     std::string symbol;                // global roots; empty when no symbol covers the word
     std::string object;                // global and mapping roots; empty for anonymous memory
 };
@@ -264,7 +270,7 @@ const Snapshot* snapshot_with_kind(const Trace& trace, bool SnapshotKinds::*kind
 // the row of each of Trace::sites. Throws std::invalid_argument when --snapshot or --blocks
 // names nothing (or more than one thing) in the trace.
 OwnershipReport analyse_ownership(const Trace& trace, const AnalysisOptions& options,
-                                  const std::vector<SiteRow>& sites,
+                                  const SiteFolder& folder, const std::vector<SiteRow>& sites,
                                   const std::vector<std::size_t>& row_of_site);
 
 // How a root owner reads: "global g_cache (cache-demo)", "stack of thread 1 in main

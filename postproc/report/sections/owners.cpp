@@ -149,6 +149,8 @@ Json root_json(const RootOwner& root) {
         {"thread", root.thread},
         {"register", root.register_name},
         {"function", root.function ? location_json(*root.function) : Json(nullptr)},
+        {"program_function",
+         root.program_function ? location_json(*root.program_function) : Json(nullptr)},
         {"symbol", root.symbol},
         {"obj", root.object},
     };

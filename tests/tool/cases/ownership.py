@@ -250,6 +250,33 @@ def case_many_pointers(env, results):
                   sum(retained.get(i, 0) for i in array), whole_heap)
 
 
+def case_roots_named_by_the_program(env, results):
+    """The quick start's example: its peak snapshot is taken at a release, inside the tool's
+    operator delete, and a vector's growth (library code) holds pointers at the peak. No root
+    is named after the tool's or Valgrind's own code, nor after the library frame: each stack
+    root names a frame of word_index.cpp."""
+    source = os.path.join(os.path.dirname(os.path.dirname(env.src)), "examples", "word_index.cpp")
+    exe = env.out("word_index")
+    proc = run(["g++", "-std=c++17", "-O1", "-g", "-o", exe, source])
+    results.check("word_index builds", proc.returncode == 0, proc.stderr)
+    traced = memattr(env, exe)
+    if not results.check("word_index: runs under memattr", traced.proc.returncode == 0
+                         and os.path.exists(traced.trace), traced.proc.stderr[-2000:]):
+        return
+    roots = traced.report["ownership"]["roots"]
+    stack_roots = [root["name"] for root in roots if root["kind"] == "stack"]
+    results.check("word_index: stack roots found", len(stack_roots) >= 2, str(stack_roots))
+    results.equal("word_index: no root is named after memattr's or Valgrind's code",
+                  [root["name"] for root in roots if "vgpreload" in root["name"]
+                   or "valgrind" in root["name"]], [])
+    results.equal("word_index: every stack root names a line of word_index.cpp",
+                  [name for name in stack_roots if "(word_index.cpp:" not in name], [])
+    helped = [root for root in roots if root["program_function"] is not None]
+    results.check("word_index: a root held in library code is named by its program caller",
+                  all(root["program_function"]["file"] == "word_index.cpp" for root in helped)
+                  and len(helped) >= 1, str(helped))
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
-         case_snapshots_off, case_many_pointers]
+         case_snapshots_off, case_many_pointers, case_roots_named_by_the_program]
