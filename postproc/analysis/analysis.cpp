@@ -71,6 +71,7 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options,
     model.summary = summarise(trace);
 
     const SiteFolder folder(trace, options.folding);
+    model.wrappers = folder.wrappers();
     model.sites = make_site_rows(trace, folder);
     model.rankings = rank_sites(model.sites, options.top);
     analyse_parts(trace, options, needs, folder, model);

@@ -66,6 +66,7 @@ struct ReportModel {
     AnalysisOptions options;
 
     Summary summary;
+    std::vector<FoundWrapper> wrappers;  // allocation wrappers folded away (--find-wrappers)
     std::vector<SiteRow> sites;  // every site, by peak bytes, then total bytes, then id
     SiteRankings rankings;
     CopyAnalysis copies;

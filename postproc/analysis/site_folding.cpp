@@ -1,5 +1,8 @@
 #include "analysis/site_folding.h"
 
+#include <map>
+#include <set>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -133,6 +136,95 @@ SiteFolder::SiteFolder(const Trace& trace, const FoldingOptions& options)
     const std::vector<CompiledRule> rules = compile_rules(options);
     roles_.reserve(trace.frames.size());
     for (const Frame& frame : trace.frames) roles_.push_back(classify(frame, rules));
+    if (options.find_wrappers) find_wrappers();
+}
+
+namespace {
+
+// What the sites whose site frame is one function say about it, for find_wrappers: a chain of
+// calls, from that function outward, that every one of its sites shares, line for line, and
+// the functions calling the chain's outermost frame.
+struct WrapperEvidence {
+    std::vector<PlaceKey> chain;         // the shared frames, site frame first
+    std::size_t site_frame = 0;          // a frame index of the site frame
+    std::set<std::string> callers;       // the functions calling chain.back()
+    std::size_t sites = 0;
+    bool shared = true;                  // every site had the same chain
+};
+
+}  // namespace
+
+// Allocation wrappers are the program's own functions that only pass on what the allocator
+// returned: xmalloc, jv_mem_alloc, sqlite3Malloc. Every site they serve would otherwise be
+// named after them. The trace shows one by its shape: all of its sites allocate from the
+// same line of it and it is called from many functions (at least kWrapperCallers), or it
+// ends a chain of such calls. Such functions become allocator frames, as --ignore-fn would
+// make them, and the report lists them.
+void SiteFolder::find_wrappers() {
+    std::map<std::string, WrapperEvidence> by_function;
+    for (const Site& site : trace_.sites) {
+        if (site.kind != SiteKind::malloc) continue;  // a custom allocator's stack starts in it
+        const Stack& stack = trace_.stacks[site.stack];
+        const FoldedStack folded = fold(stack);
+        const Frame& frame = trace_.frames[folded.site_frame];
+        // Only a function that calls the allocator itself, not through library code.
+        if (roles_[folded.site_frame] != FrameRole::program || frame.function == "???" ||
+            folded.library_position != folded.site_position || frame.inlined)
+            continue;
+        std::vector<PlaceKey> chain;
+        std::size_t position = folded.site_position;
+        for (; position < stack.frames.size() && chain.size() < kWrapperChain; ++position)
+            chain.push_back(place_of(trace_.frames[stack.frames[position]]));
+        WrapperEvidence& evidence = by_function[frame.function];
+        if (evidence.sites++ == 0) {
+            evidence.chain = chain;
+            evidence.site_frame = folded.site_frame;
+        }
+        // Keep the part of the chain this site shares.
+        std::size_t common = 0;
+        while (common < chain.size() && common < evidence.chain.size() &&
+               chain[common] == evidence.chain[common])
+            ++common;
+        evidence.chain.resize(common);
+        if (common == 0) evidence.shared = false;
+    }
+    // A second pass, now that the shared chains are known: who calls each chain's links.
+    std::map<std::string, std::vector<std::set<std::string>>> callers_by_depth;
+    for (const Site& site : trace_.sites) {
+        if (site.kind != SiteKind::malloc) continue;
+        const Stack& stack = trace_.stacks[site.stack];
+        const FoldedStack folded = fold(stack);
+        const auto found = by_function.find(trace_.frames[folded.site_frame].function);
+        if (found == by_function.end() || !found->second.shared) continue;
+        auto& depths = callers_by_depth[found->first];
+        depths.resize(found->second.chain.size());
+        for (std::size_t depth = 0; depth < depths.size(); ++depth) {
+            const std::size_t caller = folded.site_position + depth + 1;
+            depths[depth].insert(caller < stack.frames.size()
+                                     ? trace_.frames[stack.frames[caller]].function
+                                     : std::string());
+        }
+    }
+    std::set<std::string> wrapper_functions;
+    for (const auto& [function, depths] : callers_by_depth) {
+        const WrapperEvidence& evidence = by_function[function];
+        for (std::size_t depth = 0; depth < depths.size(); ++depth) {
+            if (depths[depth].size() < kWrapperCallers) continue;
+            // The chain's links up to `depth` are wrappers: the outermost is called from many
+            // places, the inner ones only through it.
+            for (std::size_t link = 0; link <= depth; ++link)
+                wrapper_functions.insert(std::get<0>(evidence.chain[link]));
+            wrappers_.push_back(
+                {trace_.frames[evidence.site_frame], depths[depth].size(), evidence.sites});
+            break;
+        }
+    }
+    if (wrapper_functions.empty()) return;
+    for (std::size_t index = 0; index < trace_.frames.size(); ++index)
+        if (wrapper_functions.count(trace_.frames[index].function) != 0)
+            roles_[index] = FrameRole::allocator;
+    std::stable_sort(wrappers_.begin(), wrappers_.end(),
+                     [](const FoundWrapper& a, const FoundWrapper& b) { return a.sites > b.sites; });
 }
 
 // An inlined frame whose file has no directory (debug information without one, or a trace

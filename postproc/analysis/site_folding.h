@@ -66,6 +66,21 @@ inline constexpr std::size_t kAllFrames = std::numeric_limits<std::size_t>::max(
 struct FoldingOptions {
     std::vector<std::string> extra_wrapper_patterns;  // --ignore-fn: allocator function rules
     std::size_t max_frames = 6;                       // --frames: frames kept per stack
+    bool find_wrappers = true;                        // --find-wrappers: fold the allocation
+                                                      // wrappers SiteFolder finds (below)
+};
+
+// Callers from which a function (or a chain of them) must be called, each allocating from one
+// line, for SiteFolder to take it as an allocation wrapper.
+inline constexpr std::size_t kWrapperCallers = 4;
+// The longest chain of wrappers found (sqlite3Malloc -> mallocWithAlarm -> sqlite3MemMalloc).
+inline constexpr std::size_t kWrapperChain = 4;
+
+// An allocation wrapper SiteFolder found and folded away as the allocator.
+struct FoundWrapper {
+    Frame frame;              // its frame at the allocating line (the chain's innermost)
+    std::size_t callers = 0;  // the distinct functions that call it (or the chain it ends)
+    std::size_t sites = 0;    // the sites it was the site frame of
 };
 
 // A stack after folding. Indexes are into Trace::frames.
@@ -105,6 +120,9 @@ public:
     // The role the rules give the frame at `frame_index` in Trace::frames.
     FrameRole role(std::size_t frame_index) const { return roles_[frame_index]; }
 
+    // The allocation wrappers found (FoldingOptions::find_wrappers), most sites first.
+    const std::vector<FoundWrapper>& wrappers() const { return wrappers_; }
+
     // The site frame is the first frame of the program's own code; failing that (an
     // allocation made entirely inside libraries, such as the C++ runtime's start-up), the
     // first frame that is not the allocator; failing that, the outermost frame.
@@ -116,9 +134,12 @@ public:
 private:
     FrameRole role_in_stack(const Stack& stack, std::size_t position) const;
 
+    void find_wrappers();
+
     const Trace& trace_;
     std::vector<FrameRole> roles_;  // by index into Trace::frames
     std::size_t max_frames_;
+    std::vector<FoundWrapper> wrappers_;
 };
 
 // The frame's source file with its directory: "dir/file", or "file" alone when the trace

@@ -123,12 +123,20 @@ void add_analysis_options(CLI::App& command, CommandOptions& options) {
                        "library frames have been folded away.")
         ->check(count_at_least(1))
         ->option_text(fmt::format("N (default {})", describe_frames(options)));
-    command.add_option("--ignore-fn", options.analysis.folding.extra_wrapper_patterns,
+    command.add_option("--find-wrappers", options.analysis.folding.find_wrappers,
+                       "Fold away the allocation wrappers the trace shows\n"
+                       "(functions all of whose blocks come from one line,\n"
+                       "called from many places: xmalloc), as --ignore-fn\n"
+                       "would; the summary lists them.")
+        ->option_text(fmt::format("yes|no (default {})",
+                                  options.analysis.folding.find_wrappers ? "yes" : "no"));
+    command.add_option("--ignore-fn,--alloc-fn", options.analysis.folding.extra_wrapper_patterns,
                        "Also fold away frames whose demangled function\n"
                        "name matches REGEX, as allocator frames like\n"
                        "malloc are, so the site is found further out.\n"
                        "ECMAScript syntax, searched anywhere in the name\n"
-                       "(anchor it with ^). Repeatable: one REGEX each.")
+                       "(anchor it with ^). Repeatable: one REGEX each.\n"
+                       "--alloc-fn is the same, by Massif's name.")
         ->check(regex_validator)
         ->allow_extra_args(false)
         ->option_text("REGEX");

@@ -432,5 +432,78 @@ TEST(SiteFolding, DescribesFramesAndLocations) {
               "scratch\\tcopy\\n (a\\x01.c:7)");
 }
 
+// A trace of one site per caller: each caller calls `chain` (outermost last), whose innermost
+// function calls malloc from `line`.
+Trace trace_with_wrapper(const std::vector<std::string>& callers,
+                         const std::vector<std::string>& chain, bool same_line = true) {
+    Trace trace;
+    const auto add_frame = [&](Frame frame) {
+        frame.id = trace.frames.size() + 1;
+        trace.frames.push_back(std::move(frame));
+        return trace.frames.size() - 1;
+    };
+    const std::size_t malloc_frame = add_frame(make_frame("malloc", kPreload, "", 0));
+    for (std::size_t i = 0; i < callers.size(); ++i) {
+        Stack stack;
+        stack.id = i + 1;
+        stack.frames.push_back(malloc_frame);
+        for (std::size_t link = 0; link < chain.size(); ++link)
+            stack.frames.push_back(add_frame(make_frame(
+                chain[link], kApp, "alloc.c", link == 0 && !same_line ? 10 + i : 10 + link)));
+        stack.frames.push_back(add_frame(make_frame(callers[i], kApp, "app.c", 100 + i)));
+        stack.frames.push_back(add_frame(make_frame("main", kApp, "app.c", 5)));
+        trace.stacks.push_back(stack);
+        Site site;
+        site.id = i + 1;
+        site.stack = i;
+        trace.sites.push_back(site);
+    }
+    return trace;
+}
+
+std::vector<std::string> site_functions(const Trace& trace, const FoldingOptions& options = {}) {
+    const SiteFolder folder(trace, options);
+    std::vector<std::string> functions;
+    for (const Stack& stack : trace.stacks)
+        functions.push_back(trace.frames[folder.fold(stack).site_frame].function);
+    return functions;
+}
+
+TEST(SiteFolding, AWrapperCalledFromManyPlacesIsFoldedAndListed) {
+    const Trace trace = trace_with_wrapper({"parse", "load", "index", "save"}, {"xmalloc"});
+    EXPECT_EQ(site_functions(trace),
+              (std::vector<std::string>{"parse", "load", "index", "save"}));
+    const SiteFolder folder(trace, {});
+    ASSERT_EQ(folder.wrappers().size(), 1u);
+    EXPECT_EQ(folder.wrappers()[0].frame.function, "xmalloc");
+    EXPECT_EQ(folder.wrappers()[0].callers, 4u);
+    EXPECT_EQ(folder.wrappers()[0].sites, 4u);
+}
+
+TEST(SiteFolding, AChainOfWrappersFoldsWhole) {
+    const Trace trace = trace_with_wrapper({"parse", "load", "index", "save", "print"},
+                                           {"mem_malloc", "malloc_with_alarm", "db_malloc"});
+    EXPECT_EQ(site_functions(trace),
+              (std::vector<std::string>{"parse", "load", "index", "save", "print"}));
+}
+
+TEST(SiteFolding, FewCallersOrSeveralLinesAreNoWrapper) {
+    const Trace few = trace_with_wrapper({"parse", "load", "index"}, {"make_table"});
+    EXPECT_EQ(site_functions(few),
+              (std::vector<std::string>{"make_table", "make_table", "make_table"}));
+    EXPECT_TRUE(SiteFolder(few, {}).wrappers().empty());
+    // A function allocating from a different line for each caller does its own work.
+    const Trace lines = trace_with_wrapper({"parse", "load", "index", "save"}, {"build"}, false);
+    EXPECT_EQ(site_functions(lines), (std::vector<std::string>(4, "build")));
+}
+
+TEST(SiteFolding, FindWrappersNoKeepsThem) {
+    const Trace trace = trace_with_wrapper({"parse", "load", "index", "save"}, {"xmalloc"});
+    FoldingOptions options;
+    options.find_wrappers = false;
+    EXPECT_EQ(site_functions(trace, options), (std::vector<std::string>(4, "xmalloc")));
+    EXPECT_TRUE(SiteFolder(trace, options).wrappers().empty());
+}
+
 }  // namespace site_folding_tests
 }  // namespace memattr

@@ -72,6 +72,7 @@ Json options_json(const AnalysisOptions& options) {
     return {
         {"frames", options.folding.max_frames},
         {"ignore_fn", options.folding.extra_wrapper_patterns},
+        {"find_wrappers", options.folding.find_wrappers},
         {"clone_threshold", options.clone_threshold},
         {"snapshot", options.snapshot.empty() ? Json(nullptr) : Json(options.snapshot)},
         {"memory_map", options.memory_map.empty() ? Json(nullptr) : Json(options.memory_map)},

@@ -60,6 +60,23 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
     }
 }
 
+// The allocation wrappers folded away: the sites are named after their callers.
+void write_wrappers_text(const ReportModel& model, std::ostream& out) {
+    const std::size_t shown = std::min(model.wrappers.size(), kSummaryCulprits);
+    for (std::size_t i = 0; i < shown; ++i) {
+        const FoundWrapper& wrapper = model.wrappers[i];
+        write_row(out, i == 0 ? "Wrappers" : "",
+                  fmt::format("{}, called from {} functions", describe_frame(wrapper.frame),
+                              wrapper.callers));
+    }
+    if (shown == 0) return;
+    const std::size_t more = model.wrappers.size() - shown;
+    write_row(out, "", fmt::format("{}folded as the allocator, so that sites are named after "
+                                   "their callers (--find-wrappers=no keeps them)",
+                                   more ? fmt::format("and {} more (JSON: summary.wrappers), ", more)
+                                        : std::string()));
+}
+
 void write_summary_text(const ReportModel& model, std::ostream& out) {
     const Summary& summary = model.summary;
     write_title(out, "Summary");
@@ -88,6 +105,7 @@ void write_summary_text(const ReportModel& model, std::ostream& out) {
                                             bytes_with_exact(summary.temporary_bytes)));
     if (const std::string* definition = model.header.definition("temporary"))
         write_row(out, "", fmt::format("temporary: {}", escape_value(*definition)));
+    write_wrappers_text(model, out);
     write_row(out, "Executed", fmt::format("{} ({} {})", time_of(model, summary.exit.time),
                                            group_digits(summary.exit.time),
                                            escape_value(model.header.run.time_unit)));
@@ -132,6 +150,17 @@ Json culprits_json(const ReportModel& model) {
     return rows;
 }
 
+Json wrappers_json(const ReportModel& model) {
+    Json rows = Json::array();
+    for (const FoundWrapper& wrapper : model.wrappers) {
+        Json row = location_json(wrapper.frame);
+        row["callers"] = wrapper.callers;
+        row["sites"] = wrapper.sites;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 void write_summary_json(const ReportModel& model, Json& report) {
     const Summary& summary = model.summary;
     report["summary"] = {
@@ -161,6 +190,7 @@ void write_summary_json(const ReportModel& model, Json& report) {
         {"access", access_json(summary.access)},
         {"resident", resident_json(model.memory_map)},
         {"culprits", culprits_json(model)},
+        {"wrappers", wrappers_json(model)},
     };
 }
 
