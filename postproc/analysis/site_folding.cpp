@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/stable_key.h"
 #include "trace/trace_escape.h"
 
 namespace memattr {
@@ -288,15 +289,23 @@ PlaceKey place_of(const Frame& frame) {
     return {frame.function, frame.file, frame.dir, frame.line, frame.object};
 }
 
+// A frame without a symbol, by its place in its object: "libz.so.1+0x3f2a".
+std::string object_place(const Frame& frame) {
+    return fmt::format("{}+{:#x}", escape_value(base_name(frame.object)), frame.object_offset);
+}
+
 std::string describe_frame(const Frame& frame) {
     const std::string function = escape_value(frame.function);
     if (!frame.file.empty()) return fmt::format("{} ({})", function, describe_location(frame));
+    if (frame.object_offset != 0)
+        return fmt::format("{} (in {})", object_place(frame), escape_value(frame.object));
     if (!frame.object.empty())
         return fmt::format("{} (in {})", function, escape_value(frame.object));
     return function;
 }
 
 std::string describe_location(const Frame& frame) {
+    if (frame.file.empty() && frame.object_offset != 0) return object_place(frame);
     if (frame.file.empty()) return escape_value(frame.function);
     if (frame.line == 0) return escape_value(frame.file);
     return fmt::format("{}:{}", escape_value(frame.file), frame.line);

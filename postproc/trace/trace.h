@@ -93,6 +93,10 @@ struct Frame {
     std::string dir;         // the source file's directory; empty without debug information
     std::uint64_t line = 0;  // line, 0 without debug information
     std::string object;      // obj: executable or shared library containing ip
+    std::uint64_t object_offset = 0;  // for a frame without a symbol ("???"): ip less the
+                             // address the object is loaded at (its lowest region in a memory
+                             // map), what `addr2line -e OBJECT` takes; 0 when unknown. Not in
+                             // the trace: the reader works it out.
 };
 
 // `stack`: an allocation stack, innermost frame (the allocator itself) first; or a copy

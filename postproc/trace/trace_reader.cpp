@@ -7,6 +7,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <optional>
 #include <istream>
 #include <span>
@@ -1464,9 +1465,36 @@ TraceError::TraceError(std::string file, std::uint64_t line, std::string message
       line_(line),
       message_(std::move(message)) {}
 
+// Where each object is loaded: the lowest start of the file regions mapping it, in any of the
+// trace's memory maps (a library's first segment is the one at file offset 0).
+std::map<std::string, std::uint64_t> load_addresses(const Trace& trace) {
+    std::map<std::string, std::uint64_t> bases;
+    for (const MemoryMap& map : trace.memory_maps)
+        for (const Region& region : map.regions) {
+            if (region.file.empty()) continue;
+            const auto [found, added] = bases.try_emplace(region.file, region.start);
+            if (!added) found->second = std::min(found->second, region.start);
+        }
+    return bases;
+}
+
+// Frames without a symbol get their offset in their object, so that a report can name them
+// (libz.so.1+0x3f2a) and a person can look them up, instead of printing "???" for all.
+void place_unnamed_frames(Trace& trace) {
+    const std::map<std::string, std::uint64_t> bases = load_addresses(trace);
+    for (Frame& frame : trace.frames) {
+        if (frame.function != "???" || frame.object.empty()) continue;
+        const auto base = bases.find(frame.object);
+        if (base != bases.end() && frame.ip > base->second)
+            frame.object_offset = frame.ip - base->second;
+    }
+}
+
 Trace parse_trace(std::istream& in, const std::string& source,
                   std::optional<std::uint64_t> input_bytes) {
-    return TraceParser(in, source, input_bytes).parse();
+    Trace trace = TraceParser(in, source, input_bytes).parse();
+    place_unnamed_frames(trace);
+    return trace;
 }
 
 Trace read_trace(const std::string& path) {

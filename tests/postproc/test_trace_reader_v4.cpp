@@ -296,5 +296,18 @@ TEST(TraceReaderV4, SecondMemoryMapOfOneNameIsRefused) {
                        "second 'peak' memory map");
 }
 
+TEST(TraceReaderV4, FramesWithoutSymbolsGetTheirOffsetInTheirObject) {
+    // read_corpus loses its symbol: it lies in the tokenizer, loaded at 0x555555554000.
+    const std::string text = edited("frame\tid=3\t", "fn=read_corpus\tfile=corpus.c\tdir=/home/dev/tok\tline=15",
+                                    "fn=???\tfile=\tdir=\tline=0");
+    const Trace trace = test::parse_text(replace_once(text, "ip=0x1200", "ip=0x555555556a40"));
+    const Frame& frame = trace.frames[2];
+    EXPECT_EQ(frame.function, "???");
+    EXPECT_EQ(frame.object_offset, 0x2a40u);
+    EXPECT_EQ(describe_frame(frame), "tokenizer+0x2a40 (in /home/dev/tok/tokenizer)");
+    EXPECT_EQ(describe_location(frame), "tokenizer+0x2a40");
+    EXPECT_EQ(trace.frames[1].object_offset, 0u);  // main has its symbol
+}
+
 }  // namespace trace_reader_v4_tests
 }  // namespace memattr

@@ -1,5 +1,6 @@
 // The summary: the peak, the resident estimate and the culprits of memory at the peak, the
 // totals, what was temporary, what is live at exit.
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -33,6 +34,18 @@ std::string describe_parts(const ResidentParts& parts) {
     return fmt::format("= {}", fmt::join(named, " + "));
 }
 
+// Culprits named by a function without a line, or by an object and an offset, come from
+// code whose debug information Valgrind did not find: say how to get it, once per object.
+void write_debug_info_hint(const std::vector<std::string>& objects, std::ostream& out) {
+    for (std::size_t i = 0; i < objects.size(); ++i)
+        write_row(out, i == 0 ? "Symbols" : "",
+                  fmt::format("no debug information for {}", escape_value(objects[i])));
+    if (objects.empty()) return;
+    write_row(out, "", "install it and run again: on Debian the -dbgsym package of the package "
+                       "that 'dpkg -S FILE' names (from the debian-debug archive); Valgrind "
+                       "reads /usr/lib/debug");
+}
+
 // "Resident" and "Top culprits": where the memory at the peak is, adding up to the estimate.
 void write_resident_text(const ReportModel& model, std::ostream& out) {
     const MemoryMapReport& map = model.memory_map;
@@ -52,12 +65,20 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
     }
     const std::vector<Culprit> culprits = rank_culprits(model);
     const std::size_t shown = std::min(culprits.size(), kSummaryCulprits);
+    std::vector<std::string> without_lines;  // objects of culprit sites without debug info
     for (std::size_t rank = 0; rank < shown; ++rank) {
         const Culprit& culprit = culprits[rank];
         write_row(out, rank == 0 ? "Top culprits" : "",
                   fmt::format("{:>10}  {}{}", human_bytes(culprit.bytes), culprit.name,
                               culprit.kind == Culprit::Kind::site ? "" : " (resident pages)"));
+        if (!culprit.site) continue;
+        const Frame& location = model.sites[*culprit.site].location;
+        if (location.file.empty() && !location.object.empty() &&
+            std::find(without_lines.begin(), without_lines.end(), location.object) ==
+                without_lines.end())
+            without_lines.push_back(location.object);
     }
+    write_debug_info_hint(without_lines, out);
 }
 
 // The allocation wrappers folded away: the sites are named after their callers.
