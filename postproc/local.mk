@@ -1,7 +1,7 @@
 # memattr-graph, the post-processor (C++20): reads memattr.out.<pid> traces and writes
 # reports, the copy lineage graph, the ownership graph and profiles (folded stacks, callgrind
-# and Massif files); keeps runs' figures in a history database (SQLite) and shows their
-# trend.
+# and Massif files, pprof profiles); keeps runs' figures in a history database (SQLite) and
+# shows their trend.
 # Everything but main() is in libmemattrgraph.a so that the unit tests (tests/postproc/)
 # link exactly the code the program runs. A command is one cli/command_<name>.cpp, in
 # EXTRA_DIST below, and its #include and line in cli/command_registry.cpp.
@@ -12,12 +12,15 @@
 # debugger: make MEMATTR_GRAPH_DEBUG=-g.
 MEMATTR_GRAPH_DEBUG = -g1
 MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 $(MEMATTR_GRAPH_DEBUG) \
-	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS) $(SQLITE3_CFLAGS)
+	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS) $(SQLITE3_CFLAGS) $(ZLIB_CFLAGS)
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
+# memattr-graph's version: --version prints it (main.cpp), and the pprof profile names its
+# writer with it (cli/command_pprof.cpp).
+MEMATTR_GRAPH_VERSION_CPPFLAGS = -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
 postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc -I$(top_builddir)/postproc \
-	$(MA_TRACE_SCHEMA_CPPFLAGS)
+	$(MA_TRACE_SCHEMA_CPPFLAGS) $(MEMATTR_GRAPH_VERSION_CPPFLAGS)
 postproc_libmemattrgraph_a_SOURCES = \
 	postproc/support/units.h postproc/support/units.cpp \
 	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
@@ -51,6 +54,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/report/profiles/callgrind_reporter.h \
 	postproc/report/profiles/callgrind_reporter.cpp \
 	postproc/report/profiles/massif_reporter.h postproc/report/profiles/massif_reporter.cpp \
+	postproc/report/profiles/pprof_reporter.h postproc/report/profiles/pprof_reporter.cpp \
 	postproc/history/run_figures.h postproc/history/run_figures.cpp \
 	postproc/history/diff.h postproc/history/diff.cpp \
 	postproc/history/markdown.h postproc/history/markdown.cpp \
@@ -68,9 +72,10 @@ postproc_libmemattrgraph_a_SOURCES = \
 
 bin_PROGRAMS += memattr-graph
 memattr_graph_SOURCES = postproc/cli/main.cpp
-memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) -DMEMATTR_GRAPH_VERSION=\"$(PACKAGE_VERSION)\"
+memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
+	$(MEMATTR_GRAPH_VERSION_CPPFLAGS)
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
-memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS)
+memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS) $(ZLIB_LIBS)
 
 # The report's section files and the commands' files, each compiled as part of the file that
 # lists them (report/sections.cpp, cli/command_registry.cpp): see there why.
@@ -86,7 +91,8 @@ EXTRA_DIST += postproc/report/sections/copies.cpp postproc/report/sections/dupli
 	postproc/cli/command_diff.cpp postproc/cli/command_check.cpp \
 	postproc/cli/command_record.cpp postproc/cli/command_trend.cpp \
 	postproc/cli/command_html.cpp postproc/cli/command_folded.cpp \
-	postproc/cli/command_callgrind.cpp postproc/cli/command_massif.cpp
+	postproc/cli/command_callgrind.cpp postproc/cli/command_massif.cpp \
+	postproc/cli/command_pprof.cpp
 
 # The HTML report's page, style and script (report/html_reporter.h), inlined into
 # memattr-graph at build time as C++ raw strings: the page fetches nothing when it opens.

@@ -19,6 +19,7 @@
 #include "cli/command_lineage.cpp"     // lineage_command
 #include "cli/command_massif.cpp"      // massif_command
 #include "cli/command_native_rss.cpp"  // native_rss_command
+#include "cli/command_pprof.cpp"       // pprof_command
 #include "cli/command_record.cpp"      // record_command
 #include "cli/command_report.cpp"      // report_command, json_command
 #include "cli/command_trend.cpp"       // trend_command
@@ -27,10 +28,10 @@ namespace memattr {
 
 const std::vector<const Command*>& registered_commands() {
     static const std::vector<const Command*> commands = {
-        &report_command, &json_command,      &html_command,   &lineage_command,
-        &dot_command,    &folded_command,    &callgrind_command, &massif_command,
-        &diff_command,   &check_command,     &record_command, &trend_command,
-        &native_rss_command,
+        &report_command,  &json_command,      &html_command,   &lineage_command,
+        &dot_command,     &folded_command,    &callgrind_command, &massif_command,
+        &pprof_command,   &diff_command,      &check_command,  &record_command,
+        &trend_command,   &native_rss_command,
     };
     return commands;
 }

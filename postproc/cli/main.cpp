@@ -43,7 +43,7 @@ constexpr const char* kDescription =
     "nightly job it compares two runs by keys that survive a rebuild (diff), holds a\n"
     "run to memory budgets (check) and keeps the runs in a history database (record,\n"
     "trend). For other tools' viewers it writes folded stacks (flame graphs), callgrind\n"
-    "and Massif files.";
+    "and Massif files, and pprof profiles.";
 
 constexpr const char* kFooter =
     "Examples:\n"
@@ -60,6 +60,7 @@ constexpr const char* kFooter =
     "  memattr-graph callgrind memattr.out.1234 -o callgrind.out.memattr\n"
     "  memattr-graph massif memattr.out.1234 -o massif.out.memattr && ms_print "
     "massif.out.memattr\n"
+    "  memattr-graph pprof memattr.out.1234 -o heap.pb.gz && go tool pprof -top heap.pb.gz\n"
     "  memattr-graph native-rss -- ./app args\n"
     "  memattr-graph report memattr.out.1234 --native-rss=14532K\n"
     "  memattr-graph diff last-night.json memattr.out.1234 --min-delta 4K\n"

@@ -68,8 +68,8 @@ CLI::Option* add_run_operand(CLI::App& command, const std::string& name, std::st
 void add_analysis_options(CLI::App& command, CommandOptions& options);
 
 // add_common_options with --frames defaulting to every frame (kAllFrames): the profile
-// commands' (folded, callgrind, massif) and html's, whose stacks run from the program's
-// entry point.
+// commands' (folded, callgrind, massif, pprof) and html's, whose stacks run from the
+// program's entry point.
 void add_profile_options(CLI::App& command, CommandOptions& options);
 
 // --db FILE, required: the history database.

@@ -4,9 +4,9 @@
 // command line only knows format names. A new format (DOT, HTML, ...) is a new subclass and
 // one line in the registry. The text and JSON reporters walk the report's sections
 // (report/section.h), each of which writes itself in both formats. The lineage graph
-// (lineage_reporter.h) and the profiles (profiles/: folded stacks, callgrind, massif) are
-// Reporters too, but other views rather than formats of the report: their own commands write
-// them.
+// (lineage_reporter.h) and the profiles (profiles/: folded stacks, callgrind, massif, pprof)
+// are Reporters too, but other views rather than formats of the report: their own commands
+// write them.
 #pragma once
 
 #include <iosfwd>

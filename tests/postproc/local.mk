@@ -16,7 +16,7 @@ EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_regis
 	tests/postproc/test_memory_map.cpp tests/postproc/test_memory_map_report.cpp \
 	tests/postproc/test_native_rss.cpp tests/postproc/test_ownership.cpp \
 	tests/postproc/test_ownership_report.cpp tests/postproc/test_phases.cpp \
-	tests/postproc/test_profiles.cpp \
+	tests/postproc/test_pprof.cpp tests/postproc/test_profiles.cpp \
 	tests/postproc/test_reporter_registry.cpp tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_stable_key.cpp tests/postproc/test_text_report.cpp \
 	tests/postproc/test_trace_escape.cpp tests/postproc/test_trace_fuzz.cpp \
@@ -45,5 +45,5 @@ tests_postproc_postproc_tests_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCH
 tests_postproc_postproc_tests_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS) $(GTEST_CFLAGS) -pthread -O0 -g1
 tests_postproc_postproc_tests_LDFLAGS = -pthread
 tests_postproc_postproc_tests_LDADD = postproc/libmemattrgraph.a $(GTEST_LIBS) $(FMT_LIBS) \
-	$(SQLITE3_LIBS)
+	$(SQLITE3_LIBS) $(ZLIB_LIBS)
 endif

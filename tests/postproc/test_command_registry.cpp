@@ -33,7 +33,7 @@ TEST(CommandRegistry, EveryCommandHasANameHelpOptionsAndARunner) {
 TEST(CommandRegistry, ListsTheCommandsInHelpOrder) {
     EXPECT_EQ(describe_command_names(),
               "'report', 'json', 'html', 'lineage', 'dot', 'folded', 'callgrind', 'massif', "
-              "'diff', 'check', 'record', 'trend' and 'native-rss'");
+              "'pprof', 'diff', 'check', 'record', 'trend' and 'native-rss'");
 }
 
 TEST(CommandRegistry, RejectsAnUnknownCommand) {

@@ -7,6 +7,7 @@
 // history_tests). To add a test file: its #include in one of the two, and the file in
 // tests/postproc/local.mk's EXTRA_DIST.
 #include "test_phases.cpp"
+#include "test_pprof.cpp"
 #include "test_profiles.cpp"
 #include "test_reporter_registry.cpp"
 #include "test_site_folding.cpp"

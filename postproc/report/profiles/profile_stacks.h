@@ -1,6 +1,7 @@
-// What the profile formats share (folded stacks, callgrind and massif files; the commands
-// `memattr-graph folded`, `callgrind` and `massif`): the metrics a profile weighs stacks by,
-// the stacks of a ReportModel with their figures, and how a frame is named in a profile.
+// What the profile formats share (folded stacks, callgrind, massif and pprof files; the
+// commands `memattr-graph folded`, `callgrind`, `massif` and `pprof`): the metrics a profile
+// weighs stacks by, the stacks of a ReportModel with their figures, and how a frame is named
+// in a profile.
 //
 // A profile's stack is a site's folded stack (SiteRow::stack: allocator and library frames
 // folded away as the text report does), so a profile and the report agree on who allocated

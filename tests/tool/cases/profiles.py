@@ -1,10 +1,14 @@
 """The profile formats (issue 16), each read by its real consumer where there is one:
 `memattr-graph folded` parsed as flamegraph.pl reads it (flamegraph.pl is not a Debian
-package), `memattr-graph callgrind` through callgrind_annotate and `memattr-graph massif`
-through ms_print, the figures compared with the JSON report's."""
+package), `memattr-graph callgrind` through callgrind_annotate, `memattr-graph massif`
+through ms_print and `memattr-graph pprof` through `go tool pprof` (golang-go), the figures
+compared with the JSON report's."""
 
 import os
+import pty
 import re
+import shutil
+import subprocess
 
 from fixtures import expect_report, graph, memattr, run
 
@@ -175,4 +179,93 @@ def case_profiles_massif(env, results):
     results.check(f"{case}: at most 100 snapshots", 0 < len(heaps) <= 100, len(heaps))
 
 
-CASES = [case_profiles_folded, case_profiles_callgrind, case_profiles_massif]
+def go_pprof_top(env, results, case, go, profile, sample_index):
+    """`go tool pprof -top` of `profile` for `sample_index`, every node and figure in bytes
+    (-unit=B: pprof otherwise rounds to kB and MB); its output, or None when it fails."""
+    # go keeps a cache and settings under HOME: a directory of the test run's own, so that it
+    # runs as any user, whatever HOME is.
+    home = env.out("pprof-go-home")
+    os.makedirs(home, exist_ok=True)
+    go_env = dict(os.environ, HOME=home, GOCACHE=os.path.join(home, "cache"),
+                  GOPATH=os.path.join(home, "go"))
+    options = ["-top", f"-sample_index={sample_index}", "-unit=B", "-nodefraction=0"]
+    proc = run([go, "tool", "pprof", *options, profile], env=go_env)
+    if not results.check(f"{case}: go tool pprof {' '.join(options)} exits 0",
+                         proc.returncode == 0, proc.stderr[-2000:]):
+        return None
+    return proc.stdout
+
+
+PPROF_TOTAL = re.compile(r"^Showing nodes accounting for (\d+)B, [\d.]+% of (\d+)B total$", re.M)
+PPROF_ROW = re.compile(r"^\s*(\d+)B\s+[\d.]+%\s+[\d.]+%\s+(\d+)B\s+[\d.]+%\s+(.+)$")
+
+
+def pprof_top(text):
+    """(the total, [(flat bytes, function)] in pprof's order) of `go tool pprof -top`."""
+    total = PPROF_TOTAL.search(text)
+    rows = [(int(match.group(1)), match.group(3)) for match in map(PPROF_ROW.match, text.splitlines())
+            if match]
+    return (int(total.group(2)) if total else None), rows
+
+
+def check_pprof_figure(env, results, case, go, profile, sample_index, expected, top=None):
+    """pprof's total and flat sum for `sample_index` are `expected`; its first function is
+    `top`, when given."""
+    text = go_pprof_top(env, results, case, go, profile, sample_index)
+    if text is None:
+        return
+    total, rows = pprof_top(text)
+    results.equal(f"{case}: {sample_index}: pprof's total is the report's", total, expected)
+    results.equal(f"{case}: {sample_index}: the functions' flat bytes add up to it",
+                  sum(flat for flat, _ in rows), expected)
+    if top is not None:
+        results.check(f"{case}: {sample_index}: the top function is the top site's",
+                      rows and rows[0][1] == top, f"{top!r} vs {rows[:3]}")
+
+
+def graph_to_terminal(env, trace):
+    """memattr-graph pprof TRACE with standard output a terminal: (exit status, stderr)."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([env.graph, "pprof", trace], stdout=follower,
+                              stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    return proc.returncode, proc.stderr
+
+
+def case_profiles_pprof(env, results):
+    """go tool pprof reads the profile: inuse_space (its default) adds up to the report's
+    peak with the top site's function first, alloc_space to the bytes allocated, exit_space
+    to the bytes live at exit. Standard output takes the same bytes unless it is a
+    terminal, which is a usage error."""
+    case = "profiles_pprof"
+    traced, report = traced_program(env, results, case)
+    if not report:
+        return
+    profile = env.out("profiles.pb.gz")
+    graph(env, "pprof", traced.trace, "-o", profile)
+    go = shutil.which("go")
+    if results.check(f"{case}: go is installed (golang-go, which scripts/install-deps.sh "
+                     "installs: the pprof reader)", go is not None, "no 'go' on PATH"):
+        summary = report["summary"]
+        check_pprof_figure(env, results, case, go, profile, "inuse_space",
+                           summary["peak"]["bytes"], top_site_function(report))
+        check_pprof_figure(env, results, case, go, profile, "alloc_space",
+                           summary["total"]["bytes"])
+        check_pprof_figure(env, results, case, go, profile, "exit_space", summary["exit"]["bytes"])
+
+    with open(profile, "rb") as f:
+        written = f.read()
+    piped = subprocess.run([env.graph, "pprof", traced.trace], capture_output=True)
+    results.check(f"{case}: to a pipe: exit 0 and the file's bytes (gzip)",
+                  piped.returncode == 0 and piped.stdout == written and written[:2] == b"\x1f\x8b",
+                  f"exit {piped.returncode}, {len(piped.stdout)} vs {len(written)} bytes")
+    status, stderr = graph_to_terminal(env, traced.trace)
+    results.check(f"{case}: to a terminal: a usage error (exit 2) asking for -o",
+                  status == 2 and "give -o FILE" in stderr, f"exit {status}: {stderr}")
+
+
+CASES = [case_profiles_folded, case_profiles_callgrind, case_profiles_massif,
+         case_profiles_pprof]
