@@ -427,11 +427,20 @@ void HistoryDb::connect(int flags) {
 void HistoryDb::check_is_history(Access access) {
     sqlite3* db = db_.get();
     constexpr std::string_view doing = "cannot use it as a history database";
-    const std::int64_t application_id = pragma_integer(db, path_, doing, "application_id");
-    const std::int64_t version = pragma_integer(db, path_, doing, "user_version");
-    Statement tables(db, path_, doing, "SELECT count(*) FROM sqlite_master");
-    tables.step();
-    const bool blank = application_id == 0 && version == 0 && tables.integer(0) == 0;
+    // The three reads in one read transaction, so that they see one state of the file: another
+    // process may be creating it (its first migration commits the tables, the application_id
+    // and user_version at once), and reads apart could see its application_id still 0 and its
+    // tables already there: "another program's database".
+    std::int64_t application_id = 0, version = 0, table_count = 0;
+    {
+        Transaction reading(db, path_, doing, "BEGIN");
+        application_id = pragma_integer(db, path_, doing, "application_id");
+        version = pragma_integer(db, path_, doing, "user_version");
+        Statement tables(db, path_, doing, "SELECT count(*) FROM sqlite_master");
+        tables.step();
+        table_count = tables.integer(0);
+    }
+    const bool blank = application_id == 0 && version == 0 && table_count == 0;
     if (blank && access == Access::read)
         fail(path_, fmt::format("{}: an empty SQLite database (record a run into it first)",
                                 kNotHistory));
