@@ -67,19 +67,32 @@ void append_distinct(std::vector<std::uint32_t>& targets, std::uint32_t self,
     edges.first.push_back(static_cast<std::uint32_t>(edges.targets.size()));
 }
 
+// Pointers to a block's start are preferred to pointers into its middle, as Memcheck's leak
+// check prefers them: a word that merely falls inside a block (an integer, a stale pointer
+// on an allocator's page) must not make its holder the block's owner when a real pointer to
+// the block's start exists. So a block that the roots reach by start pointers alone
+// (`by_start`) keeps only its start pointers as in-edges. Every block stays reachable: those
+// reached by start pointers by such a path, the others by all their in-edges as before.
+bool kept(std::uint64_t target_offset, std::uint32_t target, const Reachability& by_start) {
+    return target_offset == 0 || !by_start.reached(target);
+}
+
 OwnershipEdges ownership_edges(const Snapshot& snapshot, const Reachability& reachability,
                                const std::vector<std::uint32_t>& vertex_of) {
+    const Reachability by_start = find_reachable(snapshot, Follow::start_pointers);
     OwnershipEdges edges;
     edges.first.reserve(reachability.order.size() + 2);
     edges.targets.reserve(snapshot.pointers.size() + snapshot.roots.size());
     edges.first.push_back(0);
     std::vector<std::uint32_t> targets;
-    for (const SnapshotRoot& root : snapshot.roots) targets.push_back(vertex_of[root.block]);
+    for (const SnapshotRoot& root : snapshot.roots)
+        if (kept(root.block_offset, root.block, by_start)) targets.push_back(vertex_of[root.block]);
     append_distinct(targets, 0, edges);
     for (std::size_t k = 0; k < reachability.order.size(); ++k) {
         targets.clear();
         for (const BlockPointer& pointer : snapshot.pointers_of(reachability.order[k]))
-            targets.push_back(vertex_of[pointer.target]);
+            if (kept(pointer.target_offset, pointer.target, by_start))
+                targets.push_back(vertex_of[pointer.target]);
         append_distinct(targets, static_cast<std::uint32_t>(k + 1), edges);
     }
     return edges;
@@ -265,6 +278,23 @@ void index_children(std::size_t blocks, Dominators& dominators) {
     }
 }
 
+// Dominators::retained from each block's own size: its subtree's sum, children first. (Since
+// interior pointers are dropped where start pointers reach, a block's dominator may come
+// after it in breadth-first order over every pointer: the tree's own order is needed.)
+void add_up_subtrees(std::size_t blocks, Dominators& dominators) {
+    std::vector<std::uint32_t> preorder;
+    preorder.reserve(blocks);
+    for (const std::uint32_t top : dominators.children_of(blocks)) preorder.push_back(top);
+    for (std::size_t next = 0; next < preorder.size(); ++next)
+        for (const std::uint32_t child : dominators.children_of(preorder[next]))
+            preorder.push_back(child);
+    for (std::size_t k = preorder.size(); k-- > 0;) {
+        const std::uint32_t dominator = dominators.immediate[preorder[k]];
+        if (dominator != kSuperRoot)
+            dominators.retained[dominator] += dominators.retained[preorder[k]];
+    }
+}
+
 }  // namespace
 
 Dominators find_dominators(const Snapshot& snapshot, const Reachability& reachability) {
@@ -287,14 +317,8 @@ Dominators find_dominators(const Snapshot& snapshot, const Reachability& reachab
         dominators.immediate[order[k]] = dominator == 0 ? kSuperRoot : order[dominator - 1];
         dominators.retained[order[k]] = snapshot.blocks[order[k]].size;
     }
-    // A block's immediate dominator is on its shortest path from the roots, so it comes
-    // earlier in breadth-first order: adding each block's total to its dominator's, last
-    // block first, completes every subtree before its root is added on.
-    for (std::size_t k = order.size(); k-- > 0;) {
-        const std::uint32_t dominator = dominators.immediate[order[k]];
-        if (dominator != kSuperRoot) dominators.retained[dominator] += dominators.retained[order[k]];
-    }
     index_children(snapshot.blocks.size(), dominators);
+    add_up_subtrees(snapshot.blocks.size(), dominators);
     return dominators;
 }
 

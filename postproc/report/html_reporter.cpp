@@ -35,8 +35,8 @@ public:
                                               frame.line, frame.object);
         const auto [found, added] = frame_index_.try_emplace(place, frames_.size());
         if (added)
-            frames_.push_back(
-                {frame.function, frame.file, frame.line, object_index(frame.object)});
+            frames_.push_back({frame.function, frame.file, frame.line,
+                               object_index(frame.object), frame.object_offset});
         return found->second;
     }
     Json frames() && { return std::move(frames_); }
@@ -49,7 +49,8 @@ private:
         return found->second;
     }
 
-    Json frames_ = Json::array();   // [function, file, line, object index]
+    Json frames_ = Json::array();   // [function, file, line, object index, offset in the
+                                    // object of a frame without a symbol (0: unknown)]
     Json objects_ = Json::array();  // object paths
     std::unordered_map<std::string, std::size_t> frame_index_;
     std::unordered_map<std::string, std::size_t> object_index_;

@@ -193,17 +193,22 @@ Json blocks_and_bytes(std::uint64_t blocks, std::uint64_t bytes) {
     return {{"blocks", blocks}, {"bytes", bytes}};
 }
 
+// A frame without a symbol: its offset in its object (Frame::object_offset), or null.
+Json object_offset_json(const Frame& frame) {
+    return frame.object_offset != 0 ? Json(hex_address(frame.object_offset)) : Json(nullptr);
+}
+
 Json frame_json(const Frame& frame) {
     return {
         {"fn", frame.function},   {"file", frame.file},           {"dir", frame.dir},
         {"line", frame.line},     {"obj", frame.object},          {"ip", hex_address(frame.ip)},
-        {"inlined", frame.inlined},
+        {"inlined", frame.inlined}, {"obj_offset", object_offset_json(frame)},
     };
 }
 
 Json location_json(const Frame& frame) {
     return {{"fn", frame.function}, {"file", frame.file}, {"line", frame.line},
-            {"obj", frame.object}};
+            {"obj", frame.object}, {"obj_offset", object_offset_json(frame)}};
 }
 
 Json stack_json(const std::vector<Frame>& frames) {

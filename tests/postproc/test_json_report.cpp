@@ -96,7 +96,8 @@ TEST(JsonReport, SitesWithFoldedStacks) {
               json({{"fn", "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)"},
                     {"file", "demo.cpp"},
                     {"line", 21},
-                    {"obj", "/home/dev/demo/demo"}}));
+                    {"obj", "/home/dev/demo/demo"},
+                    {"obj_offset", nullptr}}));
     ASSERT_EQ(site["stack"].size(), 4u);
     EXPECT_EQ(site["stack"][0], json({{"fn", site["location"]["fn"]},
                                       {"file", "demo.cpp"},
@@ -104,7 +105,8 @@ TEST(JsonReport, SitesWithFoldedStacks) {
                                       {"line", 21},
                                       {"obj", "/home/dev/demo/demo"},
                                       {"ip", "0x10a51c"},
-                                      {"inlined", false}}));
+                                      {"inlined", false},
+                                      {"obj_offset", nullptr}}));
     EXPECT_EQ(site["stack"][1]["fn"], "run_pipeline(Config const&)");
     EXPECT_EQ(site["stack"][3]["fn"], "(below main)");
     EXPECT_EQ(site["stack"][3]["file"], "");
@@ -239,7 +241,8 @@ TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
                      {{"fn", "group::write_groups"},
                       {"file", "src/main.rs"},
                       {"line", 42},
-                      {"obj", "/home/dev/lineage/lineage-demo"}}},
+                      {"obj", "/home/dev/lineage/lineage-demo"},
+                      {"obj_offset", nullptr}}},
                     {"source_site", 1},
                     {"destination_sites", {2}},
                     {"pairs", 4},

@@ -74,16 +74,19 @@ const column = Object.fromEntries(table_.columns.map((name, index) => [name, ind
 const sites = table_.rows.map(row => Object.fromEntries(table_.columns.map((name, i) => [name, row[i]])));
 const siteById = new Map(sites.map(site => [site.id, site]));
 
+function baseName(path) { return path.slice(path.lastIndexOf("/") + 1); }
+// A frame without a symbol, by its object and its offset there: "libz.so.1+0x3f2a".
+function objectPlace(object, offset) { return `${baseName(table_.objects[object] || "")}+0x${offset.toString(16)}`; }
 function frameText(index) {
-  const [fn, file, line, object] = table_.frames[index];
+  const [fn, file, line, object, offset] = table_.frames[index];
   if (file) return `${fn} (${file}:${line})`;
+  if (offset) return `${objectPlace(object, offset)} (in ${table_.objects[object]})`;
   return `${fn} (in ${table_.objects[object]})`;
 }
 function frameFunction(index) {
-  const [fn, , , object] = table_.frames[index];
+  const [fn, , , object, offset] = table_.frames[index];
   if (fn && fn !== "???") return fn;
-  const path = table_.objects[object] || "";
-  return `??? in ${path.slice(path.lastIndexOf("/") + 1)}`;
+  return offset ? objectPlace(object, offset) : `??? in ${baseName(table_.objects[object] || "")}`;
 }
 function siteLabel(id) {
   const site = siteById.get(id);
@@ -93,6 +96,7 @@ function siteLabel(id) {
 function locationText(location) {
   if (!location) return "-";
   if (location.file) return `${location.fn} (${location.file}:${location.line})`;
+  if (location.obj_offset) return `${baseName(location.obj)}+${location.obj_offset} (in ${location.obj})`;
   return `${location.fn} (in ${location.obj})`;
 }
 function stackList(site) {

@@ -170,7 +170,9 @@ def case_profiles_massif(env, results):
     peak = report["summary"]["peak"]["bytes"]
     results.check(f"{case}: a peak snapshot", number is not None, proc.stdout[-2000:])
     results.equal(f"{case}: the peak tree's root is the peak", root, peak)
-    top = report["sites"][0]["location"]["fn"]   # massif names frames as the report does
+    location = report["sites"][0]["location"]   # massif names frames as the report does
+    top = (location["fn"] if location["obj_offset"] is None else
+           f"{os.path.basename(location['obj'])}+{location['obj_offset']}")
     results.check(f"{case}: the top site's function is in the tree",
                   any(f": {top} (" in line for line in tree), tree[:10])
     with open(profile) as f:
