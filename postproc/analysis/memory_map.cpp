@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "analysis/options.h"
+#include "analysis/stable_key.h"
 #include "trace/trace_escape.h"
 #include "support/units.h"
 
@@ -74,6 +75,23 @@ std::size_t system_call_frames(const Trace& trace, const Stack& stack) {
     return frames + 1;
 }
 
+// The dynamic loader's object: ld-linux-x86-64.so.2, ld-linux.so.2, ld.so.
+bool is_loader(const std::string& object) {
+    const std::string_view name = base_name(object);
+    return name.starts_with("ld-linux") || name.starts_with("ld.so");
+}
+
+// A region the dynamic loader mapped: its stack passes through ld.so, and folding finds no
+// program code that asked for it (the site frame is the loader's own, or junk words past the
+// outermost frame, without an object). A dlopen from the program is the program's mapping.
+bool mapped_by_loader(const Trace& trace, const Stack& stack, const FoldedStack& folded) {
+    const Frame& site = trace.frames[folded.site_frame];
+    if (!site.object.empty() && !is_loader(site.object)) return false;
+    return std::any_of(stack.frames.begin(), stack.frames.end(), [&](std::size_t frame) {
+        return is_loader(trace.frames[frame].object);
+    });
+}
+
 // Where a region belongs. Stacks and the brk heap are one group each whoever made them: a
 // thread's stack is made by pthread_create for every thread alike, and the brk heap is one
 // region however many calls grew it.
@@ -90,6 +108,8 @@ RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Reg
         place.key = {brk_heap, RegionKind::brk, false, {}, {}};
     else if (region.startup)
         place.key = {startup, RegionKind::anon, false, {}, region.file};
+    else if (place.folded && mapped_by_loader(trace, trace.stacks[*region.stack], *place.folded))
+        place.key = {loader, region.kind, false, {}, region.file};
     else if (place.folded)
         place.key = {mapping_site, region.kind, place.folded->through_allocator,
                      place_of(trace.frames[place.folded->site_frame]), {}};
@@ -177,6 +197,15 @@ std::string group_name(const MappingGroup& group, const std::string& file) {
     case MappingGroupKind::thread_stacks: return "thread stacks";
     case MappingGroupKind::startup:
         return fmt::format("start-up: {}", file.empty() ? "anonymous memory" : escape_value(file));
+    case MappingGroupKind::loader:
+        return file.empty() ? "ld.so: anonymous memory (libraries' .bss)"
+                            : fmt::format("ld.so: {} of {}{}",
+                                          group.region_kind == RegionKind::file ? "mapping"
+                                                                                : "memory",
+                                          escape_value(base_name(file)),
+                                          base_name(file).starts_with("vgpreload_")
+                                              ? " (Valgrind's own, not in a native run)"
+                                              : "");
     case MappingGroupKind::no_stack: break;
     }
     return fmt::format("{} without a creating stack", noun(group));

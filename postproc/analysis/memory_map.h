@@ -57,6 +57,9 @@ enum class MappingGroupKind {
     thread_stacks,  // every thread's stack, the main thread's included
     startup,        // the start-up segments of one file, or the anonymous ones
     no_stack,       // other regions the trace gives no creating stack for, by kind
+    loader,         // what the dynamic loader mapped for one file (its segments, its .bss) or
+                    // anonymous: libraries loaded at start-up or by dlopen, Valgrind's and
+                    // memattr's preload objects among them
 };
 
 struct MappingGroup {

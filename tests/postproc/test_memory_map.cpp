@@ -397,5 +397,27 @@ TEST(MemoryMapWrap, UnwrittenMallocBlocksAreUnexplained) {
     EXPECT_EQ(report.unexplained, -static_cast<std::int64_t>(5242880 - 4194304));
 }
 
+// ------------------------------------------------------------------ the loader's mappings
+
+TEST(MemoryMap, WhatTheLoaderMappedIsNamedByTheFileItMapped) {
+    // /data/words.db mapped by ld.so itself (its stack ends in the loader: no program code
+    // asked for it), as libraries are at start-up or by dlopen.
+    std::vector<std::string> lines = data_records("memory_map.trace");
+    std::string& frame = lines[find_record(lines, "frame\tid=12\t")];
+    frame = replace_once(frame, "fn=load_words\tfile=loader.c\tdir=/home/dev/tok\tline=20\t"
+                                "obj=/home/dev/tok/tokenizer",
+                         "fn=_dl_map_segments\tfile=dl-map-segments.h\tdir=elf\tline=139\t"
+                         "obj=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+    std::string& stack = lines[find_record(lines, "stack\tid=7\t")];
+    stack = replace_once(stack, "frames=9,12,2", "frames=9,12");
+    const MemoryMapReport report = memory_map(test::parse_text(with_end_record(lines)));
+    const MappingGroup& group = group_named(report, "ld.so: mapping of words.db");
+    EXPECT_EQ(group.kind, MappingGroupKind::loader);
+    EXPECT_EQ(group.mapped, 8388608u);
+    // The program's own mapping of it, as the trace has it, is named by the program's line.
+    EXPECT_EQ(group_named(peak_map(), "file mapping at loader.c:20").kind,
+              MappingGroupKind::mapping_site);
+}
+
 }  // namespace memory_map_tests
 }  // namespace memattr

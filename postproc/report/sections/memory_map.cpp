@@ -24,6 +24,7 @@ constexpr EnumName<MappingGroupKind> kGroupKindNames[] = {
     {MappingGroupKind::thread_stacks, "thread_stacks"},
     {MappingGroupKind::startup, "startup"},
     {MappingGroupKind::no_stack, "no_stack"},
+    {MappingGroupKind::loader, "loader"},
 };
 
 // What a part of the estimate counts, as its JSON "kind".
