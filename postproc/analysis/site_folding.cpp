@@ -145,6 +145,20 @@ namespace {
 // What the sites whose site frame is one function say about it, for find_wrappers: a chain of
 // calls, from that function outward, that every one of its sites shares, line for line, and
 // the functions calling the chain's outermost frame.
+// A frame's identity for find_wrappers: its function's name, or for a frame without a
+// symbol (a stripped library's) its object and address, since every such frame of an object
+// has the same name.
+std::string wrapper_identity(const Frame& frame) {
+    if (frame.function != "???") return frame.function;
+    return fmt::format("{}@{:#x}", frame.object, frame.ip);
+}
+
+// A frame's place in a chain: a symbol's place, or an unnamed frame's identity.
+PlaceKey chain_place(const Frame& frame) {
+    if (frame.function != "???") return place_of(frame);
+    return {wrapper_identity(frame), {}, {}, 0, frame.object};
+}
+
 struct WrapperEvidence {
     std::vector<PlaceKey> chain;         // the shared frames, site frame first
     std::size_t site_frame = 0;          // a frame index of the site frame
@@ -169,14 +183,15 @@ void SiteFolder::find_wrappers() {
         const FoldedStack folded = fold(stack);
         const Frame& frame = trace_.frames[folded.site_frame];
         // Only a function that calls the allocator itself, not through library code.
-        if (roles_[folded.site_frame] != FrameRole::program || frame.function == "???" ||
+        if (roles_[folded.site_frame] != FrameRole::program ||
+            (frame.function == "???" && frame.object.empty()) ||
             folded.library_position != folded.site_position || frame.inlined)
             continue;
         std::vector<PlaceKey> chain;
         std::size_t position = folded.site_position;
         for (; position < stack.frames.size() && chain.size() < kWrapperChain; ++position)
-            chain.push_back(place_of(trace_.frames[stack.frames[position]]));
-        WrapperEvidence& evidence = by_function[frame.function];
+            chain.push_back(chain_place(trace_.frames[stack.frames[position]]));
+        WrapperEvidence& evidence = by_function[wrapper_identity(frame)];
         if (evidence.sites++ == 0) {
             evidence.chain = chain;
             evidence.site_frame = folded.site_frame;
@@ -195,14 +210,14 @@ void SiteFolder::find_wrappers() {
         if (site.kind != SiteKind::malloc) continue;
         const Stack& stack = trace_.stacks[site.stack];
         const FoldedStack folded = fold(stack);
-        const auto found = by_function.find(trace_.frames[folded.site_frame].function);
+        const auto found = by_function.find(wrapper_identity(trace_.frames[folded.site_frame]));
         if (found == by_function.end() || !found->second.shared) continue;
         auto& depths = callers_by_depth[found->first];
         depths.resize(found->second.chain.size());
         for (std::size_t depth = 0; depth < depths.size(); ++depth) {
             const std::size_t caller = folded.site_position + depth + 1;
             depths[depth].insert(caller < stack.frames.size()
-                                     ? trace_.frames[stack.frames[caller]].function
+                                     ? wrapper_identity(trace_.frames[stack.frames[caller]])
                                      : std::string());
         }
     }
@@ -222,7 +237,7 @@ void SiteFolder::find_wrappers() {
     }
     if (wrapper_functions.empty()) return;
     for (std::size_t index = 0; index < trace_.frames.size(); ++index)
-        if (wrapper_functions.count(trace_.frames[index].function) != 0)
+        if (wrapper_functions.count(wrapper_identity(trace_.frames[index])) != 0)
             roles_[index] = FrameRole::allocator;
     std::stable_sort(wrappers_.begin(), wrappers_.end(),
                      [](const FoundWrapper& a, const FoundWrapper& b) { return a.sites > b.sites; });

@@ -70,9 +70,53 @@ Ranking rank(const std::vector<SiteRow>& rows, Metric metric, std::size_t top) {
 
 }  // namespace
 
+// Sites whose frames print alike (a wrapper's callers folded to one line, a stripped
+// library's allocating function) would be rows no reader can tell apart: each gets the
+// caller of its folded stack at which its chain of callers first differs from every other's
+// (the shortest prefix of callers no other site of the group shares). Counting prefixes per
+// depth keeps this linear in the sites, however many print alike.
+void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRow>& rows) {
+    std::unordered_map<std::string, std::vector<std::size_t>> alike;
+    for (std::size_t row = 0; row < rows.size(); ++row)
+        alike[describe_frame(rows[row].location)].push_back(row);
+    for (const auto& [label, group] : alike) {
+        if (group.size() < 2) continue;
+        std::unordered_map<std::string, std::size_t> prefixes;  // callers so far -> sites
+        // Every caller, not only the --frames the reports show: sites often differ further out.
+        std::vector<std::vector<std::size_t>> callers(group.size());
+        std::vector<std::vector<std::string>> prefix_of(group.size());
+        for (std::size_t member = 0; member < group.size(); ++member) {
+            const SiteRow& row = rows[group[member]];
+            const Stack& stack = trace.stacks[row.figures.stack];
+            const FoldedStack folded = folder.fold(stack, custom_allocator_frames(row.figures));
+            std::string prefix;
+            for (std::size_t at = folded.site_position; at < stack.frames.size(); ++at) {
+                prefix += describe_frame(trace.frames[stack.frames[at]]) + "\n";
+                prefix_of[member].push_back(prefix);
+                callers[member].push_back(stack.frames[at]);
+                ++prefixes[prefix];
+            }
+        }
+        // A site whose callers all lie on another's way out (its stack a prefix of the other's)
+        // has no caller of its own: it is told apart by its first caller that not every site of
+        // the group shares.
+        for (std::size_t member = 0; member < group.size(); ++member) {
+            std::optional<std::size_t> unique, fewer;
+            for (std::size_t depth = 1; depth < prefix_of[member].size() && !unique; ++depth) {
+                const std::size_t sharing = prefixes[prefix_of[member][depth]];
+                if (sharing == 1) unique = depth;
+                else if (sharing < group.size() && !fewer) fewer = depth;
+            }
+            if (const std::optional<std::size_t> depth = unique ? unique : fewer)
+                rows[group[member]].told_apart_by = trace.frames[callers[member][*depth]];
+        }
+    }
+}
+
 std::vector<SiteRow> make_site_rows(const Trace& trace, const SiteFolder& folder) {
     std::vector<SiteRow> rows;
     for (const Site& site : trace.sites) rows.push_back(make_row(trace, site, folder));
+    tell_apart(trace, folder, rows);
     std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
         return ranks_before(a.figures, b.figures, &Site::peak_bytes);
     });

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,9 @@
 
 namespace memattr {
 
-// One allocation site as reports show it. Sites are never merged: two sites whose folded
-// stacks print the same (because they differ only beyond --frames) stay two rows.
+// One allocation site as reports show it. Sites are never merged: two sites whose frames
+// print the same stay two rows, each named with the caller that tells it apart
+// (told_apart_by), or, when they differ only beyond --frames, alike.
 struct SiteRow {
     Site figures;              // the trace's figures, unchanged (figures.stack is the index
                                // of the raw stack in Trace::stacks)
@@ -25,6 +27,10 @@ struct SiteRow {
     std::size_t omitted_frames = 0;  // callers beyond --frames
     std::string key;                 // its stable key (stable_key.h), from the whole stack
                                      // past the allocator, however many frames --frames shows
+    std::optional<Frame> told_apart_by;  // when other sites' frames print as this site's does:
+                                     // the caller in its folded stack at which its callers
+                                     // first differ from every other's; the reports name
+                                     // the site "F via CALLER"
 
     double peak_percent = 0;       // peak_bytes, % of the global peak's bytes
     double total_percent = 0;      // total_bytes, % of all bytes allocated

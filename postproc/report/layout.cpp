@@ -49,14 +49,21 @@ std::string signed_bytes(std::int64_t change) {
     return bytes_with_exact(sign, magnitude);
 }
 
+// The site's frame, and the caller that tells it from sites whose frames print alike.
+std::string site_frame_text(const SiteRow& site) {
+    if (!site.told_apart_by) return describe_frame(site.location);
+    return fmt::format("{} via {}", describe_frame(site.location),
+                       describe_location(*site.told_apart_by));
+}
+
 std::string describe_site(const ReportModel& model, std::size_t row) {
     const SiteRow& site = model.sites[row];
-    return fmt::format("site {}: {}", site.figures.id, describe_frame(site.location));
+    return fmt::format("site {}: {}", site.figures.id, site_frame_text(site));
 }
 
 std::string site_name(const ReportModel& model, std::size_t row) {
     const SiteRow& site = model.sites[row];
-    return fmt::format("{} [site {}]", describe_frame(site.location), site.figures.id);
+    return fmt::format("{} [site {}]", site_frame_text(site), site.figures.id);
 }
 
 std::string trim_right(std::string line) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "analysis/site_folding.h"
+#include "analysis/site_rows.h"
 #include "trace_fixtures.h"
 
 namespace memattr {
@@ -503,6 +504,31 @@ TEST(SiteFolding, FindWrappersNoKeepsThem) {
     options.find_wrappers = false;
     EXPECT_EQ(site_functions(trace, options), (std::vector<std::string>(4, "xmalloc")));
     EXPECT_TRUE(SiteFolder(trace, options).wrappers().empty());
+}
+
+TEST(SiteRows, SitesThatPrintAlikeAreToldApartByACaller) {
+    // make_table's one line, called from three places: three rows "make_table (alloc.c:10)".
+    const Trace trace = trace_with_wrapper({"parse", "load", "index"}, {"make_table"});
+    const std::vector<SiteRow> rows = make_site_rows(trace, SiteFolder(trace, {}));
+    std::vector<std::string> callers;
+    for (const SiteRow& row : rows) {
+        ASSERT_TRUE(row.told_apart_by.has_value()) << row.figures.id;
+        callers.push_back(row.told_apart_by->function);
+    }
+    std::sort(callers.begin(), callers.end());
+    EXPECT_EQ(callers, (std::vector<std::string>{"index", "load", "parse"}));
+}
+
+TEST(SiteRows, ASiteAloneAtItsLineNeedsNoCaller) {
+    const Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0),
+                                          make_frame("parse"), make_frame("main")});
+    Trace with_site = trace;
+    Site site;
+    site.id = 1;
+    with_site.sites.push_back(site);
+    const std::vector<SiteRow> rows = make_site_rows(with_site, SiteFolder(with_site, {}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_FALSE(rows[0].told_apart_by.has_value());
 }
 
 }  // namespace site_folding_tests

@@ -95,6 +95,7 @@ Json site_json(const SiteRow& row) {
         {"key", row.key},
         {"kind", site_kind_name(site.kind)},
         {"location", location_json(row.location)},
+        {"via", row.told_apart_by ? location_json(*row.told_apart_by) : Json(nullptr)},
         {"stack", stack_json(row.stack)},
         {"omitted_frames", row.omitted_frames},
         {"total",
