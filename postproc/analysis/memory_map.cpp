@@ -95,7 +95,8 @@ bool mapped_by_loader(const Trace& trace, const Stack& stack, const FoldedStack&
 // Where a region belongs. Stacks and the brk heap are one group each whoever made them: a
 // thread's stack is made by pthread_create for every thread alike, and the brk heap is one
 // region however many calls grew it.
-RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Region& region) {
+RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Region& region,
+                         const std::string& startup_file) {
     RegionPlace place;
     if (region.stack) {
         const Stack& stack = trace.stacks[*region.stack];
@@ -107,7 +108,7 @@ RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Reg
     else if (region.kind == RegionKind::brk)
         place.key = {brk_heap, RegionKind::brk, false, {}, {}};
     else if (region.startup)
-        place.key = {startup, RegionKind::anon, false, {}, region.file};
+        place.key = {startup, RegionKind::anon, false, {}, startup_file};
     else if (place.folded && mapped_by_loader(trace, trace.stacks[*region.stack], *place.folded))
         place.key = {loader, region.kind, false, {}, region.file};
     else if (place.folded)
@@ -159,9 +160,16 @@ std::vector<MappingGroup> group_regions(const Trace& trace, const SiteFolder& fo
                                         const MemoryMap& map, std::vector<std::string>& files) {
     std::vector<MappingGroup> groups;
     std::map<GroupKey, std::size_t> index;
+    std::string startup_file;  // the file of the start-up regions just below, in address order
     for (std::size_t i = 0; i < map.regions.size(); ++i) {
         const Region& region = map.regions[i];
-        const RegionPlace place = place_region(trace, folder, region);
+        // An anonymous start-up region right after a file's start-up segments is that file's
+        // .bss (and what the kernel placed after it): it belongs with the file.
+        const bool follows_its_file =
+            region.startup && region.file.empty() && i > 0 && map.regions[i - 1].startup &&
+            map.regions[i - 1].start + map.regions[i - 1].size == region.start;
+        startup_file = follows_its_file ? startup_file : region.file;
+        const RegionPlace place = place_region(trace, folder, region, startup_file);
         const auto [found, inserted] = index.emplace(place.key, groups.size());
         if (inserted) {
             groups.push_back(make_group(trace, place, region));

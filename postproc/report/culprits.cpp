@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "report/layout.h"
 #include "report/names.h"
 #include "trace/trace_escape.h"
@@ -24,6 +26,20 @@ bool holds_the_heap(const MappingGroup& group) {
     return group.kind == MappingGroupKind::brk_heap || group.made_by_allocator;
 }
 
+// The start-up part, file by file: "start-up data of /usr/bin/gzip" (its .data and .bss, a
+// static program's buffers) says more than one sum.
+void add_startup_groups(const MemoryMapReport& map, std::vector<Culprit>& culprits) {
+    for (std::size_t index = 0; index < map.groups.size(); ++index) {
+        const MappingGroup& group = map.groups[index];
+        if (group.kind != MappingGroupKind::startup || group.written == 0) continue;
+        const std::string& file = map.map.regions[group.regions.front()].file;
+        culprits.push_back({Culprit::Kind::startup, group.written, std::nullopt, index,
+                            file.empty() ? std::string("anonymous memory present at start-up")
+                                         : fmt::format("data and .bss of {} (loaded at start-up)",
+                                                       escape_value(file))});
+    }
+}
+
 void add_parts(const ReportModel& model, std::vector<Culprit>& culprits) {
     const MemoryMapReport& map = model.memory_map;
     for (const TotalPart& part : map.parts) {
@@ -40,8 +56,7 @@ void add_parts(const ReportModel& model, std::vector<Culprit>& culprits) {
                                 std::nullopt, "thread stacks"});
             break;
         case TotalPartKind::startup:
-            culprits.push_back({Culprit::Kind::startup, part.bytes, std::nullopt, std::nullopt,
-                                escape_value(part.name)});
+            add_startup_groups(map, culprits);  // by file: whose data it is
             break;
         case TotalPartKind::outside:
             culprits.push_back({Culprit::Kind::outside, part.bytes, std::nullopt, std::nullopt,
