@@ -12,8 +12,9 @@ PACKAGES=(
   libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev zlib1g-dev
   # tests: GoogleTest, the test runner, rendering DOT, the sqlite3 shell (history database),
   # the headless browser the HTML report is tested in, the pprof reader the tests check the
-  # pprof profile with (go tool pprof)
-  libgtest-dev python3 graphviz sqlite3 chromium golang-go
+  # pprof profile with (go tool pprof), Debian programs whose first screen is checked
+  # (tests/tool/cases/real_programs.py)
+  libgtest-dev python3 graphviz sqlite3 chromium golang-go jq xz-utils gzip
 )
 # Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
 command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)

@@ -46,6 +46,23 @@ void write_debug_info_hint(const std::vector<std::string>& objects, std::ostream
                        "reads /usr/lib/debug");
 }
 
+// The native run's peak RSS beside the estimate, with the part of the difference the
+// estimate cannot see (the memory map section explains it at length).
+void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
+    const bool above = map.native_difference >= 0;
+    const auto difference = static_cast<std::uint64_t>(above ? map.native_difference
+                                                             : -map.native_difference);
+    write_row(out, "", fmt::format("native peak RSS {} (--native-rss), {} {} the estimate",
+                                   human_bytes(*map.native_rss), human_bytes(difference),
+                                   above ? "above" : "below"));
+    if (above)
+        write_row(out, "", "the estimate counts anonymous memory only: code and other file "
+                           "pages a native run maps are not in it");
+    else if (!map.wrap)
+        write_row(out, "", "the estimate counts every live heap byte as resident, pages of large "
+                           "blocks never written included (--malloc=wrap measures them)");
+}
+
 // "Resident" and "Top culprits": where the memory at the peak is, adding up to the estimate.
 void write_resident_text(const ReportModel& model, std::ostream& out) {
     const MemoryMapReport& map = model.memory_map;
@@ -54,14 +71,7 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
                   fmt::format("{} estimated at {}", bytes_with_exact(map.estimate),
                               map.choice == MapChoice::exit ? "exit" : "the footprint's peak"));
         write_row(out, "", describe_parts(resident_parts(map)));
-        if (map.native_rss)
-            write_row(out, "", fmt::format("native peak RSS {} (--native-rss), {} the estimate",
-                                           human_bytes(*map.native_rss),
-                                           map.native_difference >= 0
-                                               ? human_bytes(static_cast<std::uint64_t>(
-                                                     map.native_difference)) + " above"
-                                               : human_bytes(static_cast<std::uint64_t>(
-                                                     -map.native_difference)) + " below"));
+        if (map.native_rss) write_native_rss_text(map, out);
     }
     const std::vector<Culprit> culprits = rank_culprits(model);
     const std::size_t shown = std::min(culprits.size(), kSummaryCulprits);
@@ -69,8 +79,10 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
     for (std::size_t rank = 0; rank < shown; ++rank) {
         const Culprit& culprit = culprits[rank];
         write_row(out, rank == 0 ? "Top culprits" : "",
-                  fmt::format("{:>10}  {}{}", human_bytes(culprit.bytes), culprit.name,
-                              culprit.kind == Culprit::Kind::site ? "" : " (resident pages)"));
+                  fmt::format("{:>10}  {} {}", human_bytes(culprit.bytes),
+                              culprit.kind == Culprit::Kind::site ? "live heap from"
+                                                                  : "resident pages of",
+                              culprit.name));
         if (!culprit.site) continue;
         const Frame& location = model.sites[*culprit.site].location;
         if (location.file.empty() && !location.object.empty() &&
