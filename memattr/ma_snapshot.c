@@ -293,7 +293,14 @@ static inline Bool looks_like_address(ULong w)
 static void read_block(Scan* sc, UInt i)
 {
    SnapBlock* b = &sc->s->blocks[i];
-   if (!b->readable) {
+   /* A block the program never wrote (malloc'd, reserved, never filled)
+      holds what the allocator left there, not contents of the
+      program's: it is no one's duplicate, and any address-like words in
+      it are stale, not pointers.  Like a block that cannot be read, it
+      gets a hash of its address, which matches no other block.  Without
+      access tracking no block is known to be unwritten. */
+   Bool never_written = ma_track_access && b->written == 0 && b->size > 0;
+   if (!b->readable || never_written) {
       b->hash = hash_finish(hash_word(0, b->addr), b->size);
       return;
    }

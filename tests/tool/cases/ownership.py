@@ -277,6 +277,24 @@ def case_roots_named_by_the_program(env, results):
                   and len(helped) >= 1, str(helped))
 
 
+def case_reserved_buffers_are_not_duplicates(env, results):
+    """c_reserved_buffers.c: eight 64 KiB buffers never written are no duplicate group (their
+    bytes are the allocator's, not the program's); the two buffers filled alike are."""
+    case = "reserved_buffers"
+    report = expect_report(results, case, memattr(env, "c_reserved_buffers.c"))
+    if report is None:
+        return
+    duplicates = report["ownership"]["duplicates"]
+    results.equal(f"{case}: one duplicate group, the filled buffers",
+                  [(row["size"], row["copies"]) for row in duplicates["rows"]], [(4096, 2)])
+    results.equal(f"{case}: its waste is one filled buffer", duplicates["wasted"], 4096)
+    never = [site for site in report["sites"] if site["peak"]["bytes"] == 8 * 65536]
+    results.check(f"{case}: the reserved buffers are never accessed",
+                  len(never) == 1 and never[0]["access"]["never_accessed"]["bytes"] == 8 * 65536,
+                  str(never))
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
-         case_snapshots_off, case_many_pointers, case_roots_named_by_the_program]
+         case_snapshots_off, case_many_pointers, case_roots_named_by_the_program,
+         case_reserved_buffers_are_not_duplicates]
