@@ -70,14 +70,9 @@ void declare_check(CLI::App& command, CommandOptions& options) {
     add_run_operand(command, "TRACE", options.trace_path,
                     "The run checked: a trace, or a JSON report\n('memattr-graph json').")
         ->required();
-    CLI::Option* baseline =
-        command
-            .add_option("--baseline", options.baseline_path,
-                        "The run the budgets about change compare with: a\n"
-                        "trace or a JSON report.")
-            ->option_text("FILE");
-    add_baseline_db_options(command, options);
-    baseline->excludes("--baseline-db");
+    add_baseline_options(command, options,
+                         "The run the budgets about change compare with: a\n"
+                         "trace or a JSON report.");
     add_budget_options(command, options);
     // Budgets that compare, asked for on the command line without a baseline: a usage error
     // now rather than after reading the trace. (A budget file's are checked when it is read.)

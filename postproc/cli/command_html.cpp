@@ -37,14 +37,9 @@ void declare_html(CLI::App& command, CommandOptions& options) {
     add_top_option(command, options, kDefaultGraphSites,
                    "Sites drawn in the ownership graph and edges in the\n"
                    "lineage graph (the page's tables have every row).");
-    CLI::Option* baseline =
-        command
-            .add_option("--baseline", options.baseline_path,
-                        "Another run to compare with (a trace or a JSON\n"
-                        "report): every view shows what grew and shrank.")
-            ->option_text("FILE");
-    add_baseline_db_options(command, options);
-    baseline->excludes("--baseline-db");
+    add_baseline_options(command, options,
+                         "Another run to compare with (a trace or a JSON\n"
+                         "report): every view shows what grew and shrank.");
     command.footer(
         "Without -o the page is written to TRACE's name with .html added, in the\n"
         "current directory; '-o -' writes it to standard output. It needs no network\n"

@@ -185,6 +185,13 @@ void add_baseline_db_options(CLI::App& command, CommandOptions& options) {
         ->needs(database);
 }
 
+void add_baseline_options(CLI::App& command, CommandOptions& options, const std::string& help) {
+    CLI::Option* baseline =
+        command.add_option("--baseline", options.baseline_path, help)->option_text("FILE");
+    add_baseline_db_options(command, options);
+    baseline->excludes("--baseline-db");
+}
+
 void add_snapshot_option(CLI::App& command, CommandOptions& options) {
     command.add_option("--snapshot", options.analysis.snapshot,
                        "The heap snapshot the ownership sections describe:\n"

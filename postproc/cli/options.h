@@ -87,6 +87,10 @@ void add_label(Labels& labels, std::string_view option, std::string name, std::s
 // database (cli/baseline.h).
 void add_baseline_db_options(CLI::App& command, CommandOptions& options);
 
+// --baseline FILE (a trace or a JSON report; `help` says what it is compared for), or
+// add_baseline_db_options' database instead.
+void add_baseline_options(CLI::App& command, CommandOptions& options, const std::string& help);
+
 // --snapshot: the heap snapshot the ownership sections (and the ownership graph) describe.
 void add_snapshot_option(CLI::App& command, CommandOptions& options);
 

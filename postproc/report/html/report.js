@@ -138,9 +138,13 @@ function renderOverview() {
   add("Peak live heap", el("span", {class: "big"}, bytes(s.peak.bytes)),
       ` (${count(s.peak.bytes)} bytes) in ${count(s.peak.blocks)} blocks at ${time(s.peak.t)}`);
   const map = data.memory_map;
-  if (map && map.total) {
-    const parts = map.total.parts.map(p => `${p.name} ${bytes(p.bytes)}`).join(" + ");
-    add("Resident estimate", `${bytes(map.estimate)}: ${parts}`);
+  const resident = s.resident;
+  if (map && resident) {
+    const parts = [["heap", resident.heap], ["mappings", resident.mappings],
+                   ["thread stacks", resident.thread_stacks], ["start-up data", resident.startup],
+                   ["outside every region", resident.outside]]
+        .filter(([, value]) => value).map(([name, value]) => `${name} ${bytes(value)}`).join(" + ");
+    add("Resident estimate", `${bytes(resident.estimate)} = ${parts}`);
     if (map.native_rss) add("Native peak RSS", bytes(map.native_rss.bytes !== undefined ? map.native_rss.bytes : map.native_rss));
   }
   add("Allocated", `${bytes(s.total.bytes)} in ${count(s.total.blocks)} blocks over ${time(s.instructions)}`);
@@ -600,21 +604,39 @@ function renderGraphs() {
   if (graphs.ownership_svg) target.append(image("Ownership: who keeps which sites' blocks alive", graphs.ownership_svg));
   if (graphs.lineage_svg) target.append(image("Copy lineage: copies between sites", graphs.lineage_svg));
   if (!graphs.ownership_svg && !graphs.lineage_svg) {
-    target.append(note(`No drawings: ${graphs.missing || "nothing to draw"}. The top edges instead:`));
+    target.append(note(`No Graphviz drawings (${graphs.missing || "nothing to draw"}): the graphs' top edges, drawn here.`));
     const own = data.ownership;
-    if (own && own.available)
-      target.append(table([
-        {title: "Owner", mono: true, value: r => r.owner.kind === "site" ? siteLabel(r.owner.site) : r.owner.kind === "root" ? (own.roots[r.owner.root] || {}).name : r.owner.kind},
-        {title: "Keeps alive", mono: true, value: r => `${count(r.blocks)} blocks of ${siteLabel(r.site)}`},
-        {title: "Retained", num: true, value: r => bytes(r.retained_bytes)},
-      ], own.owners.slice(0, 30)));
-    target.append(table([
-      {title: "From", mono: true, value: e => siteLabel(e.from)},
-      {title: "To", mono: true, value: e => siteLabel(e.to)},
-      {title: "Class", value: e => e.class},
-      {title: "Copied", num: true, value: e => bytes(e.bytes)},
-    ], data.copies.lineage.slice(0, 30)));
+    if (own && own.available) {
+      const ownerLabel = r => r.owner.kind === "site" ? siteLabel(r.owner.site)
+          : r.owner.kind === "root" ? (own.roots[r.owner.root] || {}).name || "a root" : "several roots together";
+      target.append(edgeDrawing("Ownership: who keeps which sites' blocks alive", "ownership-drawing",
+          own.owners.slice(0, 20).map(r => ({from: ownerLabel(r), to: siteLabel(r.site), bytes: r.retained_bytes}))));
+    }
+    if (data.copies.lineage.length)
+      target.append(edgeDrawing("Copy lineage: bytes copied between sites", "lineage-drawing",
+          data.copies.lineage.slice(0, 20).map(e => ({from: siteLabel(e.from), to: siteLabel(e.to), bytes: e.bytes}))));
   }
+}
+
+// A two-column drawing of `edges` ({from, to, bytes}): each distinct source on the left,
+// each target on the right, a line between them as thick as its share of the bytes.
+function edgeDrawing(title, id, edges) {
+  const sources = [...new Set(edges.map(e => e.from))], targets = [...new Set(edges.map(e => e.to))];
+  const rowHeight = 22, width = 1000, top = 10;
+  const height = top * 2 + rowHeight * Math.max(sources.length, targets.length, 1);
+  const most = Math.max(...edges.map(e => e.bytes), 1);
+  const y = (list, name) => top + rowHeight * list.indexOf(name) + rowHeight / 2;
+  const drawing = svg("svg", {id, class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img"});
+  drawing.style.height = `${height}px`;
+  for (const edge of edges)
+    drawing.append(svg("line", {x1: 330, y1: y(sources, edge.from), x2: 670, y2: y(targets, edge.to),
+                                stroke: "#1f5fa8", "stroke-opacity": 0.6, "stroke-width": 1 + 7 * edge.bytes / most},
+                       svg("title", {}, `${edge.from} → ${edge.to}: ${bytes(edge.bytes)}`)));
+  const label = (x, list, anchor) => list.forEach(name =>
+      drawing.append(svg("text", {x, y: y(list, name) + 4, "text-anchor": anchor, class: "node"}, name.length > 60 ? `${name.slice(0, 57)}...` : name)));
+  label(325, sources, "end");
+  label(675, targets, "start");
+  return el("figure", {}, el("figcaption", {}, title), drawing);
 }
 
 // ------------------------------------------------------------------ the page
