@@ -132,6 +132,9 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
       ma_heap.curr_custom_blocks += 1;
    }
    ma_heap.curr_usable += usable_of(kind, req_szB);
+   if (kind == BLOCK_MALLOC)   /* before the footprint is looked at */
+      ma_pages_large_allocated(bk->payload, req_szB, usable_of(kind, req_szB),
+                               predecessor != NULL);
 
    ma_heap.total_bytes  += req_szB;
    ma_heap.total_blocks += 1;
@@ -185,6 +188,7 @@ static void record_release(Block* bk, Bool replaced)
    ma_events_releasing(bk, replaced);
 
    ma_heap.curr_usable -= usable_szB;
+   if (bk->kind == BLOCK_MALLOC) ma_pages_large_released(bk->payload);
    if (bk->kind != BLOCK_MALLOC) {
       ma_heap.curr_custom_bytes  -= bk->req_szB;
       ma_heap.curr_custom_blocks -= 1;
@@ -321,6 +325,7 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
          return NULL;
       }
       VG_(memcpy)(p_new, p_old, old->req_szB);
+      ma_pages_heap_copied((Addr)p_new, old->req_szB);
       give_back(p_old);
    }
    replace(tid, old, (Addr)p_new, new_szB);

@@ -13,6 +13,7 @@
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_tooliface.h"
+#include "pub_tool_vki.h"
 
 #include "ma_pages.h"
 
@@ -21,6 +22,7 @@ ULong ma_footprint_pages  = 0;
 ULong ma_footprint_max    = 0;
 Bool  ma_footprint_at_max = False;
 ULong ma_pages_marked     = 0;
+ULong ma_heap_unwritten   = 0;
 
 /*------------------------------------------------------------*/
 /*--- Pages written                                        ---*/
@@ -31,7 +33,9 @@ ULong ma_pages_marked     = 0;
    first store to the page and cleared when the page is unmapped or
    given back (madvise), so a page mapped again starts unwritten.
    Pages of Valgrind's own heap (the replacement allocator's blocks,
-   counted as heap instead) are never set.
+   counted as heap instead) are set too, but never counted in the
+   footprint's pages: they only tell which pages of a large block were
+   written (below).
 
    In front, read by the inline IR of every store: a direct-mapped
    cache of page numbers (2^16 entries, 512 KiB).  A store to a page
@@ -111,16 +115,110 @@ static void invalidate_cache(Addr lo, Addr hi)
    }
 }
 
+static void set_page(UWord page)
+{
+   UWord* c = chunk_of(page, True);
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
+}
+
+/*------------------------------------------------------------*/
+/*--- Large heap blocks                                    ---*/
+/*------------------------------------------------------------*/
+
+/* The live large malloc blocks (ma_pages.h, ma_heap_unwritten), in
+   address order: their range and how many of their usable bytes lie
+   on pages not yet written.  Few (each is 128 KiB or more), so a
+   sorted array, searched at the first store to each heap page. */
+typedef struct {
+   Addr  start, end;
+   ULong unwritten;
+} LargeBlock;
+
+static LargeBlock* large;
+static UInt        n_large, large_capacity;
+
+/* The last block starting at or below a, or -1. */
+static Int large_at_or_below(Addr a)
+{
+   Int lo = 0, hi = (Int)n_large - 1, found = -1;
+   while (lo <= hi) {
+      Int mid = lo + (hi - lo) / 2;
+      if (large[mid].start <= a) { found = mid; lo = mid + 1; }
+      else hi = mid - 1;
+   }
+   return found;
+}
+
+/* The first store to a heap page: if a large block covers it, one
+   page of that block is now resident. */
+static void large_page_written(UWord page)
+{
+   if (n_large == 0) return;
+   Addr lo = page << PAGE_BITS, hi = lo + (1UL << PAGE_BITS);
+   Int i = large_at_or_below(hi - 1);
+   if (i < 0 || large[i].end <= lo || large[i].unwritten == 0) return;
+   ULong now = large[i].unwritten < (1UL << PAGE_BITS) ? large[i].unwritten
+                                                        : 1UL << PAGE_BITS;
+   large[i].unwritten -= now;
+   ma_heap_unwritten  -= now;
+   ma_footprint_grew();
+}
+
+void ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried)
+{
+   if (!ma_track_pages || ma_malloc_wrapped || usable < MA_LARGE_BLOCK) return;
+   Addr first = VG_PGROUNDDN(a), end = VG_PGROUNDUP(a + size);
+   ULong written_pages;
+   if (carried) {
+      set_page(first >> PAGE_BITS);
+      written_pages = scan_written(first, end, False);
+   } else {   /* natively a fresh mapping: earlier writes to these pages do not count */
+      scan_written(first, end, True);
+      invalidate_cache(first, end);
+      set_page(first >> PAGE_BITS);   /* glibc's chunk header */
+      written_pages = 1;
+   }
+   ULong written = written_pages << PAGE_BITS;
+   ULong unwritten = usable > written ? usable - written : 0;
+   if (n_large == large_capacity) {
+      large_capacity = large_capacity ? 2 * large_capacity : 64;
+      large = VG_(realloc)("ma.large_blocks", large, large_capacity * sizeof(LargeBlock));
+   }
+   Int at = large_at_or_below(a) + 1;
+   VG_(memmove)(&large[at + 1], &large[at], (n_large - at) * sizeof(LargeBlock));
+   large[at] = (LargeBlock){a, a + size, unwritten};
+   n_large++;
+   ma_heap_unwritten += unwritten;
+}
+
+void ma_pages_large_released(Addr a)
+{
+   Int i = large_at_or_below(a);
+   if (i < 0 || large[i].start != a) return;
+   ma_heap_unwritten -= large[i].unwritten;
+   VG_(memmove)(&large[i], &large[i + 1], (n_large - i - 1) * sizeof(LargeBlock));
+   n_large--;
+}
+
+void ma_pages_heap_copied(Addr a, SizeT len)
+{
+   if (!ma_track_pages || len == 0) return;
+   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
+      set_page(page);
+}
+
 static void mark_page(UWord page)
 {
    page_cache[page & ((1UL << CACHE_BITS) - 1)] = page;
    if (page_written(page)) return;
    Addr a = page << PAGE_BITS;
    const NSegment* seg = VG_(am_find_nsegment)(a);
-   if (seg && seg->isCH) return;   /* Valgrind's heap: counted as heap bytes */
-   UWord* c = chunk_of(page, True);
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
+   set_page(page);
+   if (seg && seg->isCH) {   /* Valgrind's heap: counted as heap bytes */
+      large_page_written(page);
+      return;
+   }
    ma_footprint_pages += 1UL << PAGE_BITS;
    ma_pages_marked++;
    ma_footprint_grew();

@@ -35,10 +35,21 @@ extern ULong ma_footprint_max;
 extern Bool  ma_footprint_at_max;
 /* Pages newly marked written so far: a change of the memory map. */
 extern ULong ma_pages_marked;
+/* Usable bytes of live large malloc blocks (MA_LARGE_BLOCK or more,
+   replacement with --track-pages only) on pages the program has not
+   written: glibc gives such a block a mapping of its own, whose pages
+   become resident only when written, so the footprint leaves them
+   out. */
+extern ULong ma_heap_unwritten;
+
+/* glibc's mmap threshold (M_MMAP_THRESHOLD's default): from this
+   usable size a block gets a mapping of its own. */
+#define MA_LARGE_BLOCK (128 * 1024)
 
 static inline ULong ma_footprint(void)
 {
-   return ma_footprint_pages + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable);
+   return ma_footprint_pages
+          + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable - ma_heap_unwritten);
 }
 
 /* After anything that may raise the footprint. */
@@ -63,6 +74,17 @@ void  ma_pages_forget(Addr lo, Addr hi);
 void  ma_pages_move(Addr lo, Addr hi, Addr to);
 /* The kernel wrote [a, a+len) for a system call. */
 void  ma_pages_kernel_wrote(Addr a, SizeT len);
+
+/* Large malloc blocks (see ma_heap_unwritten), told by ma_heap.c.  A
+   block of 'usable' bytes at [a, a+size): a new one starts unwritten
+   but for its first page (glibc's chunk header); a realloc's successor
+   ('carried') keeps the pages written so far in its range, the ones
+   the realloc's copy wrote included (ma_pages_heap_copied). */
+void  ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried);
+void  ma_pages_large_released(Addr a);
+/* Valgrind's allocator copied 'len' bytes to 'a' (a moving realloc):
+   natively the program's realloc writes them. */
+void  ma_pages_heap_copied(Addr a, SizeT len);
 
 /* Instrumentation (ma_instrument.c drives it): marking the pages the
    program stores to.  The plan is made from the superblock first (NULL

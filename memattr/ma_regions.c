@@ -581,6 +581,7 @@ MemoryMap* ma_regions_map_now(const HChar* name)
    m->heap_bytes    = ma_heap.curr_bytes - ma_heap.curr_custom_bytes;
    m->heap_blocks   = ma_heap.curr_blocks - ma_heap.curr_custom_blocks;
    m->heap_usable   = ma_heap.curr_usable;
+   m->heap_unwritten = ma_malloc_wrapped ? 0 : ma_heap_unwritten;
    m->custom_bytes  = ma_heap.curr_custom_bytes;
    m->custom_blocks = ma_heap.curr_custom_blocks;
    m->custom_in_heap = custom_in_heap;

@@ -90,6 +90,7 @@ typedef struct {
    const HChar* name;             /* "peak" or "exit" */
    ULong  time, footprint;
    ULong  heap_bytes, heap_blocks, heap_usable;
+   ULong  heap_unwritten;   /* of heap_usable, on large blocks' unwritten pages */
    ULong  custom_bytes, custom_blocks, custom_in_heap;
    ULong  written_outside;
    UInt   n_regions, n_uses;

@@ -282,7 +282,11 @@ bool is_mapping(const MappingGroup& group) {
 void add_total(MemoryMapReport& report) {
     const MemoryMap& map = report.map;
     if (!report.wrap)
-        add_part(report, TotalPartKind::heap, "heap (malloc blocks, usable bytes)", map.heap_usable);
+        add_part(report, TotalPartKind::heap,
+                 map.heap_unwritten == 0
+                     ? "heap (malloc blocks, usable bytes)"
+                     : "heap (malloc blocks, usable bytes, less large blocks' pages never written)",
+                 map.heap_usable - map.heap_unwritten);
     if (const std::uint64_t stacks = footprint_in(report, MappingGroupKind::thread_stacks))
         add_part(report, TotalPartKind::thread_stacks, "thread stacks", stacks);
     for (std::size_t i = 0; i < report.groups.size(); ++i)

@@ -150,7 +150,8 @@ struct MemoryMapReport {
                                        // inconsistent
     std::int64_t gap = 0;              // estimate - the requested heap (map.heap_bytes)
     std::uint64_t explained = 0;       // the explanations' bytes, summed
-    std::int64_t unexplained = 0;      // gap - explained: 0 by construction in replace mode; in
+    std::int64_t unexplained = 0;      // gap - explained: in replace mode, minus the unwritten
+                                       // pages of large blocks (heap_unwritten), else 0; in
                                        // wrap mode, minus the live malloc bytes on pages never
                                        // written or outside every region
     std::vector<GapExplanation> explanations;  // by bytes, descending; none of 0 bytes; none

@@ -491,6 +491,10 @@ struct MemoryMap {
     std::uint64_t heap_bytes = 0;       // heap-bytes: live malloc-family requested bytes
     std::uint64_t heap_blocks = 0;      // heap-blocks
     std::uint64_t heap_usable = 0;      // heap-usable: their usable bytes
+    std::uint64_t heap_unwritten = 0;   // heap-unwritten: of those, the bytes of large blocks
+                                        // (glibc's own mappings) on pages never written: not
+                                        // resident. Absent (older traces, wrap mode) means 0;
+                                        // the reader checks heap_unwritten <= heap_usable
     std::uint64_t custom_bytes = 0;     // custom-bytes: live custom and pool blocks
     std::uint64_t custom_blocks = 0;    // custom-blocks
     std::uint64_t custom_in_heap = 0;   // custom-in-heap: bytes of those inside malloc blocks

@@ -1185,6 +1185,10 @@ private:
         map.heap_bytes = integer(record, MA_KEY_MEMORY_MAP_HEAP_BYTES);
         map.heap_blocks = integer(record, MA_KEY_MEMORY_MAP_HEAP_BLOCKS);
         map.heap_usable = integer(record, MA_KEY_MEMORY_MAP_HEAP_USABLE);
+        map.heap_unwritten = optional_integer(record, MA_KEY_MEMORY_MAP_HEAP_UNWRITTEN);
+        if (map.heap_unwritten > map.heap_usable)
+            fail(fmt::format("memory map '{}': heap-unwritten={} is more than heap-usable={}",
+                             map.name, map.heap_unwritten, map.heap_usable));
         map.custom_bytes = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BYTES);
         map.custom_blocks = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS);
         map.custom_in_heap = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP);

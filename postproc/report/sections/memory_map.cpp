@@ -334,6 +334,9 @@ void write_gap(const ReportModel& model, std::ostream& out) {
     if (report.wrap && report.unexplained < 0)
         write_wrapped_row(out, "", "(live malloc blocks whose pages were never written, or that "
                                    "lie outside every region)");
+    else if (report.unexplained < 0)
+        write_wrapped_row(out, "", "(pages of large malloc blocks never written: glibc maps such "
+                                   "blocks apart, and their unwritten pages are not resident)");
 }
 
 void write_never_written(const ReportModel& model, std::ostream& out) {

@@ -58,9 +58,10 @@ void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
     if (above)
         write_row(out, "", "the estimate counts anonymous memory only: code and other file "
                            "pages a native run maps are not in it");
-    else if (!map.wrap)
-        write_row(out, "", "the estimate counts every live heap byte as resident, pages of large "
-                           "blocks never written included (--malloc=wrap measures them)");
+    else if (!map.wrap && !map.pages)
+        write_row(out, "", "the estimate counts every live heap byte as resident, pages never "
+                           "written included (--track-pages=yes, the default, leaves out those "
+                           "of large blocks)");
 }
 
 // "Resident" and "Top culprits": where the memory at the peak is, adding up to the estimate.
