@@ -250,9 +250,36 @@ const SITE_COLUMNS = [
   {key: "retained_bytes", title: "Retained", num: true, bytes: true},
 ];
 if (baseline) SITE_COLUMNS.push({key: "delta", title: "Δ peak", num: true, bytes: true});
-const siteView = {sort: "peak_bytes", descending: true, filter: "", shown: 100};
+const siteView = {sort: "peak_bytes", descending: true, filter: "", shown: 100, group: "site"};
+const SUMMED = ["peak_bytes", "peak_blocks", "total_bytes", "total_blocks", "exit_bytes",
+                "temporary_bytes", "never_read_bytes", "leaked_bytes", "retained_bytes"];
+
+// The view by function or by library (object): the sites summed by their site frame's
+// function, or by the object that frame is in. (Retained bytes overlap between sites, so
+// their sums are upper bounds.)
+function groupedRows(rows) {
+  if (siteView.group === "site") return rows;
+  const groups = new Map();
+  for (const site of rows) {
+    const frame = site.stack[0];
+    const name = frame === undefined ? "(no stack)"
+        : siteView.group === "function" ? frameFunction(frame)
+        : baseName(table_.objects[table_.frames[frame][3]] || "(unknown object)");
+    if (!groups.has(name)) groups.set(name, {id: groups.size + 1, group: name, members: [], stack: []});
+    const group = groups.get(name);
+    group.members.push(site);
+    for (const key of SUMMED) group[key] = (group[key] || 0) + site[key];
+  }
+  return [...groups.values()];
+}
 
 function siteValue(site, key) {
+  if (site.members) {   // a group of the view by function or library
+    if (key === "where") return site.group;
+    if (key === "id") return site.members.length;
+    if (key === "delta") return baseline ? site.members.reduce((sum, m) => sum + siteDelta(m, "peak_bytes"), 0) : null;
+    return site[key];
+  }
   if (key === "where") return site.stack.length ? frameText(site.stack[0]) : "";
   if (key === "delta") return siteDelta(site, "peak_bytes");
   return site[key];
@@ -264,13 +291,15 @@ function renderSiteRows() {
   const filter = siteView.filter.toLowerCase();
   let rows = sites;
   if (filter) rows = rows.filter(site => site.stack.some(f => frameText(f).toLowerCase().includes(filter)) || String(site.id) === filter);
+  rows = groupedRows(rows);
   const key = siteView.sort, sign = siteView.descending ? -1 : 1;
   rows = [...rows].sort((a, b) => {
     const va = siteValue(a, key), vb = siteValue(b, key);
     return (va < vb ? -1 : va > vb ? 1 : 0) * sign || a.id - b.id;
   });
   for (const site of rows.slice(0, siteView.shown)) {
-    const row = el("tr", {class: "site-row", "data-site": site.id},
+    const row = el("tr", site.members ? {class: "site-row", "data-group": site.group}
+                                      : {class: "site-row", "data-site": site.id},
       ...SITE_COLUMNS.map(c => {
         const value = siteValue(site, c.key);
         if (c.key === "delta") return el("td", {class: "num"}, deltaNode(value));
@@ -280,13 +309,16 @@ function renderSiteRows() {
     row.addEventListener("click", () => {
       const next = row.nextElementSibling;
       if (next && next.classList.contains("stack-row")) { next.remove(); return; }
-      row.after(el("tr", {class: "stack-row"}, el("td", {colspan: SITE_COLUMNS.length}, stackList(site))));
+      row.after(el("tr", {class: "stack-row"}, el("td", {colspan: SITE_COLUMNS.length},
+          site.members ? el("ul", {class: "stack"}, ...site.members.slice(0, 200).map(m => el("li", {}, siteLabel(m.id))))
+                       : stackList(site))));
     });
     tbody.append(row);
   }
   const more = document.getElementById("site-more");
   more.textContent = "";
-  more.append(`${count(Math.min(rows.length, siteView.shown))} of ${count(rows.length)} sites shown. `);
+  const noun = siteView.group === "site" ? "sites" : siteView.group === "function" ? "functions" : "libraries";
+  more.append(`${count(Math.min(rows.length, siteView.shown))} of ${count(rows.length)} ${noun} shown. `);
   if (rows.length > siteView.shown) {
     const button = el("button", {type: "button"}, "Show 500 more");
     button.addEventListener("click", () => { siteView.shown += 500; renderSiteRows(); });
@@ -298,7 +330,12 @@ function renderSites() {
   const target = body("sites");
   const filter = el("input", {type: "search", id: "site-filter", placeholder: "Filter by function, file or object"});
   filter.addEventListener("input", () => { siteView.filter = filter.value; siteView.shown = 100; renderSiteRows(); });
-  target.append(el("div", {class: "controls"}, filter, el("span", {class: "note"}, "Click a heading to sort, a row for its stack.")));
+  const grouping = el("select", {id: "site-group"},
+    el("option", {value: "site"}, "by site"), el("option", {value: "function"}, "by function"),
+    el("option", {value: "library"}, "by library (object)"));
+  grouping.addEventListener("change", () => { siteView.group = grouping.value; siteView.shown = 100; renderSiteRows(); });
+  target.append(el("div", {class: "controls"}, filter, el("label", {}, "View ", grouping),
+                   el("span", {class: "note"}, "Click a heading to sort, a row for its stack (or its sites).")));
   const headRow = el("tr", {}, ...SITE_COLUMNS.map(c => {
     const th = el("th", {class: c.num ? "num" : null, "data-sort": c.key}, c.title);
     th.addEventListener("click", () => {

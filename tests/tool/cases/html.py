@@ -65,6 +65,15 @@ def check_site_table(page, results, report):
     page.click(f"#site-table tr.site-row[data-site='{filtered[0]}']")
     stack = page.evaluate("document.querySelector('#site-table tr.stack-row').textContent")
     results.check("html: a row's click shows its stack", "cache_bodies" in stack, stack)
+    page.evaluate("(() => { const f = document.getElementById('site-filter');"
+                  " f.value = ''; f.dispatchEvent(new Event('input'));"
+                  " const g = document.getElementById('site-group');"
+                  " g.value = 'function'; g.dispatchEvent(new Event('change')); })()")
+    groups = page.evaluate("[...document.querySelectorAll('#site-table tr.site-row')]"
+                           ".map(r => r.dataset.group)")
+    functions = {s["location"]["fn"] for s in sites}
+    results.check("html: the view by function has one row per site function",
+                  len(groups) == len(functions) and "cache_bodies" in groups, str(groups))
 
 
 def check_flame_graph(page, results, report):
