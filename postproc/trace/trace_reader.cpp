@@ -1,10 +1,15 @@
 #include "trace/trace_reader.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -102,7 +107,9 @@ public:
         std::size_t long_bytes = 0;
     };
 
-    explicit LineSource(std::istream& in) : input_(in.rdbuf()) {}
+    // `on_read`, when set, is told the bytes read so far after each chunk (progress).
+    explicit LineSource(std::istream& in, std::function<void(std::uint64_t)> on_read = {})
+        : input_(in.rdbuf()), on_read_(std::move(on_read)) {}
 
     Status next(std::string_view& line, const Limit& limit) {
         line = {};
@@ -160,10 +167,14 @@ private:
             return false;
         }
         end_ += static_cast<std::size_t>(read);
+        bytes_read_ += static_cast<std::uint64_t>(read);
+        if (on_read_) on_read_(bytes_read_);
         return true;
     }
 
     std::streambuf* input_;
+    std::function<void(std::uint64_t)> on_read_;
+    std::uint64_t bytes_read_ = 0;
     std::vector<char> buffer_;
     std::size_t begin_ = 0;  // the pending (not yet returned) bytes are [begin_, end_)
     std::size_t end_ = 0;
@@ -189,8 +200,9 @@ struct IdDefinition {
 
 class TraceParser {
 public:
-    TraceParser(std::istream& in, std::string source, std::optional<std::uint64_t> input_bytes)
-        : lines_(in), input_bytes_(input_bytes) {
+    TraceParser(std::istream& in, std::string source, std::optional<std::uint64_t> input_bytes,
+                std::function<void(std::uint64_t)> on_read = {})
+        : lines_(in, std::move(on_read)), input_bytes_(input_bytes) {
         trace_.source = std::move(source);
     }
 
@@ -1501,6 +1513,47 @@ Trace parse_trace(std::istream& in, const std::string& source,
     return trace;
 }
 
+// Progress on standard error while a big trace is read, when standard error is a terminal:
+// a user waiting for a long read sees it is alive. At most twice a second; the line is
+// cleared at the end, so it never mixes with what follows.
+class ReadProgress {
+public:
+    ReadProgress(const std::string& path, std::optional<std::uint64_t> size)
+        : path_(path), size_(size.value_or(0)),
+          shown_(size.value_or(0) >= kProgressFromBytes && isatty(STDERR_FILENO) == 1) {}
+    ~ReadProgress() {
+        if (printed_) std::fprintf(stderr, "\r\033[K");
+    }
+    ReadProgress(const ReadProgress&) = delete;
+    ReadProgress& operator=(const ReadProgress&) = delete;
+
+    std::function<void(std::uint64_t)> callback() {
+        if (!shown_) return {};
+        return [this](std::uint64_t bytes) { report(bytes); };
+    }
+
+private:
+    static constexpr std::uint64_t kProgressFromBytes = std::uint64_t{16} << 20;
+
+    void report(std::uint64_t bytes) {
+        const auto now = std::chrono::steady_clock::now();
+        if (printed_ && now - last_ < std::chrono::milliseconds(500)) return;
+        last_ = now;
+        printed_ = true;
+        std::fprintf(stderr, "\rmemattr-graph: reading %s: %3.0f%% (%llu of %llu MB)",
+                     path_.c_str(), 100.0 * static_cast<double>(bytes) / static_cast<double>(size_),
+                     static_cast<unsigned long long>(bytes >> 20),
+                     static_cast<unsigned long long>(size_ >> 20));
+        std::fflush(stderr);
+    }
+
+    std::string path_;
+    std::uint64_t size_;
+    bool shown_;
+    bool printed_ = false;
+    std::chrono::steady_clock::time_point last_;
+};
+
 Trace read_trace(const std::string& path) {
     std::error_code error;
     if (std::filesystem::is_directory(path, error))
@@ -1510,7 +1563,12 @@ Trace read_trace(const std::string& path) {
     // The size of a regular file bounds what a snapshot header can make the reader reserve;
     // a pipe or a device has none.
     const std::uintmax_t size = std::filesystem::file_size(path, error);
-    return parse_trace(in, path, error ? std::nullopt : std::optional<std::uint64_t>(size));
+    const std::optional<std::uint64_t> bytes =
+        error ? std::nullopt : std::optional<std::uint64_t>(size);
+    ReadProgress progress(path, bytes);
+    Trace trace = TraceParser(in, path, bytes, progress.callback()).parse();
+    place_unnamed_frames(trace);
+    return trace;
 }
 
 }  // namespace memattr

@@ -3,7 +3,9 @@ hashes) read raw, then memattr-graph's retained bytes, owners, retainer paths, d
 contents and ownership graphs computed from them."""
 
 import os
+import pty
 import shutil
+import subprocess
 
 from fixtures import expect_peak, expect_raw, expect_report, line_of, memattr, run, site_ids_at
 
@@ -248,6 +250,34 @@ def case_many_pointers(env, results):
     retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
     results.equal("many_pointers: the array's site retains the target it points at",
                   sum(retained.get(i, 0) for i in array), whole_heap)
+    check_progress(env, results, memattr(env, MANY_POINTERS).trace)
+
+
+def check_progress(env, results, trace):
+    """A trace of 16 MiB or more read with standard error on a terminal shows progress there,
+    and clears its line at the end; with standard error a file or pipe, nothing."""
+    if not results.check("progress: the trace is big enough", os.path.getsize(trace) >= 16 << 20,
+                         f"{os.path.getsize(trace)} bytes"):
+        return
+    master, slave = pty.openpty()
+    proc = subprocess.run([env.graph, "report", trace, "-o", os.devnull], stderr=slave,
+                          stdout=subprocess.DEVNULL)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:   # the other end is closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    results.check("progress: shown on a terminal, then cleared",
+                  proc.returncode == 0 and b"memattr-graph: reading " in shown
+                  and shown.endswith(b"\r\x1b[K"), repr(shown[-200:]))
+    quiet = run([env.graph, "report", trace, "-o", os.devnull])
+    results.equal("progress: nothing on standard error that is not a terminal", quiet.stderr, "")
 
 
 def case_roots_named_by_the_program(env, results):
