@@ -122,6 +122,7 @@ typedef struct _ThreadFigures {
    ULong total_bytes, total_blocks;
    ULong curr_bytes,  curr_blocks;
    ULong peak_bytes,  peak_blocks, peak_time;
+   ULong gpeak_bytes, gpeak_blocks;    /* live at the global peak (ma_heap.c) */
 } ThreadFigures;
 
 /* --malloc=wrap: glibc's allocator runs and malloc blocks lie in client
@@ -221,5 +222,6 @@ void                 ma_blocks_thread_created(ThreadId parent, ThreadId child);
 UInt                 ma_blocks_n_threads(void);
 UInt                 ma_blocks_thread_number(ThreadId tid);
 const ThreadFigures* ma_blocks_thread_by_number(UInt number);
+ThreadFigures*       ma_blocks_thread_figures(UInt number);   /* the same, to update */
 
 #endif

@@ -59,8 +59,9 @@ static void mark_changed(Site* site)
 
 /* Called before live bytes go down.  If the heap is at its maximum
    right now, this moment is the peak (so far): copy the live figures
-   of every site that changed since the last capture.  Sites that did
-   not change still hold the right figures from that capture. */
+   of every site that changed since the last capture (sites that did
+   not change still hold the right figures from that capture), and of
+   every thread (few). */
 void ma_heap_capture_peak_if_at_peak(void)
 {
    if (ma_heap.curr_bytes != ma_heap.peak_bytes) return;
@@ -70,6 +71,11 @@ void ma_heap_capture_peak_if_at_peak(void)
       s->changed     = False;
    }
    changed_sites = NULL;
+   for (UInt n = 1; n <= ma_blocks_n_threads(); n++) {
+      ThreadFigures* tf = ma_blocks_thread_figures(n);
+      tf->gpeak_bytes  = tf->curr_bytes;
+      tf->gpeak_blocks = tf->curr_blocks;
+   }
 }
 
 /*------------------------------------------------------------*/

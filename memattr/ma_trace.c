@@ -500,6 +500,7 @@ static void write_threads(Writer* w)
       field_u(w, MA_KEY_THREAD_PB, t->peak_bytes);   field_u(w, MA_KEY_THREAD_PBK, t->peak_blocks);
       field_u(w, MA_KEY_THREAD_PT, t->peak_time);
       field_u(w, MA_KEY_THREAD_EB, t->curr_bytes);   field_u(w, MA_KEY_THREAD_EBK, t->curr_blocks);
+      field_u(w, MA_KEY_THREAD_GPB, t->gpeak_bytes); field_u(w, MA_KEY_THREAD_GPBK, t->gpeak_blocks);
       end_record(w);
    }
 }

@@ -220,6 +220,9 @@ struct Thread {
     std::uint64_t peak_time = 0;     // pt: when it was reached
     std::uint64_t exit_bytes = 0;    // eb
     std::uint64_t exit_blocks = 0;   // ebk
+    // gpb, gpbk: live at the global peak, by allocating thread; absent in older traces
+    std::optional<std::uint64_t> global_peak_bytes;
+    std::optional<std::uint64_t> global_peak_blocks;
 };
 
 // `peak`: the moment live heap bytes were highest (the latest of equal maxima).

@@ -654,6 +654,10 @@ private:
         thread.peak_time = integer(record, MA_KEY_THREAD_PT);
         thread.exit_bytes = integer(record, MA_KEY_THREAD_EB);
         thread.exit_blocks = integer(record, MA_KEY_THREAD_EBK);
+        if (has_field(record, MA_KEY_THREAD_GPB)) {
+            thread.global_peak_bytes = integer(record, MA_KEY_THREAD_GPB);
+            thread.global_peak_blocks = integer(record, MA_KEY_THREAD_GPBK);
+        }
         define_id(thread_ids_, MA_TAG_THREAD, thread.id, trace_.threads.size());
         trace_.threads.push_back(thread);
     }

@@ -237,6 +237,8 @@ private:
             .number(MA_KEY_THREAD_PT, t.peak_time)
             .number(MA_KEY_THREAD_EB, t.exit_bytes)
             .number(MA_KEY_THREAD_EBK, t.exit_blocks)
+            .number(MA_KEY_THREAD_GPB, t.global_peak_bytes.value_or(0))
+            .number(MA_KEY_THREAD_GPBK, t.global_peak_blocks.value_or(0))
             .end();
     }
 

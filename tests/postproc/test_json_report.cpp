@@ -147,7 +147,8 @@ TEST(JsonReport, ThreadsAndTimeline) {
                     {"parent", 1},
                     {"total", {{"bytes", 917504}, {"blocks", 8}}},
                     {"peak", {{"bytes", 524288}, {"blocks", 1}, {"t", 8100000}}},
-                    {"exit", {{"bytes", 0}, {"blocks", 0}}}}));
+                    {"exit", {{"bytes", 0}, {"blocks", 0}}},
+                    {"at_global_peak", nullptr}}));
     const json& timeline = document["timeline"];
     ASSERT_EQ(timeline.size(), 6u);
     EXPECT_EQ(timeline[3], json({{"t", 8400000}, {"alloc", 2500000}, {"bytes", 2101312},

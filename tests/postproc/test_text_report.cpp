@@ -121,11 +121,11 @@ TEST(TextReport, ChurnTemporariesAndExit) {
 TEST(TextReport, Threads) {
     EXPECT_EQ(section(render(test::small_trace()), "Threads"),
               "thread 1 (main)\n"
-              "  peak          1.50 MiB (1,577,024 bytes) in 4 blocks at 8.4 Minstr\n"
+              "  own peak      1.50 MiB (1,577,024 bytes) in 4 blocks at 8.4 Minstr\n"
               "  allocated     3.04 MiB (3,190,784 bytes) in 654 blocks\n"
               "  live at exit  4.00 KiB (4,096 bytes) in 2 blocks\n"
               "thread 2 (started by thread 1)\n"
-              "  peak          512.00 KiB (524,288 bytes) in 1 block at 8.1 Minstr\n"
+              "  own peak      512.00 KiB (524,288 bytes) in 1 block at 8.1 Minstr\n"
               "  allocated     896.00 KiB (917,504 bytes) in 8 blocks\n"
               "  live at exit  0 bytes in 0 blocks\n");
 }

@@ -625,6 +625,7 @@ function renderThreads() {
   body("threads").append(table([
     {title: "Thread", num: true, value: t => t.id},
     {title: "Parent", num: true, value: t => t.parent},
+    {title: "At the peak", num: true, value: t => t.at_global_peak ? bytes(t.at_global_peak.bytes) : "-"},
     {title: "Allocated", num: true, value: t => bytes(t.total.bytes)},
     {title: "Own peak", num: true, value: t => bytes(t.peak.bytes)},
     {title: "Live at exit", num: true, value: t => bytes(t.exit.bytes)},

@@ -1,4 +1,5 @@
-// Threads: each thread's peak, total and what it left live at exit.
+// Threads: each thread's part of the global peak, its own peak, its total and what it left
+// live at exit.
 #include <ostream>
 
 #include <fmt/format.h>
@@ -20,7 +21,14 @@ void write_threads_text(const ReportModel& model, std::ostream& out) {
         out << (thread.parent == 0
                     ? fmt::format("thread {} (main)\n", thread.id)
                     : fmt::format("thread {} (started by thread {})\n", thread.id, thread.parent));
-        write_row(out, "  peak", fmt::format("{} in {} at {}", bytes_with_exact(thread.peak_bytes),
+        if (thread.global_peak_bytes)
+            write_row(out, "  at the peak",
+                      fmt::format("{} in {} live at the global peak ({} of it)",
+                                  bytes_with_exact(*thread.global_peak_bytes),
+                                  blocks(*thread.global_peak_blocks),
+                                  format_percent(percent_of(*thread.global_peak_bytes,
+                                                            model.summary.peak.bytes))));
+        write_row(out, "  own peak", fmt::format("{} in {} at {}", bytes_with_exact(thread.peak_bytes),
                                              blocks(thread.peak_blocks),
                                              time_of(model, thread.peak_time)));
         write_row(out, "  allocated", fmt::format("{} in {}", bytes_with_exact(thread.total_bytes),
@@ -39,6 +47,10 @@ Json thread_json(const Thread& thread) {
         {"peak",
          {{"bytes", thread.peak_bytes}, {"blocks", thread.peak_blocks}, {"t", thread.peak_time}}},
         {"exit", {{"bytes", thread.exit_bytes}, {"blocks", thread.exit_blocks}}},
+        {"at_global_peak", thread.global_peak_bytes
+                               ? Json{{"bytes", *thread.global_peak_bytes},
+                                      {"blocks", *thread.global_peak_blocks}}
+                               : Json(nullptr)},
     };
 }
 

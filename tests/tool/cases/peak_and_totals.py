@@ -90,6 +90,11 @@ def case_c_threads(env, results):
         results.equal(f"c_threads: thread {k + 1} peak bytes", t["peak"]["bytes"], 8192 * k)
         results.equal(f"c_threads: thread {k + 1} peak blocks", t["peak"]["blocks"], 8)
         results.equal(f"c_threads: thread {k + 1} total bytes", t["total"]["bytes"], 8192 * k)
+        results.equal(f"c_threads: thread {k + 1} live at the global peak (issue 17 item 5)",
+                      t["at_global_peak"], {"bytes": 8192 * k, "blocks": 8})
+    results.equal("c_threads: the threads' parts of the global peak add up to it",
+                  sum(t["at_global_peak"]["bytes"] for t in threads.values()),
+                  r["summary"]["peak"]["bytes"])
 
 
 def check_folds_to_line(results, name, report, src, line):
