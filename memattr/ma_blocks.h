@@ -123,6 +123,10 @@ typedef struct _ThreadFigures {
    ULong curr_bytes,  curr_blocks;
    ULong peak_bytes,  peak_blocks, peak_time;
    ULong gpeak_bytes, gpeak_blocks;    /* live at the global peak (ma_heap.c) */
+   /* Chained while its live figures changed since the peak was last
+      captured, as sites are (Site::next_changed). */
+   struct _ThreadFigures* next_changed;
+   Bool  changed;
 } ThreadFigures;
 
 /* --malloc=wrap: glibc's allocator runs and malloc blocks lie in client
@@ -222,6 +226,5 @@ void                 ma_blocks_thread_created(ThreadId parent, ThreadId child);
 UInt                 ma_blocks_n_threads(void);
 UInt                 ma_blocks_thread_number(ThreadId tid);
 const ThreadFigures* ma_blocks_thread_by_number(UInt number);
-ThreadFigures*       ma_blocks_thread_figures(UInt number);   /* the same, to update */
 
 #endif

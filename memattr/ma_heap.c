@@ -39,7 +39,8 @@ static Bool clear_freed = False;
 /*--- Sites                                                ---*/
 /*------------------------------------------------------------*/
 
-static Site* changed_sites;   /* chained through next_changed */
+static Site*          changed_sites;     /* chained through next_changed */
+static ThreadFigures* changed_threads;   /* likewise */
 
 static Site* site_for(ExeContext* ec)
 {
@@ -57,11 +58,19 @@ static void mark_changed(Site* site)
    changed_sites      = site;
 }
 
+static void mark_thread_changed(ThreadFigures* tf)
+{
+   if (tf->changed) return;
+   tf->changed      = True;
+   tf->next_changed = changed_threads;
+   changed_threads  = tf;
+}
+
 /* Called before live bytes go down.  If the heap is at its maximum
    right now, this moment is the peak (so far): copy the live figures
-   of every site that changed since the last capture (sites that did
-   not change still hold the right figures from that capture), and of
-   every thread (few). */
+   of every site and thread that changed since the last capture (those
+   that did not change still hold the right figures from that
+   capture). */
 void ma_heap_capture_peak_if_at_peak(void)
 {
    if (ma_heap.curr_bytes != ma_heap.peak_bytes) return;
@@ -71,11 +80,12 @@ void ma_heap_capture_peak_if_at_peak(void)
       s->changed     = False;
    }
    changed_sites = NULL;
-   for (UInt n = 1; n <= ma_blocks_n_threads(); n++) {
-      ThreadFigures* tf = ma_blocks_thread_figures(n);
+   for (ThreadFigures* tf = changed_threads; tf; tf = tf->next_changed) {
       tf->gpeak_bytes  = tf->curr_bytes;
       tf->gpeak_blocks = tf->curr_blocks;
+      tf->changed      = False;
    }
+   changed_threads = NULL;
 }
 
 /*------------------------------------------------------------*/
@@ -175,6 +185,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
       tf->peak_blocks = tf->curr_blocks;
       tf->peak_time   = ma_instrs;
    }
+   mark_thread_changed(tf);
    ma_events_allocated(bk, predecessor);
    return bk;
 }
@@ -194,7 +205,7 @@ static void record_release(Block* bk, Bool replaced)
    ma_events_releasing(bk, replaced);
 
    ma_heap.curr_usable -= usable_szB;
-   if (bk->kind == BLOCK_MALLOC) ma_pages_large_released(bk->payload);
+   if (usable_szB >= MA_LARGE_BLOCK) ma_pages_large_released(bk->payload);
    if (bk->kind != BLOCK_MALLOC) {
       ma_heap.curr_custom_bytes  -= bk->req_szB;
       ma_heap.curr_custom_blocks -= 1;
@@ -217,6 +228,7 @@ static void record_release(Block* bk, Bool replaced)
 
    bk->thread->curr_bytes  -= bk->req_szB;
    bk->thread->curr_blocks -= 1;
+   mark_thread_changed(bk->thread);
 }
 
 /*------------------------------------------------------------*/

@@ -26,6 +26,8 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
+	postproc/trace/object_offsets.h postproc/trace/object_offsets.cpp \
+	postproc/trace/read_progress.h postproc/trace/read_progress.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
 	postproc/analysis/stable_key.h postproc/analysis/stable_key.cpp \
 	postproc/analysis/options.h \

@@ -258,12 +258,6 @@ void add_part(MemoryMapReport& report, TotalPartKind kind, std::string name, std
     report.estimate = saturating_add(report.estimate, bytes);
 }
 
-// What a group adds to the footprint: its written bytes, or without page tracking its
-// bytes that are not file mappings (the tool's upper bound).
-std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group) {
-    return report.pages ? group.written : group.anonymous_mapped;
-}
-
 // Sums footprint_of over the groups of `kind`.
 std::uint64_t footprint_in(const MemoryMapReport& report, MappingGroupKind kind) {
     std::uint64_t bytes = 0;
@@ -458,6 +452,10 @@ void link_arenas(MemoryMapReport& report, const std::vector<std::size_t>& row_of
 }
 
 }  // namespace
+
+std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group) {
+    return report.pages ? group.written : group.anonymous_mapped;
+}
 
 const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site) {
     for (const ArenaLink& link : report.arena_links)

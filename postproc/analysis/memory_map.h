@@ -164,6 +164,10 @@ struct MemoryMapReport {
     std::int64_t native_difference = 0;       // native_rss - estimate
 };
 
+// What `group` adds to the footprint (and to the estimate's parts): its written bytes, or
+// without page tracking its bytes that are not file mappings (the tool's upper bound).
+std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group);
+
 // The link of `site` (an index into ReportModel::sites) holding the most of its bytes, or
 // nullptr when the site has no blocks in any region of the memory map.
 const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site);

@@ -176,22 +176,30 @@ struct WrapperEvidence {
 // ends a chain of such calls. Such functions become allocator frames, as --ignore-fn would
 // make them, and the report lists them.
 void SiteFolder::find_wrappers() {
+    // The sites whose frame may be a wrapper's: a function of the program (with a symbol, or
+    // in a known object) that calls the allocator itself, not through library code.
+    struct Candidate {
+        std::string identity;  // wrapper_identity of the site frame
+        const Stack* stack;
+        std::size_t position;  // the site frame's in `stack`
+    };
+    std::vector<Candidate> candidates;
     std::map<std::string, WrapperEvidence> by_function;
     for (const Site& site : trace_.sites) {
         if (site.kind != SiteKind::malloc) continue;  // a custom allocator's stack starts in it
         const Stack& stack = trace_.stacks[site.stack];
         const FoldedStack folded = fold(stack);
         const Frame& frame = trace_.frames[folded.site_frame];
-        // Only a function that calls the allocator itself, not through library code.
         if (roles_[folded.site_frame] != FrameRole::program ||
             (frame.function == "???" && frame.object.empty()) ||
             folded.library_position != folded.site_position || frame.inlined)
             continue;
+        candidates.push_back({wrapper_identity(frame), &stack, folded.site_position});
         std::vector<PlaceKey> chain;
-        std::size_t position = folded.site_position;
-        for (; position < stack.frames.size() && chain.size() < kWrapperChain; ++position)
+        for (std::size_t position = folded.site_position;
+             position < stack.frames.size() && chain.size() < kWrapperChain; ++position)
             chain.push_back(chain_place(trace_.frames[stack.frames[position]]));
-        WrapperEvidence& evidence = by_function[wrapper_identity(frame)];
+        WrapperEvidence& evidence = by_function[candidates.back().identity];
         if (evidence.sites++ == 0) {
             evidence.chain = chain;
             evidence.site_frame = folded.site_frame;
@@ -204,21 +212,18 @@ void SiteFolder::find_wrappers() {
         evidence.chain.resize(common);
         if (common == 0) evidence.shared = false;
     }
-    // A second pass, now that the shared chains are known: who calls each chain's links.
+    // Now that the shared chains are known: who calls each chain's links.
     std::map<std::string, std::vector<std::set<std::string>>> callers_by_depth;
-    for (const Site& site : trace_.sites) {
-        if (site.kind != SiteKind::malloc) continue;
-        const Stack& stack = trace_.stacks[site.stack];
-        const FoldedStack folded = fold(stack);
-        const auto found = by_function.find(wrapper_identity(trace_.frames[folded.site_frame]));
-        if (found == by_function.end() || !found->second.shared) continue;
-        auto& depths = callers_by_depth[found->first];
-        depths.resize(found->second.chain.size());
+    for (const Candidate& candidate : candidates) {
+        const WrapperEvidence& evidence = by_function[candidate.identity];
+        if (!evidence.shared) continue;
+        auto& depths = callers_by_depth[candidate.identity];
+        depths.resize(evidence.chain.size());
+        const std::vector<std::size_t>& frames = candidate.stack->frames;
         for (std::size_t depth = 0; depth < depths.size(); ++depth) {
-            const std::size_t caller = folded.site_position + depth + 1;
-            depths[depth].insert(caller < stack.frames.size()
-                                     ? wrapper_identity(trace_.frames[stack.frames[caller]])
-                                     : std::string());
+            const std::size_t caller = candidate.position + depth + 1;
+            depths[depth].insert(caller < frames.size() ? wrapper_identity(trace_.frames[frames[caller]])
+                                                        : std::string());
         }
     }
     std::set<std::string> wrapper_functions;

@@ -31,9 +31,10 @@ bool holds_the_heap(const MappingGroup& group) {
 void add_startup_groups(const MemoryMapReport& map, std::vector<Culprit>& culprits) {
     for (std::size_t index = 0; index < map.groups.size(); ++index) {
         const MappingGroup& group = map.groups[index];
-        if (group.kind != MappingGroupKind::startup || group.written == 0) continue;
+        const std::uint64_t bytes = footprint_of(map, group);
+        if (group.kind != MappingGroupKind::startup || bytes == 0) continue;
         const std::string& file = map.map.regions[group.regions.front()].file;
-        culprits.push_back({Culprit::Kind::startup, group.written, std::nullopt, index,
+        culprits.push_back({Culprit::Kind::startup, bytes, std::nullopt, index,
                             file.empty() ? std::string("anonymous memory present at start-up")
                                          : fmt::format("data and .bss of {} (loaded at start-up)",
                                                        escape_value(file))});

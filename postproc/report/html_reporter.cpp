@@ -10,6 +10,7 @@
 
 #include "report/json_reporter.h"
 #include "report/layout.h"
+#include "report/profiles/profile_stacks.h"
 
 namespace memattr {
 
@@ -22,8 +23,8 @@ namespace {
 constexpr std::string_view kSiteColumns[] = {
     "id",          "key",         "kind",           "peak_bytes",       "peak_blocks",
     "total_bytes", "total_blocks", "exit_bytes",    "exit_blocks",      "temporary_bytes",
-    "never_read_bytes", "leaked_bytes", "retained_bytes", "mean_lifetime", "omitted_frames",
-    "stack",
+    "never_read_bytes", "leaked_bytes", "retained_bytes", "owned_bytes", "mean_lifetime",
+    "omitted_frames", "stack",
 };
 
 // Frames and objects, each stored once: a compiler's twelve thousand sites share most of
@@ -56,19 +57,21 @@ private:
     std::unordered_map<std::string, std::size_t> object_index_;
 };
 
-// Bytes by site row that the report's own site table does not hold: lost at exit (definitely
-// and indirectly, as the leak check counts them) and retained at the snapshot.
+// Bytes by site row that the report's own site table does not hold: lost at exit, retained
+// at the snapshot (each site's dominator subtrees, as the owners section ranks them, which
+// overlap) and owned (each reachable block once: what the flame graph adds up). The profile
+// formats' figures (profile_stacks.h), zeros where the trace cannot give them.
 struct SiteExtras {
     std::vector<std::uint64_t> leaked;
     std::vector<std::uint64_t> retained;
+    std::vector<std::uint64_t> owned;
 };
 
 SiteExtras site_extras(const ReportModel& model) {
-    SiteExtras extras{std::vector<std::uint64_t>(model.sites.size()),
-                      std::vector<std::uint64_t>(model.sites.size())};
-    if (!model.leaks.missing)
-        for (const LeakKind kind : {LeakKind::definitely_lost, LeakKind::indirectly_lost})
-            for (const LeakRow& row : model.leaks[kind].sites) extras.leaked[row.site] += row.own.bytes;
+    const std::vector<std::uint64_t> zeros(model.sites.size());
+    SiteExtras extras{
+        model.leaks.missing ? zeros : site_figures(model, ProfileMetric::leaked), zeros,
+        model.ownership.missing ? zeros : site_figures(model, ProfileMetric::retained)};
     if (!model.ownership.missing)
         for (const OwnedSite& site : model.ownership.sites)
             extras.retained[site.site] = site.retained_bytes;
@@ -88,7 +91,7 @@ Json site_table(const ReportModel& model) {
                         figures.peak_blocks, figures.total_bytes, figures.total_blocks,
                         figures.exit_bytes, figures.exit_blocks, figures.temporary_bytes,
                         figures.never_read_bytes, extras.leaked[row], extras.retained[row],
-                        rounded(site.mean_lifetime), site.omitted_frames, std::move(stack)});
+                        extras.owned[row], rounded(site.mean_lifetime), site.omitted_frames, std::move(stack)});
     }
     Json columns = Json::array();
     for (const std::string_view column : kSiteColumns) columns.push_back(column);

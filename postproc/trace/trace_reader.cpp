@@ -1,18 +1,13 @@
 #include "trace/trace_reader.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
-#include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <limits>
-#include <map>
 #include <optional>
 #include <istream>
 #include <span>
@@ -24,6 +19,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "trace/object_offsets.h"
+#include "trace/read_progress.h"
 #include "trace/trace_escape.h"
 #include "trace/trace_schema.h"
 
@@ -1485,78 +1482,13 @@ TraceError::TraceError(std::string file, std::uint64_t line, std::string message
       line_(line),
       message_(std::move(message)) {}
 
-// Where each object is loaded: the lowest start of the file regions mapping it, in any of the
-// trace's memory maps (a library's first segment is the one at file offset 0).
-std::map<std::string, std::uint64_t> load_addresses(const Trace& trace) {
-    std::map<std::string, std::uint64_t> bases;
-    for (const MemoryMap& map : trace.memory_maps)
-        for (const Region& region : map.regions) {
-            if (region.file.empty()) continue;
-            const auto [found, added] = bases.try_emplace(region.file, region.start);
-            if (!added) found->second = std::min(found->second, region.start);
-        }
-    return bases;
-}
-
-// Frames without a symbol get their offset in their object, so that a report can name them
-// (libz.so.1+0x3f2a) and a person can look them up, instead of printing "???" for all.
-void place_unnamed_frames(Trace& trace) {
-    const std::map<std::string, std::uint64_t> bases = load_addresses(trace);
-    for (Frame& frame : trace.frames) {
-        if (frame.function != "???" || frame.object.empty()) continue;
-        const auto base = bases.find(frame.object);
-        if (base != bases.end() && frame.ip > base->second)
-            frame.object_offset = frame.ip - base->second;
-    }
-}
-
 Trace parse_trace(std::istream& in, const std::string& source,
-                  std::optional<std::uint64_t> input_bytes) {
-    Trace trace = TraceParser(in, source, input_bytes).parse();
+                  std::optional<std::uint64_t> input_bytes,
+                  std::function<void(std::uint64_t)> on_read) {
+    Trace trace = TraceParser(in, source, input_bytes, std::move(on_read)).parse();
     place_unnamed_frames(trace);
     return trace;
 }
-
-// Progress on standard error while a big trace is read, when standard error is a terminal:
-// a user waiting for a long read sees it is alive. At most twice a second; the line is
-// cleared at the end, so it never mixes with what follows.
-class ReadProgress {
-public:
-    ReadProgress(const std::string& path, std::optional<std::uint64_t> size)
-        : path_(path), size_(size.value_or(0)),
-          shown_(size.value_or(0) >= kProgressFromBytes && isatty(STDERR_FILENO) == 1) {}
-    ~ReadProgress() {
-        if (printed_) std::fprintf(stderr, "\r\033[K");
-    }
-    ReadProgress(const ReadProgress&) = delete;
-    ReadProgress& operator=(const ReadProgress&) = delete;
-
-    std::function<void(std::uint64_t)> callback() {
-        if (!shown_) return {};
-        return [this](std::uint64_t bytes) { report(bytes); };
-    }
-
-private:
-    static constexpr std::uint64_t kProgressFromBytes = std::uint64_t{16} << 20;
-
-    void report(std::uint64_t bytes) {
-        const auto now = std::chrono::steady_clock::now();
-        if (printed_ && now - last_ < std::chrono::milliseconds(500)) return;
-        last_ = now;
-        printed_ = true;
-        std::fprintf(stderr, "\rmemattr-graph: reading %s: %3.0f%% (%llu of %llu MB)",
-                     path_.c_str(), 100.0 * static_cast<double>(bytes) / static_cast<double>(size_),
-                     static_cast<unsigned long long>(bytes >> 20),
-                     static_cast<unsigned long long>(size_ >> 20));
-        std::fflush(stderr);
-    }
-
-    std::string path_;
-    std::uint64_t size_;
-    bool shown_;
-    bool printed_ = false;
-    std::chrono::steady_clock::time_point last_;
-};
 
 Trace read_trace(const std::string& path) {
     std::error_code error;
@@ -1570,9 +1502,7 @@ Trace read_trace(const std::string& path) {
     const std::optional<std::uint64_t> bytes =
         error ? std::nullopt : std::optional<std::uint64_t>(size);
     ReadProgress progress(path, bytes);
-    Trace trace = TraceParser(in, path, bytes, progress.callback()).parse();
-    place_unnamed_frames(trace);
-    return trace;
+    return parse_trace(in, path, bytes, progress.callback());
 }
 
 }  // namespace memattr

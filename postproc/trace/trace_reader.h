@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -56,13 +57,17 @@ private:
     std::string message_;
 };
 
-// Reads the trace at `path`. Throws TraceError.
+// Reads the trace at `path`, with progress on a terminal for a big one (read_progress.h).
+// Throws TraceError.
 Trace read_trace(const std::string& path);
 
 // Reads a trace from `in`; `source` names it in Trace::source and in errors. `input_bytes`,
 // when known, is the input's size: it bounds how much memory a snapshot's header may make
-// the reader reserve. Throws TraceError.
+// the reader reserve. `on_read`, when set, is told the bytes read so far as reading goes.
+// Frames without a symbol get their place in their object (object_offsets.h). Throws
+// TraceError.
 Trace parse_trace(std::istream& in, const std::string& source,
-                  std::optional<std::uint64_t> input_bytes = std::nullopt);
+                  std::optional<std::uint64_t> input_bytes = std::nullopt,
+                  std::function<void(std::uint64_t)> on_read = {});
 
 }  // namespace memattr

@@ -357,7 +357,7 @@ function renderSites() {
 const FLAME_METRICS = {
   peak_bytes: "bytes live at the peak", total_bytes: "bytes allocated over the run",
   exit_bytes: "bytes live at exit", leaked_bytes: "bytes lost at exit (definitely and indirectly)",
-  retained_bytes: "bytes retained at the snapshot (each site's dominator subtrees; a site's figure includes the blocks it keeps alive, so nested sites overlap)",
+  owned_bytes: "bytes retained at the snapshot, each reachable block once (under the site of the outermost block that keeps it alive)",
 };
 const flameView = {metric: "peak_bytes", path: []};
 
@@ -366,7 +366,7 @@ function flameTree(metric) {
   for (const site of sites) {
     const value = site[metric];
     if (!value) continue;
-    const delta = baseline ? siteDelta(site, metric === "retained_bytes" || metric === "leaked_bytes" ? "peak_bytes" : metric) * value / (siteKeyTotals.get(site.key)[metric] || value) : 0;
+    const delta = baseline ? siteDelta(site, metric === "owned_bytes" || metric === "leaked_bytes" ? "peak_bytes" : metric) * value / (siteKeyTotals.get(site.key)[metric] || value) : 0;
     root.value += value; root.delta += delta;
     let node = root;
     for (let i = site.stack.length - 1; i >= 0; --i) {
@@ -451,7 +451,7 @@ function renderFlameGraph() {
 function renderFlame() {
   const target = body("flame");
   const select = el("select", {id: "flame-metric"},
-    ...Object.entries(FLAME_METRICS).map(([key, text]) => el("option", {value: key}, key.replace("_bytes", "").replace("total", "total allocated").replace("exit", "live at exit") + ` (${text.split(" (")[0]})`)));
+    ...Object.entries(FLAME_METRICS).map(([key, text]) => el("option", {value: key}, text.split(" (")[0])));
   select.addEventListener("change", () => { flameView.metric = select.value; flameView.path = []; renderFlameGraph(); });
   const reset = el("button", {type: "button", id: "flame-reset"}, "Reset zoom");
   reset.addEventListener("click", () => { flameView.path = []; renderFlameGraph(); });

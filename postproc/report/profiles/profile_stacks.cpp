@@ -76,6 +76,8 @@ std::vector<WeightedStack> site_stacks(const ReportModel& model,
     return stacks;
 }
 
+}  // namespace
+
 std::vector<std::uint64_t> site_figures(const ReportModel& model, ProfileMetric metric) {
     switch (metric) {
     case ProfileMetric::leaked: return leaked_by_site(model);
@@ -86,8 +88,6 @@ std::vector<std::uint64_t> site_figures(const ReportModel& model, ProfileMetric 
     for (const SiteRow& site : model.sites) figures.push_back(site.figures.*site_figure(metric));
     return figures;
 }
-
-}  // namespace
 
 const std::vector<std::string>& profile_metric_names() {
     static const std::vector<std::string> names = [] {

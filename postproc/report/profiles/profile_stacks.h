@@ -56,6 +56,11 @@ struct WeightedStack {
 // copies. `model` must hold the parts profile_metric_needs(metric) names.
 std::vector<WeightedStack> weighted_stacks(const ReportModel& model, ProfileMetric metric);
 
+// Each site's figure for `metric` (not copies: those are by copy stack), indexed like
+// ReportModel::sites; throws as weighted_stacks does when the model cannot have it. The HTML
+// report's site table takes its leaked and additive retained bytes from here.
+std::vector<std::uint64_t> site_figures(const ReportModel& model, ProfileMetric metric);
+
 // A frame's name in a profile: its function, or for a frame without a symbol ("???") its
 // object's file name in brackets ("[libstdc++.so.6.0.30]", as perf's stack collapsing names
 // them), so that unknown code of different libraries stays apart. Control bytes are escaped
