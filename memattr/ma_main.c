@@ -376,6 +376,7 @@ static void ma_post_clo_init(void)
    ma_access_init();
    ma_lineage_init();
    ma_snapshot_init();
+   ma_phase_start();
    if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */
       static const HChar* const whole_directory = "";
       VG_(addToXA)(VG_(clo_fullpath_after), &whole_directory);

@@ -20,9 +20,15 @@
    thread's stack pointer is above its value at the entry, or the word
    that held the return address holds something else (a later call from
    the caller overwrote it: during that call the stack pointer is below
-   the entry value again).  That is checked at the next heap event, the
-   next entry, or the end of the run, so the end is noticed late but no
-   heap event is counted in the wrong iteration.  An entry at the same
+   the entry value again).  The return itself is seen as it happens:
+   with --phase-fn the core reports every rise of a stack pointer
+   (track_die_mem_stack), and the rise above the entry value is the
+   function's `ret` (or an unwind or longjmp out of it), so an
+   iteration's end is the heap as the function left it, not as the next
+   allocation found it.  A rise the core does not report (a longjmp
+   that the core takes for a switch of stacks) is still caught at the
+   next heap event, the next entry, or the end of the run, by the
+   checks above.  An entry at the same
    stack pointer as an open iteration's is the next iteration (a loop
    calling the function); one below it is a recursive call, part of the
    open iteration. */
@@ -95,6 +101,10 @@ typedef struct {
 } OpenPhase;
 
 static XArray*   instances;            /* PhaseInstance*, [id - 1] */
+/* The lowest entry stack pointer of the open --phase-fn instances (any
+   thread), or ~0 with none: a stack rise to or below it returns from
+   none of them, and that one comparison is all most rises cost. */
+static Addr      lowest_entry_sp = ~(Addr)0;
 static OpenPhase open_phases[MAX_DEPTH];
 static ULong     dropped;              /* begun but not kept */
 static UInt      dropped_open;         /* of the open ones, how many (not on the stack) */
@@ -119,6 +129,15 @@ static UInt next_iteration(const HChar* name)
 static Addr stack_word(Addr a)
 {
    return VG_(am_is_valid_for_client)(a, sizeof(Addr), VKI_PROT_READ) ? *(const Addr*)a : 0;
+}
+
+/* lowest_entry_sp again, after an instance began or ended. */
+static void watch_returns(void)
+{
+   lowest_entry_sp = ~(Addr)0;
+   for (UInt d = 0; d < ma_phase_open_count; d++)
+      if (open_phases[d].instance->by_function && open_phases[d].entry_sp < lowest_entry_sp)
+         lowest_entry_sp = open_phases[d].entry_sp;
 }
 
 static void begin(const HChar* name, ThreadId tid, Bool by_function, Addr sp)
@@ -150,6 +169,7 @@ static void begin(const HChar* name, ThreadId tid, Bool by_function, Addr sp)
    op->entry_sp = sp;
    op->return_addr = by_function ? stack_word(sp) : 0;
    op->tid = tid;
+   watch_returns();
 }
 
 static SiteSlot* slots_of(Site* site)
@@ -187,6 +207,7 @@ static void end_from(UInt depth, PhaseEnd how)
       VG_(deleteXA)(open_phases[d].touched);
       ma_phase_open_count--;
    }
+   watch_returns();
 }
 
 static Bool has_returned(const OpenPhase* op)
@@ -200,6 +221,27 @@ static void end_returned(void)
    for (UInt d = 0; d < ma_phase_open_count; d++) {
       const OpenPhase* op = &open_phases[d];
       if (op->instance->by_function && has_returned(op)) {
+         end_from(d, PHASE_RETURN);
+         return;
+      }
+   }
+}
+
+/* The core's report of a stack pointer rise (track_die_mem_stack): the
+   bytes [a, a + len) are the ones the rise released (a `ret` from a
+   frame entered at SP gives [SP, SP + 8)), so the new stack pointer is
+   a + len; the thread's saved SP is not updated yet, so it is not
+   read.  The
+   innermost instance of this thread entered below it has returned, and
+   with it everything opened inside it. */
+static void stack_rose(Addr a, SizeT len)
+{
+   Addr sp = a + len;
+   if (LIKELY(sp <= lowest_entry_sp)) return;
+   ThreadId tid = VG_(get_running_tid)();
+   for (UInt d = 0; d < ma_phase_open_count; d++) {
+      const OpenPhase* op = &open_phases[d];
+      if (op->instance->by_function && op->tid == tid && sp > op->entry_sp) {
          end_from(d, PHASE_RETURN);
          return;
       }
@@ -445,6 +487,14 @@ UInt ma_phase_n_marks(void) { return (UInt)VG_(sizeXA)(marks); }
 const Mark* ma_phase_mark(UInt i) { return VG_(indexXA)(marks, i); }
 
 ULong ma_phase_dropped(void) { return dropped; }
+
+/* Stack rises are reported only when --phase-fn asks for them: the
+   core then calls the tool at every `ret`, `pop` and frame release
+   (docs/accuracy.md has what it cost on xz). */
+void ma_phase_start(void)
+{
+   if (ma_phase_functions_given()) VG_(track_die_mem_stack)(stack_rose);
+}
 
 void ma_phase_init(void)
 {

@@ -81,6 +81,8 @@ typedef struct {
 } Mark;
 
 void ma_phase_init(void);
+/* After the options: watch stack rises if --phase-fn was given. */
+void ma_phase_start(void);
 
 /* Client requests; names are client addresses. */
 void ma_phase_begin_requested(ThreadId tid, Addr name);

@@ -117,4 +117,23 @@ def case_phases_absent(env, results):
                   in traced.text, traced.text[:3000])
 
 
-CASES = [case_phases_growth, case_phases_absent]
+def case_phase_ends_at_return(env, results):
+    """c_phase_return.c: the last iteration ends at step()'s return, before main's printf
+    allocates stdout's buffer, so it holds 300 bytes at its end and retains 100, as the
+    others do."""
+    traced = memattr(env, "c_phase_return.c", options=["--phase-fn=step"])
+    r = expect_report(results, "phase ends at return", traced)
+    if not r:
+        return
+    instances = r["phases"]["instances"]
+    results.equal("phase ends at return: live heap after each iteration, retained by each",
+                  [(i["iteration"], i["end"]["bytes"], i["end"]["blocks"], i["retained"],
+                    i["ended"]) for i in instances],
+                  [(k, 100 * k, k, 100, "return") for k in (1, 2, 3)])
+    results.equal("phase ends at return: the phase retains the three kept blocks",
+                  r["phases"]["names"][0]["retained"], 300)
+    results.equal("phase ends at return: stdout's buffer is live at exit, in no iteration",
+                  r["summary"]["peak"]["bytes"], 300 + 4096)
+
+
+CASES = [case_phases_growth, case_phases_absent, case_phase_ends_at_return]
