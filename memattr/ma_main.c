@@ -11,6 +11,7 @@
    order of layers (docs/architecture.md):
      ma_main.c      this file
      ma_trace.c     the trace file (docs/trace-format.md); only writes
+     ma_exec.c      whether an execve will run, and be traced
      ma_custom.c    custom allocators and mempools (valgrind.h requests)
      ma_heap.c      the heap's figures, peak; malloc replacement
      ma_events.c    each block allocation and release, to the modules
@@ -52,6 +53,7 @@
 #include "ma_lineage.h"
 #include "ma_names.h"
 #include "ma_pages.h"
+#include "ma_exec.h"
 #include "ma_phase.h"
 #include "ma_regions.h"
 #include "ma_requests.h"
@@ -244,14 +246,28 @@ static void ma_fini(Int unused_exit_code)
       fail_without_trace();
 }
 
-/* The core never calls fini when the client execs: write the trace now.
-   If the exec fails the program goes on and the trace is written again
-   at its exit, replacing this one. */
+/* The core never calls fini when the client execs: the trace is written
+   just before, once per program that ran.  Not for an exec the kernel
+   will refuse (a PATH search tries a name in each directory): the
+   program goes on.  Not in a fork child whose exec memattr traces too:
+   the child ran no program of its own (the parent's code between fork
+   and exec), and the new program's trace has its pid, so its name.  If
+   an exec fails all the same, the program goes on and the trace is
+   written again at its exit, replacing this one. */
+static void trace_before_exec(UInt syscallno, UWord* args)
+{
+   ExecCall call;
+   ma_exec_call(&call, syscallno, args);
+   if (!ma_exec_may_run(&call)) return;
+   if (fork_of && ma_exec_is_traced(&call)) return;
+   write_trace(MA_EXIT_EXEC, 0);
+}
+
 static void ma_pre_syscall(ThreadId tid, UInt syscallno, UWord* args, UInt nArgs)
 {
    ma_regions_pre_syscall(tid, syscallno, args, nArgs);
    if (syscallno == __NR_execve || syscallno == __NR_execveat) {
-      write_trace(MA_EXIT_EXEC, 0);
+      trace_before_exec(syscallno, args);
    } else if (syscallno == __NR_exit_group
               || (syscallno == __NR_exit && living_threads <= 1)) {
       saw_exit    = True;

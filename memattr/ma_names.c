@@ -37,15 +37,21 @@ const HChar* ma_intern(const HChar* text)
    return copy;
 }
 
+Bool ma_copy_client_string(Addr a, HChar* buf, SizeT size)
+{
+   SizeT n = 0;
+   for (; a && n + 1 < size; n++) {
+      if (!VG_(am_is_valid_for_client)(a + n, 1, VKI_PROT_READ)) break;
+      buf[n] = *(const HChar*)(a + n);
+      if (buf[n] == 0) return True;
+   }
+   buf[n] = 0;
+   return False;
+}
+
 const HChar* ma_intern_client_string(Addr a)
 {
    HChar text[128];
-   SizeT n = 0;
-   for (; a && n + 1 < sizeof text; n++) {
-      if (!VG_(am_is_valid_for_client)(a + n, 1, VKI_PROT_READ)) break;
-      text[n] = *(const HChar*)(a + n);
-      if (text[n] == 0) break;
-   }
-   text[n] = 0;
+   ma_copy_client_string(a, text, sizeof text);
    return ma_intern(text);
 }

@@ -24,4 +24,9 @@ const HChar* ma_intern(const HChar* text);
    cannot crash the tool. */
 const HChar* ma_intern_client_string(Addr a);
 
+/* The C string at client address a into buf (always terminated);
+   whether it was whole: False if it is longer than size - 1 bytes or
+   the client's memory stops being readable first. */
+Bool ma_copy_client_string(Addr a, HChar* buf, SizeT size);
+
 #endif

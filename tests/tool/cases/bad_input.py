@@ -92,6 +92,54 @@ def case_c_exec(env, results):
                   site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes")), 500)
 
 
+def exec_path_traces(env, case, mode, options):
+    """c_exec_path.c run in `mode` with a per-process trace name: (the process, the
+    traces' paths)."""
+    prefix = f"c_exec_path.{mode}.trace."
+    for old in os.listdir(env.work):
+        if old.startswith(prefix):
+            os.remove(env.out(old))
+    proc = memattr(env, "c_exec_path.c", args=[mode], options=options,
+                   trace=env.out(prefix + "%p")).proc
+    traces = sorted(env.out(f) for f in os.listdir(env.work)
+                    if f.startswith(prefix) and ".tmp." not in f)
+    return proc, traces
+
+
+def case_one_trace_per_program(env, results):
+    """A PATH search's refused execs write no trace, and a fork child that execs a traced
+    program writes none of its own: one trace, and one "Trace written", per program."""
+    case = "one trace per program (fork)"
+    proc, traces = exec_path_traces(env, case, "fork", ["--trace-children=yes"])
+    results.equal(f"{case}: exit status and output", (proc.returncode, proc.stdout),
+                  (0, "done\n"))
+    results.equal(f"{case}: 'Trace written' once per program (c_exec_path, true)",
+                  proc.stderr.count("Trace written"), 2)
+    reports = [json_report(env, t) for t in traces]
+    results.equal(f"{case}: two traces: the parent's and true's, both ended by exit",
+                  sorted((r["trace"]["exit_reason"], r["trace"]["fork_of"] != 0)
+                         for r in reports), [("exit", False), ("exit", False)])
+    case = "one trace per program (skipped child)"
+    proc, traces = exec_path_traces(env, case, "fork", ["--trace-children=yes",
+                                                         "--trace-children-skip=*/true"])
+    reports = [json_report(env, t) for t in traces]
+    results.equal(f"{case}: true is not traced, so the fork child's trace is written at "
+                  "its exec", sorted((r["trace"]["exit_reason"], r["trace"]["fork_of"] != 0)
+                                     for r in reports), [("exec", True), ("exit", False)])
+    case = "one trace per program (exec)"
+    proc, traces = exec_path_traces(env, case, "exec", [])
+    results.equal(f"{case}: exit status of true", proc.returncode, 0)
+    results.equal(f"{case}: 'Trace written' once, before the exec that ran",
+                  proc.stderr.count("Trace written"), 1)
+    if results.equal(f"{case}: one trace", len(traces), 1):
+        r = json_report(env, traces[0])
+        src = "c_exec_path.c"
+        results.equal(f"{case}: written at the exec, with the block live then",
+                      (r["trace"]["exit_reason"],
+                       site_figure(r, src, line_of(env, src, "HELD"), ("exit", "bytes"))),
+                      ("exec", 500))
+
+
 def case_tool_options(env, results):
     """Through the launcher, as a user runs it."""
     proc = run([env.launcher, "--help"])
@@ -238,5 +286,6 @@ def case_mprotect_heap(env, results):
                   traced.text[:3000])
 
 
-CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_tool_options,
+CASES = [case_c_fatal_signal, case_c_signals, case_c_fork, case_c_exec, case_one_trace_per_program,
+         case_tool_options,
          case_trace_destinations, case_trace_staging_symlink, case_trace_lost_at_exit, case_mprotect_heap]
