@@ -26,10 +26,12 @@
 
 MapEvents ma_map_events;
 
-/* Without --track-pages the footprint counts mapped anonymous memory
-   instead of written pages (an upper bound); recounted after every
-   mapping event, which are few. */
+/* Without --track-pages the footprint counts, instead of written pages,
+   the bytes that may be resident without it (may_be_resident: an upper
+   bound); recounted after every mapping or protection change, which
+   are few. */
 static void recount_mapped(void);
+static SizeT accessible_bytes(Addr lo, Addr hi);
 
 /* Something in the map changed (a region, the blocks in it) since the
    peak map was last captured; pages newly written show in
@@ -178,12 +180,27 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
    }
 }
 
+/* What a region may add to the resident anonymous memory, of its
+   'accessible' bytes: all of them, but in a file mapping only if it is
+   private and writable (its written pages become the process's own; a
+   read-only or shared one is page cache).  A PROT_NONE reservation
+   (a JIT's or an allocator's address space) adds nothing until it is
+   made accessible.  memattr-graph applies the same rule to the trace's
+   regions (kind, shared, prot, accessible). */
+static SizeT may_be_resident(RegionKind kind, Bool shared, UInt prot, SizeT accessible)
+{
+   if (kind != REGION_FILE) return accessible;
+   return !shared && (prot & VKI_PROT_WRITE) ? accessible : 0;
+}
+
 static void recount_mapped(void)
 {
    if (ma_track_pages) return;
    ULong mapped = 0;
-   for (UInt i = 0; i < n_regions; i++)
-      if (table[i]->kind != REGION_FILE) mapped += table[i]->end - table[i]->start;
+   for (UInt i = 0; i < n_regions; i++) {
+      const Region* r = table[i];
+      mapped += may_be_resident(r->kind, r->shared, r->prot, accessible_bytes(r->start, r->end));
+   }
    if (mapped < ma_footprint_pages) footprint_will_shrink();
    ma_footprint_pages = mapped;
    ma_footprint_grew();
@@ -362,6 +379,7 @@ static void on_remap(Addr from, Addr to, SizeT len)
 static void on_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
 {
    map_changed = True;   /* 'accessible' is read when the map is captured */
+   recount_mapped();     /* and is what the footprint counts without pages */
 }
 
 /* brk grew from 'a' (the old limit, not page-aligned) by len. */
@@ -588,13 +606,19 @@ MemoryMap* ma_regions_map_now(const HChar* name)
    m->n_regions     = n_regions;
    find_stack_tops();
    m->regions = VG_(malloc)("ma.map_regions", (n_regions ? n_regions : 1) * sizeof(MapRegion));
-   ULong in_regions = 0;
+   ULong in_regions = 0, resident_bound = 0;
    for (UInt i = 0; i < n_regions; i++) {
-      copy_region(m, table[i], &m->regions[i]);
-      in_regions += m->regions[i].written;
+      MapRegion* out = &m->regions[i];
+      copy_region(m, table[i], out);
+      in_regions += out->written;
+      resident_bound += may_be_resident(out->kind, out->shared, out->prot, out->accessible);
    }
    m->written_outside = ma_track_pages && ma_footprint_pages > in_regions
                         ? ma_footprint_pages - in_regions : 0;
+   /* Without pages the footprint is the regions' sum as captured: the
+      main stack grows into the core's reservation with no event to
+      recount at, and its region is widened only here (stack_thread). */
+   if (!ma_track_pages) m->footprint += resident_bound - ma_footprint_pages;
    return m;
 }
 

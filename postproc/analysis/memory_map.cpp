@@ -119,11 +119,21 @@ RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Reg
     return place;
 }
 
+// A region's part of the upper bound without page tracking, by the tool's rule (ma_regions.c
+// may_be_resident): a file mapping's written pages are the process's own only when it is
+// private and writable; a reservation (PROT_NONE) holds none.
+std::uint64_t may_be_resident(const Region& region) {
+    if (region.kind != RegionKind::file) return region.accessible;
+    const bool writable = region.prot.size() > 1 && region.prot[1] == 'w';
+    return !region.shared && writable ? region.accessible : 0;
+}
+
 void add_region(MappingGroup& group, const Region& region, std::size_t index) {
     group.regions.push_back(index);
     group.mapped = saturating_add(group.mapped, region.size);
     if (region.kind != RegionKind::file)
         group.anonymous_mapped = saturating_add(group.anonymous_mapped, region.size);
+    group.may_be_resident = saturating_add(group.may_be_resident, may_be_resident(region));
     group.accessible = saturating_add(group.accessible, region.accessible);
     group.written = saturating_add(group.written, region.written);
     group.used = saturating_add(group.used, region.used);
@@ -454,7 +464,7 @@ void link_arenas(MemoryMapReport& report, const std::vector<std::size_t>& row_of
 }  // namespace
 
 std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group) {
-    return report.pages ? group.written : group.anonymous_mapped;
+    return report.pages ? group.written : group.may_be_resident;
 }
 
 const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site) {

@@ -74,8 +74,12 @@ struct MappingGroup {
     std::vector<std::size_t> regions;  // indexes into MemoryMapReport::map.regions, by address
 
     std::uint64_t mapped = 0;       // sizes, summed
-    std::uint64_t anonymous_mapped = 0;  // of those, regions that are not file mappings: what
-                                         // the footprint counts with pages=no
+    std::uint64_t anonymous_mapped = 0;  // of those, regions that are not file mappings
+    std::uint64_t may_be_resident = 0;   // what the footprint counts with pages=no, an upper
+                                         // bound of its written pages: the accessible bytes
+                                         // (not PROT_NONE) of its regions that are not file
+                                         // mappings and of its private writable file mappings
+                                         // (a program's .data), as the tool counts them
     std::uint64_t accessible = 0;
     std::uint64_t written = 0;
     std::uint64_t used = 0;         // requested bytes of live blocks inside
@@ -165,7 +169,7 @@ struct MemoryMapReport {
 };
 
 // What `group` adds to the footprint (and to the estimate's parts): its written bytes, or
-// without page tracking its bytes that are not file mappings (the tool's upper bound).
+// without page tracking its may_be_resident bytes (the tool's upper bound).
 std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group);
 
 // The link of `site` (an index into ReportModel::sites) holding the most of its bytes, or

@@ -180,13 +180,14 @@ TEST(MemoryMapText, WithoutPagesWrittenFiguresAreNotClaimed) {
     EXPECT_CONTAINS(section, "arena at arena.c:42                    1     32 MiB     32 MiB"
                              "          -     12 MiB             -\n");
     EXPECT_CONTAINS(section, "Upper bound of resident (anonymous) memory at the peak: the bytes "
-                             "mapped, part by part:\n"
+                             "accessible, part by part:\n"
                              "       5.09 MiB  heap (malloc blocks, usable bytes)\n"
-                             "  +   16.13 MiB  thread stacks\n"
+                             "  +   16.12 MiB  thread stacks\n"
                              "  +   32.00 MiB  arena at arena.c:42\n"
-                             "  +   16.00 MiB  anonymous mapping at cache.c:88\n"
-                             "  =   69.22 MiB  mapped anonymous memory at the peak, an upper bound "
-                             "(72,581,120 bytes)\n"
+                             "  +    2.00 MiB  anonymous mapping at cache.c:88\n"
+                             "  +   16.00 KiB  start-up segments\n"
+                             "  =   55.23 MiB  memory that may be resident at the peak, an upper "
+                             "bound (57,909,248 bytes)\n"
                              "This is the footprint the tool measured.\n");
     EXPECT_EQ(section.find("Estimated resident"), std::string::npos);
     EXPECT_EQ(section.find("Gap"), std::string::npos);

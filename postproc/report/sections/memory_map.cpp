@@ -270,17 +270,18 @@ std::string compared_to(std::int64_t difference) {
 }
 
 // The estimate, part by part, added up as on paper. Without page tracking it is the tool's
-// upper bound, what is mapped.
+// upper bound, what may be resident.
 void write_total(const MemoryMapReport& report, std::ostream& out) {
     const std::string total_name =
         report.pages ? fmt::format("estimated resident (anonymous) memory {}", at_moment(report))
-                     : fmt::format("mapped anonymous memory {}, an upper bound", at_moment(report));
+                     : fmt::format("memory that may be resident {}, an upper bound",
+                                   at_moment(report));
     if (report.pages)
         out << fmt::format("\nEstimated resident (anonymous) memory {}, part by part:\n",
                            at_moment(report));
     else
-        out << fmt::format("\nUpper bound of resident (anonymous) memory {}: the bytes mapped, "
-                           "part by part:\n",
+        out << fmt::format("\nUpper bound of resident (anonymous) memory {}: the bytes "
+                           "accessible, part by part:\n",
                            at_moment(report));
     for (std::size_t i = 0; i < report.parts.size(); ++i)
         out << fmt::format("  {} {:>11}  {}\n", i == 0 ? ' ' : '+',
@@ -419,8 +420,10 @@ void write_memory_map(const ReportModel& model, std::ostream& out) {
     if (!report.pages)
         write_wrapped_row(out, "Note", "written pages were not measured (the trace was recorded "
                                        "with --track-pages=no; run with --track-pages=yes): "
-                                       "the total below is what is mapped, an upper bound, and "
-                                       "the gap is not explained");
+                                       "the total below is an upper bound, the accessible bytes "
+                                       "(not PROT_NONE reservations) of anonymous mappings, "
+                                       "stacks and private writable file mappings (data "
+                                       "segments), and the gap is not explained");
     write_group_table(model, out);
     write_total(report, out);
     write_native_rss(report, out);
@@ -483,6 +486,7 @@ Json mapping_group_json(const ReportModel& model, const MappingGroup& group) {
         {"made_by_allocator", group.made_by_allocator},
         {"mapped", group.mapped},
         {"anonymous_mapped", group.anonymous_mapped},
+        {"may_be_resident", group.may_be_resident},
         {"accessible", group.accessible},
         {"written", group.written},
         {"used", group.used},

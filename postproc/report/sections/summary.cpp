@@ -68,9 +68,15 @@ void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
 void write_resident_text(const ReportModel& model, std::ostream& out) {
     const MemoryMapReport& map = model.memory_map;
     if (!map.missing) {
+        // Without page tracking the total is an upper bound, and says so.
+        const std::string_view moment =
+            map.choice == MapChoice::exit ? "exit" : "the footprint's peak";
         write_row(out, "Resident",
-                  fmt::format("{} estimated at {}", bytes_with_exact(map.estimate),
-                              map.choice == MapChoice::exit ? "exit" : "the footprint's peak"));
+                  map.pages ? fmt::format("{} estimated at {}", bytes_with_exact(map.estimate),
+                                          moment)
+                            : fmt::format("at most {} at {} (written pages not tracked: an "
+                                          "upper bound)",
+                                          bytes_with_exact(map.estimate), moment));
         write_row(out, "", describe_parts(resident_parts(map)));
         if (map.native_rss) write_native_rss_text(map, out);
     }
@@ -82,7 +88,8 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
         write_row(out, rank == 0 ? "Top culprits" : "",
                   fmt::format("{:>10}  {} {}", human_bytes(culprit.bytes),
                               culprit.kind == Culprit::Kind::site ? "live heap from"
-                                                                  : "resident pages of",
+                              : map.pages                          ? "resident pages of"
+                                                                   : "accessible memory of",
                               culprit.name));
         if (!culprit.site) continue;
         const Frame& location = model.sites[*culprit.site].location;

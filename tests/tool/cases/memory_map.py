@@ -262,5 +262,40 @@ def case_large_blocks_resident_where_written(env, results):
                   memory_map["total"]["discrepancy"], 0)
 
 
+def case_upper_bound_without_pages(env, results):
+    """c_reserved_deep.c with --track-access=no: the total is the tool's footprint although
+    the main stack grew by 1 MiB with no mapping call; a PROT_NONE reservation counts by its
+    accessible bytes only; and the upper bound is not below the default mode's estimate."""
+    case = "upper bound without pages"
+    src = "c_reserved_deep.c"
+    bound = memattr(env, src, options=["--track-access=no"])
+    estimate = memattr(env, src)
+    if not results.check(f"{case}: both modes run",
+                         all(r.proc.returncode == 0 and r.proc.stdout == "done\n"
+                             for r in (bound, estimate)), bound.proc.stderr[-2000:]):
+        return
+    m = bound.report["memory_map"]
+    results.equal(f"{case}: no page tracking", m["pages"], False)
+    results.equal(f"{case}: the total is the tool's footprint",
+                  (m["estimate"], m["total"]["discrepancy"]), (m["footprint"], 0))
+    line = line_of(env, src, "RESERVE")
+    reservation = [g for g in m["groups"]
+                   if g["location"] and os.path.basename(g["location"]["file"]) == src
+                   and g["location"]["line"] == line]
+    results.equal(f"{case}: the reservation: 256 MiB mapped, 64 KiB in the upper bound",
+                  [(g["mapped"], g["accessible"], g["may_be_resident"]) for g in reservation],
+                  [(256 << 20, 64 << 10, 64 << 10)])
+    stacks = [g for g in m["groups"] if g["kind"] == "thread_stacks"]
+    results.check(f"{case}: the main stack's 1 MiB of recursion is in it",
+                  len(stacks) == 1 and stacks[0]["may_be_resident"] >= 1 << 20, str(stacks))
+    default = estimate.report["memory_map"]
+    results.check(f"{case}: the upper bound is not below the default mode's estimate",
+                  m["estimate"] >= default["estimate"],
+                  f"upper bound {m['estimate']}, estimate {default['estimate']}")
+    results.check(f"{case}: the summary calls it an upper bound",
+                  "Resident        at most" in bound.text and "an upper bound" in bound.text
+                  and "is inconsistent" not in bound.text, bound.text[:3000])
+
+
 CASES = [case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas, case_mapped_gap,
-         case_large_blocks_resident_where_written]
+         case_large_blocks_resident_where_written, case_upper_bound_without_pages]
