@@ -25,6 +25,7 @@
      ma_pages.c     pages written (store instrumentation), the footprint
      ma_blocks.c    the tables of live blocks, sites and threads
      ma_phase.c     phases, iterations (--phase-fn) and marks
+     ma_symbols.c   function symbols of the loaded objects (--phase-fn's check)
      ma_names.c     names kept for the run (interned), client strings
      ma_timeline.c  bounded samples of live heap over time
      ma_preload_heap.c, ma_preload_copy.c
@@ -242,6 +243,7 @@ static void fail_without_trace(void)
    the process dies of it, which a missing trace does not change. */
 static void ma_fini(Int unused_exit_code)
 {
+   ma_phase_report_unrun();
    if (!write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status) && saw_exit)
       fail_without_trace();
 }

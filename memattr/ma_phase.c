@@ -50,6 +50,7 @@
 #include "ma_heap.h"
 #include "ma_names.h"
 #include "ma_phase.h"
+#include "ma_symbols.h"
 
 /* Deeper nesting is not recorded (the instance is counted as dropped):
    per-site slots are per depth. */
@@ -433,8 +434,71 @@ static Int phase_function_at(Addr addr)
    return -1;
 }
 
+/*------------------------------------------------------------*/
+/*--- --phase-fn: names that match no function             ---*/
+/*------------------------------------------------------------*/
+
+/* A mistyped --phase-fn would otherwise show only as "no phases" in the
+   report after the whole run.  At main's entry the program and the
+   libraries it links are loaded: a name that matches none of their
+   functions is reported then; a library opened later (dlopen) may still
+   have it, so the run goes on. */
+static Bool symbols_checked = False;
+
+static Bool note_wanted_function(Addr entry, void* found)
+{
+   Int fn = phase_function_at(entry);
+   if (fn >= 0) ((Bool*)found)[fn] = True;
+   return False;
+}
+
+static void check_functions_exist(void)
+{
+   Word n = VG_(sizeXA)(functions);
+   Bool* found = VG_(calloc)("ma.phase.found", n, sizeof(Bool));
+   ma_symbols_each_function(note_wanted_function, found);
+   for (Word i = 0; i < n; i++)
+      if (!found[i])
+         VG_(umsg)("memattr: warning: --phase-fn=%s matches no function in the symbol tables of "
+                   "the program and the libraries loaded at start-up: no iteration will be "
+                   "recorded unless a library loaded later has it\n",
+                   *(const HChar**)VG_(indexXA)(functions, i));
+   VG_(free)(found);
+}
+
+/* The superblock starting at 'addr' is main's first. */
+static Bool is_main_entry(Addr addr)
+{
+   const HChar* fn;
+   return VG_(get_fnname_if_entry)(VG_(current_DiEpoch)(), addr, &fn)
+          && VG_(get_fnname_kind)(fn) == Vg_FnNameMain;
+}
+
+void ma_phase_report_unrun(void)
+{
+   for (Word i = 0; i < VG_(sizeXA)(functions); i++) {
+      const HChar* name = *(const HChar**)VG_(indexXA)(functions, i);
+      UWord key, count = 0;
+      VG_(lookupFM)(iterations, &key, &count, (UWord)name);
+      if (count == 0)
+         VG_(umsg)("memattr: warning: --phase-fn=%s never ran: the trace has no iteration of "
+                   "it\n", name);
+   }
+}
+
 IRSB* ma_phase_instrument(IRSB* sb_in, const VexGuestLayout* layout)
 {
+   if (!symbols_checked && sb_in->stmts_used > 0) {
+      for (Int i = 0; i < sb_in->stmts_used; i++) {
+         const IRStmt* st = sb_in->stmts[i];
+         if (!st || st->tag != Ist_IMark) continue;
+         if (is_main_entry(st->Ist.IMark.addr)) {
+            symbols_checked = True;
+            check_functions_exist();
+         }
+         break;   /* only the superblock's first instruction */
+      }
+   }
    Bool any = False;
    for (Int i = 0; i < sb_in->stmts_used && !any; i++) {
       IRStmt* st = sb_in->stmts[i];

@@ -103,7 +103,12 @@ static inline void ma_phase_block_allocated(PhaseBlock* part, Block* bk)
    else part->instance = 0;
 }
 
-/* Adds the calls that notice --phase-fn functions being entered. */
+/* At exit: a warning for each --phase-fn function that never ran. */
+void ma_phase_report_unrun(void);
+
+/* Adds the calls that notice --phase-fn functions being entered; at
+   main's first superblock, warns of --phase-fn names that match no
+   function of the objects loaded then. */
 IRSB* ma_phase_instrument(IRSB* sb_in, const VexGuestLayout* layout);
 
 /* For the trace: instances in the order begun (open ones are ended

@@ -2,8 +2,9 @@
 same per-site growth (a leak, a bounded cache, steady work), and no phases without either."""
 
 import os
+import subprocess
 
-from fixtures import expect_report, line_of, memattr
+from fixtures import build, expect_report, line_of, memattr
 
 PHASES_SOURCE = "c_phases.c"
 PHASE_ITERATIONS = 50
@@ -136,4 +137,31 @@ def case_phase_ends_at_return(env, results):
                   r["summary"]["peak"]["bytes"], 300 + 4096)
 
 
-CASES = [case_phases_growth, case_phases_absent, case_phase_ends_at_return]
+def case_phase_fn_not_found(env, results):
+    """A --phase-fn name that matches no function is reported as the program starts (before
+    its output, which stdio writes at exit on a pipe) and again at exit, and a C++ function
+    named without its parameters is found (no warning)."""
+    case = "phase-fn not found"
+    exe = build(env, "c_phase_return.c")
+    vg_env = dict(os.environ, VALGRIND_LIB=env.overlay)
+    proc = subprocess.run(["valgrind", "--tool=memattr", "--phase-fn=no_such_step",
+                           "--phase-fn=step", f"--memattr-out-file={env.out('phase_fn.trace')}",
+                           exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          cwd=env.work, env=vg_env, stdin=subprocess.DEVNULL)
+    out = proc.stdout
+    start = out.find("--phase-fn=no_such_step matches no function")
+    done = out.find("done\n")
+    end = out.find("--phase-fn=no_such_step never ran")
+    results.check(f"{case}: warned at start, before the program's output, and at exit",
+                  proc.returncode == 0 and 0 <= start < done < end, out[-3000:])
+    results.check(f"{case}: no warning for the function that exists and ran",
+                  "--phase-fn=step" not in out, out[-3000:])
+    cxx = memattr(env, "cxx_alloc.cpp", options=["--phase-fn=check", "--phase-fn=missing_fn"])
+    results.check(f"{case}: C++: only the missing name is reported",
+                  "--phase-fn=check" not in cxx.proc.stderr
+                  and "--phase-fn=missing_fn matches no function" in cxx.proc.stderr,
+                  cxx.proc.stderr[-3000:])
+
+
+CASES = [case_phases_growth, case_phases_absent, case_phase_ends_at_return,
+         case_phase_fn_not_found]
