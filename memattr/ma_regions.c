@@ -261,6 +261,11 @@ void ma_regions_post_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs, 
 {
    if (!pending || tid >= VG_N_THREADS) return;
    pending[tid].sysno = 0;
+   /* brk answers a refusal with the old break, below the one asked for
+      (brk(0) only asks where it is). */
+   if (sysno == __NR_brk && nArgs >= 1 && args[0] != 0 && !sr_isError(res)
+       && sr_Res(res) < args[0])
+      ma_map_events.brk_refused++;
    if (sysno == __NR_madvise && !sr_isError(res) && nArgs >= 3
        && (args[2] == 4 /* MADV_DONTNEED */ || args[2] == 9 /* MADV_REMOVE */)) {
       ma_map_events.madvise_free++;

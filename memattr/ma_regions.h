@@ -101,6 +101,8 @@ typedef struct {
 /* How the program used the mapping calls (the map-events record). */
 typedef struct {
    ULong mmap, munmap, mremap, mremap_moved, brk_grow, brk_shrink;
+   ULong brk_refused;   /* growths the core refused: past its brk segment's
+                           end (8 MiB), glibc's malloc goes on with mmap */
    ULong shmat, shmdt, madvise_free, mprotect;
    ULong custom_requests, bad_requests;   /* counted by ma_custom.c */
 } MapEvents;

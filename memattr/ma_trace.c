@@ -772,6 +772,7 @@ static void write_map_events(Writer* w)
    field_u(w, MA_KEY_MAP_EVENTS_MREMAP_MOVED, e->mremap_moved);
    field_u(w, MA_KEY_MAP_EVENTS_BRK_GROW, e->brk_grow);
    field_u(w, MA_KEY_MAP_EVENTS_BRK_SHRINK, e->brk_shrink);
+   field_u(w, MA_KEY_MAP_EVENTS_BRK_REFUSED, e->brk_refused);
    field_u(w, MA_KEY_MAP_EVENTS_SHMAT, e->shmat);
    field_u(w, MA_KEY_MAP_EVENTS_SHMDT, e->shmdt);
    field_u(w, MA_KEY_MAP_EVENTS_MADVISE_FREE, e->madvise_free);

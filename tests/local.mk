@@ -25,7 +25,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_mremap_arena.c tests/tool/c_mempool.c tests/tool/c_file_mmap.c \
 	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
 	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c tests/tool/c_trace_sabotage.c \
-	tests/tool/c_mprotect_heap.c tests/tool/c_reserved_deep.c \
+	tests/tool/c_mprotect_heap.c tests/tool/c_reserved_deep.c tests/tool/c_brk_overflow.c \
 	tests/tool/c_many_pointers.c
 
 check-local: memattr-overlay

@@ -92,6 +92,22 @@ bool mapped_by_loader(const Trace& trace, const Stack& stack, const FoldedStack&
     });
 }
 
+// Whether glibc's malloc mapped the region to go on with its main arena after Valgrind refused
+// to grow the brk heap past the end of its brk segment (8 MiB; sysmalloc then maps 1 MiB or
+// more at a time and carves chunks from it as from the brk heap): made through malloc, in a
+// run where brk was refused, and neither a chunk glibc mapped for one large block (that
+// block and at most two pages more) nor a thread arena's heap (64 MiB at a 64 MiB boundary).
+bool continues_the_brk_heap(const Trace& trace, const Region& region, const RegionPlace& place) {
+    constexpr std::uint64_t kChunkSlack = 2 * 4096;
+    constexpr std::uint64_t kThreadHeap = 64 << 20;
+    if (!trace.map_events || trace.map_events->brk_refused == 0) return false;
+    if (!place.folded || !place.folded->through_allocator || region.kind != RegionKind::anon)
+        return false;
+    const bool one_large_chunk = region.used_blocks == 1 && region.size <= region.used + kChunkSlack;
+    const bool thread_heap = region.size == kThreadHeap && region.start % kThreadHeap == 0;
+    return !one_large_chunk && !thread_heap;
+}
+
 // Where a region belongs. Stacks and the brk heap are one group each whoever made them: a
 // thread's stack is made by pthread_create for every thread alike, and the brk heap is one
 // region however many calls grew it.
@@ -105,7 +121,7 @@ RegionPlace place_region(const Trace& trace, const SiteFolder& folder, const Reg
     using enum MappingGroupKind;
     if (region.kind == RegionKind::stack)
         place.key = {thread_stacks, RegionKind::stack, false, {}, {}};
-    else if (region.kind == RegionKind::brk)
+    else if (region.kind == RegionKind::brk || continues_the_brk_heap(trace, region, place))
         place.key = {brk_heap, RegionKind::brk, false, {}, {}};
     else if (region.startup)
         place.key = {startup, RegionKind::anon, false, {}, startup_file};
@@ -130,6 +146,8 @@ std::uint64_t may_be_resident(const Region& region) {
 
 void add_region(MappingGroup& group, const Region& region, std::size_t index) {
     group.regions.push_back(index);
+    if (group.kind == MappingGroupKind::brk_heap && region.kind != RegionKind::brk)
+        group.continued_in_mappings = saturating_add(group.continued_in_mappings, 1);
     group.mapped = saturating_add(group.mapped, region.size);
     if (region.kind != RegionKind::file)
         group.anonymous_mapped = saturating_add(group.anonymous_mapped, region.size);
@@ -211,6 +229,8 @@ std::string group_name(const MappingGroup& group, const std::string& file) {
     case MappingGroupKind::mapping_site:
         return fmt::format("{} at {}", noun(group), describe_location(*group.location));
     case MappingGroupKind::brk_heap:
+        if (group.continued_in_mappings != 0)
+            return "malloc's heap: brk, then mappings past Valgrind's brk limit";
         return group.made_by_allocator ? "malloc's brk heap" : "brk heap";
     case MappingGroupKind::thread_stacks: return "thread stacks";
     case MappingGroupKind::startup:

@@ -72,6 +72,8 @@ struct MappingGroup {
     bool made_by_allocator = false; // the creating call went through malloc (glibc's own
                                     // allocator, in wrap mode)
     std::vector<std::size_t> regions;  // indexes into MemoryMapReport::map.regions, by address
+    std::uint64_t continued_in_mappings = 0;  // brk heap: of its regions, those glibc's malloc
+                                              // mapped when Valgrind refused brk (8 MiB limit)
 
     std::uint64_t mapped = 0;       // sizes, summed
     std::uint64_t anonymous_mapped = 0;  // of those, regions that are not file mappings

@@ -431,6 +431,9 @@ struct MapEvents {
     std::uint64_t mremap_moved = 0;     // mremap-moved: of those, the ones that moved the region
     std::uint64_t brk_grow = 0;         // brk-grow
     std::uint64_t brk_shrink = 0;       // brk-shrink
+    std::uint64_t brk_refused = 0;      // brk-refused: growths Valgrind refused at the end of
+                                        // its brk segment (8 MiB); glibc then maps memory for
+                                        // its main arena (0 in traces without the key)
     std::uint64_t shmat = 0;            // shmat
     std::uint64_t shmdt = 0;            // shmdt
     std::uint64_t madvise_free = 0;     // madvise-free: MADV_DONTNEED, MADV_FREE, MADV_REMOVE

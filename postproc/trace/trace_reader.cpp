@@ -1166,6 +1166,7 @@ private:
         events.mremap_moved = integer(record, MA_KEY_MAP_EVENTS_MREMAP_MOVED);
         events.brk_grow = integer(record, MA_KEY_MAP_EVENTS_BRK_GROW);
         events.brk_shrink = integer(record, MA_KEY_MAP_EVENTS_BRK_SHRINK);
+        events.brk_refused = optional_integer(record, MA_KEY_MAP_EVENTS_BRK_REFUSED);
         events.shmat = integer(record, MA_KEY_MAP_EVENTS_SHMAT);
         events.shmdt = integer(record, MA_KEY_MAP_EVENTS_SHMDT);
         events.madvise_free = integer(record, MA_KEY_MAP_EVENTS_MADVISE_FREE);

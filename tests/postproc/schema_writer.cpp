@@ -428,6 +428,7 @@ private:
             .number(MA_KEY_MAP_EVENTS_MREMAP_MOVED, e.mremap_moved)
             .number(MA_KEY_MAP_EVENTS_BRK_GROW, e.brk_grow)
             .number(MA_KEY_MAP_EVENTS_BRK_SHRINK, e.brk_shrink)
+            .number(MA_KEY_MAP_EVENTS_BRK_REFUSED, e.brk_refused)
             .number(MA_KEY_MAP_EVENTS_SHMAT, e.shmat)
             .number(MA_KEY_MAP_EVENTS_SHMDT, e.shmdt)
             .number(MA_KEY_MAP_EVENTS_MADVISE_FREE, e.madvise_free)

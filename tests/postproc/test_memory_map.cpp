@@ -388,6 +388,42 @@ TEST(MemoryMapWrap, GapIsMallocsOverheadAndStacks) {
     EXPECT_EQ(report.unexplained, 0);
 }
 
+// memory_map_wrap.trace in a run where Valgrind refused `refused` brk growths, with region 5
+// (a 2 MiB mapping made through malloc) holding `blocks` blocks.
+MemoryMapReport brk_refused_map(int refused, int blocks) {
+    std::vector<std::string> lines = data_records("memory_map_wrap.trace");
+    std::string& events = lines[find_record(lines, "map-events\t")];
+    events = replace_once(events, "brk-shrink=2\t",
+                          "brk-shrink=2\tbrk-refused=" + std::to_string(refused) + "\t");
+    std::string& region = lines[find_record(lines, "region\tid=5\t")];
+    region = replace_once(region, "used-blocks=1\t", "used-blocks=" + std::to_string(blocks) + "\t");
+    return memory_map(test::parse_text(with_end_record(lines)));
+}
+
+// After Valgrind refused brk, a mapping glibc's malloc made to go on with its main arena (it
+// holds many blocks) joins the brk heap's group, named for what happened.
+TEST(MemoryMapWrap, MappingsPastARefusedBrkAreTheHeap) {
+    const MemoryMapReport report = brk_refused_map(3, 40);
+    const MappingGroup& heap =
+        group_named(report, "malloc's heap: brk, then mappings past Valgrind's brk limit");
+    EXPECT_EQ(heap.kind, MappingGroupKind::brk_heap);
+    EXPECT_EQ(heap.regions, (std::vector<std::size_t>{2, 4}));
+    EXPECT_EQ(heap.continued_in_mappings, 1u);
+    EXPECT_EQ(heap.used_blocks, 1200u + 40u);
+    EXPECT_EQ(report.discrepancy, 0);
+}
+
+// Not the mapping of one large block (the block and a page more), nor a thread arena's 64 MiB
+// heap; and without a refusal nothing moves.
+TEST(MemoryMapWrap, LargeBlocksAndThreadArenasStayApartAfterARefusedBrk) {
+    for (const auto& [refused, blocks] : {std::pair{3, 1}, std::pair{0, 40}}) {
+        const MemoryMapReport report = brk_refused_map(refused, blocks);
+        const MappingGroup& heap = group_named(report, "malloc's brk heap");
+        EXPECT_EQ(heap.regions, (std::vector<std::size_t>{2})) << refused << " " << blocks;
+        EXPECT_EQ(heap.continued_in_mappings, 0u);
+    }
+}
+
 // Malloc blocks on pages never written are heap requested but not resident: what the gap
 // cannot explain, said as such.
 TEST(MemoryMapWrap, UnwrittenMallocBlocksAreUnexplained) {

@@ -297,6 +297,23 @@ void write_total(const MemoryMapReport& report, std::ostream& out) {
                                        compared_to(report.discrepancy)));
 }
 
+// Valgrind's brk segment ends 8 MiB above the data segment; past it brk fails and glibc's
+// malloc maps memory instead, which a native run (whose brk heap can grow further) does not.
+std::string brk_refused_note(const MemoryMapReport& report) {
+    std::string text = fmt::format(
+        "Valgrind refused {} (\"brk segment overflow\": its brk heap ends 8 MiB above the "
+        "program's data; natively it grows further)",
+        count_of(report.events->brk_refused, "brk growth"));
+    const auto heap = std::find_if(report.groups.begin(), report.groups.end(),
+                                   [](const MappingGroup& group) {
+                                       return group.continued_in_mappings != 0;
+                                   });
+    if (heap == report.groups.end()) return text + ".";
+    return text + fmt::format(": glibc's malloc went on in memory it mapped, {} grouped with the "
+                              "brk heap as \"{}\"",
+                              count_of(heap->continued_in_mappings, "region"), heap->name);
+}
+
 std::string native_rss_note(const MemoryMapReport& report) {
     if (report.wrap)
         return "Not in the estimate: file-backed pages such as code and read-only data, and "
@@ -395,6 +412,7 @@ void write_map_events(const ReportModel& model, std::ostream& out) {
                                      group_digits(events.mremap_moved)));
     count_noun(events.brk_grow, "brk growth");
     count_noun(events.brk_shrink, "brk shrink");
+    count_noun(events.brk_refused, "refused brk growth");
     count(events.shmat, "shmat");
     count(events.shmdt, "shmdt");
     count_noun(events.madvise_free, "madvise free");
@@ -424,6 +442,8 @@ void write_memory_map(const ReportModel& model, std::ostream& out) {
                                        "(not PROT_NONE reservations) of anonymous mappings, "
                                        "stacks and private writable file mappings (data "
                                        "segments), and the gap is not explained");
+    if (report.events && report.events->brk_refused != 0)
+        write_wrapped_row(out, "Note", brk_refused_note(report));
     write_group_table(model, out);
     write_total(report, out);
     write_native_rss(report, out);
@@ -523,6 +543,7 @@ Json map_events_json(const std::optional<MapEvents>& events) {
         {"mremap_moved", events->mremap_moved},
         {"brk_grow", events->brk_grow},
         {"brk_shrink", events->brk_shrink},
+        {"brk_refused", events->brk_refused},
         {"shmat", events->shmat},
         {"shmdt", events->shmdt},
         {"madvise_free", events->madvise_free},

@@ -297,5 +297,40 @@ def case_upper_bound_without_pages(env, results):
                   and "is inconsistent" not in bound.text, bound.text[:3000])
 
 
+def case_brk_overflow_is_glibc_heap(env, results):
+    """c_brk_overflow.c under --malloc=wrap: Valgrind refuses brk past its 8 MiB segment and
+    glibc maps memory for its main arena; the map says so and groups those mappings with the
+    brk heap, which then holds every small block, while the large block's own mapping stays
+    a group of its own."""
+    case = "brk overflow"
+    src = "c_brk_overflow.c"
+    traced = memattr(env, src, options=["--malloc=wrap"])
+    if not results.check(f"{case}: runs", traced.proc.returncode == 0
+                         and traced.proc.stdout == "done\n", traced.proc.stderr[-2000:]):
+        return
+    m = traced.report["memory_map"]
+    results.check(f"{case}: the refused brk growths are counted",
+                  m["map_events"]["brk_refused"] > 0, str(m["map_events"]))
+    heap = [g for g in m["groups"] if g["kind"] == "brk_heap"]
+    results.equal(f"{case}: one heap group, named for what happened",
+                  [g["name"] for g in heap],
+                  ["malloc's heap: brk, then mappings past Valgrind's brk limit"])
+    results.check(f"{case}: it holds the 40,000 small blocks (and stdout's buffer)",
+                  len(heap) == 1 and 40000 <= heap[0]["used_blocks"] <= 40001
+                  and len(heap[0]["regions"]) > 1, str(heap)[:2000])
+    line = line_of(env, src, "LARGE")
+    large = [g for g in m["groups"] if g["kind"] != "brk_heap"
+             and g["location"] and os.path.basename(g["location"]["file"]) == src]
+    results.equal(f"{case}: the large block's mapping is its own group, the only other "
+                  "made from the program",
+                  [(g["location"]["line"], g["used_blocks"], g["used"]) for g in large],
+                  [(line, 1, 2 << 20)])
+    words = " ".join(traced.text.split())   # the note is wrapped
+    results.check(f"{case}: the text report explains it",
+                  "(\"brk segment overflow\": its brk heap ends 8 MiB" in words
+                  and "glibc's malloc went on in memory it mapped" in words, words[:6000])
+
+
 CASES = [case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas, case_mapped_gap,
-         case_large_blocks_resident_where_written, case_upper_bound_without_pages]
+         case_large_blocks_resident_where_written, case_upper_bound_without_pages,
+         case_brk_overflow_is_glibc_heap]
