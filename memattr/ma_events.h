@@ -54,6 +54,7 @@ static inline void ma_events_allocated(Block* bk, Block* predecessor)
    if (ma_blocks_in_client_mapping(bk->kind)) ma_regions_block_allocated(bk);
    else ma_footprint_grew();   /* by the block's usable bytes */
    ma_phase_block_allocated(&bk->phase, bk);
+   if (UNLIKELY(ma_snapshot_logging)) ma_snapshot_log_event(bk, True);
 }
 
 /* bk is going: taken out of its table and counted in ma_heap.events,
@@ -68,6 +69,7 @@ static inline void ma_events_releasing(Block* bk, Bool replaced)
       ma_access_block_releasing(bk, replaced);
       ma_lineage_block_releasing(bk, replaced);
    }
+   if (UNLIKELY(ma_snapshot_logging)) ma_snapshot_log_event(bk, False);
 }
 
 /* Before a block is looked up to be released: the heap may be at a

@@ -96,6 +96,7 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
    else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
    else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
    else if VG_BINT_CLO(arg, "--snapshot-budget", ma_snapshot_budget, 0, 1000000) {}
+   else if VG_BOOL_CLO(arg, "--snapshot-check", ma_snapshot_check) {}
    else if VG_STR_CLO(arg, "--phase-fn", phase_fn) {
       if (!ma_phase_add_function(phase_fn))
          VG_(fmsg_bad_option)(arg, "--phase-fn needs a function name\n");
@@ -177,7 +178,11 @@ static void ma_print_usage(void)
 
 static void ma_print_debug_usage(void)
 {
-   VG_(printf)("    (none)\n");
+   VG_(printf)(
+"    --snapshot-check=no|yes     compare every snapshot retaken from the last\n"
+"                                one with a full scan at the same moment, and\n"
+"                                report differences on stderr (for testing:\n"
+"                                about doubles the snapshots' cost) [no]\n");
 }
 
 /*------------------------------------------------------------*/
@@ -242,6 +247,7 @@ static void ma_fini(Int unused_exit_code)
 {
    if (!write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status) && saw_exit)
       fail_without_trace();
+   ma_snapshot_check_summary();
 }
 
 /* The core never calls fini when the client execs: write the trace now.

@@ -48,6 +48,7 @@
 #include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
 #include "pub_tool_signals.h"
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
@@ -58,6 +59,7 @@
 #include "ma_blocks.h"
 #include "ma_heap.h"
 #include "ma_names.h"
+#include "ma_pages.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -372,7 +374,7 @@ static void resolve_words(Scan* sc, UInt i)
    }
 }
 
-static void read_blocks(Scan* sc)
+static void read_blocks_fully(Scan* sc)
 {
    Bool may_reuse = ma_track_access;   /* 'written' is known only then */
    UInt cursor = 0;
@@ -383,6 +385,291 @@ static void read_blocks(Scan* sc)
       else     read_block(sc, i);
       resolve_words(sc, i);
    }
+}
+
+/*------------------------------------------------------------*/
+/*--- Retaking from the last snapshot                      ---*/
+/*------------------------------------------------------------*/
+
+/* A retake costs what changed since the last snapshot, not the heap's
+   size (issue 13).  While the last snapshot can be retaken from, the
+   heap's block events are logged (ma_events.h): the blocks allocated
+   and those released since, each as (address, allocation event), the
+   pair that names a block for good.  The pages written since come from
+   ma_pages.c.  Then the new snapshot's blocks are the last one's less
+   the released ones, merged in address order with the new ones still
+   live (sorted: they are few), without collecting or sorting the whole
+   heap again.  A block of the last snapshot on no page written since
+   keeps its hash and candidate words, and its pointers are carried
+   over by renumbering their targets; only a pointer whose target was
+   released, and a candidate that pointed into no block but may now
+   point into a new one, is looked up again.  Blocks new or on a page
+   written since are read, as in a full scan.  What remains in
+   proportion to the heap is copying the arrays (sequential, no
+   lookups, no reading of client memory).
+
+   Custom and pool blocks may contain one another (drop_containers), so
+   while any is live a snapshot is taken in full; so it is without page
+   tracking, after an unmap (ma_pages_all_dirty), and when the log grows
+   beyond the last snapshot's size (then a full scan costs no more). */
+
+typedef struct {
+   Addr  addr;
+   ULong event;
+} LoggedBlock;
+
+typedef struct {
+   LoggedBlock* entries;
+   ULong        n, capacity;
+} BlockLog;
+
+Bool            ma_snapshot_logging = False;
+static BlockLog allocated_log, released_log;
+static ULong    log_limit;   /* entries of both logs together */
+
+static void log_clear(BlockLog* log)
+{
+   VG_(free)(log->entries);
+   VG_(memset)(log, 0, sizeof *log);
+}
+
+/* Start logging afresh after snapshot s (or stop, when it cannot be
+   retaken from). */
+static void start_log(const Snapshot* s)
+{
+   log_clear(&allocated_log);
+   log_clear(&released_log);
+   ma_snapshot_logging = ma_track_pages && s->mergeable;
+   log_limit = s->n_blocks + 65536;
+   ma_pages_dirty_reset();
+}
+
+void ma_snapshot_log_event(const Block* bk, Bool allocated)
+{
+   BlockLog* log = allocated ? &allocated_log : &released_log;
+   if (allocated_log.n + released_log.n >= log_limit) {   /* a full scan costs no more */
+      ma_snapshot_logging = False;
+      log_clear(&allocated_log);
+      log_clear(&released_log);
+      return;
+   }
+   if (log->n == log->capacity)
+      log->entries = grow(log->entries, &log->capacity, sizeof(LoggedBlock), "ma.snap.log");
+   log->entries[log->n++] = (LoggedBlock){ bk->payload, bk->alloc_event };
+}
+
+static Bool logged_before(const LoggedBlock* a, const LoggedBlock* b)
+{
+   return a->addr < b->addr || (a->addr == b->addr && a->event < b->event);
+}
+
+/* Insertion sort for short runs, quicksort above (as sort_blocks). */
+static void sort_log(LoggedBlock* e, Long n)
+{
+   while (n > 16) {
+      LoggedBlock pivot = e[n / 2];
+      Long i = 0, j = n - 1;
+      for (;;) {
+         while (logged_before(&e[i], &pivot)) i++;
+         while (logged_before(&pivot, &e[j])) j--;
+         if (i >= j) break;
+         LoggedBlock t = e[i]; e[i++] = e[j]; e[j--] = t;
+      }
+      if (j + 1 < n - j - 1) { sort_log(e, j + 1); e += j + 1; n -= j + 1; }
+      else                   { sort_log(e + j + 1, n - j - 1); n = j + 1; }
+   }
+   for (Long i = 1; i < n; i++)
+      for (Long k = i; k > 0 && logged_before(&e[k], &e[k - 1]); k--) {
+         LoggedBlock t = e[k]; e[k] = e[k - 1]; e[k - 1] = t;
+      }
+}
+
+static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readable)
+{
+   b->addr = bk->payload;
+   b->size = bk->req_szB;
+   b->site = bk->site;
+   b->hash = 0;
+   b->first_edge = b->first_word = 0;
+   b->alloc_event = bk->alloc_event;
+   b->written = ma_access_bytes_written(bk);
+   b->readable = is_readable(readable, bk->payload, bk->req_szB);
+}
+
+/* The logged allocations still live, as snapshot blocks sorted by
+   address (a block allocated and released since is in both logs and
+   no longer in the tables). */
+static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
+{
+   sort_log(allocated_log.entries, (Long)allocated_log.n);
+   SnapBlock* fresh = VG_(malloc)("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
+   UInt n = 0;
+   for (ULong i = 0; i < allocated_log.n; i++) {
+      const Block* bk = ma_blocks_find(allocated_log.entries[i].addr, BLOCK_MALLOC);
+      if (bk && bk->alloc_event == allocated_log.entries[i].event)
+         fill_from_node(&fresh[n++], bk, readable);
+   }
+   *n_out = n;
+   return fresh;
+}
+
+/* Whether the previous snapshot's block (addr, event) was released;
+   'cursor' walks the sorted release log as addresses increase. */
+static Bool released(const SnapBlock* old, ULong* cursor)
+{
+   const LoggedBlock* e = released_log.entries;
+   while (*cursor < released_log.n && e[*cursor].addr < old->addr) (*cursor)++;
+   for (ULong k = *cursor; k < released_log.n && e[k].addr == old->addr; k++)
+      if (e[k].event == old->alloc_event) return True;
+   return False;
+}
+
+#define GONE 0xFFFFFFFFu
+
+/* The blocks: the previous ones not released, and the new ones, in
+   address order.  renumber[i] is the new index of the previous
+   snapshot's block i, or GONE; fresh_lo/hi bound the new blocks. */
+typedef struct {
+   UInt* renumber;
+   Addr  fresh_lo, fresh_hi;
+} Merge;
+
+static void merge_blocks(Scan* sc, Merge* m)
+{
+   const Snapshot* prev = sc->previous;
+   Snapshot* s = sc->s;
+   ReadableCache readable = { 1, 0 };
+   UInt n_fresh;
+   SnapBlock* fresh = new_live_blocks(&n_fresh, &readable);
+   sort_log(released_log.entries, (Long)released_log.n);
+   m->fresh_lo = n_fresh ? fresh[0].addr : 0;
+   m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
+   m->renumber = VG_(malloc)("ma.snap.renumber", (prev->n_blocks + 1) * sizeof(UInt));
+   s->n_blocks = (UInt)ma_heap.curr_blocks;
+   s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
+   UInt n = 0, f = 0;
+   ULong cursor = 0;
+   for (UInt i = 0; i < prev->n_blocks; i++) {
+      const SnapBlock* old = &prev->blocks[i];
+      m->renumber[i] = GONE;
+      if (released(old, &cursor)) continue;
+      while (f < n_fresh && fresh[f].addr < old->addr) {
+         tl_assert(n < s->n_blocks);
+         s->blocks[n++] = fresh[f++];
+      }
+      tl_assert(n < s->n_blocks);
+      m->renumber[i] = n;
+      s->blocks[n++] = *old;
+   }
+   while (f < n_fresh) {
+      tl_assert(n < s->n_blocks);
+      s->blocks[n++] = fresh[f++];
+   }
+   tl_assert(n == s->n_blocks);
+   VG_(free)(fresh);
+   sc->lowest  = n ? s->blocks[0].addr : 0;
+   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
+}
+
+/* The previous snapshot's block that block i is, unchanged (on no page
+   written since, and still readable as it was), or NULL.  'cursor'
+   walks the previous blocks as i increases. */
+static const SnapBlock* clean_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable)
+{
+   const Snapshot* prev = sc->previous;
+   SnapBlock* b = &sc->s->blocks[i];
+   while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
+   if (*cursor == prev->n_blocks) return NULL;
+   const SnapBlock* old = &prev->blocks[*cursor];
+   if (old->addr != b->addr || old->alloc_event != b->alloc_event) return NULL;   /* new */
+   if (ma_pages_dirty_in(b->addr, end_of(b))
+       || is_readable(readable, b->addr, b->size) != b->readable) {
+      /* Written since: its figures are the node's now. */
+      const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
+      tl_assert(bk && bk->alloc_event == b->alloc_event);
+      fill_from_node(b, bk, readable);
+      return NULL;
+   }
+   return old;
+}
+
+/* Block i's pointers, from the previous snapshot's block 'old': the
+   same words, their targets renumbered.  A word whose target was
+   released, or that pointed into no block, is resolved again when it
+   lies within the new blocks' span. */
+static void carry_edges(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
+{
+   const Snapshot* prev = sc->previous;
+   Snapshot* s = sc->s;
+   UInt old_i = (UInt)(old - prev->blocks);
+   ULong e = old->first_edge;
+   ULong e_end = old_i + 1 < prev->n_blocks ? prev->blocks[old_i + 1].first_edge : prev->n_edges;
+   s->blocks[i].first_edge = s->n_edges;
+   for (ULong k = s->blocks[i].first_word; k < s->n_words; k++) {
+      const SnapWord* w = &s->words[k];
+      Bool had_edge = e < e_end && prev->edges[e].offset == w->offset;
+      UInt to = had_edge ? m->renumber[prev->edges[e].target] : GONE;
+      UInt target_offset = had_edge ? prev->edges[e].target_offset : 0;
+      if (had_edge) e++;
+      if (to == GONE) {
+         /* Only a new block can hold it now: the old ones that remain
+            are where they were. */
+         Bool may_be_new = w->value - m->fresh_lo < m->fresh_hi - m->fresh_lo;
+         Int found = may_be_new ? block_containing(sc, w->value) : -1;
+         if (found < 0) continue;
+         to = (UInt)found;
+         target_offset = interior_offset(w->value - s->blocks[found].addr);
+      }
+      SnapEdge* edge = new_edge(sc);
+      edge->offset = w->offset;
+      edge->target = to;
+      edge->target_offset = target_offset;
+   }
+}
+
+static void read_blocks_after(Scan* sc, const Merge* m)
+{
+   UInt cursor = 0;
+   ReadableCache readable = { 1, 0 };
+   Snapshot* s = sc->s;
+   for (UInt i = 0; i < s->n_blocks; i++) {
+      const SnapBlock* old = clean_before(sc, i, &cursor, &readable);
+      s->blocks[i].first_word = s->n_words;
+      if (old) {
+         reuse_block(sc, i, old);
+         carry_edges(sc, i, old, m);
+      } else {
+         read_block(sc, i);
+         resolve_words(sc, i);
+      }
+      if (!s->blocks[i].readable) {
+         s->unreadable_blocks++;
+         s->unreadable_bytes += s->blocks[i].size;
+      }
+   }
+}
+
+/* Whether this snapshot can be taken from the previous one. */
+static Bool can_retake(const Scan* sc)
+{
+   return sc->previous && ma_snapshot_logging && !ma_pages_all_dirty
+          && ma_heap.curr_custom_blocks == 0;
+}
+
+/* The blocks of a snapshot, with their hashes and pointers. */
+static void take_blocks(Scan* sc)
+{
+   if (can_retake(sc)) {
+      Merge m;
+      merge_blocks(sc, &m);
+      read_blocks_after(sc, &m);
+      VG_(free)(m.renumber);
+      sc->s->retaken = True;
+   } else {
+      collect_blocks(sc);
+      read_blocks_fully(sc);
+   }
+   sc->s->mergeable = ma_heap.curr_custom_blocks == 0;
 }
 
 /*------------------------------------------------------------*/
@@ -551,8 +838,13 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    if (i < w->first_client) i = w->first_client;
    /* The frame holding the word and its callers: memattr-graph names the
       root by the innermost of them that is the program's own code. */
-   if (!w->frames[i])
-      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], w->n_frames - i);
+   if (!w->frames[i]) {
+      /* No deeper than --num-callers: the core asserts on longer ones
+         (a deep interpreter stack has more than 24 frames). */
+      UInt depth = w->n_frames - i;
+      if (depth > VG_(clo_backtrace_size)) depth = VG_(clo_backtrace_size);
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], depth);
+   }
    r->frame = w->frames[i];
 }
 
@@ -712,7 +1004,7 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    from it. */
 static const Snapshot* last_taken;
 
-static Snapshot* take(const HChar* name, UInt kinds)
+static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 {
    Snapshot* s = VG_(malloc)("ma.snap", sizeof(Snapshot));
    VG_(memset)(s, 0, sizeof *s);
@@ -721,26 +1013,107 @@ static Snapshot* take(const HChar* name, UInt kinds)
    s->time  = ma_instrs;
    s->alloc = ma_heap.total_bytes;
    s->bytes = ma_heap.curr_bytes;
+   return s;
+}
 
-   Scan sc = { s, last_taken, 0, 0, 0, 0, 0 };
-   collect_blocks(&sc);
-   read_blocks(&sc);
+/* Blocks and roots of s, retaken from 'previous' when it can be. */
+static void scan_into(Snapshot* s, const Snapshot* previous)
+{
+   Scan sc = { s, previous, 0, 0, 0, 0, 0 };
+   take_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
    Range* stacks = scan_stacks(&sc, &n_stacks);
    scan_segments(&sc, stacks, n_stacks);
    VG_(free)(stacks);
+}
+
+static void discard(Snapshot* s);
+
+/* --snapshot-check=yes: a retaken snapshot is compared with a full scan
+   taken at the same moment; a difference is a bug of the retake, and
+   is reported on stderr.  (For the tool's tests: it doubles the cost.) */
+Bool         ma_snapshot_check = False;
+static ULong checks_done, checks_failed;
+
+static Bool same_blocks(const Snapshot* a, const Snapshot* b)
+{
+   if (a->n_blocks != b->n_blocks || a->n_edges != b->n_edges || a->n_words != b->n_words
+       || a->unreadable_blocks != b->unreadable_blocks) return False;
+   for (UInt i = 0; i < a->n_blocks; i++) {
+      const SnapBlock *x = &a->blocks[i], *y = &b->blocks[i];
+      if (x->addr != y->addr || x->size != y->size || x->site != y->site || x->hash != y->hash
+          || x->alloc_event != y->alloc_event || x->readable != y->readable
+          || x->first_edge != y->first_edge || x->first_word != y->first_word) return False;
+   }
+   for (ULong k = 0; k < a->n_edges; k++)
+      if (a->edges[k].offset != b->edges[k].offset || a->edges[k].target != b->edges[k].target
+          || a->edges[k].target_offset != b->edges[k].target_offset) return False;
+   for (ULong k = 0; k < a->n_words; k++)
+      if (a->words[k].offset != b->words[k].offset || a->words[k].value != b->words[k].value)
+         return False;
+   return True;
+}
+
+static Bool same_roots(const Snapshot* a, const Snapshot* b)
+{
+   if (a->n_roots != b->n_roots) return False;
+   for (ULong k = 0; k < a->n_roots; k++) {
+      const SnapRoot *x = &a->roots[k], *y = &b->roots[k];
+      if (x->kind != y->kind || x->addr != y->addr || x->target != y->target
+          || x->target_offset != y->target_offset || x->thread != y->thread
+          || x->frame != y->frame || x->name != y->name || x->object != y->object
+          || x->symbol_offset != y->symbol_offset) return False;
+   }
+   return True;
+}
+
+static void check_against_full_scan(const Snapshot* s)
+{
+   Snapshot* full = new_snapshot(s->name, s->kinds);
+   scan_into(full, NULL);
+   Bool blocks_ok = same_blocks(s, full), roots_ok = same_roots(s, full);
+   checks_done++;
+   if (!blocks_ok || !roots_ok) {
+      checks_failed++;
+      VG_(umsg)("memattr: snapshot check: snapshot %llu ('%s') differs from a full scan "
+                "(%s%s): %u blocks, %llu pointers, %llu roots against %u, %llu, %llu\n",
+                ma_snapshot_cost.taken, s->name, blocks_ok ? "" : "blocks",
+                roots_ok ? "" : blocks_ok ? "roots" : " and roots",
+                s->n_blocks, s->n_edges, s->n_roots, full->n_blocks, full->n_edges,
+                full->n_roots);
+   }
+   discard(full);
+}
+
+void ma_snapshot_check_summary(void)
+{
+   if (ma_snapshot_check)
+      VG_(umsg)("memattr: snapshot check: %llu retaken snapshots compared with a full scan, "
+                "%llu differed\n", checks_done, checks_failed);
+}
+
+static Snapshot* take(const HChar* name, UInt kinds)
+{
+   Snapshot* s = new_snapshot(name, kinds);
+   scan_into(s, last_taken);
+   if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
    ma_snapshot_cost.scanned += s->scanned;
    ma_snapshot_cost.reused += s->reused;
+   if (s->retaken) ma_snapshot_cost.retaken++;
    last_taken = s;
+   start_log(s);
    return s;
 }
 
 static void discard(Snapshot* s)
 {
-   if (last_taken == s) last_taken = NULL;
+   if (last_taken == s) {
+      last_taken = NULL;
+      ma_snapshot_logging = False;   /* nothing left to retake from */
+   }
    VG_(free)(s->blocks);
    VG_(free)(s->edges);
    VG_(free)(s->words);
