@@ -87,7 +87,50 @@ typedef struct {
    const Snapshot* previous;    /* to reuse unchanged blocks from, or NULL */
    ULong           edge_capacity, root_capacity, word_capacity;
    Addr            lowest, highest;   /* every block lies in [lowest, highest) */
+   Bool            keep_roots;   /* keep root words for the next snapshot */
 } Scan;
+
+/* The arrays of the last snapshot discarded, kept for the next one: a
+   retaken peak snapshot replaces one of about its size, and fresh
+   arrays of that size each time cost more in page faults and unmaps
+   (the allocator maps big arrays apart) than filling them does. */
+static struct {
+   SnapBlock* blocks;
+   SnapEdge*  edges;
+   SnapWord*  words;
+   ULong      block_capacity, edge_capacity, word_capacity;
+} spare;
+
+/* Keep 'array' as the spare of its kind if it is the larger; free the
+   other. */
+static void keep_spare(void** spare_array, ULong* spare_capacity, void* array, ULong capacity)
+{
+   if (capacity > *spare_capacity) {
+      VG_(free)(*spare_array);
+      *spare_array = array;
+      *spare_capacity = capacity;
+   } else {
+      VG_(free)(array);
+   }
+}
+
+static void* take_spare(void** spare_array, ULong* spare_capacity, ULong* capacity)
+{
+   void* array = *spare_array;
+   *capacity = *spare_capacity;
+   *spare_array = NULL;
+   *spare_capacity = 0;
+   return array;
+}
+
+static SnapBlock* new_block_array(Snapshot* s)
+{
+   ULong wanted = s->n_blocks ? s->n_blocks : 1;
+   if (spare.block_capacity >= wanted)
+      return take_spare((void**)&spare.blocks, &spare.block_capacity, &s->block_capacity);
+   s->block_capacity = wanted;
+   return VG_(malloc)("ma.snap.blocks", wanted * sizeof(SnapBlock));
+}
 
 static SnapWord* new_word(Scan* sc)
 {
@@ -214,7 +257,7 @@ static void collect_blocks(Scan* sc)
    Snapshot* s = sc->s;
    ReadableCache readable = { 1, 0 };
    s->n_blocks = (UInt)ma_heap.curr_blocks;
-   s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
+   s->blocks = new_block_array(s);
    UInt n = 0;
    Block* bk;
    ma_blocks_reset_iter();
@@ -546,7 +589,7 @@ static void merge_blocks(Scan* sc, Merge* m)
    m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
    m->renumber = VG_(malloc)("ma.snap.renumber", (prev->n_blocks + 1) * sizeof(UInt));
    s->n_blocks = (UInt)ma_heap.curr_blocks;
-   s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
+   s->blocks = new_block_array(s);
    UInt n = 0, f = 0;
    ULong cursor = 0;
    for (UInt i = 0; i < prev->n_blocks; i++) {
@@ -571,51 +614,63 @@ static void merge_blocks(Scan* sc, Merge* m)
    sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
 }
 
-/* The previous snapshot's block that block i is, unchanged (on no page
-   written since, and still readable as it was), or NULL.  'cursor'
-   walks the previous blocks as i increases. */
-static const SnapBlock* clean_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable)
+/* The previous snapshot's block that block i is (same address and
+   allocation), or NULL; *clean says whether it is unchanged: on no page
+   written since, and readable as it was.  A changed block gets its
+   figures from its node now.  'cursor' walks the previous blocks as i
+   increases. */
+static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable,
+                                    Bool* clean)
 {
    const Snapshot* prev = sc->previous;
    SnapBlock* b = &sc->s->blocks[i];
+   *clean = False;
    while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
    if (*cursor == prev->n_blocks) return NULL;
    const SnapBlock* old = &prev->blocks[*cursor];
    if (old->addr != b->addr || old->alloc_event != b->alloc_event) return NULL;   /* new */
-   if (ma_pages_dirty_in(b->addr, end_of(b))
-       || is_readable(readable, b->addr, b->size) != b->readable) {
-      /* Written since: its figures are the node's now. */
+   *clean = !ma_pages_dirty_in(b->addr, end_of(b))
+            && is_readable(readable, b->addr, b->size) == b->readable;
+   if (!*clean) {
       const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
       tl_assert(bk && bk->alloc_event == b->alloc_event);
       fill_from_node(b, bk, readable);
-      return NULL;
    }
    return old;
 }
 
-/* Block i's pointers, from the previous snapshot's block 'old': the
-   same words, their targets renumbered.  A word whose target was
-   released, or that pointed into no block, is resolved again when it
-   lies within the new blocks' span. */
-static void carry_edges(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
+/* Block i's pointers, its candidate words being in place, knowing the
+   same block's words and pointers in the previous snapshot ('old'):
+   a word with the value it had there keeps its target, renumbered.
+   A word whose target was released, or that pointed into no block, is
+   resolved again when it lies within the new blocks' span (only a new
+   block can hold it now: the others are where they were); a word
+   whose value changed is resolved as in a full scan.  For a block not
+   written since, every word is one it had: no lookups but for the
+   first two cases.  Written blocks (an interpreter's collector writes
+   a header word of every object it visits) mostly keep their other
+   words too. */
+static void resolve_from(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
 {
    const Snapshot* prev = sc->previous;
    Snapshot* s = sc->s;
    UInt old_i = (UInt)(old - prev->blocks);
+   ULong ow = old->first_word, ow_end = words_end(prev, old_i);
    ULong e = old->first_edge;
    ULong e_end = old_i + 1 < prev->n_blocks ? prev->blocks[old_i + 1].first_edge : prev->n_edges;
    s->blocks[i].first_edge = s->n_edges;
    for (ULong k = s->blocks[i].first_word; k < s->n_words; k++) {
       const SnapWord* w = &s->words[k];
-      Bool had_edge = e < e_end && prev->edges[e].offset == w->offset;
+      while (ow < ow_end && prev->words[ow].offset < w->offset) ow++;
+      while (e < e_end && prev->edges[e].offset < w->offset) e++;
+      Bool same_word = ow < ow_end && prev->words[ow].offset == w->offset
+                       && prev->words[ow].value == w->value;
+      Bool had_edge = same_word && e < e_end && prev->edges[e].offset == w->offset;
       UInt to = had_edge ? m->renumber[prev->edges[e].target] : GONE;
       UInt target_offset = had_edge ? prev->edges[e].target_offset : 0;
-      if (had_edge) e++;
       if (to == GONE) {
-         /* Only a new block can hold it now: the old ones that remain
-            are where they were. */
          Bool may_be_new = w->value - m->fresh_lo < m->fresh_hi - m->fresh_lo;
-         Int found = may_be_new ? block_containing(sc, w->value) : -1;
+         Int found = !same_word || may_be_new ? block_containing(sc, w->value) : -1;
          if (found < 0) continue;
          to = (UInt)found;
          target_offset = interior_offset(w->value - s->blocks[found].addr);
@@ -633,15 +688,13 @@ static void read_blocks_after(Scan* sc, const Merge* m)
    ReadableCache readable = { 1, 0 };
    Snapshot* s = sc->s;
    for (UInt i = 0; i < s->n_blocks; i++) {
-      const SnapBlock* old = clean_before(sc, i, &cursor, &readable);
+      Bool clean;
+      const SnapBlock* old = same_before(sc, i, &cursor, &readable, &clean);
       s->blocks[i].first_word = s->n_words;
-      if (old) {
-         reuse_block(sc, i, old);
-         carry_edges(sc, i, old, m);
-      } else {
-         read_block(sc, i);
-         resolve_words(sc, i);
-      }
+      if (old && clean) reuse_block(sc, i, old);
+      else              read_block(sc, i);
+      if (old) resolve_from(sc, i, old, m);
+      else     resolve_words(sc, i);
       if (!s->blocks[i].readable) {
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
@@ -725,7 +778,6 @@ static void on_fault(Int sig, Addr addr)
    if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS) VG_MINIMAL_LONGJMP(fault_jmpbuf);
 }
 
-/* Visit each aligned word of [lo, hi) that points into a block. */
 typedef void (*RootVisitor)(Scan* sc, Addr addr, UWord value, void* ctx);
 
 static volatile Addr read_cursor;
@@ -742,10 +794,15 @@ static UInt first_block_after(const Scan* sc, Addr a)
    return lo;
 }
 
+/* Faults caught so far: a range read without one was read whole. */
+static ULong faults_caught;
+
 /* Root memory may hold blocks: custom blocks in an arena the program
    mapped, and with --malloc=wrap all of glibc's heap.  Their words are
-   the blocks' own pointers, not roots, so reading skips them. */
-static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
+   the blocks' own pointers, not roots, so reading skips them.  Visits
+   the words whose value lies in [want_lo, want_hi). */
+static void read_words(Scan* sc, Addr lo, Addr hi, Addr want_lo, Addr want_hi,
+                       RootVisitor visit, void* ctx)
 {
    lo = VG_ROUNDUP(lo, sizeof(UWord));
    hi = VG_ROUNDDN(hi, sizeof(UWord));
@@ -758,6 +815,7 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
    read_cursor = lo;
    if (VG_MINIMAL_SETJMP(fault_jmpbuf) != 0) {
       VG_(sigprocmask)(VKI_SIG_SETMASK, &mask, NULL);   /* unblock the signal */
+      faults_caught++;
       read_cursor = VG_PGROUNDDN(read_cursor) + VKI_PAGE_SIZE;
    }
    while (read_cursor < hi) {
@@ -775,12 +833,18 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
          }
       }
       UWord value = *(volatile UWord*)a;
-      if (UNLIKELY(value - sc->lowest < sc->highest - sc->lowest))
+      if (UNLIKELY(value - want_lo < want_hi - want_lo))
          visit(sc, a, value, ctx);
       read_cursor = a + sizeof(UWord);
    }
    VG_(set_fault_catcher)(previous);
    sc->s->scanned += hi - lo;
+}
+
+/* Visit each aligned word of [lo, hi) that points into a block. */
+static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
+{
+   read_words(sc, lo, hi, sc->lowest, sc->highest, visit, ctx);
 }
 
 /* --- Stacks --- */
@@ -984,16 +1048,181 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
    read_range(sc, lo, hi + 1, visit_segment_word, (void*)seg);
 }
 
+/* --- Root mappings read once, again only where written --- */
+
+/* A big mapping scanned as roots (a garbage collector's heap, an
+   interpreter's arenas) is mostly unchanged between two snapshots.  So
+   each snapshot keeps, for every root segment it read whole (no stack
+   in it, no fault), the segment's identity and the words in it that
+   could point into a block now or later: those whose value lies in the
+   client heap's segments, or outside the program's other mappings,
+   where the heap may grow.  A word pointing into another mapping cannot point into a
+   block while that mapping stays; one going (unmapped or remapped)
+   makes every page count as written (ma_pages_all_dirty), and nothing
+   is reused.  The next snapshot, for the same segment, reads only the
+   pages written since and takes the other pages' words from here;
+   every kept word is then resolved against the current blocks, as a
+   full scan would.  Custom blocks and --malloc=wrap put blocks inside
+   root memory: then every root is read every time.  Without page
+   tracking (--track-pages=no, the default with --track-access=no) no
+   store is seen, and so every root page is read at every snapshot. */
+typedef struct {
+   Addr  start, end;      /* the segment: [start, end] */
+   UInt  kind;            /* SegKind */
+   Bool  hasR, hasW;
+   ULong first_word;      /* its words: RootCache.words[first_word ..) */
+} CachedSegment;
+
+typedef struct {
+   Addr addr, value;
+} RootWord;
+
+typedef struct {
+   Bool           valid;     /* made by the last snapshot taken */
+   CachedSegment* segments;  /* in address order */
+   UInt           n_segments, segment_capacity;
+   RootWord*      words;     /* in address order */
+   ULong          n_words, word_capacity;
+} RootCache;
+
+static RootCache root_cache, next_root_cache;
+
+static void clear_root_cache(RootCache* c)
+{
+   VG_(free)(c->segments);
+   VG_(free)(c->words);
+   VG_(memset)(c, 0, sizeof *c);
+}
+
+/* Whether a block can lie at v, now or later: v is in the client heap,
+   or in memory that is not the program's mapping (unmapped, reserved,
+   Valgrind's own: the heap may grow there).  Only the program's own
+   unmapping frees a mapping of its.  The last segment looked up
+   answers most. */
+static Addr  verdict_start = 1, verdict_end = 0;
+static Bool  verdict;
+
+static Bool may_hold_a_block(Addr v)
+{
+   if (v >= verdict_start && v <= verdict_end) return verdict;
+   const NSegment* seg = VG_(am_find_nsegment)(v);
+   if (!seg) return True;
+   verdict_start = seg->start;
+   verdict_end = seg->end;
+   verdict = seg->isCH
+             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC);
+   return verdict;
+}
+
+static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
+{
+   RootCache* c = ctx;
+   if (!may_hold_a_block(value)) return;
+   if (c->n_words == c->word_capacity)
+      c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
+   c->words[c->n_words++] = (RootWord){ addr, value };
+}
+
+/* The previous snapshot's entry for seg, if the same segment; 'cursor'
+   walks its entries as segments come in address order. */
+static const CachedSegment* cached_segment(const NSegment* seg, UInt* cursor)
+{
+   const RootCache* old = &root_cache;
+   if (!old->valid || ma_pages_all_dirty) return NULL;
+   while (*cursor < old->n_segments && old->segments[*cursor].start < seg->start) (*cursor)++;
+   if (*cursor == old->n_segments) return NULL;
+   const CachedSegment* c = &old->segments[*cursor];
+   return c->start == seg->start && c->end == seg->end && c->kind == seg->kind
+          && c->hasR == seg->hasR && c->hasW == seg->hasW ? c : NULL;
+}
+
+static ULong cached_words_end(UInt i)
+{
+   return i + 1 < root_cache.n_segments ? root_cache.segments[i + 1].first_word
+                                        : root_cache.n_words;
+}
+
+/* The words of seg that may point into blocks, into next_root_cache:
+   from the previous snapshot's for pages not written since, read for
+   the others.  False if a page faulted (the segment is then not kept). */
+static Bool gather_segment(Scan* sc, const NSegment* seg, const CachedSegment* before)
+{
+   RootCache* c = &next_root_cache;
+   ULong faults = faults_caught;
+   ULong w = before ? before->first_word : 0;
+   ULong w_end = before ? cached_words_end((UInt)(before - root_cache.segments)) : 0;
+   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE) {
+      Addr page_end = page + VKI_PAGE_SIZE;
+      while (w < w_end && root_cache.words[w].addr < page) w++;
+      if (before && !ma_pages_dirty_in(page, page_end)) {
+         for (; w < w_end && root_cache.words[w].addr < page_end; w++)
+            keep_root_word(sc, root_cache.words[w].addr, root_cache.words[w].value, c);
+         continue;
+      }
+      read_words(sc, page, page_end, 4096, 1ULL << 47, keep_root_word, c);
+   }
+   return faults_caught == faults;
+}
+
+static void scan_cached_segment(Scan* sc, const NSegment* seg, UInt* cursor)
+{
+   RootCache* c = &next_root_cache;
+   if (c->n_segments == c->segment_capacity) {
+      ULong capacity = c->segment_capacity;
+      c->segments = grow(c->segments, &capacity, sizeof(CachedSegment), "ma.snap.rootsegs");
+      c->segment_capacity = (UInt)capacity;
+   }
+   ULong first = c->n_words;
+   if (!gather_segment(sc, seg, cached_segment(seg, cursor))) {
+      c->n_words = first;   /* not kept: read whole next time */
+      read_range(sc, seg->start, seg->end + 1, visit_segment_word, (void*)seg);
+      return;
+   }
+   c->segments[c->n_segments++] = (CachedSegment){ seg->start, seg->end, seg->kind,
+                                                   seg->hasR, seg->hasW, first };
+   for (ULong k = first; k < c->n_words; k++) {
+      Addr value = c->words[k].value;
+      if (value - sc->lowest < sc->highest - sc->lowest)
+         visit_segment_word(sc, c->words[k].addr, value, (void*)seg);
+   }
+}
+
+static Bool overlaps_a_stack(const NSegment* seg, const Range* stacks, UInt n)
+{
+   for (UInt i = 0; i < n; i++)
+      if (stacks[i].lo <= seg->end && stacks[i].hi >= seg->start) return True;
+   return False;
+}
+
+/* Whether root words may be kept for the next snapshot (see above). */
+static Bool roots_cacheable(const Scan* sc)
+{
+   return sc->keep_roots && ma_track_pages && !ma_malloc_wrapped
+          && ma_heap.curr_custom_blocks == 0;
+}
+
 static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 {
    Int n = 0;
    Addr* starts = VG_(get_segment_starts)(SkFileC | SkAnonC | SkShmC, &n);
+   Bool cacheable = roots_cacheable(sc);
+   UInt cursor = 0;
+   verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
       if (!seg || !seg->hasR || !seg->hasW || seg->isCH || is_device(seg)) continue;
-      read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
+      if (cacheable && !overlaps_a_stack(seg, stacks, n_stacks))
+         scan_cached_segment(sc, seg, &cursor);
+      else
+         read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
    }
    VG_(free)(starts);
+   if (!sc->keep_roots) return;
+   /* The words kept become the next snapshot's to reuse. */
+   clear_root_cache(&root_cache);
+   root_cache = next_root_cache;
+   root_cache.valid = cacheable;
+   VG_(memset)(&next_root_cache, 0, sizeof next_root_cache);
 }
 
 /*------------------------------------------------------------*/
@@ -1017,15 +1246,19 @@ static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 }
 
 /* Blocks and roots of s, retaken from 'previous' when it can be. */
-static void scan_into(Snapshot* s, const Snapshot* previous)
+static void scan_into(Snapshot* s, const Snapshot* previous, Bool keep_roots)
 {
-   Scan sc = { s, previous, 0, 0, 0, 0, 0 };
+   Scan sc = { s, previous, 0, 0, 0, 0, 0, keep_roots };
+   s->edges = take_spare((void**)&spare.edges, &spare.edge_capacity, &sc.edge_capacity);
+   s->words = take_spare((void**)&spare.words, &spare.word_capacity, &sc.word_capacity);
    take_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
    Range* stacks = scan_stacks(&sc, &n_stacks);
    scan_segments(&sc, stacks, n_stacks);
    VG_(free)(stacks);
+   s->edge_capacity = sc.edge_capacity;
+   s->word_capacity = sc.word_capacity;
 }
 
 static void discard(Snapshot* s);
@@ -1071,7 +1304,7 @@ static Bool same_roots(const Snapshot* a, const Snapshot* b)
 static void check_against_full_scan(const Snapshot* s)
 {
    Snapshot* full = new_snapshot(s->name, s->kinds);
-   scan_into(full, NULL);
+   scan_into(full, NULL, False);
    Bool blocks_ok = same_blocks(s, full), roots_ok = same_roots(s, full);
    checks_done++;
    if (!blocks_ok || !roots_ok) {
@@ -1096,7 +1329,7 @@ void ma_snapshot_check_summary(void)
 static Snapshot* take(const HChar* name, UInt kinds)
 {
    Snapshot* s = new_snapshot(name, kinds);
-   scan_into(s, last_taken);
+   scan_into(s, last_taken, True);
    if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
@@ -1114,9 +1347,9 @@ static void discard(Snapshot* s)
       last_taken = NULL;
       ma_snapshot_logging = False;   /* nothing left to retake from */
    }
-   VG_(free)(s->blocks);
-   VG_(free)(s->edges);
-   VG_(free)(s->words);
+   keep_spare((void**)&spare.blocks, &spare.block_capacity, s->blocks, s->block_capacity);
+   keep_spare((void**)&spare.edges, &spare.edge_capacity, s->edges, s->edge_capacity);
+   keep_spare((void**)&spare.words, &spare.word_capacity, s->words, s->word_capacity);
    VG_(free)(s->roots);
    VG_(free)(s);
 }

@@ -112,6 +112,7 @@ typedef struct _Snapshot {
    ULong      n_words;
    SnapRoot*  roots;
    ULong      n_roots;
+   ULong      block_capacity, edge_capacity, word_capacity;   /* of the arrays */
    Bool       retaken;     /* taken from the previous snapshot (ma_snapshot.c) */
    Bool       mergeable;   /* the next may be taken from it: no custom blocks */
 } Snapshot;

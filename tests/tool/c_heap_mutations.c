@@ -2,11 +2,15 @@
    150 retakes as 20,000 list nodes are added.  Between two retakes: nodes are freed while
    an unchanged neighbour still points at them (a dangling pointer, then a pointer into
    whichever new block takes the address), freed addresses are reused, old nodes are
-   written to point into new blocks, and a growing array of every node is rewritten.  Run
-   with --snapshot-check=yes, every retake is compared with a full scan at that moment. */
+   written to point into new blocks, and a growing array of every node is rewritten.  A
+   4 MiB mapping (roots, as a collector's heap is) gets a pointer to each node, one page
+   after another, and keeps those to freed nodes (which then point into whatever block
+   takes the address).  Run with --snapshot-check=yes, every retake is compared with a full
+   scan at that moment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define NODES 20000
 
@@ -28,9 +32,13 @@ static struct node* new_node(struct node* next)
 int main(void)
 {
    struct node** all = calloc(NODES, sizeof *all);
+   void** mapped = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+   if (mapped == MAP_FAILED) return 1;
    void* other_kind = NULL;
    for (int i = 0; i < NODES; i++) {
       all[i] = new_node(i ? all[i - 1] : NULL);
+      mapped[(i * 67) % ((4 << 20) / sizeof(void*))] = all[i];   /* 536 bytes apart */
       if (i % 7 == 3 && i > 100 && all[i - 50]) {   /* all[i - 49]->next now dangles */
          free(all[i - 50]);
          all[i - 50] = NULL;
