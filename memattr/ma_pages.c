@@ -133,9 +133,13 @@ static void set_page(UWord page)
    helper, so the reset also empties the cache: the first store to each
    page afterwards is looked at again (one helper call per page written
    between two snapshots).  The pages set are listed too, so a reset
-   costs the pages dirtied, not the address space.  Unmapping, mremap
-   and madvise make everything dirty (ma_pages_all_dirty): memory that
-   changed without being written. */
+   costs the pages dirtied, not the address space.  Memory that changes
+   without being written -- unmapped, mapped anew, moved by mremap,
+   given back by madvise -- is dirty too: page by page, or, for a range
+   over 256 MiB, everything (ma_pages_all_dirty).  Such ranges are also
+   listed until ma_snapshot.c clears the list (ma_pages_unmapped): a
+   word that pointed into a mapping there may now point where the heap
+   has grown. */
 
 static UWord** dirty_chunks;   /* [1 << L1_BITS], made with the first dirty page */
 static UWord*  dirty_list;     /* page numbers set since the reset */
@@ -190,9 +194,49 @@ void ma_pages_dirty_reset(void)
    ma_pages_all_dirty = False;
 }
 
-static void all_dirty(void)
+#define MAX_DIRTY_RANGE_PAGES (1UL << 16)   /* 256 MiB */
+#define MAX_UNMAPPED_RANGES   4096
+
+static PageRange* unmapped;
+static UInt       n_unmapped, unmapped_capacity;
+static Bool       unmapped_overflow;
+
+/* [lo, hi) changed without stores. */
+static void changed_unwritten(Addr lo, Addr hi)
 {
-   ma_pages_all_dirty = True;
+   if (lo >= hi) return;
+   if ((hi - lo) >> PAGE_BITS > MAX_DIRTY_RANGE_PAGES) {
+      ma_pages_all_dirty = True;
+   } else {
+      for (UWord page = lo >> PAGE_BITS; page <= (hi - 1) >> PAGE_BITS; page++)
+         set_dirty(page);
+   }
+   if (n_unmapped > 0 && unmapped[n_unmapped - 1].hi == lo) {   /* one grows: extend it */
+      unmapped[n_unmapped - 1].hi = hi;
+      return;
+   }
+   if (n_unmapped == MAX_UNMAPPED_RANGES) {
+      unmapped_overflow = True;
+      return;
+   }
+   if (n_unmapped == unmapped_capacity) {
+      unmapped_capacity = unmapped_capacity ? 2 * unmapped_capacity : 64;
+      unmapped = VG_(realloc)("ma.unmapped", unmapped, unmapped_capacity * sizeof(PageRange));
+   }
+   unmapped[n_unmapped++] = (PageRange){ lo, hi };
+}
+
+Bool ma_pages_unmapped(const PageRange** list, UInt* n)
+{
+   *list = unmapped;
+   *n = n_unmapped;
+   return !unmapped_overflow;
+}
+
+void ma_pages_unmapped_clear(void)
+{
+   n_unmapped = 0;
+   unmapped_overflow = False;
 }
 
 /*------------------------------------------------------------*/
@@ -570,7 +614,8 @@ void ma_pages_plan_done(PagePlan* plan)
 void ma_pages_move(Addr lo, Addr hi, Addr to)
 {
    if (!ma_track_pages) return;
-   all_dirty();
+   changed_unwritten(lo, hi);
+   changed_unwritten(to, to + (hi - lo));
    for (Addr a = lo; a < hi; a += 1UL << PAGE_BITS) {
       UWord old_page = a >> PAGE_BITS, new_page = (to + (a - lo)) >> PAGE_BITS;
       if (!page_written(old_page)) continue;
@@ -594,7 +639,7 @@ ULong ma_pages_written_in(Addr lo, Addr hi)
 
 void ma_pages_forget(Addr lo, Addr hi)
 {
-   all_dirty();
+   changed_unwritten(lo, hi);
    ULong lost = scan_written(lo, hi, True);
    ma_footprint_pages -= lost << PAGE_BITS;
    invalidate_cache(lo, hi);

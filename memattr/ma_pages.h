@@ -82,6 +82,12 @@ void  ma_pages_kernel_wrote(Addr a, SizeT len);
 extern Bool ma_pages_all_dirty;
 Bool  ma_pages_dirty_in(Addr lo, Addr hi);   /* any page of [lo, hi) */
 void  ma_pages_dirty_reset(void);            /* at a snapshot */
+/* The ranges unmapped, mapped anew, moved or given back since the last
+   ma_pages_unmapped_clear (in the order seen, adjacent ones joined);
+   False if there were too many to list. */
+typedef struct { Addr lo, hi; } PageRange;   /* [lo, hi) */
+Bool  ma_pages_unmapped(const PageRange** list, UInt* n);
+void  ma_pages_unmapped_clear(void);
 
 /* Large malloc blocks (see ma_heap_unwritten), told by ma_heap.c.  A
    block of 'usable' bytes at [a, a+size): a new one starts unwritten

@@ -23,15 +23,24 @@
       data symbol; anonymous and file mappings), with the stacks and
       the heap itself left out.
 
+   With page tracking, steps 1 and 2 are done from the previous
+   snapshot instead ("Retaking from the last snapshot" below: the
+   blocks allocated and released since are merged in, blocks on pages
+   written since are read, the others' pointers renumbered), and root
+   segments are read only on the pages written since ("Root mappings
+   read once" below), so a retake costs what changed, not the heap's
+   size.  --snapshot-check=yes compares each retake with a full scan.
+
    Everything runs on the real CPU outside translated code, once per
-   snapshot; its cost is the bytes read (the live heap plus the root
-   memory), which ma_snapshot_cost adds up and the trace reports.
+   snapshot; its cost is the bytes read (the blocks and root pages read
+   again), which ma_snapshot_cost adds up and the trace reports.
 
    Pitfalls handled (../shared/reference/valgrind-tool-notes.md, 5):
    - memory below a thread's stack pointer holds dead frames: not read;
    - bytes of a block the program never wrote would hold whatever the
      previous occupant left, perhaps a pointer: ma_heap.c clears freed
-     memory when snapshots are on, so they read as zeros;
+     memory when snapshots are on (only the pages written, with page
+     tracking: ma_pages_clear_written), so they read as zeros;
    - reading a mapping can fault (a file mapping past the end of its
      file): a fault catcher skips the faulting page;
    - reading untouched pages faults them in: anything about residency
@@ -453,8 +462,9 @@ static void read_blocks_fully(Scan* sc)
 
    Custom and pool blocks may contain one another (drop_containers), so
    while any is live a snapshot is taken in full; so it is without page
-   tracking, after an unmap (ma_pages_all_dirty), and when the log grows
-   beyond the last snapshot's size (then a full scan costs no more). */
+   tracking, after a huge unmap (ma_pages_all_dirty), and when the log
+   grows beyond the last snapshot's size (then a full scan costs no
+   more). */
 
 typedef struct {
    Addr  addr;
@@ -1052,52 +1062,53 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
 
 /* A big mapping scanned as roots (a garbage collector's heap, an
    interpreter's arenas) is mostly unchanged between two snapshots.  So
-   each snapshot keeps, for every root segment it read whole (no stack
-   in it, no fault), the segment's identity and the words in it that
-   could point into a block now or later: those whose value lies in the
-   client heap's segments, or outside the program's other mappings,
-   where the heap may grow.  A word pointing into another mapping cannot point into a
-   block while that mapping stays; one going (unmapped or remapped)
-   makes every page count as written (ma_pages_all_dirty), and nothing
-   is reused.  The next snapshot, for the same segment, reads only the
-   pages written since and takes the other pages' words from here;
-   every kept word is then resolved against the current blocks, as a
-   full scan would.  Custom blocks and --malloc=wrap put blocks inside
-   root memory: then every root is read every time.  Without page
-   tracking (--track-pages=no, the default with --track-access=no) no
-   store is seen, and so every root page is read at every snapshot. */
+   each snapshot keeps, for every root page it read whole (in a segment
+   with no stack, without a fault), the words in it that could point
+   into a block now or later: those whose value lies in the client heap,
+   or outside the program's other mappings (where the heap may grow).
+   The next snapshot reads only the pages written since (ma_pages.c:
+   stores, and memory mapped, unmapped or moved without stores) and
+   takes the other pages' words from here; every kept word is then
+   resolved against the current blocks, as a full scan would.
+
+   A word left out pointed into one of the program's mappings.  That
+   mapping may go and the heap grow there: so when a new block lies in
+   a range unmapped since the words were kept (ma_pages_unmapped), every
+   root page is read again and the list starts afresh.  Custom blocks
+   and --malloc=wrap put blocks inside root memory: then every root is
+   read every time.  Without page tracking (--track-pages=no, the
+   default with --track-access=no) no store is seen, and every root page
+   is read at every snapshot. */
 typedef struct {
-   Addr  start, end;      /* the segment: [start, end] */
-   UInt  kind;            /* SegKind */
-   Bool  hasR, hasW;
+   Addr  page;
    ULong first_word;      /* its words: RootCache.words[first_word ..) */
-} CachedSegment;
+   Bool  whole;           /* read without a fault: may be reused */
+} CachedPage;
 
 typedef struct {
    Addr addr, value;
 } RootWord;
 
 typedef struct {
-   Bool           valid;     /* made by the last snapshot taken */
-   CachedSegment* segments;  /* in address order */
-   UInt           n_segments, segment_capacity;
-   RootWord*      words;     /* in address order */
-   ULong          n_words, word_capacity;
+   Bool        valid;     /* made by the last snapshot taken */
+   CachedPage* pages;     /* in address order */
+   ULong       n_pages, page_capacity;
+   RootWord*   words;     /* in address order */
+   ULong       n_words, word_capacity;
 } RootCache;
 
 static RootCache root_cache, next_root_cache;
 
 static void clear_root_cache(RootCache* c)
 {
-   VG_(free)(c->segments);
+   VG_(free)(c->pages);
    VG_(free)(c->words);
    VG_(memset)(c, 0, sizeof *c);
 }
 
 /* Whether a block can lie at v, now or later: v is in the client heap,
    or in memory that is not the program's mapping (unmapped, reserved,
-   Valgrind's own: the heap may grow there).  Only the program's own
-   unmapping frees a mapping of its.  The last segment looked up
+   Valgrind's own: the heap may grow there).  The last segment looked up
    answers most. */
 static Addr  verdict_start = 1, verdict_end = 0;
 static Bool  verdict;
@@ -1123,63 +1134,47 @@ static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
    c->words[c->n_words++] = (RootWord){ addr, value };
 }
 
-/* The previous snapshot's entry for seg, if the same segment; 'cursor'
-   walks its entries as segments come in address order. */
-static const CachedSegment* cached_segment(const NSegment* seg, UInt* cursor)
+static ULong cached_words_end(ULong i)
 {
+   return i + 1 < root_cache.n_pages ? root_cache.pages[i + 1].first_word : root_cache.n_words;
+}
+
+/* The words of one page that may point into blocks, into
+   next_root_cache: the previous snapshot's if it kept the page and the
+   page was not written since, else read.  'cursor' walks the previous
+   snapshot's pages as pages come in address order. */
+static void gather_page(Scan* sc, Addr page, Bool reuse, ULong* cursor)
+{
+   RootCache* c = &next_root_cache;
    const RootCache* old = &root_cache;
-   if (!old->valid || ma_pages_all_dirty) return NULL;
-   while (*cursor < old->n_segments && old->segments[*cursor].start < seg->start) (*cursor)++;
-   if (*cursor == old->n_segments) return NULL;
-   const CachedSegment* c = &old->segments[*cursor];
-   return c->start == seg->start && c->end == seg->end && c->kind == seg->kind
-          && c->hasR == seg->hasR && c->hasW == seg->hasW ? c : NULL;
-}
-
-static ULong cached_words_end(UInt i)
-{
-   return i + 1 < root_cache.n_segments ? root_cache.segments[i + 1].first_word
-                                        : root_cache.n_words;
-}
-
-/* The words of seg that may point into blocks, into next_root_cache:
-   from the previous snapshot's for pages not written since, read for
-   the others.  False if a page faulted (the segment is then not kept). */
-static Bool gather_segment(Scan* sc, const NSegment* seg, const CachedSegment* before)
-{
-   RootCache* c = &next_root_cache;
-   ULong faults = faults_caught;
-   ULong w = before ? before->first_word : 0;
-   ULong w_end = before ? cached_words_end((UInt)(before - root_cache.segments)) : 0;
-   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE) {
-      Addr page_end = page + VKI_PAGE_SIZE;
-      while (w < w_end && root_cache.words[w].addr < page) w++;
-      if (before && !ma_pages_dirty_in(page, page_end)) {
-         for (; w < w_end && root_cache.words[w].addr < page_end; w++)
-            keep_root_word(sc, root_cache.words[w].addr, root_cache.words[w].value, c);
-         continue;
-      }
-      read_words(sc, page, page_end, 4096, 1ULL << 47, keep_root_word, c);
-   }
-   return faults_caught == faults;
-}
-
-static void scan_cached_segment(Scan* sc, const NSegment* seg, UInt* cursor)
-{
-   RootCache* c = &next_root_cache;
-   if (c->n_segments == c->segment_capacity) {
-      ULong capacity = c->segment_capacity;
-      c->segments = grow(c->segments, &capacity, sizeof(CachedSegment), "ma.snap.rootsegs");
-      c->segment_capacity = (UInt)capacity;
-   }
+   while (*cursor < old->n_pages && old->pages[*cursor].page < page) (*cursor)++;
    ULong first = c->n_words;
-   if (!gather_segment(sc, seg, cached_segment(seg, cursor))) {
-      c->n_words = first;   /* not kept: read whole next time */
-      read_range(sc, seg->start, seg->end + 1, visit_segment_word, (void*)seg);
-      return;
+   Bool whole = True;
+   if (reuse && *cursor < old->n_pages && old->pages[*cursor].page == page
+       && old->pages[*cursor].whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
+      for (ULong w = old->pages[*cursor].first_word; w < cached_words_end(*cursor); w++)
+         c->words[c->n_words++] = old->words[w];   /* capacity: see scan_cached_segment */
+   } else {
+      ULong faults = faults_caught;
+      read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, c);
+      whole = faults_caught == faults;   /* if not, read again next time */
    }
-   c->segments[c->n_segments++] = (CachedSegment){ seg->start, seg->end, seg->kind,
-                                                   seg->hasR, seg->hasW, first };
+   if (c->n_pages == c->page_capacity)
+      c->pages = grow(c->pages, &c->page_capacity, sizeof(CachedPage), "ma.snap.rootpages");
+   c->pages[c->n_pages++] = (CachedPage){ page, first, whole };
+}
+
+/* seg's roots, through the cache. */
+static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong* cursor)
+{
+   RootCache* c = &next_root_cache;
+   ULong first = c->n_words;
+   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE) {
+      /* Room for a whole page's words, so a reused page copies without checks. */
+      while (c->word_capacity - c->n_words < VKI_PAGE_SIZE / sizeof(UWord))
+         c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
+      gather_page(sc, page, reuse, cursor);
+   }
    for (ULong k = first; k < c->n_words; k++) {
       Addr value = c->words[k].value;
       if (value - sc->lowest < sc->highest - sc->lowest)
@@ -1201,24 +1196,43 @@ static Bool roots_cacheable(const Scan* sc)
           && ma_heap.curr_custom_blocks == 0;
 }
 
+/* Whether a block lies in a range unmapped (or mapped anew) since the
+   kept root words were read: blocks[from ..) are the candidates. */
+static Bool heap_where_unmapped(const Scan* sc)
+{
+   const PageRange* ranges;
+   UInt n;
+   if (!ma_pages_unmapped(&ranges, &n)) return True;
+   for (UInt r = 0; r < n; r++) {
+      Int i = block_containing(sc, ranges[r].lo);
+      if (i >= 0) return True;
+      UInt next = first_block_after(sc, ranges[r].lo);
+      if (next < sc->s->n_blocks && sc->s->blocks[next].addr < ranges[r].hi) return True;
+   }
+   return False;
+}
+
 static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 {
    Int n = 0;
    Addr* starts = VG_(get_segment_starts)(SkFileC | SkAnonC | SkShmC, &n);
    Bool cacheable = roots_cacheable(sc);
-   UInt cursor = 0;
+   Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
+   ULong cursor = 0;
    verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
       if (!seg || !seg->hasR || !seg->hasW || seg->isCH || is_device(seg)) continue;
       if (cacheable && !overlaps_a_stack(seg, stacks, n_stacks))
-         scan_cached_segment(sc, seg, &cursor);
+         scan_cached_segment(sc, seg, reuse, &cursor);
       else
          read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
    }
    VG_(free)(starts);
    if (!sc->keep_roots) return;
-   /* The words kept become the next snapshot's to reuse. */
+   /* The words kept become the next snapshot's to reuse; read afresh,
+      they were filtered against today's mappings. */
+   if (!reuse) ma_pages_unmapped_clear();
    clear_root_cache(&root_cache);
    root_cache = next_root_cache;
    root_cache.valid = cacheable;

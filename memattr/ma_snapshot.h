@@ -9,6 +9,11 @@
    of loaded objects, other mappings), and keeping the snapshots until
    ma_trace.c writes them (docs/trace-format.md, "Snapshots").
 
+   The automatic peak snapshot is retaken many times as the heap grows;
+   a retake starts from the last snapshot and costs what changed since
+   (blocks allocated, released or written, root pages written), not the
+   heap's size: see ma_snapshot.c.
+
    A snapshot is a fact: which words point where.  Ownership (dominator
    trees, retained sizes), duplicates and reachability are computed by
    memattr-graph from it. */

@@ -5,8 +5,8 @@
    written to point into new blocks, and a growing array of every node is rewritten.  A
    4 MiB mapping (roots, as a collector's heap is) gets a pointer to each node, one page
    after another, and keeps those to freed nodes (which then point into whatever block
-   takes the address).  Run with --snapshot-check=yes, every retake is compared with a full
-   scan at that moment. */
+   takes the address); half of it is mapped anew halfway.  Run with --snapshot-check=yes,
+   every retake is compared with a full scan at that moment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +39,11 @@ int main(void)
    for (int i = 0; i < NODES; i++) {
       all[i] = new_node(i ? all[i - 1] : NULL);
       mapped[(i * 67) % ((4 << 20) / sizeof(void*))] = all[i];   /* 536 bytes apart */
+      if (i == NODES / 2) {   /* its second half mapped anew: its pointers are gone */
+         void* again = mmap((char*)mapped + (2 << 20), 2 << 20, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+         if (again == MAP_FAILED) return 1;
+      }
       if (i % 7 == 3 && i > 100 && all[i - 50]) {   /* all[i - 49]->next now dangles */
          free(all[i - 50]);
          all[i - 50] = NULL;
