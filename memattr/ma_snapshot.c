@@ -1143,7 +1143,17 @@ static ULong cached_words_end(ULong i)
    next_root_cache: the previous snapshot's if it kept the page and the
    page was not written since, else read.  'cursor' walks the previous
    snapshot's pages as pages come in address order. */
-static void gather_page(Scan* sc, Addr page, Bool reuse, ULong* cursor)
+/* An anonymous page the program has not written since it was mapped
+   holds zeros (ma_pages.c clears a page's written bit when it is
+   mapped anew, unmapped or given back; stores, the kernel's writes and
+   the tool's own set it): nothing to read, and reading would make it
+   resident. */
+static Bool unwritten_zero_page(const NSegment* seg, Addr page)
+{
+   return seg->kind == SkAnonC && ma_pages_written_in(page, page + VKI_PAGE_SIZE) == 0;
+}
+
+static void gather_page(Scan* sc, const NSegment* seg, Addr page, Bool reuse, ULong* cursor)
 {
    RootCache* c = &next_root_cache;
    const RootCache* old = &root_cache;
@@ -1154,9 +1164,13 @@ static void gather_page(Scan* sc, Addr page, Bool reuse, ULong* cursor)
        && old->pages[*cursor].whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
       for (ULong w = old->pages[*cursor].first_word; w < cached_words_end(*cursor); w++)
          c->words[c->n_words++] = old->words[w];   /* capacity: see scan_cached_segment */
+   } else if (unwritten_zero_page(seg, page)) {
+      /* anonymous, never written since mapped: zeros, no word to keep */
    } else {
       ULong faults = faults_caught;
+      ULong scanned = sc->s->scanned;
       read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, c);
+      sc->s->kept_roots_read += sc->s->scanned - scanned;
       whole = faults_caught == faults;   /* if not, read again next time */
    }
    if (c->n_pages == c->page_capacity)
@@ -1173,7 +1187,7 @@ static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong
       /* Room for a whole page's words, so a reused page copies without checks. */
       while (c->word_capacity - c->n_words < VKI_PAGE_SIZE / sizeof(UWord))
          c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
-      gather_page(sc, page, reuse, cursor);
+      gather_page(sc, seg, page, reuse, cursor);
    }
    for (ULong k = first; k < c->n_words; k++) {
       Addr value = c->words[k].value;
@@ -1392,6 +1406,14 @@ static ULong peak_snapshots_cost;
    between them (a heap that churns while it grows, with nothing to
    reuse); the last snapshot is then further from the peak than the
    growth factor, and the report says how far. */
+/* What the budget counts of a snapshot's cost: not the root pages it
+   read again because the program wrote them (a collector's heap):
+   that follows the program's own writes, not the heap's size. */
+static ULong budgeted(const Snapshot* s)
+{
+   return s->scanned - s->kept_roots_read;
+}
+
 static void set_threshold_after(const Snapshot* s)
 {
    ULong bytes = s->bytes;
@@ -1399,7 +1421,7 @@ static void set_threshold_after(const Snapshot* s)
                   + bytes % 100 * (ULong)ma_snapshot_growth_pct / 100;
    ma_snapshot_threshold = bytes + growth;
    if (ma_snapshot_budget > 0) {
-      ULong affordable_at = (peak_snapshots_cost + s->scanned) / (ULong)ma_snapshot_budget;
+      ULong affordable_at = (peak_snapshots_cost + budgeted(s)) / (ULong)ma_snapshot_budget;
       if (affordable_at > ma_snapshot_threshold) ma_snapshot_threshold = affordable_at;
    }
 }
@@ -1414,7 +1436,7 @@ static void make_peak(Snapshot* s, Bool requested)
    s->kinds |= SNAP_PEAK;
    peak_snapshot = s;
    peak_is_requested = requested;
-   if (!requested) peak_snapshots_cost += s->scanned;
+   if (!requested) peak_snapshots_cost += budgeted(s);
    set_threshold_after(s);
 }
 

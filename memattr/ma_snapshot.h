@@ -107,6 +107,9 @@ typedef struct _Snapshot {
    ULong      bytes;         /* live requested bytes */
    ULong      scanned;       /* bytes of client memory read */
    ULong      reused;        /* bytes of unchanged blocks not read again */
+   ULong      kept_roots_read;    /* of 'scanned', bytes of root pages read
+                                     again because written since (not in
+                                     the budget: ma_snapshot.c, budgeted) */
    ULong      unreadable_blocks;  /* live blocks it could not read: their memory */
    ULong      unreadable_bytes;   /* was protected or unmapped (not faulting) */
    SnapBlock* blocks;
