@@ -137,8 +137,10 @@ static SnapBlock* new_block_array(Snapshot* s)
    ULong wanted = s->n_blocks ? s->n_blocks : 1;
    if (spare.block_capacity >= wanted)
       return take_spare((void**)&spare.blocks, &spare.block_capacity, &s->block_capacity);
-   s->block_capacity = wanted;
-   return VG_(malloc)("ma.snap.blocks", wanted * sizeof(SnapBlock));
+   /* With room to grow: the next retake, of a heap a little larger,
+      can then take this array as its spare. */
+   s->block_capacity = wanted + wanted / 4;
+   return VG_(malloc)("ma.snap.blocks", s->block_capacity * sizeof(SnapBlock));
 }
 
 static SnapWord* new_word(Scan* sc)
@@ -480,11 +482,27 @@ Bool            ma_snapshot_logging = False;
 static BlockLog allocated_log, released_log;
 static ULong    log_limit;   /* entries of both logs together */
 
+/* Emptied, its array kept: retakes follow one another, and an array
+   mapped afresh each time costs page faults. */
 static void log_clear(BlockLog* log)
 {
-   VG_(free)(log->entries);
-   VG_(memset)(log, 0, sizeof *log);
+   log->n = 0;
 }
+
+/* A scratch array of at least 'n' elements, kept from retake to retake
+   for the same reason. */
+static void* scratch(void* array, ULong* capacity, ULong n, SizeT elt_size, const HChar* cc)
+{
+   if (n <= *capacity) return array;
+   *capacity = n + n / 2;
+   VG_(free)(array);
+   return VG_(malloc)(cc, *capacity * elt_size);
+}
+
+static SnapBlock* fresh_scratch;
+static ULong      fresh_capacity;
+static UInt*      renumber_scratch;
+static ULong      renumber_capacity;
 
 /* Start logging afresh after snapshot s (or stop, when it cannot be
    retaken from). */
@@ -555,7 +573,9 @@ static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readabl
 static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
 {
    sort_log(allocated_log.entries, (Long)allocated_log.n);
-   SnapBlock* fresh = VG_(malloc)("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
+   fresh_scratch = scratch(fresh_scratch, &fresh_capacity, allocated_log.n + 1,
+                           sizeof(SnapBlock), "ma.snap.fresh");
+   SnapBlock* fresh = fresh_scratch;
    UInt n = 0;
    for (ULong i = 0; i < allocated_log.n; i++) {
       const Block* bk = ma_blocks_find(allocated_log.entries[i].addr, BLOCK_MALLOC);
@@ -597,7 +617,9 @@ static void merge_blocks(Scan* sc, Merge* m)
    sort_log(released_log.entries, (Long)released_log.n);
    m->fresh_lo = n_fresh ? fresh[0].addr : 0;
    m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
-   m->renumber = VG_(malloc)("ma.snap.renumber", (prev->n_blocks + 1) * sizeof(UInt));
+   renumber_scratch = scratch(renumber_scratch, &renumber_capacity, prev->n_blocks + 1,
+                              sizeof(UInt), "ma.snap.renumber");
+   m->renumber = renumber_scratch;
    s->n_blocks = (UInt)ma_heap.curr_blocks;
    s->blocks = new_block_array(s);
    UInt n = 0, f = 0;
@@ -619,7 +641,6 @@ static void merge_blocks(Scan* sc, Merge* m)
       s->blocks[n++] = fresh[f++];
    }
    tl_assert(n == s->n_blocks);
-   VG_(free)(fresh);
    sc->lowest  = n ? s->blocks[0].addr : 0;
    sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
 }
@@ -629,8 +650,26 @@ static void merge_blocks(Scan* sc, Merge* m)
    written since, and readable as it was.  A changed block gets its
    figures from its node now.  'cursor' walks the previous blocks as i
    increases. */
+/* The last page looked up, and whether it was written: small blocks
+   share pages, and blocks come in address order. */
+typedef struct {
+   Addr page;   /* 1 while none */
+   Bool dirty;
+} PageVerdict;
+
+static Bool dirty_block(const SnapBlock* b, PageVerdict* last)
+{
+   Addr first = VG_PGROUNDDN(b->addr), last_byte = end_of(b) - 1;
+   if (VG_PGROUNDDN(last_byte) != first) return ma_pages_dirty_in(b->addr, end_of(b));
+   if (last->page != first) {
+      last->page = first;
+      last->dirty = ma_pages_dirty_in(first, first + 1);
+   }
+   return last->dirty;
+}
+
 static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable,
-                                    Bool* clean)
+                                    PageVerdict* last_page, Bool* clean)
 {
    const Snapshot* prev = sc->previous;
    SnapBlock* b = &sc->s->blocks[i];
@@ -639,8 +678,7 @@ static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCach
    if (*cursor == prev->n_blocks) return NULL;
    const SnapBlock* old = &prev->blocks[*cursor];
    if (old->addr != b->addr || old->alloc_event != b->alloc_event) return NULL;   /* new */
-   *clean = !ma_pages_dirty_in(b->addr, end_of(b))
-            && is_readable(readable, b->addr, b->size) == b->readable;
+   *clean = !dirty_block(b, last_page) && is_readable(readable, b->addr, b->size) == b->readable;
    if (!*clean) {
       const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
       tl_assert(bk && bk->alloc_event == b->alloc_event);
@@ -696,10 +734,11 @@ static void read_blocks_after(Scan* sc, const Merge* m)
 {
    UInt cursor = 0;
    ReadableCache readable = { 1, 0 };
+   PageVerdict last_page = { 1, False };
    Snapshot* s = sc->s;
    for (UInt i = 0; i < s->n_blocks; i++) {
       Bool clean;
-      const SnapBlock* old = same_before(sc, i, &cursor, &readable, &clean);
+      const SnapBlock* old = same_before(sc, i, &cursor, &readable, &last_page, &clean);
       s->blocks[i].first_word = s->n_words;
       if (old && clean) reuse_block(sc, i, old);
       else              read_block(sc, i);
@@ -726,7 +765,6 @@ static void take_blocks(Scan* sc)
       Merge m;
       merge_blocks(sc, &m);
       read_blocks_after(sc, &m);
-      VG_(free)(m.renumber);
       sc->s->retaken = True;
    } else {
       collect_blocks(sc);
@@ -1099,13 +1137,6 @@ typedef struct {
 
 static RootCache root_cache, next_root_cache;
 
-static void clear_root_cache(RootCache* c)
-{
-   VG_(free)(c->pages);
-   VG_(free)(c->words);
-   VG_(memset)(c, 0, sizeof *c);
-}
-
 /* Whether a block can lie at v, now or later: v is in the client heap,
    or in memory that is not the program's mapping (unmapped, reserved,
    Valgrind's own: the heap may grow there).  The last segment looked up
@@ -1247,10 +1278,12 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    /* The words kept become the next snapshot's to reuse; read afresh,
       they were filtered against today's mappings. */
    if (!reuse) ma_pages_unmapped_clear();
-   clear_root_cache(&root_cache);
+   RootCache used = root_cache;   /* its arrays hold the next snapshot's words */
    root_cache = next_root_cache;
    root_cache.valid = cacheable;
-   VG_(memset)(&next_root_cache, 0, sizeof next_root_cache);
+   next_root_cache = used;
+   next_root_cache.valid = False;
+   next_root_cache.n_pages = next_root_cache.n_words = 0;
 }
 
 /*------------------------------------------------------------*/
