@@ -720,6 +720,7 @@ UWord ma_access_bulk_copy(Addr dst, Addr src, SizeT len)
    if (!client_can(src, len, VKI_PROT_READ) || !client_can(dst, len, VKI_PROT_WRITE))
       return 0;
    VG_(memmove)((void*)dst, (const void*)src, len);
+   ma_pages_kernel_wrote(dst, len);   /* the program's stores, natively */
    ma_access_totals.bulk_copies++;
    ma_access_totals.bulk_bytes += len;
    if (!ma_track_access || len == 0) return 1;

@@ -6,12 +6,13 @@
    modules that keep something per block, one call per event to each
    interested module, in this fixed order:
 
-     allocated:  access, lineage, regions (or the footprint), phase
-     releasing:  regions, phase, access, lineage
+     allocated:  access, lineage, regions (or the footprint), phase, snapshot
+     releasing:  regions, phase, access, lineage, snapshot
 
    (access and lineage only with --track-access; phase only while a
    phase is open; regions for blocks in client memory, and on release
-   while the footprint is at its maximum).  The order is the one the figures were always
+   while the footprint is at its maximum; snapshot only while the last
+   snapshot can be retaken from, which logs the event).  The order is the one the figures were always
    updated in.  A listener touches only its own part of a block (the
    access helpers reach the lineage part through ma_lineage_note_use),
    so what matters to each is where the heap's figures stand, which is
@@ -54,6 +55,7 @@ static inline void ma_events_allocated(Block* bk, Block* predecessor)
    if (ma_blocks_in_client_mapping(bk->kind)) ma_regions_block_allocated(bk);
    else ma_footprint_grew();   /* by the block's usable bytes */
    ma_phase_block_allocated(&bk->phase, bk);
+   if (UNLIKELY(ma_snapshot_logging)) ma_snapshot_log_event(bk, True);
 }
 
 /* bk is going: taken out of its table and counted in ma_heap.events,
@@ -68,6 +70,7 @@ static inline void ma_events_releasing(Block* bk, Bool replaced)
       ma_access_block_releasing(bk, replaced);
       ma_lineage_block_releasing(bk, replaced);
    }
+   if (UNLIKELY(ma_snapshot_logging)) ma_snapshot_log_event(bk, False);
 }
 
 /* Before a block is looked up to be released: the heap may be at a

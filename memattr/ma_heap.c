@@ -253,10 +253,16 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    then read as zeros in a snapshot, never as a stale pointer of an
    earlier occupant (Memcheck tells them apart by definedness, which
    memattr does not track).  Only a program reading freed memory can
-   tell. */
+   tell.  With the pages written known, only those are cleared: a
+   program that frees big blocks it barely wrote pays for what it
+   wrote, not for the bytes freed (ma_pages_clear_written). */
 static void give_back(void* p)
 {
-   if (clear_freed) VG_(memset)(p, 0, VG_(cli_malloc_usable_size)(p));
+   if (clear_freed) {
+      SizeT usable = VG_(cli_malloc_usable_size)(p);
+      if (ma_track_pages) ma_pages_clear_written((Addr)p, usable);
+      else                VG_(memset)(p, 0, usable);
+   }
    VG_(cli_free)(p);
 }
 

@@ -99,6 +99,7 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
    else if VG_BINT_CLO(arg, "--snapshot-growth", ma_snapshot_growth_pct, 0, 1000) {}
    else if VG_BINT_CLO(arg, "--snapshot-min", ma_snapshot_min_bytes, 0, 1LL << 50) {}
    else if VG_BINT_CLO(arg, "--snapshot-budget", ma_snapshot_budget, 0, 1000000) {}
+   else if VG_BOOL_CLO(arg, "--snapshot-check", ma_snapshot_check) {}
    else if VG_STR_CLO(arg, "--phase-fn", phase_fn) {
       if (!ma_phase_add_function(phase_fn))
          VG_(fmsg_bad_option)(arg, "--phase-fn needs a function name\n");
@@ -144,9 +145,11 @@ static void ma_print_usage(void)
 "                                0 = at every new peak, exact but slowest)\n"
 "    --snapshot-min=<bytes>      no peak snapshot below this live heap [65536]\n"
 "    --snapshot-budget=<k>       retaken peak snapshots read at most k times\n"
-"                                the live heap in all [10]; when that binds,\n"
-"                                the last one is further from the peak than\n"
-"                                --snapshot-growth (the report says how far).\n"
+"                                the live heap in all [10] (root pages read\n"
+"                                again because written are not counted); when\n"
+"                                that binds, the last one is further from the\n"
+"                                peak than --snapshot-growth (the report says\n"
+"                                how far).\n"
 "                                0 = no budget\n"
 "    --phase-fn=<function>       each call of the function is one iteration of\n"
 "                                a phase named after it (repeatable): what\n"
@@ -180,7 +183,11 @@ static void ma_print_usage(void)
 
 static void ma_print_debug_usage(void)
 {
-   VG_(printf)("    (none)\n");
+   VG_(printf)(
+"    --snapshot-check=no|yes     compare every snapshot retaken from the last\n"
+"                                one with a full scan at the same moment, and\n"
+"                                report differences on stderr (for testing:\n"
+"                                about doubles the snapshots' cost) [no]\n");
 }
 
 /*------------------------------------------------------------*/
@@ -246,6 +253,7 @@ static void ma_fini(Int unused_exit_code)
    ma_phase_report_unrun();
    if (!write_trace(saw_exit ? MA_EXIT_NORMAL : MA_EXIT_SIGNAL, exit_status) && saw_exit)
       fail_without_trace();
+   ma_snapshot_check_summary();
 }
 
 /* The core never calls fini when the client execs: the trace is written

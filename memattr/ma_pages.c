@@ -123,6 +123,123 @@ static void set_page(UWord page)
 }
 
 /*------------------------------------------------------------*/
+/*--- Pages written since the last snapshot                ---*/
+/*------------------------------------------------------------*/
+
+/* A second bitmap of the same shape: a page's bit is set by any write
+   to it (every store, the kernel's writes, the tool's own copies into
+   client memory) since ma_pages_dirty_reset, which a snapshot calls.
+   Stores find their page in the cache above without calling the
+   helper, so the reset also empties the cache: the first store to each
+   page afterwards is looked at again (one helper call per page written
+   between two snapshots).  The pages set are listed too, so a reset
+   costs the pages dirtied, not the address space.  Memory that changes
+   without being written -- unmapped, mapped anew, moved by mremap,
+   given back by madvise -- is dirty too: page by page, or, for a range
+   over 256 MiB, everything (ma_pages_all_dirty).  Such ranges are also
+   listed until ma_snapshot.c clears the list (ma_pages_unmapped): a
+   word that pointed into a mapping there may now point where the heap
+   has grown. */
+
+static UWord** dirty_chunks;   /* [1 << L1_BITS], made with the first dirty page */
+static UWord*  dirty_list;     /* page numbers set since the reset */
+static UWord   n_dirty, dirty_capacity;
+Bool           ma_pages_all_dirty = True;
+
+static void set_dirty(UWord page)
+{
+   if (!dirty_chunks) return;   /* no snapshot asked yet */
+   UWord** c = &dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+   if (*c == NULL) *c = VG_(calloc)("ma.dirty_pages", CHUNK_WORDS, sizeof(UWord));
+   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+   UWord* word = &(*c)[bit / (8 * sizeof(UWord))];
+   UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
+   if (*word & mask) return;
+   *word |= mask;
+   if (n_dirty == dirty_capacity) {
+      dirty_capacity = dirty_capacity ? 2 * dirty_capacity : 4096;
+      dirty_list = VG_(realloc)("ma.dirty_list", dirty_list, dirty_capacity * sizeof(UWord));
+   }
+   dirty_list[n_dirty++] = page;
+}
+
+Bool ma_pages_dirty_in(Addr lo, Addr hi)
+{
+   if (ma_pages_all_dirty || !dirty_chunks) return True;
+   if (lo >= hi) hi = lo + 1;
+   for (UWord page = lo >> PAGE_BITS; page <= (hi - 1) >> PAGE_BITS; page++) {
+      UWord* c = dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+      if (!c) continue;
+      UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+      if ((c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1) return True;
+   }
+   return False;
+}
+
+void ma_pages_dirty_reset(void)
+{
+   if (!ma_track_pages) return;   /* no store is seen: everything stays dirty */
+   if (!dirty_chunks) {
+      dirty_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
+      if (!dirty_chunks) VG_(out_of_memory_NORETURN)("ma.dirty_pages", sizeof(UWord*) << L1_BITS);
+   }
+   for (UWord i = 0; i < n_dirty; i++) {
+      UWord page = dirty_list[i];
+      UWord* c = dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+      UWord bit = page & ((1UL << CHUNK_BITS) - 1);
+      c[bit / (8 * sizeof(UWord))] &= ~(1UL << (bit % (8 * sizeof(UWord))));
+   }
+   n_dirty = 0;
+   VG_(memset)(page_cache, 0, sizeof(UWord) << CACHE_BITS);
+   ma_pages_all_dirty = False;
+}
+
+#define MAX_DIRTY_RANGE_PAGES (1UL << 16)   /* 256 MiB */
+#define MAX_UNMAPPED_RANGES   4096
+
+static PageRange* unmapped;
+static UInt       n_unmapped, unmapped_capacity;
+static Bool       unmapped_overflow;
+
+/* [lo, hi) changed without stores. */
+static void changed_unwritten(Addr lo, Addr hi)
+{
+   if (lo >= hi) return;
+   if ((hi - lo) >> PAGE_BITS > MAX_DIRTY_RANGE_PAGES) {
+      ma_pages_all_dirty = True;
+   } else {
+      for (UWord page = lo >> PAGE_BITS; page <= (hi - 1) >> PAGE_BITS; page++)
+         set_dirty(page);
+   }
+   if (n_unmapped > 0 && unmapped[n_unmapped - 1].hi == lo) {   /* one grows: extend it */
+      unmapped[n_unmapped - 1].hi = hi;
+      return;
+   }
+   if (n_unmapped == MAX_UNMAPPED_RANGES) {
+      unmapped_overflow = True;
+      return;
+   }
+   if (n_unmapped == unmapped_capacity) {
+      unmapped_capacity = unmapped_capacity ? 2 * unmapped_capacity : 64;
+      unmapped = VG_(realloc)("ma.unmapped", unmapped, unmapped_capacity * sizeof(PageRange));
+   }
+   unmapped[n_unmapped++] = (PageRange){ lo, hi };
+}
+
+Bool ma_pages_unmapped(const PageRange** list, UInt* n)
+{
+   *list = unmapped;
+   *n = n_unmapped;
+   return !unmapped_overflow;
+}
+
+void ma_pages_unmapped_clear(void)
+{
+   n_unmapped = 0;
+   unmapped_overflow = False;
+}
+
+/*------------------------------------------------------------*/
 /*--- Large heap blocks                                    ---*/
 /*------------------------------------------------------------*/
 
@@ -204,13 +321,48 @@ void ma_pages_large_released(Addr a)
 void ma_pages_heap_copied(Addr a, SizeT len)
 {
    if (!ma_track_pages || len == 0) return;
-   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
+   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++) {
       set_page(page);
+      set_dirty(page);
+   }
+}
+
+/* Clearing a freed heap block without touching every byte of it.  The
+   snapshots need freed heap memory to read as zeros (ma_heap.c,
+   give_back); what the program has not written since its block was
+   allocated is zero already, by induction, so only the pages written
+   since need clearing.  A page wholly inside the block belonged to no
+   other block while it lived, so its bit was set by any write to it
+   since the allocation (a large allocation clears the bits of its
+   range, which only makes that "since the allocation").  The block's
+   first and last pages may be shared with neighbours, whose allocation
+   may have cleared bits the block's own writes set: they are always
+   cleared.  So the cost is the pages the program wrote, not the bytes
+   freed. */
+void ma_pages_clear_written(Addr a, SizeT len)
+{
+   if (len == 0) return;
+   UWord first = a >> PAGE_BITS, last = (a + len - 1) >> PAGE_BITS;
+   for (UWord page = first; page <= last; page++) {
+      if (page != first && page != last && !page_written(page)) {
+         UWord* c = chunk_of(page, False);
+         if (!c) {   /* a whole chunk never written: skip to its end */
+            page = (page | ((1UL << CHUNK_BITS) - 1));
+            if (page >= last) page = last - 1;
+         }
+         continue;
+      }
+      Addr lo = page << PAGE_BITS, hi = lo + (1UL << PAGE_BITS);
+      if (lo < a) lo = a;
+      if (hi > a + len) hi = a + len;
+      VG_(memset)((void*)lo, 0, hi - lo);
+   }
 }
 
 static void mark_page(UWord page)
 {
    page_cache[page & ((1UL << CACHE_BITS) - 1)] = page;
+   set_dirty(page);
    if (page_written(page)) return;
    Addr a = page << PAGE_BITS;
    const NSegment* seg = VG_(am_find_nsegment)(a);
@@ -462,6 +614,8 @@ void ma_pages_plan_done(PagePlan* plan)
 void ma_pages_move(Addr lo, Addr hi, Addr to)
 {
    if (!ma_track_pages) return;
+   changed_unwritten(lo, hi);
+   changed_unwritten(to, to + (hi - lo));
    for (Addr a = lo; a < hi; a += 1UL << PAGE_BITS) {
       UWord old_page = a >> PAGE_BITS, new_page = (to + (a - lo)) >> PAGE_BITS;
       if (!page_written(old_page)) continue;
@@ -485,6 +639,7 @@ ULong ma_pages_written_in(Addr lo, Addr hi)
 
 void ma_pages_forget(Addr lo, Addr hi)
 {
+   changed_unwritten(lo, hi);
    ULong lost = scan_written(lo, hi, True);
    ma_footprint_pages -= lost << PAGE_BITS;
    invalidate_cache(lo, hi);

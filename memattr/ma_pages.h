@@ -75,6 +75,20 @@ void  ma_pages_move(Addr lo, Addr hi, Addr to);
 /* The kernel wrote [a, a+len) for a system call. */
 void  ma_pages_kernel_wrote(Addr a, SizeT len);
 
+/* Pages written since the last snapshot (with --track-pages; without,
+   every page counts as written): ma_snapshot.c reuses what it read of
+   memory not written since.  'all_dirty' is set while nothing is
+   known (before the first reset, after an unmap or remap). */
+extern Bool ma_pages_all_dirty;
+Bool  ma_pages_dirty_in(Addr lo, Addr hi);   /* any page of [lo, hi) */
+void  ma_pages_dirty_reset(void);            /* at a snapshot */
+/* The ranges unmapped, mapped anew, moved or given back since the last
+   ma_pages_unmapped_clear (in the order seen, adjacent ones joined);
+   False if there were too many to list. */
+typedef struct { Addr lo, hi; } PageRange;   /* [lo, hi) */
+Bool  ma_pages_unmapped(const PageRange** list, UInt* n);
+void  ma_pages_unmapped_clear(void);
+
 /* Large malloc blocks (see ma_heap_unwritten), told by ma_heap.c.  A
    block of 'usable' bytes at [a, a+size): a new one starts unwritten
    but for its first page (glibc's chunk header); a realloc's successor
@@ -85,6 +99,11 @@ void  ma_pages_large_released(Addr a);
 /* Valgrind's allocator copied 'len' bytes to 'a' (a moving realloc):
    natively the program's realloc writes them. */
 void  ma_pages_heap_copied(Addr a, SizeT len);
+
+/* Zero the bytes of [a, a+len), a heap block being freed, that the
+   program may have written since the block was allocated (only with
+   --track-pages; see ma_heap.c, give_back). */
+void  ma_pages_clear_written(Addr a, SizeT len);
 
 /* Instrumentation (ma_instrument.c drives it): marking the pages the
    program stores to.  The plan is made from the superblock first (NULL

@@ -23,15 +23,24 @@
       data symbol; anonymous and file mappings), with the stacks and
       the heap itself left out.
 
+   With page tracking, steps 1 and 2 are done from the previous
+   snapshot instead ("Retaking from the last snapshot" below: the
+   blocks allocated and released since are merged in, blocks on pages
+   written since are read, the others' pointers renumbered), and root
+   segments are read only on the pages written since ("Root mappings
+   read once" below), so a retake costs what changed, not the heap's
+   size.  --snapshot-check=yes compares each retake with a full scan.
+
    Everything runs on the real CPU outside translated code, once per
-   snapshot; its cost is the bytes read (the live heap plus the root
-   memory), which ma_snapshot_cost adds up and the trace reports.
+   snapshot; its cost is the bytes read (the blocks and root pages read
+   again), which ma_snapshot_cost adds up and the trace reports.
 
    Pitfalls handled (../shared/reference/valgrind-tool-notes.md, 5):
    - memory below a thread's stack pointer holds dead frames: not read;
    - bytes of a block the program never wrote would hold whatever the
      previous occupant left, perhaps a pointer: ma_heap.c clears freed
-     memory when snapshots are on, so they read as zeros;
+     memory when snapshots are on (only the pages written, with page
+     tracking: ma_pages_clear_written), so they read as zeros;
    - reading a mapping can fault (a file mapping past the end of its
      file): a fault catcher skips the faulting page;
    - reading untouched pages faults them in: anything about residency
@@ -48,6 +57,7 @@
 #include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
 #include "pub_tool_signals.h"
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
@@ -58,6 +68,7 @@
 #include "ma_blocks.h"
 #include "ma_heap.h"
 #include "ma_names.h"
+#include "ma_pages.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -85,7 +96,52 @@ typedef struct {
    const Snapshot* previous;    /* to reuse unchanged blocks from, or NULL */
    ULong           edge_capacity, root_capacity, word_capacity;
    Addr            lowest, highest;   /* every block lies in [lowest, highest) */
+   Bool            keep_roots;   /* keep root words for the next snapshot */
 } Scan;
+
+/* The arrays of the last snapshot discarded, kept for the next one: a
+   retaken peak snapshot replaces one of about its size, and fresh
+   arrays of that size each time cost more in page faults and unmaps
+   (the allocator maps big arrays apart) than filling them does. */
+static struct {
+   SnapBlock* blocks;
+   SnapEdge*  edges;
+   SnapWord*  words;
+   ULong      block_capacity, edge_capacity, word_capacity;
+} spare;
+
+/* Keep 'array' as the spare of its kind if it is the larger; free the
+   other. */
+static void keep_spare(void** spare_array, ULong* spare_capacity, void* array, ULong capacity)
+{
+   if (capacity > *spare_capacity) {
+      VG_(free)(*spare_array);
+      *spare_array = array;
+      *spare_capacity = capacity;
+   } else {
+      VG_(free)(array);
+   }
+}
+
+static void* take_spare(void** spare_array, ULong* spare_capacity, ULong* capacity)
+{
+   void* array = *spare_array;
+   *capacity = *spare_capacity;
+   *spare_array = NULL;
+   *spare_capacity = 0;
+   return array;
+}
+
+static SnapBlock* new_block_array(Snapshot* s)
+{
+   ULong wanted = s->n_blocks ? s->n_blocks : 1;
+   if (spare.block_capacity >= wanted)
+      return take_spare((void**)&spare.blocks, &spare.block_capacity, &s->block_capacity);
+   /* With room to grow: the next retake, of a heap a little larger,
+      can then take this array as its spare. */
+   s->block_capacity = wanted + wanted / 4;
+   return VG_(malloc)("ma.snap.blocks", s->block_capacity * sizeof(SnapBlock));
+}
 
 static SnapWord* new_word(Scan* sc)
 {
@@ -212,7 +268,7 @@ static void collect_blocks(Scan* sc)
    Snapshot* s = sc->s;
    ReadableCache readable = { 1, 0 };
    s->n_blocks = (UInt)ma_heap.curr_blocks;
-   s->blocks = VG_(malloc)("ma.snap.blocks", (s->n_blocks ? s->n_blocks : 1) * sizeof(SnapBlock));
+   s->blocks = new_block_array(s);
    UInt n = 0;
    Block* bk;
    ma_blocks_reset_iter();
@@ -372,7 +428,7 @@ static void resolve_words(Scan* sc, UInt i)
    }
 }
 
-static void read_blocks(Scan* sc)
+static void read_blocks_fully(Scan* sc)
 {
    Bool may_reuse = ma_track_access;   /* 'written' is known only then */
    UInt cursor = 0;
@@ -383,6 +439,338 @@ static void read_blocks(Scan* sc)
       else     read_block(sc, i);
       resolve_words(sc, i);
    }
+}
+
+/*------------------------------------------------------------*/
+/*--- Retaking from the last snapshot                      ---*/
+/*------------------------------------------------------------*/
+
+/* A retake costs what changed since the last snapshot, not the heap's
+   size (issue 13).  While the last snapshot can be retaken from, the
+   heap's block events are logged (ma_events.h): the blocks allocated
+   and those released since, each as (address, allocation event), the
+   pair that names a block for good.  The pages written since come from
+   ma_pages.c.  Then the new snapshot's blocks are the last one's less
+   the released ones, merged in address order with the new ones still
+   live (sorted: they are few), without collecting or sorting the whole
+   heap again.  A block of the last snapshot on no page written since
+   keeps its hash and candidate words, and its pointers are carried
+   over by renumbering their targets; only a pointer whose target was
+   released, and a candidate that pointed into no block but may now
+   point into a new one, is looked up again.  Blocks new or on a page
+   written since are read, as in a full scan.  What remains in
+   proportion to the heap is copying the arrays (sequential, no
+   lookups, no reading of client memory).
+
+   Custom and pool blocks may contain one another (drop_containers), so
+   while any is live a snapshot is taken in full; so it is without page
+   tracking, after a huge unmap (ma_pages_all_dirty), and when the log
+   grows beyond the last snapshot's size (then a full scan costs no
+   more). */
+
+typedef struct {
+   Addr  addr;
+   ULong event;
+} LoggedBlock;
+
+typedef struct {
+   LoggedBlock* entries;
+   ULong        n, capacity;
+} BlockLog;
+
+Bool            ma_snapshot_logging = False;
+static BlockLog allocated_log, released_log;
+static ULong    log_limit;   /* entries of both logs together */
+
+/* Emptied, its array kept: retakes follow one another, and an array
+   mapped afresh each time costs page faults. */
+static void log_clear(BlockLog* log)
+{
+   log->n = 0;
+}
+
+/* A scratch array of at least 'n' elements, kept from retake to retake
+   for the same reason. */
+static void* scratch(void* array, ULong* capacity, ULong n, SizeT elt_size, const HChar* cc)
+{
+   if (n <= *capacity) return array;
+   *capacity = n + n / 2;
+   VG_(free)(array);
+   return VG_(malloc)(cc, *capacity * elt_size);
+}
+
+static SnapBlock* fresh_scratch;
+static ULong      fresh_capacity;
+static UInt*      renumber_scratch;
+static ULong      renumber_capacity;
+
+/* Start logging afresh after snapshot s (or stop, when it cannot be
+   retaken from). */
+static void start_log(const Snapshot* s)
+{
+   log_clear(&allocated_log);
+   log_clear(&released_log);
+   ma_snapshot_logging = ma_track_pages && s->mergeable;
+   log_limit = s->n_blocks + 65536;
+   ma_pages_dirty_reset();
+}
+
+void ma_snapshot_log_event(const Block* bk, Bool allocated)
+{
+   BlockLog* log = allocated ? &allocated_log : &released_log;
+   if (allocated_log.n + released_log.n >= log_limit) {   /* a full scan costs no more */
+      ma_snapshot_logging = False;
+      log_clear(&allocated_log);
+      log_clear(&released_log);
+      return;
+   }
+   if (log->n == log->capacity)
+      log->entries = grow(log->entries, &log->capacity, sizeof(LoggedBlock), "ma.snap.log");
+   log->entries[log->n++] = (LoggedBlock){ bk->payload, bk->alloc_event };
+}
+
+static Bool logged_before(const LoggedBlock* a, const LoggedBlock* b)
+{
+   return a->addr < b->addr || (a->addr == b->addr && a->event < b->event);
+}
+
+/* Insertion sort for short runs, quicksort above (as sort_blocks). */
+static void sort_log(LoggedBlock* e, Long n)
+{
+   while (n > 16) {
+      LoggedBlock pivot = e[n / 2];
+      Long i = 0, j = n - 1;
+      for (;;) {
+         while (logged_before(&e[i], &pivot)) i++;
+         while (logged_before(&pivot, &e[j])) j--;
+         if (i >= j) break;
+         LoggedBlock t = e[i]; e[i++] = e[j]; e[j--] = t;
+      }
+      if (j + 1 < n - j - 1) { sort_log(e, j + 1); e += j + 1; n -= j + 1; }
+      else                   { sort_log(e + j + 1, n - j - 1); n = j + 1; }
+   }
+   for (Long i = 1; i < n; i++)
+      for (Long k = i; k > 0 && logged_before(&e[k], &e[k - 1]); k--) {
+         LoggedBlock t = e[k]; e[k] = e[k - 1]; e[k - 1] = t;
+      }
+}
+
+static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readable)
+{
+   b->addr = bk->payload;
+   b->size = bk->req_szB;
+   b->site = bk->site;
+   b->hash = 0;
+   b->first_edge = b->first_word = 0;
+   b->alloc_event = bk->alloc_event;
+   b->written = ma_access_bytes_written(bk);
+   b->readable = is_readable(readable, bk->payload, bk->req_szB);
+}
+
+/* The logged allocations still live, as snapshot blocks sorted by
+   address (a block allocated and released since is in both logs and
+   no longer in the tables). */
+static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
+{
+   sort_log(allocated_log.entries, (Long)allocated_log.n);
+   fresh_scratch = scratch(fresh_scratch, &fresh_capacity, allocated_log.n + 1,
+                           sizeof(SnapBlock), "ma.snap.fresh");
+   SnapBlock* fresh = fresh_scratch;
+   UInt n = 0;
+   for (ULong i = 0; i < allocated_log.n; i++) {
+      const Block* bk = ma_blocks_find(allocated_log.entries[i].addr, BLOCK_MALLOC);
+      if (bk && bk->alloc_event == allocated_log.entries[i].event)
+         fill_from_node(&fresh[n++], bk, readable);
+   }
+   *n_out = n;
+   return fresh;
+}
+
+/* Whether the previous snapshot's block (addr, event) was released;
+   'cursor' walks the sorted release log as addresses increase. */
+static Bool released(const SnapBlock* old, ULong* cursor)
+{
+   const LoggedBlock* e = released_log.entries;
+   while (*cursor < released_log.n && e[*cursor].addr < old->addr) (*cursor)++;
+   for (ULong k = *cursor; k < released_log.n && e[k].addr == old->addr; k++)
+      if (e[k].event == old->alloc_event) return True;
+   return False;
+}
+
+#define GONE 0xFFFFFFFFu
+
+/* The blocks: the previous ones not released, and the new ones, in
+   address order.  renumber[i] is the new index of the previous
+   snapshot's block i, or GONE; fresh_lo/hi bound the new blocks. */
+typedef struct {
+   UInt* renumber;
+   Addr  fresh_lo, fresh_hi;
+} Merge;
+
+static void merge_blocks(Scan* sc, Merge* m)
+{
+   const Snapshot* prev = sc->previous;
+   Snapshot* s = sc->s;
+   ReadableCache readable = { 1, 0 };
+   UInt n_fresh;
+   SnapBlock* fresh = new_live_blocks(&n_fresh, &readable);
+   sort_log(released_log.entries, (Long)released_log.n);
+   m->fresh_lo = n_fresh ? fresh[0].addr : 0;
+   m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
+   renumber_scratch = scratch(renumber_scratch, &renumber_capacity, prev->n_blocks + 1,
+                              sizeof(UInt), "ma.snap.renumber");
+   m->renumber = renumber_scratch;
+   s->n_blocks = (UInt)ma_heap.curr_blocks;
+   s->blocks = new_block_array(s);
+   UInt n = 0, f = 0;
+   ULong cursor = 0;
+   for (UInt i = 0; i < prev->n_blocks; i++) {
+      const SnapBlock* old = &prev->blocks[i];
+      m->renumber[i] = GONE;
+      if (released(old, &cursor)) continue;
+      while (f < n_fresh && fresh[f].addr < old->addr) {
+         tl_assert(n < s->n_blocks);
+         s->blocks[n++] = fresh[f++];
+      }
+      tl_assert(n < s->n_blocks);
+      m->renumber[i] = n;
+      s->blocks[n++] = *old;
+   }
+   while (f < n_fresh) {
+      tl_assert(n < s->n_blocks);
+      s->blocks[n++] = fresh[f++];
+   }
+   tl_assert(n == s->n_blocks);
+   sc->lowest  = n ? s->blocks[0].addr : 0;
+   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
+}
+
+/* The previous snapshot's block that block i is (same address and
+   allocation), or NULL; *clean says whether it is unchanged: on no page
+   written since, and readable as it was.  A changed block gets its
+   figures from its node now.  'cursor' walks the previous blocks as i
+   increases. */
+/* The last page looked up, and whether it was written: small blocks
+   share pages, and blocks come in address order. */
+typedef struct {
+   Addr page;   /* 1 while none */
+   Bool dirty;
+} PageVerdict;
+
+static Bool dirty_block(const SnapBlock* b, PageVerdict* last)
+{
+   Addr first = VG_PGROUNDDN(b->addr), last_byte = end_of(b) - 1;
+   if (VG_PGROUNDDN(last_byte) != first) return ma_pages_dirty_in(b->addr, end_of(b));
+   if (last->page != first) {
+      last->page = first;
+      last->dirty = ma_pages_dirty_in(first, first + 1);
+   }
+   return last->dirty;
+}
+
+static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable,
+                                    PageVerdict* last_page, Bool* clean)
+{
+   const Snapshot* prev = sc->previous;
+   SnapBlock* b = &sc->s->blocks[i];
+   *clean = False;
+   while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
+   if (*cursor == prev->n_blocks) return NULL;
+   const SnapBlock* old = &prev->blocks[*cursor];
+   if (old->addr != b->addr || old->alloc_event != b->alloc_event) return NULL;   /* new */
+   *clean = !dirty_block(b, last_page) && is_readable(readable, b->addr, b->size) == b->readable;
+   if (!*clean) {
+      const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
+      tl_assert(bk && bk->alloc_event == b->alloc_event);
+      fill_from_node(b, bk, readable);
+   }
+   return old;
+}
+
+/* Block i's pointers, its candidate words being in place, knowing the
+   same block's words and pointers in the previous snapshot ('old'):
+   a word with the value it had there keeps its target, renumbered.
+   A word whose target was released, or that pointed into no block, is
+   resolved again when it lies within the new blocks' span (only a new
+   block can hold it now: the others are where they were); a word
+   whose value changed is resolved as in a full scan.  For a block not
+   written since, every word is one it had: no lookups but for the
+   first two cases.  Written blocks (an interpreter's collector writes
+   a header word of every object it visits) mostly keep their other
+   words too. */
+static void resolve_from(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
+{
+   const Snapshot* prev = sc->previous;
+   Snapshot* s = sc->s;
+   UInt old_i = (UInt)(old - prev->blocks);
+   ULong ow = old->first_word, ow_end = words_end(prev, old_i);
+   ULong e = old->first_edge;
+   ULong e_end = old_i + 1 < prev->n_blocks ? prev->blocks[old_i + 1].first_edge : prev->n_edges;
+   s->blocks[i].first_edge = s->n_edges;
+   for (ULong k = s->blocks[i].first_word; k < s->n_words; k++) {
+      const SnapWord* w = &s->words[k];
+      while (ow < ow_end && prev->words[ow].offset < w->offset) ow++;
+      while (e < e_end && prev->edges[e].offset < w->offset) e++;
+      Bool same_word = ow < ow_end && prev->words[ow].offset == w->offset
+                       && prev->words[ow].value == w->value;
+      Bool had_edge = same_word && e < e_end && prev->edges[e].offset == w->offset;
+      UInt to = had_edge ? m->renumber[prev->edges[e].target] : GONE;
+      UInt target_offset = had_edge ? prev->edges[e].target_offset : 0;
+      if (to == GONE) {
+         Bool may_be_new = w->value - m->fresh_lo < m->fresh_hi - m->fresh_lo;
+         Int found = !same_word || may_be_new ? block_containing(sc, w->value) : -1;
+         if (found < 0) continue;
+         to = (UInt)found;
+         target_offset = interior_offset(w->value - s->blocks[found].addr);
+      }
+      SnapEdge* edge = new_edge(sc);
+      edge->offset = w->offset;
+      edge->target = to;
+      edge->target_offset = target_offset;
+   }
+}
+
+static void read_blocks_after(Scan* sc, const Merge* m)
+{
+   UInt cursor = 0;
+   ReadableCache readable = { 1, 0 };
+   PageVerdict last_page = { 1, False };
+   Snapshot* s = sc->s;
+   for (UInt i = 0; i < s->n_blocks; i++) {
+      Bool clean;
+      const SnapBlock* old = same_before(sc, i, &cursor, &readable, &last_page, &clean);
+      s->blocks[i].first_word = s->n_words;
+      if (old && clean) reuse_block(sc, i, old);
+      else              read_block(sc, i);
+      if (old) resolve_from(sc, i, old, m);
+      else     resolve_words(sc, i);
+      if (!s->blocks[i].readable) {
+         s->unreadable_blocks++;
+         s->unreadable_bytes += s->blocks[i].size;
+      }
+   }
+}
+
+/* Whether this snapshot can be taken from the previous one. */
+static Bool can_retake(const Scan* sc)
+{
+   return sc->previous && ma_snapshot_logging && !ma_pages_all_dirty
+          && ma_heap.curr_custom_blocks == 0;
+}
+
+/* The blocks of a snapshot, with their hashes and pointers. */
+static void take_blocks(Scan* sc)
+{
+   if (can_retake(sc)) {
+      Merge m;
+      merge_blocks(sc, &m);
+      read_blocks_after(sc, &m);
+      sc->s->retaken = True;
+   } else {
+      collect_blocks(sc);
+      read_blocks_fully(sc);
+   }
+   sc->s->mergeable = ma_heap.curr_custom_blocks == 0;
 }
 
 /*------------------------------------------------------------*/
@@ -438,7 +826,6 @@ static void on_fault(Int sig, Addr addr)
    if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS) VG_MINIMAL_LONGJMP(fault_jmpbuf);
 }
 
-/* Visit each aligned word of [lo, hi) that points into a block. */
 typedef void (*RootVisitor)(Scan* sc, Addr addr, UWord value, void* ctx);
 
 static volatile Addr read_cursor;
@@ -455,10 +842,15 @@ static UInt first_block_after(const Scan* sc, Addr a)
    return lo;
 }
 
+/* Faults caught so far: a range read without one was read whole. */
+static ULong faults_caught;
+
 /* Root memory may hold blocks: custom blocks in an arena the program
    mapped, and with --malloc=wrap all of glibc's heap.  Their words are
-   the blocks' own pointers, not roots, so reading skips them. */
-static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
+   the blocks' own pointers, not roots, so reading skips them.  Visits
+   the words whose value lies in [want_lo, want_hi). */
+static void read_words(Scan* sc, Addr lo, Addr hi, Addr want_lo, Addr want_hi,
+                       RootVisitor visit, void* ctx)
 {
    lo = VG_ROUNDUP(lo, sizeof(UWord));
    hi = VG_ROUNDDN(hi, sizeof(UWord));
@@ -471,6 +863,7 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
    read_cursor = lo;
    if (VG_MINIMAL_SETJMP(fault_jmpbuf) != 0) {
       VG_(sigprocmask)(VKI_SIG_SETMASK, &mask, NULL);   /* unblock the signal */
+      faults_caught++;
       read_cursor = VG_PGROUNDDN(read_cursor) + VKI_PAGE_SIZE;
    }
    while (read_cursor < hi) {
@@ -488,12 +881,18 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
          }
       }
       UWord value = *(volatile UWord*)a;
-      if (UNLIKELY(value - sc->lowest < sc->highest - sc->lowest))
+      if (UNLIKELY(value - want_lo < want_hi - want_lo))
          visit(sc, a, value, ctx);
       read_cursor = a + sizeof(UWord);
    }
    VG_(set_fault_catcher)(previous);
    sc->s->scanned += hi - lo;
+}
+
+/* Visit each aligned word of [lo, hi) that points into a block. */
+static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
+{
+   read_words(sc, lo, hi, sc->lowest, sc->highest, visit, ctx);
 }
 
 /* --- Stacks --- */
@@ -551,8 +950,13 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    if (i < w->first_client) i = w->first_client;
    /* The frame holding the word and its callers: memattr-graph names the
       root by the innermost of them that is the program's own code. */
-   if (!w->frames[i])
-      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], w->n_frames - i);
+   if (!w->frames[i]) {
+      /* No deeper than --num-callers: the core asserts on longer ones
+         (a deep interpreter stack has more than 24 frames). */
+      UInt depth = w->n_frames - i;
+      if (depth > VG_(clo_backtrace_size)) depth = VG_(clo_backtrace_size);
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], depth);
+   }
    r->frame = w->frames[i];
 }
 
@@ -692,16 +1096,194 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
    read_range(sc, lo, hi + 1, visit_segment_word, (void*)seg);
 }
 
+/* --- Root mappings read once, again only where written --- */
+
+/* A big mapping scanned as roots (a garbage collector's heap, an
+   interpreter's arenas) is mostly unchanged between two snapshots.  So
+   each snapshot keeps, for every root page it read whole (in a segment
+   with no stack, without a fault), the words in it that could point
+   into a block now or later: those whose value lies in the client heap,
+   or outside the program's other mappings (where the heap may grow).
+   The next snapshot reads only the pages written since (ma_pages.c:
+   stores, and memory mapped, unmapped or moved without stores) and
+   takes the other pages' words from here; every kept word is then
+   resolved against the current blocks, as a full scan would.
+
+   A word left out pointed into one of the program's mappings.  That
+   mapping may go and the heap grow there: so when a new block lies in
+   a range unmapped since the words were kept (ma_pages_unmapped), every
+   root page is read again and the list starts afresh.  Custom blocks
+   and --malloc=wrap put blocks inside root memory: then every root is
+   read every time.  Without page tracking (--track-pages=no, the
+   default with --track-access=no) no store is seen, and every root page
+   is read at every snapshot. */
+typedef struct {
+   Addr  page;
+   ULong first_word;      /* its words: RootCache.words[first_word ..) */
+   Bool  whole;           /* read without a fault: may be reused */
+} CachedPage;
+
+typedef struct {
+   Addr addr, value;
+} RootWord;
+
+typedef struct {
+   Bool        valid;     /* made by the last snapshot taken */
+   CachedPage* pages;     /* in address order */
+   ULong       n_pages, page_capacity;
+   RootWord*   words;     /* in address order */
+   ULong       n_words, word_capacity;
+} RootCache;
+
+static RootCache root_cache, next_root_cache;
+
+/* Whether a block can lie at v, now or later: v is in the client heap,
+   or in memory that is not the program's mapping (unmapped, reserved,
+   Valgrind's own: the heap may grow there).  The last segment looked up
+   answers most. */
+static Addr  verdict_start = 1, verdict_end = 0;
+static Bool  verdict;
+
+static Bool may_hold_a_block(Addr v)
+{
+   if (v >= verdict_start && v <= verdict_end) return verdict;
+   const NSegment* seg = VG_(am_find_nsegment)(v);
+   if (!seg) return True;
+   verdict_start = seg->start;
+   verdict_end = seg->end;
+   verdict = seg->isCH
+             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC);
+   return verdict;
+}
+
+static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
+{
+   RootCache* c = ctx;
+   if (!may_hold_a_block(value)) return;
+   if (c->n_words == c->word_capacity)
+      c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
+   c->words[c->n_words++] = (RootWord){ addr, value };
+}
+
+static ULong cached_words_end(ULong i)
+{
+   return i + 1 < root_cache.n_pages ? root_cache.pages[i + 1].first_word : root_cache.n_words;
+}
+
+/* The words of one page that may point into blocks, into
+   next_root_cache: the previous snapshot's if it kept the page and the
+   page was not written since, else read.  'cursor' walks the previous
+   snapshot's pages as pages come in address order. */
+/* An anonymous page the program has not written since it was mapped
+   holds zeros (ma_pages.c clears a page's written bit when it is
+   mapped anew, unmapped or given back; stores, the kernel's writes and
+   the tool's own set it): nothing to read, and reading would make it
+   resident. */
+static Bool unwritten_zero_page(const NSegment* seg, Addr page)
+{
+   return seg->kind == SkAnonC && ma_pages_written_in(page, page + VKI_PAGE_SIZE) == 0;
+}
+
+static void gather_page(Scan* sc, const NSegment* seg, Addr page, Bool reuse, ULong* cursor)
+{
+   RootCache* c = &next_root_cache;
+   const RootCache* old = &root_cache;
+   while (*cursor < old->n_pages && old->pages[*cursor].page < page) (*cursor)++;
+   ULong first = c->n_words;
+   Bool whole = True;
+   if (reuse && *cursor < old->n_pages && old->pages[*cursor].page == page
+       && old->pages[*cursor].whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
+      for (ULong w = old->pages[*cursor].first_word; w < cached_words_end(*cursor); w++)
+         c->words[c->n_words++] = old->words[w];   /* capacity: see scan_cached_segment */
+   } else if (unwritten_zero_page(seg, page)) {
+      /* anonymous, never written since mapped: zeros, no word to keep */
+   } else {
+      ULong faults = faults_caught;
+      ULong scanned = sc->s->scanned;
+      read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, c);
+      sc->s->kept_roots_read += sc->s->scanned - scanned;
+      whole = faults_caught == faults;   /* if not, read again next time */
+   }
+   if (c->n_pages == c->page_capacity)
+      c->pages = grow(c->pages, &c->page_capacity, sizeof(CachedPage), "ma.snap.rootpages");
+   c->pages[c->n_pages++] = (CachedPage){ page, first, whole };
+}
+
+/* seg's roots, through the cache. */
+static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong* cursor)
+{
+   RootCache* c = &next_root_cache;
+   ULong first = c->n_words;
+   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE) {
+      /* Room for a whole page's words, so a reused page copies without checks. */
+      while (c->word_capacity - c->n_words < VKI_PAGE_SIZE / sizeof(UWord))
+         c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
+      gather_page(sc, seg, page, reuse, cursor);
+   }
+   for (ULong k = first; k < c->n_words; k++) {
+      Addr value = c->words[k].value;
+      if (value - sc->lowest < sc->highest - sc->lowest)
+         visit_segment_word(sc, c->words[k].addr, value, (void*)seg);
+   }
+}
+
+static Bool overlaps_a_stack(const NSegment* seg, const Range* stacks, UInt n)
+{
+   for (UInt i = 0; i < n; i++)
+      if (stacks[i].lo <= seg->end && stacks[i].hi >= seg->start) return True;
+   return False;
+}
+
+/* Whether root words may be kept for the next snapshot (see above). */
+static Bool roots_cacheable(const Scan* sc)
+{
+   return sc->keep_roots && ma_track_pages && !ma_malloc_wrapped
+          && ma_heap.curr_custom_blocks == 0;
+}
+
+/* Whether a block lies in a range unmapped (or mapped anew) since the
+   kept root words were read: blocks[from ..) are the candidates. */
+static Bool heap_where_unmapped(const Scan* sc)
+{
+   const PageRange* ranges;
+   UInt n;
+   if (!ma_pages_unmapped(&ranges, &n)) return True;
+   for (UInt r = 0; r < n; r++) {
+      Int i = block_containing(sc, ranges[r].lo);
+      if (i >= 0) return True;
+      UInt next = first_block_after(sc, ranges[r].lo);
+      if (next < sc->s->n_blocks && sc->s->blocks[next].addr < ranges[r].hi) return True;
+   }
+   return False;
+}
+
 static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 {
    Int n = 0;
    Addr* starts = VG_(get_segment_starts)(SkFileC | SkAnonC | SkShmC, &n);
+   Bool cacheable = roots_cacheable(sc);
+   Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
+   ULong cursor = 0;
+   verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
       if (!seg || !seg->hasR || !seg->hasW || seg->isCH || is_device(seg)) continue;
-      read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
+      if (cacheable && !overlaps_a_stack(seg, stacks, n_stacks))
+         scan_cached_segment(sc, seg, reuse, &cursor);
+      else
+         read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
    }
    VG_(free)(starts);
+   if (!sc->keep_roots) return;
+   /* The words kept become the next snapshot's to reuse; read afresh,
+      they were filtered against today's mappings. */
+   if (!reuse) ma_pages_unmapped_clear();
+   RootCache used = root_cache;   /* its arrays hold the next snapshot's words */
+   root_cache = next_root_cache;
+   root_cache.valid = cacheable;
+   next_root_cache = used;
+   next_root_cache.valid = False;
+   next_root_cache.n_pages = next_root_cache.n_words = 0;
 }
 
 /*------------------------------------------------------------*/
@@ -712,7 +1294,7 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    from it. */
 static const Snapshot* last_taken;
 
-static Snapshot* take(const HChar* name, UInt kinds)
+static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 {
    Snapshot* s = VG_(malloc)("ma.snap", sizeof(Snapshot));
    VG_(memset)(s, 0, sizeof *s);
@@ -721,29 +1303,114 @@ static Snapshot* take(const HChar* name, UInt kinds)
    s->time  = ma_instrs;
    s->alloc = ma_heap.total_bytes;
    s->bytes = ma_heap.curr_bytes;
+   return s;
+}
 
-   Scan sc = { s, last_taken, 0, 0, 0, 0, 0 };
-   collect_blocks(&sc);
-   read_blocks(&sc);
+/* Blocks and roots of s, retaken from 'previous' when it can be. */
+static void scan_into(Snapshot* s, const Snapshot* previous, Bool keep_roots)
+{
+   Scan sc = { s, previous, 0, 0, 0, 0, 0, keep_roots };
+   s->edges = take_spare((void**)&spare.edges, &spare.edge_capacity, &sc.edge_capacity);
+   s->words = take_spare((void**)&spare.words, &spare.word_capacity, &sc.word_capacity);
+   take_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
    Range* stacks = scan_stacks(&sc, &n_stacks);
    scan_segments(&sc, stacks, n_stacks);
    VG_(free)(stacks);
+   s->edge_capacity = sc.edge_capacity;
+   s->word_capacity = sc.word_capacity;
+}
+
+static void discard(Snapshot* s);
+
+/* --snapshot-check=yes: a retaken snapshot is compared with a full scan
+   taken at the same moment; a difference is a bug of the retake, and
+   is reported on stderr.  (For the tool's tests: it doubles the cost.) */
+Bool         ma_snapshot_check = False;
+static ULong checks_done, checks_failed;
+
+static Bool same_blocks(const Snapshot* a, const Snapshot* b)
+{
+   if (a->n_blocks != b->n_blocks || a->n_edges != b->n_edges || a->n_words != b->n_words
+       || a->unreadable_blocks != b->unreadable_blocks) return False;
+   for (UInt i = 0; i < a->n_blocks; i++) {
+      const SnapBlock *x = &a->blocks[i], *y = &b->blocks[i];
+      if (x->addr != y->addr || x->size != y->size || x->site != y->site || x->hash != y->hash
+          || x->alloc_event != y->alloc_event || x->readable != y->readable
+          || x->first_edge != y->first_edge || x->first_word != y->first_word) return False;
+   }
+   for (ULong k = 0; k < a->n_edges; k++)
+      if (a->edges[k].offset != b->edges[k].offset || a->edges[k].target != b->edges[k].target
+          || a->edges[k].target_offset != b->edges[k].target_offset) return False;
+   for (ULong k = 0; k < a->n_words; k++)
+      if (a->words[k].offset != b->words[k].offset || a->words[k].value != b->words[k].value)
+         return False;
+   return True;
+}
+
+static Bool same_roots(const Snapshot* a, const Snapshot* b)
+{
+   if (a->n_roots != b->n_roots) return False;
+   for (ULong k = 0; k < a->n_roots; k++) {
+      const SnapRoot *x = &a->roots[k], *y = &b->roots[k];
+      if (x->kind != y->kind || x->addr != y->addr || x->target != y->target
+          || x->target_offset != y->target_offset || x->thread != y->thread
+          || x->frame != y->frame || x->name != y->name || x->object != y->object
+          || x->symbol_offset != y->symbol_offset) return False;
+   }
+   return True;
+}
+
+static void check_against_full_scan(const Snapshot* s)
+{
+   Snapshot* full = new_snapshot(s->name, s->kinds);
+   scan_into(full, NULL, False);
+   Bool blocks_ok = same_blocks(s, full), roots_ok = same_roots(s, full);
+   checks_done++;
+   if (!blocks_ok || !roots_ok) {
+      checks_failed++;
+      VG_(umsg)("memattr: snapshot check: snapshot %llu ('%s') differs from a full scan "
+                "(%s%s): %u blocks, %llu pointers, %llu roots against %u, %llu, %llu\n",
+                ma_snapshot_cost.taken, s->name, blocks_ok ? "" : "blocks",
+                roots_ok ? "" : blocks_ok ? "roots" : " and roots",
+                s->n_blocks, s->n_edges, s->n_roots, full->n_blocks, full->n_edges,
+                full->n_roots);
+   }
+   discard(full);
+}
+
+void ma_snapshot_check_summary(void)
+{
+   if (ma_snapshot_check)
+      VG_(umsg)("memattr: snapshot check: %llu retaken snapshots compared with a full scan, "
+                "%llu differed\n", checks_done, checks_failed);
+}
+
+static Snapshot* take(const HChar* name, UInt kinds)
+{
+   Snapshot* s = new_snapshot(name, kinds);
+   scan_into(s, last_taken, True);
+   if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
    ma_snapshot_cost.scanned += s->scanned;
    ma_snapshot_cost.reused += s->reused;
+   if (s->retaken) ma_snapshot_cost.retaken++;
    last_taken = s;
+   start_log(s);
    return s;
 }
 
 static void discard(Snapshot* s)
 {
-   if (last_taken == s) last_taken = NULL;
-   VG_(free)(s->blocks);
-   VG_(free)(s->edges);
-   VG_(free)(s->words);
+   if (last_taken == s) {
+      last_taken = NULL;
+      ma_snapshot_logging = False;   /* nothing left to retake from */
+   }
+   keep_spare((void**)&spare.blocks, &spare.block_capacity, s->blocks, s->block_capacity);
+   keep_spare((void**)&spare.edges, &spare.edge_capacity, s->edges, s->edge_capacity);
+   keep_spare((void**)&spare.words, &spare.word_capacity, s->words, s->word_capacity);
    VG_(free)(s->roots);
    VG_(free)(s);
 }
@@ -772,6 +1439,14 @@ static ULong peak_snapshots_cost;
    between them (a heap that churns while it grows, with nothing to
    reuse); the last snapshot is then further from the peak than the
    growth factor, and the report says how far. */
+/* What the budget counts of a snapshot's cost: not the root pages it
+   read again because the program wrote them (a collector's heap):
+   that follows the program's own writes, not the heap's size. */
+static ULong budgeted(const Snapshot* s)
+{
+   return s->scanned - s->kept_roots_read;
+}
+
 static void set_threshold_after(const Snapshot* s)
 {
    ULong bytes = s->bytes;
@@ -779,7 +1454,7 @@ static void set_threshold_after(const Snapshot* s)
                   + bytes % 100 * (ULong)ma_snapshot_growth_pct / 100;
    ma_snapshot_threshold = bytes + growth;
    if (ma_snapshot_budget > 0) {
-      ULong affordable_at = (peak_snapshots_cost + s->scanned) / (ULong)ma_snapshot_budget;
+      ULong affordable_at = (peak_snapshots_cost + budgeted(s)) / (ULong)ma_snapshot_budget;
       if (affordable_at > ma_snapshot_threshold) ma_snapshot_threshold = affordable_at;
    }
 }
@@ -794,7 +1469,7 @@ static void make_peak(Snapshot* s, Bool requested)
    s->kinds |= SNAP_PEAK;
    peak_snapshot = s;
    peak_is_requested = requested;
-   if (!requested) peak_snapshots_cost += s->scanned;
+   if (!requested) peak_snapshots_cost += budgeted(s);
    set_threshold_after(s);
 }
 

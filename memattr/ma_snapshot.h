@@ -9,6 +9,11 @@
    of loaded objects, other mappings), and keeping the snapshots until
    ma_trace.c writes them (docs/trace-format.md, "Snapshots").
 
+   The automatic peak snapshot is retaken many times as the heap grows;
+   a retake starts from the last snapshot and costs what changed since
+   (blocks allocated, released or written, root pages written), not the
+   heap's size: see ma_snapshot.c.
+
    A snapshot is a fact: which words point where.  Ownership (dominator
    trees, retained sizes), duplicates and reachability are computed by
    memattr-graph from it. */
@@ -19,7 +24,8 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_execontext.h"
 
-typedef struct _Site Site;   /* ma_blocks.h */
+typedef struct _Site  Site;    /* ma_blocks.h */
+typedef struct _Block Block;
 
 /* --snapshots, --snapshot-growth (percent), --snapshot-min (bytes),
    --snapshot-budget (times the live heap). */
@@ -27,6 +33,7 @@ extern Bool  ma_snapshots_on;
 extern Long  ma_snapshot_growth_pct;
 extern Long  ma_snapshot_min_bytes;
 extern Long  ma_snapshot_budget;     /* --snapshot-budget; 0 = none */
+extern Bool  ma_snapshot_check;      /* --snapshot-check (a debugging aid) */
 
 /* One live block of a snapshot.  Blocks are kept in increasing
    address order; their pointers are edges[first_edge .. next block's
@@ -100,6 +107,9 @@ typedef struct _Snapshot {
    ULong      bytes;         /* live requested bytes */
    ULong      scanned;       /* bytes of client memory read */
    ULong      reused;        /* bytes of unchanged blocks not read again */
+   ULong      kept_roots_read;    /* of 'scanned', bytes of root pages read
+                                     again because written since (not in
+                                     the budget: ma_snapshot.c, budgeted) */
    ULong      unreadable_blocks;  /* live blocks it could not read: their memory */
    ULong      unreadable_bytes;   /* was protected or unmapped (not faulting) */
    SnapBlock* blocks;
@@ -110,11 +120,15 @@ typedef struct _Snapshot {
    ULong      n_words;
    SnapRoot*  roots;
    ULong      n_roots;
+   ULong      block_capacity, edge_capacity, word_capacity;   /* of the arrays */
+   Bool       retaken;     /* taken from the previous snapshot (ma_snapshot.c) */
+   Bool       mergeable;   /* the next may be taken from it: no custom blocks */
 } Snapshot;
 
 /* Running cost of all snapshots taken so far. */
 typedef struct {
    ULong taken;
+   ULong retaken;   /* of which taken from the previous one (ma_snapshot.c) */
    ULong scanned;
    ULong reused;
 } SnapshotCost;
@@ -127,6 +141,15 @@ extern SnapshotCost ma_snapshot_cost;
 extern ULong ma_snapshot_threshold;
 
 void ma_snapshot_init(void);   /* after the options are known */
+
+/* --snapshot-check=yes: at the end, how many retaken snapshots were
+   compared with a full scan, and how many differed. */
+void ma_snapshot_check_summary(void);
+
+/* While the last snapshot can be retaken from, ma_events.h tells every
+   block allocated and released (see ma_snapshot.c, "Retaking"). */
+extern Bool ma_snapshot_logging;
+void ma_snapshot_log_event(const Block* bk, Bool allocated);
 
 /* A block is about to be released and live bytes exceed
    ma_snapshot_threshold: take the peak snapshot now, before anything

@@ -1,0 +1,52 @@
+"""How snapshots are taken: what a block's never-written bytes read as, and that a retaken
+peak snapshot (which reuses what did not change since the last one) is what a full scan
+would give."""
+
+from fixtures import expect_raw, memattr
+
+RECYCLED = "c_recycled_block.c"
+
+
+def case_recycled_block_stale_pointer(env, results):
+    """A stale pointer left in a freed big block, in bytes the block's next occupant never
+    wrote, is no pointer of the new block (the tool clears only the pages written)."""
+    raw = expect_raw(results, "recycled_block", memattr(env, RECYCLED))
+    if not raw:
+        return
+    snap = next((s for s in raw.snapshots if s.name == "recycled"), None)
+    if not results.check("recycled_block: the requested snapshot", snap is not None):
+        return
+    big = [b for b in snap.blocks if b["size"] == 1024 * 1024]
+    target = [i for i, b in enumerate(snap.blocks, 1) if b["size"] == 64]
+    results.equal("recycled_block: one big block and one target", (len(big), len(target)),
+                  (1, 1))
+    if big:
+        results.equal("recycled_block: the big block holds no pointer", big[0]["ptrs"], [])
+    results.check("recycled_block: the target is held by the global",
+                  any(r["kind"] == "global" and r["to"] in target for r in snap.roots),
+                  snap.roots)
+
+
+CASES = [case_recycled_block_stale_pointer]
+
+
+MUTATIONS = "c_heap_mutations.c"
+
+
+def case_retakes_equal_full_scans(env, results):
+    """Every peak snapshot retaken from the last one (what changed since, re-read) equals a
+    full scan taken at the same moment (--snapshot-check=yes compares them in the tool)."""
+    traced = memattr(env, MUTATIONS, options=["--snapshot-check=yes", "--snapshot-budget=0"])
+    raw = expect_raw(results, "heap_mutations", traced)
+    if not raw:
+        return
+    summary = [line for line in traced.proc.stderr.splitlines() if "snapshot check:" in line]
+    compared = [int(w) for line in summary if "compared" in line
+                for w in [line.split("check: ")[1].split()[0]]]
+    results.check("heap_mutations: over 100 retakes compared with full scans",
+                  compared and compared[0] > 100, summary)
+    results.check("heap_mutations: no retake differs from its full scan",
+                  summary and summary[-1].endswith(", 0 differed") and len(summary) == 1, summary)
+
+
+CASES.append(case_retakes_equal_full_scans)
