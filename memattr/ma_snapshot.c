@@ -48,6 +48,7 @@
 #include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
 #include "pub_tool_signals.h"
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
@@ -550,9 +551,15 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    UInt i = frame_holding(w, addr);
    if (i < w->first_client) i = w->first_client;
    /* The frame holding the word and its callers: memattr-graph names the
-      root by the innermost of them that is the program's own code. */
-   if (!w->frames[i])
-      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], w->n_frames - i);
+      root by the innermost of them that is the program's own code.  The
+      walk goes deeper than --num-callers (to find the frame holding any
+      word), but a stack the core keeps may not: the outermost callers
+      of a deep recursion are left out. */
+   if (!w->frames[i]) {
+      UInt n = w->n_frames - i;
+      if (n > (UInt)VG_(clo_backtrace_size)) n = VG_(clo_backtrace_size);
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], n);
+   }
    r->frame = w->frames[i];
 }
 

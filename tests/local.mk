@@ -26,7 +26,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
 	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c tests/tool/c_trace_sabotage.c \
 	tests/tool/c_mprotect_heap.c \
-	tests/tool/c_many_pointers.c tests/tool/c_long_run.c
+	tests/tool/c_many_pointers.c tests/tool/c_long_run.c tests/tool/c_deep_stack.c
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)
