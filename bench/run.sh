@@ -578,9 +578,15 @@ verdicts() {
         figure_verdict "$w" "peak snapshot >= 98 % of the true peak" "${fig[$w,pct]}" ">=" 98
         figure_verdict "$w" "memattr's max RSS <= memcheck's" \
             "$(per "${medrss[$w,memattr]}" "${medrss[$w,memcheck]}" %.3f)" "<=" 1
-        [[ $w != py_big_heap ]] ||
+        if [[ $w == py_big_heap ]]; then
             figure_verdict "$w" "trace <= 25 bytes per live block at the peak snapshot" \
                 "$(per "$(mul "${fig[$w,trace_mb]}" 1e6)" "${fig[$w,blocks]}" %.1f)" "<=" 25
+            figure_verdict "$w" "memattr-graph json <= 3 s" "${fig[$w,json_s]}" "<=" 3
+            figure_verdict "$w" "memattr-graph json <= 600 MB (MiB here)" "$(mib "${fig[$w,json_kib]}")" "<=" 600
+        fi
+        [[ $w != compile_unit ]] ||
+            figure_verdict "$w" "memattr-graph json's max RSS <= 4 x the trace (MiB per trace MB <= 3.81)" \
+                "$(per "$(mib "${fig[$w,json_kib]}")" "${fig[$w,trace_mb]}" %.2f)" "<=" 3.81
     done
 }
 
