@@ -2,12 +2,16 @@
 # memattr benchmark (not part of the test suite).
 #
 # Builds a few allocation-heavy workloads into bench/work/ and runs each one natively and
-# under valgrind --tool=none, massif, dhat, memcheck, memattr --track-access=no and memattr
-# (access tracking, the default), REPS times each, in the same run. Prints one table of
-# slowdown ratios (median wall time, against native and against --tool=none) with the size
-# of memattr's trace, writes it as markdown to bench/work/results.md, and says on each
-# workload whether memattr without access tracking is no slower than Massif, and whether
-# memattr with it is no slower than DHAT (and Memcheck, the aim). The machine is assumed to be shared and noisy: only ratios are reported,
+# under valgrind --tool=none, massif, dhat, memcheck, memattr --track-access=no, memattr
+# (access tracking, the default), memattr --snapshots=no, --track-pages=no and
+# --malloc=wrap, REPS times each, in the same run (--configs picks some). Two workloads are
+# issue 13's big ones: python3 with a million live blocks, and g++ -c, whose compiler proper
+# (cc1plus, a child: --trace-children=yes) is measured. Prints tables of slowdown ratios
+# (median wall time, against native and against --tool=none), max RSS, and issue 13's
+# figures read from the default run's trace with memattr-graph (the peak snapshot's share
+# of the peak, trace bytes per live block, memattr-graph's time and memory per trace MB),
+# writes them as markdown to bench/work/results.md, and says on each workload which of the
+# targets hold. The machine is assumed to be shared and noisy: only ratios are reported,
 # nothing asserts an absolute time. See bench/README.md.
 set -euo pipefail
 # The whole script is one { ... } block: bash parses it completely before running it, so
@@ -25,12 +29,15 @@ CONFIGS=(native none massif dhat memcheck memattr_alloc memattr memattr_nosnap m
 
 usage() {
     cat <<EOF
-Usage: bench/run.sh [--reps N] [--only NAME[,NAME...]] [--memattr CMD] [--memattr-graph PATH] [--help]
+Usage: bench/run.sh [--reps N] [--only NAME[,NAME...]] [--configs NAME[,NAME...]]
+                    [--memattr CMD] [--memattr-graph PATH] [--help]
 
 Runs each workload natively and under valgrind --tool=none, massif, dhat, memcheck
-(--leak-check=no), memattr --track-access=no and memattr, N times per configuration,
-and prints median wall-time ratios (x native, and / none in parentheses), memattr
-against massif, dhat and memcheck, the size of memattr's trace, and max RSS. Results also go to bench/work/results.md; every run's
+(--leak-check=no), memattr --track-access=no, memattr, memattr --snapshots=no,
+--track-pages=no and --malloc=wrap, N times per configuration, and prints median
+wall-time ratios (x native, and / none in parentheses), memattr against massif, dhat
+and memcheck, the size of memattr's trace, max RSS, and issue 13's figures (the
+default trace read by memattr-graph). Results also go to bench/work/results.md; every run's
 stdout, stderr and timing are kept under bench/work/runs/ and bench/work/raw.tsv.
 
 Options:
@@ -41,8 +48,8 @@ Options:
                   Default: \$top/memattr-inplace if it exists (in-tree build), else
                   \$top/build/memattr-inplace (scripts/build.sh), else
                   "valgrind --tool=memattr" (installed).
-  --configs NAMES run only these configurations, comma-separated (env CONFIGS; native is
-                  always run): ${CONFIGS[*]}.
+  --configs NAMES run only these configurations, comma-separated (env CONFIGS_WANTED;
+                  native is always run): ${CONFIGS[*]}.
                   The others show as SKIPPED (e.g. leave out dhat, the slowest, on the
                   big workloads)
   --memattr-graph PATH  the memattr-graph that reads the default run's trace (report and
