@@ -3,10 +3,15 @@
 # screen, and memattr's resident estimate beside the native peak RSS of the same run.
 #
 # gzip, xz (-9, a small and a big input: a big dictionary, mostly never written, then mostly
-# written), jq and sqlite3, on inputs generated here. For each: the command, the first 24
-# lines of the report's summary (what tests/tool/cases/real_programs.py checks on small
-# inputs), and "estimate / native RSS" as a ratio. A measurement, not a test: nothing is
-# asserted. Run from the top of a built tree: bash bench/real-programs.sh
+# written), jq and sqlite3, on inputs generated here; python3 with its own allocator
+# (pymalloc: its arenas are mappings, not malloc blocks) on bench's big-heap workload; and
+# a C++ compiler on bench/workloads/compile_unit.cpp: g++ -c (the compiler proper, cc1plus,
+# is a child process: traced with --trace-children=yes, and its trace is the one read) and
+# clang++ -c when installed (clang compiles in its own process). For each: the command, the
+# first 24 lines of the report's summary (what tests/tool/cases/real_programs.py checks on
+# small inputs), and "estimate / native RSS" as a ratio (native RSS: the largest process of
+# the native run, so cc1plus for g++). A measurement, not a test: nothing is asserted.
+# Run from the top of a built tree: bash bench/real-programs.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
@@ -30,10 +35,23 @@ open("input.sql", "w").write(
     "SELECT count(*), sum(length(b)) FROM (SELECT b FROM t ORDER BY c DESC, b);\n")
 PY
 
-measure() {  # NAME COMMAND...: trace it, print its first screen and the estimate's ratio
-  local name=$1; shift
-  echo "== $name: valgrind --tool=memattr $*"
-  "$build/memattr-inplace" -q --memattr-out-file="$name.trace" "$@" > /dev/null
+measure() {  # NAME [--child PROGRAM] COMMAND...: trace it (or its child PROGRAM), print
+             # its first screen and the estimate's ratio
+  local name=$1 child=; shift
+  if [[ $1 == --child ]]; then child=$2; shift 2; fi
+  if [[ -z $child ]]; then
+    echo "== $name: valgrind --tool=memattr $*"
+    "$build/memattr-inplace" -q --memattr-out-file="$name.trace" "$@" > /dev/null
+  else
+    echo "== $name: valgrind --tool=memattr --trace-children=yes $* (the trace of $child)"
+    rm -f "$name".trace.*
+    "$build/memattr-inplace" --trace-children=yes --memattr-out-file="$name.trace.%p" "$@" \
+      > /dev/null 2> "$name.log"
+    local pid
+    pid=$(sed -n "s|^==\([0-9]*\)== Command: [^ ]*/$child .*|\1|p" "$name.log" | head -n 1)
+    [[ -n $pid && -s $name.trace.$pid ]] || { echo "no trace of $child (see $work/$name.log)"; return 1; }
+    mv "$name.trace.$pid" "$name.trace"
+  fi
   local native
   native=$("$build/memattr-graph" native-rss -- "$@" 2>&1 >/dev/null | sed -n 's/.*--native-rss=\([0-9]*\)K.*/\1/p')
   "$build/memattr-graph" report "$name.trace" --native-rss="${native}K" | sed -n '9,24p'
@@ -50,3 +68,10 @@ measure xz-small xz -9 -k -f small.txt
 measure xz-big xz -9 -k -f text.txt
 measure jq jq -c 'group_by(.name) | map({name: .[0].name, n: length})' input.json
 measure sqlite3 sqlite3 :memory: ".read input.sql"
+measure python3 /usr/bin/python3 "$top/bench/workloads/py_big_heap.py"
+measure g++ --child cc1plus g++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o
+if command -v clang++ > /dev/null; then
+  measure clang++ clang++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o
+else
+  echo "== clang++: not installed (apt-get install clang), skipped"
+fi

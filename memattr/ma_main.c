@@ -10,6 +10,7 @@
    Files, each module calling only those below it in this list's
    order of layers (docs/architecture.md):
      ma_main.c      this file
+     ma_progress.c  progress lines while the program runs (--progress)
      ma_trace.c     the trace file (docs/trace-format.md); only writes
      ma_exec.c      whether an execve will run, and be traced
      ma_custom.c    custom allocators and mempools (valgrind.h requests)
@@ -56,6 +57,7 @@
 #include "ma_pages.h"
 #include "ma_exec.h"
 #include "ma_phase.h"
+#include "ma_progress.h"
 #include "ma_regions.h"
 #include "ma_requests.h"
 #include "ma_snapshot.h"
@@ -104,6 +106,7 @@ static Bool ma_process_cmd_line_option(const HChar* arg)
       if (!ma_phase_add_function(phase_fn))
          VG_(fmsg_bad_option)(arg, "--phase-fn needs a function name\n");
    }
+   else if (ma_progress_process_option(arg)) {}
    else return VG_(replacement_malloc_process_cmd_line_option)(arg);
    return True;
 }
@@ -161,6 +164,9 @@ static void ma_print_usage(void)
 "                                Rust: 'crate::module::process_batch').\n"
 "                                Programs can also use MEMATTR_PHASE_BEGIN/END\n"
 "                                and MEMATTR_MARK from memattr.h\n"
+   );
+   ma_progress_print_usage();
+   VG_(printf)(
 "\n"
 "    memattr replaces the client's allocator (like Massif and DHAT): every\n"
 "    malloc/calloc/realloc/free, memalign/posix_memalign/aligned_alloc/valloc\n"
@@ -403,6 +409,7 @@ static void ma_post_clo_init(void)
    ma_lineage_init();
    ma_snapshot_init();
    ma_phase_start();
+   ma_progress_start();
    if (VG_(sizeXA)(VG_(clo_fullpath_after)) == 0) {   /* the user gave none */
       static const HChar* const whole_directory = "";
       VG_(addToXA)(VG_(clo_fullpath_after), &whole_directory);

@@ -949,13 +949,14 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    UInt i = frame_holding(w, addr);
    if (i < w->first_client) i = w->first_client;
    /* The frame holding the word and its callers: memattr-graph names the
-      root by the innermost of them that is the program's own code. */
+      root by the innermost of them that is the program's own code.  The
+      walk goes deeper than --num-callers (to find the frame holding any
+      word), but a stack the core keeps may not: the outermost callers
+      of a deep recursion are left out. */
    if (!w->frames[i]) {
-      /* No deeper than --num-callers: the core asserts on longer ones
-         (a deep interpreter stack has more than 24 frames). */
-      UInt depth = w->n_frames - i;
-      if (depth > VG_(clo_backtrace_size)) depth = VG_(clo_backtrace_size);
-      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], depth);
+      UInt n = w->n_frames - i;
+      if (n > (UInt)VG_(clo_backtrace_size)) n = VG_(clo_backtrace_size);
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], n);
    }
    r->frame = w->frames[i];
 }

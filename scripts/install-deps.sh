@@ -15,6 +15,9 @@ PACKAGES=(
   # pprof profile with (go tool pprof), Debian programs whose first screen is checked
   # (tests/tool/cases/real_programs.py)
   libgtest-dev python3 graphviz sqlite3 chromium golang-go jq xz-utils gzip
+  # bench/: GNU time (each run's max RSS: bench/run.sh, bench/ownership.sh); g++ is
+  # build-essential's (bench/run.sh's compile_unit workload)
+  time
 )
 # Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
 command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)

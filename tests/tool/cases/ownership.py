@@ -324,7 +324,22 @@ def case_reserved_buffers_are_not_duplicates(env, results):
                   str(never))
 
 
+def case_deep_stack_roots(env, results):
+    """c_deep_stack.c: a snapshot taken 200 calls deep (deeper than --num-callers, as in an
+    interpreter's recursion; bench's py_big_heap died of it): the run completes, and the
+    block is held by a stack root named by its frame."""
+    case = "deep_stack"
+    report = expect_report(results, case, memattr(env, "c_deep_stack.c"))
+    if report is None:
+        return
+    results.check(f"{case}: the peak snapshot is the one analysed",
+                  "peak" in report["ownership"]["snapshot"]["kinds"], str(report["ownership"]["snapshot"]))
+    stack_roots = [root["name"] for root in report["ownership"]["roots"] if root["kind"] == "stack"]
+    results.check(f"{case}: the block is held by a stack root in descend",
+                  any("descend" in name for name in stack_roots), str(stack_roots))
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
          case_snapshots_off, case_many_pointers, case_roots_named_by_the_program,
-         case_reserved_buffers_are_not_duplicates]
+         case_reserved_buffers_are_not_duplicates, case_deep_stack_roots]

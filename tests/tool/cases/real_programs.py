@@ -1,9 +1,11 @@
-"""Debian's own programs (issue 14): gzip, xz, jq and sqlite3 run under memattr on inputs
-made here, each in a few seconds. The first screen of each text report (its first 60 lines)
+"""Debian's own programs (issue 14): gzip, xz, jq, sqlite3 and python3 (with its own
+allocator, pymalloc, whose arenas are anonymous mappings) run under memattr on inputs made
+here, each in a few seconds. The first screen of each text report (its first 60 lines)
 must name the top culprit of resident memory at the peak as a person recognises it (the
 library or the program whose code or data it is), with no "???" where the trace has a symbol
 or an object, and no root or site named after memattr's or Valgrind's own code.
-bench/real-programs.sh runs the same programs on bigger inputs and prints the first screens."""
+bench/real-programs.sh runs the same programs on bigger inputs, and a C++ compiler (g++ -c
+with --trace-children=yes, clang++ -c), and prints the first screens."""
 
 import json
 import os
@@ -23,6 +25,8 @@ PROGRAMS = {
     "jq": ("/usr/bin/jq", ["-c", "group_by(.name) | map({name: .[0].name, n: length})",
                            "{json}"], "libjq"),
     "sqlite3": ("/usr/bin/sqlite3", [":memory:", ".read {sql}"], "libsqlite3"),
+    # pymalloc's arenas: an anonymous mapping made by the interpreter's own code.
+    "python3": ("/usr/bin/python3", ["{py}"], "anonymous mapping at python3"),
 }
 
 
@@ -31,7 +35,8 @@ def make_inputs(directory):
     rng = random.Random(14)
     paths = {"input": os.path.join(directory, "input.bin"),
              "json": os.path.join(directory, "input.json"),
-             "sql": os.path.join(directory, "input.sql")}
+             "sql": os.path.join(directory, "input.sql"),
+             "py": os.path.join(directory, "input.py")}
     words = [f"word{n}" for n in range(500)]
     with open(paths["input"], "w") as f:
         f.write(" ".join(rng.choice(words) for _ in range(60000)))
@@ -45,11 +50,14 @@ def make_inputs(directory):
                 " FROM n;\n"
                 "CREATE INDEX tb ON t(b);\n"
                 "SELECT count(*), sum(length(b)) FROM (SELECT b FROM t ORDER BY c DESC, b);\n")
+    with open(paths["py"], "w") as f:
+        f.write("data = {f'k{i}': [i, str(i) * 3] for i in range(20000)}\n"
+                "print(sum(len(v[1]) for v in data.values()))\n")
     return paths
 
 
 def with_inputs(argument, inputs):
-    """`argument` with {input}, {json}, {sql} replaced by the inputs' paths (jq's filter has
+    """`argument` with {input}, {json}, {sql}, {py} replaced by the inputs' paths (jq's filter has
     braces of its own, so no str.format)."""
     for name, path in inputs.items():
         argument = argument.replace("{" + name + "}", path)
