@@ -156,13 +156,24 @@ static Addr end_of(const SnapBlock* b)
    return b->addr + (b->size ? b->size : 1);   /* a block of size 0 counts as 1 byte */
 }
 
+/* Whether 'outer' and 'inner' (which lies inside it) both stay in the
+   snapshot: a metapool's chunk and the blocks its user carves out of it
+   with VALGRIND_MALLOCLIKE_BLOCK, the one overlap Memcheck's leak check
+   allows. */
+static Bool both_kept(const SnapBlock* outer, const SnapBlock* inner)
+{
+   return outer->in_metapool && inner->kind == BLOCK_CUSTOM;
+}
+
 /* Blocks nest only when a program's own allocator carves custom or pool
    blocks out of a malloc'd (or custom) block.  As in Memcheck's leak
    check, the inner blocks stand and the block containing them is left
    out of the snapshot: pointers then resolve to the inner blocks,
-   which is what the program works with.  A block overlapping another
-   without containing it (a bad annotation) is left out too.  Returns
-   the number of blocks kept, and keeps 'bytes' their sum. */
+   which is what the program works with.  A metapool's chunk and the
+   custom blocks inside it are both kept (both_kept).  A block
+   overlapping another without containing it (a bad annotation) is left
+   out too.  Returns the number of blocks kept, and keeps 'bytes' their
+   sum. */
 static UInt drop_containers(Snapshot* s)
 {
    SnapBlock* b = s->blocks;
@@ -171,9 +182,11 @@ static UInt drop_containers(Snapshot* s)
       if (kept > 0 && b[i].addr < end_of(&b[kept - 1])) {
          SnapBlock* last = &b[kept - 1];
          Bool last_contains = last->addr <= b[i].addr && end_of(&b[i]) <= end_of(last);
-         s->bytes -= last_contains ? last->size : b[i].size;
-         if (!last_contains) continue;      /* drop b[i] */
-         kept--;                            /* drop the container */
+         if (!(last_contains && both_kept(last, &b[i]))) {
+            s->bytes -= last_contains ? last->size : b[i].size;
+            if (!last_contains) continue;      /* drop b[i] */
+            kept--;                            /* drop the container */
+         }
       }
       b[kept++] = b[i];
    }
@@ -227,6 +240,8 @@ static void collect_blocks(Scan* sc)
       b->alloc_event = bk->alloc_event;
       b->written = ma_access_bytes_written(bk);
       b->readable = is_readable(&readable, bk->payload, bk->req_szB);
+      b->kind = bk->kind;
+      b->in_metapool = bk->in_metapool;
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
@@ -236,24 +251,33 @@ static void collect_blocks(Scan* sc)
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
       }
-   /* An empty heap gives the empty range [0, 0), which nothing is in. */
+   /* An empty heap gives the empty range [0, 0), which nothing is in.
+      The last block need not end highest: a metapool's chunk may hold
+      it. */
    sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;   /* disjoint, sorted */
+   sc->highest = 0;
+   for (UInt i = 0; i < n; i++)
+      if (end_of(&s->blocks[i]) > sc->highest) sc->highest = end_of(&s->blocks[i]);
 }
 
 /* The block containing address v (a block of size 0 counts as one
-   byte, as in Memcheck), or -1.  Blocks never overlap. */
+   byte, as in Memcheck), or -1.  Blocks overlap only where a metapool's
+   chunk holds custom blocks; an address in both then resolves as
+   Memcheck's binary search (find_chunk_for) resolves it: to the first
+   block containing it that the search probes, which is the inner block
+   unless the chunk lies at the middle of the current range. */
 static Int block_containing(const Scan* sc, Addr v)
 {
    if (v - sc->lowest >= sc->highest - sc->lowest) return -1;   /* also v < lowest */
    const SnapBlock* b = sc->s->blocks;
    Int lo = 0, hi = (Int)sc->s->n_blocks - 1;
-   while (lo < hi) {                       /* last block starting at or below v */
-      Int mid = lo + (hi - lo + 1) / 2;
-      if (b[mid].addr <= v) lo = mid; else hi = mid - 1;
+   while (lo <= hi) {
+      Int mid = (lo + hi) / 2;
+      if (v < b[mid].addr) hi = mid - 1;
+      else if (v >= end_of(&b[mid])) lo = mid + 1;
+      else return mid;
    }
-   SizeT size = b[lo].size ? b[lo].size : 1;
-   return v >= b[lo].addr && v - b[lo].addr < size ? lo : -1;
+   return -1;
 }
 
 static UInt interior_offset(Addr offset)

@@ -46,6 +46,9 @@ typedef struct {
                            blocks were announced again): not read; its
                            hash is then made from its address, so it
                            matches no other block */
+   UChar kind;          /* BlockKind (ma_blocks.h) */
+   Bool  in_metapool;   /* a chunk of a metapool: custom blocks may lie
+                           inside it, and both are kept */
 } SnapBlock;
 
 /* A word of a block whose value looks like a user-space address

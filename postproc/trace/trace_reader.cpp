@@ -964,7 +964,9 @@ private:
             resolve_site(parse_integer(fields.site, MA_KEY_BLOCK_SITE), MA_TAG_BLOCK));
         block.size = parse_integer(fields.size, MA_KEY_BLOCK_SIZE);
         block.hash = parse_hash(fields.hash);
-        if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
+        if (!snapshot.blocks.empty())
+            check_after(snapshot.blocks.back(), block, number, open_->blocks_end);
+        open_->blocks_end = std::max(open_->blocks_end, block_end(block));
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
         if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
             fail("the snapshot's block sizes add up to more than 64 bits can hold");
@@ -974,14 +976,29 @@ private:
     }
 
     // Blocks come in increasing address order and do not overlap (a block of size 0 takes
-    // one byte, as pointers into it count).
+    // one byte, as pointers into it count), except that blocks may lie wholly inside an
+    // earlier one: a metapool's chunk and the custom blocks carved out of it, which
+    // Memcheck's leak check keeps both. `enclosing_end` is the farthest end of the blocks
+    // before this one.
     void check_after(const SnapshotBlock& previous, const SnapshotBlock& block,
-                     std::uint64_t number) const {
+                     std::uint64_t number, std::uint64_t enclosing_end) const {
         const std::uint64_t previous_extent = std::max<std::uint64_t>(previous.size, 1);
-        if (block.address < previous.address || block.address - previous.address < previous_extent)
+        const bool after = block.address >= previous.address &&
+                           block.address - previous.address >= previous_extent;
+        const bool nested = block.address > previous.address &&
+                            block_end(block) <= enclosing_end;
+        if (!after && !nested)
             fail(fmt::format("block i={} at {:#x} is not after block i={} ({:#x}, {} bytes): "
-                             "blocks come in increasing address order and do not overlap",
+                             "blocks come in increasing address order and do not overlap "
+                             "unless one lies inside another",
                              number, block.address, number - 1, previous.address, previous.size));
+    }
+
+    static std::uint64_t block_end(const SnapshotBlock& block) {
+        const std::uint64_t extent = std::max<std::uint64_t>(block.size, 1);
+        return block.address > std::numeric_limits<std::uint64_t>::max() - extent
+                   ? std::numeric_limits<std::uint64_t>::max()
+                   : block.address + extent;
     }
 
     std::uint64_t parse_hash(std::string_view value) const {
@@ -1396,6 +1413,7 @@ private:
         std::uint64_t roots = 0;   // roots=
         bool roots_seen = false;   // a `root` record has come: no more blocks
         std::uint64_t bytes = 0;   // the sizes of its blocks so far
+        std::uint64_t blocks_end = 0;  // the farthest end of its blocks so far
     };
 
     // What the memory map being read claims.
