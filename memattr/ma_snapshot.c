@@ -57,6 +57,7 @@
 #include "ma_access.h"
 #include "ma_blocks.h"
 #include "ma_heap.h"
+#include "ma_layouts.h"
 #include "ma_names.h"
 #include "ma_snapshot.h"
 
@@ -729,6 +730,52 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 }
 
 /*------------------------------------------------------------*/
+/*--- Layouts of Memcheck's leak heuristics                ---*/
+/*------------------------------------------------------------*/
+
+static Int compare_layouts(const void* a, const void* b)
+{
+   const SnapLayout* x = a;
+   const SnapLayout* y = b;
+   if (x->block != y->block) return x->block < y->block ? -1 : 1;
+   return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static void add_interior(Snapshot* s, ULong* capacity, UInt block, UInt offset)
+{
+   if (offset == 0 || offset == MA_SNAP_FAR_INTERIOR) return;
+   const SnapBlock* b = &s->blocks[block];
+   /* Memcheck reads only defined words: nothing in a block never written */
+   if (!b->readable || (ma_track_access && b->written == 0)) return;
+   if (s->n_layouts == *capacity)
+      s->layouts = grow(s->layouts, capacity, sizeof(SnapLayout), "ma.snap.layouts");
+   s->layouts[s->n_layouts++] = (SnapLayout){ block, offset, 0 };
+}
+
+/* Every distinct (block, interior offset) that a pointer or a root
+   points at, with the layouts the block matches there; those matching
+   none are dropped. */
+static void find_layouts(Snapshot* s)
+{
+   ULong capacity = 0;
+   for (ULong e = 0; e < s->n_edges; e++)
+      add_interior(s, &capacity, s->edges[e].target, s->edges[e].target_offset);
+   for (ULong r = 0; r < s->n_roots; r++)
+      add_interior(s, &capacity, s->roots[r].target, s->roots[r].target_offset);
+   if (s->n_layouts == 0) return;
+   VG_(ssort)(s->layouts, s->n_layouts, sizeof(SnapLayout), compare_layouts);
+   ULong kept = 0;
+   for (ULong k = 0; k < s->n_layouts; k++) {
+      SnapLayout l = s->layouts[k];
+      if (kept > 0 && compare_layouts(&s->layouts[kept - 1], &l) == 0) continue;
+      const SnapBlock* b = &s->blocks[l.block];
+      l.heuristics = ma_layouts_matching(b->addr, b->size, l.offset);
+      if (l.heuristics) s->layouts[kept++] = l;
+   }
+   s->n_layouts = kept;
+}
+
+/*------------------------------------------------------------*/
 /*--- Taking a snapshot                                    ---*/
 /*------------------------------------------------------------*/
 
@@ -769,6 +816,7 @@ static void discard(Snapshot* s)
    VG_(free)(s->edges);
    VG_(free)(s->words);
    VG_(free)(s->roots);
+   VG_(free)(s->layouts);
    VG_(free)(s);
 }
 
@@ -860,6 +908,7 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
    exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0));
+   find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;
    for (Snapshot* s = requested_first; s; s = s->next) capacity++;

@@ -90,6 +90,17 @@ typedef struct {
    ULong        symbol_offset;   /* global: the word's offset in 'name' */
 } SnapRoot;
 
+/* An interior offset of a block at which its contents match layouts of
+   Memcheck's leak heuristics (ma_layouts.h): a pointer there may count
+   as one to the block's start.  Only offsets some pointer or root of
+   the snapshot points at are looked at, and only in the exit snapshot,
+   the one leaks are found in. */
+typedef struct {
+   UInt block;        /* index into the snapshot's blocks */
+   UInt offset;       /* 0 < offset < MA_SNAP_FAR_INTERIOR */
+   UInt heuristics;   /* MA_LEAK_HEURISTIC_* bits, never 0 */
+} SnapLayout;
+
 /* Why a snapshot was taken; a set of these. */
 #define SNAP_PEAK    1u
 #define SNAP_REQUEST 2u
@@ -113,6 +124,8 @@ typedef struct _Snapshot {
    ULong      n_words;
    SnapRoot*  roots;
    ULong      n_roots;
+   SnapLayout* layouts;  /* by block, then offset; exit snapshot only */
+   ULong      n_layouts;
 } Snapshot;
 
 /* Running cost of all snapshots taken so far. */

@@ -899,6 +899,7 @@ private:
         std::string_view size;     // size
         std::string_view hash;     // hash
         std::optional<std::string_view> pointers;  // ptrs, absent without pointers
+        std::optional<std::string_view> layouts;   // heur, absent without layout matches
     };
 
     static bool is_block_record(std::string_view line) { return line.starts_with(kBlockPrefix); }
@@ -935,16 +936,24 @@ private:
         }
         if (line.empty()) return true;
         constexpr std::string_view kPointers = MA_KEY_BLOCK_PTRS "=";
-        if (!line.starts_with(kPointers) || line.find('\t') != std::string_view::npos) return false;
-        fields.pointers = line.substr(kPointers.size());
+        if (line.starts_with(kPointers)) {
+            const std::size_t tab = line.find('\t');
+            fields.pointers = line.substr(kPointers.size(), tab - kPointers.size());
+            if (tab == std::string_view::npos) return true;
+            line.remove_prefix(tab + 1);
+        }
+        constexpr std::string_view kLayouts = MA_KEY_BLOCK_HEUR "=";
+        if (!line.starts_with(kLayouts) || line.find('\t') != std::string_view::npos) return false;
+        fields.layouts = line.substr(kLayouts.size());
         return true;
     }
 
     BlockFields block_fields(const Record& record) const {
         BlockFields fields{raw(record, MA_KEY_BLOCK_I),    raw(record, MA_KEY_BLOCK_ADDR),
                            raw(record, MA_KEY_BLOCK_SITE), raw(record, MA_KEY_BLOCK_SIZE),
-                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt};
+                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt, std::nullopt};
         if (has_field(record, MA_KEY_BLOCK_PTRS)) fields.pointers = raw(record, MA_KEY_BLOCK_PTRS);
+        if (has_field(record, MA_KEY_BLOCK_HEUR)) fields.layouts = raw(record, MA_KEY_BLOCK_HEUR);
         return fields;
     }
 
@@ -968,6 +977,7 @@ private:
             check_after(snapshot.blocks.back(), block, number, open_->blocks_end);
         open_->blocks_end = std::max(open_->blocks_end, block_end(block));
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
+        if (fields.layouts) parse_layouts(*fields.layouts, block.size, snapshot);
         if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
             fail("the snapshot's block sizes add up to more than 64 bits can hold");
         open_->bytes += block.size;
@@ -1054,10 +1064,49 @@ private:
         }
     }
 
+    // `heur`: OFF:MASK entries, comma-separated, in increasing OFF, each an interior offset
+    // of the block (being read: the next of `snapshot`'s blocks) and the layouts of Memcheck's
+    // leak heuristics it matches there.
+    void parse_layouts(std::string_view list, std::uint64_t block_size, Snapshot& snapshot) {
+        if (list.empty()) fail("field 'heur' is empty: a block without layouts has no 'heur'");
+        const auto block = static_cast<std::uint32_t>(snapshot.blocks.size());
+        const char* at = list.data();
+        const char* const end = list.data() + list.size();
+        std::optional<std::uint64_t> previous_offset;
+        for (;;) {
+            const std::uint64_t offset = pointer_number(at, end, list, ':', '\0', kLayoutsSyntax);
+            ++at;  // the ':'
+            const std::uint64_t mask = pointer_number(at, end, list, ',', '\0', kLayoutsSyntax);
+            if (offset == 0 || offset >= block_size)
+                fail(fmt::format("field 'heur': offset {} is not inside the block of {} bytes "
+                                 "past its start",
+                                 offset, block_size));
+            if (previous_offset && offset <= *previous_offset)
+                fail(fmt::format("field 'heur': offset {} after offset {}: offsets come in "
+                                 "increasing order",
+                                 offset, *previous_offset));
+            if (mask == 0 || mask > kAllLeakHeuristics)
+                fail(fmt::format("field 'heur': mask {} at offset {} is not a set of the "
+                                 "heuristics 1 to {}",
+                                 mask, offset, kAllLeakHeuristics));
+            snapshot.layouts.push_back({block, static_cast<std::uint32_t>(offset),
+                                        static_cast<std::uint8_t>(mask)});
+            previous_offset = offset;
+            if (at == end) return;
+            ++at;  // the ',' pointer_number stopped at
+        }
+    }
+
     // The decimal number at `at` in `list`, which must end at `end` or at one of the
     // `terminators`; leaves `at` on the terminator (or `end`).
+    static constexpr std::string_view kPointersSyntax =
+        "field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries";
+    static constexpr std::string_view kLayoutsSyntax =
+        "field 'heur' is not a list of OFF:MASK entries";
+
     std::uint64_t pointer_number(const char*& at, const char* end, std::string_view list,
-                                 char terminator, char other_terminator = '\0') const {
+                                 char terminator, char other_terminator = '\0',
+                                 std::string_view syntax = kPointersSyntax) const {
         std::uint64_t number = 0;
         const auto [stop, error] = std::from_chars(at, end, number);
         const bool terminated = stop == end || *stop == terminator ||
@@ -1066,9 +1115,7 @@ private:
         const bool last_allowed = terminator != ':' || stop != end;
         if (error != std::errc{} || stop == at || !terminated || !last_allowed ||
             (stop != end && stop + 1 == end))
-            fail(fmt::format("field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries: "
-                             "'{}' near byte {}",
-                             excerpt(list), at - list.data()));
+            fail(fmt::format("{}: '{}' near byte {}", syntax, excerpt(list), at - list.data()));
         at = stop;
         return number;
     }

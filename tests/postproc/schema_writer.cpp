@@ -376,6 +376,11 @@ private:
                                                                   p.target + 1, p.target_offset));
         if (!pointers.empty())
             w_.raw(MA_KEY_BLOCK_PTRS, fmt::format("{}", fmt::join(pointers, ",")));
+        std::vector<std::string> layouts;
+        for (const LayoutMatch& l : s.layouts)
+            if (l.block == i) layouts.push_back(fmt::format("{}:{}", l.offset, l.heuristics));
+        if (!layouts.empty())
+            w_.raw(MA_KEY_BLOCK_HEUR, fmt::format("{}", fmt::join(layouts, ",")));
         w_.end();
     }
 

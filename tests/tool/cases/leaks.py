@@ -4,7 +4,10 @@ reachable) as each program was designed and equal to Memcheck's, and by site."""
 import os
 import re
 
-from fixtures import build, expect_report, line_of, memattr, sites_with_frame, under_valgrind
+import json
+
+from fixtures import (build, expect_report, graph, line_of, memattr, sites_with_frame,
+                      under_valgrind)
 
 LEAK_KINDS = ["definitely lost", "indirectly lost", "possibly lost", "still reachable"]
 
@@ -20,6 +23,8 @@ LEAK_PROGRAMS = {
                              "possibly lost": (0, 0), "still reachable": (64, 1)},
     "c_leak_metapool.c": {"definitely lost": (32, 1), "indirectly lost": (0, 0),
                           "possibly lost": (1024, 1), "still reachable": (64, 1)},
+    "cxx_leak_heuristics.cpp": {"definitely lost": (0, 0), "indirectly lost": (0, 0),
+                                "possibly lost": (64, 1), "still reachable": (301, 4)},
 }
 
 # Leak categories must not depend on access tracking: every program is classified in both
@@ -28,9 +33,9 @@ LEAK_PROGRAMS = {
 TRACKING_MODES = {"default": (), "--track-access=no": ("--track-access=no",)}
 
 
-def memcheck_leak_summary(env, exe):
+def memcheck_leak_summary(env, exe, options=()):
     """{kind: (bytes, blocks)} from the LEAK SUMMARY of `valgrind --leak-check=full`."""
-    proc = under_valgrind(env, ["--tool=memcheck", "--leak-check=full"], [exe])
+    proc = under_valgrind(env, ["--tool=memcheck", "--leak-check=full", *options], [exe])
     summary = {kind: (0, 0) for kind in LEAK_KINDS}   # "All heap blocks were freed"
     for kind in LEAK_KINDS:
         match = re.search(re.escape(kind) + r": ([\d,]+) bytes in ([\d,]+) blocks", proc.stderr)
@@ -70,6 +75,39 @@ def case_leaks_agree_with_memcheck(env, results):
                               memcheck[kind])
 
 
+def memcheck_via_heuristic(env, exe):
+    """{heuristic: (bytes, blocks)} of Memcheck's "of which reachable via heuristic" lines."""
+    proc = under_valgrind(env, ["--tool=memcheck", "--leak-check=full"], [exe])
+    return {name: tuple(int(n.replace(",", "")) for n in (size, count))
+            for name, size, count in re.findall(r"(\w+)\s*: ([\d,]+) bytes in ([\d,]+) blocks",
+                                                proc.stderr.split("of which reachable via heuristic:")[-1])
+            if name in ("stdstring", "length64", "newarray", "multipleinheritance")}
+
+
+def case_leak_heuristics(env, results):
+    """Memcheck's leak heuristics, by default (all four) and as --leak-check-heuristics
+    chooses, on a program with a block of each layout."""
+    src = "cxx_leak_heuristics.cpp"
+    traced = memattr(env, src)
+    r = expect_report(results, "leak heuristics", traced)
+    if not r:
+        return
+    exe = build(env, src)
+    via = {name: (figures["bytes"], figures["blocks"])
+           for name, figures in r["leaks"]["still_reachable"]["via_heuristic"].items()
+           if figures["blocks"]}
+    results.equal("leak heuristics: reachable via each heuristic = Memcheck's", via,
+                  memcheck_via_heuristic(env, exe))
+    results.equal("leak heuristics: one block of each layout", via,
+                  {"stdstring": (65, 1), "length64": (108, 1), "newarray": (88, 1),
+                   "multipleinheritance": (40, 1)})
+    for choice in ["none", "stdstring,newarray"]:
+        report = json.loads(graph(env, "json", traced.trace, f"--leak-check-heuristics={choice}"))
+        memcheck = memcheck_leak_summary(env, exe, [f"--leak-check-heuristics={choice}"])
+        results.equal(f"leak heuristics: --leak-check-heuristics={choice} = Memcheck's",
+                      memattr_leak_summary(report), memcheck)
+
+
 def case_leaks_by_site(env, results):
     src = "c_leaks.c"
     traced = memattr(env, src)
@@ -96,4 +134,4 @@ def case_leaks_by_site(env, results):
                   "   indirectly lost: 500 bytes in 2 blocks\n" in traced.text, traced.text[-3000:])
 
 
-CASES = [case_leaks_agree_with_memcheck, case_leaks_by_site]
+CASES = [case_leaks_agree_with_memcheck, case_leak_heuristics, case_leaks_by_site]
