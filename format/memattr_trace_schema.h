@@ -322,13 +322,14 @@
 #define MA_KEY_SNAPSHOT_ROOTS "roots"
 #define MA_KEY_SNAPSHOT_SCANNED "scanned"
 #define MA_KEY_SNAPSHOT_REUSED "reused"
+#define MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS "in-place-blocks"
 #define MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS "unreadable-blocks"
 #define MA_KEY_SNAPSHOT_UNREADABLE_BYTES "unreadable-bytes"
 #define MA_TRACE_KEYS_SNAPSHOT(K) \
    K(SNAPSHOT, ID) K(SNAPSHOT, NAME) K(SNAPSHOT, KINDS) K(SNAPSHOT, T) K(SNAPSHOT, ALLOC) \
    K(SNAPSHOT, BYTES) K(SNAPSHOT, BLOCKS) K(SNAPSHOT, EDGES) K(SNAPSHOT, ROOTS) \
    K(SNAPSHOT, SCANNED) K(SNAPSHOT, REUSED) K(SNAPSHOT, UNREADABLE_BLOCKS) \
-   K(SNAPSHOT, UNREADABLE_BYTES)
+   K(SNAPSHOT, UNREADABLE_BYTES) K(SNAPSHOT, IN_PLACE_BLOCKS)
 
 /* block ('ptrs' is absent when the block holds no pointer, 'heur' when
    no interior pointer into it matches a layout of Memcheck's leak

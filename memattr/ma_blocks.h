@@ -102,6 +102,9 @@ struct _Block {
       hold custom blocks (a snapshot keeps both, as Memcheck's leak
       check does).  In the padding beside 'kind'. */
    Bool           in_metapool;
+   /* ma_heap.c's: a malloc block that a realloc left where it was
+      (Memcheck's realloc always moves; see ma_snapshot.h). */
+   Bool           resized_in_place;
 
    PhaseBlock     phase;        /* (packs beside 'kind') */
    Addr           pool;         /* BLOCK_POOL: the pool's anchor address */

@@ -243,6 +243,7 @@ static void collect_blocks(Scan* sc)
       b->readable = is_readable(&readable, bk->payload, bk->req_szB);
       b->kind = bk->kind;
       b->in_metapool = bk->in_metapool;
+      if (bk->resized_in_place) s->in_place_blocks++;
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);

@@ -116,6 +116,11 @@ typedef struct _Snapshot {
    ULong      reused;        /* bytes of unchanged blocks not read again */
    ULong      unreadable_blocks;  /* live blocks it could not read: their memory */
    ULong      unreadable_bytes;   /* was protected or unmapped (not faulting) */
+   ULong      in_place_blocks;    /* live malloc blocks a realloc left where they
+                                     were: Memcheck's realloc always moves a
+                                     block, so a pointer kept from before the
+                                     realloc dangles there and reaches the block
+                                     here (the leak report says so) */
    SnapBlock* blocks;
    UInt       n_blocks;
    SnapEdge*  edges;

@@ -756,6 +756,7 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, MA_KEY_SNAPSHOT_REUSED, s->reused);
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s->unreadable_blocks);
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s->unreadable_bytes);
+   field_u(w, MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS, s->in_place_blocks);
    end_record(w);
    ULong next_layout = 0;
    for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i, &next_layout);

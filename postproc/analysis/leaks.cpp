@@ -238,6 +238,7 @@ LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
     if (report.missing) return report;
     const Snapshot& snapshot = *snapshot_with_kind(trace, &SnapshotKinds::exit);
     report.snapshot = summarise_snapshot(snapshot);
+    report.in_place_blocks = snapshot.in_place_blocks;
     const LeakClassification leaks = classify_leaks(snapshot, heuristics);
     tally_heuristics(snapshot, leaks, report);
     const auto site_of = [&](std::uint32_t block) {

@@ -132,6 +132,9 @@ struct LeakReport {
     SnapshotSummary snapshot;                  // the exit snapshot
     std::array<LeakCategory, kLeakKinds> categories;  // indexed by LeakKind
     std::uint8_t heuristics = kAllLeakHeuristics;     // the heuristics applied
+    std::uint64_t in_place_blocks = 0;                // the exit snapshot's blocks a realloc
+                                                      // left in place (Memcheck's moves
+                                                      // them): why figures may differ
     std::array<LeakFigures, 4> via_heuristic;         // still reachable blocks reached via
                                                       // each heuristic, in the order of
                                                       // kLeakHeuristicNames

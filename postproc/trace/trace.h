@@ -422,6 +422,9 @@ struct Snapshot {
     std::uint64_t unreadable_blocks = 0;  // unreadable-blocks, unreadable-bytes: live blocks
     std::uint64_t unreadable_bytes = 0;   // whose memory the program had protected or
                                           // unmapped, not read; 0 when absent
+    std::uint64_t in_place_blocks = 0;    // in-place-blocks: live malloc blocks a realloc
+                                          // left where they were (Memcheck's moves them);
+                                          // 0 when absent
     // (`blocks`, `edges` and `roots` are blocks.size(), pointers.size() and roots.size().)
 
     std::vector<SnapshotBlock> blocks;  // `block` records, by `i` (so by address)

@@ -863,6 +863,7 @@ private:
         snapshot.reused = optional_integer(record, MA_KEY_SNAPSHOT_REUSED);
         snapshot.unreadable_blocks = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS);
         snapshot.unreadable_bytes = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BYTES);
+        snapshot.in_place_blocks = optional_integer(record, MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS);
         open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS),
                              integer(record, MA_KEY_SNAPSHOT_EDGES),
                              integer(record, MA_KEY_SNAPSHOT_ROOTS)};

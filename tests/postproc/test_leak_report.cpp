@@ -153,6 +153,16 @@ TEST(LeakText, BlocksHeldInsideAKnownLayoutAreReachableViaItsHeuristic) {
                              "                      length64           : 24 bytes in 1 block\n");
 }
 
+TEST(LeakText, BlocksReallocatedInPlaceAreWhyFiguresMayDifferFromMemchecks) {
+    EXPECT_EQ(leaks_section(text_report(test::ownership_trace())).find("Resized in place"),
+              std::string::npos);
+    const Trace trace = test::parse_text(test::replace_once(
+        test::data_text("ownership.trace"), "roots=1\tscanned=9056",
+        "roots=1\tscanned=9056\tin-place-blocks=2"));
+    EXPECT_CONTAINS(leaks_section(text_report(trace)),
+                    "Resized in place by realloc: 2 blocks. Memcheck's realloc always moves");
+}
+
 TEST(LeakAnalysis, HeuristicsAreAppliedOnlyAsChosen) {
     const Trace trace = list_held_inside("8:6");
     const Snapshot& exit = *snapshot_with_kind(trace, &SnapshotKinds::exit);

@@ -91,6 +91,13 @@ void write_leaks(const ReportModel& model, std::ostream& out) {
                        "--leak-check-heuristics={}), in requested bytes:\n",
                        heuristics_applied(leaks.heuristics));
     write_leak_summary(leaks, out);
+    if (leaks.in_place_blocks != 0)
+        out << fmt::format("Resized in place by realloc: {}. Memcheck's realloc always moves a "
+                           "block, so a pointer the program kept from before such a realloc "
+                           "dangles under Memcheck but reaches the block here: blocks it reaches "
+                           "may be still reachable or possibly lost here and possibly or "
+                           "definitely lost in Memcheck.\n",
+                           blocks(leaks.in_place_blocks));
     for (const LeakKind kind : kAllLeakKinds) write_leak_sites(model, kind, out);
 }
 
@@ -117,6 +124,7 @@ Json leaks_json(const ReportModel& model) {
     };
     if (leaks.missing) return report;
     report["snapshot"] = snapshot_json(leaks.snapshot);
+    report["in_place_blocks"] = leaks.in_place_blocks;
     for (const LeakKind kind : kAllLeakKinds)
         report[leak_kind_key(kind)] = leak_category_json(model, kind);
     Json heuristics = Json::object();

@@ -108,6 +108,30 @@ def case_leak_heuristics(env, results):
                       memattr_leak_summary(report), memcheck)
 
 
+def case_leaks_realloc_in_place(env, results):
+    """A pointer kept from before a realloc that left the block in place: memattr and
+    Memcheck (whose realloc always moves) differ, and the leak report says why."""
+    src = "c_leak_realloc_in_place.c"
+    memcheck = memcheck_leak_summary(env, build(env, src))
+    results.equal("realloc in place: Memcheck calls the block possibly lost",
+                  memcheck["possibly lost"], (32, 1))
+    for mode, options in TRACKING_MODES.items():
+        case = f"realloc in place ({mode})"
+        traced = memattr(env, src, options=options)
+        r = expect_report(results, case, traced)
+        if not r:
+            continue
+        results.equal(f"{case}: the kept pointer reaches the block here",
+                      memattr_leak_summary(r)["still reachable"], (32, 1))
+        results.equal(f"{case}: one block resized in place", r["leaks"]["in_place_blocks"], 1)
+        results.check(f"{case}: the leak report says why it differs from Memcheck",
+                      "Resized in place by realloc: 1 block. Memcheck's realloc always moves"
+                      in traced.text, traced.text[-2000:])
+    plain = memattr(env, "c_leaks.c")
+    results.check("realloc in place: no note without such a block",
+                  "Resized in place" not in plain.text, plain.text[-2000:])
+
+
 def case_leaks_by_site(env, results):
     src = "c_leaks.c"
     traced = memattr(env, src)
@@ -134,4 +158,5 @@ def case_leaks_by_site(env, results):
                   "   indirectly lost: 500 bytes in 2 blocks\n" in traced.text, traced.text[-3000:])
 
 
-CASES = [case_leaks_agree_with_memcheck, case_leak_heuristics, case_leaks_by_site]
+CASES = [case_leaks_agree_with_memcheck, case_leak_heuristics, case_leaks_realloc_in_place,
+         case_leaks_by_site]
