@@ -243,11 +243,13 @@ static void collect_blocks(Scan* sc)
       b->readable = is_readable(&readable, bk->payload, bk->req_szB);
       b->kind = bk->kind;
       b->in_metapool = bk->in_metapool;
-      if (bk->resized_in_place) s->in_place_blocks++;
+      b->in_place = bk->resized_in_place;
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
    n = s->n_blocks = drop_containers(s);
+   for (UInt i = 0; i < n; i++)
+      if (s->blocks[i].in_place) s->in_place_blocks++;
    for (UInt i = 0; i < n; i++)
       if (!s->blocks[i].readable) {
          s->unreadable_blocks++;

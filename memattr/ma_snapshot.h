@@ -49,6 +49,8 @@ typedef struct {
    UChar kind;          /* BlockKind (ma_blocks.h) */
    Bool  in_metapool;   /* a chunk of a metapool: custom blocks may lie
                            inside it, and both are kept */
+   Bool  in_place;      /* a realloc left it where it was (Snapshot's
+                           in_place_blocks) */
 } SnapBlock;
 
 /* A word of a block whose value looks like a user-space address
