@@ -322,15 +322,18 @@
 #define MA_KEY_SNAPSHOT_ROOTS "roots"
 #define MA_KEY_SNAPSHOT_SCANNED "scanned"
 #define MA_KEY_SNAPSHOT_REUSED "reused"
+#define MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS "in-place-blocks"
 #define MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS "unreadable-blocks"
 #define MA_KEY_SNAPSHOT_UNREADABLE_BYTES "unreadable-bytes"
 #define MA_TRACE_KEYS_SNAPSHOT(K) \
    K(SNAPSHOT, ID) K(SNAPSHOT, NAME) K(SNAPSHOT, KINDS) K(SNAPSHOT, T) K(SNAPSHOT, ALLOC) \
    K(SNAPSHOT, BYTES) K(SNAPSHOT, BLOCKS) K(SNAPSHOT, EDGES) K(SNAPSHOT, ROOTS) \
    K(SNAPSHOT, SCANNED) K(SNAPSHOT, REUSED) K(SNAPSHOT, UNREADABLE_BLOCKS) \
-   K(SNAPSHOT, UNREADABLE_BYTES)
+   K(SNAPSHOT, UNREADABLE_BYTES) K(SNAPSHOT, IN_PLACE_BLOCKS)
 
-/* block ('ptrs' is absent when the block holds no pointer) */
+/* block ('ptrs' is absent when the block holds no pointer, 'heur' when
+   no interior pointer into it matches a layout of Memcheck's leak
+   heuristics) */
 #define MA_TAG_BLOCK "block"
 #define MA_KEY_BLOCK_I "i"
 #define MA_KEY_BLOCK_ADDR "addr"
@@ -338,8 +341,18 @@
 #define MA_KEY_BLOCK_SIZE "size"
 #define MA_KEY_BLOCK_HASH "hash"
 #define MA_KEY_BLOCK_PTRS "ptrs"
+#define MA_KEY_BLOCK_HEUR "heur"
 #define MA_TRACE_KEYS_BLOCK(K) \
-   K(BLOCK, I) K(BLOCK, ADDR) K(BLOCK, SITE) K(BLOCK, SIZE) K(BLOCK, HASH) K(BLOCK, PTRS)
+   K(BLOCK, I) K(BLOCK, ADDR) K(BLOCK, SITE) K(BLOCK, SIZE) K(BLOCK, HASH) K(BLOCK, PTRS) \
+   K(BLOCK, HEUR)
+
+/* The bits of a 'heur' entry's MASK: the layouts of Memcheck's leak
+   heuristics the block matches for a pointer at that offset, in the
+   order Memcheck tries them. */
+#define MA_LEAK_HEURISTIC_STDSTRING 1
+#define MA_LEAK_HEURISTIC_LENGTH64 2
+#define MA_LEAK_HEURISTIC_NEWARRAY 4
+#define MA_LEAK_HEURISTIC_MULTIPLEINHERITANCE 8
 
 /* root */
 #define MA_TAG_ROOT "root"

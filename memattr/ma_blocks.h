@@ -97,6 +97,14 @@ struct _Block {
    ULong          alloc_event;  /* ma_heap.alloc_events after allocation */
    struct _ThreadFigures* thread;   /* of the allocating thread */
    UChar          kind;         /* BlockKind */
+   /* ma_custom.c's (False from ma_heap.c until it says otherwise): a
+      BLOCK_POOL chunk of a VALGRIND_MEMPOOL_METAPOOL pool, which may
+      hold custom blocks (a snapshot keeps both, as Memcheck's leak
+      check does).  In the padding beside 'kind'. */
+   Bool           in_metapool;
+   /* ma_heap.c's: a malloc block that a realloc left where it was
+      (Memcheck's realloc always moves; see ma_snapshot.h). */
+   Bool           resized_in_place;
 
    PhaseBlock     phase;        /* (packs beside 'kind') */
    Addr           pool;         /* BLOCK_POOL: the pool's anchor address */

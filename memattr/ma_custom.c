@@ -126,9 +126,17 @@ static void destroy_pool(ThreadId tid, Addr anchor)
    VG_(free)(pool);
 }
 
+/* A chunk of a metapool may hold the pool user's own custom blocks: the
+   snapshot must know, to keep both (ma_snapshot.c, drop_containers). */
+static void note_pool_of(Block* chunk, const Pool* pool)
+{
+   chunk->in_metapool = (pool->flags & VALGRIND_MEMPOOL_METAPOOL) != 0;
+}
+
 static void pool_alloc(ThreadId tid, Addr anchor, Addr p, SizeT size)
 {
-   if (!pool_at(anchor)) {
+   const Pool* pool = pool_at(anchor);
+   if (!pool) {
       bad_request(tid, "MEMPOOL_ALLOC into a pool", anchor);
       return;
    }
@@ -137,7 +145,7 @@ static void pool_alloc(ThreadId tid, Addr anchor, Addr p, SizeT size)
       bad_request(tid, "MEMPOOL_ALLOC over a live chunk", p);
       ma_heap_release_adopted(old);
    }
-   ma_heap_adopt(tid, p, size, BLOCK_POOL, anchor);
+   note_pool_of(ma_heap_adopt(tid, p, size, BLOCK_POOL, anchor), pool);
 }
 
 /* An auto-free pool's MEMPOOL_FREE also frees the MALLOCLIKE blocks
@@ -178,7 +186,8 @@ static void trim_chunk(ThreadId tid, Block* bk, void* ctx)
    }
    Addr new_lo = lo > keep->lo ? lo : keep->lo;
    Addr new_hi = hi < keep->hi ? hi : keep->hi;
-   ma_heap_resize_adopted(tid, bk, new_lo, new_hi - new_lo);
+   Bool in_metapool = bk->in_metapool;
+   ma_heap_resize_adopted(tid, bk, new_lo, new_hi - new_lo)->in_metapool = in_metapool;
 }
 
 static void pool_trim(ThreadId tid, Addr anchor, Addr p, SizeT size)
@@ -210,12 +219,13 @@ static void move_pool(ThreadId tid, Addr from, Addr to)
 
 static void pool_change(ThreadId tid, Addr anchor, Addr from, Addr to, SizeT size)
 {
+   const Pool* pool = pool_at(anchor);
    Block* bk = ma_blocks_find(from, BLOCK_POOL);
-   if (!pool_at(anchor) || !bk || bk->pool != anchor) {
+   if (!pool || !bk || bk->pool != anchor) {
       bad_request(tid, "MEMPOOL_CHANGE of a chunk", from);
       return;
    }
-   ma_heap_resize_adopted(tid, bk, to, size);
+   note_pool_of(ma_heap_resize_adopted(tid, bk, to, size), pool);
 }
 
 /*--- Dispatch ---*/

@@ -141,6 +141,9 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
    bk->thread      = tf;
    bk->kind        = kind;
    bk->pool        = 0;
+   bk->in_metapool = False;   /* ma_custom.c sets it for a metapool's chunk */
+   bk->resized_in_place = kind == BLOCK_MALLOC && predecessor != NULL
+                          && predecessor->payload == (UWord)p;
    ma_blocks_add(bk);
    ma_heap.events++;
    if (kind != BLOCK_MALLOC) {

@@ -67,6 +67,7 @@
 #include "ma_access.h"
 #include "ma_blocks.h"
 #include "ma_heap.h"
+#include "ma_layouts.h"
 #include "ma_names.h"
 #include "ma_pages.h"
 #include "ma_snapshot.h"
@@ -212,13 +213,24 @@ static Addr end_of(const SnapBlock* b)
    return b->addr + (b->size ? b->size : 1);   /* a block of size 0 counts as 1 byte */
 }
 
+/* Whether 'outer' and 'inner' (which lies inside it) both stay in the
+   snapshot: a metapool's chunk and the blocks its user carves out of it
+   with VALGRIND_MALLOCLIKE_BLOCK, the one overlap Memcheck's leak check
+   allows. */
+static Bool both_kept(const SnapBlock* outer, const SnapBlock* inner)
+{
+   return outer->in_metapool && inner->kind == BLOCK_CUSTOM;
+}
+
 /* Blocks nest only when a program's own allocator carves custom or pool
    blocks out of a malloc'd (or custom) block.  As in Memcheck's leak
    check, the inner blocks stand and the block containing them is left
    out of the snapshot: pointers then resolve to the inner blocks,
-   which is what the program works with.  A block overlapping another
-   without containing it (a bad annotation) is left out too.  Returns
-   the number of blocks kept, and keeps 'bytes' their sum. */
+   which is what the program works with.  A metapool's chunk and the
+   custom blocks inside it are both kept (both_kept).  A block
+   overlapping another without containing it (a bad annotation) is left
+   out too.  Returns the number of blocks kept, and keeps 'bytes' their
+   sum. */
 static UInt drop_containers(Snapshot* s)
 {
    SnapBlock* b = s->blocks;
@@ -227,9 +239,11 @@ static UInt drop_containers(Snapshot* s)
       if (kept > 0 && b[i].addr < end_of(&b[kept - 1])) {
          SnapBlock* last = &b[kept - 1];
          Bool last_contains = last->addr <= b[i].addr && end_of(&b[i]) <= end_of(last);
-         s->bytes -= last_contains ? last->size : b[i].size;
-         if (!last_contains) continue;      /* drop b[i] */
-         kept--;                            /* drop the container */
+         if (!(last_contains && both_kept(last, &b[i]))) {
+            s->bytes -= last_contains ? last->size : b[i].size;
+            if (!last_contains) continue;      /* drop b[i] */
+            kept--;                            /* drop the container */
+         }
       }
       b[kept++] = b[i];
    }
@@ -283,33 +297,47 @@ static void collect_blocks(Scan* sc)
       b->alloc_event = bk->alloc_event;
       b->written = ma_access_bytes_written(bk);
       b->readable = is_readable(&readable, bk->payload, bk->req_szB);
+      b->kind = bk->kind;
+      b->in_metapool = bk->in_metapool;
+      b->in_place = bk->resized_in_place;
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
    n = s->n_blocks = drop_containers(s);
    for (UInt i = 0; i < n; i++)
+      if (s->blocks[i].in_place) s->in_place_blocks++;
+   for (UInt i = 0; i < n; i++)
       if (!s->blocks[i].readable) {
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
       }
-   /* An empty heap gives the empty range [0, 0), which nothing is in. */
+   /* An empty heap gives the empty range [0, 0), which nothing is in.
+      The last block need not end highest: a metapool's chunk may hold
+      it. */
    sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;   /* disjoint, sorted */
+   sc->highest = 0;
+   for (UInt i = 0; i < n; i++)
+      if (end_of(&s->blocks[i]) > sc->highest) sc->highest = end_of(&s->blocks[i]);
 }
 
 /* The block containing address v (a block of size 0 counts as one
-   byte, as in Memcheck), or -1.  Blocks never overlap. */
+   byte, as in Memcheck), or -1.  Blocks overlap only where a metapool's
+   chunk holds custom blocks; an address in both then resolves as
+   Memcheck's binary search (find_chunk_for) resolves it: to the first
+   block containing it that the search probes, which is the inner block
+   unless the chunk lies at the middle of the current range. */
 static Int block_containing(const Scan* sc, Addr v)
 {
    if (v - sc->lowest >= sc->highest - sc->lowest) return -1;   /* also v < lowest */
    const SnapBlock* b = sc->s->blocks;
    Int lo = 0, hi = (Int)sc->s->n_blocks - 1;
-   while (lo < hi) {                       /* last block starting at or below v */
-      Int mid = lo + (hi - lo + 1) / 2;
-      if (b[mid].addr <= v) lo = mid; else hi = mid - 1;
+   while (lo <= hi) {
+      Int mid = (lo + hi) / 2;
+      if (v < b[mid].addr) hi = mid - 1;
+      else if (v >= end_of(&b[mid])) lo = mid + 1;
+      else return mid;
    }
-   SizeT size = b[lo].size ? b[lo].size : 1;
-   return v >= b[lo].addr && v - b[lo].addr < size ? lo : -1;
+   return -1;
 }
 
 static UInt interior_offset(Addr offset)
@@ -1288,6 +1316,52 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
 }
 
 /*------------------------------------------------------------*/
+/*--- Layouts of Memcheck's leak heuristics                ---*/
+/*------------------------------------------------------------*/
+
+static Int compare_layouts(const void* a, const void* b)
+{
+   const SnapLayout* x = a;
+   const SnapLayout* y = b;
+   if (x->block != y->block) return x->block < y->block ? -1 : 1;
+   return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static void add_interior(Snapshot* s, ULong* capacity, UInt block, UInt offset)
+{
+   if (offset == 0 || offset == MA_SNAP_FAR_INTERIOR) return;
+   const SnapBlock* b = &s->blocks[block];
+   /* Memcheck reads only defined words: nothing in a block never written */
+   if (!b->readable || (ma_track_access && b->written == 0)) return;
+   if (s->n_layouts == *capacity)
+      s->layouts = grow(s->layouts, capacity, sizeof(SnapLayout), "ma.snap.layouts");
+   s->layouts[s->n_layouts++] = (SnapLayout){ block, offset, 0 };
+}
+
+/* Every distinct (block, interior offset) that a pointer or a root
+   points at, with the layouts the block matches there; those matching
+   none are dropped. */
+static void find_layouts(Snapshot* s)
+{
+   ULong capacity = 0;
+   for (ULong e = 0; e < s->n_edges; e++)
+      add_interior(s, &capacity, s->edges[e].target, s->edges[e].target_offset);
+   for (ULong r = 0; r < s->n_roots; r++)
+      add_interior(s, &capacity, s->roots[r].target, s->roots[r].target_offset);
+   if (s->n_layouts == 0) return;
+   VG_(ssort)(s->layouts, s->n_layouts, sizeof(SnapLayout), compare_layouts);
+   ULong kept = 0;
+   for (ULong k = 0; k < s->n_layouts; k++) {
+      SnapLayout l = s->layouts[k];
+      if (kept > 0 && compare_layouts(&s->layouts[kept - 1], &l) == 0) continue;
+      const SnapBlock* b = &s->blocks[l.block];
+      l.heuristics = ma_layouts_matching(b->addr, b->size, l.offset);
+      if (l.heuristics) s->layouts[kept++] = l;
+   }
+   s->n_layouts = kept;
+}
+
+/*------------------------------------------------------------*/
 /*--- Taking a snapshot                                    ---*/
 /*------------------------------------------------------------*/
 
@@ -1413,6 +1487,7 @@ static void discard(Snapshot* s)
    keep_spare((void**)&spare.edges, &spare.edge_capacity, s->edges, s->edge_capacity);
    keep_spare((void**)&spare.words, &spare.word_capacity, s->words, s->word_capacity);
    VG_(free)(s->roots);
+   VG_(free)(s->layouts);
    VG_(free)(s);
 }
 
@@ -1512,6 +1587,7 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
    exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0));
+   find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;
    for (Snapshot* s = requested_first; s; s = s->next) capacity++;

@@ -53,6 +53,11 @@ typedef struct {
                            blocks were announced again): not read; its
                            hash is then made from its address, so it
                            matches no other block */
+   UChar kind;          /* BlockKind (ma_blocks.h) */
+   Bool  in_metapool;   /* a chunk of a metapool: custom blocks may lie
+                           inside it, and both are kept */
+   Bool  in_place;      /* a realloc left it where it was (Snapshot's
+                           in_place_blocks) */
 } SnapBlock;
 
 /* A word of a block whose value looks like a user-space address
@@ -94,6 +99,17 @@ typedef struct {
    ULong        symbol_offset;   /* global: the word's offset in 'name' */
 } SnapRoot;
 
+/* An interior offset of a block at which its contents match layouts of
+   Memcheck's leak heuristics (ma_layouts.h): a pointer there may count
+   as one to the block's start.  Only offsets some pointer or root of
+   the snapshot points at are looked at, and only in the exit snapshot,
+   the one leaks are found in. */
+typedef struct {
+   UInt block;        /* index into the snapshot's blocks */
+   UInt offset;       /* 0 < offset < MA_SNAP_FAR_INTERIOR */
+   UInt heuristics;   /* MA_LEAK_HEURISTIC_* bits, never 0 */
+} SnapLayout;
+
 /* Why a snapshot was taken; a set of these. */
 #define SNAP_PEAK    1u
 #define SNAP_REQUEST 2u
@@ -112,6 +128,11 @@ typedef struct _Snapshot {
                                      the budget: ma_snapshot.c, budgeted) */
    ULong      unreadable_blocks;  /* live blocks it could not read: their memory */
    ULong      unreadable_bytes;   /* was protected or unmapped (not faulting) */
+   ULong      in_place_blocks;    /* live malloc blocks a realloc left where they
+                                     were: Memcheck's realloc always moves a
+                                     block, so a pointer kept from before the
+                                     realloc dangles there and reaches the block
+                                     here (the leak report says so) */
    SnapBlock* blocks;
    UInt       n_blocks;
    SnapEdge*  edges;
@@ -123,6 +144,8 @@ typedef struct _Snapshot {
    ULong      block_capacity, edge_capacity, word_capacity;   /* of the arrays */
    Bool       retaken;     /* taken from the previous snapshot (ma_snapshot.c) */
    Bool       mergeable;   /* the next may be taken from it: no custom blocks */
+   SnapLayout* layouts;  /* by block, then offset; exit snapshot only */
+   ULong      n_layouts;
 } Snapshot;
 
 /* Running cost of all snapshots taken so far. */

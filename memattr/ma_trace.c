@@ -659,8 +659,25 @@ static void write_kinds(Writer* w, UInt kinds)
    }
 }
 
+/* Block i's layouts, from *next on (the snapshot's layouts are by
+   block): heur=OFF:MASK,...  */
+static void write_layouts(Writer* w, const Snapshot* s, UInt i, ULong* next)
+{
+   const ULong first = *next;
+   ULong k = first;
+   if (k >= s->n_layouts || s->layouts[k].block != i) return;
+   put_key(w, MA_KEY_BLOCK_HEUR);
+   for (; k < s->n_layouts && s->layouts[k].block == i; k++) {
+      if (k > first) put_str(w, ",");
+      put_u(w, s->layouts[k].offset);
+      put_str(w, ":");
+      put_u(w, s->layouts[k].heuristics);
+   }
+   *next = k;
+}
+
 /* Blocks are numbered from 1 in the trace. */
-static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
+static void write_snap_block(Writer* w, const Snapshot* s, UInt i, ULong* next_layout)
 {
    const SnapBlock* b = &s->blocks[i];
    ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
@@ -685,6 +702,7 @@ static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
          }
       }
    }
+   write_layouts(w, s, i, next_layout);
    end_record(w);
 }
 
@@ -738,8 +756,10 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, MA_KEY_SNAPSHOT_REUSED, s->reused);
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s->unreadable_blocks);
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s->unreadable_bytes);
+   field_u(w, MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS, s->in_place_blocks);
    end_record(w);
-   for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
+   ULong next_layout = 0;
+   for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i, &next_layout);
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
 }
 

@@ -50,7 +50,8 @@ void analyse_parts(const Trace& trace, const AnalysisOptions& options, const Ana
             analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
     if (needs.ownership)
         model.ownership = analyse_ownership(trace, options, folder, model.sites, row_of_site);
-    if (needs.leaks) model.leaks = analyse_leaks(trace, model.sites, row_of_site);
+    if (needs.leaks)
+        model.leaks = analyse_leaks(trace, model.sites, row_of_site, options.leak_heuristics);
     if (needs.phases) model.phases = analyse_phases(trace, row_of_site);
     if (needs.memory_map)
         model.memory_map = analyse_memory_map(trace, options, folder, row_of_site);

@@ -18,25 +18,91 @@ std::string_view leak_kind_name(LeakKind kind) {
     return "still reachable";
 }
 
+std::optional<std::uint8_t> parse_leak_heuristics(std::string_view value) {
+    if (value == "all") return kAllLeakHeuristics;
+    if (value == "none") return 0;
+    std::uint8_t bits = 0;
+    for (;;) {
+        const std::size_t comma = value.find(',');
+        const std::string_view name = value.substr(0, comma);
+        const auto known = std::find_if(kLeakHeuristicNames.begin(), kLeakHeuristicNames.end(),
+                                        [&](const LeakHeuristicName& h) { return h.name == name; });
+        if (known == kLeakHeuristicNames.end()) return std::nullopt;
+        bits |= known->bit;
+        if (comma == std::string_view::npos) return bits;
+        value.remove_prefix(comma + 1);
+    }
+}
+
 namespace {
 
 bool is_lost(LeakKind kind) {
     return kind == LeakKind::definitely_lost || kind == LeakKind::indirectly_lost;
 }
 
-// Memcheck's first pass: still reachable along start pointers, possibly lost along any
+// The lowest of `bits` (Memcheck tries the heuristics in that order), or 0.
+std::uint8_t first_heuristic(std::uint8_t bits) {
+    return static_cast<std::uint8_t>(bits & -bits);
+}
+
+// The heuristic (if any) that lets a pointer `offset` bytes into `target` count as a start
+// pointer: offset 0 needs none.
+std::uint8_t heuristic_for(const Snapshot& snapshot, std::uint32_t target, std::uint64_t offset,
+                           std::uint8_t heuristics) {
+    if (offset == 0 || heuristics == 0) return 0;
+    return first_heuristic(snapshot.heuristics_at(target, offset) & heuristics);
+}
+
+// Memcheck's definite paths: from the roots, along pointers to block starts and the interior
+// pointers a chosen heuristic accepts. A block reached only by such interior pointers
+// records the heuristic; one that any start pointer reaches records none (set afterwards).
+std::vector<bool> find_definite(const Snapshot& snapshot, std::uint8_t heuristics,
+                                std::vector<std::uint8_t>& via_heuristic) {
+    std::vector<bool> reached(snapshot.blocks.size(), false);
+    via_heuristic.assign(snapshot.blocks.size(), 0);
+    std::vector<std::uint32_t> queue;
+    const auto follow = [&](std::uint32_t target, std::uint64_t offset) {
+        const std::uint8_t heuristic = heuristic_for(snapshot, target, offset, heuristics);
+        if (offset != 0 && heuristic == 0) return;
+        if (!reached[target]) {
+            reached[target] = true;
+            via_heuristic[target] = heuristic;
+            queue.push_back(target);
+        }
+    };
+    for (const SnapshotRoot& root : snapshot.roots) follow(root.block, root.block_offset);
+    for (std::size_t next = 0; next < queue.size(); ++next)
+        for (const BlockPointer& pointer : snapshot.pointers_of(queue[next]))
+            follow(pointer.target, pointer.target_offset);
+    return reached;
+}
+
+// A block reached via a heuristic and also pointed at from the start, by a root or by any
+// reached block, is plainly reachable (Memcheck clears the heuristic then).
+void clear_heuristic_when_started(const Snapshot& snapshot, const Reachability& any,
+                                  LeakClassification& leaks) {
+    for (const SnapshotRoot& root : snapshot.roots)
+        if (root.block_offset == 0) leaks.via_heuristic[root.block] = 0;
+    for (const std::uint32_t block : any.order)
+        for (const BlockPointer& pointer : snapshot.pointers_of(block))
+            if (pointer.target_offset == 0) leaks.via_heuristic[pointer.target] = 0;
+}
+
+// Memcheck's first pass: still reachable along definite paths, possibly lost along any
 // pointers, and the rest unreached (marked definitely lost until the clique pass).
-void classify_reached(const Snapshot& snapshot, LeakClassification& leaks) {
+void classify_reached(const Snapshot& snapshot, std::uint8_t heuristics,
+                      LeakClassification& leaks) {
     const Reachability any = find_reachable(snapshot, Follow::any_pointer);
-    const Reachability definite = find_reachable(snapshot, Follow::start_pointers);
+    const std::vector<bool> definite = find_definite(snapshot, heuristics, leaks.via_heuristic);
     leaks.kind.assign(snapshot.blocks.size(), LeakKind::definitely_lost);
     leaks.leader.assign(snapshot.blocks.size(), kUnreached);
     for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block) {
-        if (definite.reached(block))
+        if (definite[block])
             leaks.kind[block] = LeakKind::still_reachable;
         else if (any.reached(block))
             leaks.kind[block] = LeakKind::possibly_lost;
     }
+    clear_heuristic_when_started(snapshot, any, leaks);
 }
 
 // Clique leader `leader` takes in every unreached block it leads to that is not in a clique
@@ -139,22 +205,42 @@ private:
 
 }  // namespace
 
-LeakClassification classify_leaks(const Snapshot& snapshot) {
+LeakClassification classify_leaks(const Snapshot& snapshot, std::uint8_t heuristics) {
     LeakClassification leaks;
-    classify_reached(snapshot, leaks);
+    classify_reached(snapshot, heuristics, leaks);
     gather_cliques(snapshot, leaks);
     resolve_leaders(leaks);
     return leaks;
 }
 
+namespace {
+
+// Still reachable blocks by the heuristic that reached them, in kLeakHeuristicNames' order.
+void tally_heuristics(const Snapshot& snapshot, const LeakClassification& leaks,
+                      LeakReport& report) {
+    for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block) {
+        if (leaks.via_heuristic[block] == 0) continue;
+        for (std::size_t k = 0; k < kLeakHeuristicNames.size(); ++k) {
+            if (kLeakHeuristicNames[k].bit != leaks.via_heuristic[block]) continue;
+            report.via_heuristic[k].bytes += snapshot.blocks[block].size;
+            ++report.via_heuristic[k].blocks;
+        }
+    }
+}
+
+}  // namespace
+
 LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
-                         const std::vector<std::size_t>& row_of_site) {
+                         const std::vector<std::size_t>& row_of_site, std::uint8_t heuristics) {
     LeakReport report;
+    report.heuristics = heuristics;
     report.missing = why_no_leak_check(trace);
     if (report.missing) return report;
     const Snapshot& snapshot = *snapshot_with_kind(trace, &SnapshotKinds::exit);
     report.snapshot = summarise_snapshot(snapshot);
-    const LeakClassification leaks = classify_leaks(snapshot);
+    report.in_place_blocks = snapshot.in_place_blocks;
+    const LeakClassification leaks = classify_leaks(snapshot, heuristics);
+    tally_heuristics(snapshot, leaks, report);
     const auto site_of = [&](std::uint32_t block) {
         return row_of_site[snapshot.blocks[block].site];
     };

@@ -17,17 +17,16 @@
 //   that the cycle keeps its own leader (the pointing block's traversal stops at blocks
 //   already classified).
 //
-// Not reproduced: Memcheck's --leak-check-heuristics (all four on by default) let an
-// interior pointer count as a start pointer when the pointed-to block's contents match a
-// known layout (stdstring: a pointer 24 bytes in, after a length and capacity that fit the
-// block; length64 and newarray: 8 bytes in, after a 64-bit length or element count;
+// Memcheck's --leak-check-heuristics (all four on by default in 3.19) let an interior pointer
+// count as a start pointer when the pointed-to block's contents match a known layout
+// (stdstring: a pointer 24 bytes in, after a length and capacity that fit the block;
+// length64 and newarray: 8 bytes in, after a 64-bit length or element count;
 // multipleinheritance: the word pointed at and the block's first word both vtable
-// pointers). The trace keeps a block's pointers and a hash of its contents, not the
-// contents, so a block only such a pointer reaches is possibly lost here and still reachable
-// in Memcheck (its figures' "of which reachable via heuristic" lines). Programs without
-// those patterns (C, and C++ without new[] of classes with destructors, pre-C++11
-// std::string or multiple inheritance behind interior pointers) get Memcheck's figures
-// exactly.
+// pointers). The tool tests the layouts at the exit snapshot (the trace's `heur`), and the
+// heuristics chosen (AnalysisOptions::leak_heuristics) apply here as in Memcheck: a block
+// they reach is still reachable, and counted as reached via the heuristic unless a start
+// pointer from a root or a reached block also points at it. Not in the clique pass, as in
+// Memcheck.
 //
 // Sizes are requested bytes, as Memcheck counts them. classify_leaks is a pure function of a
 // Snapshot, tested on hand-made heaps; analyse_leaks names sites for the reports.
@@ -66,13 +65,35 @@ std::string_view leak_kind_name(LeakKind kind);
 // Every block's category, and for lost blocks the clique they belong to.
 struct LeakClassification {
     std::vector<LeakKind> kind;          // per block
+    std::vector<std::uint8_t> via_heuristic;  // per block: for a still reachable block that
+                                         // no start pointer reaches, the heuristic (one
+                                         // LeakHeuristicBits bit) that made it reachable;
+                                         // 0 for the others
     std::vector<std::uint32_t> leader;   // per block: for a lost block, the definitely lost
                                          // block at the head of its clique (itself when it
                                          // is definitely lost; the last leader to absorb it
                                          // when cliques merged); kUnreached for the others
 };
 
-LeakClassification classify_leaks(const Snapshot& snapshot);
+// `heuristics`: the LeakHeuristicBits applied (--leak-check-heuristics).
+LeakClassification classify_leaks(const Snapshot& snapshot,
+                                  std::uint8_t heuristics = kAllLeakHeuristics);
+
+// Memcheck's names of the heuristics, in its order, with their bits.
+struct LeakHeuristicName {
+    std::uint8_t bit;
+    std::string_view name;
+};
+inline constexpr std::array<LeakHeuristicName, 4> kLeakHeuristicNames = {{
+    {kHeuristicStdString, "stdstring"},
+    {kHeuristicLength64, "length64"},
+    {kHeuristicNewArray, "newarray"},
+    {kHeuristicMultipleInheritance, "multipleinheritance"},
+}};
+
+// --leak-check-heuristics' value, as Memcheck takes it: "all", "none", or a comma-separated
+// list of heuristic names; nullopt when it is none of these.
+std::optional<std::uint8_t> parse_leak_heuristics(std::string_view value);
 
 // Why the report has no leak figures.
 enum class NoLeakCheckReason {
@@ -110,6 +131,13 @@ struct LeakReport {
                                                // nothing below is filled
     SnapshotSummary snapshot;                  // the exit snapshot
     std::array<LeakCategory, kLeakKinds> categories;  // indexed by LeakKind
+    std::uint8_t heuristics = kAllLeakHeuristics;     // the heuristics applied
+    std::uint64_t in_place_blocks = 0;                // the exit snapshot's blocks a realloc
+                                                      // left in place (Memcheck's moves
+                                                      // them): why figures may differ
+    std::array<LeakFigures, 4> via_heuristic;         // still reachable blocks reached via
+                                                      // each heuristic, in the order of
+                                                      // kLeakHeuristicNames
 
     const LeakCategory& operator[](LeakKind kind) const {
         return categories[static_cast<std::size_t>(kind)];
@@ -119,6 +147,7 @@ struct LeakReport {
 // The leaks of `trace`'s exit snapshot, by category and site. `sites` are the report's site
 // rows and `row_of_site` the row of each of Trace::sites.
 LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
-                         const std::vector<std::size_t>& row_of_site);
+                         const std::vector<std::size_t>& row_of_site,
+                         std::uint8_t heuristics = kAllLeakHeuristics);
 
 }  // namespace memattr

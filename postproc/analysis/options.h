@@ -10,6 +10,7 @@
 #include <string>
 
 #include "analysis/site_folding.h"
+#include "trace/trace.h"
 
 namespace memattr {
 
@@ -34,6 +35,9 @@ struct AnalysisOptions {
                              // "peak" or "exit"; empty for the peak one (or the exit one)
     std::optional<std::uint64_t> native_rss;  // --native-rss: the peak resident set of a native
                              // run in bytes, set beside memattr's estimate
+    std::uint8_t leak_heuristics = kAllLeakHeuristics;  // --leak-check-heuristics: the
+                             // LeakHeuristicBits applied, as Memcheck's option (all four by
+                             // default, as in Memcheck 3.19)
 };
 
 // Whether `percent` can be a clone threshold: a multiple of 10 from 10 to 100 (the trace's

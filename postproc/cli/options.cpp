@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "analysis/leaks.h"
 #include "analysis/site_folding.h"
 #include "support/units.h"
 
@@ -130,6 +131,24 @@ void add_analysis_options(CLI::App& command, CommandOptions& options) {
                        "would; the summary lists them.")
         ->option_text(fmt::format("yes|no (default {})",
                                   options.analysis.folding.find_wrappers ? "yes" : "no"));
+    command
+        .add_option_function<std::string>(
+            "--leak-check-heuristics",
+            [&options](const std::string& value) {
+                const std::optional<std::uint8_t> bits = parse_leak_heuristics(value);
+                if (!bits)
+                    throw CLI::ValidationError(
+                        "--leak-check-heuristics",
+                        fmt::format("'{}' is not all, none or a comma-separated list of "
+                                    "stdstring, length64, newarray, multipleinheritance",
+                                    value));
+                options.analysis.leak_heuristics = *bits;
+            },
+            "Memcheck's heuristics for the leak check: an interior\n"
+            "pointer into a block of a known layout counts as a\n"
+            "pointer to its start (still reachable, not possibly\n"
+            "lost). As Memcheck's option of that name.")
+        ->option_text("all|none|LIST (default all)");
     command.add_option("--ignore-fn,--alloc-fn", options.analysis.folding.extra_wrapper_patterns,
                        "Also fold away frames whose demangled function\n"
                        "name matches REGEX, as allocator frames like\n"

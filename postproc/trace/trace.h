@@ -14,12 +14,14 @@
 // region, thousands at most, so they are plain vectors.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "memattr_trace_schema.h"
@@ -358,6 +360,28 @@ struct BlockPointer {
                                       // kFarInteriorOffset for 4 GiB or more
 };
 
+// Bits of LayoutMatch::heuristics: the layouts of Memcheck's leak heuristics
+// (--leak-check-heuristics), in the order Memcheck tries them.
+enum LeakHeuristicBits : std::uint8_t {
+    kHeuristicStdString = MA_LEAK_HEURISTIC_STDSTRING,
+    kHeuristicLength64 = MA_LEAK_HEURISTIC_LENGTH64,
+    kHeuristicNewArray = MA_LEAK_HEURISTIC_NEWARRAY,
+    kHeuristicMultipleInheritance = MA_LEAK_HEURISTIC_MULTIPLEINHERITANCE,
+};
+inline constexpr std::uint8_t kAllLeakHeuristics = 15;
+
+// One entry of a block's `heur`: an interior offset of the block at which its contents
+// match layouts of Memcheck's leak heuristics, so that a pointer there may count as one to
+// the block's start. The tool records only offsets some pointer or root points at, and only
+// in the exit snapshot.
+struct LayoutMatch {
+    std::uint32_t block = 0;      // the block (an index into Snapshot::blocks)
+    std::uint32_t offset = 0;     // OFF: the interior offset
+    std::uint8_t heuristics = 0;  // MASK: LeakHeuristicBits, never 0
+
+    bool operator==(const LayoutMatch&) const = default;
+};
+
 // `root` `kind`: where a word outside the heap that points into a block lives.
 enum class RootKind {
     register_word,  // register: an integer register of a thread
@@ -398,6 +422,9 @@ struct Snapshot {
     std::uint64_t unreadable_blocks = 0;  // unreadable-blocks, unreadable-bytes: live blocks
     std::uint64_t unreadable_bytes = 0;   // whose memory the program had protected or
                                           // unmapped, not read; 0 when absent
+    std::uint64_t in_place_blocks = 0;    // in-place-blocks: live malloc blocks a realloc
+                                          // left where they were (Memcheck's moves them);
+                                          // 0 when absent
     // (`blocks`, `edges` and `roots` are blocks.size(), pointers.size() and roots.size().)
 
     std::vector<SnapshotBlock> blocks;  // `block` records, by `i` (so by address)
@@ -406,6 +433,19 @@ struct Snapshot {
     std::vector<std::uint64_t> first_pointer = {0};
     std::vector<BlockPointer> pointers;  // `ptrs` of every block, concatenated
     std::vector<SnapshotRoot> roots;     // `root` records, in trace order
+    std::vector<LayoutMatch> layouts;    // `heur` of every block, by block then offset
+
+    // The heuristics whose layouts `block` matches for a pointer `offset` bytes in (0: none).
+    std::uint8_t heuristics_at(std::uint32_t block, std::uint64_t offset) const {
+        const auto before = [](const LayoutMatch& match, std::pair<std::uint32_t, std::uint64_t> key) {
+            return std::pair<std::uint32_t, std::uint64_t>(match.block, match.offset) < key;
+        };
+        const auto found = std::lower_bound(layouts.begin(), layouts.end(),
+                                            std::pair(block, offset), before);
+        return found != layouts.end() && found->block == block && found->offset == offset
+                   ? found->heuristics
+                   : 0;
+    }
 
     std::span<const BlockPointer> pointers_of(std::size_t block) const {
         return std::span<const BlockPointer>(pointers).subspan(

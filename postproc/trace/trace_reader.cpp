@@ -863,6 +863,7 @@ private:
         snapshot.reused = optional_integer(record, MA_KEY_SNAPSHOT_REUSED);
         snapshot.unreadable_blocks = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS);
         snapshot.unreadable_bytes = optional_integer(record, MA_KEY_SNAPSHOT_UNREADABLE_BYTES);
+        snapshot.in_place_blocks = optional_integer(record, MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS);
         open_ = OpenSnapshot{line_number_, integer(record, MA_KEY_SNAPSHOT_BLOCKS),
                              integer(record, MA_KEY_SNAPSHOT_EDGES),
                              integer(record, MA_KEY_SNAPSHOT_ROOTS)};
@@ -899,6 +900,7 @@ private:
         std::string_view size;     // size
         std::string_view hash;     // hash
         std::optional<std::string_view> pointers;  // ptrs, absent without pointers
+        std::optional<std::string_view> layouts;   // heur, absent without layout matches
     };
 
     static bool is_block_record(std::string_view line) { return line.starts_with(kBlockPrefix); }
@@ -935,16 +937,24 @@ private:
         }
         if (line.empty()) return true;
         constexpr std::string_view kPointers = MA_KEY_BLOCK_PTRS "=";
-        if (!line.starts_with(kPointers) || line.find('\t') != std::string_view::npos) return false;
-        fields.pointers = line.substr(kPointers.size());
+        if (line.starts_with(kPointers)) {
+            const std::size_t tab = line.find('\t');
+            fields.pointers = line.substr(kPointers.size(), tab - kPointers.size());
+            if (tab == std::string_view::npos) return true;
+            line.remove_prefix(tab + 1);
+        }
+        constexpr std::string_view kLayouts = MA_KEY_BLOCK_HEUR "=";
+        if (!line.starts_with(kLayouts) || line.find('\t') != std::string_view::npos) return false;
+        fields.layouts = line.substr(kLayouts.size());
         return true;
     }
 
     BlockFields block_fields(const Record& record) const {
         BlockFields fields{raw(record, MA_KEY_BLOCK_I),    raw(record, MA_KEY_BLOCK_ADDR),
                            raw(record, MA_KEY_BLOCK_SITE), raw(record, MA_KEY_BLOCK_SIZE),
-                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt};
+                           raw(record, MA_KEY_BLOCK_HASH), std::nullopt, std::nullopt};
         if (has_field(record, MA_KEY_BLOCK_PTRS)) fields.pointers = raw(record, MA_KEY_BLOCK_PTRS);
+        if (has_field(record, MA_KEY_BLOCK_HEUR)) fields.layouts = raw(record, MA_KEY_BLOCK_HEUR);
         return fields;
     }
 
@@ -964,8 +974,11 @@ private:
             resolve_site(parse_integer(fields.site, MA_KEY_BLOCK_SITE), MA_TAG_BLOCK));
         block.size = parse_integer(fields.size, MA_KEY_BLOCK_SIZE);
         block.hash = parse_hash(fields.hash);
-        if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
+        if (!snapshot.blocks.empty())
+            check_after(snapshot.blocks.back(), block, number, open_->blocks_end);
+        open_->blocks_end = std::max(open_->blocks_end, block_end(block));
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
+        if (fields.layouts) parse_layouts(*fields.layouts, block.size, snapshot);
         if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
             fail("the snapshot's block sizes add up to more than 64 bits can hold");
         open_->bytes += block.size;
@@ -974,14 +987,29 @@ private:
     }
 
     // Blocks come in increasing address order and do not overlap (a block of size 0 takes
-    // one byte, as pointers into it count).
+    // one byte, as pointers into it count), except that blocks may lie wholly inside an
+    // earlier one: a metapool's chunk and the custom blocks carved out of it, which
+    // Memcheck's leak check keeps both. `enclosing_end` is the farthest end of the blocks
+    // before this one.
     void check_after(const SnapshotBlock& previous, const SnapshotBlock& block,
-                     std::uint64_t number) const {
+                     std::uint64_t number, std::uint64_t enclosing_end) const {
         const std::uint64_t previous_extent = std::max<std::uint64_t>(previous.size, 1);
-        if (block.address < previous.address || block.address - previous.address < previous_extent)
+        const bool after = block.address >= previous.address &&
+                           block.address - previous.address >= previous_extent;
+        const bool nested = block.address > previous.address &&
+                            block_end(block) <= enclosing_end;
+        if (!after && !nested)
             fail(fmt::format("block i={} at {:#x} is not after block i={} ({:#x}, {} bytes): "
-                             "blocks come in increasing address order and do not overlap",
+                             "blocks come in increasing address order and do not overlap "
+                             "unless one lies inside another",
                              number, block.address, number - 1, previous.address, previous.size));
+    }
+
+    static std::uint64_t block_end(const SnapshotBlock& block) {
+        const std::uint64_t extent = std::max<std::uint64_t>(block.size, 1);
+        return block.address > std::numeric_limits<std::uint64_t>::max() - extent
+                   ? std::numeric_limits<std::uint64_t>::max()
+                   : block.address + extent;
     }
 
     std::uint64_t parse_hash(std::string_view value) const {
@@ -1037,10 +1065,49 @@ private:
         }
     }
 
+    // `heur`: OFF:MASK entries, comma-separated, in increasing OFF, each an interior offset
+    // of the block (being read: the next of `snapshot`'s blocks) and the layouts of Memcheck's
+    // leak heuristics it matches there.
+    void parse_layouts(std::string_view list, std::uint64_t block_size, Snapshot& snapshot) {
+        if (list.empty()) fail("field 'heur' is empty: a block without layouts has no 'heur'");
+        const auto block = static_cast<std::uint32_t>(snapshot.blocks.size());
+        const char* at = list.data();
+        const char* const end = list.data() + list.size();
+        std::optional<std::uint64_t> previous_offset;
+        for (;;) {
+            const std::uint64_t offset = pointer_number(at, end, list, ':', '\0', kLayoutsSyntax);
+            ++at;  // the ':'
+            const std::uint64_t mask = pointer_number(at, end, list, ',', '\0', kLayoutsSyntax);
+            if (offset == 0 || offset >= block_size)
+                fail(fmt::format("field 'heur': offset {} is not inside the block of {} bytes "
+                                 "past its start",
+                                 offset, block_size));
+            if (previous_offset && offset <= *previous_offset)
+                fail(fmt::format("field 'heur': offset {} after offset {}: offsets come in "
+                                 "increasing order",
+                                 offset, *previous_offset));
+            if (mask == 0 || mask > kAllLeakHeuristics)
+                fail(fmt::format("field 'heur': mask {} at offset {} is not a set of the "
+                                 "heuristics 1 to {}",
+                                 mask, offset, kAllLeakHeuristics));
+            snapshot.layouts.push_back({block, static_cast<std::uint32_t>(offset),
+                                        static_cast<std::uint8_t>(mask)});
+            previous_offset = offset;
+            if (at == end) return;
+            ++at;  // the ',' pointer_number stopped at
+        }
+    }
+
     // The decimal number at `at` in `list`, which must end at `end` or at one of the
     // `terminators`; leaves `at` on the terminator (or `end`).
+    static constexpr std::string_view kPointersSyntax =
+        "field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries";
+    static constexpr std::string_view kLayoutsSyntax =
+        "field 'heur' is not a list of OFF:MASK entries";
+
     std::uint64_t pointer_number(const char*& at, const char* end, std::string_view list,
-                                 char terminator, char other_terminator = '\0') const {
+                                 char terminator, char other_terminator = '\0',
+                                 std::string_view syntax = kPointersSyntax) const {
         std::uint64_t number = 0;
         const auto [stop, error] = std::from_chars(at, end, number);
         const bool terminated = stop == end || *stop == terminator ||
@@ -1049,9 +1116,7 @@ private:
         const bool last_allowed = terminator != ':' || stop != end;
         if (error != std::errc{} || stop == at || !terminated || !last_allowed ||
             (stop != end && stop + 1 == end))
-            fail(fmt::format("field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries: "
-                             "'{}' near byte {}",
-                             excerpt(list), at - list.data()));
+            fail(fmt::format("{}: '{}' near byte {}", syntax, excerpt(list), at - list.data()));
         at = stop;
         return number;
     }
@@ -1397,6 +1462,7 @@ private:
         std::uint64_t roots = 0;   // roots=
         bool roots_seen = false;   // a `root` record has come: no more blocks
         std::uint64_t bytes = 0;   // the sizes of its blocks so far
+        std::uint64_t blocks_end = 0;  // the farthest end of its blocks so far
     };
 
     // What the memory map being read claims.

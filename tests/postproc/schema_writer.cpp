@@ -356,6 +356,7 @@ private:
             .number(MA_KEY_SNAPSHOT_REUSED, s.reused)
             .number(MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s.unreadable_blocks)
             .number(MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s.unreadable_bytes)
+            .number(MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS, s.in_place_blocks)
             .end();
         for (std::size_t i = 0; i < s.blocks.size(); ++i) write_block(s, i);
         for (const SnapshotRoot& root : s.roots) write_root(root);
@@ -376,6 +377,11 @@ private:
                                                                   p.target + 1, p.target_offset));
         if (!pointers.empty())
             w_.raw(MA_KEY_BLOCK_PTRS, fmt::format("{}", fmt::join(pointers, ",")));
+        std::vector<std::string> layouts;
+        for (const LayoutMatch& l : s.layouts)
+            if (l.block == i) layouts.push_back(fmt::format("{}:{}", l.offset, l.heuristics));
+        if (!layouts.empty())
+            w_.raw(MA_KEY_BLOCK_HEUR, fmt::format("{}", fmt::join(layouts, ",")));
         w_.end();
     }
 

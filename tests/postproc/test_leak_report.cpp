@@ -80,8 +80,8 @@ TEST(LeakText, SummaryLikeMemchecksThenSitesPerCategory) {
     const std::string report = text_report(test::ownership_trace());
     EXPECT_EQ(leaks_section(report),
               "Snapshot        snapshot 3 'exit' (exit): 864 bytes in 8 blocks\n"
-              "Classified as Memcheck's leak check does (valgrind --leak-check=full), in "
-              "requested bytes:\n"
+              "Classified as Memcheck's leak check does (valgrind --leak-check=full "
+              "--leak-check-heuristics=all), in requested bytes:\n"
               "   definitely lost: 512 bytes in 3 blocks\n"
               "   indirectly lost: 256 bytes in 1 block\n"
               "     possibly lost: 0 bytes in 0 blocks\n"
@@ -120,17 +120,64 @@ TEST(LeakText, ComesAfterLiveAtExit) {
     EXPECT_LT(leaks, copies);
 }
 
-TEST(LeakText, PossiblyLostBlocksComeWithTheHeuristicsNote) {
-    // The list's head pointed at 8 bytes in: the whole list is possibly lost.
-    const Trace interior = test::parse_text(test::replace_once(
+// The exit snapshot of ownership.trace with the list's head held 8 bytes in, the head
+// matching the given `heur` layouts there (none when empty).
+Trace list_held_inside(const std::string& layouts) {
+    std::string text = test::replace_once(
         test::data_text("ownership.trace"), "root\tkind=global\tto=1\ttoff=0\tname=g_list",
-        "root\tkind=global\tto=1\ttoff=8\tname=g_list"));
-    const std::string section = leaks_section(text_report(interior));
+        "root\tkind=global\tto=1\ttoff=8\tname=g_list");
+    if (!layouts.empty())
+        text = test::replace_once(text, "hash=000000000000d001\tptrs=0:2\nblock\ti=2\taddr=0xa100",
+                                  "hash=000000000000d001\tptrs=0:2\theur=" + layouts +
+                                      "\nblock\ti=2\taddr=0xa100");
+    return test::parse_text(text);
+}
+
+TEST(LeakText, BlocksHeldInsideWithoutAKnownLayoutArePossiblyLost) {
+    // The list's head pointed at 8 bytes in: the whole list is possibly lost.
+    const std::string section = leaks_section(text_report(list_held_inside("")));
     EXPECT_CONTAINS(section, "     possibly lost: 96 bytes in 4 blocks\n"
-                             "   still reachable: 0 bytes in 0 blocks\n"
-                             "Memcheck's --leak-check-heuristics are not applied");
+                             "   still reachable: 0 bytes in 0 blocks\n");
     EXPECT_CONTAINS(section, "Possibly lost, by site:\n  1. 96 bytes in 4 blocks\n");
     EXPECT_EQ(section.find("Still reachable, by site"), std::string::npos);
+    EXPECT_EQ(section.find("via heuristic"), std::string::npos);
+}
+
+TEST(LeakText, BlocksHeldInsideAKnownLayoutAreReachableViaItsHeuristic) {
+    // The head matches length64 and newarray 8 bytes in: Memcheck tries length64 first, and
+    // the rest of the list is reached from the head by start pointers.
+    const std::string section = leaks_section(text_report(list_held_inside("8:6")));
+    EXPECT_CONTAINS(section, "     possibly lost: 0 bytes in 0 blocks\n"
+                             "   still reachable: 96 bytes in 4 blocks\n"
+                             "                    of which reachable via heuristic:\n"
+                             "                      length64           : 24 bytes in 1 block\n");
+}
+
+TEST(LeakText, BlocksReallocatedInPlaceAreWhyFiguresMayDifferFromMemchecks) {
+    EXPECT_EQ(leaks_section(text_report(test::ownership_trace())).find("Resized in place"),
+              std::string::npos);
+    const Trace trace = test::parse_text(test::replace_once(
+        test::data_text("ownership.trace"), "roots=1\tscanned=9056",
+        "roots=1\tscanned=9056\tin-place-blocks=2"));
+    EXPECT_CONTAINS(leaks_section(text_report(trace)),
+                    "Resized in place by realloc: 2 blocks. Memcheck's realloc always moves");
+}
+
+TEST(LeakAnalysis, HeuristicsAreAppliedOnlyAsChosen) {
+    const Trace trace = list_held_inside("8:6");
+    const Snapshot& exit = *snapshot_with_kind(trace, &SnapshotKinds::exit);
+    EXPECT_EQ(classify_leaks(exit, 0).kind[0], LeakKind::possibly_lost);
+    EXPECT_EQ(classify_leaks(exit, kHeuristicStdString).kind[0], LeakKind::possibly_lost);
+    const LeakClassification newarray = classify_leaks(exit, kHeuristicNewArray);
+    EXPECT_EQ(newarray.kind[0], LeakKind::still_reachable);
+    EXPECT_EQ(newarray.via_heuristic[0], kHeuristicNewArray);
+    EXPECT_EQ(newarray.via_heuristic[1], 0);  // reached from the head by a start pointer
+    EXPECT_EQ(parse_leak_heuristics("stdstring,multipleinheritance"),
+              kHeuristicStdString | kHeuristicMultipleInheritance);
+    EXPECT_EQ(parse_leak_heuristics("none"), 0);
+    EXPECT_EQ(parse_leak_heuristics("all"), kAllLeakHeuristics);
+    EXPECT_EQ(parse_leak_heuristics("stdstring,"), std::nullopt);
+    EXPECT_EQ(parse_leak_heuristics("string"), std::nullopt);
 }
 
 TEST(LeakText, WithoutAnExitSnapshotSaysWhy) {

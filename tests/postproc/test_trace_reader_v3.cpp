@@ -366,6 +366,23 @@ TEST(TraceReaderV3Errors, BadBlockFields) {
                        "lacks the 'hash' field");
 }
 
+// A metapool's chunk and the custom blocks inside it are both kept (Memcheck's rule): a
+// block wholly inside an earlier one is read; one reaching past it is not.
+TEST(TraceReaderV3, ReadsBlocksNestedInAMetapoolChunk) {
+    std::vector<std::string> lines = records();
+    edit(lines, kPeakSnapshot, "bytes=10656", "bytes=10688");
+    edit(lines, "block\ti=3\t", "addr=0x3000\tsite=1\tsize=32", "addr=0x3000\tsite=1\tsize=64");
+    edit(lines, kNodeC, "addr=0x4000", "addr=0x3010");
+    const Trace trace = parse_text(with_end_record(lines));
+    const Snapshot& peak = trace.snapshots[1];
+    EXPECT_EQ(peak.blocks[2].size, 64u);
+    EXPECT_EQ(peak.blocks[3].address, 0x3010u);
+
+    edit(lines, kNodeC, "addr=0x3010", "addr=0x3030");
+    expect_trace_error(with_end_record(lines), line_of(kNodeC),
+                       "block i=4 at 0x3030 is not after block i=3 (0x3000, 64 bytes)");
+}
+
 TEST(TraceReaderV3Errors, BadRoots) {
     const std::string rax = "root\tkind=register\t";
     expect_trace_error(edited(rax, "to=16", "to=20"), line_of(rax),

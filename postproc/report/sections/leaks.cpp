@@ -31,6 +31,23 @@ std::string bytes_in_blocks(const LeakFigures& figures) {
 void write_leak_summary(const LeakReport& leaks, std::ostream& out) {
     for (const LeakKind kind : kAllLeakKinds)
         out << fmt::format("{:>18}: {}\n", leak_kind_name(kind), bytes_in_blocks(leaks[kind].total));
+    const auto& via = leaks.via_heuristic;
+    if (std::all_of(via.begin(), via.end(), [](const LeakFigures& f) { return f.blocks == 0; }))
+        return;
+    out << fmt::format("{:>20}of which reachable via heuristic:\n", "");
+    for (std::size_t k = 0; k < via.size(); ++k)
+        if (via[k].blocks != 0)
+            out << fmt::format("{:>22}{:<19}: {}\n", "", kLeakHeuristicNames[k].name,
+                               bytes_in_blocks(via[k]));
+}
+
+// The heuristics applied, as --leak-check-heuristics names them.
+std::string heuristics_applied(std::uint8_t bits) {
+    if (bits == kAllLeakHeuristics) return "all";
+    std::string names;
+    for (const LeakHeuristicName& heuristic : kLeakHeuristicNames)
+        if (bits & heuristic.bit) names += (names.empty() ? "" : ",") + std::string(heuristic.name);
+    return names.empty() ? "none" : names;
 }
 
 std::string describe_leak_row(LeakKind kind, const LeakRow& row) {
@@ -70,14 +87,17 @@ void write_leaks(const ReportModel& model, std::ostream& out) {
     write_row(out, "Snapshot", fmt::format("{}: {} in {}", describe_snapshot(leaks.snapshot),
                                            bytes_with_exact(leaks.snapshot.bytes),
                                            blocks(leaks.snapshot.blocks)));
-    out << "Classified as Memcheck's leak check does (valgrind --leak-check=full), in requested "
-           "bytes:\n";
+    out << fmt::format("Classified as Memcheck's leak check does (valgrind --leak-check=full "
+                       "--leak-check-heuristics={}), in requested bytes:\n",
+                       heuristics_applied(leaks.heuristics));
     write_leak_summary(leaks, out);
-    if (leaks[LeakKind::possibly_lost].total.blocks != 0)
-        out << "Memcheck's --leak-check-heuristics are not applied (they read the contents of "
-               "the block an interior pointer points into, which the trace does not keep): a "
-               "block only they would accept is possibly lost here, still reachable in "
-               "Memcheck.\n";
+    if (leaks.in_place_blocks != 0)
+        out << fmt::format("Resized in place by realloc: {}. Memcheck's realloc always moves a "
+                           "block, so a pointer the program kept from before such a realloc "
+                           "dangles under Memcheck but reaches the block here: blocks it reaches "
+                           "may be still reachable or possibly lost here and possibly or "
+                           "definitely lost in Memcheck.\n",
+                           blocks(leaks.in_place_blocks));
     for (const LeakKind kind : kAllLeakKinds) write_leak_sites(model, kind, out);
 }
 
@@ -104,8 +124,16 @@ Json leaks_json(const ReportModel& model) {
     };
     if (leaks.missing) return report;
     report["snapshot"] = snapshot_json(leaks.snapshot);
+    report["in_place_blocks"] = leaks.in_place_blocks;
     for (const LeakKind kind : kAllLeakKinds)
         report[leak_kind_key(kind)] = leak_category_json(model, kind);
+    Json heuristics = Json::object();
+    for (std::size_t k = 0; k < kLeakHeuristicNames.size(); ++k)
+        heuristics[std::string(kLeakHeuristicNames[k].name)] = {
+            {"applied", (leaks.heuristics & kLeakHeuristicNames[k].bit) != 0},
+            {"bytes", leaks.via_heuristic[k].bytes},
+            {"blocks", leaks.via_heuristic[k].blocks}};
+    report["still_reachable"]["via_heuristic"] = std::move(heuristics);
     return report;
 }
 
