@@ -35,7 +35,7 @@ valgrind --tool=memattr ${MEMATTR_OPTIONS:-} --memattr-out-file="$out/memattr.ou
     echo "nightly: the program failed under memattr (see $out/program.log)" >&2
     exit 1
 }
-memattr-graph json "$out/memattr.out" -o "$out/report.json"
+memattr-graph json "$out/memattr.out" --top 0 -o "$out/report.json"
 memattr-graph report "$out/memattr.out" -o "$out/report.txt"
 
 # 2. Compare with the last night of this workload, when there is one.

@@ -219,7 +219,7 @@ void SiteFolder::find_wrappers() {
         if (!evidence.shared) continue;
         auto& depths = callers_by_depth[candidate.identity];
         depths.resize(evidence.chain.size());
-        const std::vector<std::size_t>& frames = candidate.stack->frames;
+        const std::vector<std::uint32_t>& frames = candidate.stack->frames;
         for (std::size_t depth = 0; depth < depths.size(); ++depth) {
             const std::size_t caller = candidate.position + depth + 1;
             depths[depth].insert(caller < frames.size() ? wrapper_identity(trace_.frames[frames[caller]])

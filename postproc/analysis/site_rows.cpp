@@ -1,6 +1,7 @@
 #include "analysis/site_rows.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -31,6 +32,7 @@ SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder)
     SiteRow row;
     row.figures = site;
     row.location = trace.frames[folded.site_frame];
+    row.stack.reserve(folded.frames.size());  // exactly: a compiler has 100,000 sites
     for (const std::size_t frame : folded.frames) row.stack.push_back(trace.frames[frame]);
     row.omitted_frames = folded.omitted_frames;
     row.key = folded_stack_key(trace, trace.stacks[site.stack], folded);
@@ -70,31 +72,77 @@ Ranking rank(const std::vector<SiteRow>& rows, Metric metric, std::size_t top) {
 
 }  // namespace
 
+// The chains of callers of a group of sites, as a trie: node 0 is the empty chain, and a
+// chain one caller longer is the node (chain, caller's label). A caller is named by its
+// label's number, so a chain costs one small integer per caller however long its labels are
+// (a string per prefix would cost the square of the stack's depth: gigabytes for the deep
+// stacks of a compiler).
+class CallerChains {
+public:
+    // The node of `chain` extended by the caller labelled `label`, counted once more.
+    std::uint32_t extend(std::uint32_t chain, std::uint32_t label) {
+        const auto [at, added] = child_.try_emplace(
+            (std::uint64_t{chain} << 32) | label, static_cast<std::uint32_t>(sharing_.size()));
+        if (added) sharing_.push_back(0);
+        ++sharing_[at->second];
+        return at->second;
+    }
+    // How many sites' chains pass through `node`.
+    std::size_t sharing(std::uint32_t node) const { return sharing_[node]; }
+
+private:
+    std::unordered_map<std::uint64_t, std::uint32_t> child_;  // (parent << 32 | label) -> node
+    std::vector<std::size_t> sharing_ = {0};                  // by node
+};
+
+// A number per distinct describe_frame label, worked out once per trace frame.
+class FrameLabels {
+public:
+    explicit FrameLabels(const Trace& trace) : trace_(trace), of_frame_(trace.frames.size(), kNone) {}
+    std::uint32_t of(std::size_t frame) {
+        if (of_frame_[frame] == kNone) {
+            const auto [at, added] = numbers_.try_emplace(
+                describe_frame(trace_.frames[frame]), static_cast<std::uint32_t>(numbers_.size()));
+            of_frame_[frame] = at->second;
+        }
+        return of_frame_[frame];
+    }
+
+private:
+    static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    const Trace& trace_;
+    std::vector<std::uint32_t> of_frame_;  // by Trace::frames index; kNone until asked
+    std::unordered_map<std::string, std::uint32_t> numbers_;
+};
+
 // Sites whose frames print alike (a wrapper's callers folded to one line, a stripped
 // library's allocating function) would be rows no reader can tell apart: each gets the
 // caller of its folded stack at which its chain of callers first differs from every other's
 // (the shortest prefix of callers no other site of the group shares). Counting prefixes per
-// depth keeps this linear in the sites, however many print alike.
+// depth keeps this linear in the sites' frames, however many print alike.
 void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRow>& rows) {
-    std::unordered_map<std::string, std::vector<std::size_t>> alike;
-    for (std::size_t row = 0; row < rows.size(); ++row)
-        alike[describe_frame(rows[row].location)].push_back(row);
+    FrameLabels labels(trace);
+    std::unordered_map<std::uint32_t, std::vector<std::size_t>> alike;  // location label -> rows
+    for (std::size_t row = 0; row < rows.size(); ++row) {
+        const Stack& stack = trace.stacks[rows[row].figures.stack];
+        const FoldedStack folded = folder.fold(stack, custom_allocator_frames(rows[row].figures));
+        alike[labels.of(folded.site_frame)].push_back(row);
+    }
     for (const auto& [label, group] : alike) {
         if (group.size() < 2) continue;
-        std::unordered_map<std::string, std::size_t> prefixes;  // callers so far -> sites
+        CallerChains chains;
         // Every caller, not only the --frames the reports show: sites often differ further out.
         std::vector<std::vector<std::size_t>> callers(group.size());
-        std::vector<std::vector<std::string>> prefix_of(group.size());
+        std::vector<std::vector<std::uint32_t>> prefix_of(group.size());  // chain nodes by depth
         for (std::size_t member = 0; member < group.size(); ++member) {
             const SiteRow& row = rows[group[member]];
             const Stack& stack = trace.stacks[row.figures.stack];
             const FoldedStack folded = folder.fold(stack, custom_allocator_frames(row.figures));
-            std::string prefix;
+            std::uint32_t chain = 0;
             for (std::size_t at = folded.site_position; at < stack.frames.size(); ++at) {
-                prefix += describe_frame(trace.frames[stack.frames[at]]) + "\n";
-                prefix_of[member].push_back(prefix);
+                chain = chains.extend(chain, labels.of(stack.frames[at]));
+                prefix_of[member].push_back(chain);
                 callers[member].push_back(stack.frames[at]);
-                ++prefixes[prefix];
             }
         }
         // A site whose callers all lie on another's way out (its stack a prefix of the other's)
@@ -103,7 +151,7 @@ void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRo
         for (std::size_t member = 0; member < group.size(); ++member) {
             std::optional<std::size_t> unique, fewer;
             for (std::size_t depth = 1; depth < prefix_of[member].size() && !unique; ++depth) {
-                const std::size_t sharing = prefixes[prefix_of[member][depth]];
+                const std::size_t sharing = chains.sharing(prefix_of[member][depth]);
                 if (sharing == 1) unique = depth;
                 else if (sharing < group.size() && !fewer) fewer = depth;
             }
@@ -115,6 +163,7 @@ void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRo
 
 std::vector<SiteRow> make_site_rows(const Trace& trace, const SiteFolder& folder) {
     std::vector<SiteRow> rows;
+    rows.reserve(trace.sites.size());  // a row is about 1 KB: no doubling of 100,000 of them
     for (const Site& site : trace.sites) rows.push_back(make_row(trace, site, folder));
     tell_apart(trace, folder, rows);
     std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {

@@ -72,8 +72,10 @@ std::uint64_t count_at(const Json& object, const char* key) {
     return found->get<std::uint64_t>();
 }
 
-// How the report names a location, as its text shows it: "fn (file:line)".
-std::string describe_location_json(const Json& location) {
+// How the report names a location (an index into its `frames` table), as its text shows it:
+// "fn (file:line)".
+std::string describe_location_json(const Json& report, const Json& index) {
+    const Json& location = report.at("frames").at(index.get<std::size_t>());
     Frame frame;
     frame.function = location.value("fn", "???");
     frame.file = location.value("file", "");
@@ -139,7 +141,7 @@ std::map<std::string, SiteFigures> read_sites(const Json& report, SitesById& by_
     std::map<std::string, SiteFigures> sites;
     for (const Json& site : at(report, "/sites")) {
         const std::string key = site.at("key").get<std::string>();
-        const std::string label = describe_location_json(site.at("location"));
+        const std::string label = describe_location_json(report, site.at("location"));
         by_id[site.at("id").get<std::uint64_t>()] = {key, label};
         SiteFigures& figures = sites[key];
         if (figures.key.empty()) figures = {key, label, {}};  // sites come by peak: the first
@@ -179,7 +181,7 @@ void read_clones(const Json& report, const SitesById& by_id, std::vector<Finding
     for (const Json& row : at(report, "/copies/movable_clones"))
         findings.push_back({FindingKind::clone, row.at("key").get<std::string>(),
                             fmt::format("copy at {} of {}'s blocks",
-                                        describe_location_json(row.at("location")),
+                                        describe_location_json(report, row.at("location")),
                                         site_of(by_id, row.at("source_site")).label),
                             count_at(row, "bytes")});
 }
@@ -323,6 +325,16 @@ RunFigures run_figures_from_report(const Json& report, std::string source) {
         throw std::invalid_argument(
             fmt::format("'{}' is not a memattr-graph JSON report (no \"schema\": \"{}\")", source,
                         kJsonSchemaName));
+    if (report.value("schema_version", 0) != kJsonSchemaVersion)
+        throw std::invalid_argument(fmt::format(
+            "'{}' is a JSON report of schema version {}, this memattr-graph compares version "
+            "{}; write it again with 'memattr-graph json --top 0'",
+            source, report.value("schema_version", 0), kJsonSchemaVersion));
+    if (const auto cut = report.find("truncated"); cut != report.end() && !cut->empty())
+        throw std::invalid_argument(fmt::format(
+            "'{}' is a JSON report cut to its top rows ({} lists cut), which cannot be compared "
+            "site by site; write it with 'memattr-graph json --top 0'",
+            source, cut->size()));
     try {
         RunFigures run;
         run.source = source;

@@ -114,19 +114,14 @@ void cut_list(Json& data, const std::string& pointer, Json& truncated) {
 }  // namespace
 
 Json html_page_data(const ReportModel& model, const HtmlExtras& extras) {
-    Json data = json_report(model);
+    // The JSON report cut to kHtmlMaxRows rows a list, its `truncated` saying what it cut;
+    // the page's site table replaces its sites (every site, compactly).
+    Json data = json_report(model, kHtmlMaxRows);
     data.erase("sites");
     data["site_table"] = site_table(model);
-    Json truncated = Json::object();
-    for (const char* pointer : {"/ownership/owners", "/ownership/sites", "/ownership/roots",
-                                "/ownership/duplicates/rows", "/ownership/unreachable",
-                                "/copies/lineage", "/copies/relocations",
-                                "/copies/movable_clones", "/findings", "/timeline",
-                                "/memory_map/groups"})
-        cut_list(data, pointer, truncated);
-    if (data.contains("memory_map") && data["memory_map"].is_object())
-        for (std::size_t group = 0; group < data["memory_map"]["groups"].size(); ++group)
-            cut_list(data, fmt::format("/memory_map/groups/{}/regions", group), truncated);
+    Json truncated = std::move(data["truncated"]);
+    truncated.erase("/sites");
+    cut_list(data, "/timeline", truncated);  // the one long list the JSON report keeps whole
     data["truncated"] = std::move(truncated);
     data["baseline"] = extras.baseline ? *extras.baseline : Json(nullptr);
     data["graphs"] = {{"ownership_svg", extras.ownership_svg},

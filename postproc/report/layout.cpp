@@ -213,10 +213,7 @@ Json frame_json(const Frame& frame) {
     };
 }
 
-Json location_json(const Frame& frame) {
-    return {{"fn", frame.function}, {"file", frame.file}, {"line", frame.line},
-            {"obj", frame.object}, {"obj_offset", object_offset_json(frame)}};
-}
+Json location_json(const Frame& frame) { return frame_json(frame); }
 
 Json stack_json(const std::vector<Frame>& frames) {
     Json stack = Json::array();

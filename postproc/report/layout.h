@@ -116,7 +116,8 @@ Json blocks_and_bytes(std::uint64_t blocks, std::uint64_t bytes);
 // A frame: function, file, directory, line, object, address, whether inlined.
 Json frame_json(const Frame& frame);
 
-// A site's or a copy's location: the first four keys of frame_json.
+// A site's or a copy's location: frame_json, so that json_report keeps it once in its frame
+// table with the stacks' frames.
 Json location_json(const Frame& frame);
 
 // A stack as an array of frame_json.

@@ -28,8 +28,10 @@ struct ReportSection {
     std::string_view name;
     // Writes the section of the text report, its title first.
     void (*write_text)(const ReportModel& model, std::ostream& out);
-    // Sets the section's keys in the JSON report object (or in an object of it).
-    void (*write_json)(const ReportModel& model, Json& report);
+    // Sets the section's keys in the JSON report object (or in an object of it). `rows` is
+    // the report's cut (0: every row): json_report cuts every list to it afterwards, so a
+    // section need only heed it where its full list would be too big to make (the sites).
+    void (*write_json)(const ReportModel& model, std::size_t rows, Json& report);
 };
 
 // Every section, in the order the text report shows them: it leads with its answer (the

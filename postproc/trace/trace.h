@@ -105,7 +105,8 @@ struct Frame {
 // stack, innermost frame (the copying code) first.
 struct Stack {
     std::uint64_t id = 0;
-    std::vector<std::size_t> frames;  // frames=, resolved to indexes into Trace::frames
+    std::vector<std::uint32_t> frames;  // frames=, resolved to indexes into Trace::frames
+                                        // (32 bits: a compiler has millions of stack entries)
 };
 
 // `site` `kind` (version 4): which allocator announced the site's blocks.

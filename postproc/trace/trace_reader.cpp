@@ -526,6 +526,9 @@ private:
         if (has_field(record, MA_KEY_FRAME_DIR)) frame.dir = text(record, MA_KEY_FRAME_DIR);
         frame.line = integer(record, MA_KEY_FRAME_LINE);
         frame.object = text(record, MA_KEY_FRAME_OBJ);
+        // Stacks hold 32-bit frame indexes (trace.h).
+        if (trace_.frames.size() >= std::numeric_limits<std::uint32_t>::max())
+            fail(fmt::format("more than {} frames", std::numeric_limits<std::uint32_t>::max()));
         define_id(frame_ids_, MA_TAG_FRAME, frame.id, trace_.frames.size());
         trace_.frames.push_back(std::move(frame));
     }
@@ -542,9 +545,9 @@ private:
         const std::string_view frame_list = raw(record, MA_KEY_STACK_FRAMES);
         if (frame_list.empty()) fail("stack has no frames ('frames' is empty)");
         for (const std::string_view frame_id : split(frame_list, ','))
-            stack.frames.push_back(
+            stack.frames.push_back(static_cast<std::uint32_t>(
                 resolve(frame_ids_, MA_TAG_STACK, MA_TAG_FRAME,
-                        parse_integer(frame_id, MA_KEY_STACK_FRAMES)));
+                        parse_integer(frame_id, MA_KEY_STACK_FRAMES))));
         define_id(stack_ids_, MA_TAG_STACK, stack.id, trace_.stacks.size());
         trace_.stacks.push_back(std::move(stack));
     }

@@ -86,6 +86,15 @@ TEST(RunFigures, RefusesWhatIsNotAMemattrReport) {
     EXPECT_THROW(run_figures_from_report(report, "old.json"), std::invalid_argument);
 }
 
+TEST(RunFigures, RefusesAReportCutToItsTopRows) {
+    // Sites past the cut would look gone, findings would name sites the table lacks.
+    const Json cut = json_report(analyse(test::small_trace(), {}), 1);
+    ASSERT_FALSE(cut.at("truncated").empty());
+    EXPECT_THROW(run_figures_from_report(cut, "cut.json"), std::invalid_argument);
+    EXPECT_NO_THROW(run_figures_from_report(json_report(analyse(test::small_trace(), {}), 0),
+                                            "whole.json"));
+}
+
 TEST(RunFigures, LoadReadsATraceOrAJsonReportAlike) {
     const std::string json_path = ::testing::TempDir() + "/memattr-run-figures.json";
     {

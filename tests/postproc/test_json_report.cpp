@@ -1,6 +1,7 @@
 // The JSON report: parsed back with nlohmann::json, it has the documented schema, every
 // figure of small.trace, and valid strings whatever bytes symbol names contain.
 
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -14,14 +15,45 @@ namespace json_report_tests {
 
 using nlohmann::json;
 
-std::string render(const Trace& trace, const AnalysisOptions& options = {}) {
+// Options for a report with every row (--top 0), which most tests read.
+AnalysisOptions every_row() {
+    AnalysisOptions options;
+    options.top = 0;
+    return options;
+}
+
+std::string render(const Trace& trace, const AnalysisOptions& options = every_row()) {
     std::ostringstream out;
     JsonReporter().write(analyse(trace, options), out);
     return out.str();
 }
 
-json report(const Trace& trace, const AnalysisOptions& options = {}) {
-    return json::parse(render(trace, options));
+// `value` with every frame index (a `location`, `via`, `function`, `program_function`, or an
+// entry of a `stack` or `locations`) replaced by its entry of the report's `frames` table.
+json with_frames(const json& value, const json& frames) {
+    if (value.is_array()) {
+        json entries = json::array();
+        for (const json& entry : value) entries.push_back(with_frames(entry, frames));
+        return entries;
+    }
+    if (!value.is_object()) return value;
+    json object = json::object();
+    for (const auto& [key, member] : value.items()) {
+        const bool frame = key == "location" || key == "via" || key == "function" ||
+                           key == "program_function";
+        if (frame && member.is_number()) object[key] = frames.at(member.get<std::size_t>());
+        else if ((key == "stack" || key == "locations") && member.is_array()) {
+            object[key] = json::array();
+            for (const json& index : member) object[key].push_back(frames.at(index.get<std::size_t>()));
+        } else object[key] = with_frames(member, frames);
+    }
+    return object;
+}
+
+// The report, its frames in place (as schema version 4 wrote them) for tests that read them.
+json report(const Trace& trace, const AnalysisOptions& options = every_row()) {
+    const json document = json::parse(render(trace, options));
+    return with_frames(document, document.at("frames"));
 }
 
 TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
@@ -32,9 +64,10 @@ TEST(JsonReport, SchemaAndTopLevelKeysInDocumentedOrder) {
     EXPECT_EQ(keys, (std::vector<std::string>{"schema", "schema_version", "trace", "options",
                                               "definitions", "summary", "findings", "sites", "copies",
                                               "ownership", "leaks", "threads", "timeline",
-                                              "timeline_events", "phases", "memory_map"}));
+                                              "timeline_events", "phases", "memory_map",
+                                              "frames", "truncated"}));
     EXPECT_EQ(ordered["schema"], "memattr-report");
-    EXPECT_EQ(ordered["schema_version"], 4);
+    EXPECT_EQ(ordered["schema_version"], 5);
     EXPECT_TRUE(text.starts_with("{\n  \"schema\": \"memattr-report\",\n"));  // indent 2
 }
 
@@ -92,14 +125,9 @@ TEST(JsonReport, SitesWithFoldedStacks) {
     EXPECT_EQ(ids, (std::vector<int>{1, 3, 4, 2}));  // by peak bytes
 
     const json& site = sites[0];
-    EXPECT_EQ(site["location"],
-              json({{"fn", "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)"},
-                    {"file", "demo.cpp"},
-                    {"line", 21},
-                    {"obj", "/home/dev/demo/demo"},
-                    {"obj_offset", nullptr}}));
+    EXPECT_EQ(site["location"], site["stack"][0]);
     ASSERT_EQ(site["stack"].size(), 4u);
-    EXPECT_EQ(site["stack"][0], json({{"fn", site["location"]["fn"]},
+    EXPECT_EQ(site["stack"][0], json({{"fn", "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)"},
                                       {"file", "demo.cpp"},
                                       {"dir", "/home/dev/demo/src"},
                                       {"line", 21},
@@ -166,7 +194,7 @@ TEST(JsonReport, SymbolNamesAreDataWhateverTheirBytes) {
     const Trace trace = test::parse_text(text);
     const std::string output = render(trace);
     const json document = json::parse(output);  // throws if invalid
-    EXPECT_EQ(document["sites"][3]["stack"][0]["fn"],
+    EXPECT_EQ(document["frames"][document["sites"][3]["stack"][0].get<std::size_t>()]["fn"],
               std::string("say \"hi\" \\ back\tslash\x1b[1m\0end", 29));
     EXPECT_NE(output.find(R"(say \"hi\" \\ back\tslash\u001b[1m\u0000end)"), std::string::npos);
 }
@@ -175,7 +203,7 @@ TEST(JsonReport, InvalidUtf8IsReplacedNotFatal) {
     Trace trace = test::small_trace();
     trace.frames[11].function = "bad\xff\xfe utf8";
     const json document = json::parse(render(trace));
-    EXPECT_EQ(document["sites"][3]["stack"][0]["fn"], "bad\xef\xbf\xbd\xef\xbf\xbd utf8");
+    EXPECT_EQ(document["frames"][document["sites"][3]["stack"][0].get<std::size_t>()]["fn"], "bad\xef\xbf\xbd\xef\xbf\xbd utf8");
 }
 
 // ------------------------------------------------------------------ access and copies
@@ -241,8 +269,11 @@ TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
                     {"location",
                      {{"fn", "group::write_groups"},
                       {"file", "src/main.rs"},
+                      {"dir", "/home/dev/lineage"},
                       {"line", 42},
                       {"obj", "/home/dev/lineage/lineage-demo"},
+                      {"ip", "0x1b5400"},
+                      {"inlined", false},
                       {"obj_offset", nullptr}}},
                     {"source_site", 1},
                     {"destination_sites", {2}},
@@ -283,13 +314,46 @@ TEST(JsonReport, LineageEdges) {
     EXPECT_EQ(lineage[7]["pairs"], 40);
 }
 
-TEST(JsonReport, EveryRowWhateverTop) {
+TEST(JsonReport, TopCutsEveryListAndSaysHowLongItWas) {
     AnalysisOptions options;
     options.top = 1;
-    const json copies = report(test::lineage_trace(), options)["copies"];
-    EXPECT_EQ(copies["movable_clones"].size(), 3u);
-    EXPECT_EQ(copies["relocations"].size(), 3u);
-    EXPECT_EQ(copies["lineage"].size(), 8u);
+    const json document = json::parse(render(test::lineage_trace(), options));
+    const json& copies = document["copies"];
+    EXPECT_EQ(copies["movable_clones"].size(), 1u);
+    EXPECT_EQ(copies["relocations"].size(), 1u);
+    EXPECT_EQ(copies["lineage"].size(), 1u);
+    EXPECT_EQ(document["sites"].size(), 1u);
+    const json& truncated = document["truncated"];
+    EXPECT_EQ(truncated["/copies/movable_clones"], 3);
+    EXPECT_EQ(truncated["/copies/relocations"], 3);
+    EXPECT_EQ(truncated["/copies/lineage"], 8);
+    EXPECT_EQ(truncated["/sites"], report(test::lineage_trace())["sites"].size());
+    // Stacks are --frames long, not cut: the site kept has every frame of its stack.
+    EXPECT_EQ(document["sites"][0]["stack"].size(), report(test::lineage_trace())["sites"][0]["stack"].size());
+}
+
+TEST(JsonReport, TopZeroKeepsEveryRow) {
+    const json document = json::parse(render(test::lineage_trace(), every_row()));
+    EXPECT_EQ(document["copies"]["movable_clones"].size(), 3u);
+    EXPECT_EQ(document["copies"]["relocations"].size(), 3u);
+    EXPECT_EQ(document["copies"]["lineage"].size(), 8u);
+    EXPECT_EQ(document["truncated"], json::object());
+}
+
+TEST(JsonReport, EachFrameOnceInTheFrameTable) {
+    const json document = json::parse(render(test::small_trace()));
+    const json& frames = document["frames"];
+    std::set<std::string> distinct;
+    for (const json& frame : frames) distinct.insert(frame.dump());
+    EXPECT_EQ(distinct.size(), frames.size());
+    // A site's location is the first frame of its stack, one entry of the table.
+    for (const json& site : document["sites"]) {
+        ASSERT_TRUE(site["location"].is_number_unsigned());
+        EXPECT_EQ(site["location"], site["stack"][0]);
+        for (const json& index : site["stack"]) EXPECT_LT(index.get<std::size_t>(), frames.size());
+    }
+    EXPECT_EQ(frames[document["sites"][0]["location"].get<std::size_t>()]["fn"],
+              "fill_samples(std::vector<int, std::allocator<int> >&, unsigned long)");
 }
 
 TEST(JsonReport, NoCopiesWithoutAccessTracking) {

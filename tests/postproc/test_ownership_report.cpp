@@ -278,7 +278,7 @@ TEST(OwnershipText, SnapshotOptionChoosesAnotherSnapshot) {
 
 TEST(OwnershipJson, CarriesTheSnapshotAndItsCost) {
     const json document = json_report(test::ownership_trace());
-    EXPECT_EQ(document["schema_version"], 4);
+    EXPECT_EQ(document["schema_version"], 5);
     EXPECT_EQ(document["trace"]["snapshots"], true);
     EXPECT_EQ(document["trace"]["snapshot_growth"], 10);
     EXPECT_EQ(document["trace"]["snapshot_min"], 4096);

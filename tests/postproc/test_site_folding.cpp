@@ -519,6 +519,22 @@ TEST(SiteRows, SitesThatPrintAlikeAreToldApartByACaller) {
     EXPECT_EQ(callers, (std::vector<std::string>{"index", "load", "parse"}));
 }
 
+TEST(SiteRows, SitesThatDifferOnlyFarOutAreToldApartThere) {
+    // A compiler's stacks: make_table called through 2000 frames of one recursive function
+    // before the callers differ. The caller found is the first that differs, however deep.
+    std::vector<std::string> chain = {"make_table"};
+    chain.insert(chain.end(), 2000, "descend(tree_node*)");
+    const Trace trace = trace_with_wrapper({"parse", "load", "index"}, chain);
+    const std::vector<SiteRow> rows = make_site_rows(trace, SiteFolder(trace, {}));
+    std::vector<std::string> callers;
+    for (const SiteRow& row : rows) {
+        ASSERT_TRUE(row.told_apart_by.has_value()) << row.figures.id;
+        callers.push_back(row.told_apart_by->function);
+    }
+    std::sort(callers.begin(), callers.end());
+    EXPECT_EQ(callers, (std::vector<std::string>{"index", "load", "parse"}));
+}
+
 TEST(SiteRows, ASiteAloneAtItsLineNeedsNoCaller) {
     const Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0),
                                           make_frame("parse"), make_frame("main")});

@@ -97,7 +97,7 @@ TEST(TraceReader, ResolvesInterleavedStacksAndSites) {
     const Trace trace = test::small_trace();
     ASSERT_EQ(trace.stacks.size(), 4u);
     // Stack 2 reuses frames defined for stack 1 (main, below main): ids 11, 12, 9, 10.
-    EXPECT_EQ(trace.stacks[1].frames, (std::vector<std::size_t>{10, 11, 8, 9}));
+    EXPECT_EQ(trace.stacks[1].frames, (std::vector<std::uint32_t>{10, 11, 8, 9}));
     EXPECT_EQ(trace.stacks[2].frames.size(), 13u);
 
     ASSERT_EQ(trace.sites.size(), 4u);

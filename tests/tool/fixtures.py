@@ -186,10 +186,38 @@ def graph(env, command, trace, *options):
     return proc.stdout
 
 
+FRAME_KEYS = ("location", "via", "function", "program_function")
+FRAME_LIST_KEYS = ("stack", "locations")
+
+
+def with_frames(value, frames):
+    """A JSON report's `value` with each frame index (of a location, a stack, ...) replaced by
+    its entry of the report's `frames` table: the report as the tests read it."""
+    if isinstance(value, list):
+        return [with_frames(entry, frames) for entry in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, member in value.items():
+        if key in FRAME_KEYS and isinstance(member, int) and not isinstance(member, bool):
+            result[key] = frames[member]
+        elif key in FRAME_LIST_KEYS and isinstance(member, list):
+            result[key] = [frames[index] for index in member]
+        else:
+            result[key] = with_frames(member, frames)
+    return result
+
+
+def parse_report(text):
+    """A JSON report's text, parsed, its frames in place (with_frames)."""
+    report = json.loads(text)
+    return with_frames(report, report["frames"])
+
+
 def json_report(env, trace):
-    """memattr-graph's JSON report of a trace, with deep enough stacks to find the test
-    program's lines."""
-    return json.loads(graph(env, "json", trace, "--frames", "40"))
+    """memattr-graph's JSON report of a trace, every row, with deep enough stacks to find
+    the test program's lines, its frames in place."""
+    return parse_report(graph(env, "json", trace, "--frames", "40", "--top", "0"))
 
 
 def memattr(env, program, args=(), options=(), defines=(), trace=None):

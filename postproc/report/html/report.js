@@ -64,7 +64,7 @@ function table(columns, rows, attributes) {
 // "N more rows in the JSON report" when the page holds fewer rows than the report.
 function truncatedNote(pointer) {
   const total = data.truncated && data.truncated[pointer];
-  return total ? note(`The page holds the first rows of ${count(total)}; the JSON report has them all.`) : "";
+  return total ? note(`The page holds the first rows of ${count(total)}; the JSON report written with --top 0 has them all.`) : "";
 }
 
 // ------------------------------------------------------------------ sites and frames
@@ -93,7 +93,9 @@ function siteLabel(id) {
   if (!site) return `site ${id}`;
   return site.stack.length ? `${frameText(site.stack[0])} [site ${id}]` : `site ${id}`;
 }
-function locationText(location) {
+// A frame of the JSON report's frame table (data.frames), by its index there.
+function locationText(index) {
+  const location = index === null || index === undefined ? null : data.frames[index];
   if (!location) return "-";
   if (location.file) return `${location.fn} (${location.file}:${location.line})`;
   if (location.obj_offset) return `${baseName(location.obj)}+${location.obj_offset} (in ${location.obj})`;

@@ -194,7 +194,7 @@ Json lineage_edge_json(const ReportModel& model, const LineageEdge& edge) {
                         edge.figures);
 }
 
-void write_copies_json(const ReportModel& model, Json& report) {
+void write_copies_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     const CopyAnalysis& copies = model.copies;
     Json movable = Json::array();
     for (const MovableCloneRow& row : copies.movable_clones)

@@ -103,7 +103,7 @@ Json duplicates_json(const ReportModel& model) {
             {"rows", std::move(rows)}};
 }
 
-void write_duplicates_json(const ReportModel& model, Json& report) {
+void write_duplicates_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     if (!model.ownership.missing) report["ownership"]["duplicates"] = duplicates_json(model);
 }
 

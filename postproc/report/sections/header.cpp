@@ -87,7 +87,7 @@ Json definitions_json(const TraceHeader& header) {
     return definitions;
 }
 
-void write_header_json(const ReportModel& model, Json& report) {
+void write_header_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     report["trace"] = trace_json(model);
     report["options"] = options_json(model.options);
     report["definitions"] = definitions_json(model.header);

@@ -137,7 +137,7 @@ Json leaks_json(const ReportModel& model) {
     return report;
 }
 
-void write_leaks_json(const ReportModel& model, Json& report) { report["leaks"] = leaks_json(model); }
+void write_leaks_json(const ReportModel& model, std::size_t /*rows*/, Json& report) { report["leaks"] = leaks_json(model); }
 
 }  // namespace
 

@@ -611,7 +611,7 @@ Json memory_map_json(const ReportModel& model) {
     return object;
 }
 
-void write_memory_map_json(const ReportModel& model, Json& report) { report["memory_map"] = memory_map_json(model); }
+void write_memory_map_json(const ReportModel& model, std::size_t /*rows*/, Json& report) { report["memory_map"] = memory_map_json(model); }
 
 }  // namespace
 

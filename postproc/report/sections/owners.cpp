@@ -245,7 +245,7 @@ Json ownership_json(const ReportModel& model) {
     return report;
 }
 
-void write_owners_json(const ReportModel& model, Json& report) { report["ownership"] = ownership_json(model); }
+void write_owners_json(const ReportModel& model, std::size_t /*rows*/, Json& report) { report["ownership"] = ownership_json(model); }
 
 }  // namespace
 

@@ -326,7 +326,7 @@ Json timeline_events_json(const ReportModel& model) {
     return events;
 }
 
-void write_phases_json(const ReportModel& model, Json& report) {
+void write_phases_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     report["timeline_events"] = timeline_events_json(model);
     report["phases"] = phases_json(model);
 }

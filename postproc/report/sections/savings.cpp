@@ -54,7 +54,7 @@ void write_savings_text(const ReportModel& model, std::ostream& out) {
         out << "Not looked for: " << missing << ".\n";
 }
 
-void write_savings_json(const ReportModel& model, Json& report) {
+void write_savings_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     Json rows = Json::array();
     for (const Saving& finding : rank_savings(model)) {
         Json sites = Json::array();

@@ -194,15 +194,14 @@ Json culprits_json(const ReportModel& model) {
 Json wrappers_json(const ReportModel& model) {
     Json rows = Json::array();
     for (const FoundWrapper& wrapper : model.wrappers) {
-        Json row = location_json(wrapper.frame);
-        row["callers"] = wrapper.callers;
-        row["sites"] = wrapper.sites;
-        rows.push_back(std::move(row));
+        rows.push_back({{"location", location_json(wrapper.frame)},
+                        {"callers", wrapper.callers},
+                        {"sites", wrapper.sites}});
     }
     return rows;
 }
 
-void write_summary_json(const ReportModel& model, Json& report) {
+void write_summary_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     const Summary& summary = model.summary;
     report["summary"] = {
         {"peak",

@@ -54,7 +54,7 @@ Json thread_json(const Thread& thread) {
     };
 }
 
-void write_threads_json(const ReportModel& model, Json& report) {
+void write_threads_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     Json threads = Json::array();
     for (const Thread& thread : model.threads) threads.push_back(thread_json(thread));
     report["threads"] = std::move(threads);

@@ -94,7 +94,7 @@ void write_timeline_text(const ReportModel& model, std::ostream& out) {
                        group_digits(timeline.size()));
 }
 
-void write_timeline_json(const ReportModel& model, Json& report) {
+void write_timeline_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     Json timeline = Json::array();
     for (std::size_t i = 0; i < model.timeline.size(); ++i) {
         const TimelinePoint& point = model.timeline[i];

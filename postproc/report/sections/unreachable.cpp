@@ -34,7 +34,7 @@ void write_unreachable(const ReportModel& model, std::ostream& out) {
     }
 }
 
-void write_unreachable_json(const ReportModel& model, Json& report) {
+void write_unreachable_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     const OwnershipReport& ownership = model.ownership;
     if (ownership.missing) return;
     Json unreachable = Json::array();

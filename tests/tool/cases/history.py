@@ -171,7 +171,7 @@ def case_concurrent_records_keep_every_run(env, results):
     traced = memattr(env, "c_basic_peak.c")
     report = os.path.join(workdir, "report.json")
     with open(report, "w") as f:
-        f.write(run([env.graph, "json", traced.trace]).stdout)
+        f.write(run([env.graph, "json", traced.trace, "--top", "0"]).stdout)
     database = os.path.join(workdir, "history.db")
     rounds = 10
     script = ("for i in $(seq %d); do memattr-graph record \"$1\" --db \"$2\" --label job=$3 "

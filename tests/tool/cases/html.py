@@ -9,7 +9,7 @@ import os
 import re
 
 from chromium_cdp import Browser, BrowserError
-from fixtures import memattr, run
+from fixtures import memattr, parse_report, run
 from cases.history import build_example
 
 SECTIONS = ["overview", "findings", "timeline", "sites", "flame", "tree", "copies",
@@ -30,7 +30,7 @@ def write_html(env, results, name, trace, *options, environment=None):
 
 
 def json_of(env, trace):
-    return json.loads(run([env.graph, "json", trace]).stdout)
+    return parse_report(run([env.graph, "json", trace, "--top", "0"]).stdout)
 
 
 def sections_rendered(page):

@@ -12,7 +12,7 @@ import os
 import random
 import shutil
 
-from fixtures import run, valgrind
+from fixtures import parse_report, run, valgrind
 
 FIRST_SCREEN = 60
 
@@ -95,7 +95,7 @@ def check_program(env, results, name, work, inputs):
                   bool(culprits) and expected in culprits[0], "\n".join(culprits) or screen)
     results.check(f"{name}: no ??? on the first screen", "???" not in screen,
                   "\n".join(line for line in screen.splitlines() if "???" in line))
-    report = json.loads(run([env.graph, "json", trace]).stdout)
+    report = parse_report(run([env.graph, "json", trace, "--top", "0"]).stdout)
     own = [site["location"]["obj"] for site in report["sites"]
            if "vgpreload" in site["location"]["obj"]]
     own += [root["name"] for root in report["ownership"].get("roots", [])
