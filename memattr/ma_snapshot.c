@@ -48,6 +48,7 @@
 #include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
 #include "pub_tool_signals.h"
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
@@ -551,8 +552,12 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
    if (i < w->first_client) i = w->first_client;
    /* The frame holding the word and its callers: memattr-graph names the
       root by the innermost of them that is the program's own code. */
+   /* At most --num-callers frames: the walk keeps up to MAX_FRAMES, and
+      Valgrind refuses a longer context (an assertion, losing the run). */
+   UInt depth = w->n_frames - i;
+   if (depth > (UInt)VG_(clo_backtrace_size)) depth = VG_(clo_backtrace_size);
    if (!w->frames[i])
-      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], w->n_frames - i);
+      w->frames[i] = VG_(make_ExeContext_from_StackTrace)(&w->ips[i], depth);
    r->frame = w->frames[i];
 }
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 from fixtures import expect_peak, expect_raw, expect_report, line_of, memattr, run, site_ids_at
+from raw_trace import KEY, WORD
 
 # cxx_owner_tree.cpp's shape: 8 pages of 12 lines; the glyph buffer of line l of page p.
 OWNER_PAGES, OWNER_LINES = 8, 12
@@ -324,7 +325,29 @@ def case_reserved_buffers_are_not_duplicates(env, results):
                   str(never))
 
 
+def case_deep_stack_root(env, results):
+    """c_deep_stack_root.c: a root in a frame deeper than --num-callers is named without
+    Valgrind asserting (the run used to be lost), by a frame of the program."""
+    case = "deep_stack_root"
+    traced = memattr(env, "c_deep_stack_root.c", options=["--num-callers=12"])
+    if not results.check(f"{case}: the run ends normally with a trace",
+                         traced.proc.returncode == 0 and os.path.exists(traced.trace),
+                         traced.proc.stderr[-1500:]):
+        return
+    deep = [s for s in traced.raw.snapshots if s.name == "deep"]
+    if not results.equal(f"{case}: the requested snapshot is in the trace", len(deep), 1):
+        return
+    held = [i for i, b in enumerate(deep[0].blocks, 1) if b["size"] == 4096]
+    roots = [r for r in deep[0].roots
+             if r[KEY["ROOT_KIND"]] == WORD["ROOT_KIND_STACK"] and r[KEY["ROOT_TO"]] in held]
+    results.check(f"{case}: a stack root holds the block", len(roots) >= 1, str(deep[0].roots))
+    frames = [traced.raw.stack_frames(int(r[KEY["ROOT_STACK"]])) for r in roots]
+    results.check(f"{case}: the root is named by a frame of the program",
+                  all(len(f) <= 12 and f[0][KEY["FRAME_FN"]] == "descend" for f in frames)
+                  and frames != [], str(frames)[:1500])
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
          case_snapshots_off, case_many_pointers, case_roots_named_by_the_program,
-         case_reserved_buffers_are_not_duplicates]
+         case_reserved_buffers_are_not_duplicates, case_deep_stack_root]
