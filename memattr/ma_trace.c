@@ -35,6 +35,8 @@
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
+#include "memattr_trace_compact.h"
+
 /*------------------------------------------------------------*/
 /*--- A checked, buffered writer                           ---*/
 /*------------------------------------------------------------*/
@@ -659,32 +661,49 @@ static void write_kinds(Writer* w, UInt kinds)
    }
 }
 
-/* Blocks are numbered from 1 in the trace. */
-static void write_snap_block(Writer* w, const Snapshot* s, UInt i)
+/* The blocks of a `blocks` record: from 'first' on, while the record
+   has fewer than MA_COMPACT_BLOCKS_PER_RECORD blocks and fewer than
+   MA_COMPACT_POINTERS_PER_RECORD pointers (a block's pointers are never
+   split: one holding millions makes one long record).  Returns the end. */
+static UInt compact_record_end(const Snapshot* s, UInt first)
+{
+   UInt end = first;
+   while (end < s->n_blocks && end - first < MA_COMPACT_BLOCKS_PER_RECORD
+          && s->blocks[end].first_edge - s->blocks[first].first_edge
+             < MA_COMPACT_POINTERS_PER_RECORD)
+      end++;
+   return end;
+}
+
+/* One block in the compact encoding (format/memattr_trace_compact.h);
+   'previous' is the block before it in the record, or NULL.  Blocks are
+   numbered from 1 in the trace. */
+static void put_compact_block(Writer* w, const Snapshot* s, UInt i, const SnapBlock* previous)
 {
    const SnapBlock* b = &s->blocks[i];
    ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
-   begin_record(w, MA_TAG_BLOCK);
-   field_u(w, MA_KEY_BLOCK_I, i + 1);
-   field_x(w, MA_KEY_BLOCK_ADDR, b->addr);
-   field_u(w, MA_KEY_BLOCK_SITE, site_id(b->site));
-   field_u(w, MA_KEY_BLOCK_SIZE, b->size);
-   put_key(w, MA_KEY_BLOCK_HASH);
-   put_hex(w, b->hash, 16);
-   if (end > b->first_edge) {
-      put_key(w, MA_KEY_BLOCK_PTRS);
-      for (ULong e = b->first_edge; e < end; e++) {
-         const SnapEdge* edge = &s->edges[e];
-         if (e > b->first_edge) put_str(w, ",");
-         put_u(w, edge->offset);
-         put_str(w, ":");
-         put_u(w, edge->target + 1);
-         if (edge->target_offset) {
-            put_str(w, "+");
-            put_u(w, edge->target_offset);
-         }
-      }
+   HChar digits[MA_COMPACT_MAX_HEAD_CHARS];
+   ULong site = previous && previous->site == b->site ? 0 : site_id(b->site);
+   put_bytes(w, digits, ma_compact_put_block(digits, b->addr - (previous ? previous->addr : 0),
+                                             site, b->size, b->hash, end - b->first_edge));
+   for (ULong e = b->first_edge; e < end; e++) {
+      const SnapEdge* edge = &s->edges[e];
+      ULong gap = e == b->first_edge ? edge->offset
+                                     : (edge->offset - s->edges[e - 1].offset) / 8 - 1;
+      put_bytes(w, digits, ma_compact_put_pointer(digits, gap, i + 1, (ULong)edge->target + 1,
+                                                  edge->target_offset));
    }
+}
+
+/* A `blocks` record of blocks [first, end). */
+static void write_compact_blocks(Writer* w, const Snapshot* s, UInt first, UInt end)
+{
+   begin_record(w, MA_TAG_BLOCKS);
+   field_u(w, MA_KEY_BLOCKS_FIRST, first + 1);
+   field_u(w, MA_KEY_BLOCKS_N, end - first);
+   put_key(w, MA_KEY_BLOCKS_DATA);
+   for (UInt i = first; i < end; i++)
+      put_compact_block(w, s, i, i > first ? &s->blocks[i - 1] : NULL);
    end_record(w);
 }
 
@@ -739,7 +758,11 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BLOCKS, s->unreadable_blocks);
    field_u(w, MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s->unreadable_bytes);
    end_record(w);
-   for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i);
+   for (UInt first = 0; first < s->n_blocks;) {
+      UInt end = compact_record_end(s, first);
+      write_compact_blocks(w, s, first, end);
+      first = end;
+   }
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
 }
 

@@ -13,7 +13,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/cases/agreement.py tests/tool/cases/leaks.py tests/tool/cases/phases.py \
 	tests/tool/cases/memory_map.py tests/tool/cases/allocators.py tests/tool/cases/history.py \
 	tests/tool/cases/html.py tests/tool/cases/profiles.py tests/tool/chromium_cdp.py \
-	tests/tool/cases/real_programs.py \
+	tests/tool/cases/real_programs.py tests/tool/cases/trace_input.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
 	tests/tool/c_reserved_buffers.c tests/tool/c_large_unwritten.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
@@ -26,7 +26,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
 	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c tests/tool/c_trace_sabotage.c \
 	tests/tool/c_mprotect_heap.c \
-	tests/tool/c_many_pointers.c
+	tests/tool/c_many_pointers.c tests/tool/c_deep_stack_root.c
 
 check-local: memattr-overlay
 	@$(abs_top_srcdir)/tests/run-all.sh $(abs_top_srcdir) $(abs_top_builddir)

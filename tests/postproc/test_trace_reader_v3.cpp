@@ -323,7 +323,7 @@ TEST(TraceReaderV3Errors, OnlyBlockRecordsMayBeLong) {
     lines[root] =
         replace_once(lines[root], "name=g_cache", "name=" + std::string(kMaxLineBytes, 'a'));
     expect_trace_error(with_end_record(lines), root + 1,
-                       fmt::format("line is longer than {} bytes ({} for a 'block' record)",
+                       fmt::format("line is longer than {} bytes ({} for a 'block' or 'blocks' record)",
                                    kMaxLineBytes, kMaxBlockLineBytes));
 }
 
