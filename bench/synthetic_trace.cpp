@@ -342,17 +342,17 @@ private:
         std::uint32_t end = first;
         std::uint64_t pointers = 0;
         char digits[MA_COMPACT_MAX_HEAD_CHARS];
+        MaCompactSites recent{};
         while (end < heap_.blocks() && end - first < MA_COMPACT_BLOCKS_PER_RECORD &&
                pointers < MA_COMPACT_POINTERS_PER_RECORD) {
             const std::uint32_t block = end++;
             const bool first_in_record = block == first;
-            const bool same_site = !first_in_record && heap_.site(block - 1) == heap_.site(block);
             heap_.pointers(block, targets);
             pointers += targets.size();
             data.append(digits, ma_compact_put_block(
                                     digits,
                                     heap_.address(block) - (first_in_record ? 0 : heap_.address(block - 1)),
-                                    same_site ? 0 : heap_.site(block), heap_.size(block),
+                                    ma_compact_site_code(&recent, heap_.site(block)), heap_.size(block),
                                     heap_.hash(block), targets.size()));
             for (std::size_t k = 0; k < targets.size(); ++k) {
                 // An interior pointer now and then: 8 bytes into its target.

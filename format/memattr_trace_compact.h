@@ -70,20 +70,60 @@ static inline unsigned long long ma_compact_target(unsigned long long holder,
    return 2u * folded + (interior ? 1u : 0u);
 }
 
+/* A block's address is written as its distance from the previous block's, and heap
+   blocks are aligned: a distance that is a multiple of MA_COMPACT_ADDRESS_UNIT is written
+   as (distance / unit) * 2, any other as distance * 2 + 1, so that neighbours up to 256
+   bytes apart take one digit. */
+#define MA_COMPACT_ADDRESS_UNIT 16u
+
+static inline unsigned long long ma_compact_address_code(unsigned long long gap)
+{
+   return gap % MA_COMPACT_ADDRESS_UNIT == 0 ? gap / MA_COMPACT_ADDRESS_UNIT * 2u
+                                             : gap * 2u + 1u;
+}
+
+/* The sites of a record's last blocks, most recent first, each once: a block's site is
+   written as its place in this list when it is there (0: the previous block's site), else
+   as MA_COMPACT_RECENT_SITES - 1 + its id (ids start at 1); then it moves to the front.
+   A heap built in a loop allocates from a few sites in turn, each then one digit. */
+#define MA_COMPACT_RECENT_SITES 8u
+
+typedef struct {
+   unsigned long long ids[MA_COMPACT_RECENT_SITES];
+   unsigned n;
+} MaCompactSites;
+
+/* The code of `site` for the next block, and `recent` updated for the block after. */
+static inline unsigned long long ma_compact_site_code(MaCompactSites* recent,
+                                                      unsigned long long site)
+{
+   unsigned i = 0;
+   while (i < recent->n && recent->ids[i] != site) i++;
+   unsigned long long code = i < recent->n ? i : MA_COMPACT_RECENT_SITES - 1u + site;
+   if (i == recent->n) {
+      if (recent->n < MA_COMPACT_RECENT_SITES) recent->n++;
+      i = recent->n - 1u;   /* the oldest goes when the list is full */
+   }
+   for (; i > 0; i--) recent->ids[i] = recent->ids[i - 1u];
+   recent->ids[0] = site;
+   return code;
+}
+
 /* Room one block's head and one pointer take at most. */
 #define MA_COMPACT_MAX_HEAD_CHARS (4u * MA_COMPACT_MAX_VARINT_CHARS + MA_COMPACT_HASH_CHARS)
 #define MA_COMPACT_MAX_POINTER_CHARS (3u * MA_COMPACT_MAX_VARINT_CHARS)
 
 /* Writes a block's head at `out`: its address's distance from the previous block's in the
-   record (from 0 for the record's first), its site id (0: the previous block's, never for
-   the record's first), its size, its hash and how many pointers follow. Returns the
+   record (from 0 for the record's first; ma_compact_address_code), its site's code
+   (ma_compact_site_code), its size, its hash and how many pointers follow. Returns the
    characters written. */
 static inline unsigned ma_compact_put_block(char* out, unsigned long long address_gap,
-                                            unsigned long long site, unsigned long long size,
-                                            unsigned long long hash, unsigned long long pointers)
+                                            unsigned long long site_code,
+                                            unsigned long long size, unsigned long long hash,
+                                            unsigned long long pointers)
 {
-   unsigned n = ma_compact_put_varint(out, address_gap);
-   n += ma_compact_put_varint(out + n, site);
+   unsigned n = ma_compact_put_varint(out, ma_compact_address_code(address_gap));
+   n += ma_compact_put_varint(out + n, site_code);
    n += ma_compact_put_varint(out + n, size);
    ma_compact_put_hash(out + n, hash);
    n += MA_COMPACT_HASH_CHARS;

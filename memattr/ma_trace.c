@@ -676,14 +676,15 @@ static UInt compact_record_end(const Snapshot* s, UInt first)
 }
 
 /* One block in the compact encoding (format/memattr_trace_compact.h);
-   'previous' is the block before it in the record, or NULL.  Blocks are
-   numbered from 1 in the trace. */
-static void put_compact_block(Writer* w, const Snapshot* s, UInt i, const SnapBlock* previous)
+   'previous' is the block before it in the record, or NULL, and 'recent'
+   the record's recent sites.  Blocks are numbered from 1 in the trace. */
+static void put_compact_block(Writer* w, const Snapshot* s, UInt i, const SnapBlock* previous,
+                              MaCompactSites* recent)
 {
    const SnapBlock* b = &s->blocks[i];
    ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
    HChar digits[MA_COMPACT_MAX_HEAD_CHARS];
-   ULong site = previous && previous->site == b->site ? 0 : site_id(b->site);
+   ULong site = ma_compact_site_code(recent, site_id(b->site));
    put_bytes(w, digits, ma_compact_put_block(digits, b->addr - (previous ? previous->addr : 0),
                                              site, b->size, b->hash, end - b->first_edge));
    for (ULong e = b->first_edge; e < end; e++) {
@@ -702,8 +703,9 @@ static void write_compact_blocks(Writer* w, const Snapshot* s, UInt first, UInt 
    field_u(w, MA_KEY_BLOCKS_FIRST, first + 1);
    field_u(w, MA_KEY_BLOCKS_N, end - first);
    put_key(w, MA_KEY_BLOCKS_DATA);
+   MaCompactSites recent = { .n = 0 };
    for (UInt i = first; i < end; i++)
-      put_compact_block(w, s, i, i > first ? &s->blocks[i - 1] : NULL);
+      put_compact_block(w, s, i, i > first ? &s->blocks[i - 1] : NULL, &recent);
    end_record(w);
 }
 

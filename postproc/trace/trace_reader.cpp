@@ -1,5 +1,6 @@
 #include "trace/trace_reader.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -1098,7 +1099,7 @@ private:
                              count, open_->blocks));
         CompactData data{raw(record, MA_KEY_BLOCKS_DATA)};
         for (std::uint64_t number = first; number < first + count; ++number)
-            read_compact_block(data, snapshot, number, number == first);
+            read_compact_block(data, snapshot, number);
         if (data.at < data.text.size())
             fail(fmt::format("field 'data': {} characters left after its n={} blocks",
                              data.text.size() - data.at, count));
@@ -1110,23 +1111,17 @@ private:
         std::string_view text;
         std::size_t at = 0;            // the next character to read
         std::uint64_t address = 0;     // the previous block's address (0 before the first)
-        std::uint32_t site = 0;        // the previous block's site index
+        MaCompactSites recent{};       // the record's recent site ids (ma_compact_site_code)
     };
 
-    void read_compact_block(CompactData& data, Snapshot& snapshot, std::uint64_t number,
-                            bool first_in_record) {
+    void read_compact_block(CompactData& data, Snapshot& snapshot, std::uint64_t number) {
         SnapshotBlock block;
-        const std::uint64_t gap = compact_number(data, "address");
+        const std::uint64_t gap = compact_address_gap(data);
         if (gap > std::numeric_limits<std::uint64_t>::max() - data.address)
             fail(fmt::format("field 'data': block {}'s address does not fit in 64 bits", number));
         block.address = data.address + gap;
-        const std::uint64_t site_id = compact_number(data, "site");
-        if (site_id == 0 && first_in_record)
-            fail(fmt::format("field 'data': block {} has site 0 ('as the block before'), but "
-                             "it is the record's first",
-                             number));
-        block.site = site_id == 0 ? data.site
-                                  : static_cast<std::uint32_t>(resolve_site(site_id, MA_TAG_BLOCKS));
+        block.site = static_cast<std::uint32_t>(
+            resolve_site(compact_site(data, number), MA_TAG_BLOCKS));
         block.size = compact_number(data, "size");
         block.hash = compact_hash(data);
         if (!snapshot.blocks.empty()) check_after(snapshot.blocks.back(), block, number);
@@ -1144,7 +1139,43 @@ private:
         }
         commit_block(snapshot, block);
         data.address = block.address;
-        data.site = block.site;
+    }
+
+    // The address's distance from the previous block's (ma_compact_address_code): even
+    // codes count units, odd ones bytes that are not a multiple of one.
+    std::uint64_t compact_address_gap(CompactData& data) const {
+        const std::uint64_t code = compact_number(data, "address");
+        const std::uint64_t half = code / 2;
+        if (code % 2 == 0) {
+            if (half > std::numeric_limits<std::uint64_t>::max() / MA_COMPACT_ADDRESS_UNIT)
+                fail("field 'data': a block's address does not fit in 64 bits");
+            return half * MA_COMPACT_ADDRESS_UNIT;
+        }
+        if (half % MA_COMPACT_ADDRESS_UNIT == 0)
+            fail(fmt::format("field 'data': an address distance of {} bytes is written in bytes, "
+                             "not in units of {}",
+                             half, MA_COMPACT_ADDRESS_UNIT));
+        return half;
+    }
+
+    // The block's site id, from its place among the record's recent sites or given anew
+    // (ma_compact_site_code, whose list this keeps the same way).
+    std::uint64_t compact_site(CompactData& data, std::uint64_t number) const {
+        const std::uint64_t code = compact_number(data, "site");
+        MaCompactSites& recent = data.recent;
+        if (code < MA_COMPACT_RECENT_SITES && code >= recent.n)
+            fail(fmt::format("field 'data': block {} has the record's recent site {}, but the "
+                             "record has had {} sites so far",
+                             number, code, recent.n));
+        const std::uint64_t id =
+            code < MA_COMPACT_RECENT_SITES ? recent.ids[code] : code - (MA_COMPACT_RECENT_SITES - 1);
+        if (code >= MA_COMPACT_RECENT_SITES &&
+            std::find(recent.ids, recent.ids + recent.n, id) != recent.ids + recent.n)
+            fail(fmt::format("field 'data': block {} gives site {} anew, but it is one of the "
+                             "record's recent sites",
+                             number, id));
+        ma_compact_site_code(&recent, id);
+        return id;
     }
 
     // A pointer's offset: the first one's as it is, each later one's as the whole words

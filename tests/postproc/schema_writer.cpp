@@ -370,10 +370,11 @@ private:
         std::string data;
         std::size_t end = first;
         std::uint64_t pointers = 0;
+        MaCompactSites recent{};
         while (end < s.blocks.size() && end - first < MA_COMPACT_BLOCKS_PER_RECORD &&
                pointers < MA_COMPACT_POINTERS_PER_RECORD) {
             pointers += s.pointers_of(end).size();
-            append_block(s, end, end == first ? nullptr : &s.blocks[end - 1], data);
+            append_block(s, end, end == first ? nullptr : &s.blocks[end - 1], recent, data);
             ++end;
         }
         w_.begin(MA_TAG_BLOCKS)
@@ -385,15 +386,14 @@ private:
     }
 
     void append_block(const Snapshot& s, std::size_t i, const SnapshotBlock* previous,
-                      std::string& data) {
+                      MaCompactSites& recent, std::string& data) {
         const SnapshotBlock& b = s.blocks[i];
         char digits[MA_COMPACT_MAX_HEAD_CHARS];
-        const bool same_site = previous != nullptr && previous->site == b.site;
         const std::span<const BlockPointer> pointers = s.pointers_of(i);
         data.append(digits, ma_compact_put_block(digits,
                                                  b.address - (previous ? previous->address : 0),
-                                                 same_site ? 0 : site_id(b.site), b.size, b.hash,
-                                                 pointers.size()));
+                                                 ma_compact_site_code(&recent, site_id(b.site)),
+                                                 b.size, b.hash, pointers.size()));
         std::optional<std::uint64_t> previous_offset;
         for (const BlockPointer& p : pointers) {
             const std::uint64_t gap =

@@ -159,6 +159,9 @@ TEST(TraceReaderV5, VarintsAreBase64urlDigitsOfFiveBitsLeastSignificantFirst) {
     EXPECT_EQ(std::string(hash, sizeof hash), "P__________");
 }
 
+// The digits of an address distance.
+std::string address(unsigned long long gap) { return varint(ma_compact_address_code(gap)); }
+
 // every_record.trace's snapshot: 4 blocks (sites 1 to 4), 2 edges, the second block's
 // pointers to block 3 and 16 bytes into block 4.
 const std::string kEveryRecord = test::data_text("every_record.trace");
@@ -170,9 +173,10 @@ std::string blocks_line(const std::string& data, int first = 1, int n = 4) {
 
 // Its real data, piece by piece, so that a test can spoil one piece.
 struct Pieces {
-    std::string addresses[4] = {varint(0x5555555a0000), varint(0x2000),
-                                varint(0x7f1236000000 - 0x5555555a2000), varint(0x1000)};
-    std::string sites[4] = {varint(1), varint(2), varint(3), varint(4)};
+    std::string addresses[4] = {address(0x5555555a0000), address(0x2000),
+                                address(0x7f1236000000 - 0x5555555a2000), address(0x1000)};
+    // Each site new to the record: given by its id, after the 8 places of recent sites.
+    std::string sites[4] = {varint(8), varint(9), varint(10), varint(11)};
     std::string pointers = varint(2) + varint(0) + varint(4) + varint(0) + varint(9) + varint(16);
 
     std::string data() const {
@@ -218,12 +222,27 @@ TEST(TraceReaderV5Errors, CompactDataIsReadStrictly) {
 
     Pieces spoilt = valid;
     spoilt.sites[0] = varint(0);
-    expect_error(blocks_line(spoilt.data()), "block 1 has site 0");
+    expect_error(blocks_line(spoilt.data()),
+                 "block 1 has the record's recent site 0, but the record has had 0 sites");
     spoilt = valid;
-    spoilt.sites[1] = varint(9);
+    spoilt.sites[2] = varint(2);
+    expect_error(blocks_line(spoilt.data()), "block 3 has the record's recent site 2, but");
+    spoilt = valid;
+    spoilt.sites[1] = varint(8);  // site 1 by its id, though it is the previous block's
+    expect_error(blocks_line(spoilt.data()), "block 2 gives site 1 anew, but it is one of");
+    spoilt = valid;
+    spoilt.sites[1] = varint(7 + 9);
     expect_error(blocks_line(spoilt.data()), "unknown site 9");
     spoilt = valid;
-    spoilt.addresses[1] = varint(0x800);  // inside the first block
+    spoilt.sites[1] = varint(0);  // the same site as block 1: valid, and block 2 is site 1's
+    EXPECT_EQ(parse_text(test::with_end_record(records_with(kEveryRecord, blocks_line(spoilt.data()))))
+                  .snapshots[0].blocks[1].site,
+              0u);
+    spoilt = valid;
+    spoilt.addresses[1] = varint(0x2000 * 2 + 1);  // a multiple of 16 written in bytes
+    expect_error(blocks_line(spoilt.data()), "an address distance of 8192 bytes is written in bytes");
+    spoilt = valid;
+    spoilt.addresses[1] = address(0x800);  // inside the first block
     expect_error(blocks_line(spoilt.data()), "block i=2 at 0x5555555a0800 is not after block i=1");
     spoilt = valid;
     spoilt.addresses[0] = "gA";  // 0 in two digits

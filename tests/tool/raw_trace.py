@@ -198,6 +198,8 @@ def _check_version(path, fields):
 _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _DIGIT_VALUE = {c: i for i, c in enumerate(_DIGITS)}
 _HASH_CHARS = 11
+_ADDRESS_UNIT = 16    # MA_COMPACT_ADDRESS_UNIT
+_RECENT_SITES = 8     # MA_COMPACT_RECENT_SITES
 
 
 class _Digits:
@@ -232,10 +234,13 @@ def _compact_blocks(fields, first):
         raise ValueError("blocks record out of order: first=%s, expected %d"
                          % (fields[KEY["BLOCKS_FIRST"]], first))
     data = _Digits(fields[KEY["BLOCKS_DATA"]])
-    blocks, address, site = [], 0, 0
+    blocks, address, recent = [], 0, []
     for number in range(first, first + int(fields[KEY["BLOCKS_N"]])):
-        address += data.number()
-        site = data.number() or site
+        code = data.number()
+        address += code // 2 * _ADDRESS_UNIT if code % 2 == 0 else code // 2
+        code = data.number()
+        site = recent[code] if code < _RECENT_SITES else code - (_RECENT_SITES - 1)
+        recent = ([site] + [s for s in recent if s != site])[:_RECENT_SITES]
         block = {"addr": address, "site": site, "size": data.number(), "hash": data.hash(),
                  "ptrs": []}
         offset = None
