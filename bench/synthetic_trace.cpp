@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../format/memattr_trace_compact.h"
 #include "../format/memattr_trace_schema.h"
 
 // A field of a record: TAB, the key and '=', as one string literal.
@@ -328,22 +329,43 @@ private:
                  << FIELD(MA_KEY_SNAPSHOT_BYTES) << heap_.total_bytes() << FIELD(MA_KEY_SNAPSHOT_BLOCKS) << std::uint64_t{heap_.blocks()}
                  << FIELD(MA_KEY_SNAPSHOT_EDGES) << heap_.total_pointers() << FIELD(MA_KEY_SNAPSHOT_ROOTS) << std::uint64_t{kRoots}
                  << FIELD(MA_KEY_SNAPSHOT_SCANNED) << heap_.total_bytes() + 65536 << FIELD(MA_KEY_SNAPSHOT_REUSED) "0\n";
-        std::vector<std::uint32_t> targets;
-        for (std::uint32_t block = 0; block < heap_.blocks(); ++block) {
-            record() << MA_TAG_BLOCK FIELD(MA_KEY_BLOCK_I) << std::uint64_t{block + 1} << FIELD(MA_KEY_BLOCK_ADDR) "0x";
-            out_.hex(heap_.address(block)) << FIELD(MA_KEY_BLOCK_SITE) << std::uint64_t{heap_.site(block)}
-                                           << FIELD(MA_KEY_BLOCK_SIZE) << heap_.size(block) << FIELD(MA_KEY_BLOCK_HASH);
-            out_.hex(heap_.hash(block), 16);
-            heap_.pointers(block, targets);
-            for (std::size_t k = 0; k < targets.size(); ++k) {
-                out_ << (k == 0 ? FIELD(MA_KEY_BLOCK_PTRS) : ",") << std::uint64_t{8 * k} << ":"
-                     << std::uint64_t{targets[k] + 1};
-                if (draw(block, 900 + k) % 16 == 0 && heap_.size(targets[k]) > 8)
-                    out_ << "+8";  // an interior pointer
-            }
-            out_ << "\n";
-        }
+        for (std::uint32_t first = 0; first < heap_.blocks();) first = write_blocks(first);
         write_roots();
+    }
+
+    // One `blocks` record from block `first` on, cut as the tool cuts them (at most
+    // MA_COMPACT_BLOCKS_PER_RECORD blocks, no more blocks once it holds
+    // MA_COMPACT_POINTERS_PER_RECORD pointers); returns where the next one starts.
+    std::uint32_t write_blocks(std::uint32_t first) {
+        std::string data;
+        std::vector<std::uint32_t> targets;
+        std::uint32_t end = first;
+        std::uint64_t pointers = 0;
+        char digits[MA_COMPACT_MAX_HEAD_CHARS];
+        MaCompactSites recent{};
+        while (end < heap_.blocks() && end - first < MA_COMPACT_BLOCKS_PER_RECORD &&
+               pointers < MA_COMPACT_POINTERS_PER_RECORD) {
+            const std::uint32_t block = end++;
+            const bool first_in_record = block == first;
+            heap_.pointers(block, targets);
+            pointers += targets.size();
+            data.append(digits, ma_compact_put_block(
+                                    digits,
+                                    heap_.address(block) - (first_in_record ? 0 : heap_.address(block - 1)),
+                                    ma_compact_site_code(&recent, heap_.site(block)), heap_.size(block),
+                                    heap_.hash(block), targets.size()));
+            for (std::size_t k = 0; k < targets.size(); ++k) {
+                // An interior pointer now and then: 8 bytes into its target.
+                const bool interior = draw(block, 900 + k) % 16 == 0 && heap_.size(targets[k]) > 8;
+                data.append(digits, ma_compact_put_pointer(digits, 0, std::uint64_t{block} + 1,
+                                                           std::uint64_t{targets[k]} + 1,
+                                                           interior ? 8 : 0));
+            }
+        }
+        record() << MA_TAG_BLOCKS FIELD(MA_KEY_BLOCKS_FIRST) << std::uint64_t{first + 1}
+                 << FIELD(MA_KEY_BLOCKS_N) << std::uint64_t{end - first}
+                 << FIELD(MA_KEY_BLOCKS_DATA) << data << "\n";
+        return end;
     }
 
     static constexpr std::uint32_t kRoots = 11;

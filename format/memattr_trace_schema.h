@@ -14,8 +14,9 @@
      MA_TRACE_KEYS_NAME(K)   K(NAME, KEY) for every key, in the order the
                              tool writes them (an X-macro: the caller
                              defines K to make what it needs of each).
-   MA_TRACE_RECORDS(X) gives X(NAME, SINCE) for every record, SINCE being
-   the first version that has it.  For each closed set of values GROUP:
+   MA_TRACE_RECORDS(X) gives X(NAME, SINCE, UNTIL) for every record, SINCE
+   being the first version that has it and UNTIL the last (0: every version
+   from SINCE on, this one included).  For each closed set of values GROUP:
      MA_WORD_GROUP_WORD      each word, a string literal;
      MA_TRACE_WORDS_GROUP(W) W(GROUP, WORD) for every word.
    Readers map a word to its meaning by the word, never by its position
@@ -36,7 +37,7 @@
 
 /* The version this tree writes; memattr-graph also reads every older
    one, from MA_TRACE_OLDEST_VERSION. */
-#define MA_TRACE_VERSION 4
+#define MA_TRACE_VERSION 5
 #define MA_TRACE_OLDEST_VERSION 1
 
 /* A phase's moments: its 'begin-*' and 'end-*' keys are a prefix, '-'
@@ -331,8 +332,8 @@
    K(SNAPSHOT, SCANNED) K(SNAPSHOT, REUSED) K(SNAPSHOT, UNREADABLE_BLOCKS) \
    K(SNAPSHOT, UNREADABLE_BYTES) K(SNAPSHOT, IN_PLACE_BLOCKS)
 
-/* block ('ptrs' is absent when the block holds no pointer, 'heur' when
-   no interior pointer into it matches a layout of Memcheck's leak
+/* block, versions 3 and 4 ('ptrs' is absent when the block holds no pointer, 'heur'
+   when no interior pointer into it matches a layout of Memcheck's leak
    heuristics) */
 #define MA_TAG_BLOCK "block"
 #define MA_KEY_BLOCK_I "i"
@@ -353,6 +354,20 @@
 #define MA_LEAK_HEURISTIC_LENGTH64 2
 #define MA_LEAK_HEURISTIC_NEWARRAY 4
 #define MA_LEAK_HEURISTIC_MULTIPLEINHERITANCE 8
+
+/* blocks, version 5: up to MA_COMPACT_BLOCKS_PER_RECORD blocks of the
+   snapshot above, from block 'first' on, 'n' of them, encoded in 'data'
+   (format/memattr_trace_compact.h); 'heur' (exit snapshot only) lists
+   N:OFF:MASK for each block N of the record and interior offset OFF at
+   which it matches layouts of Memcheck's leak heuristics, absent when
+   none does */
+#define MA_TAG_BLOCKS "blocks"
+#define MA_KEY_BLOCKS_FIRST "first"
+#define MA_KEY_BLOCKS_N "n"
+#define MA_KEY_BLOCKS_DATA "data"
+#define MA_KEY_BLOCKS_HEUR "heur"
+#define MA_TRACE_KEYS_BLOCKS(K) \
+   K(BLOCKS, FIRST) K(BLOCKS, N) K(BLOCKS, DATA) K(BLOCKS, HEUR)
 
 /* root */
 #define MA_TAG_ROOT "root"
@@ -470,13 +485,14 @@
 #define MA_TRACE_KEYS_END(K) \
    K(END, RECORDS)
 
-/* Every record: X(NAME, SINCE), in the order of docs/trace-format.md. */
+/* Every record: X(NAME, SINCE, UNTIL), in the order of docs/trace-format.md. */
 #define MA_TRACE_RECORDS(X) \
-   X(HEADER, 1) X(TOOL, 1) X(CMD, 1) X(PROCESS, 1) X(RUN, 1) X(DEFINITION, 1) X(FRAME, 1) \
-   X(STACK, 1) X(SITE, 1) X(COPY, 2) X(ACCESS, 2) X(THREAD, 1) X(PEAK, 1) X(TOTALS, 1) \
-   X(EXIT, 1) X(TIMELINE, 1) X(PHASE, 3) X(PHASE_SITE, 3) X(MARK, 3) X(PHASES, 3) \
-   X(SNAPSHOT, 3) X(BLOCK, 3) X(ROOT, 3) X(SNAPSHOT_COST, 3) X(MAP_EVENTS, 4) \
-   X(MEMORY_MAP, 4) X(REGION, 4) X(REGION_USE, 4) X(END, 1)
+   X(HEADER, 1, 0) X(TOOL, 1, 0) X(CMD, 1, 0) X(PROCESS, 1, 0) X(RUN, 1, 0) \
+   X(DEFINITION, 1, 0) X(FRAME, 1, 0) X(STACK, 1, 0) X(SITE, 1, 0) X(COPY, 2, 0) \
+   X(ACCESS, 2, 0) X(THREAD, 1, 0) X(PEAK, 1, 0) X(TOTALS, 1, 0) X(EXIT, 1, 0) \
+   X(TIMELINE, 1, 0) X(PHASE, 3, 0) X(PHASE_SITE, 3, 0) X(MARK, 3, 0) X(PHASES, 3, 0) \
+   X(SNAPSHOT, 3, 0) X(BLOCK, 3, 4) X(BLOCKS, 5, 0) X(ROOT, 3, 0) X(SNAPSHOT_COST, 3, 0) \
+   X(MAP_EVENTS, 4, 0) X(MEMORY_MAP, 4, 0) X(REGION, 4, 0) X(REGION_USE, 4, 0) X(END, 1, 0)
 
 /* ------------------------------------------------ enum words */
 /* a yes/no field (run: access, snapshots, pages) */

@@ -35,6 +35,8 @@
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
+#include "memattr_trace_compact.h"
+
 /*------------------------------------------------------------*/
 /*--- A checked, buffered writer                           ---*/
 /*------------------------------------------------------------*/
@@ -659,16 +661,19 @@ static void write_kinds(Writer* w, UInt kinds)
    }
 }
 
-/* Block i's layouts, from *next on (the snapshot's layouts are by
-   block): heur=OFF:MASK,...  */
-static void write_layouts(Writer* w, const Snapshot* s, UInt i, ULong* next)
+/* The layouts of the blocks before 'end', from *next on (the snapshot's
+   layouts are by block, then offset): heur=N:OFF:MASK,... with N the
+   block's number.  Only the exit snapshot has any. */
+static void write_layouts(Writer* w, const Snapshot* s, UInt end, ULong* next)
 {
    const ULong first = *next;
    ULong k = first;
-   if (k >= s->n_layouts || s->layouts[k].block != i) return;
-   put_key(w, MA_KEY_BLOCK_HEUR);
-   for (; k < s->n_layouts && s->layouts[k].block == i; k++) {
+   if (k >= s->n_layouts || s->layouts[k].block >= end) return;
+   put_key(w, MA_KEY_BLOCKS_HEUR);
+   for (; k < s->n_layouts && s->layouts[k].block < end; k++) {
       if (k > first) put_str(w, ",");
+      put_u(w, (ULong)s->layouts[k].block + 1);
+      put_str(w, ":");
       put_u(w, s->layouts[k].offset);
       put_str(w, ":");
       put_u(w, s->layouts[k].heuristics);
@@ -676,33 +681,53 @@ static void write_layouts(Writer* w, const Snapshot* s, UInt i, ULong* next)
    *next = k;
 }
 
-/* Blocks are numbered from 1 in the trace. */
-static void write_snap_block(Writer* w, const Snapshot* s, UInt i, ULong* next_layout)
+/* The blocks of a `blocks` record: from 'first' on, while the record
+   has fewer than MA_COMPACT_BLOCKS_PER_RECORD blocks and fewer than
+   MA_COMPACT_POINTERS_PER_RECORD pointers (a block's pointers are never
+   split: one holding millions makes one long record).  Returns the end. */
+static UInt compact_record_end(const Snapshot* s, UInt first)
+{
+   UInt end = first;
+   while (end < s->n_blocks && end - first < MA_COMPACT_BLOCKS_PER_RECORD
+          && s->blocks[end].first_edge - s->blocks[first].first_edge
+             < MA_COMPACT_POINTERS_PER_RECORD)
+      end++;
+   return end;
+}
+
+/* One block in the compact encoding (format/memattr_trace_compact.h);
+   'previous' is the block before it in the record, or NULL, and 'recent'
+   the record's recent sites.  Blocks are numbered from 1 in the trace. */
+static void put_compact_block(Writer* w, const Snapshot* s, UInt i, const SnapBlock* previous,
+                              MaCompactSites* recent)
 {
    const SnapBlock* b = &s->blocks[i];
    ULong end = i + 1 < s->n_blocks ? s->blocks[i + 1].first_edge : s->n_edges;
-   begin_record(w, MA_TAG_BLOCK);
-   field_u(w, MA_KEY_BLOCK_I, i + 1);
-   field_x(w, MA_KEY_BLOCK_ADDR, b->addr);
-   field_u(w, MA_KEY_BLOCK_SITE, site_id(b->site));
-   field_u(w, MA_KEY_BLOCK_SIZE, b->size);
-   put_key(w, MA_KEY_BLOCK_HASH);
-   put_hex(w, b->hash, 16);
-   if (end > b->first_edge) {
-      put_key(w, MA_KEY_BLOCK_PTRS);
-      for (ULong e = b->first_edge; e < end; e++) {
-         const SnapEdge* edge = &s->edges[e];
-         if (e > b->first_edge) put_str(w, ",");
-         put_u(w, edge->offset);
-         put_str(w, ":");
-         put_u(w, edge->target + 1);
-         if (edge->target_offset) {
-            put_str(w, "+");
-            put_u(w, edge->target_offset);
-         }
-      }
+   HChar digits[MA_COMPACT_MAX_HEAD_CHARS];
+   ULong site = ma_compact_site_code(recent, site_id(b->site));
+   put_bytes(w, digits, ma_compact_put_block(digits, b->addr - (previous ? previous->addr : 0),
+                                             site, b->size, b->hash, end - b->first_edge));
+   for (ULong e = b->first_edge; e < end; e++) {
+      const SnapEdge* edge = &s->edges[e];
+      ULong gap = e == b->first_edge ? edge->offset
+                                     : (edge->offset - s->edges[e - 1].offset) / 8 - 1;
+      put_bytes(w, digits, ma_compact_put_pointer(digits, gap, i + 1, (ULong)edge->target + 1,
+                                                  edge->target_offset));
    }
-   write_layouts(w, s, i, next_layout);
+}
+
+/* A `blocks` record of blocks [first, end). */
+static void write_compact_blocks(Writer* w, const Snapshot* s, UInt first, UInt end,
+                                 ULong* next_layout)
+{
+   begin_record(w, MA_TAG_BLOCKS);
+   field_u(w, MA_KEY_BLOCKS_FIRST, first + 1);
+   field_u(w, MA_KEY_BLOCKS_N, end - first);
+   put_key(w, MA_KEY_BLOCKS_DATA);
+   MaCompactSites recent = { .n = 0 };
+   for (UInt i = first; i < end; i++)
+      put_compact_block(w, s, i, i > first ? &s->blocks[i - 1] : NULL, &recent);
+   write_layouts(w, s, end, next_layout);
    end_record(w);
 }
 
@@ -759,7 +784,11 @@ static void write_snapshot(Writer* w, UWord id, const Snapshot* s, UInt kinds)
    field_u(w, MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS, s->in_place_blocks);
    end_record(w);
    ULong next_layout = 0;
-   for (UInt i = 0; i < s->n_blocks; i++) write_snap_block(w, s, i, &next_layout);
+   for (UInt first = 0; first < s->n_blocks;) {
+      UInt end = compact_record_end(s, first);
+      write_compact_blocks(w, s, first, end, &next_layout);
+      first = end;
+   }
    for (ULong i = 0; i < s->n_roots; i++) write_snap_root(w, &s->roots[i]);
 }
 

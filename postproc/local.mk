@@ -12,7 +12,8 @@
 # debugger: make MEMATTR_GRAPH_DEBUG=-g.
 MEMATTR_GRAPH_DEBUG = -g1
 MEMATTR_GRAPH_CXX_FLAGS = -std=c++20 -Wall -Wextra -O2 $(MEMATTR_GRAPH_DEBUG) \
-	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS) $(SQLITE3_CFLAGS) $(ZLIB_CFLAGS)
+	$(FMT_CFLAGS) $(NLOHMANN_JSON_CFLAGS) $(CLI11_CFLAGS) $(SQLITE3_CFLAGS) $(ZLIB_CFLAGS) \
+	$(ZSTD_CFLAGS)
 
 noinst_LIBRARIES += postproc/libmemattrgraph.a
 postproc_libmemattrgraph_a_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
@@ -24,10 +25,12 @@ postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc -I$(top_builddir)
 postproc_libmemattrgraph_a_SOURCES = \
 	postproc/support/units.h postproc/support/units.cpp \
 	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
+	format/memattr_trace_compact.h \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \
 	postproc/trace/trace_reader.h postproc/trace/trace_reader.cpp \
 	postproc/trace/object_offsets.h postproc/trace/object_offsets.cpp \
 	postproc/trace/read_progress.h postproc/trace/read_progress.cpp \
+	postproc/trace/trace_input.h postproc/trace/trace_input.cpp \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
 	postproc/analysis/stable_key.h postproc/analysis/stable_key.cpp \
 	postproc/analysis/options.h \
@@ -77,7 +80,7 @@ memattr_graph_SOURCES = postproc/cli/main.cpp
 memattr_graph_CPPFLAGS = -I$(top_srcdir)/postproc $(MA_TRACE_SCHEMA_CPPFLAGS) \
 	$(MEMATTR_GRAPH_VERSION_CPPFLAGS)
 memattr_graph_CXXFLAGS = $(MEMATTR_GRAPH_CXX_FLAGS)
-memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS) $(ZLIB_LIBS)
+memattr_graph_LDADD = postproc/libmemattrgraph.a $(FMT_LIBS) $(SQLITE3_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
 
 # The report's section files and the commands' files, each compiled as part of the file that
 # lists them (report/sections.cpp, cli/command_registry.cpp): see there why.

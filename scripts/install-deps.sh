@@ -9,15 +9,18 @@ PACKAGES=(
   # the Valgrind tool SDK (headers + static libs) and glibc debug info for symbols
   valgrind libc6-dbg
   # memattr-graph
-  libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev zlib1g-dev
+  libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev zlib1g-dev libzstd-dev
   # tests: GoogleTest, the test runner, rendering DOT, the sqlite3 shell (history database),
   # the headless browser the HTML report is tested in, the pprof reader the tests check the
   # pprof profile with (go tool pprof), Debian programs whose first screen is checked
   # (tests/tool/cases/real_programs.py)
-  libgtest-dev python3 graphviz sqlite3 chromium golang-go jq xz-utils gzip
+  libgtest-dev python3 graphviz sqlite3 chromium golang-go jq xz-utils gzip zstd
   # bench/: GNU time (each run's max RSS: bench/run.sh, bench/ownership.sh); g++ is
   # build-essential's (bench/run.sh's compile_unit workload)
   time
+  # the reader's fuzzer (bench/fuzz-reader.sh): clang with its libFuzzer and sanitizer
+  # runtimes
+  clang-14 libclang-rt-14-dev
 )
 # Rust test programs: any rustc on PATH will do (e.g. from rustup); otherwise Debian's.
 command -v rustc >/dev/null 2>&1 || PACKAGES+=(rustc)

@@ -14,6 +14,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/cases/memory_map.py tests/tool/cases/allocators.py tests/tool/cases/history.py \
 	tests/tool/cases/html.py tests/tool/cases/profiles.py tests/tool/chromium_cdp.py \
 	tests/tool/cases/real_programs.py tests/tool/cases/snapshots.py tests/tool/cases/progress.py \
+	tests/tool/cases/trace_input.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c \
 	tests/tool/c_reserved_buffers.c tests/tool/c_large_unwritten.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \

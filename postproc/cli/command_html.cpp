@@ -73,7 +73,10 @@ Json baseline_json(const RunFigures& base, const ReportModel& model, const std::
     return {{"source", base.source}, {"sites", std::move(sites)}, {"diff", Json::parse(diff.str())}};
 }
 
+// Beside the trace's name in the current directory; a trace read from standard input ("-")
+// has none: memattr.html.
 std::string default_output(const std::string& trace_path) {
+    if (trace_path == "-") return "memattr.html";
     return std::filesystem::path(trace_path).filename().string() + ".html";
 }
 

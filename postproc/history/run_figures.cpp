@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -15,6 +13,7 @@
 #include "analysis/site_folding.h"
 #include "report/json_reporter.h"
 #include "report/names.h"
+#include "trace/trace_input.h"
 #include "trace/trace_reader.h"
 
 namespace memattr {
@@ -275,21 +274,16 @@ std::string program_of(const Json& report) {
     return program;
 }
 
-// The JSON report at `path`, or nothing when the file is not JSON (a trace starts with its
-// header's tag, a report with '{').
-std::optional<Json> read_json_report(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        throw std::runtime_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    char first = 0;
-    while (file.get(first) && std::isspace(static_cast<unsigned char>(first))) {
-    }
-    if (!file || first != '{') return std::nullopt;
-    file.unget();
+// The JSON report in `input`, or nothing when it is not JSON (a trace starts with its
+// header's tag, a report with '{'): then nothing of it has been read.
+std::optional<Json> read_json_report(TraceInput& input) {
+    std::istream& stream = input.stream();
+    if (stream.peek() != '{') return std::nullopt;
     try {
-        return Json::parse(file);
+        return Json::parse(stream);
     } catch (const Json::parse_error& error) {
-        throw std::invalid_argument(fmt::format("'{}' is not valid JSON: {}", path, error.what()));
+        throw std::invalid_argument(
+            fmt::format("'{}' is not valid JSON: {}", input.name(), error.what()));
     }
 }
 
@@ -367,10 +361,11 @@ RunFigures run_figures_from_report(const Json& report, std::string source) {
 }
 
 RunFigures load_run_figures(const std::string& path, const AnalysisOptions& options) {
-    if (const std::optional<Json> report = read_json_report(path))
-        return run_figures_from_report(*report, path);
-    const Trace trace = read_trace(path);
-    return run_figures_from_report(json_report(analyse(trace, options)), path);
+    TraceInput input(path);
+    if (const std::optional<Json> report = read_json_report(input))
+        return run_figures_from_report(*report, input.name());
+    const Trace trace = parse_trace(input.stream(), input.name(), input.size());
+    return run_figures_from_report(json_report(analyse(trace, options)), input.name());
 }
 
 }  // namespace memattr

@@ -105,8 +105,9 @@ struct RunFigures {
 // wrong, when `report` is not such a report.
 RunFigures run_figures_from_report(const Json& report, std::string source);
 
-// The figures of a run given by path: a trace (analysed with `options`) or a JSON report
-// (recognised by its first non-blank byte, '{'). Throws std::runtime_error when the file
+// The figures of a run given by path ("-": standard input, and either may be gzip- or
+// zstd-compressed: trace/trace_input.h): a trace (analysed with `options`) or a JSON report
+// (recognised by its first byte, '{'). Throws std::runtime_error when the file
 // cannot be read, TraceError when the trace is bad, std::invalid_argument when the JSON is
 // not a memattr report.
 RunFigures load_run_figures(const std::string& path, const AnalysisOptions& options);

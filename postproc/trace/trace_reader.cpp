@@ -1,10 +1,9 @@
 #include "trace/trace_reader.h"
 
-#include <cerrno>
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <limits>
@@ -21,8 +20,11 @@
 
 #include "trace/object_offsets.h"
 #include "trace/read_progress.h"
+#include "trace/trace_input.h"
 #include "trace/trace_escape.h"
 #include "trace/trace_schema.h"
+
+#include "memattr_trace_compact.h"
 
 namespace memattr {
 
@@ -39,11 +41,27 @@ constexpr std::uint64_t kNewestVersion = MA_TRACE_VERSION;
 // A region's `growth` lists at most this many sizes (the last ones).
 constexpr std::uint64_t kMaxGrowthSizes = 16;
 
-// The shortest a `block` record and a `ptrs` entry can be ("block\ti=1\taddr=0x1\tsite=1\t
-// size=0\thash=" and 16 digits; "0:1,"): with the input's size, they bound how many of each
-// a snapshot can really have, whatever its header claims.
+// The fewest bytes a block and a pointer can take: a `block` record and a `ptrs` entry
+// ("block\ti=1\taddr=0x1\tsite=1\tsize=0\thash=" and 16 digits; "0:1,") in versions 3 and
+// 4, a block's and a pointer's part of a `blocks` record's data in version 5 (one digit
+// for each number and the hash's 11; two digits). With the input's size, they bound how
+// many of each a snapshot can really have, whatever its header claims.
 constexpr std::uint64_t kMinBlockRecordBytes = 60;
 constexpr std::uint64_t kMinPointerBytes = 4;
+constexpr std::uint64_t kMinCompactBlockBytes = 4 + MA_COMPACT_HASH_CHARS;
+constexpr std::uint64_t kMinCompactPointerBytes = 2;
+
+// The value of each digit of the compact encoding (format/memattr_trace_compact.h), -1
+// for a byte that is not one.
+constexpr std::array<std::int8_t, 256> compact_digit_values() {
+    std::array<std::int8_t, 256> values{};
+    values.fill(-1);
+    constexpr std::string_view digits = MA_COMPACT_DIGITS;
+    for (std::size_t i = 0; i < digits.size(); ++i)
+        values[static_cast<unsigned char>(digits[i])] = static_cast<std::int8_t>(i);
+    return values;
+}
+constexpr std::array<std::int8_t, 256> kCompactDigitValues = compact_digit_values();
 
 // Without the input's size, reservations from a snapshot's header stop here; vectors grow
 // past it as records arrive.
@@ -114,7 +132,11 @@ public:
         for (;;) {
             const char* start = buffer_.data() + begin_;
             const std::size_t pending = end_ - begin_;
-            const void* newline = std::memchr(start + searched, '\n', pending - searched);
+            // Nothing to search before the first read: the buffer may not exist yet, and
+            // memchr must not be given a null pointer even for no bytes.
+            const void* newline =
+                pending > searched ? std::memchr(start + searched, '\n', pending - searched)
+                                   : nullptr;
             if (newline != nullptr) {
                 const auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - start);
                 if (exceeds({start, length}, limit)) return Status::too_long;
@@ -263,12 +285,12 @@ private:
 
     LineSource::Status read_line() {
         const LineSource::Status status =
-            lines_.next(line_, {kMaxLineBytes, kBlockPrefix, kMaxBlockLineBytes});
+            lines_.next(line_, {kMaxLineBytes, kLongRecordPrefix, kMaxBlockLineBytes});
         if (status == LineSource::Status::end_of_input) return status;
         ++line_number_;
         if (status == LineSource::Status::too_long)
-            fail(fmt::format("line is longer than {} bytes ({} for a 'block' record): this is "
-                             "not a memattr trace, or it is corrupt",
+            fail(fmt::format("line is longer than {} bytes ({} for a 'block' or 'blocks' "
+                             "record): this is not a memattr trace, or it is corrupt",
                              kMaxLineBytes, kMaxBlockLineBytes));
         return status;
     }
@@ -879,9 +901,12 @@ private:
                 (earlier.kinds.exit && snapshot.kinds.exit))
                 fail(fmt::format("snapshot {} is a second {} snapshot (snapshot {} is one)",
                                  snapshot.id, snapshot.kinds.peak ? "peak" : "exit", earlier.id));
-        snapshot.blocks.reserve(trusted_count(open_->blocks, kMinBlockRecordBytes));
+        const bool compact = trace_.header.version >= schema::since(MA_TAG_BLOCKS);
+        snapshot.blocks.reserve(trusted_count(
+            open_->blocks, compact ? kMinCompactBlockBytes : kMinBlockRecordBytes));
         snapshot.first_pointer.reserve(snapshot.blocks.capacity() + 1);
-        snapshot.pointers.reserve(trusted_count(open_->edges, kMinPointerBytes));
+        snapshot.pointers.reserve(
+            trusted_count(open_->edges, compact ? kMinCompactPointerBytes : kMinPointerBytes));
         trace_.snapshots.push_back(std::move(snapshot));
     }
 
@@ -915,6 +940,10 @@ private:
             split_record(line);
             return;
         }
+        if (trace_.header.version > schema::until(MA_TAG_BLOCK))
+            fail(fmt::format("'block' record in a version {} trace: since version 5 a "
+                             "snapshot's blocks are in 'blocks' records",
+                             trace_.header.version));
         BlockFields fields;
         if (!split_canonical_block(line, fields)) fields = block_fields(split_record(line));
         add_block(fields);
@@ -982,6 +1011,11 @@ private:
         open_->blocks_end = std::max(open_->blocks_end, block_end(block));
         if (fields.pointers) parse_pointers(*fields.pointers, block.size, snapshot);
         if (fields.layouts) parse_layouts(*fields.layouts, block.size, snapshot);
+        commit_block(snapshot, block);
+    }
+
+    // Adds `block`, whose pointers are the last ones added, to the snapshot.
+    void commit_block(Snapshot& snapshot, const SnapshotBlock& block) {
         if (block.size > std::numeric_limits<std::uint64_t>::max() - open_->bytes)
             fail("the snapshot's block sizes add up to more than 64 bits can hold");
         open_->bytes += block.size;
@@ -1045,60 +1079,286 @@ private:
                                      target_offset, kFarInteriorOffset));
                 pointer.target_offset = static_cast<std::uint32_t>(target_offset);
             }
-            if (target == 0 || target > open_->blocks)
-                fail(fmt::format("field 'ptrs': pointer at offset {} to block {}, but the "
-                                 "snapshot's blocks are numbered 1 to {}",
-                                 pointer.offset, target, open_->blocks));
-            pointer.target = static_cast<std::uint32_t>(target - 1);
-            if (previous_offset && pointer.offset <= *previous_offset)
-                fail(fmt::format("field 'ptrs': offset {} after offset {}: pointers come in "
-                                 "increasing offset",
-                                 pointer.offset, *previous_offset));
-            if (block_size < 8 || pointer.offset > block_size - 8)
-                fail(fmt::format("field 'ptrs': a word at offset {} is not inside the block of "
-                                 "{} bytes",
-                                 pointer.offset, block_size));
-            if (snapshot.pointers.size() == open_->edges)
-                fail(fmt::format("the blocks hold more pointers than the snapshot's edges={}",
-                                 open_->edges));
-            snapshot.pointers.push_back(pointer);
+            add_pointer(snapshot, pointer, target, previous_offset, block_size, MA_KEY_BLOCK_PTRS);
             previous_offset = pointer.offset;
             if (at == end) return;
             ++at;  // the ',' pointer_number stopped at
         }
     }
 
-    // `heur`: OFF:MASK entries, comma-separated, in increasing OFF, each an interior offset
-    // of the block (being read: the next of `snapshot`'s blocks) and the layouts of Memcheck's
-    // leak heuristics it matches there.
+    // `heur` of a `block` record (version 4): OFF:MASK entries, comma-separated, in
+    // increasing OFF, each an interior offset of the block (being read: the next of
+    // `snapshot`'s blocks) and the layouts of Memcheck's leak heuristics it matches there.
     void parse_layouts(std::string_view list, std::uint64_t block_size, Snapshot& snapshot) {
         if (list.empty()) fail("field 'heur' is empty: a block without layouts has no 'heur'");
         const auto block = static_cast<std::uint32_t>(snapshot.blocks.size());
         const char* at = list.data();
         const char* const end = list.data() + list.size();
-        std::optional<std::uint64_t> previous_offset;
+        std::optional<LayoutMatch> previous;
         for (;;) {
             const std::uint64_t offset = pointer_number(at, end, list, ':', '\0', kLayoutsSyntax);
             ++at;  // the ':'
             const std::uint64_t mask = pointer_number(at, end, list, ',', '\0', kLayoutsSyntax);
-            if (offset == 0 || offset >= block_size)
-                fail(fmt::format("field 'heur': offset {} is not inside the block of {} bytes "
-                                 "past its start",
-                                 offset, block_size));
-            if (previous_offset && offset <= *previous_offset)
-                fail(fmt::format("field 'heur': offset {} after offset {}: offsets come in "
-                                 "increasing order",
-                                 offset, *previous_offset));
-            if (mask == 0 || mask > kAllLeakHeuristics)
-                fail(fmt::format("field 'heur': mask {} at offset {} is not a set of the "
-                                 "heuristics 1 to {}",
-                                 mask, offset, kAllLeakHeuristics));
-            snapshot.layouts.push_back({block, static_cast<std::uint32_t>(offset),
-                                        static_cast<std::uint8_t>(mask)});
-            previous_offset = offset;
+            previous = add_layout(snapshot, block, block_size, offset, mask, previous);
             if (at == end) return;
             ++at;  // the ',' pointer_number stopped at
         }
+    }
+
+    // `heur` of a `blocks` record (version 5): N:OFF:MASK entries, comma-separated, in
+    // increasing N then OFF, N one of the record's blocks [first, first + count).
+    void parse_numbered_layouts(std::string_view list, std::uint64_t first, std::uint64_t count,
+                                Snapshot& snapshot) {
+        if (list.empty()) fail("field 'heur' is empty: a record without layouts has no 'heur'");
+        const char* at = list.data();
+        const char* const end = list.data() + list.size();
+        std::optional<LayoutMatch> previous;
+        for (;;) {
+            const std::uint64_t number =
+                pointer_number(at, end, list, ':', '\0', kNumberedLayoutsSyntax);
+            ++at;  // the ':'
+            const std::uint64_t offset =
+                pointer_number(at, end, list, ':', '\0', kNumberedLayoutsSyntax);
+            ++at;
+            const std::uint64_t mask =
+                pointer_number(at, end, list, ',', '\0', kNumberedLayoutsSyntax);
+            if (number < first || number - first >= count)
+                fail(fmt::format("field 'heur': block {} is not one of the record's blocks {} "
+                                 "to {}",
+                                 number, first, first + count - 1));
+            const auto block = static_cast<std::uint32_t>(number - 1);
+            if (previous && previous->block > block)
+                fail(fmt::format("field 'heur': block {} after block {}: blocks come in "
+                                 "increasing order",
+                                 number, previous->block + 1));
+            if (previous && previous->block != block) previous.reset();
+            previous = add_layout(snapshot, block, snapshot.blocks[block].size, offset, mask,
+                                  previous);
+            if (at == end) return;
+            ++at;  // the ',' pointer_number stopped at
+        }
+    }
+
+    // Checks one layout entry of block number `block` (from 0) against the block's size and
+    // the entry before it in the same block, and adds it.
+    LayoutMatch add_layout(Snapshot& snapshot, std::uint32_t block, std::uint64_t block_size,
+                           std::uint64_t offset, std::uint64_t mask,
+                           std::optional<LayoutMatch> previous) {
+        if (offset == 0 || offset >= block_size)
+            fail(fmt::format("field 'heur': offset {} is not inside the block of {} bytes "
+                             "past its start",
+                             offset, block_size));
+        if (previous && offset <= previous->offset)
+            fail(fmt::format("field 'heur': offset {} after offset {}: offsets come in "
+                             "increasing order",
+                             offset, previous->offset));
+        if (mask == 0 || mask > kAllLeakHeuristics)
+            fail(fmt::format("field 'heur': mask {} at offset {} is not a set of the "
+                             "heuristics 1 to {}",
+                             mask, offset, kAllLeakHeuristics));
+        const LayoutMatch match{block, static_cast<std::uint32_t>(offset),
+                                static_cast<std::uint8_t>(mask)};
+        snapshot.layouts.push_back(match);
+        return match;
+    }
+
+    // Adds the pointer whose target is block number `target` (from 1) to the block being
+    // read, of `block_size` bytes, after checking it: `field` names its part of the record.
+    void add_pointer(Snapshot& snapshot, BlockPointer pointer, std::uint64_t target,
+                     std::optional<std::uint64_t> previous_offset, std::uint64_t block_size,
+                     std::string_view field) {
+        if (target == 0 || target > open_->blocks)
+            fail(fmt::format("field '{}': pointer at offset {} to block {}, but the "
+                             "snapshot's blocks are numbered 1 to {}",
+                             field, pointer.offset, target, open_->blocks));
+        pointer.target = static_cast<std::uint32_t>(target - 1);
+        if (previous_offset && pointer.offset <= *previous_offset)
+            fail(fmt::format("field '{}': offset {} after offset {}: pointers come in "
+                             "increasing offset",
+                             field, pointer.offset, *previous_offset));
+        if (block_size < 8 || pointer.offset > block_size - 8)
+            fail(fmt::format("field '{}': a word at offset {} is not inside the block of "
+                             "{} bytes",
+                             field, pointer.offset, block_size));
+        if (snapshot.pointers.size() == open_->edges)
+            fail(fmt::format("the blocks hold more pointers than the snapshot's edges={}",
+                             open_->edges));
+        snapshot.pointers.push_back(pointer);
+    }
+
+    // ---------------------------------------------------------------- compact blocks
+
+    // A `blocks` record (version 5): `n` blocks from number `first` on, encoded in `data`
+    // (format/memattr_trace_compact.h; docs/trace-format.md says what each number is).
+    void parse_blocks(const Record& record) {
+        Snapshot& snapshot = open_snapshot(record.tag);
+        if (open_->roots_seen)
+            fail("'blocks' record after the snapshot's 'root' records: blocks come first");
+        const std::uint64_t first = integer(record, MA_KEY_BLOCKS_FIRST);
+        require_next("blocks first=", first, snapshot.blocks.size(),
+                     "the blocks of a snapshot are numbered from 1");
+        const std::uint64_t count = integer(record, MA_KEY_BLOCKS_N);
+        if (count == 0 || count > MA_COMPACT_BLOCKS_PER_RECORD)
+            fail(fmt::format("'blocks' record with n={}: a record holds 1 to {} blocks", count,
+                             MA_COMPACT_BLOCKS_PER_RECORD));
+        if (count > open_->blocks - snapshot.blocks.size())
+            fail(fmt::format("blocks first={} n={} goes past the snapshot's blocks={}", first,
+                             count, open_->blocks));
+        CompactData data{raw(record, MA_KEY_BLOCKS_DATA)};
+        for (std::uint64_t number = first; number < first + count; ++number)
+            read_compact_block(data, snapshot, number);
+        if (data.at < data.text.size())
+            fail(fmt::format("field 'data': {} characters left after its n={} blocks",
+                             data.text.size() - data.at, count));
+        if (has_field(record, MA_KEY_BLOCKS_HEUR))
+            parse_numbered_layouts(raw(record, MA_KEY_BLOCKS_HEUR), first, count, snapshot);
+    }
+
+    // What is left of a `blocks` record's data, and what its blocks so far carry on to the
+    // next one (each record starts afresh).
+    struct CompactData {
+        std::string_view text;
+        std::size_t at = 0;            // the next character to read
+        std::uint64_t address = 0;     // the previous block's address (0 before the first)
+        MaCompactSites recent{};       // the record's recent site ids (ma_compact_site_code)
+    };
+
+    void read_compact_block(CompactData& data, Snapshot& snapshot, std::uint64_t number) {
+        SnapshotBlock block;
+        const std::uint64_t gap = compact_address_gap(data);
+        if (gap > std::numeric_limits<std::uint64_t>::max() - data.address)
+            fail(fmt::format("field 'data': block {}'s address does not fit in 64 bits", number));
+        block.address = data.address + gap;
+        block.site = static_cast<std::uint32_t>(
+            resolve_site(compact_site(data, number), MA_TAG_BLOCKS));
+        block.size = compact_number(data, "size");
+        block.hash = compact_hash(data);
+        if (!snapshot.blocks.empty())
+            check_after(snapshot.blocks.back(), block, number, open_->blocks_end);
+        open_->blocks_end = std::max(open_->blocks_end, block_end(block));
+        const std::uint64_t pointers = compact_number(data, "pointer count");
+        if (pointers > open_->edges - snapshot.pointers.size())
+            fail(fmt::format("the blocks hold more pointers than the snapshot's edges={}",
+                             open_->edges));
+        std::optional<std::uint64_t> previous_offset;
+        for (std::uint64_t i = 0; i < pointers; ++i) {
+            BlockPointer pointer;
+            pointer.offset = compact_offset(data, previous_offset);
+            const std::uint64_t target = compact_target(data, number, pointer);
+            add_pointer(snapshot, pointer, target, previous_offset, block.size, MA_KEY_BLOCKS_DATA);
+            previous_offset = pointer.offset;
+        }
+        commit_block(snapshot, block);
+        data.address = block.address;
+    }
+
+    // The address's distance from the previous block's (ma_compact_address_code): even
+    // codes count units, odd ones bytes that are not a multiple of one.
+    std::uint64_t compact_address_gap(CompactData& data) const {
+        const std::uint64_t code = compact_number(data, "address");
+        const std::uint64_t half = code / 2;
+        if (code % 2 == 0) {
+            if (half > std::numeric_limits<std::uint64_t>::max() / MA_COMPACT_ADDRESS_UNIT)
+                fail("field 'data': a block's address does not fit in 64 bits");
+            return half * MA_COMPACT_ADDRESS_UNIT;
+        }
+        if (half % MA_COMPACT_ADDRESS_UNIT == 0)
+            fail(fmt::format("field 'data': an address distance of {} bytes is written in bytes, "
+                             "not in units of {}",
+                             half, MA_COMPACT_ADDRESS_UNIT));
+        return half;
+    }
+
+    // The block's site id, from its place among the record's recent sites or given anew
+    // (ma_compact_site_code, whose list this keeps the same way).
+    std::uint64_t compact_site(CompactData& data, std::uint64_t number) const {
+        const std::uint64_t code = compact_number(data, "site");
+        MaCompactSites& recent = data.recent;
+        if (code < MA_COMPACT_RECENT_SITES && code >= recent.n)
+            fail(fmt::format("field 'data': block {} has the record's recent site {}, but the "
+                             "record has had {} sites so far",
+                             number, code, recent.n));
+        const std::uint64_t id =
+            code < MA_COMPACT_RECENT_SITES ? recent.ids[code] : code - (MA_COMPACT_RECENT_SITES - 1);
+        if (code >= MA_COMPACT_RECENT_SITES &&
+            std::find(recent.ids, recent.ids + recent.n, id) != recent.ids + recent.n)
+            fail(fmt::format("field 'data': block {} gives site {} anew, but it is one of the "
+                             "record's recent sites",
+                             number, id));
+        ma_compact_site_code(&recent, id);
+        return id;
+    }
+
+    // A pointer's offset: the first one's as it is, each later one's as the whole words
+    // skipped since the previous one.
+    std::uint64_t compact_offset(CompactData& data, std::optional<std::uint64_t> previous) const {
+        const std::uint64_t gap = compact_number(data, "pointer offset");
+        if (!previous) return gap;
+        constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+        if (gap >= kMax / 8 || 8 * (gap + 1) > kMax - *previous)
+            fail("field 'data': a pointer's offset does not fit in 64 bits");
+        return *previous + 8 * (gap + 1);
+    }
+
+    // A pointer's target (ma_compact_target): the block number it points into, and in
+    // `pointer` its interior offset.
+    std::uint64_t compact_target(CompactData& data, std::uint64_t holder, BlockPointer& pointer) const {
+        const std::uint64_t code = compact_number(data, "pointer target");
+        const std::uint64_t folded = code >> 1;
+        // Even: the target is that many blocks on; odd: (folded + 1) / 2 blocks back.
+        const std::uint64_t back = folded % 2 == 1 ? folded / 2 + 1 : 0;
+        if (back >= holder)
+            fail(fmt::format("field 'data': block {} points {} blocks back, before block 1",
+                             holder, back));
+        const std::uint64_t target = back > 0 ? holder - back : holder + folded / 2;
+        if ((code & 1) == 0) return target;
+        const std::uint64_t offset = compact_number(data, "interior offset");
+        if (offset == 0 || offset > kFarInteriorOffset)
+            fail(fmt::format("field 'data': interior offset {} is not from 1 to {} (which "
+                             "stands for 4 GiB or more)",
+                             offset, kFarInteriorOffset));
+        pointer.target_offset = static_cast<std::uint32_t>(offset);
+        return target;
+    }
+
+    // One varint: 5 bits a digit, least significant first, in its shortest form.
+    std::uint64_t compact_number(CompactData& data, std::string_view what) const {
+        std::uint64_t value = 0;
+        for (unsigned shift = 0;; shift += MA_COMPACT_PAYLOAD_BITS) {
+            const int digit = compact_digit(data, what);
+            const std::uint64_t payload = static_cast<unsigned>(digit) & (MA_COMPACT_MORE - 1);
+            if (shift >= 64 || (shift > 0 && (payload >> (64 - shift)) != 0))
+                fail(fmt::format("field 'data': the {} does not fit in 64 bits", what));
+            value |= payload << shift;
+            if ((static_cast<unsigned>(digit) & MA_COMPACT_MORE) != 0) continue;
+            if (payload == 0 && shift > 0)
+                fail(fmt::format("field 'data': the {} is not in its shortest form", what));
+            return value;
+        }
+    }
+
+    // The hash: MA_COMPACT_HASH_CHARS digits of 6 bits, most significant first.
+    std::uint64_t compact_hash(CompactData& data) const {
+        std::uint64_t hash = 0;
+        for (unsigned i = 0; i < MA_COMPACT_HASH_CHARS; ++i) {
+            const int digit = compact_digit(data, "hash");
+            if (i == 0 && digit >= 16)
+                fail("field 'data': a hash is more than 64 bits (its first digit is past 'P')");
+            hash = hash << 6 | static_cast<unsigned>(digit);
+        }
+        return hash;
+    }
+
+    int compact_digit(CompactData& data, std::string_view what) const {
+        if (data.at == data.text.size())
+            fail(fmt::format("field 'data' ends inside a block's {}", what));
+        const char c = data.text[data.at++];
+        const int digit = kCompactDigitValues[static_cast<unsigned char>(c)];
+        if (digit < 0)
+            fail(fmt::format("field 'data': '{}' at character {} is not a digit of the compact "
+                             "encoding (A-Z, a-z, 0-9, '-', '_')",
+                             excerpt(std::string_view(&c, 1)), data.at));
+        return digit;
     }
 
     // The decimal number at `at` in `list`, which must end at `end` or at one of the
@@ -1107,6 +1367,8 @@ private:
         "field 'ptrs' is not a list of OFF:TO or OFF:TO+TOFF entries";
     static constexpr std::string_view kLayoutsSyntax =
         "field 'heur' is not a list of OFF:MASK entries";
+    static constexpr std::string_view kNumberedLayoutsSyntax =
+        "field 'heur' is not a list of N:OFF:MASK entries";
 
     std::uint64_t pointer_number(const char*& at, const char* end, std::string_view list,
                                  char terminator, char other_terminator = '\0',
@@ -1475,6 +1737,10 @@ private:
     };
 
     static constexpr std::string_view kBlockPrefix = MA_TAG_BLOCK "\t";
+    // What `block` (versions 3 and 4) and `blocks` (version 5) records begin with: they may
+    // be longer than other lines.
+    static constexpr std::string_view kLongRecordPrefix = MA_TAG_BLOCK;
+    static_assert(std::string_view(MA_TAG_BLOCKS).starts_with(kLongRecordPrefix));
 
     LineSource lines_;
     std::optional<std::uint64_t> input_bytes_;  // the input's size, when known
@@ -1528,6 +1794,7 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {MA_TAG_MARK, &TraceParser::parse_mark, any, since(MA_TAG_MARK)},
         {MA_TAG_PHASES, &TraceParser::parse_phase_counts, at_most_once, since(MA_TAG_PHASES)},
         {MA_TAG_SNAPSHOT, &TraceParser::parse_snapshot, any, since(MA_TAG_SNAPSHOT)},
+        {MA_TAG_BLOCKS, &TraceParser::parse_blocks, any, since(MA_TAG_BLOCKS)},
         {MA_TAG_ROOT, &TraceParser::parse_root, any, since(MA_TAG_ROOT)},
         {MA_TAG_SNAPSHOT_COST, &TraceParser::parse_snapshot_cost, at_most_once,
          since(MA_TAG_SNAPSHOT_COST)},
@@ -1561,18 +1828,9 @@ Trace parse_trace(std::istream& in, const std::string& source,
 }
 
 Trace read_trace(const std::string& path) {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-        throw TraceError(path, 0, "is a directory, not a trace file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw TraceError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
-    // The size of a regular file bounds what a snapshot header can make the reader reserve;
-    // a pipe or a device has none.
-    const std::uintmax_t size = std::filesystem::file_size(path, error);
-    const std::optional<std::uint64_t> bytes =
-        error ? std::nullopt : std::optional<std::uint64_t>(size);
-    ReadProgress progress(path, bytes);
-    return parse_trace(in, path, bytes, progress.callback());
+    TraceInput input(path);
+    ReadProgress progress(input.name(), input.size());
+    return parse_trace(input.stream(), input.name(), input.size(), progress.callback());
 }
 
 }  // namespace memattr

@@ -57,8 +57,9 @@ private:
     std::string message_;
 };
 
-// Reads the trace at `path`, with progress on a terminal for a big one (read_progress.h).
-// Throws TraceError.
+// Reads the trace at `path` ("-": standard input), gzip- or zstd-compressed or not
+// (trace_input.h), with progress on a terminal for a big one (read_progress.h). Throws
+// TraceError.
 Trace read_trace(const std::string& path);
 
 // Reads a trace from `in`; `source` names it in Trace::source and in errors. `input_bytes`,

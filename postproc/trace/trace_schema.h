@@ -19,12 +19,17 @@
 
 namespace memattr::schema {
 
-// One record of the format: its tag, the first version that has it, and its keys in the
-// order the tool writes them.
+// One record of the format: its tag, the first and the last version that have it (until
+// 0: every version from since on), and its keys in the order the tool writes them.
 struct RecordSchema {
     std::string_view tag;
     std::uint64_t since;
+    std::uint64_t until;
     std::span<const std::string_view> keys;
+
+    bool in_version(std::uint64_t version) const {
+        return version >= since && (until == 0 || version <= until);
+    }
 };
 
 // Expands a key list into string literals, for the arrays below.
@@ -33,7 +38,7 @@ struct RecordSchema {
 
 namespace keys {
 // keys::SITE etc.: one array per record.
-#define MA_SCHEMA_KEY_ARRAY(RECORD, SINCE) \
+#define MA_SCHEMA_KEY_ARRAY(RECORD, SINCE, UNTIL) \
     inline constexpr std::string_view RECORD[] = {MA_TRACE_KEYS_##RECORD(MA_SCHEMA_KEY_TEXT)};
 MA_TRACE_RECORDS(MA_SCHEMA_KEY_ARRAY)
 #undef MA_SCHEMA_KEY_ARRAY
@@ -50,7 +55,8 @@ inline constexpr std::string_view ROOT_MAPPING[] = {MA_TRACE_ROOT_KEYS_MAPPING(M
 }  // namespace keys
 
 // Every record, in the order of the format document.
-#define MA_SCHEMA_RECORD(RECORD, SINCE) RecordSchema{MA_TAG_##RECORD, SINCE, keys::RECORD},
+#define MA_SCHEMA_RECORD(RECORD, SINCE, UNTIL) \
+    RecordSchema{MA_TAG_##RECORD, SINCE, UNTIL, keys::RECORD},
 inline constexpr RecordSchema kRecords[] = {MA_TRACE_RECORDS(MA_SCHEMA_RECORD)};
 #undef MA_SCHEMA_RECORD
 
@@ -59,6 +65,13 @@ inline constexpr RecordSchema kRecords[] = {MA_TRACE_RECORDS(MA_SCHEMA_RECORD)};
 consteval std::uint64_t since(std::string_view tag) {
     for (const RecordSchema& record : kRecords)
         if (record.tag == tag) return record.since;
+    throw "not a record tag of the schema";
+}
+
+// The last version that has the record `tag`; 0 when every version since its first does.
+consteval std::uint64_t until(std::string_view tag) {
+    for (const RecordSchema& record : kRecords)
+        if (record.tag == tag) return record.until;
     throw "not a record tag of the schema";
 }
 

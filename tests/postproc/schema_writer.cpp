@@ -8,6 +8,8 @@
 #include "trace/trace_escape.h"
 #include "trace/trace_schema.h"
 
+#include "memattr_trace_compact.h"
+
 namespace memattr::test {
 
 namespace {
@@ -236,10 +238,11 @@ private:
             .number(MA_KEY_THREAD_PBK, t.peak_blocks)
             .number(MA_KEY_THREAD_PT, t.peak_time)
             .number(MA_KEY_THREAD_EB, t.exit_bytes)
-            .number(MA_KEY_THREAD_EBK, t.exit_blocks)
-            .number(MA_KEY_THREAD_GPB, t.global_peak_bytes.value_or(0))
-            .number(MA_KEY_THREAD_GPBK, t.global_peak_blocks.value_or(0))
-            .end();
+            .number(MA_KEY_THREAD_EBK, t.exit_blocks);
+        // Absent in traces written before the tool recorded them: absent again.
+        if (t.global_peak_bytes) w_.number(MA_KEY_THREAD_GPB, *t.global_peak_bytes);
+        if (t.global_peak_blocks) w_.number(MA_KEY_THREAD_GPBK, *t.global_peak_blocks);
+        w_.end();
     }
 
     // peak, totals, exit and the timeline.
@@ -358,31 +361,54 @@ private:
             .number(MA_KEY_SNAPSHOT_UNREADABLE_BYTES, s.unreadable_bytes)
             .number(MA_KEY_SNAPSHOT_IN_PLACE_BLOCKS, s.in_place_blocks)
             .end();
-        for (std::size_t i = 0; i < s.blocks.size(); ++i) write_block(s, i);
+        for (std::size_t first = 0; first < s.blocks.size();) first = write_blocks(s, first);
         for (const SnapshotRoot& root : s.roots) write_root(root);
     }
 
-    void write_block(const Snapshot& s, std::size_t i) {
-        const SnapshotBlock& b = s.blocks[i];
-        w_.begin(MA_TAG_BLOCK)
-            .number(MA_KEY_BLOCK_I, i + 1)
-            .address(MA_KEY_BLOCK_ADDR, b.address)
-            .number(MA_KEY_BLOCK_SITE, site_id(b.site))
-            .number(MA_KEY_BLOCK_SIZE, b.size)
-            .raw(MA_KEY_BLOCK_HASH, fmt::format("{:016x}", b.hash));
-        std::vector<std::string> pointers;
-        for (const BlockPointer& p : s.pointers_of(i))
-            pointers.push_back(p.target_offset == 0 ? fmt::format("{}:{}", p.offset, p.target + 1)
-                                                    : fmt::format("{}:{}+{}", p.offset,
-                                                                  p.target + 1, p.target_offset));
-        if (!pointers.empty())
-            w_.raw(MA_KEY_BLOCK_PTRS, fmt::format("{}", fmt::join(pointers, ",")));
+    // One `blocks` record from block `first` on (as the tool cuts them); returns the index
+    // of the first block it leaves to the next.
+    std::size_t write_blocks(const Snapshot& s, std::size_t first) {
+        std::string data;
+        std::size_t end = first;
+        std::uint64_t pointers = 0;
+        MaCompactSites recent{};
+        while (end < s.blocks.size() && end - first < MA_COMPACT_BLOCKS_PER_RECORD &&
+               pointers < MA_COMPACT_POINTERS_PER_RECORD) {
+            pointers += s.pointers_of(end).size();
+            append_block(s, end, end == first ? nullptr : &s.blocks[end - 1], recent, data);
+            ++end;
+        }
+        w_.begin(MA_TAG_BLOCKS)
+            .number(MA_KEY_BLOCKS_FIRST, first + 1)
+            .number(MA_KEY_BLOCKS_N, end - first)
+            .raw(MA_KEY_BLOCKS_DATA, data);
         std::vector<std::string> layouts;
         for (const LayoutMatch& l : s.layouts)
-            if (l.block == i) layouts.push_back(fmt::format("{}:{}", l.offset, l.heuristics));
+            if (l.block >= first && l.block < end)
+                layouts.push_back(fmt::format("{}:{}:{}", l.block + 1, l.offset, l.heuristics));
         if (!layouts.empty())
-            w_.raw(MA_KEY_BLOCK_HEUR, fmt::format("{}", fmt::join(layouts, ",")));
+            w_.raw(MA_KEY_BLOCKS_HEUR, fmt::format("{}", fmt::join(layouts, ",")));
         w_.end();
+        return end;
+    }
+
+    void append_block(const Snapshot& s, std::size_t i, const SnapshotBlock* previous,
+                      MaCompactSites& recent, std::string& data) {
+        const SnapshotBlock& b = s.blocks[i];
+        char digits[MA_COMPACT_MAX_HEAD_CHARS];
+        const std::span<const BlockPointer> pointers = s.pointers_of(i);
+        data.append(digits, ma_compact_put_block(digits,
+                                                 b.address - (previous ? previous->address : 0),
+                                                 ma_compact_site_code(&recent, site_id(b.site)),
+                                                 b.size, b.hash, pointers.size()));
+        std::optional<std::uint64_t> previous_offset;
+        for (const BlockPointer& p : pointers) {
+            const std::uint64_t gap =
+                previous_offset ? (p.offset - *previous_offset) / 8 - 1 : p.offset;
+            data.append(digits,
+                        ma_compact_put_pointer(digits, gap, i + 1, p.target + 1, p.target_offset));
+            previous_offset = p.offset;
+        }
     }
 
     void write_root(const SnapshotRoot& r) {

@@ -51,7 +51,8 @@ Trace without_exit_snapshot() {
 }
 
 TEST(LeakAnalysis, CategoriesAndSitesOfTheExitSnapshot) {
-    const LeakReport& leaks = test::ownership_report().leaks;
+    const ReportModel model = test::ownership_report();  // kept: `leaks` refers into it
+    const LeakReport& leaks = model.leaks;
     ASSERT_FALSE(leaks.missing);
     EXPECT_EQ(leaks.snapshot.id, 3u);
     using Figures = std::pair<std::uint64_t, std::uint64_t>;  // bytes, blocks

@@ -1,6 +1,7 @@
 // Robustness: damaged versions of small.trace (version 1), lineage.trace (version 2, with
 // copy records), ownership.trace (version 3, with snapshots), phases.trace (version 3,
-// with phases) and memory_map.trace and memory_map_wrap.trace (version 4, with memory maps)
+// with phases), memory_map.trace and memory_map_wrap.trace (version 4, with memory maps),
+// and ownership_v5.trace and every_record.trace (version 5, compact `blocks` records)
 // either parse or raise
 // TraceError, never anything else (no crash, no other exception, no hang); and whatever
 // parses can be analysed and rendered in every format, the lineage and ownership graphs
@@ -61,9 +62,10 @@ private:
         return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_);
     }
 
-    // Mostly characters that keep a line lexically valid, so that semantic checks run.
+    // Mostly characters that keep a line lexically valid, so that semantic checks run
+    // (digits of version 5's compact data among them: A, P, Q, g, _).
     char printable_byte() {
-        static const std::string alphabet = "0123456789=,\\x-abcdefz \t";
+        static const std::string alphabet = "0123456789=,\\x-abcdefz \tAPQg_";
         return alphabet[below(alphabet.size())];
     }
 
@@ -124,7 +126,8 @@ std::string trace_name(const testing::TestParamInfo<const char*>& info) {
 INSTANTIATE_TEST_SUITE_P(SampleTraces, TraceFuzz,
                          testing::Values("small.trace", "lineage.trace", "ownership.trace",
                                          "phases.trace", "memory_map.trace",
-                                         "memory_map_wrap.trace"),
+                                         "memory_map_wrap.trace", "ownership_v5.trace",
+                                         "every_record.trace"),
                          trace_name);
 
 TEST_P(TraceFuzz, RandomTruncationsParseOrThrowTraceError) {

@@ -91,12 +91,13 @@ TEST(TraceReaderV3, ReadsSnapshotHeaders) {
 }
 
 TEST(TraceReaderV3, ReadsBlocksAndPointersInFlatArrays) {
-    const Snapshot& peak = test::ownership_trace().snapshots[1];
+    const Trace trace = test::ownership_trace();  // kept: `peak` refers into it
+    const Snapshot& peak = trace.snapshots[1];
     const SnapshotBlock& node_c = peak.blocks[3];
     EXPECT_EQ(node_c.address, 0x4000u);
     EXPECT_EQ(node_c.size, 32u);
     EXPECT_EQ(node_c.hash, 0xa003u);
-    EXPECT_EQ(test::ownership_trace().sites[node_c.site].id, 1u);
+    EXPECT_EQ(trace.sites[node_c.site].id, 1u);
     const auto pointers = peak.pointers_of(3);
     ASSERT_EQ(pointers.size(), 2u);
     EXPECT_EQ(pointers[0].offset, 8u);
@@ -164,7 +165,8 @@ TEST(TraceReaderV3, BlockRecordsInAnotherLayoutTakeTheGeneralPath) {
     // Keys in another order and an unknown key: the same block.
     const std::string text =
         edited(kNodeC, "i=4\taddr=0x4000\tsite=1", "site=1\tfuture=x\taddr=0x4000\ti=4");
-    const Snapshot& peak = parse_text(text).snapshots[1];
+    const Trace trace = parse_text(text);
+    const Snapshot& peak = trace.snapshots[1];
     EXPECT_EQ(peak.blocks[3].address, 0x4000u);
     EXPECT_EQ(peak.pointers_of(3).size(), 2u);
 }
@@ -323,7 +325,7 @@ TEST(TraceReaderV3Errors, OnlyBlockRecordsMayBeLong) {
     lines[root] =
         replace_once(lines[root], "name=g_cache", "name=" + std::string(kMaxLineBytes, 'a'));
     expect_trace_error(with_end_record(lines), root + 1,
-                       fmt::format("line is longer than {} bytes ({} for a 'block' record)",
+                       fmt::format("line is longer than {} bytes ({} for a 'block' or 'blocks' record)",
                                    kMaxLineBytes, kMaxBlockLineBytes));
 }
 

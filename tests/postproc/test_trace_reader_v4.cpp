@@ -130,7 +130,8 @@ TEST(TraceReaderV4, StackZeroMeansNoneAndStacksNameTheirThread) {
 }
 
 TEST(TraceReaderV4, ReadsAGrowthListCutToTheLastSixteen) {
-    const Region& brk = test::memory_map_wrap_trace().memory_maps[0].regions[2];
+    const Trace trace = test::memory_map_wrap_trace();  // kept: `brk` refers into it
+    const Region& brk = trace.memory_maps[0].regions[2];
     EXPECT_EQ(brk.kind, RegionKind::brk);
     EXPECT_EQ(brk.growths, 37u);
     ASSERT_EQ(brk.growth.size(), 16u);

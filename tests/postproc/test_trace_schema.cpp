@@ -34,10 +34,14 @@ TEST(TraceSchema, EveryRecordAndKeyRoundTrips) {
     // And what is written reads back to the same figures.
     EXPECT_EQ(write_trace(parse_text(written.text)).text, written.text);
 
-    for (const schema::RecordSchema& record : schema::kRecords)
+    // Records of older versions only (`block`) have their keys tested with those versions'
+    // fixtures.
+    for (const schema::RecordSchema& record : schema::kRecords) {
+        if (!record.in_version(MA_TRACE_VERSION)) continue;
         for (const std::string_view key : record.keys)
             EXPECT_TRUE(written.keys.contains({std::string(record.tag), std::string(key)}))
                 << "every_record.trace has no '" << key << "' in a '" << record.tag << "' record";
+    }
 }
 
 TEST(TraceSchema, TagsAndKeysAreUnique) {
@@ -49,6 +53,9 @@ TEST(TraceSchema, TagsAndKeysAreUnique) {
             EXPECT_TRUE(keys.insert(key).second) << record.tag << " has " << key << " twice";
         EXPECT_GE(record.since, std::uint64_t{MA_TRACE_OLDEST_VERSION});
         EXPECT_LE(record.since, std::uint64_t{MA_TRACE_VERSION});
+        if (record.until != 0) {
+            EXPECT_LE(record.since, record.until);
+        }
     }
 }
 

@@ -1,15 +1,16 @@
-/* One live block of 2,000,000 pointer-sized words, each pointing at the start or inside of
-   one other block (case many_pointers): its snapshot `block` record lists every pointer and
-   is about 22 MB long, longer than any other kind of line may be, and memattr-graph must
-   read the trace back (issue 13).
-   Expected: the target of 4096 bytes and the array of 16,000,000 bytes, both live at exit,
-   which is the peak: 16,004,096 bytes in 2 blocks; 2,000,000 pointers; the array's site
+/* One live block of 4,000,000 pointer-sized words, each pointing at the start or inside of
+   one other block (case many_pointers): its snapshot record lists every pointer and is
+   longer than any other kind of line may be (16 MiB; a version 5 `blocks` record of about
+   19 MB, a version 4 `block` record of 45 MB), and memattr-graph must read the trace back
+   (issue 13); the trace is big enough to show progress on a terminal.
+   Expected: the target of 4096 bytes and the array of 32,000,000 bytes, both live at exit,
+   which is the peak: 32,004,096 bytes in 2 blocks; 4,000,000 pointers; the array's site
    retains both blocks (only the array points at the target).
    No stdio: printf would allocate its buffer and blur the figures. */
 #include <stdlib.h>
 #include <unistd.h>
 
-#define WORDS 2000000
+#define WORDS 4000000
 #define TARGET_BYTES 4096
 
 static void** array;

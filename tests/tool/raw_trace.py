@@ -154,8 +154,9 @@ class RawTrace:
                     self.sites[int(fields[KEY["SITE_ID"]])] = fields
                 elif tag == TAG["SNAPSHOT"]:
                     self.snapshots.append(Snapshot(fields))
-                elif tag == TAG["BLOCK"]:
-                    self.snapshots[-1].blocks.append(_block(fields))
+                elif tag == TAG["BLOCKS"]:
+                    snapshot = self.snapshots[-1]
+                    snapshot.blocks.extend(_compact_blocks(fields, len(snapshot.blocks) + 1))
                 elif tag == TAG["ROOT"]:
                     fields[KEY["ROOT_TO"]] = int(fields[KEY["ROOT_TO"]])
                     self.snapshots[-1].roots.append(fields)
@@ -194,12 +195,64 @@ def _check_version(path, fields):
                          % (path, fields.get(KEY["HEADER_VERSION"]), VERSION))
 
 
-def _block(fields):
-    ptrs = []
-    for entry in filter(None, fields.get(KEY["BLOCK_PTRS"], "").split(",")):
-        offset, target = entry.split(":")
-        to, _, to_offset = target.partition("+")
-        ptrs.append((int(offset), int(to), int(to_offset or 0)))
-    return {"addr": int(fields[KEY["BLOCK_ADDR"]], 16), "site": int(fields[KEY["BLOCK_SITE"]]),
-            "size": int(fields[KEY["BLOCK_SIZE"]]), "hash": fields[KEY["BLOCK_HASH"]],
-            "ptrs": ptrs}
+_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_DIGIT_VALUE = {c: i for i, c in enumerate(_DIGITS)}
+_HASH_CHARS = 11
+_ADDRESS_UNIT = 16    # MA_COMPACT_ADDRESS_UNIT
+_RECENT_SITES = 8     # MA_COMPACT_RECENT_SITES
+
+
+class _Digits:
+    """A `blocks` record's data (format/memattr_trace_compact.h): varints of 5-bit groups,
+    least significant first, bit 5 of a digit meaning "more"; hashes as 11 6-bit digits."""
+
+    def __init__(self, text):
+        self.text, self.at = text, 0
+
+    def number(self):
+        value, shift = 0, 0
+        while True:
+            digit = _DIGIT_VALUE[self.text[self.at]]
+            self.at += 1
+            value |= (digit & 31) << shift
+            shift += 5
+            if not digit & 32:
+                return value
+
+    def hash(self):
+        value = 0
+        for c in self.text[self.at:self.at + _HASH_CHARS]:
+            value = value << 6 | _DIGIT_VALUE[c]
+        self.at += _HASH_CHARS
+        return "%016x" % value
+
+
+def _compact_blocks(fields, first):
+    """The blocks of a `blocks` record, as dicts: addr, site, size, hash (16 hex digits, as
+    the format wrote it up to version 4), ptrs [(offset, to, to_offset)]."""
+    if int(fields[KEY["BLOCKS_FIRST"]]) != first:
+        raise ValueError("blocks record out of order: first=%s, expected %d"
+                         % (fields[KEY["BLOCKS_FIRST"]], first))
+    data = _Digits(fields[KEY["BLOCKS_DATA"]])
+    blocks, address, recent = [], 0, []
+    for number in range(first, first + int(fields[KEY["BLOCKS_N"]])):
+        code = data.number()
+        address += code // 2 * _ADDRESS_UNIT if code % 2 == 0 else code // 2
+        code = data.number()
+        site = recent[code] if code < _RECENT_SITES else code - (_RECENT_SITES - 1)
+        recent = ([site] + [s for s in recent if s != site])[:_RECENT_SITES]
+        block = {"addr": address, "site": site, "size": data.number(), "hash": data.hash(),
+                 "ptrs": []}
+        offset = None
+        for _ in range(data.number()):
+            gap = data.number()
+            offset = gap if offset is None else offset + 8 * (gap + 1)
+            code = data.number()
+            folded = code >> 1
+            to = number - (folded + 1) // 2 if folded % 2 else number + folded // 2
+            block["ptrs"].append((offset, to, data.number() if code & 1 else 0))
+        blocks.append(block)
+    if data.at != len(data.text):
+        raise ValueError("blocks record: %d characters after its blocks"
+                         % (len(data.text) - data.at))
+    return blocks

@@ -21,13 +21,13 @@ import time
 
 from cases import (agreement, allocators, bad_input, copies, history, html, leaks,
                    memory_map, ownership, peak_and_totals, phases, profiles, progress,
-                   real_programs, snapshots)
+                   real_programs, snapshots, trace_input)
 from fixtures import Env, Results, start_test_run
 
 CASES = [*peak_and_totals.CASES, *bad_input.CASES, *copies.CASES, *ownership.CASES,
          *agreement.CASES, *leaks.CASES, *phases.CASES, *memory_map.CASES,
          *allocators.CASES, *history.CASES, *html.CASES, *profiles.CASES,
-         *progress.CASES, *real_programs.CASES, *snapshots.CASES]
+         *progress.CASES, *real_programs.CASES, *snapshots.CASES, *trace_input.CASES]
 
 # The longest cases (each runs several programs under several Valgrind tools) start first,
 # so that both cores stay busy until the end instead of one finishing them alone.

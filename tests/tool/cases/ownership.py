@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 from fixtures import expect_peak, expect_raw, expect_report, line_of, memattr, run, site_ids_at
+from raw_trace import KEY, WORD
 
 # cxx_owner_tree.cpp's shape: 8 pages of 12 lines; the glyph buffer of line l of page p.
 OWNER_PAGES, OWNER_LINES = 8, 12
@@ -232,20 +233,23 @@ def case_snapshots_off(env, results):
 
 
 def case_many_pointers(env, results):
-    """A block of 2,000,000 pointers: its `block` record (about 22 MB) is longer than any
+    """A block of 4,000,000 pointers: its `blocks` record (about 19 MB) is longer than any
     other line may be, and memattr-graph must read the trace the tool wrote (issue 13)."""
     r = expect_report(results, "many_pointers", memattr(env, MANY_POINTERS))
     if not r:
         return
-    whole_heap = 16000000 + 4096
-    results.equal("many_pointers: the peak is the program's, 16,004,096 bytes in 2 blocks",
+    whole_heap = 32000000 + 4096
+    results.equal("many_pointers: the peak is the program's, 32,004,096 bytes in 2 blocks",
                   (r["summary"]["peak"]["bytes"], r["summary"]["peak"]["blocks"]), (whole_heap, 2))
     ownership = r["ownership"]
     if not results.check("many_pointers: ownership is available", ownership["available"],
                          ownership.get("missing_reason")):
         return
-    results.equal("many_pointers: the snapshot has the array's 2,000,000 pointers",
-                  ownership["snapshot"]["pointers"], 2000000)
+    results.equal("many_pointers: the snapshot has the array's 4,000,000 pointers",
+                  ownership["snapshot"]["pointers"], 4000000)
+    longest = max(len(line) for line in open(memattr(env, MANY_POINTERS).trace, "rb"))
+    results.check("many_pointers: its record is longer than any other line may be (16 MiB)",
+                  longest > 16 << 20, f"{longest} bytes")
     array = site_ids_at(r, MANY_POINTERS, line_of(env, MANY_POINTERS, "ARRAY"))
     retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
     results.equal("many_pointers: the array's site retains the target it points at",

@@ -140,7 +140,7 @@ def trace_bytes(trace):
     snapshot_bytes, other_bytes = 0, 0
     with open(trace, "rb") as f:
         for record in f:
-            if record.split(b"\t", 1)[0] in (b"snapshot", b"block", b"root", b"snapshot-cost"):
+            if record.split(b"\t", 1)[0] in (b"snapshot", b"blocks", b"root", b"snapshot-cost"):
                 snapshot_bytes += len(record)
             else:
                 other_bytes += len(record)
