@@ -24,6 +24,7 @@ postproc_libmemattrgraph_a_CPPFLAGS = -I$(top_srcdir)/postproc -I$(top_builddir)
 	$(MA_TRACE_SCHEMA_CPPFLAGS) $(MEMATTR_GRAPH_VERSION_CPPFLAGS)
 postproc_libmemattrgraph_a_SOURCES = \
 	postproc/support/units.h postproc/support/units.cpp \
+	postproc/support/glibc_chunk.h \
 	postproc/trace/trace.h postproc/trace/trace_schema.h format/memattr_trace_schema.h \
 	format/memattr_trace_compact.h \
 	postproc/trace/trace_escape.h postproc/trace/trace_escape.cpp \

@@ -190,6 +190,31 @@ std::vector<DuplicateSitesRow> rank_site_sets(SiteSetTally tally) {
     return rows;
 }
 
+// Duplicate groups summed by each site alone, indexed by site row; rank_sites_alone keeps
+// the rows with blocks, ranked.
+void tally_sites_alone(std::vector<DuplicateSiteRow>& tally, const DuplicateGroup& group,
+                       const BlocksBySite& sites) {
+    for (const auto& [site, blocks] : sites) {
+        DuplicateSiteRow& row = tally[site];
+        row.site = site;
+        ++row.groups;
+        row.blocks += blocks;
+        row.bytes += blocks * group.size;
+    }
+}
+
+std::vector<DuplicateSiteRow> rank_sites_alone(const std::vector<DuplicateSiteRow>& tally) {
+    std::vector<DuplicateSiteRow> rows;
+    for (const DuplicateSiteRow& row : tally)
+        if (row.blocks != 0) rows.push_back(row);
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const DuplicateSiteRow& a, const DuplicateSiteRow& b) {
+                         if (a.bytes != b.bytes) return a.bytes > b.bytes;
+                         return a.blocks > b.blocks;
+                     });
+    return rows;
+}
+
 // ---------------------------------------------------------------- the analysis
 
 class OwnershipAnalysis {
@@ -212,6 +237,7 @@ public:
         rank_sites(report);
         rank_owners(report);
         rank_unreachable(report);
+        rank_largest_blocks(report);
         report.duplicates = summarise_duplicates();
         if (!options_.blocks_site.empty()) report.block_tree = block_tree(report);
         if (options_.site_graph) report.site_graph = site_graph(report);
@@ -391,6 +417,24 @@ private:
                   });
     }
 
+    void rank_largest_blocks(OwnershipReport& report) const {
+        std::vector<std::uint32_t> reached = reachability_.order;
+        const auto larger = [&](std::uint32_t a, std::uint32_t b) {
+            if (dominators_.retained[a] != dominators_.retained[b])
+                return dominators_.retained[a] > dominators_.retained[b];
+            return snapshot_.blocks[a].address < snapshot_.blocks[b].address;
+        };
+        const std::size_t kept = std::min(kMaxRetainerPaths, reached.size());
+        std::partial_sort(reached.begin(), reached.begin() + static_cast<std::ptrdiff_t>(kept),
+                          reached.end(), larger);
+        for (std::size_t rank = 0; rank < kept; ++rank) {
+            const std::uint32_t block = reached[rank];
+            const SnapshotBlock& b = snapshot_.blocks[block];
+            report.largest_blocks.push_back(
+                {site_row(block), b.address, b.size, dominators_.retained[block], path_to(block)});
+        }
+    }
+
     // A duplicate group's blocks by site row, in increasing site row.
     BlocksBySite blocks_by_site(const Duplicates& duplicates, const DuplicateGroup& group) const {
         std::vector<std::size_t> sites;
@@ -410,16 +454,19 @@ private:
         DuplicateSummary summary;
         summary.groups = duplicates.groups.size();
         SiteSetTally site_sets;
+        std::vector<DuplicateSiteRow> sites_alone(rows_.size());
         for (const DuplicateGroup& group : duplicates.groups) {
             summary.blocks += group.count;
             summary.wasted += group.wasted();
             BlocksBySite sites = blocks_by_site(duplicates, group);
             tally_site_set(site_sets, group, sites);
+            tally_sites_alone(sites_alone, group, sites);
             if (summary.rows.size() == kMaxDuplicateRows) continue;
             summary.rows.push_back({group.size, group.hash, group.count, group.wasted(),
                                     most_blocks_first(std::move(sites))});
         }
         summary.by_sites = rank_site_sets(std::move(site_sets));
+        summary.by_site = rank_sites_alone(sites_alone);
         return summary;
     }
 

@@ -147,6 +147,17 @@ struct OwnerRow {
                                        // the first kMaxRetainerPaths rows
 };
 
+// One of the blocks of largest retained size, whichever site they come from: a single
+// block that keeps much alive (a cache's table, a tree's root) shows here even when its
+// site's other blocks keep little.
+struct LargestBlock {
+    std::size_t site = 0;              // index into ReportModel::sites
+    std::uint64_t address = 0;
+    std::uint64_t size = 0;            // its requested bytes
+    std::uint64_t retained_bytes = 0;  // its dominator subtree's bytes, itself included
+    RetainerPath path;                 // from a root to it
+};
+
 // Blocks no root reaches: leaked already at the snapshot.
 struct UnreachableRow {
     std::size_t site = 0;  // index into ReportModel::sites
@@ -177,7 +188,20 @@ struct DuplicateSitesRow {
     std::uint64_t wasted = 0;  // wasted bytes of them
 };
 
+// One site's blocks in duplicate groups, whichever sites the other copies come from: how
+// much of a site's memory is copies of other blocks.
+struct DuplicateSiteRow {
+    std::size_t site = 0;      // index into ReportModel::sites
+    std::uint64_t groups = 0;  // groups holding at least one of its blocks
+    std::uint64_t blocks = 0;  // its blocks in them
+    std::uint64_t bytes = 0;   // their requested bytes
+};
+
 struct DuplicateSummary {
+    std::vector<DuplicateSiteRow> by_site;    // every site with a block in a group, summed
+                                              // over every group (listed in `rows` or not),
+                                              // most bytes first (ties: more blocks, then
+                                              // site row)
     std::vector<DuplicateSitesRow> by_sites;  // every set of sites, most wasted first (ties:
                                               // more groups, then the sites' row indexes)
     std::vector<DuplicateRow> rows;  // most wasted first, at most kMaxDuplicateRows
@@ -254,6 +278,9 @@ struct OwnershipReport {
                                              // then self bytes (descending), then site id
     std::vector<OwnerRow> owners;            // every owner row, by retained bytes descending
     std::vector<UnreachableRow> unreachable; // by bytes descending, then site id
+    std::vector<LargestBlock> largest_blocks;  // the kMaxRetainerPaths reachable blocks of
+                                               // largest retained size, by retained bytes
+                                               // descending, then address
     DuplicateSummary duplicates;
     std::optional<BlockTree> block_tree;     // with AnalysisOptions::blocks_site
     std::optional<SiteGraph> site_graph;     // with AnalysisOptions::site_graph

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analysis/stable_key.h"
+#include "support/glibc_chunk.h"
 #include "support/units.h"
 
 namespace memattr {
@@ -161,11 +162,55 @@ void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRo
     }
 }
 
+namespace {
+
+// The usable bytes of each site's blocks in `snapshot` (by index into Trace::sites), set
+// only where the snapshot's requested bytes of the site equal `requested` of the site (so the
+// snapshot holds exactly the blocks that figure counts) and the site is malloc's.
+void add_usable_bytes(const Snapshot& snapshot, std::uint64_t Site::*requested,
+                      std::optional<std::uint64_t> SiteRow::*usable, std::vector<SiteRow>& rows) {
+    std::vector<std::uint64_t> requested_in_snapshot(rows.size(), 0);
+    std::vector<std::uint64_t> usable_in_snapshot(rows.size(), 0);
+    for (const SnapshotBlock& block : snapshot.blocks) {
+        requested_in_snapshot[block.site] += block.size;
+        usable_in_snapshot[block.site] += glibc_usable_size(block.size);
+    }
+    for (std::size_t site = 0; site < rows.size(); ++site) {
+        const Site& figures = rows[site].figures;
+        if (figures.kind == SiteKind::malloc &&
+            requested_in_snapshot[site] == figures.*requested)
+            rows[site].*usable = usable_in_snapshot[site];
+    }
+}
+
+// Usable bytes at the peak and at exit. A block of 0 bytes still takes a chunk, so a site
+// with nothing requested at the peak may have usable bytes there.
+void add_usable_bytes(const Trace& trace, std::vector<SiteRow>& rows) {
+    const auto first_of_kind = [&](bool SnapshotKinds::*kind) -> const Snapshot* {
+        for (const Snapshot& snapshot : trace.snapshots)
+            if (snapshot.kinds.*kind) return &snapshot;
+        return nullptr;
+    };
+    const Snapshot* peak = first_of_kind(&SnapshotKinds::peak);
+    // The peak snapshot is taken at the first release after the peak, so it holds the peak's
+    // blocks exactly when its totals are the peak's.
+    if (peak != nullptr && peak->bytes == trace.peak.bytes &&
+        peak->blocks.size() == trace.peak.blocks)
+        add_usable_bytes(*peak, &Site::peak_bytes, &SiteRow::peak_usable_bytes, rows);
+    const Snapshot* exit = first_of_kind(&SnapshotKinds::exit);
+    if (exit != nullptr && exit->bytes == trace.exit.bytes &&
+        exit->blocks.size() == trace.exit.blocks)
+        add_usable_bytes(*exit, &Site::exit_bytes, &SiteRow::exit_usable_bytes, rows);
+}
+
+}  // namespace
+
 std::vector<SiteRow> make_site_rows(const Trace& trace, const SiteFolder& folder) {
     std::vector<SiteRow> rows;
     rows.reserve(trace.sites.size());  // a row is about 1 KB: no doubling of 100,000 of them
     for (const Site& site : trace.sites) rows.push_back(make_row(trace, site, folder));
     tell_apart(trace, folder, rows);
+    add_usable_bytes(trace, rows);  // before sorting: rows are still in Trace::sites' order
     std::sort(rows.begin(), rows.end(), [](const SiteRow& a, const SiteRow& b) {
         return ranks_before(a.figures, b.figures, &Site::peak_bytes);
     });

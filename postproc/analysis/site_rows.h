@@ -43,6 +43,15 @@ struct SiteRow {
                                               // written, yet never read
     std::uint64_t written_unread_bytes = 0;   // never_read_bytes - never_accessed_bytes
     double never_read_percent = 0;            // never_read_bytes, % of total_bytes
+
+    // Usable bytes (support/glibc_chunk.h: what glibc's chunks hold, the request rounded up)
+    // of the blocks live at the global peak and at exit, summed from the peak and exit
+    // snapshots' blocks. Unset when there is no such snapshot, when its blocks of this site
+    // do not add up to the site's own figure (a snapshot taken away from the peak), or for a
+    // custom or pool site (not glibc's memory). The total over the run has no usable figure:
+    // the trace keeps no size of each block allocated.
+    std::optional<std::uint64_t> peak_usable_bytes;
+    std::optional<std::uint64_t> exit_usable_bytes;
 };
 
 // Every site of `trace` as a row, by peak bytes, then total bytes, then id (descending,

@@ -150,6 +150,51 @@ TEST(Analysis, ThreadsAreOrderedById) {
     EXPECT_EQ(model.threads[1].id, 2u);
 }
 
+// The ownership fixture with its peak record moved onto the peak snapshot (10,656 bytes in
+// 19 blocks), as the tool writes it when nothing was allocated between the peak and the
+// snapshot.
+Trace ownership_trace_at_its_snapshot() {
+    return test::parse_text(test::replace_once(test::data_text("ownership.trace"),
+                                               "peak\tt=7000000\talloc=15000\tbytes=10700\tblocks=20",
+                                               "peak\tt=7000000\talloc=15000\tbytes=10656\tblocks=19"));
+}
+
+const SiteRow& row_of(const ReportModel& model, std::uint64_t id) {
+    for (const SiteRow& row : model.sites)
+        if (row.figures.id == id) return row;
+    throw std::out_of_range("no such site");
+}
+
+TEST(Analysis, UsableBytesAtThePeakComeFromThePeakSnapshotsBlocks) {
+    const ReportModel model = analyse(ownership_trace_at_its_snapshot(), {});
+    // site 3: 4,096 + 4,096 + 1,024 requested; chunks of 4,112, 4,112 and 1,040 bytes
+    EXPECT_EQ(row_of(model, 3).peak_usable_bytes, 4104u + 4104u + 1032u);
+    // site 5: 512 + 256 + two blocks of 0 bytes, which still take a 32-byte chunk each
+    EXPECT_EQ(row_of(model, 5).peak_usable_bytes, 520u + 264u + 24u + 24u);
+    EXPECT_EQ(row_of(model, 4).peak_usable_bytes, 4u * 24u);
+    EXPECT_EQ(row_of(model, 6).peak_usable_bytes, 3u * 136u);
+    // site 1 counts 172 bytes at the peak, its blocks in the snapshot 128: no figure rather
+    // than a wrong one
+    EXPECT_EQ(row_of(model, 1).peak_usable_bytes, std::nullopt);
+    // the exit snapshot is the exit's: sites 4 and 5 live, the others with nothing
+    EXPECT_EQ(row_of(model, 5).exit_usable_bytes, 832u);
+    EXPECT_EQ(row_of(model, 3).exit_usable_bytes, 0u);
+}
+
+TEST(Analysis, NoUsableBytesAwayFromThePeakOrForACustomAllocator) {
+    // as recorded, the peak snapshot is 44 bytes short of the peak
+    const ReportModel away = analyse(test::ownership_trace(), {});
+    for (const SiteRow& row : away.sites) EXPECT_EQ(row.peak_usable_bytes, std::nullopt);
+    EXPECT_EQ(row_of(away, 5).exit_usable_bytes, 832u);
+
+    Trace custom = ownership_trace_at_its_snapshot();
+    for (Site& site : custom.sites)
+        if (site.id == 3) site.kind = SiteKind::custom;
+    const ReportModel model = analyse(custom, {});
+    EXPECT_EQ(row_of(model, 3).peak_usable_bytes, std::nullopt);
+    EXPECT_EQ(row_of(model, 6).peak_usable_bytes, 408u);
+}
+
 TEST(Analysis, ComputesOnlyTheNeededParts) {
     const Trace trace = test::ownership_trace();
     const ReportModel full = analyse(trace, {});

@@ -193,6 +193,12 @@ TEST(OwnershipText, DuplicateContents) {
               "  2. 256 bytes wasted in 1 group of equal blocks (3 blocks), from one site\n"
               "       3 blocks from Blob::copy<\"q\\\\z\">(char const*) & (blob.cpp:14) [site 6]\n"
               "\n"
+              "By site alone: each site's blocks in the groups, whatever the other copies' sites.\n"
+              "  1. 8.00 KiB (8,192 bytes) in 2 blocks of 1 group from Segment::load(char const*) "
+              "(segment.cpp:30) [site 3]\n"
+              "  2. 384 bytes in 3 blocks of 1 group from Blob::copy<\"q\\\\z\">(char const*) & "
+              "(blob.cpp:14) [site 6]\n"
+              "\n"
               "By group: the largest groups, each with the sites its copies come from.\n"
               "  1. 2 copies of 4.00 KiB (4,096 bytes): 4.00 KiB (4,096 bytes) wasted\n"
               "     2 from Segment::load(char const*) (segment.cpp:30) [site 3]\n"
@@ -214,6 +220,11 @@ TEST(OwnershipText, DuplicatesBySitesSumTheGroupsOfEachSetAndRankByWastedBytes) 
                                 "(4 blocks), between\n"
                                 "       2 blocks from List::push(int) (list.cpp:8) [site 4]\n"
                                 "       2 blocks from Cache::Cache() (cache.cpp:12) [site 2]\n"
+                                "\nBy site alone:");
+    // summed over both of List::push's groups, though --top lists only one group
+    EXPECT_CONTAINS(duplicates, "The top 1 of 4 sites (--top shows more).\n"
+                                "  1. 4.02 KiB (4,120 bytes) in 2 blocks of 2 groups from "
+                                "List::push(int) (list.cpp:8) [site 4]\n"
                                 "\nBy group:");
     EXPECT_EQ(duplicates.find("from Cache::insert"), std::string::npos);
 }
@@ -338,6 +349,67 @@ TEST(OwnershipJson, DuplicatesBySites) {
                    "groups": 1, "blocks": 3, "wasted": 256}
               ])"));
     EXPECT_EQ(duplicates["rows"].size(), 3u);
+    // Each site alone, over every group: List::push's 4,096- and 24-byte copies, Cache's
+    // 4,096 and 24, Cache::insert's two 128-byte copies, Blob's one.
+    EXPECT_EQ(duplicates["by_site"],
+              json::parse(R"([
+                  {"site": 4, "groups": 2, "blocks": 2, "bytes": 4120},
+                  {"site": 2, "groups": 2, "blocks": 2, "bytes": 4120},
+                  {"site": 1, "groups": 1, "blocks": 2, "bytes": 256},
+                  {"site": 6, "groups": 1, "blocks": 1, "bytes": 128}
+              ])"));
+}
+
+TEST(OwnershipJson, DuplicatesBySiteAreSummedOverGroupsTheTopLeftOut) {
+    AnalysisOptions options;
+    options.top = 1;
+    const json document = json_report(duplicates_in_two_site_sets(), options);
+    const json& duplicates = document["ownership"]["duplicates"];
+    EXPECT_EQ(duplicates["rows"].size(), 1u);
+    EXPECT_EQ(document["truncated"]["/ownership/duplicates/rows"], 3);
+    EXPECT_EQ(duplicates["by_site"],
+              json::parse(R"([{"site": 4, "groups": 2, "blocks": 2, "bytes": 4120}])"));
+    EXPECT_EQ(document["truncated"]["/ownership/duplicates/by_site"], 4);
+}
+
+TEST(OwnershipJson, LargestBlocksByRetainedSizeWithTheirPaths) {
+    const json ownership = json_report(test::ownership_trace())["ownership"];
+    const json& blocks = ownership["largest_blocks"];
+    ASSERT_EQ(blocks.size(), kMaxRetainerPaths);
+    // Cache's table (64 bytes) keeps every node and segment: 9,376 bytes retained
+    EXPECT_EQ(blocks[0], json::parse(R"({
+        "site": 2, "address": "0x1000", "size": 64, "retained_bytes": 9376,
+        "retained_percent": )" + json(100.0 * 9376 / 10656).dump() + R"(,
+        "path": {"root": 0, "root_address": "0x404040", "root_symbol_offset": 0, "blocks": 1,
+                 "steps": [{"site": 2, "blocks": 1, "address": "0x1000", "size": 64,
+                            "offset": 0, "target_offset": 0}]}})"));
+    // then two nodes of 32 bytes, each with its 4,096-byte segment, lower address first
+    EXPECT_EQ(blocks[1]["address"], "0x2000");
+    EXPECT_EQ(blocks[1]["retained_bytes"], 4128);
+    EXPECT_EQ(blocks[1]["path"]["blocks"], 2);
+    EXPECT_EQ(blocks[2]["address"], "0x3000");
+    EXPECT_EQ(blocks[2]["path"]["steps"][1]["offset"], 8);
+    for (std::size_t i = 1; i < blocks.size(); ++i)
+        EXPECT_GE(blocks[i - 1]["retained_bytes"], blocks[i]["retained_bytes"]);
+}
+
+TEST(OwnershipJson, UsableBytesBesideRequestedBytesPerSite) {
+    const json sites = json_report(test::ownership_trace())["sites"];
+    for (const json& site : sites) {
+        // the fixture's peak snapshot is not at the peak: no usable figure there
+        EXPECT_EQ(site["peak"]["usable_bytes"], nullptr);
+        if (site["id"] == 5) EXPECT_EQ(site["exit"]["usable_bytes"], 832);
+        if (site["id"] == 4) EXPECT_EQ(site["exit"]["usable_bytes"], 96);
+    }
+}
+
+TEST(OwnershipText, UsableBytesFollowTheShareOfThePeakAndOfTheExit) {
+    const std::string report = text_report(test::ownership_trace());
+    EXPECT_CONTAINS(section(report, "Live at exit"),
+                    "  1. 768 bytes in 4 blocks, 88.9% of what is live at exit, 832 bytes usable\n");
+    // no usable figure where the snapshot is not at the peak
+    EXPECT_CONTAINS(section(report, "Top sites at peak"),
+                    "  1. 9.00 KiB (9,216 bytes) in 3 blocks, 86.1% of the peak\n");
 }
 
 TEST(OwnershipJson, SaysWhyThereIsNoSnapshot) {

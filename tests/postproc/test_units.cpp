@@ -5,10 +5,27 @@
 #include <gtest/gtest.h>
 
 #include "report/layout.h"
+#include "support/glibc_chunk.h"
 #include "support/units.h"
 
 namespace memattr {
 namespace units_tests {
+
+// The values malloc_usable_size gives under glibc 2.36 on x86-64 (docs/accuracy.md).
+TEST(Units, GlibcUsableSizeIsTheChunkLessItsHeader) {
+    EXPECT_EQ(glibc_usable_size(0), 24u);     // the smallest chunk, 32 bytes
+    EXPECT_EQ(glibc_usable_size(1), 24u);
+    EXPECT_EQ(glibc_usable_size(24), 24u);
+    EXPECT_EQ(glibc_usable_size(25), 40u);    // 25 + 8 rounded up to 48
+    EXPECT_EQ(glibc_usable_size(40), 40u);
+    EXPECT_EQ(glibc_usable_size(41), 56u);
+    EXPECT_EQ(glibc_usable_size(1024), 1032u);
+    EXPECT_EQ(glibc_usable_size(4096), 4104u);
+    EXPECT_EQ(glibc_usable_size(100000), 100008u);
+    // from 128 KiB, a mapping of its own: whole pages less a 16-byte header
+    EXPECT_EQ(glibc_usable_size(200000), 200688u);
+    EXPECT_EQ(glibc_usable_size(135145), 139248u);  // its chunk, 135,168, + 8 passes a page
+}
 
 TEST(Units, GroupsDigits) {
     EXPECT_EQ(group_digits(0), "0");

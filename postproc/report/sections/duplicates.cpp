@@ -35,6 +35,21 @@ void write_duplicates_by_sites(const ReportModel& model, std::ostream& out) {
     }
 }
 
+// One row per site, over every group: how much of each site's memory is copies.
+void write_duplicates_by_site(const ReportModel& model, std::ostream& out) {
+    const std::vector<DuplicateSiteRow>& rows = model.ownership.duplicates.by_site;
+    out << "\nBy site alone: each site's blocks in the groups, whatever the other copies' sites.\n";
+    const std::size_t shown = shown_rows(model, rows.size());
+    write_top_note(out, shown, rows.size(), "sites");
+    for (std::size_t rank = 0; rank < shown; ++rank) {
+        const DuplicateSiteRow& row = rows[rank];
+        write_entry(out, rank,
+                    {fmt::format("{} in {} of {} from {}", bytes_with_exact(row.bytes),
+                                 blocks(row.blocks), count_of(row.groups, "group"),
+                                 site_name(model, row.site))});
+    }
+}
+
 void write_largest_duplicates(const ReportModel& model, std::ostream& out) {
     const DuplicateSummary& duplicates = model.ownership.duplicates;
     out << "\nBy group: the largest groups, each with the sites its copies come from.\n";
@@ -64,6 +79,7 @@ void write_duplicates(const ReportModel& model, std::ostream& out) {
                        count_of(duplicates.groups, "group", "groups"),
                        blocks(duplicates.blocks), bytes_with_exact(duplicates.wasted));
     write_duplicates_by_sites(model, out);
+    write_duplicates_by_site(model, out);
     write_largest_duplicates(model, out);
 }
 
@@ -87,6 +103,16 @@ Json duplicates_by_sites_json(const ReportModel& model) {
     return rows;
 }
 
+Json duplicates_by_site_json(const ReportModel& model) {
+    Json rows = Json::array();
+    for (const DuplicateSiteRow& row : model.ownership.duplicates.by_site)
+        rows.push_back({{"site", site_id(model, row.site)},
+                        {"groups", row.groups},
+                        {"blocks", row.blocks},
+                        {"bytes", row.bytes}});
+    return rows;
+}
+
 Json duplicates_json(const ReportModel& model) {
     const DuplicateSummary& duplicates = model.ownership.duplicates;
     Json rows = Json::array();
@@ -99,6 +125,7 @@ Json duplicates_json(const ReportModel& model) {
     return {{"groups", duplicates.groups},
             {"blocks", duplicates.blocks},
             {"wasted", duplicates.wasted},
+            {"by_site", duplicates_by_site_json(model)},
             {"by_sites", duplicates_by_sites_json(model)},
             {"rows", std::move(rows)}};
 }

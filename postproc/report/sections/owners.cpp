@@ -209,6 +209,20 @@ Json owners_json(const ReportModel& model) {
     return owners;
 }
 
+Json largest_blocks_json(const ReportModel& model) {
+    Json blocks = Json::array();
+    for (const LargestBlock& block : model.ownership.largest_blocks)
+        blocks.push_back({
+            {"site", site_id(model, block.site)},
+            {"address", hex_address(block.address)},
+            {"size", block.size},
+            {"retained_bytes", block.retained_bytes},
+            {"retained_percent", percent_of(block.retained_bytes, model.ownership.snapshot.bytes)},
+            {"path", path_json(model, block.path)},
+        });
+    return blocks;
+}
+
 Json ownership_json(const ReportModel& model) {
     const OwnershipReport& ownership = model.ownership;
     Json snapshots = Json::array();
@@ -238,6 +252,7 @@ Json ownership_json(const ReportModel& model) {
     report["roots"] = std::move(roots);
     report["sites"] = ownership_sites_json(model);
     report["owners"] = owners_json(model);
+    report["largest_blocks"] = largest_blocks_json(model);
     // Placed here for the schema's order of keys; the unreachable and duplicates sections,
     // later in report_sections(), set them.
     report["unreachable"] = nullptr;

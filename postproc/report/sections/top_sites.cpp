@@ -19,15 +19,25 @@ std::string describe_lifetimes(const ReportModel& model, const Site& site, doubl
                        time_of(model, site.lifetime_min), time_of(model, site.lifetime_max));
 }
 
+// ", 1,592 bytes usable": what glibc's chunks hold for the blocks, when known (SiteRow).
+std::string usable_suffix(const std::optional<std::uint64_t>& usable) {
+    return usable ? fmt::format(", {} bytes usable", group_digits(*usable)) : std::string();
+}
+
+Json usable_json(const std::optional<std::uint64_t>& usable) {
+    return usable ? Json(*usable) : Json(nullptr);
+}
+
 void write_top_at_peak(const ReportModel& model, std::ostream& out) {
     write_ranking(model, out, "Top sites at peak", model.rankings.at_peak,
                   "Nothing was live at the peak: the program made no heap allocations.",
                   [&](const SiteRow& row) -> std::vector<std::string> {
                       const Site& site = row.figures;
-                      return {fmt::format("{} in {}, {} of the peak",
+                      return {fmt::format("{} in {}, {} of the peak{}",
                                           bytes_with_exact(site.peak_bytes),
                                           blocks(site.peak_blocks),
-                                          format_percent(row.peak_percent))};
+                                          format_percent(row.peak_percent),
+                                          usable_suffix(row.peak_usable_bytes))};
                   });
 }
 
@@ -66,10 +76,11 @@ void write_live_at_exit(const ReportModel& model, std::ostream& out) {
                   "Nothing is live at exit: every heap block was freed.",
                   [&](const SiteRow& row) -> std::vector<std::string> {
                       const Site& site = row.figures;
-                      return {fmt::format("{} in {}, {} of what is live at exit",
+                      return {fmt::format("{} in {}, {} of what is live at exit{}",
                                           bytes_with_exact(site.exit_bytes),
                                           blocks(site.exit_blocks),
-                                          format_percent(row.exit_percent))};
+                                          format_percent(row.exit_percent),
+                                          usable_suffix(row.exit_usable_bytes))};
                   });
 }
 
@@ -105,10 +116,16 @@ Json site_json(const SiteRow& row) {
           {"percent", row.total_percent},
           {"average_size", row.average_size}}},
         {"peak",
-         {{"bytes", site.peak_bytes}, {"blocks", site.peak_blocks}, {"percent", row.peak_percent}}},
+         {{"bytes", site.peak_bytes},
+          {"blocks", site.peak_blocks},
+          {"percent", row.peak_percent},
+          {"usable_bytes", usable_json(row.peak_usable_bytes)}}},
         {"max", {{"bytes", site.max_bytes}, {"blocks", site.max_blocks}}},
         {"exit",
-         {{"bytes", site.exit_bytes}, {"blocks", site.exit_blocks}, {"percent", row.exit_percent}}},
+         {{"bytes", site.exit_bytes},
+          {"blocks", site.exit_blocks},
+          {"percent", row.exit_percent},
+          {"usable_bytes", usable_json(row.exit_usable_bytes)}}},
         {"freed_blocks", site.freed_blocks},
         {"lifetime",
          {{"min", site.lifetime_min}, {"mean", row.mean_lifetime}, {"max", site.lifetime_max}}},

@@ -3,8 +3,8 @@ exactly: the C allocation family, threads, C++ new/delete, Rust, and a million b
 
 import os
 
-from fixtures import (expect_report, line_of, memattr, rustc_missing, site_figure,
-                      sites_with_frame)
+from fixtures import (executable, expect_report, line_of, memattr, run, rustc_missing,
+                      site_figure, sites_with_frame)
 
 
 def case_c_basic_peak(env, results):
@@ -46,6 +46,26 @@ def case_c_basic_peak(env, results):
     results.check("c_basic_peak: lifetime of a block live at exit runs to the end",
                   len(lt) == 1 and 0 < lt[0]["min"] == lt[0]["max"],
                   f"{lt}")
+
+
+def case_usable_bytes_are_glibcs(env, results):
+    """c_usable_sizes.c: each site's usable bytes at the peak (memattr-graph, by glibc's chunk
+    rule from the peak snapshot) equal what malloc_usable_size says of the same blocks in a
+    native run of the program."""
+    case = "usable_sizes"
+    src = "c_usable_sizes.c"
+    native = run([executable(env, src)])
+    if not results.check(f"{case}: runs natively", native.returncode == 0, native.stderr):
+        return
+    line = native.stderr.strip().splitlines()[-1]
+    usable = {k: int(v) for k, v in (f.split("=") for f in line.split()[1:])}
+    r = expect_report(results, case, memattr(env, src))
+    if r is None:
+        return
+    for group in ("small", "medium", "large"):
+        results.equal(f"{case}: {group} blocks' usable bytes at the peak",
+                      site_figure(r, src, line_of(env, src, group), ("peak", "usable_bytes")),
+                      usable[group])
 
 
 def case_c_alloc_family(env, results):
@@ -175,5 +195,5 @@ def case_c_many_allocs(env, results):
     results.check("c_many_allocs: timeline in time order", times == sorted(times))
 
 
-CASES = [case_c_basic_peak, case_c_alloc_family, case_c_threads, case_cxx_alloc,
+CASES = [case_c_basic_peak, case_usable_bytes_are_glibcs, case_c_alloc_family, case_c_threads, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs]
