@@ -277,6 +277,22 @@ static Bool is_readable(ReadableCache* cache, Addr a, SizeT len)
    return VG_(am_is_valid_for_client)(a, len, VKI_PROT_READ);
 }
 
+/* A snapshot block from ma_blocks.c's node, not yet read. */
+static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readable)
+{
+   b->addr = bk->payload;
+   b->size = bk->req_szB;
+   b->site = bk->site;
+   b->hash = 0;
+   b->first_edge = b->first_word = 0;
+   b->alloc_event = bk->alloc_event;
+   b->written = ma_access_bytes_written(bk);
+   b->readable = is_readable(readable, bk->payload, bk->req_szB);
+   b->kind = bk->kind;
+   b->in_metapool = bk->in_metapool;
+   b->in_place = bk->resized_in_place;
+}
+
 static void collect_blocks(Scan* sc)
 {
    Snapshot* s = sc->s;
@@ -288,18 +304,7 @@ static void collect_blocks(Scan* sc)
    ma_blocks_reset_iter();
    while ((bk = ma_blocks_next())) {
       tl_assert(n < s->n_blocks);
-      SnapBlock* b = &s->blocks[n++];
-      b->addr = bk->payload;
-      b->size = bk->req_szB;
-      b->site = bk->site;
-      b->hash = 0;
-      b->first_edge = b->first_word = 0;
-      b->alloc_event = bk->alloc_event;
-      b->written = ma_access_bytes_written(bk);
-      b->readable = is_readable(&readable, bk->payload, bk->req_szB);
-      b->kind = bk->kind;
-      b->in_metapool = bk->in_metapool;
-      b->in_place = bk->resized_in_place;
+      fill_from_node(&s->blocks[n++], bk, &readable);
    }
    tl_assert(n == s->n_blocks);
    sort_blocks(s->blocks, n);
@@ -583,17 +588,7 @@ static void sort_log(LoggedBlock* e, Long n)
       }
 }
 
-static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readable)
-{
-   b->addr = bk->payload;
-   b->size = bk->req_szB;
-   b->site = bk->site;
-   b->hash = 0;
-   b->first_edge = b->first_word = 0;
-   b->alloc_event = bk->alloc_event;
-   b->written = ma_access_bytes_written(bk);
-   b->readable = is_readable(readable, bk->payload, bk->req_szB);
-}
+
 
 /* The logged allocations still live, as snapshot blocks sorted by
    address (a block allocated and released since is in both logs and
@@ -772,6 +767,7 @@ static void read_blocks_after(Scan* sc, const Merge* m)
       else              read_block(sc, i);
       if (old) resolve_from(sc, i, old, m);
       else     resolve_words(sc, i);
+      if (s->blocks[i].in_place) s->in_place_blocks++;
       if (!s->blocks[i].readable) {
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
