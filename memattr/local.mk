@@ -25,7 +25,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_timeline.c memattr/ma_timeline.h \
 	memattr/ma_trace.c memattr/ma_trace.h memattr/ma_exec.c memattr/ma_exec.h \
 	memattr/ma_progress.c memattr/ma_progress.h \
-	format/memattr_trace_schema.h format/memattr_trace_compact.h
+	format/memattr_trace_schema.h format/memattr_trace_compact.h format/memattr_glibc_chunk.h
 memattr_memattr_amd64_linux_CPPFLAGS = $(MA_SDK_CPPFLAGS) $(MA_TRACE_SCHEMA_CPPFLAGS)
 memattr_memattr_amd64_linux_CFLAGS = -m64 -O2 -g -std=gnu11 -Wall -Wno-unused-parameter \
 	-fno-strict-aliasing -fno-builtin -fno-stack-protector -fomit-frame-pointer

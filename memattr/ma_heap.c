@@ -28,6 +28,7 @@
 
 #include "ma_events.h"
 #include "ma_heap.h"
+#include "memattr_glibc_chunk.h"
 #include "ma_timeline.h"
 
 HeapFigures ma_heap;
@@ -100,19 +101,15 @@ static void note_timeline(void)
                       ma_heap.curr_bytes, ma_heap.curr_blocks);
 }
 
-/* The usable size glibc's malloc gives a request of n bytes, by its
-   chunk rule on 64-bit Linux: chunks are 16-byte granules with an
-   8-byte header, at least 32 bytes; from its mmap threshold (128 KiB
-   by default) a block gets a mapping of its own, whole pages with a
-   16-byte header.  With replacement this is the heap's part of the
-   footprint: Valgrind's allocator is not glibc's, and what the program
-   would use natively is the better estimate (--malloc=wrap measures
-   glibc's own). */
+/* The usable size glibc's malloc gives a request of n bytes
+   (format/memattr_glibc_chunk.h, the rule memattr-graph's usable bytes
+   per site follow too).  With replacement this is the heap's part of
+   the footprint: Valgrind's allocator is not glibc's, and what the
+   program would use natively is the better estimate (--malloc=wrap
+   measures glibc's own). */
 static SizeT glibc_usable(SizeT n)
 {
-   if (n >= 128 * 1024) return VG_PGROUNDUP(n + 16) - 16;
-   SizeT chunk = (n + 8 + 15) & ~(SizeT)15;
-   return (chunk < 32 ? 32 : chunk) - 8;
+   return (SizeT)ma_glibc_usable_size(n);
 }
 
 /* Usable bytes a block counts for: malloc blocks only. */

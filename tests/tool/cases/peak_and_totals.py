@@ -62,10 +62,14 @@ def case_usable_bytes_are_glibcs(env, results):
     r = expect_report(results, case, memattr(env, src))
     if r is None:
         return
-    for group in ("small", "medium", "large"):
+    for group in ("small", "medium", "large", "near_page"):
         results.equal(f"{case}: {group} blocks' usable bytes at the peak",
                       site_figure(r, src, line_of(env, src, group), ("peak", "usable_bytes")),
                       usable[group])
+    # The tool's memory map (heap-usable, at the peak) follows the same rule as the sites.
+    results.equal(f"{case}: the memory map's usable heap bytes are the sites' usable bytes",
+                  r["memory_map"]["heap"]["usable"],
+                  sum(s["peak"]["usable_bytes"] or 0 for s in r["sites"]))
 
 
 def case_c_alloc_family(env, results):
