@@ -52,21 +52,36 @@ ULong ma_heap_unwritten   = 0;
 static UWord** written_chunks;   /* [1 << L1_BITS] */
 static UWord*  page_cache;       /* [1 << CACHE_BITS] */
 
+/* Both bitmaps of pages (written, and dirty below) have two levels:
+   a page's chunk in 'map', made when asked for, then its bit. */
+static UWord* chunk_in(UWord** map, UWord page, Bool create, const HChar* cc)
+{
+   UWord** c = &map[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
+   if (*c == NULL && create) *c = VG_(calloc)(cc, CHUNK_WORDS, sizeof(UWord));
+   return *c;
+}
+
+#define WORD_BITS (8 * sizeof(UWord))
+
+static inline UWord* bit_word(UWord* chunk, UWord page)
+{
+   return &chunk[(page & ((1UL << CHUNK_BITS) - 1)) / WORD_BITS];
+}
+
+static inline UWord bit_mask(UWord page)
+{
+   return 1UL << (page % WORD_BITS);
+}
+
 static UWord* chunk_of(UWord page, Bool create)
 {
-   UWord** c = &written_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
-   if (*c == NULL && create) {
-      *c = VG_(calloc)("ma.written_pages", CHUNK_WORDS, sizeof(UWord));
-   }
-   return *c;
+   return chunk_in(written_chunks, page, create, "ma.written_pages");
 }
 
 static Bool page_written(UWord page)
 {
    UWord* c = chunk_of(page, False);
-   if (!c) return False;
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   return (c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1;
+   return c && (*bit_word(c, page) & bit_mask(page));
 }
 
 /* Written pages in [lo, hi) (page-aligned); with 'clear', also forget
@@ -83,16 +98,15 @@ static ULong scan_written(Addr lo, Addr hi, Bool clear)
          page = (page | ((1UL << CHUNK_BITS) - 1)) + 1;
          continue;
       }
-      UWord bit  = page & ((1UL << CHUNK_BITS) - 1);
-      UWord word = bit / (8 * sizeof(UWord));
-      UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
-      if (c[word] == 0 && mask == 1 && last - page >= 8 * sizeof(UWord)) {
-         page += 8 * sizeof(UWord);       /* a whole empty word */
+      UWord* word = bit_word(c, page);
+      UWord  mask = bit_mask(page);
+      if (*word == 0 && mask == 1 && last - page >= WORD_BITS) {
+         page += WORD_BITS;       /* a whole empty word */
          continue;
       }
-      if (c[word] & mask) {
+      if (*word & mask) {
          n++;
-         if (clear) c[word] &= ~mask;
+         if (clear) *word &= ~mask;
       }
       page++;
    }
@@ -117,9 +131,7 @@ static void invalidate_cache(Addr lo, Addr hi)
 
 static void set_page(UWord page)
 {
-   UWord* c = chunk_of(page, True);
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   c[bit / (8 * sizeof(UWord))] |= 1UL << (bit % (8 * sizeof(UWord)));
+   *bit_word(chunk_of(page, True), page) |= bit_mask(page);
 }
 
 /*------------------------------------------------------------*/
@@ -149,11 +161,8 @@ Bool           ma_pages_all_dirty = True;
 static void set_dirty(UWord page)
 {
    if (!dirty_chunks) return;   /* no snapshot asked yet */
-   UWord** c = &dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
-   if (*c == NULL) *c = VG_(calloc)("ma.dirty_pages", CHUNK_WORDS, sizeof(UWord));
-   UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-   UWord* word = &(*c)[bit / (8 * sizeof(UWord))];
-   UWord mask = 1UL << (bit % (8 * sizeof(UWord)));
+   UWord* word = bit_word(chunk_in(dirty_chunks, page, True, "ma.dirty_pages"), page);
+   UWord  mask = bit_mask(page);
    if (*word & mask) return;
    *word |= mask;
    if (n_dirty == dirty_capacity) {
@@ -168,10 +177,8 @@ Bool ma_pages_dirty_in(Addr lo, Addr hi)
    if (ma_pages_all_dirty || !dirty_chunks) return True;
    if (lo >= hi) hi = lo + 1;
    for (UWord page = lo >> PAGE_BITS; page <= (hi - 1) >> PAGE_BITS; page++) {
-      UWord* c = dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
-      if (!c) continue;
-      UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-      if ((c[bit / (8 * sizeof(UWord))] >> (bit % (8 * sizeof(UWord)))) & 1) return True;
+      UWord* c = chunk_in(dirty_chunks, page, False, NULL);
+      if (c && (*bit_word(c, page) & bit_mask(page))) return True;
    }
    return False;
 }
@@ -185,9 +192,7 @@ void ma_pages_dirty_reset(void)
    }
    for (UWord i = 0; i < n_dirty; i++) {
       UWord page = dirty_list[i];
-      UWord* c = dirty_chunks[(page >> CHUNK_BITS) & ((1UL << L1_BITS) - 1)];
-      UWord bit = page & ((1UL << CHUNK_BITS) - 1);
-      c[bit / (8 * sizeof(UWord))] &= ~(1UL << (bit % (8 * sizeof(UWord))));
+      *bit_word(chunk_in(dirty_chunks, page, False, NULL), page) &= ~bit_mask(page);
    }
    n_dirty = 0;
    VG_(memset)(page_cache, 0, sizeof(UWord) << CACHE_BITS);
