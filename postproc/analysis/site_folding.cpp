@@ -324,9 +324,55 @@ std::string describe_frame(const Frame& frame) {
     return function;
 }
 
+namespace {
+
+// Function names up to this many bytes are shown whole in a one-line location.
+constexpr std::size_t kReadableFunctionBytes = 60;
+
+// Whether text[i] opens the symbol of an operator ("operator<", "operator()", "operator<<"):
+// those brackets are the name, not arguments.
+bool opens_operator_symbol(std::string_view text, std::size_t i) {
+    std::string_view before = text.substr(0, i);
+    while (!before.empty() && (before.back() == '<' || before.back() == '(' ||
+                               before.back() == '=' || before.back() == '>'))
+        before.remove_suffix(1);
+    return before.ends_with("operator");
+}
+
+// The end of the bracket group that opens at text[open], or text.size() when unbalanced.
+std::size_t matching_close(std::string_view text, std::size_t open) {
+    const char open_char = text[open];
+    const char close_char = open_char == '<' ? '>' : ')';
+    int depth = 0;
+    for (std::size_t i = open; i < text.size(); ++i) {
+        if (text[i] == open_char) ++depth;
+        else if (text[i] == close_char && --depth == 0) return i;
+    }
+    return text.size();
+}
+
+}  // namespace
+
+std::string readable_function(std::string_view function) {
+    if (function.size() <= kReadableFunctionBytes) return std::string(function);
+    std::string readable;
+    for (std::size_t i = 0; i < function.size(); ++i) {
+        const char c = function[i];
+        const bool bracket = c == '<' || c == '(';
+        if (!bracket || opens_operator_symbol(function, i) ||
+            function.substr(i).starts_with("(anonymous namespace)")) {
+            readable += c;
+            continue;
+        }
+        readable += c == '<' ? "<…>" : "(…)";
+        i = matching_close(function, i);
+    }
+    return readable;
+}
+
 std::string describe_location(const Frame& frame) {
     if (frame.file.empty() && frame.object_offset != 0) return object_place(frame);
-    if (frame.file.empty()) return escape_value(frame.function);
+    if (frame.file.empty()) return escape_value(readable_function(frame.function));
     if (frame.line == 0) return escape_value(frame.file);
     return fmt::format("{}:{}", escape_value(frame.file), frame.line);
 }

@@ -23,6 +23,7 @@
 #include <limits>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -151,7 +152,13 @@ std::string source_path(const Frame& frame);
 std::string describe_frame(const Frame& frame);
 
 // A site's location in one short string: "file:line", or the function name without debug
-// information. Escaped like describe_frame.
+// information (made readable). Escaped like describe_frame.
 std::string describe_location(const Frame& frame);
+
+// A function name fit for one line of a table: a long C++ signature loses its template
+// arguments and parameters, "llvm::BumpPtrAllocatorImpl<llvm::MallocAllocator, 4096ul,
+// 4096ul, 128ul>::Allocate(unsigned long, llvm::Align)" -> "llvm::BumpPtrAllocatorImpl<…>::
+// Allocate(…)"; names of up to 60 bytes are kept whole. Stacks and JSON keep the whole name.
+std::string readable_function(std::string_view function);
 
 }  // namespace memattr

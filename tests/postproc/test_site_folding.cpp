@@ -547,5 +547,34 @@ TEST(SiteRows, ASiteAloneAtItsLineNeedsNoCaller) {
     EXPECT_FALSE(rows[0].told_apart_by.has_value());
 }
 
+TEST(ReadableFunction, ALongSignatureLosesTemplateArgumentsAndParameters) {
+    EXPECT_EQ(readable_function("llvm::BumpPtrAllocatorImpl<llvm::MallocAllocator, 4096ul, 4096ul, "
+                                "128ul>::Allocate(unsigned long, llvm::Align)"),
+              "llvm::BumpPtrAllocatorImpl<…>::Allocate(…)");
+    EXPECT_EQ(readable_function("std::map<std::__cxx11::basic_string<char>, int, std::less<void> >"
+                                "::operator[](std::__cxx11::basic_string<char>&&)"),
+              "std::map<…>::operator[](…)");
+    EXPECT_EQ(readable_function("(anonymous namespace)::Arena<std::pair<unsigned long, unsigned "
+                                "long> >::grow(unsigned long) const"),
+              "(anonymous namespace)::Arena<…>::grow(…) const");
+    EXPECT_EQ(readable_function("bool std::operator< <char, std::char_traits<char> >(std::basic_"
+                                "string<char> const&, char const*)"),
+              "bool std::operator< <…>(…)");
+}
+
+TEST(ReadableFunction, ShortNamesAndPlainCAreKeptWhole) {
+    EXPECT_EQ(readable_function("std::vector<int>::push_back(int const&)"),
+              "std::vector<int>::push_back(int const&)");
+    EXPECT_EQ(readable_function("xmalloc"), "xmalloc");
+}
+
+TEST(ReadableFunction, ALocationWithoutAFileIsReadable) {
+    Frame frame = make_frame("llvm::BumpPtrAllocatorImpl<llvm::MallocAllocator, 4096ul, 4096ul, "
+                             "128ul>::Allocate(unsigned long, llvm::Align)",
+                             "/usr/lib/libLLVM-14.so.1", "", 0);
+    EXPECT_EQ(describe_location(frame), "llvm::BumpPtrAllocatorImpl<…>::Allocate(…)");
+    EXPECT_EQ(describe_frame(frame).find("llvm::MallocAllocator") != std::string::npos, true);
+}
+
 }  // namespace site_folding_tests
 }  // namespace memattr
