@@ -50,6 +50,8 @@ constexpr std::uint64_t kMinBlockRecordBytes = 60;
 constexpr std::uint64_t kMinPointerBytes = 4;
 constexpr std::uint64_t kMinCompactBlockBytes = 4 + MA_COMPACT_HASH_CHARS;
 constexpr std::uint64_t kMinCompactPointerBytes = 2;
+// The fewest bytes a `root` record takes ("root\tkind=stack\tto=1" and its newline).
+constexpr std::uint64_t kMinRootRecordBytes = 21;
 
 // The value of each digit of the compact encoding (format/memattr_trace_compact.h), -1
 // for a byte that is not one.
@@ -907,6 +909,8 @@ private:
         snapshot.first_pointer.reserve(snapshot.blocks.capacity() + 1);
         snapshot.pointers.reserve(
             trusted_count(open_->edges, compact ? kMinCompactPointerBytes : kMinPointerBytes));
+        // Exactly: a root is 150 bytes, and a compiler's snapshot has 40,000 of them.
+        snapshot.roots.reserve(trusted_count(open_->roots, kMinRootRecordBytes));
         trace_.snapshots.push_back(std::move(snapshot));
     }
 
