@@ -32,6 +32,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/trace/object_offsets.h postproc/trace/object_offsets.cpp \
 	postproc/trace/read_progress.h postproc/trace/read_progress.cpp \
 	postproc/trace/trace_input.h postproc/trace/trace_input.cpp \
+	postproc/analysis/frame_list.h \
 	postproc/analysis/site_folding.h postproc/analysis/site_folding.cpp \
 	postproc/analysis/stable_key.h postproc/analysis/stable_key.cpp \
 	postproc/analysis/options.h \

@@ -87,11 +87,12 @@ void add_relocation(const FoldedCopy& folded,
 
 using EdgeKey = std::tuple<std::size_t, std::size_t, CopyClass>;
 
-void add_copy_stack(const Trace& trace, const CopyGroup& copy, const FoldedStack& stack,
+void add_copy_stack(const SiteFolder& folder, const CopyGroup& copy, const FoldedStack& stack,
                     std::map<std::size_t, std::size_t>& index, std::vector<CopyStackRow>& rows) {
     CopyStackRow& row = row_for(index, rows, copy.stack, [&] {
         CopyStackRow made;
-        for (const std::size_t frame : stack.frames) made.stack.push_back(trace.frames[frame]);
+        made.stack = FrameList(folder.shared_frames(), std::vector<std::uint32_t>(
+                                                           stack.frames.begin(), stack.frames.end()));
         return made;
     });
     row.figures.add(copy);
@@ -161,7 +162,7 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
         const FoldedCopy folded{copy, classify_copy(copy, clone_threshold),
                                 trace.frames[stack.site_frame], row_of_site[copy.from],
                                 row_of_site[copy.to]};
-        add_copy_stack(trace, copy, stack, stack_index, copies.by_stack);
+        add_copy_stack(folder, copy, stack, stack_index, copies.by_stack);
         totals_of(copies.totals, folded.kind).add(copy);
         if (folded.kind == CopyClass::movable_clone)
             add_movable_clone(folded, movable_index, copies.movable_clones);

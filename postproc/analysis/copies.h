@@ -84,8 +84,8 @@ struct LineageEdge {
 // (`memattr-graph folded --metric copies`) draws. One row per distinct copy stack of the
 // trace, whatever the class of its copies.
 struct CopyStackRow {
-    std::vector<Frame> stack;  // folded like SiteRow::stack: the copy location first, then its
-                               // callers, at most --frames of them
+    FrameList stack;      // folded like SiteRow::stack: the copy location first, then its
+                          // callers, at most --frames of them
     CopyFigures figures;       // summed over the copy groups made from this stack
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "analysis/ownership.h"
 #include "analysis/site_rows.h"
@@ -159,25 +160,20 @@ std::optional<NoLeakCheckReason> why_no_leak_check(const Trace& trace) {
     return std::nullopt;
 }
 
-// Each category's rows in site row order, one per site row (empty for sites without
-// blocks of the category), then ranked.
+// Each category's rows, one per site row with blocks of the category, then ranked. Kept
+// by site row in a map, not in a vector over every site row: a compiler's trace has 75,000
+// sites, of which a few thousand have blocks at exit. The ranking orders the rows whole (the
+// site id breaks ties), so the map's order does not show.
 class LeakTally {
 public:
-    explicit LeakTally(std::size_t site_rows) {
-        for (std::vector<LeakRow>& rows : rows_) {
-            rows.resize(site_rows);
-            for (std::size_t site = 0; site < site_rows; ++site) rows[site].site = site;
-        }
-    }
-
     void add(LeakKind kind, std::size_t site, std::uint64_t bytes) {
-        LeakRow& row = rows_[static_cast<std::size_t>(kind)][site];
+        LeakRow& row = row_of(kind, site);
         row.own.bytes += bytes;
         ++row.own.blocks;
     }
 
     void add_indirect(std::size_t leader_site, std::uint64_t bytes) {
-        LeakRow& row = rows_[static_cast<std::size_t>(LeakKind::definitely_lost)][leader_site];
+        LeakRow& row = row_of(LeakKind::definitely_lost, leader_site);
         row.indirect_bytes += bytes;
         ++row.indirect_blocks;
     }
@@ -185,7 +181,7 @@ public:
     void fill(const std::vector<SiteRow>& sites, LeakReport& report) {
         for (const LeakKind kind : kAllLeakKinds) {
             LeakCategory& category = report.categories[static_cast<std::size_t>(kind)];
-            for (const LeakRow& row : rows_[static_cast<std::size_t>(kind)]) {
+            for (const auto& [site, row] : rows_[static_cast<std::size_t>(kind)]) {
                 if (row.own.blocks == 0) continue;
                 category.total.bytes += row.own.bytes;
                 category.total.blocks += row.own.blocks;
@@ -200,7 +196,13 @@ public:
     }
 
 private:
-    std::array<std::vector<LeakRow>, kLeakKinds> rows_;
+    LeakRow& row_of(LeakKind kind, std::size_t site) {
+        const auto [at, added] = rows_[static_cast<std::size_t>(kind)].try_emplace(site);
+        if (added) at->second.site = site;
+        return at->second;
+    }
+
+    std::array<std::unordered_map<std::size_t, LeakRow>, kLeakKinds> rows_;  // by site row
 };
 
 }  // namespace
@@ -244,7 +246,7 @@ LeakReport analyse_leaks(const Trace& trace, const std::vector<SiteRow>& sites,
     const auto site_of = [&](std::uint32_t block) {
         return row_of_site[snapshot.blocks[block].site];
     };
-    LeakTally tally(sites.size());
+    LeakTally tally;
     for (std::uint32_t block = 0; block < snapshot.blocks.size(); ++block) {
         const std::uint64_t size = snapshot.blocks[block].size;
         tally.add(leaks.kind[block], site_of(block), size);

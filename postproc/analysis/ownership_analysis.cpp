@@ -327,14 +327,20 @@ private:
         }
         const std::vector<std::uint64_t> retained =
             retained_by_group(snapshot_, reachability_, dominators_, group_of, sites);
+        // Exactly the sites with blocks, and by_site freed before sorting: this is the peak
+        // of memattr-graph's memory on a compiler's trace (75,000 sites, a few thousand live).
+        report.sites.reserve(static_cast<std::size_t>(std::count_if(
+            by_site.begin(), by_site.end(), [](const OwnedSite& row) { return row.blocks != 0; })));
         std::vector<std::uint32_t> biggest_of_row;
+        biggest_of_row.reserve(report.sites.capacity());
         for (std::size_t site = 0; site < sites; ++site) {
             if (by_site[site].blocks == 0) continue;
             by_site[site].site = row_of_site_[site];
             by_site[site].retained_bytes = retained[site];
-            report.sites.push_back(by_site[site]);
+            report.sites.push_back(std::move(by_site[site]));
             biggest_of_row.push_back(biggest[site]);
         }
+        std::vector<OwnedSite>().swap(by_site);
         std::vector<std::size_t> order(report.sites.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -344,8 +350,9 @@ private:
                    std::tuple(x.retained_bytes, x.self_bytes, rows_[y.site].figures.id);
         });
         std::vector<OwnedSite> sorted;
+        sorted.reserve(order.size());
         for (std::size_t rank = 0; rank < order.size(); ++rank) {
-            sorted.push_back(report.sites[order[rank]]);
+            sorted.push_back(std::move(report.sites[order[rank]]));
             const std::uint32_t block = biggest_of_row[order[rank]];
             if (rank < kMaxRetainerPaths && block != kUnreached) sorted.back().path = path_to(block);
         }

@@ -133,7 +133,8 @@ FrameRole classify(const Frame& frame, const std::vector<CompiledRule>& rules) {
 }  // namespace
 
 SiteFolder::SiteFolder(const Trace& trace, const FoldingOptions& options)
-    : trace_(trace), max_frames_(options.max_frames) {
+    : trace_(trace), frames_(std::make_shared<const std::vector<Frame>>(trace.frames)),
+      max_frames_(options.max_frames) {
     const std::vector<CompiledRule> rules = compile_rules(options);
     roles_.reserve(trace.frames.size());
     for (const Frame& frame : trace.frames) roles_.push_back(classify(frame, rules));

@@ -27,6 +27,7 @@
 #include <tuple>
 #include <vector>
 
+#include "analysis/frame_list.h"
 #include "trace/trace.h"
 
 namespace memattr {
@@ -121,6 +122,9 @@ public:
     // The role the rules give the frame at `frame_index` in Trace::frames.
     FrameRole role(std::size_t frame_index) const { return roles_[frame_index]; }
 
+    // Trace::frames, copied once and shared by every row that names a frame (frame_list.h).
+    const SharedFrames& shared_frames() const { return frames_; }
+
     // The allocation wrappers found (FoldingOptions::find_wrappers), most sites first.
     const std::vector<FoundWrapper>& wrappers() const { return wrappers_; }
 
@@ -138,6 +142,7 @@ private:
     void find_wrappers();
 
     const Trace& trace_;
+    SharedFrames frames_;
     std::vector<FrameRole> roles_;  // by index into Trace::frames
     std::size_t max_frames_;
     std::vector<FoundWrapper> wrappers_;

@@ -32,9 +32,9 @@ SiteRow make_row(const Trace& trace, const Site& site, const SiteFolder& folder)
         folder.fold(trace.stacks[site.stack], custom_allocator_frames(site));
     SiteRow row;
     row.figures = site;
-    row.location = trace.frames[folded.site_frame];
-    row.stack.reserve(folded.frames.size());  // exactly: a compiler has 100,000 sites
-    for (const std::size_t frame : folded.frames) row.stack.push_back(trace.frames[frame]);
+    row.location = FrameRef(folder.shared_frames(), folded.site_frame);
+    row.stack = FrameList(folder.shared_frames(),
+                          std::vector<std::uint32_t>(folded.frames.begin(), folded.frames.end()));
     row.omitted_frames = folded.omitted_frames;
     row.key = folded_stack_key(trace, trace.stacks[site.stack], folded);
     row.peak_percent = percent_of(site.peak_bytes, trace.peak.bytes);
@@ -157,7 +157,8 @@ void tell_apart(const Trace& trace, const SiteFolder& folder, std::vector<SiteRo
                 else if (sharing < group.size() && !fewer) fewer = depth;
             }
             if (const std::optional<std::size_t> depth = unique ? unique : fewer)
-                rows[group[member]].told_apart_by = trace.frames[callers[member][*depth]];
+                rows[group[member]].told_apart_by =
+                    FrameRef(folder.shared_frames(), callers[member][*depth]);
         }
     }
 }
@@ -207,7 +208,7 @@ void add_usable_bytes(const Trace& trace, std::vector<SiteRow>& rows) {
 
 std::vector<SiteRow> make_site_rows(const Trace& trace, const SiteFolder& folder) {
     std::vector<SiteRow> rows;
-    rows.reserve(trace.sites.size());  // a row is about 1 KB: no doubling of 100,000 of them
+    rows.reserve(trace.sites.size());  // no doubling of 100,000 rows
     for (const Site& site : trace.sites) rows.push_back(make_row(trace, site, folder));
     tell_apart(trace, folder, rows);
     add_usable_bytes(trace, rows);  // before sorting: rows are still in Trace::sites' order

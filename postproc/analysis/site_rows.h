@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/frame_list.h"
 #include "analysis/site_folding.h"
 #include "trace/trace.h"
 
@@ -21,16 +22,17 @@ namespace memattr {
 struct SiteRow {
     Site figures;              // the trace's figures, unchanged (figures.stack is the index
                                // of the raw stack in Trace::stacks)
-    Frame location;            // the site frame: first frame that is not an allocator wrapper
-    std::vector<Frame> stack;  // folded: the site frame first, then its callers, at most
-                               // --frames of them
+    // Frames are the SiteFolder's shared table's (frame_list.h): a row holds no copy of one.
+    FrameRef location;  // the site frame: first frame that is not an allocator wrapper
+    FrameList stack;    // folded: the site frame first, then its callers, at most --frames
+                        // of them
     std::size_t omitted_frames = 0;  // callers beyond --frames
     std::string key;                 // its stable key (stable_key.h), from the whole stack
                                      // past the allocator, however many frames --frames shows
-    std::optional<Frame> told_apart_by;  // when other sites' frames print as this site's does:
+    FrameRef told_apart_by;          // when other sites' frames print as this site's does:
                                      // the caller in its folded stack at which its callers
                                      // first differ from every other's; the reports name
-                                     // the site "F via CALLER"
+                                     // the site "F via CALLER"; none otherwise
 
     double peak_percent = 0;       // peak_bytes, % of the global peak's bytes
     double total_percent = 0;      // total_bytes, % of all bytes allocated

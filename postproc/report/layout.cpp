@@ -215,11 +215,20 @@ Json frame_json(const Frame& frame) {
 
 Json location_json(const Frame& frame) { return frame_json(frame); }
 
-Json stack_json(const std::vector<Frame>& frames) {
+namespace {
+
+template <typename Frames>
+Json frames_json(const Frames& frames) {
     Json stack = Json::array();
     for (const Frame& frame : frames) stack.push_back(frame_json(frame));
     return stack;
 }
+
+}  // namespace
+
+Json stack_json(const std::vector<Frame>& frames) { return frames_json(frames); }
+
+Json stack_json(const FrameList& frames) { return frames_json(frames); }
 
 std::uint64_t site_id(const ReportModel& model, std::size_t row) {
     return model.sites[row].figures.id;

@@ -122,6 +122,7 @@ Json location_json(const Frame& frame);
 
 // A stack as an array of frame_json.
 Json stack_json(const std::vector<Frame>& frames);
+Json stack_json(const FrameList& frames);
 
 // The id the JSON names site row `row` by.
 std::uint64_t site_id(const ReportModel& model, std::size_t row);

@@ -169,7 +169,7 @@ void write_block_tree(const ReportModel& model, std::ostream& out) {
             fmt::format("retains {}", human_bytes(node.retained))};
         if (node.site != tree.site)
             label.push_back(fmt::format("site {}: {}", site.figures.id,
-                                        shortened(escape_value(site.location.function),
+                                        shortened(escape_value(site.location->function),
                                                   kMaxLabelNameBytes)));
         if (node.hidden_children != 0)
             label.push_back(fmt::format("+{} not drawn ({})",

@@ -70,12 +70,12 @@ TEST(Analysis, DerivesSiteFigures) {
 TEST(Analysis, FoldsEachSiteStack) {
     const ReportModel model = test::small_report();
     const SiteRow& vector_site = model.sites[0];
-    EXPECT_EQ(vector_site.location.id, 7u);  // fill_samples, past operator new and std::vector
+    EXPECT_EQ(vector_site.location->id, 7u);  // fill_samples, past operator new and std::vector
     ASSERT_EQ(vector_site.stack.size(), 4u);
     EXPECT_EQ(vector_site.stack[0].id, 7u);
     EXPECT_EQ(vector_site.stack[2].function, "main");
     EXPECT_EQ(vector_site.stack[3].function, "(below main)");
-    EXPECT_EQ(model.sites[1].location.function, "rsparse::parse_records");
+    EXPECT_EQ(model.sites[1].location->function, "rsparse::parse_records");
 
     AnalysisOptions options;
     options.folding.max_frames = 3;

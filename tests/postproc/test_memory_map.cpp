@@ -331,10 +331,10 @@ TEST(MemoryMap, CustomSitesFoldPastTheCustomAllocator) {
     const ReportModel model = test::memory_map_report();
     for (const SiteRow& site : model.sites) {
         if (site.figures.id == 3) {
-            EXPECT_EQ(site.location.function, "parse_tokens");
+            EXPECT_EQ(site.location->function, "parse_tokens");
         }
         if (site.figures.id == 4) {
-            EXPECT_EQ(site.location.function, "load_index");
+            EXPECT_EQ(site.location->function, "load_index");
         }
     }
 }

@@ -576,5 +576,31 @@ TEST(ReadableFunction, ALocationWithoutAFileIsReadable) {
     EXPECT_EQ(describe_frame(frame).find("llvm::MallocAllocator") != std::string::npos, true);
 }
 
+TEST(SiteRows, RowsShareTheirFramesInsteadOfCopyingThem) {
+    // A compiler's 75,000 site rows, each with copies of its frames, took 180 MB for a 40 MB
+    // trace: two sites of the same frames must show the very same Frame objects.
+    Trace trace = trace_with_stack({make_frame("malloc", kPreload, "", 0), make_frame("parse"),
+                                    make_frame("main")});
+    Stack second = trace.stacks[0];
+    second.id = 2;
+    trace.stacks.push_back(second);
+    for (std::size_t i = 0; i < 2; ++i) {
+        Site site;
+        site.id = i + 1;
+        site.stack = i;
+        trace.sites.push_back(site);
+    }
+    const std::vector<SiteRow> rows = make_site_rows(trace, SiteFolder(trace, {}));
+    ASSERT_EQ(rows.size(), 2u);
+    const Frame& first = rows[0].location;
+    const Frame& other = rows[1].location;
+    EXPECT_EQ(first.function, "parse");
+    EXPECT_EQ(&first, &other);
+    ASSERT_EQ(rows[0].stack.size(), 2u);
+    ASSERT_EQ(rows[1].stack.size(), 2u);
+    EXPECT_EQ(&rows[0].stack[1], &rows[1].stack[1]);
+    EXPECT_EQ(rows[1].stack[1].function, "main");
+}
+
 }  // namespace site_folding_tests
 }  // namespace memattr

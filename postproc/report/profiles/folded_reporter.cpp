@@ -22,7 +22,7 @@ std::string folded_frame(const Frame& frame) {
 
 // `frames` (innermost first) as a folded stack: outermost first, joined by ';'. A stack
 // without frames still needs a name: a line without one is dropped by flamegraph.pl.
-std::string folded_stack(const std::vector<Frame>& frames) {
+std::string folded_stack(const FrameList& frames) {
     if (frames.empty()) return "[no stack]";
     std::string stack;
     for (auto frame = frames.rbegin(); frame != frames.rend(); ++frame) {

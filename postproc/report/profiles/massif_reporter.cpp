@@ -86,7 +86,7 @@ public:
     void write(std::ostream& out) const { write_node(0, 0, out); }
 
 private:
-    void add(const std::vector<Frame>& stack, std::uint64_t bytes) {
+    void add(const FrameList& stack, std::uint64_t bytes) {
         std::size_t node = 0;
         for (const Frame& frame : stack) {
             std::string label = fmt::format("0x{:X}: {}", frame.ip, describe_frame(frame));

@@ -189,7 +189,7 @@ private:
         const std::vector<std::uint64_t> values = sample_values(site.figures);
         if (std::all_of(values.begin(), values.end(), [](std::uint64_t v) { return v == 0; }))
             return;
-        static const std::vector<Frame> no_stack = {no_stack_frame()};
+        static const FrameList no_stack(std::vector<Frame>{no_stack_frame()});
         std::vector<std::uint64_t> locations;  // innermost first, as pprof wants them
         for (const Frame& frame : site.stack.empty() ? no_stack : site.stack)
             locations.push_back(location_of(frame));

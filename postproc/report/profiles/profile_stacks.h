@@ -44,7 +44,7 @@ AnalysisNeeds profile_metric_needs(ProfileMetric metric);
 
 // One stack of a profile and its figure.
 struct WeightedStack {
-    const std::vector<Frame>* frames = nullptr;  // innermost first, as SiteRow::stack: the
+    const FrameList* frames = nullptr;           // innermost first, as SiteRow::stack: the
                                                  // site frame (or the copy location), then its
                                                  // callers; points into the ReportModel
     std::uint64_t value = 0;
