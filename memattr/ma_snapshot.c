@@ -88,12 +88,14 @@ _Static_assert(sizeof(SnapWord) == 12, "SnapWord: see ma_snapshot.h");
 /*------------------------------------------------------------*/
 
 /* Appending is the inner loop of the scan, so it is a store and a
-   compare, growing by half again (an XArray call per edge costs more).
-   Not by doubling: a reallocation holds the old and the new array at
-   once, and the arrays of a big heap are the tool's largest. */
+   compare, growing by doubling (an XArray call per edge costs more).
+   Capacity not yet filled is never touched, so costs no memory; what
+   does is a reallocation (the old array and the copy, at once), and
+   doubling makes the fewest: the big arrays are sized ahead instead
+   where their size is known (reserve). */
 static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
 {
-   *capacity = *capacity ? *capacity + *capacity / 2 : 1024;
+   *capacity = *capacity ? *capacity * 2 : 1024;
    return VG_(realloc)(cc, array, *capacity * elt_size);
 }
 
@@ -1316,6 +1318,16 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    Bool cacheable = roots_cacheable(sc);
    Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
    ULong cursor = 0;
+   /* The words kept are about the last snapshot's: sized for them now,
+      while the array is empty, so the scan does not reallocate it with
+      the last snapshot's array and a copy live at once (on a collector's
+      heap these arrays are the tool's largest). */
+   ULong wanted = root_cache.n_words + root_cache.n_words / 4 + VKI_PAGE_SIZE / sizeof(UWord);
+   if (cacheable && next_root_cache.n_words == 0 && next_root_cache.word_capacity < wanted) {
+      VG_(free)(next_root_cache.words);
+      next_root_cache.word_capacity = wanted;
+      next_root_cache.words = VG_(malloc)("ma.snap.rootwords", wanted * sizeof(RootWord));
+   }
    verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
