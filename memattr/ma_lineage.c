@@ -13,11 +13,18 @@
    both have gone the pair is *finished*.
 
    Whether a pair was live at the global peak is known only at the end
-   of the run, since the peak may still move.  But a pair broken before
-   the current peak can never be at the final peak, so finished pairs
-   are settled into groups in batches, and only those broken after the
-   current peak wait.  The memory held is one Link per copy pair still
-   open or finished after the peak. */
+   of the run, since the peak may still move.  But a finished pair's
+   figures are final except that one, and it takes one of two values:
+   a pair broken before the current peak can never be at the final peak
+   (settled at once), and one broken after it is at the final peak if
+   and only if the peak stays where it is.  So a finished pair is folded
+   into a group when it finishes, and its Link freed: into 'settled', or
+   into 'pending' with its peak figure as if the peak stayed; when the
+   peak moves, every pending pair was broken before the new peak, and
+   the pending groups are settled with a peak figure of 0.  The memory
+   held is one Link per copy pair still open (not one per pair finished
+   since the peak, which on a heap torn down after its peak is one per
+   block it held), and one group per distinct key. */
 
 #include "pub_tool_basics.h"
 #include "pub_tool_hashtable.h"
@@ -32,11 +39,19 @@
 #include "ma_heap.h"
 #include "ma_lineage.h"
 
+/* One end of a pair: the live block, and once it has gone (the Link's
+   src_gone or dst_gone says so) its size then.  A program that builds
+   its objects by copying keeps about one open pair per live block, so
+   every byte of a Link counts on a big heap (112 bytes). */
+typedef union {
+   Block* block;
+   ULong  size;
+} LinkEnd;
+
 typedef struct _Link {
-   struct _Link* next_out;     /* source's chain; then the finished list */
+   struct _Link* next_out;     /* source's chain */
    struct _Link* next_in;      /* destination's chain */
-   Block*        src;          /* NULL once gone */
-   Block*        dst;          /* NULL once gone */
+   LinkEnd       src, dst;
    Site*         src_site;
    Site*         dst_site;
    ExeContext*   copy_ec;      /* stack of the first copy */
@@ -46,17 +61,25 @@ typedef struct _Link {
    ULong         created_event;      /* ma_heap.events at the first copy */
    ULong         broken_event;       /* ma_heap.events when an end went; 0 = not yet */
    ULong         broken_time;        /* ma_instrs then */
-   ULong         src_size, dst_size; /* taken when each end goes */
-   Bool          src_used;
-   SourceFate    fate;
+   Bool          src_gone, dst_gone;
+   Bool          src_used;           /* set when the source goes */
+   UChar         fate;               /* SourceFate, set when the source goes */
 } Link;
+
+_Static_assert(sizeof(Link) == 112, "Link: about one per live block of some programs");
+
+/* The live block at an end, or NULL once it has gone. */
+static inline Block* src_block(const Link* l) { return l->src_gone ? NULL : l->src.block; }
+static inline Block* dst_block(const Link* l) { return l->dst_gone ? NULL : l->dst.block; }
 
 ULong ma_lineage_pairs, ma_lineage_extra_source_bytes;
 
 static PoolAlloc*   link_pool;
 static VgHashTable* settled;          /* CopyGroups whose figures are final */
-static Link*        finished;         /* both ends gone, at-peak still open */
-static ULong        n_finished, settle_at;
+/* CopyGroups of pairs finished after the peak of 'pending_peak' (an
+   ma_heap.peak_event), with peak_src_bytes as if the peak stays there. */
+static VgHashTable* pending;
+static ULong        pending_peak;
 
 /*------------------------------------------------------------*/
 /*--- Groups                                               ---*/
@@ -110,12 +133,14 @@ static CopyGroup figures_of(const Link* l)
    f.copy_ec  = l->copy_ec;
    f.from     = l->src_site;
    f.to       = l->dst_site;
-   ULong src_size = l->src ? l->src->req_szB : l->src_size;
-   ULong dst_size = l->dst ? l->dst->req_szB : l->dst_size;
+   const Block* src = src_block(l);
+   const Block* dst = dst_block(l);
+   ULong src_size = src ? src->req_szB : l->src.size;
+   ULong dst_size = dst ? dst->req_szB : l->dst.size;
    ULong useful   = l->bytes < dst_size ? l->bytes : dst_size;
    f.share    = dst_size ? (UInt)(10 * useful / dst_size) : 0;
-   f.src_used = l->src ? l->src->lineage.last_use > l->last_copy_time : l->src_used;
-   f.fate     = l->src ? FATE_LIVE : l->fate;
+   f.src_used = src ? src->lineage.last_use > l->last_copy_time : l->src_used;
+   f.fate     = src ? FATE_LIVE : (SourceFate)l->fate;
    f.n        = 1;
    f.bytes    = l->bytes;
    f.src_bytes = src_size;
@@ -129,23 +154,32 @@ static CopyGroup figures_of(const Link* l)
    return f;
 }
 
-/* Settle the finished links that can no longer be at the peak. */
-static void settle_finished(void)
+/* Add a pending group into 'table' as settled: with the peak moved
+   past its pairs, none was at the peak. */
+static void add_as_settled(VgHashTable* table, const CopyGroup* g)
 {
-   Link** at = &finished;
-   while (*at) {
-      Link* l = *at;
-      if (l->broken_event <= ma_heap.peak_event) {
-         CopyGroup f = figures_of(l);
-         add_to_group(settled, &f);
-         *at = l->next_out;
-         VG_(freeEltPA)(link_pool, l);
-         n_finished--;
-      } else {
-         at = &l->next_out;
-      }
+   CopyGroup f = *g;
+   f.peak_src_bytes = 0;
+   add_to_group(table, &f);
+}
+
+static void keep_node(void* node) {}
+
+/* The peak has moved since the pending groups were made: settle them,
+   emptying 'pending' (the peak moves at most allocations while the
+   heap grows, so this is cheap when there is nothing pending). */
+static void settle_pending(void)
+{
+   if (VG_(HT_count_nodes)(pending) == 0) return;
+   UInt n;
+   CopyGroup** groups = (CopyGroup**)VG_(HT_to_array)(pending, &n);
+   for (UInt i = 0; i < n; i++) {
+      add_as_settled(settled, groups[i]);
+      /* Removes a node with this key: n removals empty the table. */
+      (void)VG_(HT_remove)(pending, groups[i]->key);
    }
-   settle_at = 2 * n_finished > 100000 ? 2 * n_finished : 100000;
+   for (UInt i = 0; i < n; i++) VG_(free)(groups[i]);
+   VG_(free)(groups);
 }
 
 /*------------------------------------------------------------*/
@@ -162,7 +196,7 @@ static void touch(Link* l, SizeT bytes)
 void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
 {
    Link* l = dst->lineage.links_in;
-   if (LIKELY(l && l->src == src)) {
+   if (LIKELY(l && src_block(l) == src)) {
       touch(l, bytes);
       return;
    }
@@ -170,7 +204,7 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
       of the same loop will look first. */
    for (Link* prev = l; prev && prev->next_in; prev = prev->next_in) {
       Link* hit = prev->next_in;
-      if (hit->src != src) continue;
+      if (src_block(hit) != src) continue;
       prev->next_in = hit->next_in;
       hit->next_in  = dst->lineage.links_in;
       dst->lineage.links_in = hit;
@@ -184,8 +218,8 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
 
    l = VG_(allocEltPA)(link_pool);
    VG_(memset)(l, 0, sizeof *l);
-   l->src = src;
-   l->dst = dst;
+   l->src.block = src;
+   l->dst.block = dst;
    l->src_site = src->site;
    l->dst_site = dst->site;
    l->copy_ec  = VG_(record_ExeContext)(VG_(get_running_tid)(), 0);
@@ -204,11 +238,17 @@ static void break_link(Link* l)
    l->broken_time  = ma_instrs;
 }
 
+/* Both ends have gone: the pair's figures go to its group (see the top
+   of this file) and the Link is freed. */
 static void finish_link(Link* l)
 {
-   l->next_out = finished;
-   finished = l;
-   if (++n_finished >= settle_at) settle_finished();
+   if (pending_peak != ma_heap.peak_event) {
+      settle_pending();
+      pending_peak = ma_heap.peak_event;
+   }
+   CopyGroup f = figures_of(l);
+   add_to_group(l->broken_event <= ma_heap.peak_event ? settled : pending, &f);
+   VG_(freeEltPA)(link_pool, l);
 }
 
 /* bk is freed: each of its pairs breaks, and finishes if the other
@@ -222,17 +262,17 @@ static void release_pairs(Block* bk)
       /* This release is the one event after the copy: nothing else was
          allocated or freed in between. */
       l->fate     = ma_heap.events == l->last_copy_event + 1 ? FATE_PROMPT : FATE_LATER;
-      l->src_size = bk->req_szB;
-      l->src      = NULL;
+      l->src.size = bk->req_szB;
+      l->src_gone = True;
       break_link(l);
-      if (!l->dst) finish_link(l);
+      if (l->dst_gone) finish_link(l);
    }
    for (Link* l = bk->lineage.links_in; l; l = next) {
       next = l->next_in;
-      l->dst_size = bk->req_szB;
-      l->dst      = NULL;
+      l->dst.size = bk->req_szB;
+      l->dst_gone = True;
       break_link(l);
-      if (!l->src) finish_link(l);
+      if (l->src_gone) finish_link(l);
    }
    bk->lineage.links_out = bk->lineage.links_in = NULL;
 }
@@ -241,8 +281,8 @@ static void release_pairs(Block* bk)
    time of its last use. */
 static void carry_pairs(Block* old, Block* successor)
 {
-   for (Link* l = old->lineage.links_out; l; l = l->next_out) l->src = successor;
-   for (Link* l = old->lineage.links_in;  l; l = l->next_in)  l->dst = successor;
+   for (Link* l = old->lineage.links_out; l; l = l->next_out) l->src.block = successor;
+   for (Link* l = old->lineage.links_in;  l; l = l->next_in)  l->dst.block = successor;
    successor->lineage = old->lineage;
    old->lineage.links_out = old->lineage.links_in = NULL;
 }
@@ -284,8 +324,6 @@ void ma_lineage_block_releasing(Block* bk, Bool replaced)
 /*--- For the trace                                        ---*/
 /*------------------------------------------------------------*/
 
-static void keep_node(void* node) {}
-
 CopyGroup** ma_lineage_groups(UWord* n_groups)
 {
    VgHashTable* all = VG_(HT_construct)("ma.copy_groups_out");
@@ -293,9 +331,11 @@ CopyGroup** ma_lineage_groups(UWord* n_groups)
    VG_(HT_ResetIter)(settled);
    while ((g = VG_(HT_Next)(settled))) add_to_group(all, g);
 
-   for (Link* l = finished; l; l = l->next_out) {
-      CopyGroup f = figures_of(l);
-      add_to_group(all, &f);
+   Bool peak_moved = pending_peak != ma_heap.peak_event;
+   VG_(HT_ResetIter)(pending);
+   while ((g = VG_(HT_Next)(pending))) {
+      if (peak_moved) add_as_settled(all, g);
+      else            add_to_group(all, g);
    }
    /* Open pairs: each once, through its source if live, else through
       its (live) destination. */
@@ -307,7 +347,7 @@ CopyGroup** ma_lineage_groups(UWord* n_groups)
          add_to_group(all, &f);
       }
       for (Link* l = bk->lineage.links_in; l; l = l->next_in) {
-         if (l->src) continue;
+         if (!l->src_gone) continue;
          CopyGroup f = figures_of(l);
          add_to_group(all, &f);
       }
@@ -329,5 +369,5 @@ void ma_lineage_init(void)
 {
    link_pool = VG_(newPA)(sizeof(Link), 1000, VG_(malloc), "ma.link_pool", VG_(free));
    settled   = VG_(HT_construct)("ma.copy_groups");
-   settle_at = 100000;
+   pending   = VG_(HT_construct)("ma.copy_groups_pending");
 }

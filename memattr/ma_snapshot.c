@@ -80,12 +80,19 @@ Long  ma_snapshot_budget     = 10;
 SnapshotCost ma_snapshot_cost;
 ULong        ma_snapshot_threshold = ~0ULL;
 
+_Static_assert(sizeof(SnapBlock) == 64, "SnapBlock: see ma_snapshot.h");
+_Static_assert(sizeof(SnapWord) == 12, "SnapWord: see ma_snapshot.h");
+
 /*------------------------------------------------------------*/
 /*--- Growable arrays of edges and roots                   ---*/
 /*------------------------------------------------------------*/
 
 /* Appending is the inner loop of the scan, so it is a store and a
-   compare, growing by doubling (an XArray call per edge costs more). */
+   compare, growing by doubling (an XArray call per edge costs more).
+   Capacity not yet filled is never touched, so costs no memory; what
+   does is a reallocation (the old array and the copy, at once), and
+   doubling makes the fewest: the big arrays are sized ahead instead
+   where their size is known (reserve). */
 static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
 {
    *capacity = *capacity ? *capacity * 2 : 1024;
@@ -133,15 +140,30 @@ static void* take_spare(void** spare_array, ULong* spare_capacity, ULong* capaci
    return array;
 }
 
+/* An array of at least 'wanted' elements: the spare if it is large
+   enough, else a new one.  A spare too small is freed first, not kept:
+   a retake already holds the previous snapshot's arrays beside the new
+   ones, and a third, useless array would be held with them at the
+   moment the tool's memory peaks.  A new array has room to grow: the
+   next retake, of a heap a little larger, can then take it as its
+   spare.  'wanted' 0 takes the spare whatever its size. */
+static void* reserve(void** spare_array, ULong* spare_capacity, ULong wanted,
+                     SizeT elt_size, const HChar* cc, ULong* capacity)
+{
+   if (*spare_capacity >= wanted)
+      return take_spare(spare_array, spare_capacity, capacity);
+   VG_(free)(*spare_array);
+   *spare_array = NULL;
+   *spare_capacity = 0;
+   *capacity = wanted + wanted / 4;
+   return VG_(malloc)(cc, *capacity * elt_size);
+}
+
 static SnapBlock* new_block_array(Snapshot* s)
 {
    ULong wanted = s->n_blocks ? s->n_blocks : 1;
-   if (spare.block_capacity >= wanted)
-      return take_spare((void**)&spare.blocks, &spare.block_capacity, &s->block_capacity);
-   /* With room to grow: the next retake, of a heap a little larger,
-      can then take this array as its spare. */
-   s->block_capacity = wanted + wanted / 4;
-   return VG_(malloc)("ma.snap.blocks", s->block_capacity * sizeof(SnapBlock));
+   return reserve((void**)&spare.blocks, &spare.block_capacity, wanted, sizeof(SnapBlock),
+                  "ma.snap.blocks", &s->block_capacity);
 }
 
 static SnapWord* new_word(Scan* sc)
@@ -285,6 +307,7 @@ static void fill_from_node(SnapBlock* b, const Block* bk, ReadableCache* readabl
    b->site = bk->site;
    b->hash = 0;
    b->first_edge = b->first_word = 0;
+   tl_assert(bk->alloc_event <= MA_SNAP_MAX_ALLOC_EVENT);   /* 2^59 allocations: never */
    b->alloc_event = bk->alloc_event;
    b->written = ma_access_bytes_written(bk);
    b->readable = is_readable(readable, bk->payload, bk->req_szB);
@@ -400,9 +423,7 @@ static void read_block(Scan* sc, UInt i)
       ULong w = words[k];
       h = hash_word(h, w);
       if (UNLIKELY(looks_like_address(w))) {
-         SnapWord* c = new_word(sc);
-         c->offset = k * 8;
-         c->value = w;
+         *new_word(sc) = ma_snap_word(k * 8, w);
       }
    }
    SizeT tail = b->size % 8;
@@ -451,11 +472,11 @@ static void resolve_words(Scan* sc, UInt i)
    SnapBlock* b = &sc->s->blocks[i];
    b->first_edge = sc->s->n_edges;
    for (ULong k = b->first_word; k < sc->s->n_words; k++) {
-      Addr w = sc->s->words[k].value;
+      Addr w = ma_snap_word_value(&sc->s->words[k]);
       Int to = block_containing(sc, w);
       if (to < 0) continue;
       SnapEdge* e = new_edge(sc);
-      e->offset = sc->s->words[k].offset;
+      e->offset = ma_snap_word_offset(&sc->s->words[k]);
       e->target = (UInt)to;
       e->target_offset = interior_offset(w - sc->s->blocks[to].addr);
    }
@@ -515,15 +536,21 @@ Bool            ma_snapshot_logging = False;
 static BlockLog allocated_log, released_log;
 static ULong    log_limit;   /* entries of both logs together */
 
-/* Emptied, its array kept: retakes follow one another, and an array
-   mapped afresh each time costs page faults. */
+/* Emptied, its array freed: a log may grow to the heap's number of
+   blocks, and is not kept beside the two snapshots a retake holds (it
+   grows again from small, costing page faults in proportion to the
+   entries logged, as logging them does). */
 static void log_clear(BlockLog* log)
 {
-   log->n = 0;
+   VG_(free)(log->entries);
+   log->entries = NULL;
+   log->n = log->capacity = 0;
 }
 
-/* A scratch array of at least 'n' elements, kept from retake to retake
-   for the same reason. */
+/* A scratch array of at least 'n' elements, kept from retake to retake:
+   an array mapped afresh each time costs page faults in proportion to
+   the heap, not to what changed.  (The renumbering is 4 bytes a
+   block.) */
 static void* scratch(void* array, ULong* capacity, ULong n, SizeT elt_size, const HChar* cc)
 {
    if (n <= *capacity) return array;
@@ -532,8 +559,6 @@ static void* scratch(void* array, ULong* capacity, ULong n, SizeT elt_size, cons
    return VG_(malloc)(cc, *capacity * elt_size);
 }
 
-static SnapBlock* fresh_scratch;
-static ULong      fresh_capacity;
 static UInt*      renumber_scratch;
 static ULong      renumber_capacity;
 
@@ -592,13 +617,11 @@ static void sort_log(LoggedBlock* e, Long n)
 
 /* The logged allocations still live, as snapshot blocks sorted by
    address (a block allocated and released since is in both logs and
-   no longer in the tables). */
+   no longer in the tables), in an array the caller frees. */
 static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
 {
    sort_log(allocated_log.entries, (Long)allocated_log.n);
-   fresh_scratch = scratch(fresh_scratch, &fresh_capacity, allocated_log.n + 1,
-                           sizeof(SnapBlock), "ma.snap.fresh");
-   SnapBlock* fresh = fresh_scratch;
+   SnapBlock* fresh = VG_(malloc)("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
    UInt n = 0;
    for (ULong i = 0; i < allocated_log.n; i++) {
       const Block* bk = ma_blocks_find(allocated_log.entries[i].addr, BLOCK_MALLOC);
@@ -664,6 +687,11 @@ static void merge_blocks(Scan* sc, Merge* m)
       s->blocks[n++] = fresh[f++];
    }
    tl_assert(n == s->n_blocks);
+   /* Merged: the new blocks and the logs are no longer needed, and the
+      blocks are read (the new snapshot's arrays filled) after this. */
+   VG_(free)(fresh);
+   log_clear(&allocated_log);
+   log_clear(&released_log);
    sc->lowest  = n ? s->blocks[0].addr : 0;
    sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
 }
@@ -732,22 +760,23 @@ static void resolve_from(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
    s->blocks[i].first_edge = s->n_edges;
    for (ULong k = s->blocks[i].first_word; k < s->n_words; k++) {
       const SnapWord* w = &s->words[k];
-      while (ow < ow_end && prev->words[ow].offset < w->offset) ow++;
-      while (e < e_end && prev->edges[e].offset < w->offset) e++;
-      Bool same_word = ow < ow_end && prev->words[ow].offset == w->offset
-                       && prev->words[ow].value == w->value;
-      Bool had_edge = same_word && e < e_end && prev->edges[e].offset == w->offset;
+      ULong offset = ma_snap_word_offset(w);
+      Addr  value  = ma_snap_word_value(w);
+      while (ow < ow_end && ma_snap_word_offset(&prev->words[ow]) < offset) ow++;
+      while (e < e_end && prev->edges[e].offset < offset) e++;
+      Bool same_word = ow < ow_end && ma_snap_same_word(&prev->words[ow], w);
+      Bool had_edge = same_word && e < e_end && prev->edges[e].offset == offset;
       UInt to = had_edge ? m->renumber[prev->edges[e].target] : GONE;
       UInt target_offset = had_edge ? prev->edges[e].target_offset : 0;
       if (to == GONE) {
-         Bool may_be_new = w->value - m->fresh_lo < m->fresh_hi - m->fresh_lo;
-         Int found = !same_word || may_be_new ? block_containing(sc, w->value) : -1;
+         Bool may_be_new = value - m->fresh_lo < m->fresh_hi - m->fresh_lo;
+         Int found = !same_word || may_be_new ? block_containing(sc, value) : -1;
          if (found < 0) continue;
          to = (UInt)found;
-         target_offset = interior_offset(w->value - s->blocks[found].addr);
+         target_offset = interior_offset(value - s->blocks[found].addr);
       }
       SnapEdge* edge = new_edge(sc);
-      edge->offset = w->offset;
+      edge->offset = offset;
       edge->target = to;
       edge->target_offset = target_offset;
    }
@@ -1289,6 +1318,16 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    Bool cacheable = roots_cacheable(sc);
    Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
    ULong cursor = 0;
+   /* The words kept are about the last snapshot's: sized for them now,
+      while the array is empty, so the scan does not reallocate it with
+      the last snapshot's array and a copy live at once (on a collector's
+      heap these arrays are the tool's largest). */
+   ULong wanted = root_cache.n_words + root_cache.n_words / 4 + VKI_PAGE_SIZE / sizeof(UWord);
+   if (cacheable && next_root_cache.n_words == 0 && next_root_cache.word_capacity < wanted) {
+      VG_(free)(next_root_cache.words);
+      next_root_cache.word_capacity = wanted;
+      next_root_cache.words = VG_(malloc)("ma.snap.rootwords", wanted * sizeof(RootWord));
+   }
    verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
@@ -1381,8 +1420,14 @@ static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 static void scan_into(Snapshot* s, const Snapshot* previous, Bool keep_roots)
 {
    Scan sc = { s, previous, 0, 0, 0, 0, 0, keep_roots };
-   s->edges = take_spare((void**)&spare.edges, &spare.edge_capacity, &sc.edge_capacity);
-   s->words = take_spare((void**)&spare.words, &spare.word_capacity, &sc.word_capacity);
+   /* Sized for the previous snapshot's counts (a retake's are about
+      those), so the scan seldom grows them by reallocation. */
+   s->edges = reserve((void**)&spare.edges, &spare.edge_capacity,
+                      previous ? previous->n_edges : 0, sizeof(SnapEdge), "ma.snap.edges",
+                      &sc.edge_capacity);
+   s->words = reserve((void**)&spare.words, &spare.word_capacity,
+                      previous ? previous->n_words : 0, sizeof(SnapWord), "ma.snap.words",
+                      &sc.word_capacity);
    take_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
@@ -1415,7 +1460,7 @@ static Bool same_blocks(const Snapshot* a, const Snapshot* b)
       if (a->edges[k].offset != b->edges[k].offset || a->edges[k].target != b->edges[k].target
           || a->edges[k].target_offset != b->edges[k].target_offset) return False;
    for (ULong k = 0; k < a->n_words; k++)
-      if (a->words[k].offset != b->words[k].offset || a->words[k].value != b->words[k].value)
+      if (!ma_snap_same_word(&a->words[k], &b->words[k]))
          return False;
    return True;
 }

@@ -37,7 +37,11 @@ extern Bool  ma_snapshot_check;      /* --snapshot-check (a debugging aid) */
 
 /* One live block of a snapshot.  Blocks are kept in increasing
    address order; their pointers are edges[first_edge .. next block's
-   first_edge), found among their candidate words (below). */
+   first_edge), found among their candidate words (below).  64 bytes:
+   a retake holds two snapshots' blocks, so on a heap of millions of
+   blocks each byte here costs megabytes; the flags share a word with
+   the allocation event, which counts allocations and stays below 2^59
+   (ma_snapshot.c checks it). */
 typedef struct {
    Addr  addr;
    SizeT size;
@@ -45,30 +49,60 @@ typedef struct {
    ULong hash;          /* of the block's 'size' bytes */
    ULong first_edge;
    ULong first_word;    /* candidate words: words[first_word ..) */
-   ULong alloc_event;   /* the block's identity (ma_heap.alloc_events) */
    ULong written;       /* its bytes_written when read (access tracking) */
-   Bool  readable;      /* False for a block whose memory the program
-                           unmapped or protected (mprotect(PROT_NONE) on
-                           a heap page; an arena moved before its custom
-                           blocks were announced again): not read; its
-                           hash is then made from its address, so it
-                           matches no other block */
-   UChar kind;          /* BlockKind (ma_blocks.h) */
-   Bool  in_metapool;   /* a chunk of a metapool: custom blocks may lie
-                           inside it, and both are kept */
-   Bool  in_place;      /* a realloc left it where it was (Snapshot's
-                           in_place_blocks) */
+   ULong alloc_event : 59;  /* the block's identity (ma_heap.alloc_events) */
+   ULong readable    : 1;   /* 0 for a block whose memory the program
+                               unmapped or protected (mprotect(PROT_NONE)
+                               on a heap page; an arena moved before its
+                               custom blocks were announced again): not
+                               read; its hash is then made from its
+                               address, so it matches no other block */
+   ULong kind        : 2;   /* BlockKind (ma_blocks.h) */
+   ULong in_metapool : 1;   /* a chunk of a metapool: custom blocks may
+                               lie inside it, and both are kept */
+   ULong in_place    : 1;   /* a realloc left it where it was (Snapshot's
+                               in_place_blocks) */
 } SnapBlock;
+
+#define MA_SNAP_MAX_ALLOC_EVENT ((1ULL << 59) - 1)
 
 /* A word of a block whose value looks like a user-space address
    (4 KiB to 128 TiB: small integers, doubles and eight characters of
    text fall outside; interior pointers need not be aligned).  Every pointer into a block is one, and
    the next snapshot resolves them again for a block the program has
-   not written since, instead of reading it again. */
-typedef struct {
-   ULong offset;
-   Addr  value;
+   not written since, instead of reading it again.
+   12 bytes, as there are several per block and a retake holds two
+   snapshots' words: the value (below 2^47, being address-like) in the
+   low 47 bits of 'bits', the word's index in its block (its offset / 8;
+   a readable block is below 2^47 bytes, so the index below 2^44) in
+   the 17 bits above and in 'index_low'.  Use the functions below. */
+typedef struct __attribute__((packed, aligned(4))) {
+   ULong bits;
+   UInt  index_low;
 } SnapWord;
+
+#define MA_SNAP_VALUE_BITS 47
+
+static inline SnapWord ma_snap_word(ULong offset, Addr value)
+{
+   ULong index = offset / 8;
+   return (SnapWord){ value | (index >> 32) << MA_SNAP_VALUE_BITS, (UInt)index };
+}
+
+static inline Addr ma_snap_word_value(const SnapWord* w)
+{
+   return w->bits & ((1ULL << MA_SNAP_VALUE_BITS) - 1);
+}
+
+static inline ULong ma_snap_word_offset(const SnapWord* w)
+{
+   return ((w->bits >> MA_SNAP_VALUE_BITS) << 32 | w->index_low) * 8;
+}
+
+static inline Bool ma_snap_same_word(const SnapWord* a, const SnapWord* b)
+{
+   return a->bits == b->bits && a->index_low == b->index_low;
+}
 
 /* A pointer held by a block: the word at byte 'offset' of the block
    points 'target_offset' bytes into block number 'target' (an index
