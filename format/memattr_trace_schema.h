@@ -465,11 +465,14 @@
 #define MA_KEY_REGION_FILE "file"
 #define MA_KEY_REGION_GROWTH "growth"
 #define MA_KEY_REGION_GROWTHS "growths"
+/* the calls that changed it, in all (version 5; absent in earlier traces of
+   version 5: its history is not known) */
+#define MA_KEY_REGION_CHANGES "changes"
 #define MA_TRACE_KEYS_REGION(K) \
    K(REGION, ID) K(REGION, KIND) K(REGION, START) K(REGION, SIZE) K(REGION, ACCESSIBLE) \
    K(REGION, WRITTEN) K(REGION, USED) K(REGION, USED_BLOCKS) K(REGION, PROT) \
    K(REGION, SHARED) K(REGION, STARTUP) K(REGION, STACK) K(REGION, THREAD) \
-   K(REGION, FILE) K(REGION, GROWTH) K(REGION, GROWTHS)
+   K(REGION, FILE) K(REGION, GROWTH) K(REGION, GROWTHS) K(REGION, CHANGES)
 
 /* region-use */
 #define MA_TAG_REGION_USE "region-use"
@@ -478,6 +481,19 @@
 #define MA_KEY_REGION_USE_BLOCKS "blocks"
 #define MA_TRACE_KEYS_REGION_USE(K) \
    K(REGION_USE, SITE) K(REGION_USE, BYTES) K(REGION_USE, BLOCKS)
+
+/* region-change */
+#define MA_TAG_REGION_CHANGE "region-change"
+#define MA_KEY_REGION_CHANGE_KIND "kind"
+#define MA_KEY_REGION_CHANGE_SIZE "size"
+#define MA_KEY_REGION_CHANGE_PROT "prot"
+#define MA_KEY_REGION_CHANGE_STACK "stack"
+#define MA_TRACE_KEYS_REGION_CHANGE(K) \
+   K(REGION_CHANGE, KIND) K(REGION_CHANGE, SIZE) K(REGION_CHANGE, PROT) K(REGION_CHANGE, STACK)
+/* A region's region-change records: its first changes and its last ones,
+   of its 'changes'; the ones between are only counted. */
+#define MA_TRACE_REGION_CHANGES_FIRST 4
+#define MA_TRACE_REGION_CHANGES_LAST 4
 
 /* end */
 #define MA_TAG_END "end"
@@ -492,7 +508,8 @@
    X(ACCESS, 2, 0) X(THREAD, 1, 0) X(PEAK, 1, 0) X(TOTALS, 1, 0) X(EXIT, 1, 0) \
    X(TIMELINE, 1, 0) X(PHASE, 3, 0) X(PHASE_SITE, 3, 0) X(MARK, 3, 0) X(PHASES, 3, 0) \
    X(SNAPSHOT, 3, 0) X(BLOCK, 3, 4) X(BLOCKS, 5, 0) X(ROOT, 3, 0) X(SNAPSHOT_COST, 3, 0) \
-   X(MAP_EVENTS, 4, 0) X(MEMORY_MAP, 4, 0) X(REGION, 4, 0) X(REGION_USE, 4, 0) X(END, 1, 0)
+   X(MAP_EVENTS, 4, 0) X(MEMORY_MAP, 4, 0) X(REGION, 4, 0) X(REGION_USE, 4, 0) \
+   X(REGION_CHANGE, 5, 0) X(END, 1, 0)
 
 /* ------------------------------------------------ enum words */
 /* a yes/no field (run: access, snapshots, pages) */
@@ -595,10 +612,30 @@
    W(REGION_KIND, ANON) W(REGION_KIND, SHM) W(REGION_KIND, FILE) W(REGION_KIND, BRK) \
    W(REGION_KIND, STACK)
 
+/* region-change: kind.  How the region was made (mapped, reserved: mapped
+   PROT_NONE, attached: shmat, brk: the first growth of the brk heap), then
+   what later calls did to it. */
+#define MA_WORD_REGION_CHANGE_MAPPED "mapped"
+#define MA_WORD_REGION_CHANGE_RESERVED "reserved"
+#define MA_WORD_REGION_CHANGE_ATTACHED "attached"
+#define MA_WORD_REGION_CHANGE_BRK "brk"
+#define MA_WORD_REGION_CHANGE_TRIMMED_HEAD "trimmed-head"
+#define MA_WORD_REGION_CHANGE_TRIMMED_TAIL "trimmed-tail"
+#define MA_WORD_REGION_CHANGE_TRIMMED_MIDDLE "trimmed-middle"
+#define MA_WORD_REGION_CHANGE_GROWN "grown"
+#define MA_WORD_REGION_CHANGE_SHRUNK "shrunk"
+#define MA_WORD_REGION_CHANGE_MOVED "moved"
+#define MA_WORD_REGION_CHANGE_PROTECTED "protected"
+#define MA_TRACE_WORDS_REGION_CHANGE(W) \
+   W(REGION_CHANGE, MAPPED) W(REGION_CHANGE, RESERVED) W(REGION_CHANGE, ATTACHED) \
+   W(REGION_CHANGE, BRK) W(REGION_CHANGE, TRIMMED_HEAD) W(REGION_CHANGE, TRIMMED_TAIL) \
+   W(REGION_CHANGE, TRIMMED_MIDDLE) W(REGION_CHANGE, GROWN) W(REGION_CHANGE, SHRUNK) \
+   W(REGION_CHANGE, MOVED) W(REGION_CHANGE, PROTECTED)
+
 /* Every word list: X(GROUP). */
 #define MA_TRACE_WORD_GROUPS(X) \
    X(YES_NO) X(TOOL_NAME) X(MALLOC_MODE) X(TIME_UNIT) X(DEFINITION) X(SITE_KIND) \
    X(COPY_KIND) X(SRC_FATE) X(EXIT_REASON) X(PHASE_BY) X(PHASE_ENDED) X(SNAPSHOT_KIND) \
-   X(ROOT_KIND) X(MAP_NAME) X(REGION_KIND)
+   X(ROOT_KIND) X(MAP_NAME) X(REGION_KIND) X(REGION_CHANGE)
 
 #endif /* MEMATTR_TRACE_SCHEMA_H */

@@ -43,6 +43,13 @@ static ULong marked_at_capture = 0;
    this is the peak (so far) and the memory map is kept. */
 static void capture_peak(void);
 
+/* The stack of the call being made, NULL before the program runs. */
+static ExeContext* caller_stack(void);
+
+/* What a cut of [lo, hi) out of the region is; a tail cut by mremap or
+   brk is the region shrinking. */
+static ChangeKind cut_kind(const Region* r, Addr lo, Addr hi);
+
 static inline void footprint_will_shrink(void)
 {
    if (UNLIKELY(ma_footprint_at_max)) capture_peak();
@@ -130,6 +137,32 @@ static Region* new_region(Addr start, Addr end, RegionKind kind, UInt prot,
    return r;
 }
 
+/*--- A region's history ---*/
+
+/* The slot of change k in a RegionHistory (ma_regions.h). */
+static UInt change_slot(ULong k)
+{
+   return k < MA_CHANGES_FIRST ? (UInt)k
+                               : MA_CHANGES_FIRST + (UInt)((k - MA_CHANGES_FIRST) % MA_CHANGES_LAST);
+}
+
+static void note_change(Region* r, ChangeKind kind, SizeT size, UInt prot, ExeContext* ec)
+{
+   RegionHistory* h = &r->history;
+   h->kept[change_slot(h->n)] = (RegionChange){ ec, size, (UChar)kind, (UChar)prot };
+   h->n++;
+   map_changed = True;
+}
+
+static RegionChange* last_change(Region* r)
+{
+   return r->history.n ? &r->history.kept[change_slot(r->history.n - 1)] : NULL;
+}
+
+/* The region an mremap in progress has just moved: its growth, reported
+   next, is the same call (one 'moved' change). */
+static Region* moved_by_call;
+
 /* The region is about to grow from its present size (given) to
    r->end - r->start: the first growth also keeps the size it had. */
 static void note_growth(Region* r, SizeT before)
@@ -169,13 +202,18 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
          Region* right = new_region(hi, r->end, r->kind, r->prot, r->ec, r->file);
          right->shared = r->shared;
          right->startup = r->startup;
+         right->history = r->history;
          r->end = lo;
+         ExeContext* ec = caller_stack();
+         note_change(r, CHANGE_TRIMMED_MIDDLE, r->end - r->start, r->prot, ec);
+         note_change(right, CHANGE_TRIMMED_MIDDLE, right->end - right->start, right->prot, ec);
          insert(right);
          break;
       }
+      ChangeKind kind = cut_kind(r, lo, hi);
       if (r->start < lo) r->end = lo;                  /* its tail */
       else               r->start = hi;               /* its head */
-      map_changed = True;
+      note_change(r, kind, r->end - r->start, r->prot, caller_stack());
       i++;
    }
 }
@@ -230,11 +268,21 @@ static ExeContext* caller_stack(void)
    return tid > 0 && tid < VG_N_THREADS && pending ? VG_(record_ExeContext)(tid, 0) : NULL;
 }
 
+static ChangeKind cut_kind(const Region* r, Addr lo, Addr hi)
+{
+   if (r->start < lo && r->end > hi) return CHANGE_TRIMMED_MIDDLE;
+   if (r->start >= lo) return CHANGE_TRIMMED_HEAD;
+   const PendingCall* call = call_in_progress();
+   Bool resizing = call && (call->sysno == __NR_mremap || call->sysno == __NR_brk);
+   return resizing ? CHANGE_SHRUNK : CHANGE_TRIMMED_TAIL;
+}
+
 void ma_regions_pre_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs)
 {
    if (!pending) pending = VG_(calloc)("ma.pending_calls", VG_N_THREADS, sizeof(PendingCall));
    if (tid >= VG_N_THREADS) return;
    pending[tid].sysno = sysno;
+   moved_by_call = NULL;
    for (UInt i = 0; i < 6; i++) pending[tid].args[i] = i < nArgs ? args[i] : 0;
    /* A call that may lower the footprint: if it is at its maximum, keep
       the map now, while the address-space manager still shows what is
@@ -309,6 +357,13 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
    Region* r = new_region(lo, hi, kind, prot, startup ? NULL : caller_stack(), file);
    r->shared  = shared;
    r->startup = startup;
+   if (!startup) {
+      const PendingCall* call = call_in_progress();
+      ChangeKind made = call && call->sysno == __NR_shmat ? CHANGE_ATTACHED
+                        : prot == 0                      ? CHANGE_RESERVED
+                                                         : CHANGE_MAPPED;
+      note_change(r, made, hi - lo, prot, r->ec);
+   }
    insert(r);
 }
 
@@ -337,6 +392,8 @@ static void on_mmap(Addr a, SizeT len, Bool rr, Bool ww, Bool xx, ULong di_handl
          forget_range(a, VG_PGROUNDUP(a + len), True);
          r->end = VG_PGROUNDUP(a + len);
          note_growth(r, a - r->start);
+         if (r == moved_by_call) last_change(r)->size = r->end - r->start;
+         else note_change(r, CHANGE_GROWN, r->end - r->start, r->prot, caller_stack());
          map_changed = True;
          recount_mapped();
          return;
@@ -371,18 +428,40 @@ static void on_remap(Addr from, Addr to, SizeT len)
       moving = new_region(lo, hi, r ? r->kind : REGION_ANON,
                           r ? r->prot : VKI_PROT_READ | VKI_PROT_WRITE,
                           r ? r->ec : caller_stack(), r ? r->file : "");
-      if (r) { moving->shared = r->shared; moving->startup = r->startup; }
+      if (r) {
+         moving->shared = r->shared;
+         moving->startup = r->startup;
+         moving->history = r->history;
+      }
    }
    forget_range(to, to + (hi - lo), True);   /* what MREMAP_FIXED replaced */
    ma_pages_move(lo, hi, to);
    moving->start = to;
    moving->end   = to + (hi - lo);
+   note_change(moving, CHANGE_MOVED, hi - lo, moving->prot, caller_stack());
+   moved_by_call = moving;
    insert(moving);
    recount_mapped();
 }
 
+/* Each region of [lo, hi) notes the protection set on its part of it. */
+static void note_protection(Addr lo, Addr hi, UInt prot)
+{
+   ExeContext* ec = NULL;
+   Int i = index_at_or_below(lo);
+   if (i < 0 || table[i]->end <= lo) i++;
+   for (; i < (Int)n_regions && table[i]->start < hi; i++) {
+      Region* r = table[i];
+      Addr from = r->start > lo ? r->start : lo;
+      Addr to   = r->end < hi ? r->end : hi;
+      if (!ec) ec = caller_stack();
+      note_change(r, CHANGE_PROTECTED, to - from, prot, ec);
+   }
+}
+
 static void on_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
 {
+   note_protection(VG_PGROUNDDN(a), VG_PGROUNDUP(a + len), prot_bits(rr, ww, xx));
    map_changed = True;   /* 'accessible' is read when the map is captured */
    recount_mapped();     /* and is what the footprint counts without pages */
 }
@@ -399,6 +478,7 @@ static void on_brk_grow(Addr a, SizeT len, ThreadId tid)
       brk_region = new_region(lo, hi, REGION_BRK, VKI_PROT_READ | VKI_PROT_WRITE,
                               pending ? VG_(record_ExeContext)(tid, 0) : NULL,
                               "");
+      note_change(brk_region, CHANGE_BRK, hi - lo, brk_region->prot, brk_region->ec);
       insert(brk_region);
       recount_mapped();
       return;
@@ -407,8 +487,10 @@ static void on_brk_grow(Addr a, SizeT len, ThreadId tid)
    forget_range(brk_region->end, hi, True);
    SizeT before = brk_region->end - brk_region->start;
    brk_region->end = hi;
-   if (!brk_region->ec && pending) brk_region->ec = VG_(record_ExeContext)(tid, 0);
+   ExeContext* ec = pending ? VG_(record_ExeContext)(tid, 0) : NULL;
+   if (!brk_region->ec) brk_region->ec = ec;
    note_growth(brk_region, before);
+   note_change(brk_region, CHANGE_GROWN, hi - brk_region->start, brk_region->prot, ec);
    map_changed = True;
    recount_mapped();
 }
@@ -563,6 +645,18 @@ static UInt stack_thread(MapRegion* m)
    return 0;
 }
 
+/* The kept changes in order: the first ones, then the last ones. */
+static void copy_history(const RegionHistory* h, MapRegion* out)
+{
+   ULong first = h->n < MA_CHANGES_FIRST ? h->n : MA_CHANGES_FIRST;
+   ULong last  = h->n - first < MA_CHANGES_LAST ? h->n - first : MA_CHANGES_LAST;
+   out->n_changes = h->n;
+   out->n_kept = (UInt)(first + last);
+   for (ULong k = 0; k < first; k++) out->changes[k] = h->kept[k];
+   for (ULong j = 0; j < last; j++)
+      out->changes[first + j] = h->kept[change_slot(h->n - last + j)];
+}
+
 static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
 {
    VG_(memset)(out, 0, sizeof *out);
@@ -586,6 +680,7 @@ static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
    out->n_growths = r->n_sizes ? r->n_sizes - 1 : 0;
    for (UInt k = 0; k < kept; k++)
       out->growth[k] = r->growth[(r->n_sizes - kept + k) % MA_GROWTHS_KEPT];
+   copy_history(&r->history, out);
    out->first_use = m->n_uses;
    for (const RegionUse* u = r->uses; u; u = u->next) {
       m->uses = VG_(realloc)("ma.map_uses", m->uses, (m->n_uses + 1) * sizeof(MapUse));

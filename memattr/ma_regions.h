@@ -4,7 +4,8 @@
 
 /* ma_regions.c owns what memattr knows about the client's memory
    outside the heap blocks: the *regions* (every mapping made by mmap,
-   mremap, shmat and brk, with the stack of the call; the segments
+   mremap, shmat and brk, with the stacks of the calls that made and
+   changed it; the segments
    present at start-up; the thread stacks) and the bytes live blocks
    use inside each region.  It keeps the memory map as it was at the
    footprint's peak (ma_pages.h) for the trace (docs/trace-format.md,
@@ -20,6 +21,8 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_execontext.h"
 #include "pub_tool_tooliface.h"
+
+#include "memattr_trace_schema.h"
 
 typedef struct _Block Block;   /* ma_blocks.h */
 typedef struct _Site  Site;
@@ -44,6 +47,37 @@ typedef struct _RegionUse {
 /* The last sizes of a region that grew (mremap, brk) are kept, oldest dropped. */
 #define MA_GROWTHS_KEPT 16
 
+/* A region's history: the calls that made and changed it, each with its
+   stack (trace: region-change records).  How it was made comes first
+   (none for a start-up segment); a start-up segment or a region cut
+   from another starts with what it inherits. */
+typedef enum {
+   CHANGE_MAPPED, CHANGE_RESERVED, CHANGE_ATTACHED, CHANGE_BRK,   /* made */
+   CHANGE_TRIMMED_HEAD, CHANGE_TRIMMED_TAIL, CHANGE_TRIMMED_MIDDLE,   /* munmap, MAP_FIXED */
+   CHANGE_GROWN, CHANGE_SHRUNK, CHANGE_MOVED,   /* mremap; grown and shrunk by brk too */
+   CHANGE_PROTECTED   /* mprotect */
+} ChangeKind;
+
+typedef struct {
+   ExeContext* ec;   /* the call; NULL when no thread made it */
+   SizeT size;       /* the region's size after it; for PROTECTED the bytes changed */
+   UChar kind;       /* ChangeKind */
+   UChar prot;       /* VKI_PROT_* bits: set by PROTECTED, else the region's */
+} RegionChange;
+
+/* A program that mremaps in a loop changes one region without end: the
+   first changes and the last ones are kept, and the ones between counted. */
+#define MA_CHANGES_FIRST MA_TRACE_REGION_CHANGES_FIRST
+#define MA_CHANGES_LAST  MA_TRACE_REGION_CHANGES_LAST
+#define MA_CHANGES_KEPT  (MA_CHANGES_FIRST + MA_CHANGES_LAST)
+
+typedef struct {
+   ULong n;   /* changes in all */
+   /* change k at [k] for k < FIRST, later ones in a ring: change k at
+      [FIRST + (k - FIRST) % LAST] */
+   RegionChange kept[MA_CHANGES_KEPT];
+} RegionHistory;
+
 /* One region of client memory.  Regions in the table are disjoint and
    page-aligned.  A region unmapped while blocks still lie in it (an
    arena dropped without freeing its blocks) leaves the table but lives
@@ -63,6 +97,7 @@ typedef struct _Region {
    UInt   n_sizes;             /* 0 until it grows; then its sizes: when
                                   made, and after each growth */
    SizeT  growth[MA_GROWTHS_KEPT];   /* a ring: size k at [k % KEPT] */
+   RegionHistory history;
 } Region;
 
 /* A memory map as captured for the trace: copies, so the regions may
@@ -83,6 +118,10 @@ typedef struct {
    UInt   n_growths;              /* how many times it grew */
    UInt   n_sizes;                /* sizes kept in growth[], oldest first */
    SizeT  growth[MA_GROWTHS_KEPT];
+   ULong  n_changes;              /* the calls that made and changed it, in all */
+   UInt   n_kept;                 /* of those, kept in changes[], in order: the
+                                     first MA_CHANGES_FIRST, then the last ones */
+   RegionChange changes[MA_CHANGES_KEPT];
    UInt   first_use, n_uses;      /* into the map's uses */
 } MapRegion;
 

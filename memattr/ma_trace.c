@@ -831,6 +831,37 @@ static void write_map_events(Writer* w)
    end_record(w);
 }
 
+/* "rw-": VKI_PROT_* bits as the trace writes them. */
+static void prot_text(UInt prot, HChar out[4])
+{
+   out[0] = prot & VKI_PROT_READ ? 'r' : '-';
+   out[1] = prot & VKI_PROT_WRITE ? 'w' : '-';
+   out[2] = prot & VKI_PROT_EXEC ? 'x' : '-';
+   out[3] = 0;
+}
+
+/* In ChangeKind order (ma_regions.h). */
+static const HChar* const change_names[] = {
+   MA_WORD_REGION_CHANGE_MAPPED, MA_WORD_REGION_CHANGE_RESERVED,
+   MA_WORD_REGION_CHANGE_ATTACHED, MA_WORD_REGION_CHANGE_BRK,
+   MA_WORD_REGION_CHANGE_TRIMMED_HEAD, MA_WORD_REGION_CHANGE_TRIMMED_TAIL,
+   MA_WORD_REGION_CHANGE_TRIMMED_MIDDLE, MA_WORD_REGION_CHANGE_GROWN,
+   MA_WORD_REGION_CHANGE_SHRUNK, MA_WORD_REGION_CHANGE_MOVED,
+   MA_WORD_REGION_CHANGE_PROTECTED };
+STATIC_ASSERT(sizeof change_names / sizeof *change_names == CHANGE_PROTECTED + 1);
+
+static void write_region_change(Writer* w, const RegionChange* c, UWord stack)
+{
+   HChar prot[4];
+   prot_text(c->prot, prot);
+   begin_record(w, MA_TAG_REGION_CHANGE);
+   field_s(w, MA_KEY_REGION_CHANGE_KIND, change_names[c->kind]);
+   field_u(w, MA_KEY_REGION_CHANGE_SIZE, c->size);
+   field_s(w, MA_KEY_REGION_CHANGE_PROT, prot);
+   field_u(w, MA_KEY_REGION_CHANGE_STACK, stack);
+   end_record(w);
+}
+
 static void write_region(Writer* w, const MemoryMap* m, UInt i)
 {
    static const HChar* const kind_names[] = {
@@ -838,8 +869,12 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
       MA_WORD_REGION_KIND_BRK, MA_WORD_REGION_KIND_STACK };
    const MapRegion* r = &m->regions[i];
    UWord stack = r->ec ? stack_id(w, r->ec) : 0;
-   HChar prot[4] = { r->prot & VKI_PROT_READ ? 'r' : '-', r->prot & VKI_PROT_WRITE ? 'w' : '-',
-                     r->prot & VKI_PROT_EXEC ? 'x' : '-', 0 };
+   /* The changes' stacks too are written before the region. */
+   UWord change_stacks[MA_CHANGES_KEPT];
+   for (UInt k = 0; k < r->n_kept; k++)
+      change_stacks[k] = r->changes[k].ec ? stack_id(w, r->changes[k].ec) : 0;
+   HChar prot[4];
+   prot_text(r->prot, prot);
    begin_record(w, MA_TAG_REGION);
    field_u(w, MA_KEY_REGION_ID, i + 1);
    field_s(w, MA_KEY_REGION_KIND, kind_names[r->kind]);
@@ -861,6 +896,7 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
       put_u(w, r->growth[k]);
    }
    field_u(w, MA_KEY_REGION_GROWTHS, r->n_growths);
+   field_u(w, MA_KEY_REGION_CHANGES, r->n_changes);
    end_record(w);
    for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
       begin_record(w, MA_TAG_REGION_USE);
@@ -869,6 +905,7 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
       field_u(w, MA_KEY_REGION_USE_BLOCKS, m->uses[u].blocks);
       end_record(w);
    }
+   for (UInt k = 0; k < r->n_kept; k++) write_region_change(w, &r->changes[k], change_stacks[k]);
 }
 
 static void write_memory_map(Writer* w, const MemoryMap* m)

@@ -458,6 +458,74 @@ void rank_never_written(MemoryMapReport& report) {
                      [](const NeverWrittenRow& a, const NeverWrittenRow& b) { return a.bytes > b.bytes; });
 }
 
+// ---------------------------------------------------------------- region histories
+
+// What one change did, in a few words; its location follows.
+std::string change_phrase(const RegionChangeRow& change, RegionKind region_kind) {
+    const std::string size = human_bytes(change.size);
+    const std::string_view resizer = region_kind == RegionKind::brk ? "brk" : "mremap";
+    switch (change.kind) {
+    case RegionChangeKind::mapped: return "mapped " + size;
+    case RegionChangeKind::reserved: return "reserved " + size;
+    case RegionChangeKind::attached: return fmt::format("attached {} (shmat)", size);
+    case RegionChangeKind::brk: return fmt::format("made by brk with {}", size);
+    case RegionChangeKind::trimmed_head: return "head trimmed to " + size;
+    case RegionChangeKind::trimmed_tail: return "tail trimmed to " + size;
+    case RegionChangeKind::trimmed_middle:
+        return fmt::format("middle unmapped, {} left in this part", size);
+    case RegionChangeKind::grown: return fmt::format("grown by {} to {}", resizer, size);
+    case RegionChangeKind::shrunk: return fmt::format("shrunk by {} to {}", resizer, size);
+    case RegionChangeKind::moved: return fmt::format("moved by mremap (now {})", size);
+    case RegionChangeKind::protection:
+        return fmt::format("{} made {}", size, change.prot == "---" ? "PROT_NONE" : change.prot);
+    }
+    return size;
+}
+
+// The history in one line. A location is named where it differs from the one before (calls
+// in a loop name it once); the changes the trace only counts are counted where they were.
+std::string history_text(const RegionHistory& history, RegionKind region_kind) {
+    std::vector<std::string> parts;
+    const RegionChangeRow* previous = nullptr;
+    for (const RegionChangeRow& change : history.changes) {
+        if (previous != nullptr && change.index > previous->index + 1) {
+            parts.push_back(count_of(change.index - previous->index - 1, "more change"));
+            previous = nullptr;
+        }
+        std::string part = change_phrase(change, region_kind);
+        const bool same_place = previous != nullptr && previous->location && change.location &&
+                                place_of(*previous->location) == place_of(*change.location);
+        if (change.location && !same_place)
+            part += " at " + describe_location(*change.location);
+        parts.push_back(std::move(part));
+        previous = &change;
+    }
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+RegionHistory region_history(const Trace& trace, const SiteFolder& folder, const Region& region) {
+    RegionHistory history;
+    history.dropped = region.changes - std::min<std::uint64_t>(region.changes, region.history.size());
+    for (std::size_t i = 0; i < region.history.size(); ++i) {
+        const RegionChange& change = region.history[i];
+        RegionChangeRow row;
+        // The first ones, then the last ones: the dropped ones come between.
+        row.index = i < kRegionChangesFirst ? i : i + history.dropped;
+        row.kind = change.kind;
+        row.size = change.size;
+        row.prot = change.prot;
+        if (change.stack) {
+            const Stack& stack = trace.stacks[*change.stack];
+            const FoldedStack folded = folder.fold(stack, system_call_frames(trace, stack));
+            row.location = trace.frames[folded.site_frame];
+            for (const std::size_t frame : folded.frames) row.stack.push_back(trace.frames[frame]);
+        }
+        history.changes.push_back(std::move(row));
+    }
+    history.text = history_text(history, region.kind);
+    return history;
+}
+
 // ---------------------------------------------------------------- arena links
 
 // Region uses name Trace::sites; the report names ReportModel::sites rows, as every section.
@@ -482,6 +550,16 @@ void link_arenas(MemoryMapReport& report, const std::vector<std::size_t>& row_of
 }
 
 }  // namespace
+
+bool changed_after_made(const RegionHistory& history) {
+    const auto made = [](const RegionChangeRow& change) {
+        using enum RegionChangeKind;
+        return change.kind == mapped || change.kind == reserved || change.kind == attached ||
+               change.kind == brk;
+    };
+    return std::any_of(history.changes.begin(), history.changes.end(),
+                       [&](const RegionChangeRow& change) { return !made(change); });
+}
 
 std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& group) {
     return report.pages ? group.written : group.may_be_resident;
@@ -526,6 +604,8 @@ MemoryMapReport analyse_memory_map(const Trace& trace, const AnalysisOptions& op
 
     std::vector<std::string> files;  // by group, for start-up groups' names
     report.groups = group_regions(trace, folder, *map, files);
+    for (const Region& region : map->regions)
+        report.histories.push_back(region_history(trace, folder, region));
     finish_groups(report.groups, files, *map);
     add_total(report);
     if (report.pages) {

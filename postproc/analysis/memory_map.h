@@ -7,7 +7,9 @@
 // - Groups of regions by *mapping site*: a region's creating stack folds exactly as an
 //   allocation stack does (site_folding.h), so `mmap` in libc and the arena code calling it
 //   become "arena at arena.c:42". Regions without a stack are grouped by what they are:
-//   "thread stacks", "start-up: /usr/bin/app" (one group per file), "brk heap".
+//   "thread stacks", "start-up: /usr/bin/app" (one group per file), "brk heap". Each region's
+//   history (the calls that made and changed it, version 5) folds the same way into one line:
+//   "reserved 64.00 MiB at a.c:3, tail trimmed to 4.00 MiB at a.c:5".
 // - The reconciling total: the estimate of resident anonymous memory as a sum of named parts,
 //   heap (usable bytes, in replace mode, where Valgrind's allocator holds the blocks outside
 //   every client region) + the pages written in each group + pages written outside every
@@ -130,6 +132,28 @@ struct NeverWrittenRow {
                        // wrote 12.5 MiB, 19.5 MiB never touched"
 };
 
+// One call of a region's history, its stack folded as a mapping site's is: the program's
+// line, not libc's mmap wrapper.
+struct RegionChangeRow {
+    std::uint64_t index = 0;  // which change of the region it was, from 0 (the kept ones are
+                              // the first and the last: see Region::history)
+    RegionChangeKind kind = RegionChangeKind::mapped;
+    std::uint64_t size = 0;   // RegionChange::size
+    std::string prot;         // RegionChange::prot
+    std::optional<Frame> location;  // the folded stack's site frame; none without a stack
+    std::vector<Frame> stack;       // the folded stack, at most --frames
+};
+
+// A region's history (from `region-change`), told in one line.
+struct RegionHistory {
+    std::vector<RegionChangeRow> changes;  // oldest first, as the trace keeps them
+    std::uint64_t dropped = 0;             // changes the trace only counts, between the first
+                                           // kept ones and the last
+    std::string text;  // "reserved 64.00 MiB at file.c:30, tail trimmed to 4.00 MiB at
+                       // file.c:32, grown by mremap to 8.00 MiB at file.c:34"; empty when
+                       // the trace gives no history
+};
+
 // A custom or pool site's live blocks inside one group's regions (from `region-use`).
 struct ArenaLink {
     std::size_t group = 0;    // the MappingGroup
@@ -143,6 +167,7 @@ struct MemoryMapReport {
     std::vector<std::string> available;        // the trace's memory maps, by name
     MapChoice choice = MapChoice::peak;
     MemoryMap map;        // the chosen one; RegionUse::site are indexes into ReportModel::sites
+    std::vector<RegionHistory> histories;  // by region: histories[i] is map.regions[i]'s
     bool wrap = false;    // malloc-mode=wrap: the heap lies inside the regions
     bool pages = false;   // pages=yes: the written figures were measured
     std::optional<MapEvents> events;
@@ -181,6 +206,10 @@ const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site);
 // The sizes of a region's growth, with their unit once when they share it: "4→8→16→32 MiB",
 // or "1.5 MiB→2 GiB"; "brk growth, 37 steps, to 6 MiB" when the list is cut short (or long).
 std::string describe_region_growth(const Region& region);
+
+// Whether the region was changed after it was made (a start-up segment: at all): its
+// history says more than the group it is in.
+bool changed_after_made(const RegionHistory& history);
 
 // `row_of_site[i]` is the index in ReportModel::sites of Trace::sites[i]. Throws
 // std::invalid_argument when --memory-map names a memory map the trace does not have.

@@ -21,10 +21,11 @@ constexpr std::string_view kSchemaKeys[] = {
 
 // Lists whose length does not grow with the program, or which mean nothing cut: a stack
 // (--frames bounds it, `omitted_frames` counts the rest), a region's growth (16 sizes at
-// most), a retainer path, the heap timeline (the tool bounds its samples), the parts of a
-// whole, the enum words of a snapshot's kinds, the command line's patterns.
+// most) and history (8 changes at most, `changes` counts them all), a retainer path, the
+// heap timeline (the tool bounds its samples), the parts of a whole, the enum words of a
+// snapshot's kinds, the command line's patterns.
 constexpr std::string_view kUncutLists[] = {
-    "stack", "growth", "steps", "timeline", "parts", "kinds", "ignore_fn", "locations",
+    "stack", "growth", "history", "steps", "timeline", "parts", "kinds", "ignore_fn", "locations",
 };
 
 bool is_uncut(const std::string& key) {

@@ -501,7 +501,33 @@ struct RegionUse {
     std::uint64_t blocks = 0;
 };
 
-// `region`: one region of a memory map, with its `region-use` records.
+// `region-change` `kind`: what one call did to a region.
+enum class RegionChangeKind {
+    mapped,          // made by mmap (or mremap of memory the tool did not know)
+    reserved,        // made by mmap with PROT_NONE
+    attached,        // made by shmat
+    brk,             // the brk heap, made by its first growth
+    trimmed_head,    // its start unmapped (munmap, or a MAP_FIXED mapping over it)
+    trimmed_tail,    // its end unmapped
+    trimmed_middle,  // a hole unmapped: the region was cut in two, this is one part
+    grown,           // grown in place by mremap or brk
+    shrunk,          // shrunk by mremap or brk
+    moved,           // moved by mremap (and grown, when the size says so)
+    protection,      // its protection changed (mprotect): `protected` in the trace
+};
+
+// `region-change`: one call that made or changed the region above it (version 5).
+struct RegionChange {
+    RegionChangeKind kind = RegionChangeKind::mapped;  // kind
+    std::uint64_t size = 0;            // size: the region's size after the call; for
+                                       // `protected` the bytes whose protection it set
+    std::string prot;                  // prot: the protection set (`protected`), else the
+                                       // region's when made
+    std::optional<std::size_t> stack;  // stack=, resolved to an index into Trace::stacks; none
+                                       // (stack=0) when no thread of the program made it
+};
+
+// `region`: one region of a memory map, with its `region-use` and `region-change` records.
 struct Region {
     std::uint64_t id = 0;             // id, from 1 within its map, in increasing address order
     RegionKind kind = RegionKind::anon;  // kind
@@ -527,7 +553,17 @@ struct Region {
     std::uint64_t growths = 0;        // growths: how many growths there were in all (so growth
                                       // holds min(growths + 1, 16) sizes, none when 0)
     std::vector<RegionUse> uses;      // its `region-use` records, in trace order
+    std::uint64_t changes = 0;        // changes: the calls that made and changed it, in all;
+                                      // 0 when the trace does not say (older traces)
+    std::vector<RegionChange> history;  // its `region-change` records, oldest first: all of
+                                        // them, or the first kRegionChangesFirst and the last
+                                        // kRegionChangesLast when there were more (the reader
+                                        // checks)
 };
+
+// How many of a region's changes its history keeps at most, first and last ones.
+inline constexpr std::size_t kRegionChangesFirst = MA_TRACE_REGION_CHANGES_FIRST;
+inline constexpr std::size_t kRegionChangesLast = MA_TRACE_REGION_CHANGES_LAST;
 
 // `memory-map` and its regions: the client's memory at one moment.
 struct MemoryMap {

@@ -1638,8 +1638,10 @@ private:
         region.file = text(record, MA_KEY_REGION_FILE);
         region.growths = integer(record, MA_KEY_REGION_GROWTHS);
         region.growth = parse_growth(record, region.growths);
+        region.changes = optional_integer(record, MA_KEY_REGION_CHANGES);
         check_region_thread(region);
         check_region_extent(map, region);
+        if (!map.regions.empty()) check_region_history(map.regions.back());
         region_use_sites_.clear();
         region_use_bytes_ = region_use_blocks_ = 0;
         map.regions.push_back(std::move(region));
@@ -1673,11 +1675,46 @@ private:
         region.uses.push_back(use);
     }
 
+    // A region's history keeps all its changes, or the first and the last ones.
+    static std::size_t kept_changes(const Region& region) {
+        return static_cast<std::size_t>(
+            std::min<std::uint64_t>(region.changes, kRegionChangesFirst + kRegionChangesLast));
+    }
+
+    // Checked when the next region or the end of the memory map comes.
+    void check_region_history(const Region& region) const {
+        if (region.history.size() != kept_changes(region))
+            fail(fmt::format("region {} has changes={} but {} 'region-change' records follow it "
+                             "(all of them up to {}, else the first {} and the last {})",
+                             region.id, region.changes, region.history.size(),
+                             kRegionChangesFirst + kRegionChangesLast, kRegionChangesFirst,
+                             kRegionChangesLast));
+    }
+
+    void parse_region_change(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (map.regions.empty())
+            fail("'region-change' record before the memory map's first 'region' record");
+        Region& region = map.regions.back();
+        if (region.history.size() == kept_changes(region))
+            fail(fmt::format("more 'region-change' records than region {}'s changes={} allow",
+                             region.id, region.changes));
+        RegionChange change;
+        change.kind = word(record, MA_KEY_REGION_CHANGE_KIND, schema::kRegionChangeKinds);
+        change.size = integer(record, MA_KEY_REGION_CHANGE_SIZE);
+        change.prot = text(record, MA_KEY_REGION_CHANGE_PROT);
+        check_protection(change.prot);
+        if (const std::uint64_t stack = integer(record, MA_KEY_REGION_CHANGE_STACK); stack != 0)
+            change.stack = resolve(stack_ids_, MA_TAG_REGION_CHANGE, MA_TAG_STACK, stack);
+        region.history.push_back(std::move(change));
+    }
+
     // The open memory map is complete when the next one or the end comes: its region count
     // must match by then. Reported at the memory map's own line: that is where the claim is.
     void close_memory_map() {
         if (!open_map_) return;
         const MemoryMap& map = trace_.memory_maps.back();
+        if (!map.regions.empty()) check_region_history(map.regions.back());
         if (map.regions.size() != open_map_->regions)
             throw TraceError(trace_.source, open_map_->line,
                              fmt::format("memory map '{}' says regions={} but {} region records "
@@ -1815,6 +1852,8 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {MA_TAG_MEMORY_MAP, &TraceParser::parse_memory_map, any, since(MA_TAG_MEMORY_MAP), true},
         {MA_TAG_REGION, &TraceParser::parse_region, any, since(MA_TAG_REGION), true},
         {MA_TAG_REGION_USE, &TraceParser::parse_region_use, any, since(MA_TAG_REGION_USE), true},
+        {MA_TAG_REGION_CHANGE, &TraceParser::parse_region_change, any,
+         since(MA_TAG_REGION_CHANGE), true},
     };
     return kinds;
 }

@@ -175,6 +175,20 @@ inline constexpr Word<RegionKind> kRegionKinds[] = {{MA_WORD_REGION_KIND_ANON, R
                                                     {MA_WORD_REGION_KIND_STACK, RegionKind::stack}};
 MA_SCHEMA_CHECK(kRegionKinds, REGION_KIND);
 
+inline constexpr Word<RegionChangeKind> kRegionChangeKinds[] = {
+    {MA_WORD_REGION_CHANGE_MAPPED, RegionChangeKind::mapped},
+    {MA_WORD_REGION_CHANGE_RESERVED, RegionChangeKind::reserved},
+    {MA_WORD_REGION_CHANGE_ATTACHED, RegionChangeKind::attached},
+    {MA_WORD_REGION_CHANGE_BRK, RegionChangeKind::brk},
+    {MA_WORD_REGION_CHANGE_TRIMMED_HEAD, RegionChangeKind::trimmed_head},
+    {MA_WORD_REGION_CHANGE_TRIMMED_TAIL, RegionChangeKind::trimmed_tail},
+    {MA_WORD_REGION_CHANGE_TRIMMED_MIDDLE, RegionChangeKind::trimmed_middle},
+    {MA_WORD_REGION_CHANGE_GROWN, RegionChangeKind::grown},
+    {MA_WORD_REGION_CHANGE_SHRUNK, RegionChangeKind::shrunk},
+    {MA_WORD_REGION_CHANGE_MOVED, RegionChangeKind::moved},
+    {MA_WORD_REGION_CHANGE_PROTECTED, RegionChangeKind::protection}};
+MA_SCHEMA_CHECK(kRegionChangeKinds, REGION_CHANGE);
+
 #undef MA_SCHEMA_CHECK
 
 }  // namespace memattr::schema

@@ -18,6 +18,7 @@ EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_regis
 	tests/postproc/test_native_rss.cpp tests/postproc/test_ownership.cpp \
 	tests/postproc/test_ownership_report.cpp tests/postproc/test_phases.cpp \
 	tests/postproc/test_pprof.cpp tests/postproc/test_profiles.cpp \
+	tests/postproc/test_region_history.cpp \
 	tests/postproc/test_reporter_registry.cpp tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_stable_key.cpp tests/postproc/test_text_report.cpp \
 	tests/postproc/test_trace_escape.cpp tests/postproc/test_trace_fuzz.cpp \

@@ -506,12 +506,21 @@ private:
             .text(MA_KEY_REGION_FILE, r.file)
             .raw(MA_KEY_REGION_GROWTH, joined(r.growth))
             .number(MA_KEY_REGION_GROWTHS, r.growths)
+            .number(MA_KEY_REGION_CHANGES, r.changes)
             .end();
         for (const RegionUse& use : r.uses)
             w_.begin(MA_TAG_REGION_USE)
                 .number(MA_KEY_REGION_USE_SITE, site_id(use.site))
                 .number(MA_KEY_REGION_USE_BYTES, use.bytes)
                 .number(MA_KEY_REGION_USE_BLOCKS, use.blocks)
+                .end();
+        for (const RegionChange& change : r.history)
+            w_.begin(MA_TAG_REGION_CHANGE)
+                .raw(MA_KEY_REGION_CHANGE_KIND,
+                     schema::word_of(schema::kRegionChangeKinds, change.kind))
+                .number(MA_KEY_REGION_CHANGE_SIZE, change.size)
+                .raw(MA_KEY_REGION_CHANGE_PROT, change.prot)
+                .number(MA_KEY_REGION_CHANGE_STACK, change.stack ? stack_id(*change.stack) : 0)
                 .end();
     }
 

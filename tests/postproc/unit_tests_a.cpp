@@ -18,6 +18,7 @@
 #include "test_leaks.cpp"
 #include "test_lineage_report.cpp"
 #include "test_memory_map.cpp"
+#include "test_region_history.cpp"
 #include "test_memory_map_report.cpp"
 #include "test_native_rss.cpp"
 #include "test_ownership.cpp"

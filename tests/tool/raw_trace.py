@@ -108,7 +108,7 @@ class Snapshot:
 
 class MemoryMap:
     """A memory-map record with its regions (dicts, integers converted), each with its
-    region-use records under 'uses'."""
+    region-use records under 'uses' and its region-change records under 'history'."""
 
     def __init__(self, fields):
         name = KEY["MEMORY_MAP_NAME"]
@@ -128,6 +128,7 @@ def _region(fields):
     growth = KEY["REGION_GROWTH"]
     region[growth] = [int(x) for x in filter(None, fields[growth].split(","))]
     region["uses"] = []
+    region["history"] = []
     return region
 
 
@@ -167,6 +168,10 @@ class RawTrace:
                 elif tag == TAG["REGION_USE"]:
                     self.memory_maps[-1].regions[-1]["uses"].append(
                         {k: int(v) for k, v in fields.items()})
+                elif tag == TAG["REGION_CHANGE"]:
+                    text = (KEY["REGION_CHANGE_KIND"], KEY["REGION_CHANGE_PROT"])
+                    self.memory_maps[-1].regions[-1]["history"].append(
+                        {k: (v if k in text else int(v)) for k, v in fields.items()})
                 else:
                     self.records.setdefault(tag, []).append(fields)
 

@@ -58,6 +58,9 @@ constexpr std::size_t kRegionsWidth = 8;
 constexpr std::size_t kSizeWidth = 11;
 constexpr std::size_t kNeverWidth = 14;
 
+// Regions whose history a group's row tells, at most; the others are counted.
+constexpr std::size_t kMaxHistoryLines = 3;
+
 // Lines of the memory map section are wrapped here (the table and the stacks elsewhere are
 // not): its rankings are sentences.
 constexpr std::size_t kReportColumns = 100;
@@ -205,7 +208,30 @@ std::string mapped_files(const MemoryMapReport& report, const MappingGroup& grou
                        files.size() > kMaxNamedFiles ? ", ..." : "");
 }
 
-// The lines under a group's row: growth, the file, the blocks inside.
+// Whose regions' histories the table tells: the program's mappings and the brk heap. The
+// dynamic loader's segments, start-up segments and thread stacks are changed by ld.so and
+// pthread (RELRO, guard pages), the same in every program.
+bool tells_histories(const MappingGroup& group) {
+    return group.kind == MappingGroupKind::mapping_site || group.kind == MappingGroupKind::brk_heap ||
+           group.kind == MappingGroupKind::no_stack;
+}
+
+// One line per region changed after it was made, at most kMaxHistoryLines.
+void add_history_lines(const MemoryMapReport& report, const MappingGroup& group,
+                       std::vector<std::string>& details) {
+    if (!tells_histories(group)) return;
+    std::size_t changed = 0;
+    for (const std::size_t index : group.regions) {
+        const RegionHistory& history = report.histories[index];
+        if (!changed_after_made(history)) continue;
+        if (++changed <= kMaxHistoryLines) details.push_back(history.text);
+    }
+    if (changed > kMaxHistoryLines)
+        details.push_back(fmt::format("and {} changed after they were made",
+                                      count_of(changed - kMaxHistoryLines, "more region")));
+}
+
+// The lines under a group's row: growth, the file, the regions' histories, the blocks inside.
 std::vector<std::string> group_details(const ReportModel& model, const MappingGroup& group) {
     const MemoryMapReport& report = model.memory_map;
     std::vector<std::string> details;
@@ -216,6 +242,7 @@ std::vector<std::string> group_details(const ReportModel& model, const MappingGr
         const std::string files = mapped_files(report, group);
         if (!files.empty()) details.push_back(files);
     }
+    add_history_lines(report, group, details);
     for (const ArenaLink& link : report.arena_links) {
         if (&report.groups[link.group] != &group) continue;
         const SiteRow& site = model.sites[link.site];
@@ -459,7 +486,22 @@ Json optional_index(const std::optional<std::size_t>& index) {
     return index ? Json(*index) : Json(nullptr);
 }
 
-Json region_json(const ReportModel& model, const Region& region) {
+// What a region change is, as its JSON "kind": the trace's word, `protected` included.
+Json region_history_json(const RegionHistory& history) {
+    Json changes = Json::array();
+    for (const RegionChangeRow& change : history.changes)
+        changes.push_back({{"index", change.index},
+                           {"kind", schema::word_of(schema::kRegionChangeKinds, change.kind)},
+                           {"size", change.size},
+                           {"prot", change.prot},
+                           {"location", change.location ? location_json(*change.location) : Json(nullptr)},
+                           {"stack", stack_json(change.stack)}});
+    return changes;
+}
+
+Json region_json(const ReportModel& model, std::size_t index) {
+    const Region& region = model.memory_map.map.regions[index];
+    const RegionHistory& history = model.memory_map.histories[index];
     Json uses = Json::array();
     for (const RegionUse& use : region.uses)
         uses.push_back({{"site", site_id(model, use.site)}, {"bytes", use.bytes}, {"blocks", use.blocks}});
@@ -480,6 +522,9 @@ Json region_json(const ReportModel& model, const Region& region) {
         {"growth", region.growth},
         {"growths", region.growths},
         {"uses", std::move(uses)},
+        {"changes", region.changes},
+        {"history", region_history_json(history)},
+        {"history_text", history.text},
     };
 }
 
@@ -495,7 +540,7 @@ std::string mapping_group_key(const MappingGroup& group) {
 Json mapping_group_json(const ReportModel& model, const MappingGroup& group) {
     Json regions = Json::array();
     for (const std::size_t index : group.regions)
-        regions.push_back(region_json(model, model.memory_map.map.regions[index]));
+        regions.push_back(region_json(model, index));
     return {
         {"key", mapping_group_key(group)},
         {"name", group.name},

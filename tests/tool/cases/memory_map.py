@@ -331,6 +331,98 @@ def case_brk_overflow_is_glibc_heap(env, results):
                   and "glibc's malloc went on in memory it mapped" in words, words[:6000])
 
 
+def region_at(results, case, peak, start):
+    """The peak map's region starting at `start` (an address the program printed)."""
+    found = peak.region_with(start=int(start, 16))
+    if results.check(f"{case}: a region at {start}", len(found) == 1,
+                     [(hex(r["start"]), r["size"]) for r in peak.regions if not r["startup"]]):
+        return found[0]
+    return None
+
+
+def check_raw_history(env, results, case, raw, region, want):
+    """The trace's region-change records: kinds, sizes, and each call's line."""
+    src = "c_map_history.c"
+    results.equal(f"{case}: {region['start']:#x}: changes", region["changes"], want["changes"])
+    results.equal(f"{case}: {region['start']:#x}: kinds and sizes",
+                  [(c["kind"], c["size"]) for c in region["history"]],
+                  [(kind, size) for kind, size, _ in want["history"]])
+    lines = [line_of(env, src, marker) for _, _, marker in want["history"]]
+    made_at = [any(os.path.basename(f["file"]) == src and int(f["line"]) == line
+                   for f in raw.stack_frames(c["stack"])) if c["stack"] else False
+               for c, line in zip(region["history"], lines)]
+    results.check(f"{case}: {region['start']:#x}: each change's stack has its call's line",
+                  len(made_at) == len(lines) and all(made_at), list(zip(lines, made_at)))
+
+
+def json_region(report, start):
+    """The JSON report's region at `start` (hex string), or None."""
+    for group in report["memory_map"]["groups"]:
+        for region in group["regions"]:
+            if int(region["start"], 16) == int(start, 16):
+                return region
+    return None
+
+
+def check_json_history(env, results, case, report, start, want):
+    """The JSON region's history: kinds, sizes, folded locations (the program's lines) and
+    indexes, and its one-line text; returns the text."""
+    src = "c_map_history.c"
+    region = json_region(report, start)
+    if not results.check(f"{case}: JSON: the region at {start}", region is not None):
+        return ""
+    results.equal(f"{case}: JSON {start}: changes", region["changes"], want["changes"])
+    results.equal(f"{case}: JSON {start}: kind, size, line and index of each change",
+                  [(c["kind"], c["size"], os.path.basename(c["location"]["file"]),
+                    c["location"]["line"], c["index"]) for c in region["history"]],
+                  [(kind, size, src, line_of(env, src, marker), index)
+                   for (kind, size, marker), index in zip(want["history"], want["indexes"])])
+    return region["history_text"]
+
+
+def case_map_history(env, results):
+    """A mapping's whole history: reserved 64 MiB, tail trimmed to 4 MiB, made rw-, grown
+    to 8 MiB and moved by mremap (to 16 MiB), each call's line in the trace, the JSON report
+    and one line of the text report; a region remapped 20 times keeps its first 4 and last
+    4 changes and counts the others."""
+    case = "map_history"
+    src = "c_map_history.c"
+    traced = memattr(env, src)
+    raw = expect_raw(results, case, traced)
+    if not raw:
+        return
+    want = program_figures(traced.proc.stderr, "history")
+    mib, page = 1 << 20, 4096
+    arena_want = {"changes": 5, "indexes": range(5), "history": [
+        ("reserved", 64 * mib, "RESERVE"), ("trimmed-tail", 4 * mib, "TRIM"),
+        ("protected", 4 * mib, "PROTECT"), ("grown", 8 * mib, "GROW"),
+        ("moved", 16 * mib, "MOVE")]}
+    loop = [("shrunk", page, "LOOP_SHRINK"), ("grown", 2 * page, "LOOP_GROW")]
+    looped_want = {"changes": 21, "indexes": [0, 1, 2, 3, 17, 18, 19, 20],
+                   "history": [("mapped", 2 * page, "LOOP_MAP"), *loop, loop[0], loop[0],
+                               loop[1], loop[0], loop[1]]}
+    peak = raw.memory_map("peak")
+    texts = []
+    for start, expected in ((want["arena"], arena_want), (want["looped"], looped_want)):
+        region = region_at(results, case, peak, start)
+        if region:
+            check_raw_history(env, results, case, raw, region, expected)
+        texts.append(check_json_history(env, results, case, traced.report, start, expected))
+    at = {m: f"{src}:{line_of(env, src, m)}" for m in
+          ("RESERVE", "TRIM", "PROTECT", "GROW", "MOVE", "LOOP_MAP", "LOOP_SHRINK", "LOOP_GROW")}
+    arena_text = (f"reserved 64.00 MiB at {at['RESERVE']}, tail trimmed to 4.00 MiB at "
+                  f"{at['TRIM']}, 4.00 MiB made rw- at {at['PROTECT']}, grown by mremap to "
+                  f"8.00 MiB at {at['GROW']}, moved by mremap (now 16.00 MiB) at {at['MOVE']}")
+    shrunk = f"shrunk by mremap to 4.00 KiB at {at['LOOP_SHRINK']}"
+    grown = f"grown by mremap to 8.00 KiB at {at['LOOP_GROW']}"
+    looped_text = ", ".join([f"mapped 8.00 KiB at {at['LOOP_MAP']}", shrunk, grown, shrunk,
+                             "13 more changes", shrunk, grown, shrunk, grown])
+    results.equal(f"{case}: JSON history_text", texts, [arena_text, looped_text])
+    words = " ".join(traced.text.split())   # the report wraps its lines
+    results.check(f"{case}: the text report tells both histories",
+                  arena_text in words and looped_text in words, traced.text[:6000])
+
+
 CASES = [case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas, case_mapped_gap,
          case_large_blocks_resident_where_written, case_upper_bound_without_pages,
-         case_brk_overflow_is_glibc_heap]
+         case_brk_overflow_is_glibc_heap, case_map_history]
