@@ -22,7 +22,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_layouts.c memattr/ma_layouts.h \
 	memattr/ma_regions.c memattr/ma_regions.h memattr/ma_custom.c memattr/ma_custom.h \
 	memattr/ma_phase.c memattr/ma_phase.h memattr/ma_symbols.c memattr/ma_symbols.h memattr/ma_names.c memattr/ma_names.h \
-	memattr/ma_timeline.c memattr/ma_timeline.h \
+	memattr/ma_timeline.c memattr/ma_timeline.h memattr/ma_thread_sites.c memattr/ma_thread_sites.h \
 	memattr/ma_trace.c memattr/ma_trace.h memattr/ma_exec.c memattr/ma_exec.h \
 	memattr/ma_progress.c memattr/ma_progress.h \
 	format/memattr_trace_schema.h format/memattr_trace_compact.h format/memattr_glibc_chunk.h

@@ -114,6 +114,11 @@ UInt ma_blocks_thread_number(ThreadId tid)
 
 const ThreadFigures* ma_blocks_thread_by_number(UInt number)
 {
+   return ma_blocks_thread_to_update(number);
+}
+
+ThreadFigures* ma_blocks_thread_to_update(UInt number)
+{
    tl_assert(number >= 1 && number <= ma_blocks_n_threads());
    return *(ThreadFigures**)VG_(indexXA)(threads, number - 1);
 }

@@ -38,6 +38,7 @@
 
 typedef struct _Block Block;
 typedef struct _Site  Site;
+struct _ThreadSite;   /* ma_thread_sites.h */
 
 /* Where a block came from.  MALLOC blocks are the malloc/new family
    (replaced, or wrapped with --malloc=wrap); the other two are the
@@ -75,6 +76,10 @@ struct _Site {
       all). */
    struct _Site* next_changed;
    Bool          changed;
+   /* ma_thread_sites.c's: the (site, thread) cell used last, so a site
+      allocated from by one thread at a time finds its cell without a
+      table lookup. */
+   struct _ThreadSite* thread_cell;
 
    AccessSite access;
    PhaseSite  phase;
@@ -129,12 +134,18 @@ typedef struct _ThreadFigures {
    UInt  parent;                       /* memattr thread number, 0 for main */
    ULong total_bytes, total_blocks;
    ULong curr_bytes,  curr_blocks;
-   ULong peak_bytes,  peak_blocks, peak_time;
+   ULong peak_bytes,  peak_blocks, peak_time;   /* its own peak: the latest of
+                                                  equal maxima, as the global one */
    ULong gpeak_bytes, gpeak_blocks;    /* live at the global peak (ma_heap.c) */
    /* Chained while its live figures changed since the peak was last
       captured, as sites are (Site::next_changed). */
    struct _ThreadFigures* next_changed;
    Bool  changed;
+   /* ma_thread_sites.c's, with a second thread: its (site, thread)
+      cells, all of them and those changed since its own peak was last
+      captured. */
+   struct _ThreadSite* cells;
+   struct _ThreadSite* changed_cells;
 } ThreadFigures;
 
 /* --malloc=wrap: glibc's allocator runs and malloc blocks lie in client
@@ -234,5 +245,6 @@ void                 ma_blocks_thread_created(ThreadId parent, ThreadId child);
 UInt                 ma_blocks_n_threads(void);
 UInt                 ma_blocks_thread_number(ThreadId tid);
 const ThreadFigures* ma_blocks_thread_by_number(UInt number);
+ThreadFigures*       ma_blocks_thread_to_update(UInt number);   /* the same, writable */
 
 #endif

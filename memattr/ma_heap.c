@@ -29,6 +29,7 @@
 #include "ma_events.h"
 #include "ma_heap.h"
 #include "memattr_glibc_chunk.h"
+#include "ma_thread_sites.h"
 #include "ma_timeline.h"
 
 HeapFigures ma_heap;
@@ -71,10 +72,14 @@ static void mark_thread_changed(ThreadFigures* tf)
    right now, this moment is the peak (so far): copy the live figures
    of every site and thread that changed since the last capture (those
    that did not change still hold the right figures from that
-   capture). */
+   capture).  At the maximum means at the peak's bytes and blocks:
+   after a 0-byte block goes, the bytes are still the peak's but the
+   moment is not (the blocks are one fewer), and no allocation gets
+   back to both figures without moving the peak. */
 void ma_heap_capture_peak_if_at_peak(void)
 {
-   if (ma_heap.curr_bytes != ma_heap.peak_bytes) return;
+   if (ma_heap.curr_bytes != ma_heap.peak_bytes || ma_heap.curr_blocks != ma_heap.peak_blocks)
+      return;
    for (Site* s = changed_sites; s; s = s->next_changed) {
       s->peak_bytes  = s->curr_bytes;
       s->peak_blocks = s->curr_blocks;
@@ -180,12 +185,13 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
    tf->total_blocks += 1;
    tf->curr_bytes   += req_szB;
    tf->curr_blocks  += 1;
-   if (tf->curr_bytes > tf->peak_bytes) {
+   if (tf->curr_bytes >= tf->peak_bytes) {   /* latest equal peak wins, as above */
       tf->peak_bytes  = tf->curr_bytes;
       tf->peak_blocks = tf->curr_blocks;
       tf->peak_time   = ma_instrs;
    }
    mark_thread_changed(tf);
+   if (UNLIKELY(ma_thread_sites_on)) ma_thread_sites_allocated(bk);
    ma_events_allocated(bk, predecessor);
    return bk;
 }
@@ -226,6 +232,7 @@ static void record_release(Block* bk, Bool replaced)
    }
    mark_changed(site);
 
+   if (UNLIKELY(ma_thread_sites_on)) ma_thread_sites_releasing(bk);
    bk->thread->curr_bytes  -= bk->req_szB;
    bk->thread->curr_blocks -= 1;
    mark_thread_changed(bk->thread);

@@ -61,6 +61,7 @@
 #include "ma_regions.h"
 #include "ma_requests.h"
 #include "ma_snapshot.h"
+#include "ma_thread_sites.h"
 #include "memattr.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
@@ -213,6 +214,10 @@ static void ma_thread_created(ThreadId parent, ThreadId child)
 {
    living_threads++;
    ma_blocks_thread_created(parent, child);
+   /* The second thread: from now on each thread's own peak needs its
+      own sites (ma_thread_sites.h). */
+   if (ma_blocks_n_threads() == 2 && parent != VG_INVALID_THREADID)
+      ma_thread_sites_start(ma_blocks_thread(parent));
 }
 
 static void ma_thread_exited(ThreadId tid)
@@ -444,6 +449,7 @@ static void ma_pre_clo_init(void)
 
    ma_blocks_init();
    ma_heap_init();
+   ma_thread_sites_init();
    ma_names_init();
    ma_regions_init();
    ma_custom_init();

@@ -32,6 +32,7 @@
 #include "ma_phase.h"
 #include "ma_regions.h"
 #include "ma_snapshot.h"
+#include "ma_thread_sites.h"
 #include "ma_timeline.h"
 #include "ma_trace.h"
 
@@ -491,10 +492,31 @@ static void write_sites(Writer* w)
    }
 }
 
+/* A thread's own peak by site, once the program had a second thread:
+   its largest sites in thread-site records after the thread record,
+   which says what the others held (prs/prb/prbk). */
+#define MA_THREAD_TOP_SITES 10
+
+static void write_thread_sites(Writer* w, UInt n, const ThreadSite* const* top, UInt n_top)
+{
+   for (UInt i = 0; i < n_top; i++) {
+      begin_record(w, MA_TAG_THREAD_SITE);
+      field_u(w, MA_KEY_THREAD_SITE_THREAD, n);
+      field_u(w, MA_KEY_THREAD_SITE_SITE, site_id(top[i]->site));
+      field_u(w, MA_KEY_THREAD_SITE_BYTES, top[i]->peak_bytes);
+      field_u(w, MA_KEY_THREAD_SITE_BLOCKS, top[i]->peak_blocks);
+      end_record(w);
+   }
+}
+
 static void write_threads(Writer* w)
 {
+   ma_thread_sites_capture_at_peaks();
    for (UInt n = 1; n <= ma_blocks_n_threads(); n++) {
       const ThreadFigures* t = ma_blocks_thread_by_number(n);
+      const ThreadSite* top[MA_THREAD_TOP_SITES];
+      ThreadSiteRest rest;
+      UInt n_top = ma_thread_sites_top(t, top, MA_THREAD_TOP_SITES, &rest);
       begin_record(w, MA_TAG_THREAD);
       field_u(w, MA_KEY_THREAD_ID, n);
       field_u(w, MA_KEY_THREAD_PARENT, t->parent);
@@ -503,7 +525,12 @@ static void write_threads(Writer* w)
       field_u(w, MA_KEY_THREAD_PT, t->peak_time);
       field_u(w, MA_KEY_THREAD_EB, t->curr_bytes);   field_u(w, MA_KEY_THREAD_EBK, t->curr_blocks);
       field_u(w, MA_KEY_THREAD_GPB, t->gpeak_bytes); field_u(w, MA_KEY_THREAD_GPBK, t->gpeak_blocks);
+      if (ma_thread_sites_on) {
+         field_u(w, MA_KEY_THREAD_PRS, rest.sites);
+         field_u(w, MA_KEY_THREAD_PRB, rest.bytes);  field_u(w, MA_KEY_THREAD_PRBK, rest.blocks);
+      }
       end_record(w);
+      write_thread_sites(w, n, top, n_top);
    }
 }
 

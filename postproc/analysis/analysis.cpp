@@ -43,8 +43,8 @@ std::optional<std::size_t> find_timeline_peak(const Trace& trace) {
 
 // The parts `needs` names, each from the site rows already in `model`.
 void analyse_parts(const Trace& trace, const AnalysisOptions& options, const AnalysisNeeds& needs,
-                   const SiteFolder& folder, ReportModel& model) {
-    const std::vector<std::size_t> row_of_site = rows_of_sites(trace, model.sites);
+                   const SiteFolder& folder, const std::vector<std::size_t>& row_of_site,
+                   ReportModel& model) {
     if (needs.copies)
         model.copies =
             analyse_copies(trace, model.sites, row_of_site, folder, options.clone_threshold);
@@ -55,6 +55,16 @@ void analyse_parts(const Trace& trace, const AnalysisOptions& options, const Ana
     if (needs.phases) model.phases = analyse_phases(trace, row_of_site);
     if (needs.memory_map)
         model.memory_map = analyse_memory_map(trace, options, folder, row_of_site);
+}
+
+// The threads by id, their top sites at their own peaks named by site row.
+std::vector<Thread> threads_by_id(const Trace& trace, const std::vector<std::size_t>& row_of_site) {
+    std::vector<Thread> threads = trace.threads;
+    for (Thread& thread : threads)
+        for (ThreadPeakSite& top : thread.own_peak_sites) top.site = row_of_site[top.site];
+    std::sort(threads.begin(), threads.end(),
+              [](const Thread& a, const Thread& b) { return a.id < b.id; });
+    return threads;
 }
 
 }  // namespace
@@ -75,11 +85,10 @@ ReportModel analyse(const Trace& trace, const AnalysisOptions& options,
     model.wrappers = folder.wrappers();
     model.sites = make_site_rows(trace, folder);
     model.rankings = rank_sites(model.sites, options.top);
-    analyse_parts(trace, options, needs, folder, model);
+    const std::vector<std::size_t> row_of_site = rows_of_sites(trace, model.sites);
+    analyse_parts(trace, options, needs, folder, row_of_site, model);
 
-    model.threads = trace.threads;
-    std::sort(model.threads.begin(), model.threads.end(),
-              [](const Thread& a, const Thread& b) { return a.id < b.id; });
+    model.threads = threads_by_id(trace, row_of_site);
     model.timeline = trace.timeline;
     model.timeline_peak = find_timeline_peak(trace);
     return model;

@@ -70,7 +70,9 @@ struct ReportModel {
     std::vector<SiteRow> sites;  // every site, by peak bytes, then total bytes, then id
     SiteRankings rankings;
     CopyAnalysis copies;
-    std::vector<Thread> threads;  // by thread id
+    // By thread id; their own_peak_sites' `site` is a row of `sites`, not an index into
+    // Trace::sites.
+    std::vector<Thread> threads;
     std::vector<TimelinePoint> timeline;
     std::optional<std::size_t> timeline_peak;  // the timeline sample that is the global peak
     OwnershipReport ownership;  // the snapshot's owners, duplicates and unreachable blocks

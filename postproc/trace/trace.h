@@ -212,6 +212,22 @@ struct AccessTotals {
                                            // already had 4 sources (in no pair)
 };
 
+// `thread-site`: one of a thread's top sites at the thread's own peak: its blocks allocated
+// by that thread and live then.
+struct ThreadPeakSite {
+    std::size_t site = 0;       // site: index into Trace::sites
+    std::uint64_t bytes = 0;    // bytes
+    std::uint64_t blocks = 0;   // blocks
+};
+
+// `thread` prs, prb, prbk: the sites with the thread's blocks at its own peak that are not
+// among its `thread-site` records, and what they held.
+struct ThreadPeakRest {
+    std::uint64_t sites = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t blocks = 0;
+};
+
 // `thread`: one client thread. Bytes belong to the allocating thread.
 struct Thread {
     std::uint64_t id = 0;            // id, 1 is the main thread
@@ -226,6 +242,11 @@ struct Thread {
     // gpb, gpbk: live at the global peak, by allocating thread; absent in older traces
     std::optional<std::uint64_t> global_peak_bytes;
     std::optional<std::uint64_t> global_peak_blocks;
+    // The thread's own peak by site, recorded from version 5 once a program has a second
+    // thread (a single thread's own peak is the global peak): absent otherwise. `top_sites`
+    // are its `thread-site` records, largest first; their figures plus `rest` are the peak's.
+    std::optional<ThreadPeakRest> own_peak_rest;
+    std::vector<ThreadPeakSite> own_peak_sites;
 };
 
 // `peak`: the moment live heap bytes were highest (the latest of equal maxima).

@@ -23,6 +23,7 @@
 #include "trace/trace_input.h"
 #include "trace/trace_escape.h"
 #include "trace/trace_schema.h"
+#include "support/units.h"
 
 #include "memattr_trace_compact.h"
 
@@ -685,8 +686,36 @@ private:
             thread.global_peak_bytes = integer(record, MA_KEY_THREAD_GPB);
             thread.global_peak_blocks = integer(record, MA_KEY_THREAD_GPBK);
         }
+        if (has_field(record, MA_KEY_THREAD_PRS))
+            thread.own_peak_rest = ThreadPeakRest{integer(record, MA_KEY_THREAD_PRS),
+                                                  integer(record, MA_KEY_THREAD_PRB),
+                                                  integer(record, MA_KEY_THREAD_PRBK)};
         define_id(thread_ids_, MA_TAG_THREAD, thread.id, trace_.threads.size());
         trace_.threads.push_back(thread);
+    }
+
+    // A thread's top sites follow its `thread` record, which says how much the others held;
+    // with those they make up the thread's own peak.
+    void parse_thread_site(const Record& record) {
+        const std::uint64_t id = integer(record, MA_KEY_THREAD_SITE_THREAD);
+        if (trace_.threads.empty() || trace_.threads.back().id != id)
+            fail(fmt::format("'thread-site' record for thread {} does not follow that thread's "
+                             "'thread' record",
+                             id));
+        Thread& thread = trace_.threads.back();
+        if (!thread.own_peak_rest)
+            fail(fmt::format("'thread-site' record for thread {}, whose 'thread' record has no "
+                             "'{}'",
+                             id, MA_KEY_THREAD_PRS));
+        ThreadPeakSite row;
+        row.site = resolve_site(integer(record, MA_KEY_THREAD_SITE_SITE), MA_TAG_THREAD_SITE);
+        for (const ThreadPeakSite& earlier : thread.own_peak_sites)
+            if (earlier.site == row.site)
+                fail(fmt::format("second 'thread-site' record for site {} in thread {}",
+                                 trace_.sites[row.site].id, id));
+        row.bytes = integer(record, MA_KEY_THREAD_SITE_BYTES);
+        row.blocks = integer(record, MA_KEY_THREAD_SITE_BLOCKS);
+        thread.own_peak_sites.push_back(row);
     }
 
     void parse_peak(const Record& record) {
@@ -1756,6 +1785,27 @@ private:
         trace_.sites.shrink_to_fit();
         trace_.stacks.shrink_to_fit();
         trace_.copies.shrink_to_fit();
+        check_thread_peak_sites();
+    }
+
+    // A thread's top sites and the rest hold its own peak, exactly (checked at the end: the
+    // `thread-site` records come after the `thread` record).
+    void check_thread_peak_sites() const {
+        for (const Thread& thread : trace_.threads) {
+            if (!thread.own_peak_rest) continue;
+            std::uint64_t bytes = thread.own_peak_rest->bytes;
+            std::uint64_t blocks = thread.own_peak_rest->blocks;
+            for (const ThreadPeakSite& top : thread.own_peak_sites) {
+                bytes = saturating_add(bytes, top.bytes);
+                blocks = saturating_add(blocks, top.blocks);
+            }
+            if (bytes != thread.peak_bytes || blocks != thread.peak_blocks)
+                throw TraceError(
+                    trace_.source, thread_ids_.at(thread.id).line,
+                    fmt::format("thread {}'s sites at its own peak hold {} bytes in {} blocks, "
+                                "not its peak's {} bytes in {} blocks",
+                                thread.id, bytes, blocks, thread.peak_bytes, thread.peak_blocks));
+        }
     }
 
     // Thread parents are checked at the end because the format does not order thread records.
@@ -1834,6 +1884,7 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {MA_TAG_COPY, &TraceParser::parse_copy, any, since(MA_TAG_COPY)},
         {MA_TAG_ACCESS, &TraceParser::parse_access, at_most_once, since(MA_TAG_ACCESS)},
         {MA_TAG_THREAD, &TraceParser::parse_thread, any, since(MA_TAG_THREAD)},
+        {MA_TAG_THREAD_SITE, &TraceParser::parse_thread_site, any, since(MA_TAG_THREAD_SITE)},
         {MA_TAG_PEAK, &TraceParser::parse_peak, once, since(MA_TAG_PEAK)},
         {MA_TAG_TOTALS, &TraceParser::parse_totals, once, since(MA_TAG_TOTALS)},
         {MA_TAG_EXIT, &TraceParser::parse_exit, once, since(MA_TAG_EXIT)},

@@ -21,6 +21,7 @@ EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_regis
 	tests/postproc/test_region_history.cpp \
 	tests/postproc/test_reporter_registry.cpp tests/postproc/test_site_folding.cpp \
 	tests/postproc/test_stable_key.cpp tests/postproc/test_text_report.cpp \
+	tests/postproc/test_thread_peaks.cpp \
 	tests/postproc/test_trace_escape.cpp tests/postproc/test_trace_fuzz.cpp \
 	tests/postproc/test_trace_input.cpp \
 	tests/postproc/test_trace_reader.cpp tests/postproc/test_trace_reader_v2.cpp \

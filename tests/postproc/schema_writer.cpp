@@ -242,7 +242,18 @@ private:
         // Absent in traces written before the tool recorded them: absent again.
         if (t.global_peak_bytes) w_.number(MA_KEY_THREAD_GPB, *t.global_peak_bytes);
         if (t.global_peak_blocks) w_.number(MA_KEY_THREAD_GPBK, *t.global_peak_blocks);
+        if (t.own_peak_rest)
+            w_.number(MA_KEY_THREAD_PRS, t.own_peak_rest->sites)
+                .number(MA_KEY_THREAD_PRB, t.own_peak_rest->bytes)
+                .number(MA_KEY_THREAD_PRBK, t.own_peak_rest->blocks);
         w_.end();
+        for (const ThreadPeakSite& top : t.own_peak_sites)
+            w_.begin(MA_TAG_THREAD_SITE)
+                .number(MA_KEY_THREAD_SITE_THREAD, t.id)
+                .number(MA_KEY_THREAD_SITE_SITE, trace_.sites[top.site].id)
+                .number(MA_KEY_THREAD_SITE_BYTES, top.bytes)
+                .number(MA_KEY_THREAD_SITE_BLOCKS, top.blocks)
+                .end();
     }
 
     // peak, totals, exit and the timeline.

@@ -176,7 +176,11 @@ TEST(JsonReport, ThreadsAndTimeline) {
                     {"total", {{"bytes", 917504}, {"blocks", 8}}},
                     {"peak", {{"bytes", 524288}, {"blocks", 1}, {"t", 8100000}}},
                     {"exit", {{"bytes", 0}, {"blocks", 0}}},
-                    {"at_global_peak", nullptr}}));
+                    {"at_global_peak", nullptr},
+                    {"own_peak",
+                     {{"same_as_global_peak", false},
+                      {"top_sites", nullptr},
+                      {"other_sites", nullptr}}}}));
     const json& timeline = document["timeline"];
     ASSERT_EQ(timeline.size(), 6u);
     EXPECT_EQ(timeline[3], json({{"t", 8400000}, {"alloc", 2500000}, {"bytes", 2101312},

@@ -13,6 +13,7 @@
 #include "test_site_folding.cpp"
 #include "test_stable_key.cpp"
 #include "test_text_report.cpp"
+#include "test_thread_peaks.cpp"
 #include "test_trace_escape.cpp"
 #include "test_trace_fuzz.cpp"
 #include "test_trace_input.cpp"

@@ -10,7 +10,7 @@ from fixtures import executable, memattr, under_valgrind, without_time
 
 # A real program besides the test programs: Debian's python3 running a short script.
 PYTHON_SCRIPT = "d = {str(i): [i] * 3 for i in range(20000)}; del d; print('done')"
-SOURCES = ["c_basic_peak.c", "c_alloc_family.c", "c_threads.c", "cxx_alloc.cpp",
+SOURCES = ["c_basic_peak.c", "c_alloc_family.c", "c_threads.c", "c_thread_peaks.c", "cxx_alloc.cpp",
            "rust_alloc.rs", "c_many_allocs.c", "c_clone_memcpy.c", "cxx_clone_vs_move.cpp"]
 
 
@@ -19,7 +19,8 @@ def python3():
 
 
 # (name, program, arguments, malloc(0) calls) of each program compared.
-PROGRAMS = [*((os.path.splitext(source)[0], source, [], 1 if source == "c_alloc_family.c" else 0)
+ZERO_SIZE_CALLS = {"c_alloc_family.c": 1, "c_thread_peaks.c": 2}
+PROGRAMS = [*((os.path.splitext(source)[0], source, [], ZERO_SIZE_CALLS.get(source, 0))
               for source in SOURCES),
             ("python3", None, ["-c", PYTHON_SCRIPT], 0)]
 

@@ -4,7 +4,7 @@ exactly: the C allocation family, threads, C++ new/delete, Rust, and a million b
 import os
 
 from fixtures import (executable, expect_report, line_of, memattr, run, rustc_missing,
-                      site_figure, sites_with_frame)
+                      site_figure, site_ids_at, sites_with_frame)
 
 
 def case_c_basic_peak(env, results):
@@ -121,6 +121,84 @@ def case_c_threads(env, results):
                   r["summary"]["peak"]["bytes"])
 
 
+def case_thread_own_peaks(env, results):
+    """c_thread_peaks.c: each thread's own peak by site (issue 17 item 5): thread 2 peaks
+    first with 4 MiB from one site, thread 3 later with 2 MiB from another and twelve small
+    sites (two fall past the top ten), main last with 3 MiB; the sites and the others add up
+    to each thread's own peak."""
+    case = "thread_own_peaks"
+    src = "c_thread_peaks.c"
+    traced = memattr(env, src)
+    r = expect_report(results, case, traced)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    marker_of = {}
+    for marker in ["MAIN_KEEP", "MAIN_BIG", "A_HANDOFF", "A_BIG", "A_SMALL", "A_ZERO"] + \
+            [f"B_S{i}" for i in range(1, 13)] + ["B_BIG"]:
+        for site_id in site_ids_at(r, src, line(marker)):
+            marker_of[site_id] = marker
+    threads = {t["id"]: t for t in r["threads"]}
+    if not results.equal(f"{case}: threads", sorted(threads), [1, 2, 3]):
+        return
+
+    def top(thread):
+        return [(marker_of.get(s["site"], s["site"]), s["bytes"], s["blocks"])
+                for s in threads[thread]["own_peak"]["top_sites"]]
+
+    mib = 1024 * 1024
+    results.equal(f"{case}: thread 2's sites at its own peak", top(2),
+                  [("A_BIG", 4 * mib, 4), ("A_SMALL", 3000, 3), ("A_HANDOFF", 500, 1),
+                   ("A_ZERO", 0, 2)])
+    results.equal(f"{case}: thread 2, no other site", threads[2]["own_peak"]["other_sites"],
+                  {"sites": 0, "bytes": 0, "blocks": 0})
+    results.equal(f"{case}: thread 3's ten largest sites at its own peak", top(3),
+                  [("B_BIG", 2 * mib, 2)] + [(f"B_S{i}", 100 * i, 1) for i in range(12, 3, -1)])
+    results.equal(f"{case}: thread 3's other sites", threads[3]["own_peak"]["other_sites"],
+                  {"sites": 3, "bytes": 600, "blocks": 3})
+    results.equal(f"{case}: main's largest site at its own peak", top(1)[0],
+                  ("MAIN_BIG", 3 * mib, 1))
+    results.check(f"{case}: the own peaks come one after the other",
+                  threads[2]["peak"]["t"] < threads[3]["peak"]["t"] < threads[1]["peak"]["t"],
+                  f"{[threads[k]['peak']['t'] for k in (1, 2, 3)]}")
+    for k, t in threads.items():
+        own = t["own_peak"]
+        results.equal(f"{case}: thread {k}'s sites and the others hold its own peak",
+                      (sum(s["bytes"] for s in own["top_sites"]) + own["other_sites"]["bytes"],
+                       sum(s["blocks"] for s in own["top_sites"]) + own["other_sites"]["blocks"]),
+                      (t["peak"]["bytes"], t["peak"]["blocks"]))
+        results.equal(f"{case}: thread {k}'s own peak is not the global peak's sites",
+                      own["same_as_global_peak"], False)
+    results.equal(f"{case}: the sites' blocks at the global peak are its blocks (the 0-byte "
+                  "blocks freed at the peak's bytes included)",
+                  sum(s["peak"]["blocks"] for s in r["sites"]), r["summary"]["peak"]["blocks"])
+    results.equal(f"{case}: thread 2's own peak is the global peak",
+                  threads[2]["at_global_peak"]["bytes"], threads[2]["peak"]["bytes"])
+    results.check(f"{case}: the text names thread 3's largest site",
+                  f"  its sites     2.00 MiB (2,097,152 bytes) in 2 blocks: second "
+                  f"({src}:{line('B_BIG')})" in traced.text, traced.text)
+    results.check(f"{case}: the text counts thread 3's other sites",
+                  "and 3 other sites: 600 bytes in 3 blocks" in traced.text, traced.text)
+
+
+def case_single_thread_own_peak(env, results):
+    """A single thread's own peak is the global peak: the report says so and lists no sites
+    of its own (issue 17 item 5)."""
+    case = "single_thread_own_peak"
+    traced = memattr(env, "c_basic_peak.c")
+    r = expect_report(results, case, traced)
+    if not r:
+        return
+    results.equal(f"{case}: one thread", len(r["threads"]), 1)
+    results.equal(f"{case}: its own peak", r["threads"][0]["own_peak"],
+                  {"same_as_global_peak": True, "top_sites": None, "other_sites": None})
+    results.equal(f"{case}: its own peak is the global peak's bytes and time",
+                  (r["threads"][0]["peak"]["bytes"], r["threads"][0]["peak"]["t"]),
+                  (r["summary"]["peak"]["bytes"], r["summary"]["peak"]["t"]))
+    results.check(f"{case}: the text says so", ", same as the global peak\n" in traced.text,
+                  traced.text)
+
+
 def check_folds_to_line(results, name, report, src, line):
     """The allocation at src:line is reported at the user's line, not in the runtime."""
     sites = sites_with_frame(report, src, line)
@@ -199,5 +277,6 @@ def case_c_many_allocs(env, results):
     results.check("c_many_allocs: timeline in time order", times == sorted(times))
 
 
-CASES = [case_c_basic_peak, case_usable_bytes_are_glibcs, case_c_alloc_family, case_c_threads, case_cxx_alloc,
+CASES = [case_c_basic_peak, case_usable_bytes_are_glibcs, case_c_alloc_family, case_c_threads,
+         case_thread_own_peaks, case_single_thread_own_peak, case_cxx_alloc,
          case_rust_alloc, case_c_many_allocs]
