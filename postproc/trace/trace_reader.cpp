@@ -1631,6 +1631,12 @@ private:
         region.file = text(record, MA_KEY_REGION_FILE);
         region.growths = integer(record, MA_KEY_REGION_GROWTHS);
         region.growth = parse_growth(record, region.growths);
+        region.executed = optional_integer(record, MA_KEY_REGION_EXECUTED);
+        region.executed_around = optional_integer(record, MA_KEY_REGION_EXECUTED_AROUND);
+        if (region.executed > region.executed_around || region.executed_around > region.size)
+            fail(fmt::format("region {}: executed={} and executed-around={} must satisfy "
+                             "executed <= executed-around <= size={}",
+                             region.id, region.executed, region.executed_around, region.size));
         check_region_thread(region);
         check_region_extent(map, region);
         region_use_sites_.clear();
