@@ -11,8 +11,11 @@
 # first 24 lines of the report's summary (what tests/tool/cases/real_programs.py checks on
 # small inputs), and "estimate / native RSS" as a ratio (native RSS: the largest process of
 # the native run, so cc1plus for g++). A measurement, not a test: nothing is asserted.
-# Run from the top of a built tree: bash bench/real-programs.sh
+# Run from the top of a built tree: bash bench/real-programs.sh [NAME...], where each NAME
+# (gzip, xz-small, xz-big, jq, sqlite3, python3, g++, clang++) picks one program; all of them
+# without one.
 set -euo pipefail
+wanted=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 work=$top/bench/work/real-programs
@@ -38,6 +41,7 @@ PY
 measure() {  # NAME [--child PROGRAM] COMMAND...: trace it (or its child PROGRAM), print
              # its first screen and the estimate's ratio
   local name=$1 child=; shift
+  [[ $wanted == "  " || $wanted == *" $name "* ]] || return 0
   if [[ $1 == --child ]]; then child=$2; shift 2; fi
   if [[ -z $child ]]; then
     echo "== $name: valgrind --tool=memattr $*"
@@ -72,6 +76,6 @@ measure python3 /usr/bin/python3 "$top/bench/workloads/py_big_heap.py"
 measure g++ --child cc1plus g++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o
 if command -v clang++ > /dev/null; then
   measure clang++ clang++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o
-else
+elif [[ $wanted == "  " || $wanted == *" clang++ "* ]]; then
   echo "== clang++: not installed (apt-get install clang), skipped"
 fi

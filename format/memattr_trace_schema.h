@@ -481,11 +481,14 @@
 /* the calls that changed it, in all (version 5; absent in earlier traces of
    version 5: its history is not known) */
 #define MA_KEY_REGION_CHANGES "changes"
+#define MA_KEY_REGION_EXECUTED "executed"
+#define MA_KEY_REGION_EXECUTED_AROUND "executed-around"
 #define MA_TRACE_KEYS_REGION(K) \
    K(REGION, ID) K(REGION, KIND) K(REGION, START) K(REGION, SIZE) K(REGION, ACCESSIBLE) \
    K(REGION, WRITTEN) K(REGION, USED) K(REGION, USED_BLOCKS) K(REGION, PROT) \
    K(REGION, SHARED) K(REGION, STARTUP) K(REGION, STACK) K(REGION, THREAD) \
-   K(REGION, FILE) K(REGION, GROWTH) K(REGION, GROWTHS) K(REGION, CHANGES)
+   K(REGION, FILE) K(REGION, GROWTH) K(REGION, GROWTHS) K(REGION, CHANGES) \
+   K(REGION, EXECUTED) K(REGION, EXECUTED_AROUND)
 
 /* region-use */
 #define MA_TAG_REGION_USE "region-use"

@@ -76,5 +76,9 @@ IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
    if (n_instrs > 0) add_instr_count(sb_out, n_instrs);
 
    copy_instrumented(sb_out, sb_in, i);
+
+   /* The code's pages are resident natively: noted once per
+      translation, nothing added to the code. */
+   for (UInt e = 0; e < vge->n_used; e++) ma_pages_executed(vge->base[e], vge->len[e]);
    return sb_out;
 }

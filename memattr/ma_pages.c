@@ -84,16 +84,16 @@ static Bool page_written(UWord page)
    return c && (*bit_word(c, page) & bit_mask(page));
 }
 
-/* Written pages in [lo, hi) (page-aligned); with 'clear', also forget
-   them.  Whole missing chunks are skipped, so a huge reservation that
-   was never written costs next to nothing. */
-static ULong scan_written(Addr lo, Addr hi, Bool clear)
+/* Pages set in 'map' in [lo, hi) (page-aligned); with 'clear', also
+   clear them.  Whole missing chunks are skipped, so a huge reservation
+   that was never written costs next to nothing. */
+static ULong scan_bits(UWord** map, Addr lo, Addr hi, Bool clear)
 {
    ULong n = 0;
-   if (!written_chunks) return 0;   /* before ma_pages_start */
+   if (!map) return 0;   /* before ma_pages_start */
    UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
    while (page < last) {
-      UWord* c = chunk_of(page, False);
+      UWord* c = chunk_in(map, page, False, NULL);
       if (!c) {
          page = (page | ((1UL << CHUNK_BITS) - 1)) + 1;
          continue;
@@ -111,6 +111,11 @@ static ULong scan_written(Addr lo, Addr hi, Bool clear)
       page++;
    }
    return n;
+}
+
+static ULong scan_written(Addr lo, Addr hi, Bool clear)
+{
+   return scan_bits(written_chunks, lo, hi, clear);
 }
 
 /* Forget the cache's entries for [lo, hi): the next store there is
@@ -650,13 +655,87 @@ void ma_pages_forget(Addr lo, Addr hi)
    invalidate_cache(lo, hi);
 }
 
+/*------------------------------------------------------------*/
+/*--- Pages executed                                       ---*/
+/*------------------------------------------------------------*/
+
+/* A third bitmap of the same shape: a page's bit is set when code on
+   it is translated (ma_instrument.c, once per superblock made, not per
+   run of it: nothing is added to the translated code), and cleared
+   when the page is unmapped.  Natively those are file pages the
+   program faulted in to run its code; ma_regions.c counts them per
+   region, with the kernel's fault-around around each. */
+static UWord** executed_chunks;   /* [1 << L1_BITS] */
+
+void ma_pages_executed(Addr a, SizeT len)
+{
+   if (len == 0 || !executed_chunks) return;
+   for (UWord page = a >> PAGE_BITS; page <= (a + len - 1) >> PAGE_BITS; page++)
+      *bit_word(chunk_in(executed_chunks, page, True, "ma.executed_pages"), page)
+         |= bit_mask(page);
+}
+
+ULong ma_pages_executed_in(Addr lo, Addr hi)
+{
+   return scan_bits(executed_chunks, lo, hi, False);
+}
+
+void ma_pages_forget_executed(Addr lo, Addr hi)
+{
+   scan_bits(executed_chunks, lo, hi, True);
+}
+
+/* Fault-around: on a read fault in a file mapping, Linux maps besides
+   the faulting page the file's pages already in the page cache within
+   the aligned window of fault_around_bytes around it (64 KiB, the
+   default; debugfs's fault_around_bytes), clipped to the mapping and
+   to the file's end (mm/memory.c do_fault_around, mm/filemap.c
+   filemap_map_pages).  A window is 16 pages, so 16 aligned bits of one
+   bitmap word. */
+#define AROUND_PAGES 16
+#define AROUND_BYTES ((Addr)AROUND_PAGES << PAGE_BITS)
+
+/* Whether a page of [lo, hi), inside one window, was executed. */
+static Bool executed_in_window(Addr lo, Addr hi)
+{
+   UWord page = lo >> PAGE_BITS;
+   UWord* c = chunk_in(executed_chunks, page, False, NULL);
+   if (!c) return False;
+   if ((lo & (AROUND_BYTES - 1)) == 0 && hi - lo == AROUND_BYTES)   /* a whole window */
+      return ((*bit_word(c, page) >> (page % WORD_BITS)) & ((1UL << AROUND_PAGES) - 1)) != 0;
+   return scan_bits(executed_chunks, lo, hi, False) != 0;
+}
+
+ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end)
+{
+   if (!executed_chunks) return 0;
+   ULong n = 0;
+   Addr limit = hi < file_end ? hi : file_end;
+   for (Addr w = lo & ~(AROUND_BYTES - 1); w < hi; w += AROUND_BYTES) {
+      Addr from = w > lo ? w : lo;
+      Addr to   = w + AROUND_BYTES < hi ? w + AROUND_BYTES : hi;
+      if (!chunk_in(executed_chunks, from >> PAGE_BITS, False, NULL)) {
+         /* No page of this chunk (256 MiB) was executed: on to the next. */
+         Addr next_chunk = ((from >> (PAGE_BITS + CHUNK_BITS)) + 1) << (PAGE_BITS + CHUNK_BITS);
+         w = next_chunk - AROUND_BYTES;
+         continue;
+      }
+      if (!executed_in_window(from, to)) continue;
+      Addr end = to < limit ? to : limit;
+      if (end > from) n += (end - from) >> PAGE_BITS;
+   }
+   return n;
+}
+
 void ma_pages_start(void)
 {
-   /* The bitmap's top level is needed even without --track-pages:
-      ma_pages_written_in walks it. */
+   /* The bitmaps' top levels are needed even without --track-pages:
+      ma_pages_written_in walks one, and executed pages are marked
+      whatever the options. */
    written_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
    page_cache     = VG_(am_shadow_alloc)(sizeof(UWord) << CACHE_BITS);
-   if (!written_chunks || !page_cache)
+   executed_chunks = VG_(am_shadow_alloc)(sizeof(UWord*) << L1_BITS);
+   if (!written_chunks || !page_cache || !executed_chunks)
       VG_(out_of_memory_NORETURN)("ma.written_pages",
-                                  (sizeof(UWord*) << L1_BITS) + (sizeof(UWord) << CACHE_BITS));
+                                  (sizeof(UWord*) << (L1_BITS + 1)) + (sizeof(UWord) << CACHE_BITS));
 }

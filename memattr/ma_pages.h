@@ -105,6 +105,18 @@ void  ma_pages_heap_copied(Addr a, SizeT len);
    --track-pages; see ma_heap.c, give_back). */
 void  ma_pages_clear_written(Addr a, SizeT len);
 
+/* Pages executed: [a, a+len) holds code being translated
+   (ma_instrument.c, for each superblock made); the executed pages of
+   [lo, hi); those pages forgotten (unmapped).  And the pages of [lo,
+   hi) below file_end in the fault-around windows (64 KiB, aligned)
+   that hold an executed page: what Linux maps of a file mapping [lo,
+   hi) when the program runs that code, the file being in the page
+   cache. */
+void  ma_pages_executed(Addr a, SizeT len);
+ULong ma_pages_executed_in(Addr lo, Addr hi);
+ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end);
+void  ma_pages_forget_executed(Addr lo, Addr hi);
+
 /* Instrumentation (ma_instrument.c drives it): marking the pages the
    program stores to.  The plan is made from the superblock first (NULL
    without --track-pages); then, as each statement i of sb_in is added

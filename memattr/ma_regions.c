@@ -10,6 +10,7 @@
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
+#include "pub_tool_libcfile.h"
 #include "pub_tool_libcprint.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
@@ -187,6 +188,7 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
       ma_pages_forget(lo, hi);
    }
    if (!unmap) return;
+   ma_pages_forget_executed(lo, hi);
 
    Int i = index_at_or_below(lo);
    if (i < 0 || table[i]->end <= lo) i++;
@@ -203,6 +205,7 @@ static void forget_range(Addr lo, Addr hi, Bool unmap)
          right->shared = r->shared;
          right->startup = r->startup;
          right->history = r->history;
+         right->file_end = r->file_end;
          r->end = lo;
          ExeContext* ec = caller_stack();
          note_change(r, CHANGE_TRIMMED_MIDDLE, r->end - r->start, r->prot, ec);
@@ -346,6 +349,20 @@ static RegionKind kind_of_mapping(Addr a, const HChar** file, Bool* shared)
    return *shared ? REGION_SHM : REGION_ANON;
 }
 
+/* Where the file of a mapping [lo, hi) ends in the address space,
+   from its size now and the mapping's offset in it: pages past it are
+   not the file's (the kernel maps none of them around a fault).  A file
+   that cannot be asked ends with the mapping.  Once per file mapping. */
+static Addr file_end_of(Addr lo, Addr hi, const HChar* file)
+{
+   const NSegment* seg = VG_(am_find_nsegment)(lo);
+   struct vg_stat st;
+   if (!seg || !file[0] || sr_isError(VG_(stat)(file, &st))) return hi;
+   ULong offset = seg->offset + (lo - seg->start);
+   if (st.size <= offset) return lo;
+   return VG_PGROUNDUP(lo + (st.size - offset));
+}
+
 static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
 {
    Addr lo = VG_PGROUNDDN(a), hi = VG_PGROUNDUP(a + len);
@@ -364,6 +381,7 @@ static void add_mapping(Addr a, SizeT len, UInt prot, Bool startup)
                                                          : CHANGE_MAPPED;
       note_change(r, made, hi - lo, prot, r->ec);
    }
+   if (kind == REGION_FILE) r->file_end = file_end_of(lo, hi, file);
    insert(r);
 }
 
@@ -432,10 +450,12 @@ static void on_remap(Addr from, Addr to, SizeT len)
          moving->shared = r->shared;
          moving->startup = r->startup;
          moving->history = r->history;
+         moving->file_end = r->file_end;
       }
    }
    forget_range(to, to + (hi - lo), True);   /* what MREMAP_FIXED replaced */
    ma_pages_move(lo, hi, to);
+   if (moving->file_end) moving->file_end = moving->file_end - lo + to;
    moving->start = to;
    moving->end   = to + (hi - lo);
    note_change(moving, CHANGE_MOVED, hi - lo, moving->prot, caller_stack());
@@ -675,6 +695,11 @@ static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
    out->written = ma_track_pages ? ma_pages_written_in(out->start, out->start + out->size)
                                    << MA_PAGE_BITS : 0;
    out->accessible = accessible_bytes(out->start, out->start + out->size);
+   if (r->kind == REGION_FILE) {
+      out->executed = ma_pages_executed_in(r->start, r->end) << MA_PAGE_BITS;
+      out->executed_around = out->executed == 0 ? 0
+         : ma_pages_executed_around(r->start, r->end, r->file_end) << MA_PAGE_BITS;
+   }
    UInt kept = r->n_sizes < MA_GROWTHS_KEPT ? r->n_sizes : MA_GROWTHS_KEPT;
    out->n_sizes = kept;
    out->n_growths = r->n_sizes ? r->n_sizes - 1 : 0;

@@ -92,6 +92,10 @@ typedef struct _Region {
    Bool   holds_malloc;        /* --malloc=wrap: glibc put malloc blocks here */
    ExeContext*  ec;            /* the call that made it; NULL at start-up */
    const HChar* file;          /* interned; "" for anonymous memory */
+   Addr   file_end;            /* a file mapping: where the file ends in
+                                  the address space (its size less the
+                                  mapping's offset, past 'start' as
+                                  made); pages past it are not file */
    ULong  used_bytes, used_blocks;
    RegionUse* uses;            /* custom and pool blocks, by site */
    UInt   n_sizes;             /* 0 until it grows; then its sizes: when
@@ -110,6 +114,9 @@ typedef struct {
 typedef struct {
    Addr   start;
    SizeT  size, accessible, written, used, used_blocks;
+   SizeT  executed;         /* bytes of pages whose code was translated */
+   SizeT  executed_around;  /* bytes of their fault-around windows in the
+                               region and the file (ma_pages.h) */
    UChar  kind, prot;
    Bool   shared, startup;
    UInt   thread;                 /* kind == REGION_STACK */

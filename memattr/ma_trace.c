@@ -924,6 +924,8 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
    }
    field_u(w, MA_KEY_REGION_GROWTHS, r->n_growths);
    field_u(w, MA_KEY_REGION_CHANGES, r->n_changes);
+   field_u(w, MA_KEY_REGION_EXECUTED, r->executed);
+   field_u(w, MA_KEY_REGION_EXECUTED_AROUND, r->executed_around);
    end_record(w);
    for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
       begin_record(w, MA_TAG_REGION_USE);

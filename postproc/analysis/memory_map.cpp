@@ -224,6 +224,9 @@ std::string_view noun(const MappingGroup& group) {
     return "mapping";
 }
 
+// Valgrind's preload objects (vgpreload_*.so), which a native run does not have.
+bool is_valgrinds(const std::string& file) { return base_name(file).starts_with("vgpreload_"); }
+
 std::string group_name(const MappingGroup& group, const std::string& file) {
     switch (group.kind) {
     case MappingGroupKind::mapping_site:
@@ -241,7 +244,7 @@ std::string group_name(const MappingGroup& group, const std::string& file) {
                                           group.region_kind == RegionKind::file ? "mapping"
                                                                                 : "memory",
                                           escape_value(base_name(file)),
-                                          base_name(file).starts_with("vgpreload_")
+                                          is_valgrinds(file)
                                               ? " (Valgrind's own, not in a native run)"
                                               : "");
     case MappingGroupKind::no_stack: break;
@@ -300,9 +303,29 @@ bool is_mapping(const MappingGroup& group) {
     return group.kind != MappingGroupKind::thread_stacks && group.kind != MappingGroupKind::startup;
 }
 
-// The estimate as the tool computes its footprint, part by part; parts of 0 bytes are left
-// out, except the heap, which is what the rest is compared with. Pages written outside
-// every region are only known with page tracking.
+// The code parts: per object, the file pages the program ran code from, widened to the
+// kernel's fault-around windows within each mapping and the file (the regions'
+// executed_around), largest first. Valgrind's preload objects are left out. Only with page
+// tracking: without it the total is an upper bound of anonymous memory, which this is not.
+void add_code(MemoryMapReport& report) {
+    if (!report.pages) return;
+    std::map<std::string, std::uint64_t> by_file;
+    for (const Region& region : report.map.regions)
+        if (region.kind == RegionKind::file && region.executed_around != 0 &&
+            !is_valgrinds(region.file))
+            by_file[region.file] = saturating_add(by_file[region.file], region.executed_around);
+    std::vector<std::pair<std::string, std::uint64_t>> files(by_file.begin(), by_file.end());
+    std::stable_sort(files.begin(), files.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [file, bytes] : files) {
+        add_part(report, TotalPartKind::code, fmt::format("code executed in {}", file), bytes);
+        report.code = saturating_add(report.code, bytes);
+    }
+}
+
+// The estimate as the tool computes its footprint, part by part, and the code run from file
+// pages; parts of 0 bytes are left out, except the heap, which is what the rest is compared
+// with. Pages written outside every region are only known with page tracking.
 void add_total(MemoryMapReport& report) {
     const MemoryMap& map = report.map;
     if (!report.wrap)
@@ -324,7 +347,8 @@ void add_total(MemoryMapReport& report) {
     if (report.pages && map.written_outside != 0)
         add_part(report, TotalPartKind::outside, "written outside any region",
                  map.written_outside);
-    report.discrepancy = signed_change(map.footprint, report.estimate);
+    add_code(report);
+    report.discrepancy = signed_change(map.footprint, report.estimate - report.code);
     report.gap = signed_change(report.estimate, map.heap_bytes);
 }
 
@@ -424,6 +448,11 @@ void explain_gap(const Trace& trace, const MemoryMap& trace_map, MemoryMapReport
                     fmt::format("written outside any region: {} (such as the main stack grown "
                                 "past its start-up extent)",
                                 short_bytes(map.written_outside)));
+    for (const TotalPart& part : report.parts)
+        if (part.kind == TotalPartKind::code)
+            add_explanation(report, ExplanationKind::code, std::nullopt, part.bytes,
+                            fmt::format("{}: {} of file pages around the code that ran",
+                                        part.name, short_bytes(part.bytes)));
     std::stable_sort(report.explanations.begin(), report.explanations.end(),
                      [](const GapExplanation& a, const GapExplanation& b) { return a.bytes > b.bytes; });
     // Clamped like every signed figure here: a forged trace must not overflow.

@@ -98,7 +98,9 @@ struct MappingGroup {
 };
 
 // One line of the reconciling total.
-enum class TotalPartKind { heap, thread_stacks, mapping, startup, outside };
+// `code`: the file pages of one object that the program ran code from, with the kernel's
+// fault-around (the regions' executed_around); not anonymous, so not in the tool's footprint.
+enum class TotalPartKind { heap, thread_stacks, mapping, startup, outside, code };
 
 struct TotalPart {
     TotalPartKind kind = TotalPartKind::mapping;
@@ -114,6 +116,7 @@ enum class ExplanationKind {
     written_unused,  // written pages of a group with blocks, holding none of them
     written,         // written pages of a group without blocks (stacks, start-up data, ...)
     outside,         // written pages in no region
+    code,            // file pages of an object's code that ran (a `code` part)
 };
 
 struct GapExplanation {
@@ -177,8 +180,9 @@ struct MemoryMapReport {
                                        // parts with bytes (the heap always in replace mode).
                                        // Written bytes; with pages=no, anonymous_mapped
     std::uint64_t estimate = 0;        // the sum of the parts
-    std::int64_t discrepancy = 0;      // the tool's footprint - estimate: 0 unless the trace is
-                                       // inconsistent
+    std::uint64_t code = 0;            // of it, the code parts (file pages; pages=yes only)
+    std::int64_t discrepancy = 0;      // the tool's footprint - (estimate - code): 0 unless the
+                                       // trace is inconsistent
     std::int64_t gap = 0;              // estimate - the requested heap (map.heap_bytes)
     std::uint64_t explained = 0;       // the explanations' bytes, summed
     std::int64_t unexplained = 0;      // gap - explained: in replace mode, minus the unwritten

@@ -19,6 +19,7 @@ constexpr EnumName<Culprit::Kind> kCulpritKindWords[] = {
     {Culprit::Kind::thread_stacks, "thread_stacks"},
     {Culprit::Kind::startup, "startup"},
     {Culprit::Kind::outside, "outside"},
+    {Culprit::Kind::code, "code"},
 };
 
 // Whether a mapping group holds glibc's own heap (wrap mode): its bytes are the sites'.
@@ -63,6 +64,10 @@ void add_parts(const ReportModel& model, std::vector<Culprit>& culprits) {
             culprits.push_back({Culprit::Kind::outside, part.bytes, std::nullopt, std::nullopt,
                                 "written pages in no region"});
             break;
+        case TotalPartKind::code:
+            culprits.push_back({Culprit::Kind::code, part.bytes, std::nullopt, std::nullopt,
+                                escape_value(part.name)});
+            break;
         }
     }
 }
@@ -78,6 +83,7 @@ ResidentParts resident_parts(const MemoryMapReport& map) {
         case TotalPartKind::thread_stacks: parts.thread_stacks += part.bytes; break;
         case TotalPartKind::startup: parts.startup += part.bytes; break;
         case TotalPartKind::outside: parts.outside += part.bytes; break;
+        case TotalPartKind::code: parts.code += part.bytes; break;
         }
     }
     return parts;

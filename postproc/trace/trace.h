@@ -573,6 +573,12 @@ struct Region {
                                         // when made, then after each growth; the last 16 at most
     std::uint64_t growths = 0;        // growths: how many growths there were in all (so growth
                                       // holds min(growths + 1, 16) sizes, none when 0)
+    std::uint64_t executed = 0;       // executed: bytes of pages whose code the program ran
+                                      // (file mappings; absent in older traces: 0)
+    std::uint64_t executed_around = 0;  // executed-around: bytes of the fault-around windows
+                                        // (64 KiB, aligned) holding an executed page, within
+                                        // the region and its file; the reader checks
+                                        // executed <= executed_around <= size
     std::vector<RegionUse> uses;      // its `region-use` records, in trace order
     std::uint64_t changes = 0;        // changes: the calls that made and changed it, in all;
                                       // 0 when the trace does not say (older traces)

@@ -1668,6 +1668,12 @@ private:
         region.growths = integer(record, MA_KEY_REGION_GROWTHS);
         region.growth = parse_growth(record, region.growths);
         region.changes = optional_integer(record, MA_KEY_REGION_CHANGES);
+        region.executed = optional_integer(record, MA_KEY_REGION_EXECUTED);
+        region.executed_around = optional_integer(record, MA_KEY_REGION_EXECUTED_AROUND);
+        if (region.executed > region.executed_around || region.executed_around > region.size)
+            fail(fmt::format("region {}: executed={} and executed-around={} must satisfy "
+                             "executed <= executed-around <= size={}",
+                             region.id, region.executed, region.executed_around, region.size));
         check_region_thread(region);
         check_region_extent(map, region);
         if (!map.regions.empty()) check_region_history(map.regions.back());

@@ -518,6 +518,8 @@ private:
             .raw(MA_KEY_REGION_GROWTH, joined(r.growth))
             .number(MA_KEY_REGION_GROWTHS, r.growths)
             .number(MA_KEY_REGION_CHANGES, r.changes)
+            .number(MA_KEY_REGION_EXECUTED, r.executed)
+            .number(MA_KEY_REGION_EXECUTED_AROUND, r.executed_around)
             .end();
         for (const RegionUse& use : r.uses)
             w_.begin(MA_TAG_REGION_USE)

@@ -339,6 +339,66 @@ TEST(MemoryMap, CustomSitesFoldPastTheCustomAllocator) {
     }
 }
 
+// memory_map.trace whose peak map says the tokenizer ran code on 2 pages, in one 64 KiB
+// window (its whole r-x region), and memattr's preload object on 1 page, in 8 KiB (the
+// mapping of words.db renamed): Valgrind's code, which a native run does not have.
+Trace with_code_executed() {
+    std::vector<std::string> lines = data_records("memory_map.trace");
+    const std::size_t code = find_record(lines, "region\tid=1\tkind=file");
+    lines[code] += "\texecuted=8192\texecuted-around=65536";
+    const std::size_t preload = find_record(lines, "region\tid=7\tkind=file");
+    lines[preload] = replace_once(lines[preload], "file=/data/words.db",
+                                  "file=/usr/libexec/valgrind/vgpreload_memattr-amd64-linux.so");
+    lines[preload] += "\texecuted=4096\texecuted-around=8192";
+    return test::parse_text(with_end_record(lines));
+}
+
+TEST(MemoryMap, CodeThatRanIsAPartOfTheEstimateNotOfTheFootprint) {
+    const MemoryMapReport report = memory_map(with_code_executed());
+    ASSERT_FALSE(report.parts.empty());
+    const TotalPart& last = report.parts.back();
+    EXPECT_EQ(last.kind, TotalPartKind::code);
+    EXPECT_EQ(last.name, "code executed in /home/dev/tok/tokenizer");
+    EXPECT_EQ(last.bytes, 65536u);
+    EXPECT_EQ(std::count_if(report.parts.begin(), report.parts.end(),
+                            [](const TotalPart& part) { return part.kind == TotalPartKind::code; }),
+              1);  // not the preload object's
+    EXPECT_EQ(report.code, 65536u);
+    EXPECT_EQ(report.estimate, 19677184u + 65536u);
+    EXPECT_EQ(report.estimate - report.code, report.map.footprint);
+    EXPECT_EQ(report.discrepancy, 0);
+    EXPECT_EQ(report.gap, 19677184 + 65536 - 5242880);
+    EXPECT_EQ(static_cast<std::int64_t>(report.explained), report.gap);
+    EXPECT_EQ(report.unexplained, 0);
+    const auto code = std::find_if(report.explanations.begin(), report.explanations.end(),
+                                   [](const GapExplanation& row) {
+                                       return row.kind == ExplanationKind::code;
+                                   });
+    ASSERT_NE(code, report.explanations.end());
+    EXPECT_EQ(code->bytes, 65536u);
+    EXPECT_EQ(code->text,
+              "code executed in /home/dev/tok/tokenizer: 64 KiB of file pages around the code "
+              "that ran");
+}
+
+TEST(MemoryMap, CodeIsNoPartOfTheUpperBoundWithoutPages) {
+    // The first tokenizer region is the peak map's r-x one.
+    const MemoryMapReport report = memory_map(test::parse_text(replace_once(
+        test::memory_map_without_pages_text(), "file=/home/dev/tok/tokenizer\tgrowth=\tgrowths=0\n",
+        "file=/home/dev/tok/tokenizer\tgrowth=\tgrowths=0\texecuted=8192\texecuted-around=65536\n")));
+    EXPECT_EQ(report.code, 0u);
+    EXPECT_EQ(report.estimate, 57909248u);
+}
+
+TEST(MemoryMap, ExecutedBeyondItsWindowsIsRefused) {
+    std::vector<std::string> lines = data_records("memory_map.trace");
+    const std::size_t code = find_record(lines, "region\tid=1\tkind=file");
+    lines[code] += "\texecuted=8192\texecuted-around=4096";
+    EXPECT_ANY_THROW(test::parse_text(with_end_record(lines)));
+    lines[code] = replace_once(lines[code], "executed-around=4096", "executed-around=69632");
+    EXPECT_ANY_THROW(test::parse_text(with_end_record(lines)));  // more than the region
+}
+
 TEST(MemoryMap, NativeRssIsComparedWithTheEstimate) {
     AnalysisOptions options;
     options.native_rss = 20 * 1048576;

@@ -34,6 +34,7 @@ constexpr EnumName<TotalPartKind> kPartKindNames[] = {
     {TotalPartKind::mapping, "mapping"},
     {TotalPartKind::startup, "startup"},
     {TotalPartKind::outside, "outside"},
+    {TotalPartKind::code, "code"},
 };
 
 // What explains a part of the gap, as its JSON "kind".
@@ -43,6 +44,7 @@ constexpr EnumName<ExplanationKind> kExplanationKindNames[] = {
     {ExplanationKind::written_unused, "written_unused"},
     {ExplanationKind::written, "written"},
     {ExplanationKind::outside, "outside"},
+    {ExplanationKind::code, "code"},
 };
 
 // Which memory map the section shows, as JSON's "choice".
@@ -300,10 +302,15 @@ std::string compared_to(std::int64_t difference) {
 // upper bound, what may be resident.
 void write_total(const MemoryMapReport& report, std::ostream& out) {
     const std::string total_name =
-        report.pages ? fmt::format("estimated resident (anonymous) memory {}", at_moment(report))
-                     : fmt::format("memory that may be resident {}, an upper bound",
-                                   at_moment(report));
-    if (report.pages)
+        report.code != 0 ? fmt::format("estimated resident memory {}", at_moment(report))
+        : report.pages   ? fmt::format("estimated resident (anonymous) memory {}", at_moment(report))
+                         : fmt::format("memory that may be resident {}, an upper bound",
+                                       at_moment(report));
+    if (report.code != 0)
+        out << fmt::format("\nEstimated resident memory {}, part by part (anonymous memory, "
+                           "and the code that ran):\n",
+                           at_moment(report));
+    else if (report.pages)
         out << fmt::format("\nEstimated resident (anonymous) memory {}, part by part:\n",
                            at_moment(report));
     else
@@ -316,7 +323,9 @@ void write_total(const MemoryMapReport& report, std::ostream& out) {
     out << fmt::format("  = {:>11}  {} ({})\n", human_bytes(report.estimate), total_name,
                        count_of(report.estimate, "byte"));
     if (report.discrepancy == 0)
-        out << "This is the footprint the tool measured.\n";
+        out << (report.code != 0 ? "Without the code parts, this is the footprint the tool "
+                                   "measured.\n"
+                                 : "This is the footprint the tool measured.\n");
     else
         write_wrapped(out, fmt::format("The tool measured a footprint of {}, {} the sum of the "
                                        "parts: the trace is inconsistent.",
@@ -341,14 +350,23 @@ std::string brk_refused_note(const MemoryMapReport& report) {
                               count_of(heap->continued_in_mappings, "region"), heap->name);
 }
 
+// What the estimate leaves out of a native RSS: file pages other than those of the code that
+// ran (read-only data, files mapped for reading), the code too without page tracking.
+std::string_view file_pages_left_out(const MemoryMapReport& report) {
+    return report.pages ? "file-backed pages other than the code that ran (read-only data and "
+                          "the loader's tables of each library, files mapped for reading)"
+                        : "file-backed pages such as code and read-only data";
+}
+
 std::string native_rss_note(const MemoryMapReport& report) {
     if (report.wrap)
-        return "Not in the estimate: file-backed pages such as code and read-only data, and "
-               "Valgrind's own memory.";
-    return "Valgrind cannot see all of it: its allocator replaces glibc's, so the heap is "
-           "counted by glibc's chunk rule but glibc's free chunks, arenas and fragmentation are "
-           "not reproduced (--malloc=wrap runs glibc's), and file-backed pages such as code are "
-           "not in the estimate.";
+        return fmt::format("Not in the estimate: {}, and Valgrind's own memory.",
+                           file_pages_left_out(report));
+    return fmt::format("Valgrind cannot see all of it: its allocator replaces glibc's, so the "
+                       "heap is counted by glibc's chunk rule but glibc's free chunks, arenas "
+                       "and fragmentation are not reproduced (--malloc=wrap runs glibc's), and "
+                       "{} are not in the estimate.",
+                       file_pages_left_out(report));
 }
 
 void write_native_rss(const MemoryMapReport& report, std::ostream& out) {
@@ -521,6 +539,8 @@ Json region_json(const ReportModel& model, std::size_t index) {
         {"thread", region.thread},
         {"growth", region.growth},
         {"growths", region.growths},
+        {"executed", region.executed},
+        {"executed_around", region.executed_around},
         {"uses", std::move(uses)},
         {"changes", region.changes},
         {"history", region_history_json(history)},
@@ -575,6 +595,7 @@ Json memory_map_total_json(const MemoryMapReport& report) {
                          {"bytes", part.bytes}});
     return {{"parts", std::move(parts)},
             {"estimate", report.estimate},
+            {"code", report.code},
             {"footprint", report.map.footprint},
             {"discrepancy", report.discrepancy}};
 }

@@ -31,6 +31,7 @@ std::string describe_parts(const ResidentParts& parts) {
     add(parts.thread_stacks, "thread stacks");
     add(parts.startup, "start-up data");
     add(parts.outside, "outside every region");
+    add(parts.code, "code executed");
     return fmt::format("= {}", fmt::join(named, " + "));
 }
 
@@ -56,8 +57,12 @@ void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
                                    human_bytes(*map.native_rss), human_bytes(difference),
                                    above ? "above" : "below"));
     if (above)
-        write_row(out, "", "the estimate counts anonymous memory only: code and other file "
-                           "pages a native run maps are not in it");
+        write_row(out, "", map.code != 0
+                               ? "file pages other than the code that ran (read-only data, the "
+                                 "loader's tables, files read through mappings) are not in the "
+                                 "estimate"
+                               : "the estimate counts anonymous memory only: code and other "
+                                 "file pages a native run maps are not in it");
     else if (!map.wrap && !map.pages)
         write_row(out, "", "the estimate counts every live heap byte as resident, pages never "
                            "written included (--track-pages=yes, the default, leaves out those "
@@ -174,7 +179,8 @@ Json resident_json(const MemoryMapReport& map) {
             {"mappings", parts.mappings},
             {"thread_stacks", parts.thread_stacks},
             {"startup", parts.startup},
-            {"outside", parts.outside}};
+            {"outside", parts.outside},
+            {"code", parts.code}};
 }
 
 Json culprits_json(const ReportModel& model) {
