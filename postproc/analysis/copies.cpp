@@ -41,10 +41,29 @@ namespace {
 struct FoldedCopy {
     const CopyGroup& copy;
     CopyClass kind;
-    const Frame& location;  // the folded copy stack's site frame
-    std::size_t from;       // index into ReportModel::sites
-    std::size_t to;         // likewise
+    const Stack& stack;        // the copy stack
+    const FoldedStack& folded; // the same, folded by SiteFolder::fold_copy
+    const Frame& location;     // the folded copy stack's site frame
+    std::size_t from;          // index into ReportModel::sites
+    std::size_t to;            // likewise
 };
+
+// `copy`'s stack as a row gives it: every frame up to its location, then the folded stack.
+CopyStack whole_stack(const Trace& trace, const FoldedCopy& copy) {
+    CopyStack whole;
+    for (std::size_t position = 0; position < copy.folded.site_position; ++position)
+        whole.frames.push_back(trace.frames[copy.stack.frames[position]]);
+    whole.location_position = whole.frames.size();
+    for (const std::size_t frame : copy.folded.frames) whole.frames.push_back(trace.frames[frame]);
+    whole.omitted_frames = copy.folded.omitted_frames;
+    whole.bytes = copy.copy.bytes;
+    return whole;
+}
+
+// Makes `shown`, a row's stack, `copy`'s when its group copied more.
+void keep_largest_stack(const Trace& trace, const FoldedCopy& copy, CopyStack& shown) {
+    if (copy.copy.bytes > shown.bytes) shown = whole_stack(trace, copy);
+}
 
 // Appends `copy` to the row `rows` holds under `key`, creating the row (from `make`) the
 // first time; rows stay in order of first appearance until ranked.
@@ -56,7 +75,7 @@ Row& row_for(std::map<Key, std::size_t>& index, std::vector<Row>& rows, const Ke
     return rows[found->second];
 }
 
-void add_movable_clone(const FoldedCopy& folded,
+void add_movable_clone(const Trace& trace, const FoldedCopy& folded,
                        std::map<std::pair<PlaceKey, std::size_t>, std::size_t>& index,
                        std::vector<MovableCloneRow>& rows) {
     MovableCloneRow& row =
@@ -64,15 +83,17 @@ void add_movable_clone(const FoldedCopy& folded,
             MovableCloneRow made;
             made.location = folded.location;
             made.source_site = folded.from;
+            made.stack = whole_stack(trace, folded);
             return made;
         });
     row.figures.add(folded.copy);
+    keep_largest_stack(trace, folded, row.stack);
     if (std::find(row.destination_sites.begin(), row.destination_sites.end(), folded.to) ==
         row.destination_sites.end())
         row.destination_sites.push_back(folded.to);
 }
 
-void add_relocation(const FoldedCopy& folded,
+void add_relocation(const Trace& trace, const FoldedCopy& folded,
                     std::map<std::pair<PlaceKey, CopyKind>, std::size_t>& index,
                     std::vector<RelocationRow>& rows) {
     RelocationRow& row =
@@ -80,9 +101,11 @@ void add_relocation(const FoldedCopy& folded,
             RelocationRow made;
             made.location = folded.location;
             made.kind = folded.copy.kind;
+            made.stack = whole_stack(trace, folded);
             return made;
         });
     row.figures.add(folded.copy);
+    keep_largest_stack(trace, folded, row.stack);
 }
 
 using EdgeKey = std::tuple<std::size_t, std::size_t, CopyClass>;
@@ -158,16 +181,21 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
     std::set<std::pair<std::size_t, PlaceKey>> edge_places;
     std::map<std::size_t, std::size_t> stack_index;  // Trace::stacks index -> by_stack row
     for (const CopyGroup& copy : trace.copies) {
-        const FoldedStack stack = folder.fold(trace.stacks[copy.stack]);
-        const FoldedCopy folded{copy, classify_copy(copy, clone_threshold),
-                                trace.frames[stack.site_frame], row_of_site[copy.from],
+        const Stack& raw_stack = trace.stacks[copy.stack];
+        const FoldedStack stack = folder.fold_copy(raw_stack);
+        const FoldedCopy folded{copy,
+                                classify_copy(copy, clone_threshold),
+                                raw_stack,
+                                stack,
+                                trace.frames[stack.site_frame],
+                                row_of_site[copy.from],
                                 row_of_site[copy.to]};
         add_copy_stack(folder, copy, stack, stack_index, copies.by_stack);
         totals_of(copies.totals, folded.kind).add(copy);
         if (folded.kind == CopyClass::movable_clone)
-            add_movable_clone(folded, movable_index, copies.movable_clones);
+            add_movable_clone(trace, folded, movable_index, copies.movable_clones);
         if (folded.kind == CopyClass::relocation)
-            add_relocation(folded, relocation_index, copies.relocations);
+            add_relocation(trace, folded, relocation_index, copies.relocations);
         add_lineage_edge(folded, edge_index, edge_places, copies.lineage);
     }
     for (MovableCloneRow& row : copies.movable_clones)

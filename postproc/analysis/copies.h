@@ -41,10 +41,24 @@ struct CopyFigures {
     void add(const CopyFigures& other);
 };
 
-// Copy rows are grouped by *copy location*: the site frame of the folded copy stack (the
-// first frame of the program's own code, past the tool's memcpy replacement and library
-// code), compared by function, file, directory, line and object, so that several copy
-// instructions of one source line are one location.
+// Copy rows are grouped by *copy location*: the site frame of the copy stack folded by
+// SiteFolder::fold_copy (the first frame of the program's own code, past the tool's memcpy
+// replacement, library code and code generated for a type), compared by function, file,
+// directory, line and object, so that several copy instructions of one source line are one
+// location.
+
+// A copy's stack whole, with the frames the folding skipped: the JSON report gives it so
+// that the copy function and the generated clone under a location stay in sight.
+struct CopyStack {
+    std::vector<Frame> frames;          // innermost first: the frames folded away (the copy
+                                        // function, library code, code generated for a
+                                        // type), then the location and its callers, at most
+                                        // --frames of them from the location on
+    std::size_t location_position = 0;  // frames[location_position] is the location
+    std::size_t omitted_frames = 0;     // callers beyond --frames, not in `frames`
+    std::uint64_t bytes = 0;            // what its copy group copied: a row keeps the stack of
+                                        // its group that copied most, the first on a tie
+};
 
 // "Copies that could be moves": clone pairs whose source was never used afterwards, grouped
 // by copy location and by the sources' site.
@@ -54,6 +68,7 @@ struct MovableCloneRow {
     std::vector<std::size_t> destination_sites;  // the clones' sites, indexes into
                                                  // ReportModel::sites, by ascending site id
     CopyFigures figures;             // summed over the row's copy groups
+    CopyStack stack;                 // the stack of the row's largest copy group
 };
 
 // "Relocation churn": relocations grouped by where they were made and how.
@@ -61,6 +76,7 @@ struct RelocationRow {
     Frame location;         // where the copies (or the realloc calls) were made
     CopyKind kind = CopyKind::copy;  // copy: the program copied and freed promptly; realloc
     CopyFigures figures;    // summed over the row's copy groups
+    CopyStack stack;        // the stack of the row's largest copy group
 };
 
 // Copy totals per class, over every copy group of the trace.

@@ -125,9 +125,13 @@ void name_stack_root(const Trace& trace, const SiteFolder& folder, const Stack& 
     while (holding + 1 < stack.frames.size() && trace.frames[stack.frames[holding]].inlined)
         ++holding;
     owner.function = trace.frames[stack.frames[holding]];
-    if (folder.role(stack.frames[holding]) == FrameRole::program) return;
+    // Code generated for a type (a Clone implementation) is the program's here, as for sites.
+    const auto is_program = [&](std::size_t position) {
+        return folder.role(stack.frames[position]) <= FrameRole::generated;
+    };
+    if (is_program(holding)) return;
     for (std::size_t caller = holding + 1; caller < stack.frames.size(); ++caller)
-        if (folder.role(stack.frames[caller]) == FrameRole::program) {
+        if (is_program(caller)) {
             owner.program_function = trace.frames[stack.frames[caller]];
             return;
         }

@@ -78,6 +78,21 @@ const std::vector<RoleRule>& default_role_rules() {
         {library, Field::function, R"(^<?(alloc|core|std)(\[[0-9a-f]+\])?::)"},
         {library, Field::function, R"(^<[^<>: ]+ as (alloc|core|std)(\[[0-9a-f]+\])?::)"},
         {library, Field::path, R"((^|/)library/(alloc|core|std)/src/)"},
+
+        // ---- code generated for one of the program's types (copy stacks fold it)
+        // Rust's Clone implementations: #[derive(Clone)]'s, whose debug lines are the derive's
+        // and the fields', or a hand-written one; `<alloc::vec::Vec<T> as Clone>` and the
+        // like are library code by the rules above. Non-inlined frames by their qualified
+        // name in both demanglings' spellings, inlined ones by their bare name (`clone`,
+        // `clone<T>`: a library's own is placed by its file).
+        {generated, Field::function, R"( as core(\[[0-9a-f]+\])?::clone::Clone>::clone$)"},
+        {generated, Field::function, R"(<impl core(\[[0-9a-f]+\])?::clone::Clone for .*>::clone$)"},
+        {generated, Field::function, R"(^clone(<.*>)?$)"},
+        // C++ copy constructors and copy assignments, implicit (the class's line) or written:
+        // `ns::Rec::Rec(ns::Rec const&)`, `Box<int>::operator=(Box<int> const&)`. The standard
+        // library's are library code by the rules above.
+        {generated, Field::function,
+         R"(^((?:[^(]*::)?([A-Za-z_]\w*)(?:<[^()]*>)?)::(?:\2|operator=)\(\1 const&\)$)"},
     };
     return rules;
 }
@@ -92,15 +107,40 @@ struct CompiledRule {
     FrameRole role;
     RoleRule::Field field;
     std::regex pattern;
+    bool anchored;  // the pattern can only match at the subject's start (anchored_at_start)
 };
+
+// Whether every match of `pattern` starts at the subject's start: it begins with '^' and has
+// no alternative outside a group that could match elsewhere (`^a|b`). std::regex_search
+// otherwise tries every position of the subject, each failing at once on the '^': told that
+// a match starts at the start, it tries one, which makes such rules tens of times cheaper on
+// long C++ names.
+bool anchored_at_start(const std::string& pattern) {
+    if (pattern.empty() || pattern.front() != '^') return false;
+    int depth = 0;
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') ++i;
+        else if (in_class) in_class = c != ']';
+        else if (c == '[') in_class = true;
+        else if (c == '(') ++depth;
+        else if (c == ')') --depth;
+        else if (c == '|' && depth == 0) return false;
+    }
+    return true;
+}
+
+CompiledRule compile_rule(FrameRole role, RoleRule::Field field, const std::string& pattern) {
+    return {role, field, compile_rule_pattern(pattern), anchored_at_start(pattern)};
+}
 
 std::vector<CompiledRule> compile_rules(const FoldingOptions& options) {
     std::vector<CompiledRule> compiled;
     for (const RoleRule& rule : default_role_rules())
-        compiled.push_back({rule.role, rule.field, compile_rule_pattern(rule.pattern)});
+        compiled.push_back(compile_rule(rule.role, rule.field, rule.pattern));
     for (const std::string& pattern : options.extra_wrapper_patterns)
-        compiled.push_back(
-            {FrameRole::allocator, RoleRule::Field::function, compile_rule_pattern(pattern)});
+        compiled.push_back(compile_rule(FrameRole::allocator, RoleRule::Field::function, pattern));
     return compiled;
 }
 
@@ -114,16 +154,18 @@ std::string field_of(const Frame& frame, RoleRule::Field field) {
     return frame.function;
 }
 
-bool matches(const std::string& subject, const std::regex& pattern) {
+bool matches(const std::string& subject, const CompiledRule& rule) {
     const auto end =
         subject.begin() + static_cast<std::ptrdiff_t>(std::min(subject.size(), kMaxMatchedBytes));
-    return std::regex_search(subject.begin(), end, pattern);
+    return std::regex_search(subject.begin(), end, rule.pattern,
+                             rule.anchored ? std::regex_constants::match_continuous
+                                           : std::regex_constants::match_default);
 }
 
 FrameRole classify(const Frame& frame, const std::vector<CompiledRule>& rules) {
     FrameRole role = FrameRole::program;
     for (const CompiledRule& rule : rules) {
-        if (rule.role <= role || !matches(field_of(frame, rule.field), rule.pattern)) continue;
+        if (rule.role <= role || !matches(field_of(frame, rule.field), rule)) continue;
         role = rule.role;
         if (role == FrameRole::allocator) break;
     }
@@ -191,7 +233,7 @@ void SiteFolder::find_wrappers() {
         const Stack& stack = trace_.stacks[site.stack];
         const FoldedStack folded = fold(stack);
         const Frame& frame = trace_.frames[folded.site_frame];
-        if (roles_[folded.site_frame] != FrameRole::program ||
+        if (roles_[folded.site_frame] > FrameRole::generated ||
             (frame.function == "???" && frame.object.empty()) ||
             folded.library_position != folded.site_position || frame.inlined)
             continue;
@@ -268,14 +310,27 @@ FrameRole SiteFolder::role_in_stack(const Stack& stack, std::size_t position) co
 }
 
 FoldedStack SiteFolder::fold(const Stack& stack, std::size_t allocator_frames) const {
+    return fold_stack(stack, allocator_frames, false);
+}
+
+FoldedStack SiteFolder::fold_copy(const Stack& stack) const { return fold_stack(stack, 0, true); }
+
+FoldedStack SiteFolder::fold_stack(const Stack& stack, std::size_t allocator_frames,
+                                   bool fold_generated) const {
     FoldedStack folded;
     if (stack.frames.empty()) return folded;
     std::vector<FrameRole> roles;
-    for (std::size_t position = 0; position < stack.frames.size(); ++position)
-        roles.push_back(position < allocator_frames ? FrameRole::allocator
-                                                    : role_in_stack(stack, position));
+    for (std::size_t position = 0; position < stack.frames.size(); ++position) {
+        FrameRole role = position < allocator_frames ? FrameRole::allocator
+                                                     : role_in_stack(stack, position);
+        if (role == FrameRole::generated && !fold_generated) role = FrameRole::program;
+        roles.push_back(role);
+    }
 
     auto site = std::find(roles.begin(), roles.end(), FrameRole::program);
+    // A copy made all inside libraries and generated code (a clone the runtime asked for) is
+    // best named by the type's code.
+    if (site == roles.end()) site = std::find(roles.begin(), roles.end(), FrameRole::generated);
     if (site == roles.end())
         site = std::find_if(roles.begin(), roles.end(),
                             [](FrameRole role) { return role != FrameRole::allocator; });

@@ -9,7 +9,10 @@
 //
 // Copy stacks fold the same way, to the program code that made the copy: they start with the
 // tool's memcpy-family replacement (in its preload object, so an allocator frame) or with
-// library code (Vec::clone, std::string's constructor, libc's memcpy in a static program).
+// library code (Vec::clone, std::string's constructor, libc's memcpy in a static program),
+// then often with code generated for one of the program's types (a #[derive(Clone)], a C++
+// implicit copy constructor), which every copy of the type runs: copy stacks fold that too
+// (fold_copy), so a copy is the line that asked for it.
 //
 // Roles come from rules (default_role_rules(), plus --ignore-fn patterns as allocator
 // rules) matched against a frame's demangled function name, its source file or its object
@@ -40,9 +43,15 @@ namespace memattr {
 inline constexpr std::size_t kMaxMatchedBytes = 1024;
 
 // What a frame is to folding. The order matters: folding skips allocator frames, then
-// library frames, and stops at the program's own code.
+// library frames, then (copy stacks only) generated frames, and stops at the program's own
+// code; a frame that several rules match has the latest of their roles in this order.
 enum class FrameRole {
     program,    // the program's own code: where sites are
+    generated,  // the program's code that copies one of its types, which the compiler wrote or
+                // every copy of the type runs: Rust's Clone implementations (#[derive(Clone)]
+                // among them), C++ copy constructors and copy assignments. Copy stacks fold
+                // it; allocation stacks keep it as the program's (a site is its allocating
+                // line, and its stable key must not move)
     library,    // standard and system libraries allocating on the program's behalf
                 // (std::vector::push_back, Vec::with_capacity, fopen, pthread_create)
     allocator,  // the allocator and its direct wrappers (malloc in the tool's preload
@@ -136,8 +145,14 @@ public:
     // `site` `kind`), which is the program's own code.
     FoldedStack fold(const Stack& stack, std::size_t allocator_frames = 0) const;
 
+    // A copy's stack folded as fold does, generated frames folded away too: the site frame
+    // is the first frame of the program's own code that is not code generated for a type.
+    FoldedStack fold_copy(const Stack& stack) const;
+
 private:
     FrameRole role_in_stack(const Stack& stack, std::size_t position) const;
+    FoldedStack fold_stack(const Stack& stack, std::size_t allocator_frames,
+                           bool fold_generated) const;
 
     void find_wrappers();
 

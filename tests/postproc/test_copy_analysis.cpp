@@ -58,6 +58,19 @@ std::vector<std::string> movable_places(const ReportModel& model) {
     return places;
 }
 
+// The function of each frame of `frames`, in order.
+std::vector<std::string> functions_of(const std::vector<Frame>& frames) {
+    std::vector<std::string> functions;
+    for (const Frame& frame : frames) functions.push_back(frame.function);
+    return functions;
+}
+
+const MovableCloneRow& movable_row_at(const ReportModel& model, const std::string& function) {
+    for (const MovableCloneRow& row : model.copies.movable_clones)
+        if (row.location.function == function) return row;
+    throw std::logic_error("no copies that could be moves at " + function);
+}
+
 // ------------------------------------------------------------------ classification
 
 TEST(CopyClassification, ThresholdEdges) {
@@ -147,8 +160,68 @@ TEST(CopyAnalysis, CopyStacksFoldToTheProgramsCode) {
     EXPECT_EQ(inline_copy.function, "blob::make<\"a\\b\">(char const*)");
     EXPECT_EQ(inline_copy.line, 16u);
     // memmove (preload) <- inlined libstdc++ relocation <- _M_realloc_insert <- push_back.
-    EXPECT_EQ(model.copies.relocations[1].location.function,
-              "names::fill(std::vector<Name, std::allocator<Name> >&)");
+    const RelocationRow& growth = model.copies.relocations[1];
+    EXPECT_EQ(growth.location.function, "names::fill(std::vector<Name, std::allocator<Name> >&)");
+    // The row keeps the whole stack: the frames folded away, then the location and its
+    // callers.
+    EXPECT_EQ(growth.stack.location_position, 5u);
+    ASSERT_EQ(growth.stack.frames.size(), 10u);
+    EXPECT_EQ(growth.stack.frames[0].function, "memmove");
+    EXPECT_EQ(growth.stack.frames[4].function, "push_back");
+    EXPECT_EQ(growth.stack.frames[5].function, growth.location.function);
+    EXPECT_EQ(growth.stack.frames[9].function, "(below main)");
+}
+
+TEST(CopyAnalysis, ADerivedCloneIsTheLineThatAskedForIt) {
+    const ReportModel model = analyse(test::derived_clone_trace(), {});
+    // Both clones run <load::Record as Clone>::clone (src/load.rs:7, the derive's line): each
+    // is named by the line that called it.
+    EXPECT_EQ(movable_places(model),
+              (std::vector<std::string>{"group::write_groups:42", "group::first:101",
+                                        "blob::make<\"a\\b\">(char const*):16",
+                                        "group::snapshot:70", "group::second:117"}));
+    const MovableCloneRow& second = movable_row_at(model, "group::second");
+    EXPECT_EQ(second.figures.pairs, 1u);
+    EXPECT_EQ(movable_row_at(model, "group::first").figures.pairs, 2u);
+    // The stack stays whole: the copy function and the clones under the location too.
+    EXPECT_EQ(functions_of(second.stack.frames),
+              (std::vector<std::string>{"memcpy", "<alloc::vec::Vec<T,A> as core::clone::Clone>::clone",
+                                        "<load::Record as core::clone::Clone>::clone",
+                                        "group::second", "lineage_demo::main",
+                                        "std::rt::lang_start_internal", "(below main)"}));
+    EXPECT_EQ(second.stack.location_position, 3u);
+    EXPECT_EQ(second.stack.omitted_frames, 0u);
+    EXPECT_EQ(second.stack.frames[2].line, 7u);
+    EXPECT_EQ(second.stack.frames[3].line, 117u);
+    // The folded copy stacks of `folded --metric copies` start at the callers too.
+    for (const CopyStackRow& row : model.copies.by_stack)
+        EXPECT_EQ(row.stack.front().function.find("core::clone::Clone"), std::string::npos)
+            << row.stack.front().function;
+}
+
+TEST(CopyAnalysis, ARowShowsTheStackOfItsLargestCopyGroup) {
+    Trace trace = test::derived_clone_trace();
+    // Another clone at group::first's line, memcpy called from there directly, copying more.
+    const CopyGroup& derived = trace.copies[trace.copies.size() - 2];
+    Stack direct = trace.stacks[derived.stack];
+    ASSERT_EQ(trace.frames[direct.frames[3]].function, "group::first");
+    direct.frames.erase(direct.frames.begin() + 1, direct.frames.begin() + 3);
+    direct.id = 1000;
+    trace.stacks.push_back(direct);
+    CopyGroup bigger = derived;
+    bigger.stack = trace.stacks.size() - 1;
+    bigger.bytes = derived.bytes + 1;
+    trace.copies.push_back(bigger);
+    CopyGroup smaller = bigger;
+    smaller.bytes = derived.bytes - 1;
+    smaller.stack = derived.stack;
+    trace.copies.push_back(smaller);
+    const ReportModel model = analyse(trace, {});
+    const MovableCloneRow& row = movable_row_at(model, "group::first");
+    EXPECT_EQ(row.figures.pairs, 6u);
+    EXPECT_EQ(row.stack.location_position, 1u);
+    EXPECT_EQ(row.stack.bytes, derived.bytes + 1);
+    EXPECT_EQ(functions_of(row.stack.frames)[1], "group::first");
 }
 
 TEST(CopyAnalysis, ThresholdOneHundredTakesTheNinetyPercentCopyOut) {

@@ -222,8 +222,14 @@ TEST(JsonReport, KeysInDocumentedOrder) {
     EXPECT_EQ(keys_of(document["copies"]),
               (std::vector<std::string>{"totals", "movable_clones", "relocations", "lineage"}));
     EXPECT_EQ(keys_of(document["copies"]["movable_clones"][0]),
-              (std::vector<std::string>{"key", "location", "source_site", "destination_sites",
+              (std::vector<std::string>{"key", "location", "stack", "location_in_stack",
+                                        "omitted_frames", "source_site", "destination_sites",
                                         "pairs", "bytes", "source_bytes", "destination_bytes",
+                                        "peak_source_bytes", "overlap"}));
+    EXPECT_EQ(keys_of(document["copies"]["relocations"][0]),
+              (std::vector<std::string>{"location", "stack", "location_in_stack",
+                                        "omitted_frames", "kind", "pairs", "bytes",
+                                        "source_bytes", "destination_bytes",
                                         "peak_source_bytes", "overlap"}));
     EXPECT_EQ(keys_of(document["sites"][0]["access"]),
               (std::vector<std::string>{"read_bytes", "written_bytes", "never_read",
@@ -268,7 +274,13 @@ TEST(JsonReport, SiteAccessFigures) {
 TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
     const json copies = report(test::lineage_trace())["copies"];
     ASSERT_EQ(copies["movable_clones"].size(), 3u);
-    EXPECT_EQ(copies["movable_clones"][0],
+    json first = copies["movable_clones"][0];
+    // memcpy, to_vec, Vec's clone, then write_groups and its 3 callers.
+    ASSERT_EQ(first["stack"].size(), 7u);
+    EXPECT_EQ(first["stack"][0]["fn"], "memcpy");
+    EXPECT_EQ(first["stack"][3], first["location"]);
+    first.erase("stack");
+    EXPECT_EQ(first,
               json({{"key", "4bb0fc203d27d0a5"},
                     {"location",
                      {{"fn", "group::write_groups"},
@@ -279,6 +291,8 @@ TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
                       {"ip", "0x1b5400"},
                       {"inlined", false},
                       {"obj_offset", nullptr}}},
+                    {"location_in_stack", 3},
+                    {"omitted_frames", 0},
                     {"source_site", 1},
                     {"destination_sites", {2}},
                     {"pairs", 4},
@@ -302,6 +316,38 @@ TEST(JsonReport, CopiesThatCouldBeMovesRelocationsAndTotals) {
                                                 {"peak_source_bytes", 640},
                                                 {"overlap", 900000}}));
     EXPECT_EQ(copies["totals"]["partial"]["pairs"], 1);
+}
+
+TEST(JsonReport, CopyRowsCarryTheirWholeStack) {
+    const json document = json::parse(render(test::derived_clone_trace()));
+    std::size_t rows = 0;
+    for (const char* list : {"movable_clones", "relocations"})
+        for (const json& row : document["copies"][list]) {
+            // Indexes into `frames`, the location among them.
+            const json& stack = row.at("stack");
+            const std::size_t at = row.at("location_in_stack").get<std::size_t>();
+            ASSERT_LT(at, stack.size()) << row;
+            EXPECT_EQ(stack[at], row["location"]) << row;
+            for (const json& frame : stack)
+                EXPECT_LT(frame.get<std::size_t>(), document["frames"].size());
+            ++rows;
+        }
+    EXPECT_EQ(rows, 8u);
+    const json expanded = report(test::derived_clone_trace());
+    json second;
+    for (const json& row : expanded["copies"]["movable_clones"])
+        if (row["location"]["fn"] == "group::second") second = row;
+    ASSERT_FALSE(second.is_null());
+    EXPECT_EQ(second["location"]["line"], 117);
+    std::vector<std::string> functions;
+    for (const json& frame : second["stack"]) functions.push_back(frame["fn"]);
+    EXPECT_EQ(functions,
+              (std::vector<std::string>{"memcpy", "<alloc::vec::Vec<T,A> as core::clone::Clone>::clone",
+                                        "<load::Record as core::clone::Clone>::clone",
+                                        "group::second", "lineage_demo::main",
+                                        "std::rt::lang_start_internal", "(below main)"}));
+    EXPECT_EQ(second["location_in_stack"], 3);
+    EXPECT_EQ(second["omitted_frames"], 0);
 }
 
 TEST(JsonReport, LineageEdges) {

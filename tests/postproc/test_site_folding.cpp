@@ -14,6 +14,7 @@ namespace memattr {
 void PrintTo(FrameRole role, std::ostream* out) {
     switch (role) {
     case FrameRole::program: *out << "program"; break;
+    case FrameRole::generated: *out << "generated"; break;
     case FrameRole::library: *out << "library"; break;
     case FrameRole::allocator: *out << "allocator"; break;
     }
@@ -277,6 +278,94 @@ TEST(SiteFolding, CopyStacksFoldToTheProgram) {
     EXPECT_EQ(site_function(static_copy), "copy_rows(Table&)");
 }
 
+// A #[derive(Clone)] struct cloned by group::first: Vec's clone copies its bytes inside the
+// clone the compiler wrote for the struct, whose debug line is the derive's.
+std::vector<Frame> derived_clone_stack(Frame clone) {
+    return {make_frame("memcpy", kPreload, "", 0),
+            make_frame("<alloc::vec::Vec<T,A> as core::clone::Clone>::clone", kApp,
+                       "library/alloc/src/vec/mod.rs", 3749),
+            std::move(clone), make_frame("group::first", kApp, "src/main.rs", 42),
+            make_frame("main", kApp, "src/main.rs", 80)};
+}
+
+std::string copy_function(const Trace& trace) {
+    const FoldedStack folded = SiteFolder(trace, {}).fold_copy(trace.stacks.front());
+    return trace.frames[folded.site_frame].function;
+}
+
+TEST(SiteFolding, CopyStacksFoldCodeGeneratedForATypeSiteStacksKeepIt) {
+    const Trace derived = trace_with_stack(derived_clone_stack(
+        make_frame("<group::Record as core::clone::Clone>::clone", kApp, "src/main.rs", 7)));
+    EXPECT_EQ(copy_function(derived), "group::first");
+    const FoldedStack folded = SiteFolder(derived, {}).fold_copy(derived.stacks.front());
+    EXPECT_EQ(folded.site_position, 3u);
+    EXPECT_EQ(folded.frames, (std::vector<std::size_t>{3, 4}));
+    // An allocation there is the clone's: the site and its key stay where they were.
+    EXPECT_EQ(site_function(derived), "<group::Record as core::clone::Clone>::clone");
+
+    // Inlined (rustc -O): Valgrind names the derive's code by its bare name.
+    EXPECT_EQ(copy_function(trace_with_stack(
+                  derived_clone_stack(make_frame("clone", kApp, "src/main.rs", 8, true)))),
+              "group::first");
+
+    // C++: a std::vector<std::string> member copied by the implicit copy constructor.
+    const Trace cxx = trace_with_stack({
+        make_frame("memcpy", kPreload, "", 0),
+        make_frame("std::__cxx11::basic_string<char, std::char_traits<char>, "
+                   "std::allocator<char> >::basic_string(std::__cxx11::basic_string<char, "
+                   "std::char_traits<char>, std::allocator<char> > const&)",
+                   kApp, "basic_string.h", 557),
+        make_frame("std::vector<std::__cxx11::basic_string<char, std::char_traits<char>, "
+                   "std::allocator<char> >, std::allocator<std::__cxx11::basic_string<char, "
+                   "std::char_traits<char>, std::allocator<char> > > >::vector(std::vector<"
+                   "std::__cxx11::basic_string<char, std::char_traits<char>, "
+                   "std::allocator<char> >, std::allocator<std::__cxx11::basic_string<char, "
+                   "std::char_traits<char>, std::allocator<char> > > > const&)",
+                   kApp, "stl_vector.h", 603),
+        make_frame("roster::Roster::Roster(roster::Roster const&)", kApp, "roster.cpp", 9),
+        make_frame("main", kApp, "roster.cpp", 30),
+    });
+    EXPECT_EQ(copy_function(cxx), "main");
+    EXPECT_EQ(site_function(cxx), "roster::Roster::Roster(roster::Roster const&)");
+
+    // A copy made all inside generated and library code is named by the generated code.
+    const Trace no_program = trace_with_stack(
+        {make_frame("memcpy", kPreload, "", 0),
+         make_frame("<group::Record as core::clone::Clone>::clone", kApp, "src/main.rs", 7),
+         make_frame("core::ops::function::FnOnce::call_once", kApp, "function.rs", 250)});
+    EXPECT_EQ(copy_function(no_program), "<group::Record as core::clone::Clone>::clone");
+}
+
+TEST(SiteFolding, GeneratedFunctionNames) {
+    for (const char* function : {
+             "<myapp::Tree as core::clone::Clone>::clone",
+             "<myapp::tree::Tree<u32> as core::clone::Clone>::clone",
+             "<myapp::Tree as core[1a2b3c4d5e6f7a8b]::clone::Clone>::clone",
+             "myapp::tree::<impl core::clone::Clone for myapp::tree::Tree>::clone",
+             "clone", "clone<u32>",
+             "Roster::Roster(Roster const&)", "roster::Roster::Roster(roster::Roster const&)",
+             "Box<int>::Box(Box<int> const&)",
+             "ns::Box<std::vector<int, std::allocator<int> > >::operator=(ns::Box<std::vector<"
+             "int, std::allocator<int> > > const&)",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::generated) << function;
+    // The standard library's own are library code; other functions of a type are not copies.
+    for (const char* function : {
+             "<alloc::vec::Vec<T,A> as core::clone::Clone>::clone",
+             "<alloc::string::String as core::clone::Clone>::clone",
+             "<u8 as core::clone::Clone>::clone",
+             "std::vector<int, std::allocator<int> >::vector(std::vector<int, "
+             "std::allocator<int> > const&)",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::library) << function;
+    for (const char* function : {
+             "Roster::Roster(Other const&)", "Roster::Roster(Roster&&)", "Roster::Roster()",
+             "Roster::merge(Roster const&)", "Roster::Roster(Roster const&, int)",
+             "Shape::clone() const", "clone_all(int)", "myapp::clone_tree",
+         })
+        EXPECT_EQ(role_of_function(function), FrameRole::program) << function;
+}
+
 TEST(SiteFolding, CopyFunctionNames) {
     for (const char* function : {"memcpy", "memmove", "mempcpy", "__memcpy_chk", "bcopy",
                                  "wmemcpy", "strcpy", "__strcpy_chk", "stpncpy", "strncat",
@@ -349,7 +438,7 @@ TEST(SiteFolding, ProgramFunctionNames) {
              "operator<<(std::ostream&, Point const&)", "mystd::copy(int)",
              "myns::Widget<int, std::string>::build()", "label[abi:cxx11](int)",
              "(anonymous namespace)::Registry::add(std::string const&)",
-             "myapp::alloc::raw_vec::helper", "<myapp::Tree as core::clone::Clone>::clone",
+             "myapp::alloc::raw_vec::helper", "myapp::Tree::clone_into(myapp::Tree&)",
              "__rust_alloc_error_handler", "allocate_buffer(unsigned long)", "???",
          })
         EXPECT_EQ(role_of_function(function), FrameRole::program) << function;
@@ -385,6 +474,20 @@ TEST(SiteFolding, IgnoreFnAddsAllocatorPatterns) {
     EXPECT_EQ(site_function(trace, options), "make_node(Pool&)");
     options.extra_wrapper_patterns = {"alloc\\(Pool", "make_node"};  // searched anywhere
     EXPECT_EQ(site_function(trace, options), "main");
+}
+
+TEST(SiteFolding, AnAlternativeOutsideTheAnchorMatchesAnywhere) {
+    // `^` anchors only the first alternative: the second may match within a name.
+    FoldingOptions options;
+    options.extra_wrapper_patterns = {"^pool_|arena_alloc", "^(slab_get|cache_get)"};
+    const Trace trace = trace_with_stack({make_frame("my::arena_alloc(int)"),
+                                          make_frame("pool_get"), make_frame("cache_get"),
+                                          make_frame("my_cache_get"), make_frame("main")});
+    const SiteFolder folder(trace, options);
+    EXPECT_EQ(folder.role(0), FrameRole::allocator);
+    EXPECT_EQ(folder.role(1), FrameRole::allocator);
+    EXPECT_EQ(folder.role(2), FrameRole::allocator);
+    EXPECT_EQ(folder.role(3), FrameRole::program);
 }
 
 TEST(SiteFolding, FramesLimitTruncatesTheFoldedStack) {

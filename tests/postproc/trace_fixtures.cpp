@@ -98,6 +98,35 @@ std::string memory_map_without_pages_text() {
     return with_end_record(records);
 }
 
+Trace derived_clone_trace() {
+    const std::string dir = "dir=/home/dev/lineage";
+    const std::string obj = "obj=/home/dev/lineage/lineage-demo";
+    std::vector<std::string> records = data_records("lineage.trace");
+    const std::vector<std::string> added = {
+        "frame\tid=46\tip=0x1b7000\tinlined=0\tfn=<alloc::vec::Vec<T,A> as "
+        "core::clone::Clone>::clone\tfile=library/alloc/src/vec/mod.rs\t"
+        "dir=/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf\tline=3749\t" + obj,
+        "frame\tid=47\tip=0x1b7100\tinlined=0\tfn=<load::Record as core::clone::Clone>::clone"
+        "\tfile=src/load.rs\t" + dir + "\tline=7\t" + obj,
+        "frame\tid=48\tip=0x1b7200\tinlined=0\tfn=group::first\tfile=src/main.rs\t" + dir +
+            "\tline=101\t" + obj,
+        "frame\tid=49\tip=0x1b7300\tinlined=0\tfn=group::second\tfile=src/main.rs\t" + dir +
+            "\tline=117\t" + obj,
+        "stack\tid=17\tframes=34,46,47,48,6,7,8",
+        "stack\tid=18\tframes=34,46,47,49,6,7,8",
+        "copy\tkind=copy\tstack=17\tfrom=1\tto=2\tshare=10\tsrc-used=0\tsrc-fate=later\tn=2\t"
+        "bytes=2097152\tsrc-bytes=2097152\tdst-bytes=2097152\tpeak-src-bytes=1048576\t"
+        "overlap=2097152000",
+        "copy\tkind=copy\tstack=18\tfrom=1\tto=2\tshare=10\tsrc-used=0\tsrc-fate=later\tn=1\t"
+        "bytes=1048576\tsrc-bytes=1048576\tdst-bytes=1048576\tpeak-src-bytes=0\t"
+        "overlap=1048576000",
+    };
+    const std::size_t access = find_record(records, "access\t");
+    records.insert(records.begin() + static_cast<std::ptrdiff_t>(access), added.begin(),
+                   added.end());
+    return parse_text(with_end_record(records), "derived_clone.trace");
+}
+
 std::string no_access_trace_text() {
     static const std::regex access_keys("\t(rd|wr|nrbk|nrb|nabk|nab)=[0-9]+");
     std::vector<std::string> records;

@@ -130,6 +130,13 @@ Trace lineage_trace();
 // The report model of lineage.trace with default options, or with `options`.
 ReportModel lineage_report(const AnalysisOptions& options = {});
 
+// lineage.trace with two more clones of site 1's records into site 2, made by the clone the
+// compiler wrote for a #[derive(Clone)] struct (`<load::Record as core::clone::Clone>::clone`,
+// src/load.rs:7, which calls Vec's clone, which calls the tool's memcpy) and called from two
+// lines: group::first (src/main.rs:101: 2 clones, 2 MiB, 1 MiB of originals at the peak) and
+// group::second (src/main.rs:117: 1 clone, 1 MiB, none at the peak).
+Trace derived_clone_trace();
+
 // lineage.trace as the tool would write it with --track-access=no: access=no in 'run', no
 // 'copy' or 'access' records, the access keys of 'site' 0.
 std::string no_access_trace_text();

@@ -167,21 +167,31 @@ Json with_figures(Json object, const CopyFigures& figures) {
     return object;
 }
 
+// `stack`'s keys appended to a copy row: its frames, the position among them of the row's
+// location, and the callers --frames left out.
+Json with_stack(Json object, const CopyStack& stack) {
+    object["stack"] = stack_json(stack.frames);
+    object["location_in_stack"] = stack.location_position;
+    object["omitted_frames"] = stack.omitted_frames;
+    return object;
+}
+
 Json movable_clone_json(const ReportModel& model, const MovableCloneRow& row) {
     Json destinations = Json::array();
     for (const std::size_t site : row.destination_sites)
         destinations.push_back(site_id(model, site));
-    return with_figures({{"key", movable_clone_key(model, row)},
-                         {"location", location_json(row.location)},
-                         {"source_site", site_id(model, row.source_site)},
-                         {"destination_sites", std::move(destinations)}},
-                        row.figures);
+    Json object = with_stack({{"key", movable_clone_key(model, row)},
+                              {"location", location_json(row.location)}},
+                             row.stack);
+    object["source_site"] = site_id(model, row.source_site);
+    object["destination_sites"] = std::move(destinations);
+    return with_figures(std::move(object), row.figures);
 }
 
 Json relocation_json(const RelocationRow& row) {
-    return with_figures({{"location", location_json(row.location)},
-                         {"kind", schema::word_of(schema::kCopyKinds, row.kind)}},
-                        row.figures);
+    Json object = with_stack({{"location", location_json(row.location)}}, row.stack);
+    object["kind"] = schema::word_of(schema::kCopyKinds, row.kind);
+    return with_figures(std::move(object), row.figures);
 }
 
 Json lineage_edge_json(const ReportModel& model, const LineageEdge& edge) {

@@ -104,9 +104,11 @@ def rust_segment_bytes():
 
 
 def check_rust_clones(env, results, r, src):
-    """rust_clone_vs_move.rs run with "clone": one finding per segment, and nothing else."""
+    """rust_clone_vs_move.rs run with "clone": one finding per segment, and nothing else.
+    The copies are made in Segment's Clone implementation (@CLONE), which every clone of a
+    Segment runs: they are at the line that asked for a clone (@ADD_CLONE)."""
     line = lambda m: line_of(env, src, m)
-    rows = movable_rows(r, src, line("CLONE"))
+    rows = movable_rows(r, src, line("ADD_CLONE"))
     results.equal("rust_clone_vs_move clone: bytes at the peak of originals beside "
                   "their clones (4 threads)",
                   sum(row["peak_source_bytes"] for row in rows), rust_segment_bytes())
@@ -134,6 +136,54 @@ def case_rust_clone_vs_move(env, results):
         # the program's source; they are not the program's.)
         results.equal("rust_clone_vs_move move: into_iter() gives no finding",
                       rows_in_source(r, src), [])
+
+
+def check_copy_lines(env, results, name, traced, src, generated_marker, expected_pairs):
+    """Copies made by code generated for a type (a #[derive(Clone)], an implicit copy
+    constructor), called from two lines: each line is its own copy location with its own
+    pairs, the generated code's line is none, and each row's JSON stack is whole (the copy
+    function and the generated code under the location)."""
+    r = expect_report(results, name, traced)
+    if not r:
+        return
+    line = lambda m: line_of(env, src, m)
+    rows = rows_in_source(r, src)
+    results.equal(f"{name}: copy locations and their clones",
+                  {row["location"]["line"]: row["pairs"] for row in rows},
+                  {line(marker): pairs for marker, pairs in expected_pairs.items()})
+    for row in rows:
+        stack = row.get("stack", [])
+        at = row.get("location_in_stack", 0)
+        where = f"{name}: the stack of the copy at line {row['location']['line']}"
+        results.check(f"{where} has its location at location_in_stack",
+                      at < len(stack) and stack[at] == row["location"], f"{row}")
+        results.check(f"{where} starts with the copy function",
+                      stack and "vgpreload_memattr" in stack[0]["obj"], f"{stack[:1]}")
+        generated = [frame for frame in stack[:at]
+                     if os.path.basename(frame["file"]) == src
+                     and frame["line"] in generated_marker(line)]
+        results.check(f"{where} keeps the generated code under the location", generated,
+                      f"{[(f['fn'], f['file'], f['line']) for f in stack]}")
+    text = traced.text.split("Copies that could be moves")[-1].split("Relocation churn")[0]
+    for marker in expected_pairs:
+        results.check(f"{name}: the text report names the line of @{marker}",
+                      f"{src}:{line(marker)})" in text, text)
+
+
+def case_rust_derive_clone(env, results):
+    if rustc_missing(results, "rust_derive_clone"):
+        return
+    src = "rust_derive_clone.rs"
+    # The derive's code has the derive's line, or its field's (rustc -O1 inlines it).
+    check_copy_lines(env, results, "rust_derive_clone", memattr(env, src), src,
+                     lambda line: {line("DERIVE"), line("DERIVE") + 1, line("DERIVE") + 2},
+                     {"FIRST": 3, "SECOND": 5})
+
+
+def case_cxx_copy_constructed(env, results):
+    src = "cxx_copy_constructed.cpp"
+    check_copy_lines(env, results, "cxx_copy_constructed", memattr(env, src), src,
+                     lambda line: {line("ROSTER")}, {"FIRST": 3, "SECOND": 5})
 
 
 def case_lineage_graph(env, results):
@@ -169,4 +219,4 @@ def case_access_off(env, results):
 
 
 CASES = [case_c_clone_memcpy, case_cxx_clone_vs_move, case_rust_clone_vs_move,
-         case_lineage_graph, case_access_off]
+         case_rust_derive_clone, case_cxx_copy_constructed, case_lineage_graph, case_access_off]
