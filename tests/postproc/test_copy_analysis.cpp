@@ -202,7 +202,7 @@ TEST(CopyAnalysis, ADerivedCloneIsTheLineThatAskedForIt) {
 TEST(CopyAnalysis, ARowShowsTheStackOfItsLargestCopyGroup) {
     Trace trace = test::derived_clone_trace();
     // Another clone at group::first's line, memcpy called from there directly, copying more.
-    const CopyGroup& derived = trace.copies[trace.copies.size() - 2];
+    const CopyGroup derived = trace.copies[trace.copies.size() - 2];
     Stack direct = trace.stacks[derived.stack];
     ASSERT_EQ(trace.frames[direct.frames[3]].function, "group::first");
     direct.frames.erase(direct.frames.begin() + 1, direct.frames.begin() + 3);
