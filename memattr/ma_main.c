@@ -216,8 +216,12 @@ static void ma_thread_created(ThreadId parent, ThreadId child)
    ma_blocks_thread_created(parent, child);
    /* The second thread: from now on each thread's own peak needs its
       own sites (ma_thread_sites.h). */
-   if (ma_blocks_n_threads() == 2 && parent != VG_INVALID_THREADID)
+   if (ma_blocks_n_threads() == 2 && parent != VG_INVALID_THREADID) {
+      /* The sites' figures at the global peak are the first thread's at
+         its own: record the peak first if the heap is still at it. */
+      ma_heap_capture_peak_if_at_peak();
       ma_thread_sites_start(ma_blocks_thread(parent));
+   }
 }
 
 static void ma_thread_exited(ThreadId tid)

@@ -90,13 +90,13 @@ void ma_thread_sites_init(void)
 /* Until now every block was the first thread's, and its live bytes
    were the heap's, so its own peak was the global peak (both keep the
    latest of equal maxima): each site's figures at the global peak are
-   its cell's at the thread's peak.  Every cell goes on the changed
+   its cell's at the thread's peak (the caller has the heap record its
+   peak first, if it is at it).  Every cell goes on the changed
    list, so the next capture takes the live figures whatever they are. */
 void ma_thread_sites_start(ThreadFigures* first)
 {
    tl_assert(!ma_thread_sites_on && first->number == 1);
    tl_assert(first->peak_bytes == ma_heap.peak_bytes);
-   ma_heap_capture_peak_if_at_peak();
    Site* s;
    ma_blocks_sites_reset_iter();
    while ((s = ma_blocks_sites_next())) {

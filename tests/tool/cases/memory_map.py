@@ -482,5 +482,4 @@ def case_code_pages_resident(env, results):
 
 CASES = [case_mremap_arena, case_mempool, case_file_mmap, case_wrap_arenas, case_mapped_gap,
          case_large_blocks_resident_where_written, case_upper_bound_without_pages,
-         case_brk_overflow_is_glibc_heap, case_map_history]
-         case_brk_overflow_is_glibc_heap, case_code_pages_resident]
+         case_brk_overflow_is_glibc_heap, case_map_history, case_code_pages_resident]
