@@ -18,7 +18,9 @@
       is unchanged between two of them.
    3. Roots: the integer registers of every thread; each thread's stack
       from its stack pointer (less the red zone) up, each word named by
-      the function whose frame holds it; every other readable and
+      the function whose frame holds it (at a release, the releasing
+      thread's as they were at the program's call: "The release a
+      snapshot is taken at" below); every other readable and
       writable client segment (data and bss of loaded objects, named by
       data symbol; anonymous and file mappings), with the stacks and
       the heap itself left out.
@@ -70,6 +72,7 @@
 #include "ma_layouts.h"
 #include "ma_names.h"
 #include "ma_pages.h"
+#include "ma_release_chain.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -843,19 +846,73 @@ static SnapRoot* root_if_pointer(Scan* sc, RootKind kind, Addr addr, UWord value
    return r;
 }
 
+/* --- The release a snapshot is taken at --- */
+
+/* The peak snapshot is taken at the first release after the peak, from
+   inside that release's calls: the program called free, operator
+   delete, a container's destructor, and the snapshot runs in the
+   tool's replacement, below the frames of those calls.  Roots are
+   taken as they were at the program's call.
+   - The releasing thread's stack is read from the stack pointer of the
+     program's frame that made the call (release_chain_top): the frames
+     below it are the release chain's (ma_release_chain.h: the tool's
+     preload code and the runtime's deallocation code), and hold what
+     the release works on (the container being destroyed, the node being
+     freed), nothing the program held at the call that its own frames do
+     not.  Its red zone is below that pointer too: a function that calls
+     keeps nothing there across the call.
+   - Of that thread's registers, only the callee-saved ones (amd64: rbx,
+     rbp, r12-r15) are roots: the caller-saved ones (rax, rcx, rdx, rsi,
+     rdi, r8-r11) are dead across the program's call by the ABI, and at
+     the snapshot they hold the chain's values (the pointer being freed).
+     A callee-saved register is taken with the value it had at the call:
+     where a chain function reused it (a destructor keeping the object
+     it deletes in rbx), from the slot its prologue pushed the program's
+     value to (ma_release_chain_registers); when a chain function's
+     prologue cannot be read, the callee-saved registers not yet found
+     are left out rather than taken with a chain's value.
+   Other threads, snapshots taken at exit or on request, and a release
+   the program asked for by a client request (its own allocator: no
+   call, so no chain) are read as they are.  The chain is found once per
+   snapshot: a stack walk and a name lookup per frame of the chain. */
+static ThreadId       release_tid = VG_INVALID_THREADID;
+static Addr           release_chain_top;   /* 0: no chain (see above) */
+static ChainRegisters release_registers;   /* at the call, when there is a chain */
+
+#define MAX_FRAMES 256
+
+static void find_release_chain(ThreadId tid)
+{
+   static Addr ips[MAX_FRAMES], sps[MAX_FRAMES];   /* static: the tool's stack is small */
+   UInt n = VG_(get_StackTrace)(tid, ips, MAX_FRAMES, sps, NULL, 0);
+   UInt chain = ma_release_chain_frames(ips, n);
+   release_tid = tid;
+   release_chain_top = chain > 0 ? sps[chain] : 0;
+   if (chain > 0) ma_release_chain_registers(ips, sps, chain, &release_registers);
+}
+
+static void forget_release_chain(void)
+{
+   release_tid = VG_INVALID_THREADID;
+   release_chain_top = 0;
+}
+
 /* --- Registers: VG_(apply_to_GP_regs) takes no context. --- */
 
 static Scan* register_scan;
 
 static void register_root(ThreadId tid, const HChar* regname, UWord value)
 {
-   SnapRoot* r = root_if_pointer(register_scan, ROOT_REGISTER, 0, value);
-   if (!r) return;
-   r->thread = ma_blocks_thread_number(tid);
    HChar lower[16];   /* "RAX" -> "rax", as assemblers and debuggers write them */
    SizeT n = 0;
    for (; regname[n] && n + 1 < sizeof lower; n++) lower[n] = VG_(tolower)(regname[n]);
    lower[n] = 0;
+   if (tid == release_tid && release_chain_top != 0
+       && !ma_release_chain_register_at_call(&release_registers, lower, &value))
+      return;   /* dead across the program's call, or unknown (see above) */
+   SnapRoot* r = root_if_pointer(register_scan, ROOT_REGISTER, 0, value);
+   if (!r) return;
+   r->thread = ma_blocks_thread_number(tid);
    r->name = ma_intern(lower);
 }
 
@@ -950,8 +1007,6 @@ static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
 
 /* --- Stacks --- */
 
-#define MAX_FRAMES 256
-
 typedef struct {
    UInt  thread;
    UInt  n_frames;
@@ -960,25 +1015,16 @@ typedef struct {
    ExeContext* frames[MAX_FRAMES];   /* made on first use */
 } StackWalk;
 
-/* Whether `ip` is code of a preload object, Valgrind's or memattr's own
-   (vgpreload_*.so): the malloc replacements a snapshot is taken inside
-   of, at the release after the peak. */
-static Bool in_preload_object(Addr ip)
-{
-   DebugInfo* di = VG_(find_DebugInfo)(VG_(current_DiEpoch)(), ip);
-   const HChar* file = di ? VG_(DebugInfo_get_filename)(di) : NULL;
-   return file != NULL && VG_(strstr)(file, "/vgpreload_") != NULL;
-}
-
 /* The innermost frame of the program's own code (0 when there is none).
-   Words in the frames of the tool's replacement functions (operator
-   delete, free) belong to the call the program made: they are named by
-   that caller's frame, never by the tool's code, which a user cannot
-   change and which says nothing about who holds the memory. */
+   Words in the frames of the tool's replacement functions (a thread
+   other than the releasing one stopped inside malloc or free) belong to
+   the call the program made: they are named by that caller's frame,
+   never by the tool's code, which a user cannot change and which says
+   nothing about who holds the memory. */
 static UInt first_client_frame(const StackWalk* w)
 {
    UInt i = 0;
-   while (i < w->n_frames && in_preload_object(w->ips[i])) i++;
+   while (i < w->n_frames && ma_release_chain_preload_code(w->ips[i])) i++;
    return i < w->n_frames ? i : 0;
 }
 
@@ -1016,9 +1062,12 @@ static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
 
 typedef struct { Addr lo, hi; } Range;   /* [lo, hi] inclusive */
 
-/* A thread's stack: its stack pointer, extent and frames. */
+/* A thread's stack: its stack pointer, extent and frames, and where
+   its roots start: below the stack pointer by the red zone, or, on the
+   releasing thread, at the program's frame (release_chain_top). */
 typedef struct {
    Addr      sp, min, max;
+   Addr      roots_from;
    StackWalk walk;
 } ThreadStack;
 
@@ -1049,6 +1098,8 @@ static UInt capture_stacks(ThreadStack** out)
       t->walk.thread = ma_blocks_thread_number(tid);
       t->walk.n_frames = VG_(get_StackTrace)(tid, t->walk.ips, MAX_FRAMES, t->walk.sps, NULL, 0);
       t->walk.first_client = first_client_frame(&t->walk);
+      t->roots_from = tid == release_tid && release_chain_top != 0
+                      ? release_chain_top : t->sp - VG_STACK_REDZONE_SZB;
    }
    *out = stacks;
    return i;
@@ -1079,7 +1130,7 @@ static Range* scan_stacks(Scan* sc, UInt* n_out)
       const NSegment* seg = VG_(am_find_nsegment)(t->min);
       extents[i].lo = seg && seg->start < t->min ? seg->start : t->min;
       extents[i].hi = t->max;
-      Addr lo = t->sp - VG_STACK_REDZONE_SZB;
+      Addr lo = t->roots_from;
       if (lo < t->min || lo > t->max) lo = t->min;
       read_range(sc, lo, t->max + 1, visit_stack_word, (void*)&t->walk);
    }
@@ -1597,7 +1648,10 @@ static Bool peak_due(void)
 
 void ma_snapshot_at_release(void)
 {
-   if (peak_due()) make_peak(take("peak", SNAP_PEAK), False);
+   if (!peak_due()) return;
+   find_release_chain(VG_(get_running_tid)());
+   make_peak(take("peak", SNAP_PEAK), False);
+   forget_release_chain();
 }
 
 void ma_snapshot_requested(ThreadId tid, Addr name)

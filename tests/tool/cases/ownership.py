@@ -343,7 +343,74 @@ def case_deep_stack_roots(env, results):
                   any("descend" in name for name in stack_roots), str(stack_roots))
 
 
+RELEASE_CHAIN = "cxx_release_chain_roots.cpp"
+# cxx_release_chain_roots.cpp's shape: a 16-byte Service, its array of 4,096 record pointers,
+# the 512-byte records; the index (a std::map of 48 bytes) and its 4,096 nodes of 48 bytes.
+CHAIN_RECORDS, CHAIN_RECORD_BYTES = 4096, 512
+# Functions of the release chain (libstdc++'s, the tool's operator delete): no root is theirs.
+RELEASE_CHAIN_FUNCTIONS = ["_M_erase", "_M_drop_node", "_M_put_node", "~map", "~_Rb_tree",
+                           "default_delete", "reset", "operator delete", "deallocate"]
+
+
+def case_release_chain_roots(env, results):
+    """The peak snapshot is taken inside a release's call chain (std::unique_ptr::reset of a
+    std::map, down to operator delete in _M_erase): the chain's frames and the releasing
+    thread's caller-saved registers are no roots, so the records the dropped index pointed at
+    are owned by the cache, and the Service that holds it retains it all."""
+    case = "release_chain_roots"
+    report = expect_report(results, case, memattr(env, RELEASE_CHAIN))
+    if report is None:
+        return
+    ownership = report["ownership"]
+    if not results.check(f"{case}: ownership of the peak snapshot", ownership["available"]
+                         and "peak" in ownership["snapshot"]["kinds"], str(ownership.get("snapshot"))):
+        return
+    site = lambda marker: site_ids_at(report, RELEASE_CHAIN, line_of(env, RELEASE_CHAIN, marker))
+    retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
+    records = CHAIN_RECORDS * CHAIN_RECORD_BYTES
+    cache = 8 * CHAIN_RECORDS + records
+    results.equal(f"{case}: the Service retains its cache and every record",
+                  sum(retained.get(i, 0) for i in site("SERVICE")), 16 + cache)
+    results.equal(f"{case}: the cache retains every record",
+                  sum(retained.get(i, 0) for i in site("CACHE")), cache)
+    owners = [(row["owner"], row["blocks"]) for row in ownership["owners"]
+              if row["site"] in site("RECORD")]
+    results.equal(f"{case}: every record is owned by the cache, none by several roots",
+                  owners, [({"kind": "site", "site": min(site("CACHE"))}, CHAIN_RECORDS)])
+    chain_roots = [root["name"] for root in ownership["roots"]
+                   if root["kind"] == "stack" and root["function"] is not None
+                   and any(f in root["function"]["fn"] for f in RELEASE_CHAIN_FUNCTIONS)]
+    results.equal(f"{case}: no root in a frame of the release chain", chain_roots, [])
+    results.equal(f"{case}: the dropped index and its nodes are unreachable",
+                  ownership["unreachable_total"]["blocks"], 1 + CHAIN_RECORDS)
+
+
+def case_release_wrapper_roots(env, results):
+    """c_release_wrapper.c: free() called through the program's own wrapper. The chain left
+    out is the tool's free alone: the list the program's frames hold at that call stays
+    reachable, owned by their stack words."""
+    case = "release_wrapper_roots"
+    source = "c_release_wrapper.c"
+    report = expect_report(results, case, memattr(env, source))
+    if report is None:
+        return
+    ownership = report["ownership"]
+    if not results.check(f"{case}: ownership of the peak snapshot", ownership["available"]
+                         and "peak" in ownership["snapshot"]["kinds"], str(ownership.get("snapshot"))):
+        return
+    results.equal(f"{case}: nothing unreachable at the peak",
+                  ownership["unreachable_total"]["blocks"], 0)
+    nodes = site_ids_at(report, source, line_of(env, source, "NODE"))
+    owners = [ownership["roots"][row["owner"]["root"]]["name"] for row in ownership["owners"]
+              if row["site"] in nodes and row["owner"]["kind"] == "root"]
+    results.check(f"{case}: the list is owned by stack words of the program's frames",
+                  owners != [] and all(name.startswith("stack of thread 1 in my_free (")
+                                       or name.startswith("stack of thread 1 in free_all (")
+                                       for name in owners), str(owners))
+
+
 CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
          case_snapshots_off, case_many_pointers, case_roots_named_by_the_program,
-         case_reserved_buffers_are_not_duplicates, case_deep_stack_roots]
+         case_reserved_buffers_are_not_duplicates, case_deep_stack_roots,
+         case_release_chain_roots, case_release_wrapper_roots]
