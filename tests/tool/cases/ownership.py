@@ -352,19 +352,29 @@ RELEASE_CHAIN_FUNCTIONS = ["_M_erase", "_M_drop_node", "_M_put_node", "~map", "~
                            "default_delete", "reset", "operator delete", "deallocate"]
 
 
+def peak_ownership(env, results, case, source):
+    """The JSON report of `source` traced, if its ownership analysis is of the peak snapshot
+    (the one taken at a release); None, with a failed check, otherwise."""
+    report = expect_report(results, case, memattr(env, source))
+    if report is None:
+        return None
+    ownership = report["ownership"]
+    if not results.check(f"{case}: ownership of the peak snapshot", ownership["available"]
+                         and "peak" in ownership["snapshot"]["kinds"], str(ownership.get("snapshot"))):
+        return None
+    return report
+
+
 def case_release_chain_roots(env, results):
     """The peak snapshot is taken inside a release's call chain (std::unique_ptr::reset of a
     std::map, down to operator delete in _M_erase): the chain's frames and the releasing
     thread's caller-saved registers are no roots, so the records the dropped index pointed at
     are owned by the cache, and the Service that holds it retains it all."""
     case = "release_chain_roots"
-    report = expect_report(results, case, memattr(env, RELEASE_CHAIN))
+    report = peak_ownership(env, results, case, RELEASE_CHAIN)
     if report is None:
         return
     ownership = report["ownership"]
-    if not results.check(f"{case}: ownership of the peak snapshot", ownership["available"]
-                         and "peak" in ownership["snapshot"]["kinds"], str(ownership.get("snapshot"))):
-        return
     site = lambda marker: site_ids_at(report, RELEASE_CHAIN, line_of(env, RELEASE_CHAIN, marker))
     retained = {row["site"]: row["retained_bytes"] for row in ownership["sites"]}
     records = CHAIN_RECORDS * CHAIN_RECORD_BYTES
@@ -391,13 +401,10 @@ def case_release_wrapper_roots(env, results):
     reachable, owned by their stack words."""
     case = "release_wrapper_roots"
     source = "c_release_wrapper.c"
-    report = expect_report(results, case, memattr(env, source))
+    report = peak_ownership(env, results, case, source)
     if report is None:
         return
     ownership = report["ownership"]
-    if not results.check(f"{case}: ownership of the peak snapshot", ownership["available"]
-                         and "peak" in ownership["snapshot"]["kinds"], str(ownership.get("snapshot"))):
-        return
     results.equal(f"{case}: nothing unreachable at the peak",
                   ownership["unreachable_total"]["blocks"], 0)
     nodes = site_ids_at(report, source, line_of(env, source, "NODE"))
