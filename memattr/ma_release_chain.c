@@ -12,9 +12,10 @@
      (allocator deallocate, _M_deallocate*, _M_erase*, _M_drop_node,
      _M_put_node, _M_destroy*, _M_dispose, _M_release, _Destroy, clear,
      erase, reset, pop_back, default_delete's operator()...);
-   - Rust: __rust_dealloc and its aliases, alloc::alloc::dealloc, the
-     Allocator's deallocate, drop glue (core::ptr::drop_in_place) and
-     the standard library's Drop implementations.
+   - Rust: __rust_dealloc and its aliases, and the standard library's
+     functions that drop or deallocate (alloc::alloc::dealloc, the
+     Allocator's deallocate, drop glue core::ptr::drop_in_place, its
+     Drop implementations, Arc's drop_slow).
    The first frame that is none of these (the program's own function,
    including its own destructors and its own wrapper of free, or
    library code that is not a release, such as a vector growing) ends
@@ -47,9 +48,20 @@ static Bool one_of(const HChar* s, SizeT len, const HChar* const* words)
    return False;
 }
 
+/* Whether word occurs in s[0 .. len). */
+static Bool contains(const HChar* s, SizeT len, const HChar* word)
+{
+   SizeT n = VG_(strlen)(word);
+   for (SizeT i = 0; i + n <= len; i++)
+      if (VG_(strncmp)(s + i, word, n) == 0) return True;
+   return False;
+}
+
 /* A demangled C++ name cut into its parts: "void std::_Destroy<Foo*>(Foo*, Foo*)"
    has the qualified name "std::_Destroy<Foo*>" (after the return type of a function
-   template), whose last component is "_Destroy" (its template arguments left out). */
+   template), whose last component is "_Destroy" (its template arguments left out).
+   A Rust path cuts alike: `<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop` ends
+   with "drop", `core::ptr::drop_in_place<app::Tree>` with "drop_in_place". */
 typedef struct {
    const HChar* qualified;
    const HChar* last;
@@ -123,20 +135,38 @@ static Bool cxx_release_function(const HChar* name)
    return False;
 }
 
-/* Rust's, by path: the global allocator's entry points (with the `__rustc::` prefix
-   of newer compilers), drop glue, and the standard library's crates' Drop impls. */
+/* Whether a Rust path is in the standard library's crates (or
+   hashbrown, std's HashMap), as a path or a qualified type
+   ("<alloc::vec::Vec<T> as ...>"), with or without the crate
+   disambiguator some demanglings print ("alloc[1a2b3c4d]::"). */
+static Bool rust_std_path(const HChar* name)
+{
+   static const HChar* const crates[] = { "alloc", "core", "std", "hashbrown", NULL };
+   if (*name == '<') name++;
+   for (const HChar* const* crate = crates; *crate; crate++) {
+      SizeT n = VG_(strlen)(*crate);
+      if (VG_(strncmp)(name, *crate, n) == 0 && (name[n] == '[' || starts_with(name + n, "::")))
+         return True;
+   }
+   return False;
+}
+
+/* Rust's: the global allocator's entry points (with the `__rustc::`
+   prefix of newer compilers), and the standard library's functions
+   that drop or deallocate: drop glue (core::ptr::drop_in_place, also
+   of the program's types: generated code that calls the program's own
+   Drop impl, which ends the chain), its Drop impls, Arc's drop_slow,
+   a BTreeMap's deallocating walk. */
 static Bool rust_release_function(const HChar* name)
 {
    if (starts_with(name, "__rustc::")) name += VG_(strlen)("__rustc::");
    if (starts_with(name, "__rust_dealloc") || starts_with(name, "__rdl_dealloc")
-       || starts_with(name, "__rg_dealloc") || starts_with(name, "alloc::alloc::dealloc")
-       || starts_with(name, "core::ptr::drop_in_place") || starts_with(name, "core::mem::drop"))
+       || starts_with(name, "__rg_dealloc"))
       return True;
-   if (starts_with(name, "<alloc::alloc::Global as core::alloc::Allocator>::deallocate"))
-      return True;
-   Bool std_type = starts_with(name, "<alloc::") || starts_with(name, "<std::")
-                   || starts_with(name, "<core::") || starts_with(name, "<hashbrown::");
-   return std_type && VG_(strstr)(name, " as core::ops::drop::Drop>::drop") != NULL;
+   if (!rust_std_path(name)) return False;
+   NameParts p = split_name(name);   /* "drop" in `<Vec<T> as Drop>::drop`, not in T */
+   return contains(p.last, p.last_len, "dealloc") || contains(p.last, p.last_len, "drop")
+          || contains(p.last, p.last_len, "dying_next");
 }
 
 Bool ma_release_chain_function(const HChar* name)
