@@ -352,10 +352,10 @@ RELEASE_CHAIN_FUNCTIONS = ["_M_erase", "_M_drop_node", "_M_put_node", "~map", "~
                            "default_delete", "reset", "operator delete", "deallocate"]
 
 
-def peak_ownership(env, results, case, source):
+def peak_ownership(env, results, case, source, options=()):
     """The JSON report of `source` traced, if its ownership analysis is of the peak snapshot
     (the one taken at a release); None, with a failed check, otherwise."""
-    report = expect_report(results, case, memattr(env, source))
+    report = expect_report(results, case, memattr(env, source, options=options))
     if report is None:
         return None
     ownership = report["ownership"]
@@ -370,8 +370,16 @@ def case_release_chain_roots(env, results):
     std::map, down to operator delete in _M_erase): the chain's frames and the releasing
     thread's caller-saved registers are no roots, so the records the dropped index pointed at
     are owned by the cache, and the Service that holds it retains it all."""
-    case = "release_chain_roots"
-    report = peak_ownership(env, results, case, RELEASE_CHAIN)
+    check_release_chain_roots(env, results, "release_chain_roots", ())
+
+
+def case_release_chain_roots_wrapped(env, results):
+    """The same with --malloc=wrap: the chain ends in the tool's wrapper of glibc's free."""
+    check_release_chain_roots(env, results, "release_chain_roots_wrapped", ["--malloc=wrap"])
+
+
+def check_release_chain_roots(env, results, case, options):
+    report = peak_ownership(env, results, case, RELEASE_CHAIN, options)
     if report is None:
         return
     ownership = report["ownership"]
@@ -420,4 +428,4 @@ CASES = [case_owner_tree_snapshot, case_owner_tree_retained, case_ownership_dot,
          case_duplicate_strings_snapshot, case_duplicate_strings_report, case_thread_roots,
          case_snapshots_off, case_many_pointers, case_roots_named_by_the_program,
          case_reserved_buffers_are_not_duplicates, case_deep_stack_roots,
-         case_release_chain_roots, case_release_wrapper_roots]
+         case_release_chain_roots, case_release_chain_roots_wrapped, case_release_wrapper_roots]
