@@ -169,7 +169,9 @@ static Bool rust_release_function(const HChar* name)
           || contains(p.last, p.last_len, "dying_next");
 }
 
-Bool ma_release_chain_function(const HChar* name)
+/* Whether the function named 'name' (demangled) is deallocation code
+   of the C or C++ runtime or of Rust's standard library. */
+static Bool release_function(const HChar* name)
 {
    if (one_of(name, VG_(strlen)(name), c_release)) return True;
    return cxx_release_function(name) || rust_release_function(name);
@@ -179,7 +181,7 @@ static Bool in_release_chain(Addr ip)
 {
    if (ma_release_chain_preload_code(ip)) return True;
    const HChar* name = NULL;
-   return VG_(get_fnname)(VG_(current_DiEpoch)(), ip, &name) && ma_release_chain_function(name);
+   return VG_(get_fnname)(VG_(current_DiEpoch)(), ip, &name) && release_function(name);
 }
 
 UInt ma_release_chain_frames(const Addr* ips, UInt n)

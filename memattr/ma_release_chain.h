@@ -30,10 +30,6 @@ UInt ma_release_chain_frames(const Addr* ips, UInt n);
    wrappers. */
 Bool ma_release_chain_preload_code(Addr ip);
 
-/* Whether the function named 'name' (demangled) is deallocation code
-   of the C or C++ runtime or of Rust's standard library. */
-Bool ma_release_chain_function(const HChar* name);
-
 /* The releasing thread's callee-saved registers as they were at the
    program's call (amd64: rbx, rbp, r12-r15).  A function that uses one
    pushes the caller's value in its prologue and restores it before it
