@@ -66,6 +66,7 @@
 
 #include "ma_access.h"
 #include "ma_blocks.h"
+#include "ma_exit_stack.h"
 #include "ma_heap.h"
 #include "ma_layouts.h"
 #include "ma_names.h"
@@ -995,6 +996,9 @@ static UInt frame_holding(const StackWalk* w, Addr a)
 static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
    StackWalk* w = ctx;
+   /* A slot of the exit path's frames never written there holds what a
+      dead frame left: not a root (Memcheck knows it undefined). */
+   if (!ma_exit_stack_word_written(addr)) return;
    SnapRoot* r = root_if_pointer(sc, ROOT_STACK, addr, value);
    if (!r) return;
    r->thread = w->thread;
