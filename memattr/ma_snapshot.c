@@ -37,6 +37,9 @@
 
    Pitfalls handled (../shared/reference/valgrind-tool-notes.md, 5):
    - memory below a thread's stack pointer holds dead frames: not read;
+   - a slot of a live frame not written since the frame was made holds
+     what a dead frame left: below where exit was entered, not a root
+     (ma_exit_stack.c); elsewhere still read (see docs/accuracy.md);
    - bytes of a block the program never wrote would hold whatever the
      previous occupant left, perhaps a pointer: ma_heap.c clears freed
      memory when snapshots are on (only the pages written, with page
