@@ -24,6 +24,7 @@
 
 #include "ma_access.h"
 #include "ma_blocks.h"
+#include "ma_exit_stack.h"
 #include "ma_lineage.h"
 #include "ma_pages.h"
 #include "ma_requests.h"
@@ -361,6 +362,7 @@ static void on_kernel_read_string(CorePart part, ThreadId tid, const HChar* what
 static void on_kernel_write(CorePart part, ThreadId tid, Addr a, SizeT size)
 {
    ma_pages_kernel_wrote(a, size);
+   ma_exit_stack_kernel_wrote(a, size);
    Block* bk = ma_track_access && size ? block_at(a) : NULL;
    if (bk) count_write(bk, bytes_within(bk, a, size));
 }

@@ -6,13 +6,15 @@
    statement; before each statement the access hook adds its helper
    calls and the pages hook the page marks due there, so both kinds of
    instrumentation see the statements in one pass and in the same
-   order whichever options are on. */
+   order whichever options are on; after it, the exit path's hooks
+   (ma_exit_stack.c: none until exit is entered). */
 
 #include "pub_tool_basics.h"
 #include "pub_tool_tooliface.h"
 
 #include "ma_access.h"
 #include "ma_clock.h"
+#include "ma_exit_stack.h"
 #include "ma_instrument.h"
 #include "ma_pages.h"
 #include "ma_phase.h"
@@ -33,9 +35,12 @@ static void add_instr_count(IRSB* sb, Int n)
 }
 
 /* Copy sb_in's statements from 'first' on into sb_out, with the access
-   and page hooks' code before each, and the pages' due at the end. */
-static void copy_instrumented(IRSB* sb_out, IRSB* sb_in, Int first)
+   and page hooks' code before each, the exit path's after each, and the
+   pages' due at the end. */
+static void copy_instrumented(IRSB* sb_out, IRSB* sb_in, Int first,
+                              const VexGuestLayout* layout)
 {
+   ma_exit_stack_new_superblock();
    AccessPlan* access = ma_access_plan(sb_in, first);
    PagePlan*   pages  = ma_pages_plan(sb_in, first);
    for (Int i = first; i < sb_in->stmts_used; i++) {
@@ -44,6 +49,7 @@ static void copy_instrumented(IRSB* sb_out, IRSB* sb_in, Int first)
       ma_access_instrument_before(access, sb_out, st);
       ma_pages_mark_before(pages, sb_out, sb_in, i);
       addStmtToIRSB(sb_out, st);
+      ma_exit_stack_instrument_after(sb_out, st, layout);
    }
    ma_pages_mark_before(pages, sb_out, sb_in, sb_in->stmts_used);
    ma_pages_plan_done(pages);
@@ -75,7 +81,7 @@ IRSB* ma_instrument(VgCallbackClosure* closure, IRSB* sb_in,
       if (sb_in->stmts[j] && sb_in->stmts[j]->tag == Ist_IMark) n_instrs++;
    if (n_instrs > 0) add_instr_count(sb_out, n_instrs);
 
-   copy_instrumented(sb_out, sb_in, i);
+   copy_instrumented(sb_out, sb_in, i, layout);
 
    /* The code's pages are resident natively: noted once per
       translation, nothing added to the code. */

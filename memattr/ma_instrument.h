@@ -6,7 +6,8 @@
    one loop over a superblock's statements, the instruction clock
    (ma_clock.h), and the hooks of the modules that add their own code:
    --phase-fn entries (ma_phase.c), loads, stores and copies
-   (ma_access.c), and pages written (ma_pages.c). */
+   (ma_access.c), pages written (ma_pages.c), and the exit path's
+   stack writes (ma_exit_stack.c). */
 
 #ifndef MA_INSTRUMENT_H
 #define MA_INSTRUMENT_H

@@ -24,6 +24,8 @@
      ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
      ma_regions.c   the memory map: mappings, the blocks in them
      ma_pages.c     pages written (store instrumentation), the footprint
+     ma_exit_stack.c  the exit path's stack words written since their frame
+                    was made (stale slots are not roots)
      ma_blocks.c    the tables of live blocks, sites and threads
      ma_phase.c     phases, iterations (--phase-fn) and marks
      ma_symbols.c   function symbols of the loaded objects (--phase-fn's check)

@@ -39,6 +39,9 @@
 
    Pitfalls handled (../shared/reference/valgrind-tool-notes.md, 5):
    - memory below a thread's stack pointer holds dead frames: not read;
+   - a slot of a live frame not written since the frame was made holds
+     what a dead frame left: below where exit was entered, not a root
+     (ma_exit_stack.c); elsewhere still read (see docs/accuracy.md);
    - bytes of a block the program never wrote would hold whatever the
      previous occupant left, perhaps a pointer: ma_heap.c clears freed
      memory when snapshots are on (only the pages written, with page
@@ -68,6 +71,7 @@
 
 #include "ma_access.h"
 #include "ma_blocks.h"
+#include "ma_exit_stack.h"
 #include "ma_heap.h"
 #include "ma_layouts.h"
 #include "ma_names.h"
@@ -1041,6 +1045,9 @@ static UInt frame_holding(const StackWalk* w, Addr a)
 static void visit_stack_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
    StackWalk* w = ctx;
+   /* A slot of the exit path's frames never written there holds what a
+      dead frame left: not a root (Memcheck knows it undefined). */
+   if (!ma_exit_stack_word_written(addr)) return;
    SnapRoot* r = root_if_pointer(sc, ROOT_STACK, addr, value);
    if (!r) return;
    r->thread = w->thread;

@@ -25,6 +25,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp tests/tool/cxx_release_chain_roots.cpp \
 	tests/tool/c_leaks.c tests/tool/c_release_wrapper.c tests/tool/c_leak_cycles.c tests/tool/cxx_leak_tree.cpp \
 	tests/tool/c_phases.c tests/tool/c_phase_return.c tests/tool/c_leak_dead_frames.c tests/tool/c_leak_metapool.c \
+	tests/tool/c_leak_exit_stale.c tests/tool/c_leak_exit_register.c tests/tool/cxx_leak_exit_stale.cpp \
 	tests/tool/cxx_leak_heuristics.cpp tests/tool/c_leak_realloc_in_place.c \
 	tests/tool/c_mremap_arena.c tests/tool/c_mempool.c tests/tool/c_file_mmap.c \
 	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
