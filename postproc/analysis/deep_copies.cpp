@@ -113,6 +113,10 @@ bool points_into(const Snapshot& snapshot, std::uint32_t block, const std::set<s
     return false;
 }
 
+// Sources of one shape a destination is compared with, at most: a heap of many blocks of
+// one shape none of which is a copy would otherwise cost their number squared.
+constexpr std::size_t kMostCandidates = 64;
+
 }  // namespace
 
 std::vector<ContainerCopy> find_container_copies(const Snapshot& snapshot,
@@ -139,7 +143,8 @@ std::vector<ContainerCopy> find_container_copies(const Snapshot& snapshot,
         if (!points_into(snapshot, block, destination_sites)) continue;
         const auto candidates = sources_by_shape.find(hasher.shape(block));
         if (candidates == sources_by_shape.end()) continue;
-        for (const std::uint32_t source : candidates->second) {
+        const std::size_t tries = std::min(candidates->second.size(), kMostCandidates);
+        for (const std::uint32_t source : std::span(candidates->second).first(tries)) {
             if (!is_copy_of(snapshot, source, block, element_copies, elements)) continue;
             found.push_back({source, block, elements});
             break;

@@ -30,8 +30,8 @@ struct ContainerCopy {
 
 // The containers of `snapshot` copied element by element, given the site pairs of the
 // element copies to look for (those of clones that could be moves); by destination address.
-// A destination is matched with one source (the first by address when several have its
-// shape).
+// A destination is matched with one source: the first by address that passes, of the first
+// 64 of its shape.
 std::vector<ContainerCopy> find_container_copies(const Snapshot& snapshot,
                                                  const std::set<CopySitePair>& element_copies);
 
