@@ -38,6 +38,7 @@ postproc_libmemattrgraph_a_SOURCES = \
 	postproc/analysis/options.h \
 	postproc/analysis/site_rows.h postproc/analysis/site_rows.cpp \
 	postproc/analysis/copies.h postproc/analysis/copies.cpp \
+	postproc/analysis/deep_copies.h postproc/analysis/deep_copies.cpp \
 	postproc/analysis/ownership.h postproc/analysis/ownership.cpp \
 	postproc/analysis/ownership_analysis.h postproc/analysis/ownership_analysis.cpp \
 	postproc/analysis/leaks.h postproc/analysis/leaks.cpp \

@@ -22,6 +22,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c tests/tool/c_exec_path.c \
 	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
 	tests/tool/cxx_copy_constructed.cpp tests/tool/rust_derive_clone.rs \
+	tests/tool/cxx_vector_of_records.cpp tests/tool/rust_vec_of_records_clone.rs \
 	tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp tests/tool/cxx_release_chain_roots.cpp \
 	tests/tool/c_leaks.c tests/tool/c_release_wrapper.c tests/tool/c_leak_cycles.c tests/tool/cxx_leak_tree.cpp \
 	tests/tool/c_phases.c tests/tool/c_phase_return.c tests/tool/c_leak_dead_frames.c tests/tool/c_leak_metapool.c \

@@ -61,10 +61,13 @@ struct CopyStack {
 };
 
 // "Copies that could be moves": clone pairs whose source was never used afterwards, grouped
-// by copy location and by the sources' site.
+// by copy location and by the sources' site. A deep copy is one row: the containers copied
+// element by element (deep_copies.h) join the row of their elements' copies, and the row is
+// then named after the original containers' site.
 struct MovableCloneRow {
     Frame location;                  // where the copies were made
-    std::size_t source_site = 0;     // the originals' site: an index into ReportModel::sites
+    std::size_t source_site = 0;     // the originals' site (the containers' for a deep copy):
+                                     // an index into ReportModel::sites
     std::vector<std::size_t> destination_sites;  // the clones' sites, indexes into
                                                  // ReportModel::sites, by ascending site id
     CopyFigures figures;             // summed over the row's copy groups

@@ -10,6 +10,7 @@ EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace 
 # The test files, compiled by unit_tests_a.cpp and unit_tests_b.cpp (see there why).
 EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_registry.cpp \
 	tests/postproc/test_copy_analysis.cpp tests/postproc/test_golden.cpp \
+	tests/postproc/test_deep_copies.cpp \
 	tests/postproc/test_history.cpp tests/postproc/test_history_db.cpp \
 	tests/postproc/test_html_report.cpp \
 	tests/postproc/test_json_report.cpp tests/postproc/test_leak_report.cpp \

@@ -65,11 +65,7 @@ std::vector<std::string> functions_of(const std::vector<Frame>& frames) {
     return functions;
 }
 
-const MovableCloneRow& movable_row_at(const ReportModel& model, const std::string& function) {
-    for (const MovableCloneRow& row : model.copies.movable_clones)
-        if (row.location.function == function) return row;
-    throw std::logic_error("no copies that could be moves at " + function);
-}
+using test::movable_row_at;
 
 // ------------------------------------------------------------------ classification
 

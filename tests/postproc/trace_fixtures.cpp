@@ -3,6 +3,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +67,12 @@ Trace lineage_trace() { return read_trace(data_path("lineage.trace")); }
 
 ReportModel lineage_report(const AnalysisOptions& options) {
     return analyse(lineage_trace(), options);
+}
+
+const MovableCloneRow& movable_row_at(const ReportModel& model, const std::string& function) {
+    for (const MovableCloneRow& row : model.copies.movable_clones)
+        if (row.location.function == function) return row;
+    throw std::logic_error("no copies that could be moves at " + function);
 }
 
 Trace ownership_trace() { return read_trace(data_path("ownership.trace")); }

@@ -130,6 +130,9 @@ Trace lineage_trace();
 // The report model of lineage.trace with default options, or with `options`.
 ReportModel lineage_report(const AnalysisOptions& options = {});
 
+// The "copies that could be moves" row of `model` copied at `function`; throws when none is.
+const MovableCloneRow& movable_row_at(const ReportModel& model, const std::string& function);
+
 // lineage.trace with two more clones of site 1's records into site 2, made by the clone the
 // compiler wrote for a #[derive(Clone)] struct (`<load::Record as core::clone::Clone>::clone`,
 // src/load.rs:7, which calls Vec's clone, which calls the tool's memcpy) and called from two

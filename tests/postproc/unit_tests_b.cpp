@@ -6,6 +6,7 @@
 // collide, each file puts them in a namespace named after it (test_history.cpp:
 // history_tests). To add a test file: its #include in one of the two, and the file in
 // tests/postproc/local.mk's EXTRA_DIST.
+#include "test_deep_copies.cpp"
 #include "test_phases.cpp"
 #include "test_pprof.cpp"
 #include "test_profiles.cpp"

@@ -4,9 +4,10 @@
 // have saved them.  "move": the same with std::move, nothing to find.
 //
 // Known answer for "copy": bytes of the originals live at the peak
-// beside their clones = the record strings' heap buffers,
-// sum over records of (length + 1) (all longer than the 15-byte small
-// string buffer, so each has a heap buffer of exactly length + 1).
+// beside their clones = the vector's buffer (200 strings of 32 bytes,
+// reserved exactly) and the record strings' heap buffers, sum over records
+// of (length + 1) (all longer than the 15-byte small string buffer, so
+// each has a heap buffer of exactly length + 1).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -34,7 +35,7 @@ int main(int argc, char** argv)
 {
     bool move = argc > 1 && std::strcmp(argv[1], "move") == 0;
     std::vector<std::string> records;
-    records.reserve(kRecords);
+    records.reserve(kRecords);                  // @RESERVE
     for (int i = 0; i < kRecords; i++) records.push_back(make_record(i));
 
     size_t checksum;

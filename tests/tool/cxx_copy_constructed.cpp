@@ -5,8 +5,10 @@
 // two lines that asked for a copy (marked FIRST and SECOND).
 //
 // Known answer: FIRST copies 3 names, SECOND 5, each 40 characters long
-// (a heap buffer of 41 bytes); the originals are never used again and stay
-// allocated (copies that could be moves), the copies are read back.
+// (a heap buffer of 41 bytes), and each the vector's buffer of names (3 or
+// 5 strings of 32 bytes, filled string by string); the originals are never
+// used again and stay allocated (copies that could be moves), the copies
+// are read back.
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -87,11 +87,13 @@ def case_cxx_clone_vs_move(env, results):
     line = lambda m: line_of(env, src, m)
     r = expect_report(results, "cxx_clone_vs_move copy", memattr(env, src, args=["copy"]))
     if r:
+        # The whole deep copy: the vector's buffer (200 strings of 32 bytes) and each
+        # string's heap buffer, in one finding named after the buffer's site.
         check_movable(results, "cxx_clone_vs_move copy: vector<string> passed by value",
-                      r, src, line("COPY"), line("APPEND"),
-                      sum(n + 1 for n in record_lengths()))
-        results.equal("cxx_clone_vs_move copy: one pair per record",
-                      sum(row["pairs"] for row in movable_rows(r, src, line("COPY"))), 200)
+                      r, src, line("COPY"), line("RESERVE"),
+                      200 * 32 + sum(n + 1 for n in record_lengths()))
+        results.equal("cxx_clone_vs_move copy: one pair per record and one for the buffer",
+                      sum(row["pairs"] for row in movable_rows(r, src, line("COPY"))), 201)
     r = expect_report(results, "cxx_clone_vs_move move", memattr(env, src, args=["move"]))
     if r:
         results.equal("cxx_clone_vs_move move: std::move gives no finding",
@@ -141,7 +143,7 @@ def case_rust_clone_vs_move(env, results):
 def check_copy_lines(env, results, name, traced, src, generated_marker, expected_pairs):
     """Copies made by code generated for a type (a #[derive(Clone)], an implicit copy
     constructor), called from two lines: each line is its own copy location with its own
-    pairs, the generated code's line is none, and each row's JSON stack is whole (the copy
+    pairs (each element's and the container's filled element by element), the generated code's line is none, and each row's JSON stack is whole (the copy
     function and the generated code under the location)."""
     r = expect_report(results, name, traced)
     if not r:
@@ -177,13 +179,54 @@ def case_rust_derive_clone(env, results):
     # The derive's code has the derive's line, or its field's (rustc -O1 inlines it).
     check_copy_lines(env, results, "rust_derive_clone", memattr(env, src), src,
                      lambda line: {line("DERIVE"), line("DERIVE") + 1, line("DERIVE") + 2},
-                     {"FIRST": 3, "SECOND": 5})
+                     {"FIRST": 4, "SECOND": 6})
 
 
 def case_cxx_copy_constructed(env, results):
     src = "cxx_copy_constructed.cpp"
     check_copy_lines(env, results, "cxx_copy_constructed", memattr(env, src), src,
-                     lambda line: {line("ROSTER")}, {"FIRST": 3, "SECOND": 5})
+                     lambda line: {line("ROSTER")}, {"FIRST": 4, "SECOND": 6})
+
+
+def check_deep_copy(env, results, name, r, src, buffer_bytes, element_bytes):
+    """One deep copy of a container of records at @COPY: a single finding there whose
+    originals at the peak are the source buffer and every record's blocks, with the
+    original buffer's site as its source."""
+    line = lambda m: line_of(env, src, m)
+    rows = movable_rows(r, src, line("COPY"))
+    results.equal(f"{name}: one finding for the whole deep copy", len(rows), 1)
+    results.equal(f"{name}: bytes at the peak of the originals beside their copy "
+                  f"(buffer {buffer_bytes:,} + records' blocks {element_bytes:,})",
+                  sum(row["peak_source_bytes"] for row in rows), buffer_bytes + element_bytes)
+    results.equal(f"{name}: one pair per record's block and one for the buffer",
+                  sum(row["pairs"] for row in rows), 2001)
+    originals = {site_by_id(r, row["source_site"])["location"]["line"] for row in rows}
+    results.equal(f"{name}: the finding's originals are the buffer's site", originals,
+                  {line("ORIGINAL_BUFFER")})
+    savings = [row for row in r["findings"] if row["kind"] == "movable_clone"
+               and row["location"] and at_line(row["location"], src, line("COPY"))]
+    results.equal(f"{name}: the savings ranking counts the whole deep copy",
+                  [row["bytes"] for row in savings], [buffer_bytes + element_bytes])
+
+
+def deep_copy_case(env, results, src, buffer_bytes, element_bytes):
+    """A program copying a container of 1,000 records at @COPY (check_deep_copy)."""
+    name = os.path.splitext(src)[0]
+    r = expect_report(results, name, memattr(env, src))
+    if r:
+        check_deep_copy(env, results, name, r, src, buffer_bytes, element_bytes)
+
+
+def case_cxx_vector_of_records(env, results):
+    # Records of 72 bytes; a name of 41 bytes and 8 ints each.
+    deep_copy_case(env, results, "cxx_vector_of_records.cpp", 1000 * 72, 1000 * (41 + 32))
+
+
+def case_rust_vec_of_records_clone(env, results):
+    if not rustc_missing(results, "rust_vec_of_records_clone"):
+        # Records of 56 bytes; a name of 40 bytes and 8 u32 each.
+        deep_copy_case(env, results, "rust_vec_of_records_clone.rs", 1000 * 56,
+                       1000 * (40 + 32))
 
 
 def case_lineage_graph(env, results):
@@ -219,4 +262,5 @@ def case_access_off(env, results):
 
 
 CASES = [case_c_clone_memcpy, case_cxx_clone_vs_move, case_rust_clone_vs_move,
-         case_rust_derive_clone, case_cxx_copy_constructed, case_lineage_graph, case_access_off]
+         case_rust_derive_clone, case_cxx_copy_constructed, case_cxx_vector_of_records,
+         case_rust_vec_of_records_clone, case_lineage_graph, case_access_off]
