@@ -230,8 +230,9 @@ def case_mapped_gap(env, results):
         return
     want = {k: int(v) for k, v in program_figures(stderr, "gap").items()}
     m = traced.report["memory_map"]
-    results.equal("mapped_gap: the estimate less the code that ran is the tool's footprint",
-                  m["estimate"] - m["total"]["code"], m["footprint"])
+    results.equal("mapped_gap: the estimate less the file pages (code that ran, pages read) "
+                  "is the tool's footprint",
+                  m["estimate"] - m["total"]["code"] - m["total"]["read"], m["footprint"])
     results.check("mapped_gap: the gap is explained to within 1 %",
                   abs(m["unexplained"]) <= m["gap"] / 100 and m["explained"] + m["unexplained"] == m["gap"],
                   {k: m[k] for k in ("gap", "explained", "unexplained")})
@@ -290,8 +291,9 @@ def case_upper_bound_without_pages(env, results):
     results.check(f"{case}: the main stack's 1 MiB of recursion is in it",
                   len(stacks) == 1 and stacks[0]["may_be_resident"] >= 1 << 20, str(stacks))
     default = estimate.report["memory_map"]
-    # (The default estimate's code parts are file pages: the bound is of anonymous memory.)
-    anonymous = default["estimate"] - default["total"]["code"]
+    # (The default estimate's code and read parts are file pages: the bound is of anonymous
+    # memory.)
+    anonymous = default["estimate"] - default["total"]["code"] - default["total"]["read"]
     results.check(f"{case}: the upper bound is not below the default mode's estimate of "
                   "anonymous memory",
                   m["estimate"] >= anonymous,
