@@ -427,6 +427,19 @@ def case_map_history(env, results):
     words = " ".join(traced.text.split())   # the report wraps its lines
     results.check(f"{case}: the text report tells both histories",
                   arena_text in words and looped_text in words, traced.text[:6000])
+def traced_and_native(env, results, case, src):
+    """The program traced (Run), its raw trace (None if it failed, or if the program failed
+    natively, a failure then) and its native run (Run), which must print "done"."""
+    traced = memattr(env, src)
+    raw = expect_raw(results, case, traced)
+    native = run([executable(env, src)])
+    if raw is None or not results.check(f"{case}: runs natively",
+                                        native.returncode == 0 and native.stdout == "done\n",
+                                        native.stderr[-2000:]):
+        return traced, None, native
+    return traced, raw, native
+
+
 def case_code_pages_resident(env, results):
     """c_code_pages.c: the pages of the code that ran are in the resident estimate, with the
     kernel's fault-around (issue 14). hot(), ~340 KiB, ran: all its pages are executed;
@@ -436,13 +449,8 @@ def case_code_pages_resident(env, results):
     code was in it, the estimate was about 35 % below the native peak RSS less read-only file
     pages."""
     case = "code pages"
-    src = "c_code_pages.c"
-    traced = memattr(env, src)
-    raw = expect_raw(results, case, traced)
-    native = run([executable(env, src)])
-    if raw is None or not results.check(f"{case}: runs natively",
-                                        native.returncode == 0 and native.stdout == "done\n",
-                                        native.stderr[-2000:]):
+    traced, raw, native = traced_and_native(env, results, case, "c_code_pages.c")
+    if raw is None:
         return
     code = {k: int(v, 16) for k, v in program_figures(traced.proc.stderr, "code").items()}
     figures = {k: int(v) << 10 for k, v in program_figures(native.stderr, "native").items()}
@@ -502,13 +510,8 @@ def case_readonly_pages_resident(env, results):
     the native peak RSS. Before, no region had a `read` figure and the estimate had none of
     these pages."""
     case = "readonly pages"
-    src = "c_readonly_pages.c"
-    traced = memattr(env, src)
-    raw = expect_raw(results, case, traced)
-    native = run([executable(env, src)])
-    if raw is None or not results.check(f"{case}: runs natively",
-                                        native.returncode == 0 and native.stdout == "done\n",
-                                        native.stderr[-2000:]):
+    traced, raw, native = traced_and_native(env, results, case, "c_readonly_pages.c")
+    if raw is None:
         return
     figures = {k: int(v) << 10 for k, v in program_figures(native.stderr, "readonly").items()
                if k in ("mapping_rss", "all_rss", "vmhwm")}
