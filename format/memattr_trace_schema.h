@@ -453,12 +453,15 @@
 #define MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS "custom-blocks"
 #define MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP "custom-in-heap"
 #define MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE "written-outside"
+/* 1 when the regions' read figures are known (the kernel's page table
+   could be read; absent in older traces: not known) */
+#define MA_KEY_MEMORY_MAP_READ_SEEN "read-seen"
 #define MA_KEY_MEMORY_MAP_REGIONS "regions"
 #define MA_TRACE_KEYS_MEMORY_MAP(K) \
    K(MEMORY_MAP, NAME) K(MEMORY_MAP, T) K(MEMORY_MAP, FOOTPRINT) \
    K(MEMORY_MAP, HEAP_BYTES) K(MEMORY_MAP, HEAP_BLOCKS) K(MEMORY_MAP, HEAP_USABLE) \
    K(MEMORY_MAP, HEAP_UNWRITTEN) K(MEMORY_MAP, CUSTOM_BYTES) K(MEMORY_MAP, CUSTOM_BLOCKS) K(MEMORY_MAP, CUSTOM_IN_HEAP) \
-   K(MEMORY_MAP, WRITTEN_OUTSIDE) K(MEMORY_MAP, REGIONS)
+   K(MEMORY_MAP, WRITTEN_OUTSIDE) K(MEMORY_MAP, READ_SEEN) K(MEMORY_MAP, REGIONS)
 
 /* region */
 #define MA_TAG_REGION "region"
@@ -483,12 +486,15 @@
 #define MA_KEY_REGION_CHANGES "changes"
 #define MA_KEY_REGION_EXECUTED "executed"
 #define MA_KEY_REGION_EXECUTED_AROUND "executed-around"
+/* bytes of a file region's pages (not writable) resident, not written and
+   not code, from the kernel's page table (absent in older traces) */
+#define MA_KEY_REGION_READ "read"
 #define MA_TRACE_KEYS_REGION(K) \
    K(REGION, ID) K(REGION, KIND) K(REGION, START) K(REGION, SIZE) K(REGION, ACCESSIBLE) \
    K(REGION, WRITTEN) K(REGION, USED) K(REGION, USED_BLOCKS) K(REGION, PROT) \
    K(REGION, SHARED) K(REGION, STARTUP) K(REGION, STACK) K(REGION, THREAD) \
    K(REGION, FILE) K(REGION, GROWTH) K(REGION, GROWTHS) K(REGION, CHANGES) \
-   K(REGION, EXECUTED) K(REGION, EXECUTED_AROUND)
+   K(REGION, EXECUTED) K(REGION, EXECUTED_AROUND) K(REGION, READ)
 
 /* region-use */
 #define MA_TAG_REGION_USE "region-use"

@@ -10,6 +10,7 @@
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
+#include "pub_tool_libcfile.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_tooliface.h"
@@ -723,6 +724,69 @@ ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end)
       if (!executed_in_window(from, to)) continue;
       Addr end = to < limit ? to : limit;
       if (end > from) n += (end - from) >> PAGE_BITS;
+   }
+   return n;
+}
+
+/*------------------------------------------------------------*/
+/*--- File pages resident                                  ---*/
+/*------------------------------------------------------------*/
+
+/* The kernel's own page table, /proc/self/pagemap: one 64-bit entry
+   per page of the address space, bit 63 set when the page is mapped in
+   (present).  Valgrind runs the program in this process, so a file
+   page the program read -- directly, or by the kernel's fault-around
+   of a read fault -- is present here as natively; the tool itself
+   reads no read-only file page of the client (its snapshots read only
+   writable memory, Valgrind reads debug information through files).
+   Read only when a memory map is captured: nothing on the hot path. */
+#define PAGEMAP_PRESENT (1UL << 63)
+#define PAGEMAP_BATCH   512   /* entries read at once: 4 KiB */
+
+Int ma_pages_open_pagemap(void)
+{
+   Int fd = VG_(fd_open)("/proc/self/pagemap", VKI_O_RDONLY, 0);
+   if (fd < 0) return -1;
+   ULong entry;
+   if (VG_(read)(fd, &entry, sizeof entry) != (Int)sizeof entry) {   /* readable? */
+      VG_(close)(fd);
+      return -1;
+   }
+   return fd;
+}
+
+void ma_pages_close_pagemap(Int fd)
+{
+   if (fd >= 0) VG_(close)(fd);
+}
+
+/* Whether a page of the mapping [lo, hi) is counted as code: in a
+   fault-around window, clipped to the mapping as the kernel clips it,
+   holding an executed page (as ma_pages_executed_around counts). */
+static Bool in_executed_window(UWord page, Addr lo, Addr hi)
+{
+   Addr w = (Addr)page << PAGE_BITS & ~(AROUND_BYTES - 1);
+   Addr from = w > lo ? w : lo;
+   Addr to   = w + AROUND_BYTES < hi ? w + AROUND_BYTES : hi;
+   return executed_in_window(from, to);
+}
+
+ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi)
+{
+   static ULong entries[PAGEMAP_BATCH];
+   ULong n = 0;
+   UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
+   while (page < last) {
+      UWord want = last - page < PAGEMAP_BATCH ? last - page : PAGEMAP_BATCH;
+      if (VG_(lseek)(pagemap, (Off64T)page * sizeof(ULong), VKI_SEEK_SET) < 0) break;
+      Int got = VG_(read)(pagemap, entries, (Int)(want * sizeof(ULong)));
+      if (got <= 0) break;
+      UWord read_n = (UWord)got / sizeof(ULong);
+      for (UWord k = 0; k < read_n; k++)
+         if ((entries[k] & PAGEMAP_PRESENT) && !page_written(page + k)
+             && !in_executed_window(page + k, lo, hi))
+            n++;
+      page += read_n;
    }
    return n;
 }

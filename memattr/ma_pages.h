@@ -117,6 +117,17 @@ ULong ma_pages_executed_in(Addr lo, Addr hi);
 ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end);
 void  ma_pages_forget_executed(Addr lo, Addr hi);
 
+/* File pages read: the pages of [lo, hi) that the kernel's page table
+   (/proc/self/pagemap, opened by ma_pages_open_pagemap: -1 if it
+   cannot be read) shows mapped in, that were not written, and that lie
+   in no fault-around window holding an executed page (those are code,
+   ma_pages_executed_around) -- what a file mapping the program cannot
+   write holds resident of the file because the program (or the dynamic
+   loader) read it, fault-around included. */
+Int   ma_pages_open_pagemap(void);
+void  ma_pages_close_pagemap(Int fd);
+ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi);
+
 /* Instrumentation (ma_instrument.c drives it): marking the pages the
    program stores to.  The plan is made from the superblock first (NULL
    without --track-pages); then, as each statement i of sb_in is added

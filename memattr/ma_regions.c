@@ -677,7 +677,18 @@ static void copy_history(const RegionHistory* h, MapRegion* out)
       out->changes[first + j] = h->kept[change_slot(h->n - last + j)];
 }
 
-static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
+/* A file mapping the program cannot write: its resident pages, but
+   the code's (executed_around), are the file's pages it read (the
+   loader's tables, read-only data, a file mapped for reading).  A
+   writable mapping's pages are counted by those written: the snapshots
+   read writable memory, so its pages read would not be the program's
+   alone. */
+static Bool unwritable_file(const Region* r)
+{
+   return r->kind == REGION_FILE && !(r->prot & VKI_PROT_WRITE);
+}
+
+static void copy_region(MemoryMap* m, const Region* r, MapRegion* out, Int pagemap)
 {
    VG_(memset)(out, 0, sizeof *out);
    out->start = r->start;
@@ -700,6 +711,8 @@ static void copy_region(MemoryMap* m, const Region* r, MapRegion* out)
       out->executed_around = out->executed == 0 ? 0
          : ma_pages_executed_around(r->start, r->end, r->file_end) << MA_PAGE_BITS;
    }
+   if (pagemap >= 0 && unwritable_file(r))
+      out->read = ma_pages_read_in(pagemap, r->start, r->end) << MA_PAGE_BITS;
    UInt kept = r->n_sizes < MA_GROWTHS_KEPT ? r->n_sizes : MA_GROWTHS_KEPT;
    out->n_sizes = kept;
    out->n_growths = r->n_sizes ? r->n_sizes - 1 : 0;
@@ -732,12 +745,15 @@ MemoryMap* ma_regions_map_now(const HChar* name)
    find_stack_tops();
    m->regions = VG_(malloc)("ma.map_regions", (n_regions ? n_regions : 1) * sizeof(MapRegion));
    ULong in_regions = 0, resident_bound = 0;
+   Int pagemap = ma_pages_open_pagemap();
+   m->read_seen = pagemap >= 0;
    for (UInt i = 0; i < n_regions; i++) {
       MapRegion* out = &m->regions[i];
-      copy_region(m, table[i], out);
+      copy_region(m, table[i], out, pagemap);
       in_regions += out->written;
       resident_bound += may_be_resident(out->kind, out->shared, out->prot, out->accessible);
    }
+   ma_pages_close_pagemap(pagemap);
    m->written_outside = ma_track_pages && ma_footprint_pages > in_regions
                         ? ma_footprint_pages - in_regions : 0;
    /* Without pages the footprint is the regions' sum as captured: the

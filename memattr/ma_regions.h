@@ -117,6 +117,9 @@ typedef struct {
    SizeT  executed;         /* bytes of pages whose code was translated */
    SizeT  executed_around;  /* bytes of their fault-around windows in the
                                region and the file (ma_pages.h) */
+   SizeT  read;             /* a file mapping not writable: bytes of its
+                               pages resident, not written and not
+                               code (ma_pages_read_in) */
    UChar  kind, prot;
    Bool   shared, startup;
    UInt   thread;                 /* kind == REGION_STACK */
@@ -139,6 +142,8 @@ typedef struct {
    ULong  heap_unwritten;   /* of heap_usable, on large blocks' unwritten pages */
    ULong  custom_bytes, custom_blocks, custom_in_heap;
    ULong  written_outside;
+   Bool   read_seen;        /* the kernel's page table could be read: the
+                               regions' 'read' figures are known */
    UInt   n_regions, n_uses;
    MapRegion* regions;
    MapUse*    uses;

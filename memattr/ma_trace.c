@@ -926,6 +926,7 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
    field_u(w, MA_KEY_REGION_CHANGES, r->n_changes);
    field_u(w, MA_KEY_REGION_EXECUTED, r->executed);
    field_u(w, MA_KEY_REGION_EXECUTED_AROUND, r->executed_around);
+   field_u(w, MA_KEY_REGION_READ, r->read);
    end_record(w);
    for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
       begin_record(w, MA_TAG_REGION_USE);
@@ -951,6 +952,7 @@ static void write_memory_map(Writer* w, const MemoryMap* m)
    field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS, m->custom_blocks);
    field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m->custom_in_heap);
    field_u(w, MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE, m->written_outside);
+   field_u(w, MA_KEY_MEMORY_MAP_READ_SEEN, m->read_seen ? 1 : 0);
    field_u(w, MA_KEY_MEMORY_MAP_REGIONS, m->n_regions);
    end_record(w);
    for (UInt i = 0; i < m->n_regions; i++) write_region(w, m, i);

@@ -17,7 +17,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/cases/trace_input.py \
 	tests/tool/c_basic_peak.c tests/tool/c_alloc_family.c tests/tool/c_threads.c tests/tool/c_thread_peaks.c \
 	tests/tool/c_reserved_buffers.c tests/tool/c_large_unwritten.c tests/tool/c_usable_sizes.c \
-	tests/tool/c_code_pages.c \
+	tests/tool/c_code_pages.c tests/tool/c_readonly_pages.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
 	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c tests/tool/c_exec_path.c \
 	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \

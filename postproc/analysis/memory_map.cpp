@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <string_view>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -303,24 +304,43 @@ bool is_mapping(const MappingGroup& group) {
     return group.kind != MappingGroupKind::thread_stacks && group.kind != MappingGroupKind::startup;
 }
 
+// One part per object (file) of the figure `of` its file regions give, largest first, named
+// "{what} FILE", Valgrind's preload objects left out; their sum goes to `total` too.
+template <typename Figure>
+void add_file_parts(MemoryMapReport& report, TotalPartKind kind, std::string_view what,
+                    std::uint64_t& total, Figure of) {
+    std::map<std::string, std::uint64_t> by_file;
+    for (const Region& region : report.map.regions)
+        if (region.kind == RegionKind::file && of(region) != 0 && !is_valgrinds(region.file))
+            by_file[region.file] = saturating_add(by_file[region.file], of(region));
+    std::vector<std::pair<std::string, std::uint64_t>> files(by_file.begin(), by_file.end());
+    std::stable_sort(files.begin(), files.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [file, bytes] : files) {
+        add_part(report, kind, fmt::format("{} {}", what, file), bytes);
+        total = saturating_add(total, bytes);
+    }
+}
+
 // The code parts: per object, the file pages the program ran code from, widened to the
 // kernel's fault-around windows within each mapping and the file (the regions'
 // executed_around), largest first. Valgrind's preload objects are left out. Only with page
 // tracking: without it the total is an upper bound of anonymous memory, which this is not.
 void add_code(MemoryMapReport& report) {
     if (!report.pages) return;
-    std::map<std::string, std::uint64_t> by_file;
-    for (const Region& region : report.map.regions)
-        if (region.kind == RegionKind::file && region.executed_around != 0 &&
-            !is_valgrinds(region.file))
-            by_file[region.file] = saturating_add(by_file[region.file], region.executed_around);
-    std::vector<std::pair<std::string, std::uint64_t>> files(by_file.begin(), by_file.end());
-    std::stable_sort(files.begin(), files.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-    for (const auto& [file, bytes] : files) {
-        add_part(report, TotalPartKind::code, fmt::format("code executed in {}", file), bytes);
-        report.code = saturating_add(report.code, bytes);
-    }
+    add_file_parts(report, TotalPartKind::code, "code executed in", report.code,
+                   [](const Region& region) { return region.executed_around; });
+}
+
+// The read parts: per object, the pages of its mappings that are not writable that the
+// kernel's page table showed resident, not written and not counted as code (the regions'
+// `read`): the loader's tables (symbols, hash tables, relocations), read-only data, files
+// mapped for reading, each with the fault-around of the read faults that brought them in.
+// Only with page tracking, and when the tool could read the page table.
+void add_read(MemoryMapReport& report) {
+    if (!report.pages || !report.map.read_seen) return;
+    add_file_parts(report, TotalPartKind::read, "file pages read in", report.read,
+                   [](const Region& region) { return region.read; });
 }
 
 // The estimate as the tool computes its footprint, part by part, and the code run from file
@@ -348,7 +368,9 @@ void add_total(MemoryMapReport& report) {
         add_part(report, TotalPartKind::outside, "written outside any region",
                  map.written_outside);
     add_code(report);
-    report.discrepancy = signed_change(map.footprint, report.estimate - report.code);
+    add_read(report);
+    report.discrepancy =
+        signed_change(map.footprint, report.estimate - report.code - report.read);
     report.gap = signed_change(report.estimate, map.heap_bytes);
 }
 
@@ -452,6 +474,11 @@ void explain_gap(const Trace& trace, const MemoryMap& trace_map, MemoryMapReport
         if (part.kind == TotalPartKind::code)
             add_explanation(report, ExplanationKind::code, std::nullopt, part.bytes,
                             fmt::format("{}: {} of file pages around the code that ran",
+                                        part.name, short_bytes(part.bytes)));
+        else if (part.kind == TotalPartKind::read)
+            add_explanation(report, ExplanationKind::read, std::nullopt, part.bytes,
+                            fmt::format("{}: {} of read-only file pages read (the loader's "
+                                        "tables, read-only data, files mapped for reading)",
                                         part.name, short_bytes(part.bytes)));
     std::stable_sort(report.explanations.begin(), report.explanations.end(),
                      [](const GapExplanation& a, const GapExplanation& b) { return a.bytes > b.bytes; });

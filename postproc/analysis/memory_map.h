@@ -100,7 +100,10 @@ struct MappingGroup {
 // One line of the reconciling total.
 // `code`: the file pages of one object that the program ran code from, with the kernel's
 // fault-around (the regions' executed_around); not anonymous, so not in the tool's footprint.
-enum class TotalPartKind { heap, thread_stacks, mapping, startup, outside, code };
+// `read`: the file pages of one object's mappings that are not writable, resident because
+// the program or the loader read them, not code (the regions' `read`, from the kernel's
+// page table).
+enum class TotalPartKind { heap, thread_stacks, mapping, startup, outside, code, read };
 
 struct TotalPart {
     TotalPartKind kind = TotalPartKind::mapping;
@@ -117,6 +120,7 @@ enum class ExplanationKind {
     written,         // written pages of a group without blocks (stacks, start-up data, ...)
     outside,         // written pages in no region
     code,            // file pages of an object's code that ran (a `code` part)
+    read,            // file pages of an object read, not written nor run (a `read` part)
 };
 
 struct GapExplanation {
@@ -181,8 +185,10 @@ struct MemoryMapReport {
                                        // Written bytes; with pages=no, anonymous_mapped
     std::uint64_t estimate = 0;        // the sum of the parts
     std::uint64_t code = 0;            // of it, the code parts (file pages; pages=yes only)
-    std::int64_t discrepancy = 0;      // the tool's footprint - (estimate - code): 0 unless the
-                                       // trace is inconsistent
+    std::uint64_t read = 0;            // of it, the read parts (file pages; pages=yes and the
+                                       // map's read_seen only)
+    std::int64_t discrepancy = 0;      // the tool's footprint - (estimate - code - read): 0
+                                       // unless the trace is inconsistent
     std::int64_t gap = 0;              // estimate - the requested heap (map.heap_bytes)
     std::uint64_t explained = 0;       // the explanations' bytes, summed
     std::int64_t unexplained = 0;      // gap - explained: in replace mode, minus the unwritten

@@ -20,6 +20,7 @@ constexpr EnumName<Culprit::Kind> kCulpritKindWords[] = {
     {Culprit::Kind::startup, "startup"},
     {Culprit::Kind::outside, "outside"},
     {Culprit::Kind::code, "code"},
+    {Culprit::Kind::read, "read"},
 };
 
 // Whether a mapping group holds glibc's own heap (wrap mode): its bytes are the sites'.
@@ -68,6 +69,10 @@ void add_parts(const ReportModel& model, std::vector<Culprit>& culprits) {
             culprits.push_back({Culprit::Kind::code, part.bytes, std::nullopt, std::nullopt,
                                 escape_value(part.name)});
             break;
+        case TotalPartKind::read:
+            culprits.push_back({Culprit::Kind::read, part.bytes, std::nullopt, std::nullopt,
+                                escape_value(part.name)});
+            break;
         }
     }
 }
@@ -84,6 +89,7 @@ ResidentParts resident_parts(const MemoryMapReport& map) {
         case TotalPartKind::startup: parts.startup += part.bytes; break;
         case TotalPartKind::outside: parts.outside += part.bytes; break;
         case TotalPartKind::code: parts.code += part.bytes; break;
+        case TotalPartKind::read: parts.read += part.bytes; break;
         }
     }
     return parts;

@@ -3,8 +3,8 @@
 // The heap's figures are by site, the memory map's by mapping group, thread stacks and
 // start-up data apart; the resident estimate adds them up (analysis/memory_map.h). A reader
 // who asks "what is my memory" wants one list: the sites whose blocks are live at the peak
-// and the mappings whose written pages are resident, and the code of each object that ran,
-// largest first, next to the estimate.
+// and the mappings whose written pages are resident, and the code of each object that ran
+// and the file pages of each that were read, largest first, next to the estimate.
 // The summary (and the HTML report's first screen) lead with it.
 #pragma once
 
@@ -19,7 +19,7 @@
 namespace memattr {
 
 struct Culprit {
-    enum class Kind { site, mapping, thread_stacks, startup, outside, code };
+    enum class Kind { site, mapping, thread_stacks, startup, outside, code, read };
     Kind kind = Kind::site;
     std::uint64_t bytes = 0;            // site: requested bytes live at the peak; otherwise
                                         // the written bytes the estimate counts for it
@@ -38,6 +38,8 @@ struct ResidentParts {
     std::uint64_t startup = 0;        // the start-up segments' written data
     std::uint64_t outside = 0;        // written pages in no region
     std::uint64_t code = 0;           // file pages of the code that ran (page tracking only)
+    std::uint64_t read = 0;           // file pages read through read-only mappings (page
+                                      // tracking, and the page table seen, only)
 };
 
 ResidentParts resident_parts(const MemoryMapReport& map);

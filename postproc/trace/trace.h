@@ -579,6 +579,11 @@ struct Region {
                                         // (64 KiB, aligned) holding an executed page, within
                                         // the region and its file; the reader checks
                                         // executed <= executed_around <= size
+    std::uint64_t read = 0;           // read: a file mapping's (not writable) bytes of pages
+                                      // resident, not written and not in executed_around,
+                                      // from the kernel's page table (the file's pages the
+                                      // program or the loader read); 0 when not known; the
+                                      // reader checks executed_around + read <= size
     std::vector<RegionUse> uses;      // its `region-use` records, in trace order
     std::uint64_t changes = 0;        // changes: the calls that made and changed it, in all;
                                       // 0 when the trace does not say (older traces)
@@ -609,6 +614,9 @@ struct MemoryMap {
     std::uint64_t custom_blocks = 0;    // custom-blocks
     std::uint64_t custom_in_heap = 0;   // custom-in-heap: bytes of those inside malloc blocks
     std::uint64_t written_outside = 0;  // written-outside: written client pages in no region
+    bool read_seen = false;             // read-seen: the regions' `read` figures are known (the
+                                        // tool read the kernel's page table; false in older
+                                        // traces)
     std::vector<Region> regions;        // `region` records (the reader checks `regions=`),
                                         // by address
 };

@@ -1573,6 +1573,8 @@ private:
         map.custom_blocks = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS);
         map.custom_in_heap = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP);
         map.written_outside = integer(record, MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE);
+        map.read_seen = has_field(record, MA_KEY_MEMORY_MAP_READ_SEEN) &&
+                        flag(record, MA_KEY_MEMORY_MAP_READ_SEEN);
         if (map.custom_in_heap > map.custom_bytes)
             fail(fmt::format("memory map '{}': custom-in-heap={} is more than custom-bytes={}",
                              map.name, map.custom_in_heap, map.custom_bytes));
@@ -1674,6 +1676,10 @@ private:
             fail(fmt::format("region {}: executed={} and executed-around={} must satisfy "
                              "executed <= executed-around <= size={}",
                              region.id, region.executed, region.executed_around, region.size));
+        region.read = optional_integer(record, MA_KEY_REGION_READ);
+        if (region.read > region.size - region.executed_around)
+            fail(fmt::format("region {}: executed-around={} and read={} are more than size={}",
+                             region.id, region.executed_around, region.read, region.size));
         check_region_thread(region);
         check_region_extent(map, region);
         if (!map.regions.empty()) check_region_history(map.regions.back());

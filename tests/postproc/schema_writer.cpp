@@ -494,6 +494,7 @@ private:
             .number(MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS, m.custom_blocks)
             .number(MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m.custom_in_heap)
             .number(MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE, m.written_outside)
+            .number(MA_KEY_MEMORY_MAP_READ_SEEN, m.read_seen ? 1 : 0)
             .number(MA_KEY_MEMORY_MAP_REGIONS, m.regions.size())
             .end();
         for (const Region& region : m.regions) write_region(region);
@@ -520,6 +521,7 @@ private:
             .number(MA_KEY_REGION_CHANGES, r.changes)
             .number(MA_KEY_REGION_EXECUTED, r.executed)
             .number(MA_KEY_REGION_EXECUTED_AROUND, r.executed_around)
+            .number(MA_KEY_REGION_READ, r.read)
             .end();
         for (const RegionUse& use : r.uses)
             w_.begin(MA_TAG_REGION_USE)

@@ -399,6 +399,58 @@ TEST(MemoryMap, ExecutedBeyondItsWindowsIsRefused) {
     EXPECT_ANY_THROW(test::parse_text(with_end_record(lines)));  // more than the region
 }
 
+// memory_map.trace whose peak map says (read-seen=1, or `seen` otherwise) that 1 MiB of
+// words.db, mapped read-only, and 12 KiB of the tokenizer's r-x region around its code were
+// read.
+Trace with_pages_read(const char* seen = "1") {
+    std::vector<std::string> lines = data_records("memory_map.trace");
+    const std::size_t map = find_record(lines, "memory-map\tname=peak");
+    lines[map] =
+        replace_once(lines[map], "\tregions=", std::string("\tread-seen=") + seen + "\tregions=");
+    lines[find_record(lines, "region\tid=1\tkind=file")] +=
+        "\texecuted=8192\texecuted-around=49152\tread=12288";
+    lines[find_record(lines, "region\tid=7\tkind=file")] +=
+        "\texecuted=0\texecuted-around=0\tread=1048576";
+    return test::parse_text(with_end_record(lines));
+}
+
+TEST(MemoryMap, FilePagesReadArePartsOfTheEstimateNotOfTheFootprint) {
+    const MemoryMapReport report = memory_map(with_pages_read());
+    std::vector<std::pair<std::string, std::uint64_t>> read;
+    for (const TotalPart& part : report.parts)
+        if (part.kind == TotalPartKind::read) read.emplace_back(part.name, part.bytes);
+    EXPECT_EQ(read, (std::vector<std::pair<std::string, std::uint64_t>>{
+                        {"file pages read in /data/words.db", 1048576},
+                        {"file pages read in /home/dev/tok/tokenizer", 12288}}));
+    EXPECT_EQ(report.read, 1048576u + 12288u);
+    EXPECT_EQ(report.code, 49152u);
+    EXPECT_EQ(report.estimate, 19677184u + 49152u + 1048576u + 12288u);
+    EXPECT_EQ(report.discrepancy, 0);
+    EXPECT_EQ(report.unexplained, 0);
+    const auto read_row = std::find_if(report.explanations.begin(), report.explanations.end(),
+                                       [](const GapExplanation& row) {
+                                           return row.kind == ExplanationKind::read;
+                                       });
+    ASSERT_NE(read_row, report.explanations.end());
+    EXPECT_EQ(read_row->text,
+              "file pages read in /data/words.db: 1 MiB of read-only file pages read (the "
+              "loader's tables, read-only data, files mapped for reading)");
+}
+
+TEST(MemoryMap, FilePagesReadAreLeftOutWhenThePageTableWasNotSeen) {
+    const MemoryMapReport report = memory_map(with_pages_read("0"));
+    EXPECT_EQ(report.read, 0u);
+    EXPECT_EQ(report.estimate, 19677184u + 49152u);
+    EXPECT_EQ(report.discrepancy, 0);
+}
+
+TEST(MemoryMap, FilePagesReadBeyondTheRegionAreRefused) {
+    std::vector<std::string> lines = data_records("memory_map.trace");
+    lines[find_record(lines, "region\tid=1\tkind=file")] +=
+        "\texecuted=8192\texecuted-around=49152\tread=20480";   // 48 + 20 KiB > 64 KiB
+    EXPECT_ANY_THROW(test::parse_text(with_end_record(lines)));
+}
+
 TEST(MemoryMap, NativeRssIsComparedWithTheEstimate) {
     AnalysisOptions options;
     options.native_rss = 20 * 1048576;

@@ -207,7 +207,8 @@ TEST(MemoryMapText, NativeRssBesideTheEstimate) {
                              "chunks, arenas and fragmentation are\n");
     EXPECT_CONTAINS(section, "file-backed pages other than the\n                code that ran "
                              "(read-only data and the loader's tables of each library, files "
-                             "mapped\n                for reading) are not in the estimate.\n");
+                             "mapped\n                for reading: the kernel's page table "
+                             "could not be read) are not in the estimate.\n");
     options.native_rss = 18 * 1048576;
     EXPECT_CONTAINS(map_section(text_report(test::memory_map_trace(), options)),
                     "peak RSS 18.00 MiB (18,874,368 bytes), 784.00 KiB less than the estimate");

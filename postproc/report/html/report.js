@@ -144,7 +144,8 @@ function renderOverview() {
   if (map && resident) {
     const parts = [["heap", resident.heap], ["mappings", resident.mappings],
                    ["thread stacks", resident.thread_stacks], ["start-up data", resident.startup],
-                   ["outside every region", resident.outside], ["code executed", resident.code]]
+                   ["outside every region", resident.outside], ["code executed", resident.code],
+                   ["file pages read", resident.read || 0]]
         .filter(([, value]) => value).map(([name, value]) => `${name} ${bytes(value)}`).join(" + ");
     add("Resident estimate", `${bytes(resident.estimate)} = ${parts}`);
     if (map.native_rss) add("Native peak RSS", bytes(map.native_rss.bytes !== undefined ? map.native_rss.bytes : map.native_rss));

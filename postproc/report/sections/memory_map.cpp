@@ -35,6 +35,7 @@ constexpr EnumName<TotalPartKind> kPartKindNames[] = {
     {TotalPartKind::startup, "startup"},
     {TotalPartKind::outside, "outside"},
     {TotalPartKind::code, "code"},
+    {TotalPartKind::read, "read"},
 };
 
 // What explains a part of the gap, as its JSON "kind".
@@ -45,6 +46,7 @@ constexpr EnumName<ExplanationKind> kExplanationKindNames[] = {
     {ExplanationKind::written, "written"},
     {ExplanationKind::outside, "outside"},
     {ExplanationKind::code, "code"},
+    {ExplanationKind::read, "read"},
 };
 
 // Which memory map the section shows, as JSON's "choice".
@@ -301,14 +303,15 @@ std::string compared_to(std::int64_t difference) {
 // The estimate, part by part, added up as on paper. Without page tracking it is the tool's
 // upper bound, what may be resident.
 void write_total(const MemoryMapReport& report, std::ostream& out) {
+    const bool file_pages = report.code != 0 || report.read != 0;
     const std::string total_name =
-        report.code != 0 ? fmt::format("estimated resident memory {}", at_moment(report))
+        file_pages ? fmt::format("estimated resident memory {}", at_moment(report))
         : report.pages   ? fmt::format("estimated resident (anonymous) memory {}", at_moment(report))
                          : fmt::format("memory that may be resident {}, an upper bound",
                                        at_moment(report));
-    if (report.code != 0)
+    if (file_pages)
         out << fmt::format("\nEstimated resident memory {}, part by part (anonymous memory, "
-                           "and the code that ran):\n",
+                           "and the file pages of the code that ran and of what was read):\n",
                            at_moment(report));
     else if (report.pages)
         out << fmt::format("\nEstimated resident (anonymous) memory {}, part by part:\n",
@@ -323,8 +326,8 @@ void write_total(const MemoryMapReport& report, std::ostream& out) {
     out << fmt::format("  = {:>11}  {} ({})\n", human_bytes(report.estimate), total_name,
                        count_of(report.estimate, "byte"));
     if (report.discrepancy == 0)
-        out << (report.code != 0 ? "Without the code parts, this is the footprint the tool "
-                                   "measured.\n"
+        out << (file_pages ? "Without the code and read parts, this is the footprint the "
+                             "tool measured.\n"
                                  : "This is the footprint the tool measured.\n");
     else
         write_wrapped(out, fmt::format("The tool measured a footprint of {}, {} the sum of the "
@@ -350,12 +353,16 @@ std::string brk_refused_note(const MemoryMapReport& report) {
                               count_of(heap->continued_in_mappings, "region"), heap->name);
 }
 
-// What the estimate leaves out of a native RSS: file pages other than those of the code that
-// ran (read-only data, files mapped for reading), the code too without page tracking.
+// What the estimate leaves out of a native RSS: without page tracking every file page; with
+// it, the file pages of writable mappings that were read but not written (a library's .data),
+// and those of read-only mappings too when the tool could not read the kernel's page table.
 std::string_view file_pages_left_out(const MemoryMapReport& report) {
-    return report.pages ? "file-backed pages other than the code that ran (read-only data and "
-                          "the loader's tables of each library, files mapped for reading)"
-                        : "file-backed pages such as code and read-only data";
+    if (!report.pages) return "file-backed pages such as code and read-only data";
+    return report.map.read_seen
+               ? "file pages of writable mappings read but never written (a library's .data)"
+               : "file-backed pages other than the code that ran (read-only data and the "
+                 "loader's tables of each library, files mapped for reading: the kernel's page "
+                 "table could not be read)";
 }
 
 std::string native_rss_note(const MemoryMapReport& report) {
@@ -541,6 +548,7 @@ Json region_json(const ReportModel& model, std::size_t index) {
         {"growths", region.growths},
         {"executed", region.executed},
         {"executed_around", region.executed_around},
+        {"read", region.read},
         {"uses", std::move(uses)},
         {"changes", region.changes},
         {"history", region_history_json(history)},
@@ -596,6 +604,7 @@ Json memory_map_total_json(const MemoryMapReport& report) {
     return {{"parts", std::move(parts)},
             {"estimate", report.estimate},
             {"code", report.code},
+            {"read", report.read},
             {"footprint", report.map.footprint},
             {"discrepancy", report.discrepancy}};
 }

@@ -32,6 +32,7 @@ std::string describe_parts(const ResidentParts& parts) {
     add(parts.startup, "start-up data");
     add(parts.outside, "outside every region");
     add(parts.code, "code executed");
+    add(parts.read, "file pages read");
     return fmt::format("= {}", fmt::join(named, " + "));
 }
 
@@ -57,12 +58,14 @@ void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
                                    human_bytes(*map.native_rss), human_bytes(difference),
                                    above ? "above" : "below"));
     if (above)
-        write_row(out, "", map.code != 0
-                               ? "file pages other than the code that ran (read-only data, the "
+        write_row(out, "", !map.pages ? "the estimate counts anonymous memory only: code and "
+                                        "other file pages a native run maps are not in it"
+                           : map.map.read_seen
+                               ? "file pages of writable mappings read but never written (a "
+                                 "library's .data) are not in the estimate"
+                               : "file pages other than the code that ran (read-only data, the "
                                  "loader's tables, files read through mappings) are not in the "
-                                 "estimate"
-                               : "the estimate counts anonymous memory only: code and other "
-                                 "file pages a native run maps are not in it");
+                                 "estimate");
     else if (!map.wrap && !map.pages)
         write_row(out, "", "the estimate counts every live heap byte as resident, pages never "
                            "written included (--track-pages=yes, the default, leaves out those "
@@ -180,7 +183,8 @@ Json resident_json(const MemoryMapReport& map) {
             {"thread_stacks", parts.thread_stacks},
             {"startup", parts.startup},
             {"outside", parts.outside},
-            {"code", parts.code}};
+            {"code", parts.code},
+            {"read", parts.read}};
 }
 
 Json culprits_json(const ReportModel& model) {
