@@ -706,15 +706,15 @@ typedef struct {
 /* The blocks: the previous ones not released, and the new ones, in
    address order.  renumber[i] is the new index of the previous
    snapshot's block i, or GONE, and ends[i] where its words and edges
-   end; fresh_lo/hi bound the new blocks. */
+   end (mapped for this retake, and given back as the read passes it:
+   ends_released bytes are); fresh_lo/hi bound the new blocks. */
 typedef struct {
    UInt*    renumber;
    OldEnds* ends;
+   ULong    n_ends;
+   SizeT    ends_released;
    Addr     fresh_lo, fresh_hi;
 } Merge;
-
-static OldEnds* ends_scratch;
-static ULong    ends_capacity;
 
 /* Unmaps the pages of 'array' below byte 'passed' not yet unmapped
    (*released bytes are), 256 KiB or more at a time: a walk passes
@@ -748,10 +748,10 @@ static void merge_blocks(Scan* sc, Merge* m)
    m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
    renumber_scratch = scratch(renumber_scratch, &renumber_capacity, prev->n_blocks + 1,
                               sizeof(UInt), "ma.snap.renumber");
-   ends_scratch = scratch(ends_scratch, &ends_capacity, prev->n_blocks + 1,
-                          sizeof(OldEnds), "ma.snap.ends");
    m->renumber = renumber_scratch;
-   m->ends = ends_scratch;
+   m->n_ends = prev->n_blocks;
+   m->ends = map_array(m->n_ends, sizeof(OldEnds), "ma.snap.ends");
+   m->ends_released = 0;
    s->n_blocks = (UInt)ma_heap.curr_blocks;
    s->blocks = new_block_array(s);
    UInt n = 0, f = 0;
@@ -891,18 +891,21 @@ static void resolve_from(Scan* sc, UInt i, const OldBlock* old, const Merge* m)
    }
 }
 
-/* The previous snapshot's words and edges before 'old' (a block kept
-   from it: later ones lie after it) are behind the retake's walk:
-   unmapped when that snapshot is to be discarded (Scan.give_back). */
-static void give_back_passed(Scan* sc, const OldBlock* old)
+/* The merge's ends of the previous blocks before 'cursor' are behind the
+   retake's walk, and so are the previous snapshot's words and edges
+   before 'old' (a block kept from it: later ones lie after it): the
+   ends unmapped always, the words and edges when that snapshot is to be
+   discarded (Scan.give_back). */
+static void give_back_passed(Scan* sc, Merge* m, UInt cursor, const OldBlock* old)
 {
+   give_back_prefix(m->ends, cursor * sizeof(OldEnds), &m->ends_released);
    Snapshot* prev = sc->give_back;
    if (!prev) return;
    give_back_prefix(prev->words, old->first_word * sizeof(SnapWord), &prev->words_released);
    give_back_prefix(prev->edges, old->first_edge * sizeof(SnapEdge), &prev->edges_released);
 }
 
-static void read_blocks_after(Scan* sc, const Merge* m)
+static void read_blocks_after(Scan* sc, Merge* m)
 {
    UInt cursor = 0;
    ReadableCache readable = { 1, 0 };
@@ -922,8 +925,9 @@ static void read_blocks_after(Scan* sc, const Merge* m)
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
       }
-      if (kept && (i & 1023) == 0) give_back_passed(sc, &old);
+      if (kept && (i & 1023) == 0) give_back_passed(sc, m, cursor, &old);
    }
+   unmap_array(m->ends, m->n_ends, sizeof(OldEnds), m->ends_released);
 }
 
 /* Whether this snapshot can be taken from the previous one. */
