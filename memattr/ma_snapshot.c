@@ -155,10 +155,13 @@ typedef struct {
    Bool            keep_roots;   /* keep root words for the next snapshot */
 } Scan;
 
-/* The arrays of the last snapshot discarded, kept for the next one: a
-   retaken peak snapshot replaces one of about its size, and fresh
-   arrays of that size each time cost more in page faults and unmaps
-   (the allocator maps big arrays apart) than filling them does. */
+/* The arrays of the last snapshot discarded whole, kept for the next
+   one: a peak snapshot taken in full replaces one of about its size,
+   and fresh arrays of that size each time cost page faults and unmaps.
+   A retake that gives the replaced snapshot's pages back as it goes
+   (give_back_passed) leaves no spare: it maps its arrays afresh, which
+   costs those page faults but keeps one snapshot's arrays, not two,
+   at the tool's peak. */
 static struct {
    SnapBlock* blocks;
    SnapEdge*  edges;
