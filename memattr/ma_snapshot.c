@@ -587,14 +587,6 @@ typedef struct {
 Bool            ma_snapshot_logging = False;
 static BlockLog allocated_log, released_log;
 static ULong    log_limit;   /* entries of both logs together */
-/* ma_heap.alloc_events when the last snapshot was taken: a block with a
-   later allocation event is not in it, so its release needs no entry
-   (the merge looks releases up only for the last snapshot's blocks),
-   and a temporary released while its allocation is still the last
-   entry takes that entry back.  A heap that churns while it stays
-   large (an interpreter's temporaries) then logs only what outlives
-   them, not two entries a temporary. */
-static ULong    log_since;
 
 /* Emptied, its array freed: a log may grow to the heap's number of
    blocks, and is not kept beside the two snapshots a retake holds (it
@@ -630,18 +622,11 @@ static void start_log(const Snapshot* s)
    log_clear(&released_log);
    ma_snapshot_logging = ma_track_pages && s->mergeable;
    log_limit = s->n_blocks + 65536;
-   log_since = ma_heap.alloc_events;
    ma_pages_dirty_reset();
 }
 
 void ma_snapshot_log_event(const Block* bk, Bool allocated)
 {
-   if (!allocated && bk->alloc_event > log_since) {   /* not in the last snapshot */
-      LoggedBlock* last = allocated_log.n ? &allocated_log.entries[allocated_log.n - 1] : NULL;
-      if (last && last->addr == bk->payload && last->event == bk->alloc_event)
-         allocated_log.n--;
-      return;
-   }
    BlockLog* log = allocated ? &allocated_log : &released_log;
    if (allocated_log.n + released_log.n >= log_limit) {   /* a full scan costs no more */
       ma_snapshot_logging = False;
