@@ -41,8 +41,11 @@
 
 /* One end of a pair: the live block, and once it has gone (the Link's
    src_gone or dst_gone says so) its size then.  A program that builds
-   its objects by copying keeps about one open pair per live block, so
-   every byte of a Link counts on a big heap (112 bytes). */
+   its objects by copying keeps about one open pair per live block (a
+   Python program with PYTHONMALLOC=malloc: 0.9 per block, 1.6 million
+   at its peak), so every byte of a Link counts on a big heap: 88 bytes,
+   with sites and the copy's stack named by 4-byte numbers (number_of)
+   and one event field serving before and after the pair breaks. */
 typedef union {
    Block* block;
    ULong  size;
@@ -52,21 +55,26 @@ typedef struct _Link {
    struct _Link* next_out;     /* source's chain */
    struct _Link* next_in;      /* destination's chain */
    LinkEnd       src, dst;
-   Site*         src_site;
-   Site*         dst_site;
-   ExeContext*   copy_ec;      /* stack of the first copy */
+   UInt          src_site;     /* Site*, numbered (named()) */
+   UInt          dst_site;
+   UInt          copy_ec;      /* ExeContext* of the first copy, numbered */
+   UInt          src_gone : 1, dst_gone : 1;
+   UInt          src_used : 1;       /* set when the source goes */
+   UInt          fate     : 2;       /* SourceFate, set when the source goes */
+   UInt          broken   : 1;       /* an end has gone */
+   /* Set when the pair breaks: it was created no later than the peak
+      then (see at_peak). */
+   UInt          created_by_peak : 1;
    ULong         bytes;
    ULong         last_copy_time;     /* ma_instrs */
    ULong         last_copy_event;    /* ma_heap.events then */
-   ULong         created_event;      /* ma_heap.events at the first copy */
-   ULong         broken_event;       /* ma_heap.events when an end went; 0 = not yet */
-   ULong         broken_time;        /* ma_instrs then */
-   Bool          src_gone, dst_gone;
-   Bool          src_used;           /* set when the source goes */
-   UChar         fate;               /* SourceFate, set when the source goes */
+   /* ma_heap.events at the first copy until the pair breaks, then
+      ma_heap.events when it broke. */
+   ULong         event;
+   ULong         broken_time;        /* ma_instrs when it broke */
 } Link;
 
-_Static_assert(sizeof(Link) == 112, "Link: about one per live block of some programs");
+_Static_assert(sizeof(Link) == 88, "Link: about one per live block of some programs");
 
 /* The live block at an end, or NULL once it has gone. */
 static inline Block* src_block(const Link* l) { return l->src_gone ? NULL : l->src.block; }
@@ -75,6 +83,39 @@ static inline Block* dst_block(const Link* l) { return l->dst_gone ? NULL : l->d
 ULong ma_lineage_pairs, ma_lineage_extra_source_bytes;
 
 static PoolAlloc*   link_pool;
+
+/* The sites and copy stacks pairs name, numbered in the order first
+   named: a number is 4 bytes in a Link where a pointer is 8.  Both are
+   never freed (sites live for the run, ExeContexts too), so a number
+   stays good; the two kinds are distinct objects, so one table serves. */
+typedef struct _Numbered {
+   struct _Numbered* next;   /* hash chain (VgHashTable layout) */
+   UWord             key;    /* the pointer */
+   UInt              number;
+} Numbered;
+
+static VgHashTable* numbers;     /* pointer -> Numbered */
+static XArray*      by_number;   /* number -> pointer */
+
+/* Called when a pair is made, which also records the copy's stack:
+   a lookup is small beside that. */
+static UInt number_of(const void* p)
+{
+   Numbered* n = VG_(HT_lookup)(numbers, (UWord)p);
+   if (n) return n->number;
+   n = VG_(malloc)("ma.link_numbers", sizeof(Numbered));
+   n->key = (UWord)p;
+   n->number = (UInt)VG_(sizeXA)(by_number);
+   tl_assert(n->number == VG_(sizeXA)(by_number));   /* 2^32 sites: never */
+   VG_(addToXA)(by_number, &p);
+   VG_(HT_add_node)(numbers, n);
+   return n->number;
+}
+
+static void* named(UInt number)
+{
+   return *(void**)VG_(indexXA)(by_number, number);
+}
 static VgHashTable* settled;          /* CopyGroups whose figures are final */
 /* CopyGroups of pairs finished after the peak of 'pending_peak' (an
    ma_heap.peak_event), with peak_src_bytes as if the peak stays there. */
@@ -123,6 +164,18 @@ static void add_to_group(VgHashTable* table, const CopyGroup* figures)
    g->overlap        += figures->overlap;
 }
 
+/* Whether the pair was live at the peak as it stands (ma_heap.peak_event):
+   made no later than the peak, and not broken by then.  A broken pair
+   keeps only whether it was made by the peak at the time it broke: a
+   peak moved since then lies after the break (the peak moves at an
+   allocation, whose event is later), so the pair was not live at it,
+   and the test on the broken event says so whatever the creation's. */
+static Bool at_peak(const Link* l)
+{
+   if (!l->broken) return l->event <= ma_heap.peak_event;
+   return l->created_by_peak && l->event > ma_heap.peak_event;
+}
+
 /* A link's figures as of now: ends still live count as live at the end
    of the run. */
 static CopyGroup figures_of(const Link* l)
@@ -130,9 +183,9 @@ static CopyGroup figures_of(const Link* l)
    CopyGroup f;
    VG_(memset)(&f, 0, sizeof f);
    f.kind     = COPY_BY_PROGRAM;
-   f.copy_ec  = l->copy_ec;
-   f.from     = l->src_site;
-   f.to       = l->dst_site;
+   f.copy_ec  = named(l->copy_ec);
+   f.from     = named(l->src_site);
+   f.to       = named(l->dst_site);
    const Block* src = src_block(l);
    const Block* dst = dst_block(l);
    ULong src_size = src ? src->req_szB : l->src.size;
@@ -145,12 +198,9 @@ static CopyGroup figures_of(const Link* l)
    f.bytes    = l->bytes;
    f.src_bytes = src_size;
    f.dst_bytes = dst_size;
-   Bool  broken = l->broken_event != 0;
-   ULong end    = broken ? l->broken_time : ma_instrs;
+   ULong end    = l->broken ? l->broken_time : ma_instrs;
    f.overlap  = end > l->last_copy_time ? src_size * (end - l->last_copy_time) : 0;
-   Bool at_peak = l->created_event <= ma_heap.peak_event
-                  && (!broken || l->broken_event > ma_heap.peak_event);
-   f.peak_src_bytes = at_peak ? src_size : 0;
+   f.peak_src_bytes = at_peak(l) ? src_size : 0;
    return f;
 }
 
@@ -220,10 +270,10 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
    VG_(memset)(l, 0, sizeof *l);
    l->src.block = src;
    l->dst.block = dst;
-   l->src_site = src->site;
-   l->dst_site = dst->site;
-   l->copy_ec  = VG_(record_ExeContext)(VG_(get_running_tid)(), 0);
-   l->created_event = ma_heap.events;
+   l->src_site = number_of(src->site);
+   l->dst_site = number_of(dst->site);
+   l->copy_ec  = number_of(VG_(record_ExeContext)(VG_(get_running_tid)(), 0));
+   l->event    = ma_heap.events;   /* created */
    l->next_out = src->lineage.links_out;  src->lineage.links_out = l;
    l->next_in  = dst->lineage.links_in;   dst->lineage.links_in  = l;
    dst->lineage.n_links_in++;
@@ -233,9 +283,11 @@ void ma_lineage_note_copy(Block* src, Block* dst, SizeT bytes)
 
 static void break_link(Link* l)
 {
-   if (l->broken_event) return;
-   l->broken_event = ma_heap.events;
-   l->broken_time  = ma_instrs;
+   if (l->broken) return;
+   l->created_by_peak = l->event <= ma_heap.peak_event;
+   l->event       = ma_heap.events;   /* broken */
+   l->broken_time = ma_instrs;
+   l->broken      = 1;
 }
 
 /* Both ends have gone: the pair's figures go to its group (see the top
@@ -247,7 +299,7 @@ static void finish_link(Link* l)
       pending_peak = ma_heap.peak_event;
    }
    CopyGroup f = figures_of(l);
-   add_to_group(l->broken_event <= ma_heap.peak_event ? settled : pending, &f);
+   add_to_group(l->event <= ma_heap.peak_event ? settled : pending, &f);   /* broken */
    VG_(freeEltPA)(link_pool, l);
 }
 
@@ -368,6 +420,8 @@ void ma_lineage_free_groups(CopyGroup** groups, UWord n_groups)
 void ma_lineage_init(void)
 {
    link_pool = VG_(newPA)(sizeof(Link), 1000, VG_(malloc), "ma.link_pool", VG_(free));
+   numbers   = VG_(HT_construct)("ma.link_numbers");
+   by_number = VG_(newXA)(VG_(malloc), "ma.link_numbers", VG_(free), sizeof(void*));
    settled   = VG_(HT_construct)("ma.copy_groups");
    pending   = VG_(HT_construct)("ma.copy_groups_pending");
 }

@@ -106,18 +106,69 @@ static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
    return VG_(realloc)(cc, array, *capacity * elt_size);
 }
 
+/* The three big arrays of a snapshot (blocks, edges, words) are mapped
+   on their own, in whole pages, rather than VG_(malloc)ed: a retake
+   that replaces the peak snapshot unmaps the replaced snapshot's pages
+   as its walk passes them (give_back_passed), so that the two
+   snapshots are not both whole at once when the tool's memory peaks.
+   VG_(malloc) would keep a big block whole until it is freed. */
+static SizeT mapped_bytes(ULong capacity, SizeT elt_size)
+{
+   return VG_PGROUNDUP(capacity * elt_size);
+}
+
+static void* map_array(ULong capacity, SizeT elt_size, const HChar* cc)
+{
+   SizeT bytes = mapped_bytes(capacity ? capacity : 1, elt_size);
+   void* array = VG_(am_shadow_alloc)(bytes);
+   if (!array) VG_(out_of_memory_NORETURN)(cc, bytes);
+   return array;
+}
+
+/* Unmaps the pages [from, to) bytes into 'array' (both page multiples). */
+static void unmap_pages(void* array, SizeT from, SizeT to)
+{
+   if (to > from) VG_(am_munmap_valgrind)((Addr)array + from, to - from);
+}
+
+/* The array's pages still mapped: those from 'released' bytes on. */
+static void unmap_array(void* array, ULong capacity, SizeT elt_size, SizeT released)
+{
+   if (array) unmap_pages(array, released, mapped_bytes(capacity ? capacity : 1, elt_size));
+}
+
+/* grow() for a mapped array. */
+static void* grow_mapped(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
+{
+   ULong old = *capacity;
+   *capacity = old ? old * 2 : 1024;
+   void* bigger = map_array(*capacity, elt_size, cc);
+   if (array) {
+      VG_(memcpy)(bigger, array, old * elt_size);
+      unmap_array(array, old, elt_size, 0);
+   }
+   return bigger;
+}
+
 typedef struct {
    Snapshot*       s;
    const Snapshot* previous;    /* to reuse unchanged blocks from, or NULL */
+   /* 'previous' when it is discarded after this snapshot (a retaken peak
+      snapshot replacing the last one): its arrays' pages are unmapped
+      as the retake passes them.  NULL otherwise. */
+   Snapshot*       give_back;
    ULong           edge_capacity, root_capacity, word_capacity;
    Addr            lowest, highest;   /* every block lies in [lowest, highest) */
    Bool            keep_roots;   /* keep root words for the next snapshot */
 } Scan;
 
-/* The arrays of the last snapshot discarded, kept for the next one: a
-   retaken peak snapshot replaces one of about its size, and fresh
-   arrays of that size each time cost more in page faults and unmaps
-   (the allocator maps big arrays apart) than filling them does. */
+/* The arrays of the last snapshot discarded whole, kept for the next
+   one: a peak snapshot taken in full replaces one of about its size,
+   and fresh arrays of that size each time cost page faults and unmaps.
+   A retake that gives the replaced snapshot's pages back as it goes
+   (give_back_passed) leaves no spare: it maps its arrays afresh, which
+   costs those page faults but keeps one snapshot's arrays, not two,
+   at the tool's peak. */
 static struct {
    SnapBlock* blocks;
    SnapEdge*  edges;
@@ -125,16 +176,17 @@ static struct {
    ULong      block_capacity, edge_capacity, word_capacity;
 } spare;
 
-/* Keep 'array' as the spare of its kind if it is the larger; free the
-   other. */
-static void keep_spare(void** spare_array, ULong* spare_capacity, void* array, ULong capacity)
+/* Keep 'array' as the spare of its kind if it is the larger and whole
+   (none of its pages given back, 'released' 0); unmap the other. */
+static void keep_spare(void** spare_array, ULong* spare_capacity, void* array, ULong capacity,
+                       SizeT elt_size, SizeT released)
 {
-   if (capacity > *spare_capacity) {
-      VG_(free)(*spare_array);
+   if (capacity > *spare_capacity && released == 0) {
+      unmap_array(*spare_array, *spare_capacity, elt_size, 0);
       *spare_array = array;
       *spare_capacity = capacity;
    } else {
-      VG_(free)(array);
+      unmap_array(array, capacity, elt_size, released);
    }
 }
 
@@ -157,13 +209,13 @@ static void* take_spare(void** spare_array, ULong* spare_capacity, ULong* capaci
 static void* reserve(void** spare_array, ULong* spare_capacity, ULong wanted,
                      SizeT elt_size, const HChar* cc, ULong* capacity)
 {
-   if (*spare_capacity >= wanted)
+   if (*spare_array && *spare_capacity >= wanted)
       return take_spare(spare_array, spare_capacity, capacity);
-   VG_(free)(*spare_array);
+   unmap_array(*spare_array, *spare_capacity, elt_size, 0);
    *spare_array = NULL;
    *spare_capacity = 0;
    *capacity = wanted + wanted / 4;
-   return VG_(malloc)(cc, *capacity * elt_size);
+   return map_array(*capacity, elt_size, cc);
 }
 
 static SnapBlock* new_block_array(Snapshot* s)
@@ -177,7 +229,7 @@ static SnapWord* new_word(Scan* sc)
 {
    Snapshot* s = sc->s;
    if (s->n_words == sc->word_capacity)
-      s->words = grow(s->words, &sc->word_capacity, sizeof(SnapWord), "ma.snap.words");
+      s->words = grow_mapped(s->words, &sc->word_capacity, sizeof(SnapWord), "ma.snap.words");
    return &s->words[s->n_words++];
 }
 
@@ -185,7 +237,7 @@ static SnapEdge* new_edge(Scan* sc)
 {
    Snapshot* s = sc->s;
    if (s->n_edges == sc->edge_capacity)
-      s->edges = grow(s->edges, &sc->edge_capacity, sizeof(SnapEdge), "ma.snap.edges");
+      s->edges = grow_mapped(s->edges, &sc->edge_capacity, sizeof(SnapEdge), "ma.snap.edges");
    return &s->edges[s->n_edges++];
 }
 
@@ -652,13 +704,47 @@ static Bool released(const SnapBlock* old, ULong* cursor)
 
 #define GONE 0xFFFFFFFFu
 
+/* Where a previous block's candidate words and edges end in the
+   previous snapshot's arrays (they start at its first_word and
+   first_edge, which the merged copy of the block keeps until it is
+   read): noted by the merge, so that reading needs no more of the
+   previous snapshot's blocks, whose pages the merge gives back. */
+typedef struct {
+   ULong words_end, edges_end;
+} OldEnds;
+
 /* The blocks: the previous ones not released, and the new ones, in
    address order.  renumber[i] is the new index of the previous
-   snapshot's block i, or GONE; fresh_lo/hi bound the new blocks. */
+   snapshot's block i, or GONE, and ends[i] where its words and edges
+   end (mapped for this retake, and given back as the read passes it:
+   ends_released bytes are); fresh_lo/hi bound the new blocks. */
 typedef struct {
-   UInt* renumber;
-   Addr  fresh_lo, fresh_hi;
+   UInt*    renumber;
+   OldEnds* ends;
+   ULong    n_ends;
+   SizeT    ends_released;
+   Addr     fresh_lo, fresh_hi;
 } Merge;
+
+/* Unmaps the pages of 'array' below byte 'passed' not yet unmapped
+   (*released bytes are), 256 KiB or more at a time: a walk passes
+   every page once, and each unmap is a system call. */
+#define GIVE_BACK_STEP (256 * 1024)
+
+static void give_back_prefix(void* array, SizeT passed, SizeT* released)
+{
+   SizeT upto = VG_PGROUNDDN(passed);
+   if (upto < *released + GIVE_BACK_STEP) return;
+   unmap_pages(array, *released, upto);
+   *released = upto;
+}
+
+static void note_ends(const Snapshot* prev, UInt i, OldEnds* ends)
+{
+   Bool last = i + 1 == prev->n_blocks;
+   ends->words_end = last ? prev->n_words : prev->blocks[i + 1].first_word;
+   ends->edges_end = last ? prev->n_edges : prev->blocks[i + 1].first_edge;
+}
 
 static void merge_blocks(Scan* sc, Merge* m)
 {
@@ -673,6 +759,9 @@ static void merge_blocks(Scan* sc, Merge* m)
    renumber_scratch = scratch(renumber_scratch, &renumber_capacity, prev->n_blocks + 1,
                               sizeof(UInt), "ma.snap.renumber");
    m->renumber = renumber_scratch;
+   m->n_ends = prev->n_blocks;
+   m->ends = map_array(m->n_ends, sizeof(OldEnds), "ma.snap.ends");
+   m->ends_released = 0;
    s->n_blocks = (UInt)ma_heap.curr_blocks;
    s->blocks = new_block_array(s);
    UInt n = 0, f = 0;
@@ -680,6 +769,9 @@ static void merge_blocks(Scan* sc, Merge* m)
    for (UInt i = 0; i < prev->n_blocks; i++) {
       const SnapBlock* old = &prev->blocks[i];
       m->renumber[i] = GONE;
+      if (sc->give_back && (i & 1023) == 0)
+         give_back_prefix(sc->give_back->blocks, i * sizeof(SnapBlock),
+                          &sc->give_back->blocks_released);
       if (released(old, &cursor)) continue;
       while (f < n_fresh && fresh[f].addr < old->addr) {
          tl_assert(n < s->n_blocks);
@@ -687,6 +779,7 @@ static void merge_blocks(Scan* sc, Merge* m)
       }
       tl_assert(n < s->n_blocks);
       m->renumber[i] = n;
+      note_ends(prev, i, &m->ends[i]);
       s->blocks[n++] = *old;
    }
    while (f < n_fresh) {
@@ -703,11 +796,6 @@ static void merge_blocks(Scan* sc, Merge* m)
    sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
 }
 
-/* The previous snapshot's block that block i is (same address and
-   allocation), or NULL; *clean says whether it is unchanged: on no page
-   written since, and readable as it was.  A changed block gets its
-   figures from its node now.  'cursor' walks the previous blocks as i
-   increases. */
 /* The last page looked up, and whether it was written: small blocks
    share pages, and blocks come in address order. */
 typedef struct {
@@ -726,23 +814,49 @@ static Bool dirty_block(const SnapBlock* b, PageVerdict* last)
    return last->dirty;
 }
 
-static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCache* readable,
-                                    PageVerdict* last_page, Bool* clean)
+/* What a block kept from the previous snapshot had there: its hash,
+   and its candidate words and edges in the previous snapshot's arrays. */
+typedef struct {
+   ULong hash;
+   ULong first_word, words_end;
+   ULong first_edge, edges_end;
+} OldBlock;
+
+/* Whether block i was in the previous snapshot (the merge copied it
+   there), and if so what it had there (*old); *clean says whether it is
+   unchanged: on no page written since, and readable as it was.  A
+   changed block gets its figures from its node now.  'cursor' walks the
+   previous blocks' new numbers as i increases. */
+static Bool same_before(Scan* sc, const Merge* m, UInt i, UInt* cursor,
+                        ReadableCache* readable, PageVerdict* last_page, OldBlock* old,
+                        Bool* clean)
 {
    const Snapshot* prev = sc->previous;
    SnapBlock* b = &sc->s->blocks[i];
    *clean = False;
-   while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
-   if (*cursor == prev->n_blocks) return NULL;
-   const SnapBlock* old = &prev->blocks[*cursor];
-   if (old->addr != b->addr || old->alloc_event != b->alloc_event) return NULL;   /* new */
+   while (*cursor < prev->n_blocks
+          && (m->renumber[*cursor] == GONE || m->renumber[*cursor] < i)) (*cursor)++;
+   if (*cursor == prev->n_blocks || m->renumber[*cursor] != i) return False;   /* new */
+   *old = (OldBlock){ b->hash, b->first_word, m->ends[*cursor].words_end,
+                      b->first_edge, m->ends[*cursor].edges_end };
    *clean = !dirty_block(b, last_page) && is_readable(readable, b->addr, b->size) == b->readable;
    if (!*clean) {
       const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
       tl_assert(bk && bk->alloc_event == b->alloc_event);
       fill_from_node(b, bk, readable);
    }
-   return old;
+   return True;
+}
+
+/* Block i, unchanged since the previous snapshot: its hash and
+   candidate words from there. */
+static void reuse_old(Scan* sc, UInt i, const OldBlock* old)
+{
+   const Snapshot* prev = sc->previous;
+   SnapBlock* b = &sc->s->blocks[i];
+   b->hash = old->hash;
+   for (ULong k = old->first_word; k < old->words_end; k++) *new_word(sc) = prev->words[k];
+   sc->s->reused += b->size;
 }
 
 /* Block i's pointers, its candidate words being in place, knowing the
@@ -756,14 +870,12 @@ static const SnapBlock* same_before(Scan* sc, UInt i, UInt* cursor, ReadableCach
    first two cases.  Written blocks (an interpreter's collector writes
    a header word of every object it visits) mostly keep their other
    words too. */
-static void resolve_from(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
+static void resolve_from(Scan* sc, UInt i, const OldBlock* old, const Merge* m)
 {
    const Snapshot* prev = sc->previous;
    Snapshot* s = sc->s;
-   UInt old_i = (UInt)(old - prev->blocks);
-   ULong ow = old->first_word, ow_end = words_end(prev, old_i);
-   ULong e = old->first_edge;
-   ULong e_end = old_i + 1 < prev->n_blocks ? prev->blocks[old_i + 1].first_edge : prev->n_edges;
+   ULong ow = old->first_word, ow_end = old->words_end;
+   ULong e = old->first_edge, e_end = old->edges_end;
    s->blocks[i].first_edge = s->n_edges;
    for (ULong k = s->blocks[i].first_word; k < s->n_words; k++) {
       const SnapWord* w = &s->words[k];
@@ -789,7 +901,21 @@ static void resolve_from(Scan* sc, UInt i, const SnapBlock* old, const Merge* m)
    }
 }
 
-static void read_blocks_after(Scan* sc, const Merge* m)
+/* The merge's ends of the previous blocks before 'cursor' are behind the
+   retake's walk, and so are the previous snapshot's words and edges
+   before 'old' (a block kept from it: later ones lie after it): the
+   ends unmapped always, the words and edges when that snapshot is to be
+   discarded (Scan.give_back). */
+static void give_back_passed(Scan* sc, Merge* m, UInt cursor, const OldBlock* old)
+{
+   give_back_prefix(m->ends, cursor * sizeof(OldEnds), &m->ends_released);
+   Snapshot* prev = sc->give_back;
+   if (!prev) return;
+   give_back_prefix(prev->words, old->first_word * sizeof(SnapWord), &prev->words_released);
+   give_back_prefix(prev->edges, old->first_edge * sizeof(SnapEdge), &prev->edges_released);
+}
+
+static void read_blocks_after(Scan* sc, Merge* m)
 {
    UInt cursor = 0;
    ReadableCache readable = { 1, 0 };
@@ -797,18 +923,21 @@ static void read_blocks_after(Scan* sc, const Merge* m)
    Snapshot* s = sc->s;
    for (UInt i = 0; i < s->n_blocks; i++) {
       Bool clean;
-      const SnapBlock* old = same_before(sc, i, &cursor, &readable, &last_page, &clean);
+      OldBlock old;
+      Bool kept = same_before(sc, m, i, &cursor, &readable, &last_page, &old, &clean);
       s->blocks[i].first_word = s->n_words;
-      if (old && clean) reuse_block(sc, i, old);
-      else              read_block(sc, i);
-      if (old) resolve_from(sc, i, old, m);
-      else     resolve_words(sc, i);
+      if (kept && clean) reuse_old(sc, i, &old);
+      else               read_block(sc, i);
+      if (kept) resolve_from(sc, i, &old, m);
+      else      resolve_words(sc, i);
       if (s->blocks[i].in_place) s->in_place_blocks++;
       if (!s->blocks[i].readable) {
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
       }
+      if (kept && (i & 1023) == 0) give_back_passed(sc, m, cursor, &old);
    }
+   unmap_array(m->ends, m->n_ends, sizeof(OldEnds), m->ends_released);
 }
 
 /* Whether this snapshot can be taken from the previous one. */
@@ -1475,9 +1604,10 @@ static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 }
 
 /* Blocks and roots of s, retaken from 'previous' when it can be. */
-static void scan_into(Snapshot* s, const Snapshot* previous, Bool keep_roots)
+static void scan_into(Snapshot* s, const Snapshot* previous, Snapshot* give_back,
+                      Bool keep_roots)
 {
-   Scan sc = { s, previous, 0, 0, 0, 0, 0, keep_roots };
+   Scan sc = { s, previous, give_back, 0, 0, 0, 0, 0, keep_roots };
    /* Sized for the previous snapshot's counts (a retake's are about
       those), so the scan seldom grows them by reallocation. */
    s->edges = reserve((void**)&spare.edges, &spare.edge_capacity,
@@ -1539,7 +1669,7 @@ static Bool same_roots(const Snapshot* a, const Snapshot* b)
 static void check_against_full_scan(const Snapshot* s)
 {
    Snapshot* full = new_snapshot(s->name, s->kinds);
-   scan_into(full, NULL, False);
+   scan_into(full, NULL, NULL, False);
    Bool blocks_ok = same_blocks(s, full), roots_ok = same_roots(s, full);
    checks_done++;
    if (!blocks_ok || !roots_ok) {
@@ -1561,10 +1691,19 @@ void ma_snapshot_check_summary(void)
                 "%llu differed\n", checks_done, checks_failed);
 }
 
-static Snapshot* take(const HChar* name, UInt kinds)
+/* The current peak snapshot, and whether it is a requested one (below). */
+static Snapshot* peak_snapshot;
+static Bool      peak_is_requested;
+
+/* 'replaces_peak': s is to replace the peak snapshot, which is then
+   discarded if it is its own (make_peak): a retake from it may give
+   its pages back as it goes. */
+static Snapshot* take(const HChar* name, UInt kinds, Bool replaces_peak)
 {
    Snapshot* s = new_snapshot(name, kinds);
-   scan_into(s, last_taken, True);
+   Snapshot* give_back = replaces_peak && !peak_is_requested && peak_snapshot
+                         && last_taken == peak_snapshot ? peak_snapshot : NULL;
+   scan_into(s, last_taken, give_back, True);
    if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
@@ -1582,9 +1721,12 @@ static void discard(Snapshot* s)
       last_taken = NULL;
       ma_snapshot_logging = False;   /* nothing left to retake from */
    }
-   keep_spare((void**)&spare.blocks, &spare.block_capacity, s->blocks, s->block_capacity);
-   keep_spare((void**)&spare.edges, &spare.edge_capacity, s->edges, s->edge_capacity);
-   keep_spare((void**)&spare.words, &spare.word_capacity, s->words, s->word_capacity);
+   keep_spare((void**)&spare.blocks, &spare.block_capacity, s->blocks, s->block_capacity,
+              sizeof(SnapBlock), s->blocks_released);
+   keep_spare((void**)&spare.edges, &spare.edge_capacity, s->edges, s->edge_capacity,
+              sizeof(SnapEdge), s->edges_released);
+   keep_spare((void**)&spare.words, &spare.word_capacity, s->words, s->word_capacity,
+              sizeof(SnapWord), s->words_released);
    VG_(free)(s->roots);
    VG_(free)(s->layouts);
    VG_(free)(s);
@@ -1599,8 +1741,6 @@ static void discard(Snapshot* s)
    so far) or a snapshot of its own. */
 static Snapshot* requested_first;
 static Snapshot* requested_last;
-static Snapshot* peak_snapshot;
-static Bool      peak_is_requested;
 
 /* Bytes read by the automatic peak snapshots so far. */
 static ULong peak_snapshots_cost;
@@ -1657,14 +1797,14 @@ void ma_snapshot_at_release(void)
 {
    if (!peak_due()) return;
    find_release_chain(VG_(get_running_tid)());
-   make_peak(take("peak", SNAP_PEAK), False);
+   make_peak(take("peak", SNAP_PEAK, True), False);
    forget_release_chain();
 }
 
 void ma_snapshot_requested(ThreadId tid, Addr name)
 {
    if (!ma_snapshots_on) return;
-   Snapshot* s = take(ma_intern_client_string(name), SNAP_REQUEST);
+   Snapshot* s = take(ma_intern_client_string(name), SNAP_REQUEST, False);
    if (requested_last) requested_last->next = s; else requested_first = s;
    requested_last = s;
    if (peak_due()) make_peak(s, True);
@@ -1688,7 +1828,7 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    *list = NULL;
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
-   exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0));
+   exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0), False);
    find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;

@@ -176,6 +176,10 @@ typedef struct _Snapshot {
    SnapRoot*  roots;
    ULong      n_roots;
    ULong      block_capacity, edge_capacity, word_capacity;   /* of the arrays */
+   /* Bytes at the start of blocks, edges and words already unmapped: a
+      retake replacing this snapshot gives its pages back as it passes
+      them (ma_snapshot.c); it is discarded right after. */
+   SizeT      blocks_released, edges_released, words_released;
    Bool       retaken;     /* taken from the previous snapshot (ma_snapshot.c) */
    Bool       mergeable;   /* the next may be taken from it: no custom blocks */
    SnapLayout* layouts;  /* by block, then offset; exit snapshot only */
