@@ -14,7 +14,7 @@ valgrindtooldir = $(valgrind_tooldir)
 memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_main.c memattr/ma_heap.c memattr/ma_heap.h \
 	memattr/ma_blocks.c memattr/ma_blocks.h memattr/ma_events.h \
-	memattr/ma_instrument.c memattr/ma_instrument.h memattr/ma_clock.h \
+	memattr/ma_instrument.c memattr/ma_instrument.h memattr/ma_clock.h memattr/ma_ir_writes.h \
 	memattr/ma_pages.c memattr/ma_pages.h \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \

@@ -22,6 +22,7 @@
 #include "pub_tool_tooliface.h"
 
 #include "ma_exit_stack.h"
+#include "ma_ir_writes.h"
 
 /* The core's discard (pub_core_transtab.h; a global of libcoregrind,
    as VG_(demangle) is for ma_snapshot.c).  The tool-facing
@@ -145,55 +146,20 @@ static void add_call(IRSB* sb, const HChar* name, void* fn, IRExpr** args, IRExp
    addStmtToIRSB(sb, IRStmt_Dirty(di));
 }
 
-static void add_stored(IRSB* sb, IRExpr* addr, Int size, IRExpr* guard)
-{
-   add_call(sb, "stored", stored, mkIRExprVec_2(addr, mkIRExpr_HWord((HWord)size)), guard);
-}
-
-static Int size_of(IRSB* sb, IRExpr* data)
-{
-   return sizeofIRType(typeOfIRExpr(sb->tyenv, data));
-}
-
 /* The hooks of one statement once exit has been entered: what it
    writes, and what it says of the stack. */
 static void add_exit_path_hooks(IRSB* sb, const IRStmt* st, const VexGuestLayout* layout)
 {
-   switch (st->tag) {
-      case Ist_Put:
-         if (st->Ist.Put.offset == layout->offset_SP)
-            add_call(sb, "stack_moved", stack_moved, mkIRExprVec_1(st->Ist.Put.data), NULL);
-         break;
-      case Ist_AbiHint:
-         add_call(sb, "red_zone_dead", red_zone_dead,
-                  mkIRExprVec_2(st->Ist.AbiHint.base,
-                                mkIRExpr_HWord((HWord)st->Ist.AbiHint.len)), NULL);
-         break;
-      case Ist_Store:
-         add_stored(sb, st->Ist.Store.addr, size_of(sb, st->Ist.Store.data), NULL);
-         break;
-      case Ist_StoreG:
-         add_stored(sb, st->Ist.StoreG.details->addr, size_of(sb, st->Ist.StoreG.details->data),
-                    st->Ist.StoreG.details->guard);
-         break;
-      case Ist_CAS: {
-         const IRCAS* cas = st->Ist.CAS.details;
-         add_stored(sb, cas->addr, size_of(sb, cas->dataLo) * (cas->dataHi ? 2 : 1), NULL);
-         break;
-      }
-      case Ist_LLSC:
-         if (st->Ist.LLSC.storedata)
-            add_stored(sb, st->Ist.LLSC.addr, size_of(sb, st->Ist.LLSC.storedata), NULL);
-         break;
-      case Ist_Dirty: {
-         const IRDirty* d = st->Ist.Dirty.details;
-         if ((d->mFx == Ifx_Write || d->mFx == Ifx_Modify) && d->mSize > 0)
-            add_stored(sb, d->mAddr, d->mSize, d->guard);
-         break;
-      }
-      default:
-         break;
-   }
+   IRWrite w;
+   if (st->tag == Ist_Put && st->Ist.Put.offset == layout->offset_SP)
+      add_call(sb, "stack_moved", stack_moved, mkIRExprVec_1(st->Ist.Put.data), NULL);
+   else if (st->tag == Ist_AbiHint)
+      add_call(sb, "red_zone_dead", red_zone_dead,
+               mkIRExprVec_2(st->Ist.AbiHint.base, mkIRExpr_HWord((HWord)st->Ist.AbiHint.len)),
+               NULL);
+   else if (ma_ir_statement_writes(sb->tyenv, st, &w))
+      add_call(sb, "stored", stored, mkIRExprVec_2(w.addr, mkIRExpr_HWord((HWord)w.size)),
+               w.guard);
 }
 
 /* The superblock being instrumented holds exit's entry (the translator

@@ -16,6 +16,7 @@
 #include "pub_tool_tooliface.h"
 #include "pub_tool_vki.h"
 
+#include "ma_ir_writes.h"
 #include "ma_pages.h"
 
 Bool  ma_track_pages      = True;
@@ -438,11 +439,6 @@ static void add_page_mark(IRSB* sb, IRExpr* addr, Int size, IRExpr* guard)
    addStmtToIRSB(sb, IRStmt_Dirty(di));
 }
 
-static Int stored_size(IRTypeEnv* tyenv, IRExpr* data)
-{
-   return sizeofIRType(typeOfIRExpr(tyenv, data));
-}
-
 /* Plain stores are marked in groups: stores whose addresses are one
    base (a temporary, or the constant 0 for absolute addresses) plus
    constant offsets -- pushes, a frame's locals, a struct's fields --
@@ -529,7 +525,7 @@ PagePlan* ma_pages_plan(IRSB* sb_in, Int first)
       if (st->tag == Ist_Exit) segment++;
       if (st->tag != Ist_Store) continue;
       BaseOffset at = base_of(temps, st->Ist.Store.addr);
-      Long end = at.offset + stored_size(sb_in->tyenv, st->Ist.Store.data);
+      Long end = at.offset + ma_ir_size_of(sb_in->tyenv, st->Ist.Store.data);
       Int g = group_for(plan, segment, at.base);
       if (g == NO_GROUP) {
          g = plan->n_groups++;
@@ -577,40 +573,17 @@ void ma_pages_mark_before(PagePlan* plan, IRSB* sb, IRSB* sb_in, Int i)
    }
    IRStmt* st = sb_in->stmts[i];
    if (!st) return;
-   switch (st->tag) {
-      case Ist_Exit:
-         mark_groups(plan, sb);
-         break;
-      case Ist_Store:
-         if (plan->group_of[i] != NO_GROUP && plan->groups[plan->group_of[i]].one_by_one)
-            add_page_mark(sb, st->Ist.Store.addr,
-                          stored_size(plan->tyenv, st->Ist.Store.data), NULL);
-         break;
-      case Ist_StoreG:
-         add_page_mark(sb, st->Ist.StoreG.details->addr,
-                       stored_size(plan->tyenv, st->Ist.StoreG.details->data),
-                       st->Ist.StoreG.details->guard);
-         break;
-      case Ist_CAS: {   /* a CAS that fails writes nothing, but the page is writable and in use */
-         IRCAS* cas = st->Ist.CAS.details;
-         add_page_mark(sb, cas->addr,
-                       stored_size(plan->tyenv, cas->dataLo) * (cas->dataHi ? 2 : 1), NULL);
-         break;
-      }
-      case Ist_LLSC:
-         if (st->Ist.LLSC.storedata)
-            add_page_mark(sb, st->Ist.LLSC.addr,
-                          stored_size(plan->tyenv, st->Ist.LLSC.storedata), NULL);
-         break;
-      case Ist_Dirty: {
-         IRDirty* d = st->Ist.Dirty.details;
-         if ((d->mFx == Ifx_Write || d->mFx == Ifx_Modify) && d->mSize > 0)
-            add_page_mark(sb, d->mAddr, d->mSize, NULL);
-         break;
-      }
-      default:
-         break;
+   if (st->tag == Ist_Exit) {
+      mark_groups(plan, sb);
+      return;
    }
+   IRWrite w;
+   if (!ma_ir_statement_writes(plan->tyenv, st, &w)) return;
+   /* A plain store in a group is marked with its group (mark_groups). */
+   if (st->tag == Ist_Store
+       && (plan->group_of[i] == NO_GROUP || !plan->groups[plan->group_of[i]].one_by_one))
+      return;
+   add_page_mark(sb, w.addr, w.size, w.guard);
 }
 
 void ma_pages_plan_done(PagePlan* plan)

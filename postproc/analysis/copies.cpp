@@ -252,12 +252,14 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
                             const std::vector<std::size_t>& row_of_site, const SiteFolder& folder,
                             unsigned clone_threshold) {
     std::vector<FoldedStack> stacks;
+    std::vector<CopyClass> kinds;
     std::set<CopySitePair> movable_pairs;
     stacks.reserve(trace.copies.size());  // FoldedCopy keeps references into it
+    kinds.reserve(trace.copies.size());
     for (const CopyGroup& copy : trace.copies) {
         stacks.push_back(folder.fold_copy(trace.stacks[copy.stack]));
-        if (classify_copy(copy, clone_threshold) == CopyClass::movable_clone)
-            movable_pairs.emplace(copy.from, copy.to);
+        kinds.push_back(classify_copy(copy, clone_threshold));
+        if (kinds.back() == CopyClass::movable_clone) movable_pairs.emplace(copy.from, copy.to);
     }
     const DeepCopies deep = deep_copies_of(trace, movable_pairs);
 
@@ -268,7 +270,7 @@ CopyAnalysis analyse_copies(const Trace& trace, const std::vector<SiteRow>& site
     for (std::size_t i = 0; i < trace.copies.size(); ++i) {
         const CopyGroup& copy = trace.copies[i];
         const FoldedCopy& group = folded.emplace_back(FoldedCopy{
-            copy, classify_copy(copy, clone_threshold), trace.stacks[copy.stack], stacks[i],
+            copy, kinds[i], trace.stacks[copy.stack], stacks[i],
             trace.frames[stacks[i].site_frame], row_of_site[copy.from], row_of_site[copy.to],
             row_of_site[deep.finding_source(copy)]});
         add_copy_stack(folder, copy, group.folded, gathering.stack_index, copies.by_stack);
