@@ -457,11 +457,15 @@
    could be read; absent in older traces: not known) */
 #define MA_KEY_MEMORY_MAP_READ_SEEN "read-seen"
 #define MA_KEY_MEMORY_MAP_REGIONS "regions"
+/* how many heap-unwritten records follow the regions (absent in older
+   traces: heap-unwritten is not known by site) */
+#define MA_KEY_MEMORY_MAP_UNWRITTEN_SITES "unwritten-sites"
 #define MA_TRACE_KEYS_MEMORY_MAP(K) \
    K(MEMORY_MAP, NAME) K(MEMORY_MAP, T) K(MEMORY_MAP, FOOTPRINT) \
    K(MEMORY_MAP, HEAP_BYTES) K(MEMORY_MAP, HEAP_BLOCKS) K(MEMORY_MAP, HEAP_USABLE) \
    K(MEMORY_MAP, HEAP_UNWRITTEN) K(MEMORY_MAP, CUSTOM_BYTES) K(MEMORY_MAP, CUSTOM_BLOCKS) K(MEMORY_MAP, CUSTOM_IN_HEAP) \
-   K(MEMORY_MAP, WRITTEN_OUTSIDE) K(MEMORY_MAP, READ_SEEN) K(MEMORY_MAP, REGIONS)
+   K(MEMORY_MAP, WRITTEN_OUTSIDE) K(MEMORY_MAP, READ_SEEN) K(MEMORY_MAP, REGIONS) \
+   K(MEMORY_MAP, UNWRITTEN_SITES)
 
 /* region */
 #define MA_TAG_REGION "region"
@@ -517,6 +521,15 @@
 #define MA_TRACE_REGION_CHANGES_FIRST 4
 #define MA_TRACE_REGION_CHANGES_LAST 4
 
+/* heap-unwritten: of a memory map's heap-unwritten, the part in one malloc
+   site's large blocks (after the map's regions; version 5) */
+#define MA_TAG_HEAP_UNWRITTEN "heap-unwritten"
+#define MA_KEY_HEAP_UNWRITTEN_SITE "site"
+#define MA_KEY_HEAP_UNWRITTEN_BYTES "bytes"
+#define MA_KEY_HEAP_UNWRITTEN_BLOCKS "blocks"
+#define MA_TRACE_KEYS_HEAP_UNWRITTEN(K) \
+   K(HEAP_UNWRITTEN, SITE) K(HEAP_UNWRITTEN, BYTES) K(HEAP_UNWRITTEN, BLOCKS)
+
 /* end */
 #define MA_TAG_END "end"
 #define MA_KEY_END_RECORDS "records"
@@ -531,7 +544,7 @@
    X(TIMELINE, 1, 0) X(PHASE, 3, 0) X(PHASE_SITE, 3, 0) X(MARK, 3, 0) X(PHASES, 3, 0) \
    X(SNAPSHOT, 3, 0) X(BLOCK, 3, 4) X(BLOCKS, 5, 0) X(ROOT, 3, 0) X(SNAPSHOT_COST, 3, 0) \
    X(MAP_EVENTS, 4, 0) X(MEMORY_MAP, 4, 0) X(REGION, 4, 0) X(REGION_USE, 4, 0) \
-   X(REGION_CHANGE, 5, 0) X(END, 1, 0)
+   X(REGION_CHANGE, 5, 0) X(HEAP_UNWRITTEN, 5, 0) X(END, 1, 0)
 
 /* ------------------------------------------------ enum words */
 /* a yes/no field (run: access, snapshots, pages) */

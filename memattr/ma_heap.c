@@ -155,7 +155,7 @@ static Block* record_allocation(ThreadId tid, void* p, SizeT req_szB, Block* pre
    ma_heap.curr_usable += usable_of(kind, req_szB);
    if (kind == BLOCK_MALLOC)   /* before the footprint is looked at */
       ma_pages_large_allocated(bk->payload, req_szB, usable_of(kind, req_szB),
-                               predecessor != NULL);
+                               predecessor != NULL, site);
 
    ma_heap.total_bytes  += req_szB;
    ma_heap.total_blocks += 1;

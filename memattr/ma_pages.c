@@ -262,6 +262,7 @@ void ma_pages_unmapped_clear(void)
 typedef struct {
    Addr  start, end;
    ULong unwritten;
+   Site* site;        /* of the block, for the memory map */
 } LargeBlock;
 
 static LargeBlock* large;
@@ -294,7 +295,7 @@ static void large_page_written(UWord page)
    ma_footprint_grew();
 }
 
-void ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried)
+void ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried, Site* site)
 {
    if (!ma_track_pages || ma_malloc_wrapped || usable < MA_LARGE_BLOCK) return;
    Addr first = VG_PGROUNDDN(a), end = VG_PGROUNDUP(a + size);
@@ -316,7 +317,7 @@ void ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried)
    }
    Int at = large_at_or_below(a) + 1;
    VG_(memmove)(&large[at + 1], &large[at], (n_large - at) * sizeof(LargeBlock));
-   large[at] = (LargeBlock){a, a + size, unwritten};
+   large[at] = (LargeBlock){a, a + size, unwritten, site};
    n_large++;
    ma_heap_unwritten += unwritten;
 }
@@ -328,6 +329,13 @@ void ma_pages_large_released(Addr a)
    ma_heap_unwritten -= large[i].unwritten;
    VG_(memmove)(&large[i], &large[i + 1], (n_large - i - 1) * sizeof(LargeBlock));
    n_large--;
+}
+
+void ma_pages_for_each_unwritten(void (*each)(Site* site, ULong unwritten, void* ctx),
+                                 void* ctx)
+{
+   for (UInt i = 0; i < n_large; i++)
+      if (large[i].unwritten > 0) each(large[i].site, large[i].unwritten, ctx);
 }
 
 void ma_pages_heap_copied(Addr a, SizeT len)

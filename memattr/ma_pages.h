@@ -94,8 +94,15 @@ void  ma_pages_unmapped_clear(void);
    but for its first page (glibc's chunk header); a realloc's successor
    ('carried') keeps the pages written so far in its range, the ones
    the realloc's copy wrote included (ma_pages_heap_copied). */
-void  ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried);
+void  ma_pages_large_allocated(Addr a, SizeT size, SizeT usable, Bool carried, Site* site);
 void  ma_pages_large_released(Addr a);
+/* Calls 'each' with the site and the unwritten usable bytes of every
+   live large block that has some (they sum to ma_heap_unwritten), in
+   address order: a memory map names their sites.  The site is kept
+   with the block because a map may be captured while a block is being
+   freed, out of the block table but not yet released here. */
+void  ma_pages_for_each_unwritten(void (*each)(Site* site, ULong unwritten, void* ctx),
+                                  void* ctx);
 /* Valgrind's allocator copied 'len' bytes to 'a' (a moving realloc):
    natively the program's realloc writes them. */
 void  ma_pages_heap_copied(Addr a, SizeT len);

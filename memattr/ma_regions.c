@@ -727,6 +727,22 @@ static void copy_region(MemoryMap* m, const Region* r, MapRegion* out, Int pagem
    }
 }
 
+/* One large block's unwritten bytes, added to its site's (ma_pages's
+   callback): few blocks, few sites, so a linear search. */
+static void add_unwritten(Site* site, ULong unwritten, void* ctx)
+{
+   MemoryMap* m = ctx;
+   for (UInt i = 0; i < m->n_unwritten; i++)
+      if (m->unwritten[i].site == site) {
+         m->unwritten[i].bytes += unwritten;
+         m->unwritten[i].blocks++;
+         return;
+      }
+   m->unwritten = VG_(realloc)("ma.map_unwritten", m->unwritten,
+                               (m->n_unwritten + 1) * sizeof(MapUse));
+   m->unwritten[m->n_unwritten++] = (MapUse){ site, unwritten, 1 };
+}
+
 MemoryMap* ma_regions_map_now(const HChar* name)
 {
    MemoryMap* m = VG_(malloc)("ma.map", sizeof(MemoryMap));
@@ -738,6 +754,7 @@ MemoryMap* ma_regions_map_now(const HChar* name)
    m->heap_blocks   = ma_heap.curr_blocks - ma_heap.curr_custom_blocks;
    m->heap_usable   = ma_heap.curr_usable;
    m->heap_unwritten = ma_malloc_wrapped ? 0 : ma_heap_unwritten;
+   if (m->heap_unwritten > 0) ma_pages_for_each_unwritten(add_unwritten, m);
    m->custom_bytes  = ma_heap.curr_custom_bytes;
    m->custom_blocks = ma_heap.curr_custom_blocks;
    m->custom_in_heap = custom_in_heap;
@@ -768,6 +785,7 @@ void ma_regions_free_map(MemoryMap* m)
    if (!m) return;
    VG_(free)(m->regions);
    VG_(free)(m->uses);
+   VG_(free)(m->unwritten);
    VG_(free)(m);
 }
 

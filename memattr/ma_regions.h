@@ -147,6 +147,10 @@ typedef struct {
    UInt   n_regions, n_uses;
    MapRegion* regions;
    MapUse*    uses;
+   /* heap_unwritten by the sites of the large blocks holding it: a
+      site's unwritten bytes and how many of its blocks have some */
+   UInt       n_unwritten;
+   MapUse*    unwritten;
 } MemoryMap;
 
 /* How the program used the mapping calls (the map-events record). */

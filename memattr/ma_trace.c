@@ -954,8 +954,16 @@ static void write_memory_map(Writer* w, const MemoryMap* m)
    field_u(w, MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE, m->written_outside);
    field_u(w, MA_KEY_MEMORY_MAP_READ_SEEN, m->read_seen ? 1 : 0);
    field_u(w, MA_KEY_MEMORY_MAP_REGIONS, m->n_regions);
+   field_u(w, MA_KEY_MEMORY_MAP_UNWRITTEN_SITES, m->n_unwritten);
    end_record(w);
    for (UInt i = 0; i < m->n_regions; i++) write_region(w, m, i);
+   for (UInt i = 0; i < m->n_unwritten; i++) {
+      begin_record(w, MA_TAG_HEAP_UNWRITTEN);
+      field_u(w, MA_KEY_HEAP_UNWRITTEN_SITE, site_id(m->unwritten[i].site));
+      field_u(w, MA_KEY_HEAP_UNWRITTEN_BYTES, m->unwritten[i].bytes);
+      field_u(w, MA_KEY_HEAP_UNWRITTEN_BLOCKS, m->unwritten[i].blocks);
+      end_record(w);
+   }
 }
 
 /* The map-events, the map at the footprint's peak, and the map now. */

@@ -582,6 +582,25 @@ RegionHistory region_history(const Trace& trace, const SiteFolder& folder, const
     return history;
 }
 
+// ---------------------------------------------------------------- unwritten heap
+
+// The map's unwritten heap bytes by ReportModel::sites row (sites that fold alike add up),
+// most bytes first.
+void attribute_unwritten(MemoryMapReport& report, const std::vector<std::size_t>& row_of_site) {
+    if (!report.map.unwritten_by_site) return;
+    std::map<std::size_t, SiteUnwritten> by_row;
+    for (const SiteUnwritten& site : *report.map.unwritten_by_site) {
+        SiteUnwritten& row = by_row.try_emplace(row_of_site[site.site]).first->second;
+        row.site = row_of_site[site.site];
+        row.bytes = saturating_add(row.bytes, site.bytes);
+        row.blocks = saturating_add(row.blocks, site.blocks);
+    }
+    report.unwritten_sites.emplace();
+    for (const auto& [row, site] : by_row) report.unwritten_sites->push_back(site);
+    std::stable_sort(report.unwritten_sites->begin(), report.unwritten_sites->end(),
+                     [](const SiteUnwritten& a, const SiteUnwritten& b) { return a.bytes > b.bytes; });
+}
+
 // ---------------------------------------------------------------- arena links
 
 // Region uses name Trace::sites; the report names ReportModel::sites rows, as every section.
@@ -627,6 +646,13 @@ const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site) 
     return nullptr;
 }
 
+std::uint64_t unwritten_of_site(const MemoryMapReport& report, std::size_t site) {
+    if (!report.unwritten_sites) return 0;
+    for (const SiteUnwritten& unwritten : *report.unwritten_sites)
+        if (unwritten.site == site) return unwritten.bytes;
+    return 0;
+}
+
 std::string describe_region_growth(const Region& region) {
     if (region.growths == 0 || region.growth.empty()) return {};
     const std::string_view how = region.kind == RegionKind::brk ? "brk growth" : "mremap growth";
@@ -669,6 +695,7 @@ MemoryMapReport analyse_memory_map(const Trace& trace, const AnalysisOptions& op
         rank_never_written(report);
     }
     link_arenas(report, row_of_site);
+    attribute_unwritten(report, row_of_site);
     if (options.native_rss) {
         report.native_rss = options.native_rss;
         report.native_difference = signed_change(*options.native_rss, report.estimate);

@@ -200,6 +200,10 @@ struct MemoryMapReport {
     std::vector<NeverWrittenRow> never_written;  // by bytes, descending; none of 0 bytes; none
                                                  // with pages=no
     std::vector<ArenaLink> arena_links;  // by bytes descending, then site, then group
+    // The map's heap_unwritten (replace mode: large blocks' pages never written, not
+    // resident) by ReportModel::sites row, most bytes first; unset when the trace does not
+    // say (older traces).
+    std::optional<std::vector<SiteUnwritten>> unwritten_sites;
 
     std::optional<std::uint64_t> native_rss;  // --native-rss
     std::int64_t native_difference = 0;       // native_rss - estimate
@@ -212,6 +216,10 @@ std::uint64_t footprint_of(const MemoryMapReport& report, const MappingGroup& gr
 // The link of `site` (an index into ReportModel::sites) holding the most of its bytes, or
 // nullptr when the site has no blocks in any region of the memory map.
 const ArenaLink* arena_of_site(const MemoryMapReport& report, std::size_t site);
+
+// The unwritten heap bytes of `site` (an index into ReportModel::sites) in the memory map:
+// live bytes of its large blocks that are not resident; 0 when none or not known.
+std::uint64_t unwritten_of_site(const MemoryMapReport& report, std::size_t site);
 
 // The sizes of a region's growth, with their unit once when they share it: "4→8→16→32 MiB",
 // or "1.5 MiB→2 GiB"; "brk growth, 37 steps, to 6 MiB" when the list is cut short (or long).

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <algorithm>
 
@@ -135,10 +136,20 @@ CompiledRule compile_rule(FrameRole role, RoleRule::Field field, const std::stri
     return {role, field, compile_rule_pattern(pattern), anchored_at_start(pattern)};
 }
 
+// The default rules, compiled once per process: compiling them costs more than classifying
+// a small trace's frames, and the unit tests analyse thousands of small traces.
+const std::vector<CompiledRule>& compiled_default_rules() {
+    static const std::vector<CompiledRule> compiled = [] {
+        std::vector<CompiledRule> rules;
+        for (const RoleRule& rule : default_role_rules())
+            rules.push_back(compile_rule(rule.role, rule.field, rule.pattern));
+        return rules;
+    }();
+    return compiled;
+}
+
 std::vector<CompiledRule> compile_rules(const FoldingOptions& options) {
-    std::vector<CompiledRule> compiled;
-    for (const RoleRule& rule : default_role_rules())
-        compiled.push_back(compile_rule(rule.role, rule.field, rule.pattern));
+    std::vector<CompiledRule> compiled = compiled_default_rules();
     for (const std::string& pattern : options.extra_wrapper_patterns)
         compiled.push_back(compile_rule(FrameRole::allocator, RoleRule::Field::function, pattern));
     return compiled;
@@ -162,6 +173,15 @@ bool matches(const std::string& subject, const CompiledRule& rule) {
                                            : std::regex_constants::match_default);
 }
 
+// A frame in no object and without a symbol: a word of the stack past its outermost real
+// frame (the loader's start-up code leaves such words behind `_start`), or code generated at
+// run time. Never the best name of a site while a frame with an object is on the stack, so it
+// counts as a library's: a stack of loader and library frames alone is named after its
+// innermost library frame ("libstdc++.so.6+0x9e7b9"), not "???".
+bool outside_every_object(const Frame& frame) {
+    return frame.function == "???" && frame.object.empty();
+}
+
 FrameRole classify(const Frame& frame, const std::vector<CompiledRule>& rules) {
     FrameRole role = FrameRole::program;
     for (const CompiledRule& rule : rules) {
@@ -178,8 +198,18 @@ SiteFolder::SiteFolder(const Trace& trace, const FoldingOptions& options)
     : trace_(trace), frames_(std::make_shared<const std::vector<Frame>>(trace.frames)),
       max_frames_(options.max_frames) {
     const std::vector<CompiledRule> rules = compile_rules(options);
+    // Frames of one function differ only in their address and line: classify each distinct
+    // (object, file, function) once, since the rules read nothing else.
+    std::unordered_map<std::string, FrameRole> role_of_place;
     roles_.reserve(trace.frames.size());
-    for (const Frame& frame : trace.frames) roles_.push_back(classify(frame, rules));
+    for (const Frame& frame : trace.frames) {
+        const std::string place = fmt::format("{}\x1f{}\x1f{}\x1f{}", frame.object, frame.dir,
+                                              frame.file, frame.function);
+        const auto [known, added] = role_of_place.try_emplace(place, FrameRole::program);
+        if (added) known->second = outside_every_object(frame) ? FrameRole::library
+                                                               : classify(frame, rules);
+        roles_.push_back(known->second);
+    }
     if (options.find_wrappers) find_wrappers();
 }
 
@@ -234,7 +264,7 @@ void SiteFolder::find_wrappers() {
         const FoldedStack folded = fold(stack);
         const Frame& frame = trace_.frames[folded.site_frame];
         if (roles_[folded.site_frame] > FrameRole::generated ||
-            (frame.function == "???" && frame.object.empty()) ||
+            outside_every_object(frame) ||
             folded.library_position != folded.site_position || frame.inlined)
             continue;
         candidates.push_back({wrapper_identity(frame), &stack, folded.site_position});

@@ -21,12 +21,15 @@ namespace memattr {
 struct Culprit {
     enum class Kind { site, mapping, thread_stacks, startup, outside, code, read };
     Kind kind = Kind::site;
-    std::uint64_t bytes = 0;            // site: requested bytes live at the peak; otherwise
-                                        // the written bytes the estimate counts for it
+    std::uint64_t bytes = 0;            // site: requested bytes live at the peak, less its
+                                        // unwritten bytes; otherwise the written bytes the
+                                        // estimate counts for it
     std::optional<std::size_t> site;    // kind site: an index into ReportModel::sites
     std::optional<std::size_t> group;   // kind mapping: an index into memory_map.groups
     std::string name;                   // how a person reads it: "parse (parse.c:12) [site
                                         // 3]", "arena at arena.c:42", "thread stacks"
+    std::uint64_t unwritten = 0;        // site: its large blocks' bytes on pages never
+                                        // written in the memory map (not resident)
 };
 
 // The resident estimate's parts summed by what they are.
@@ -50,5 +53,16 @@ ResidentParts resident_parts(const MemoryMapReport& map);
 std::vector<Culprit> rank_culprits(const ReportModel& model);
 
 std::string_view culprit_kind_word(Culprit::Kind kind);
+
+// The site culprits summed by the object of their site frame (the executable or the library
+// whose code allocated), most bytes first: on a heap spread over thousands of sites (a
+// compiler's), which library's code holds it.
+struct ObjectHeap {
+    std::string object;       // the site frame's object; "" when it has none
+    std::uint64_t bytes = 0;  // the culprits' bytes (live at the peak, less never written)
+    std::size_t sites = 0;
+};
+std::vector<ObjectHeap> heap_by_object(const ReportModel& model,
+                                       const std::vector<Culprit>& culprits);
 
 }  // namespace memattr

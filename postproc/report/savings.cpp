@@ -26,12 +26,14 @@ constexpr EnumName<SavingKind> kSavingKindNames[] = {
     {SavingKind::leak, "leak"},
     {SavingKind::growth, "growth per iteration"},
     {SavingKind::unused_mapping, "written, unused"},
+    {SavingKind::never_written, "reserved, never written"},
 };
 constexpr EnumName<SavingKind> kSavingKindWords[] = {
     {SavingKind::movable_clone, "movable_clone"}, {SavingKind::duplicate, "duplicate"},
     {SavingKind::never_read, "never_read"},       {SavingKind::unreachable, "unreachable"},
     {SavingKind::leak, "leak"},                   {SavingKind::growth, "growth"},
     {SavingKind::unused_mapping, "unused_mapping"},
+    {SavingKind::never_written, "never_written"},
 };
 
 // "keep_backup (word_index.cpp:66) [site 13] and load_documents (word_index.cpp:35) [site 5]".
@@ -83,6 +85,17 @@ void add_duplicates(const ReportModel& model, std::vector<Saving>& findings) {
     }
 }
 
+// A finding about one site's blocks, at its line, keyed by `key_kind` and the site's key.
+Saving site_saving(const ReportModel& model, SavingKind kind, std::string_view key_kind,
+                   std::size_t site, std::uint64_t bytes, std::string evidence) {
+    return {.kind = kind,
+            .bytes = bytes,
+            .key = finding_key(key_kind, {model.sites[site].key}),
+            .location = model.sites[site].location,
+            .sites = {site},
+            .evidence = std::move(evidence)};
+}
+
 void add_never_read(const ReportModel& model, std::vector<Saving>& findings) {
     for (std::size_t index = 0; index < model.sites.size(); ++index) {
         const SiteRow& site = model.sites[index];
@@ -97,37 +110,25 @@ void add_never_read(const ReportModel& model, std::vector<Saving>& findings) {
                   : rounded(static_cast<double>(figures.peak_bytes) *
                             ratio(figures.never_read_bytes, figures.total_bytes));
         if (bytes == 0) continue;
-        findings.push_back({
-            .kind = SavingKind::never_read,
-            .bytes = bytes,
-            .estimate = !whole,
-            .key = finding_key("never-read", {site.key}),
-            .location = site.location,
-            .sites = {index},
-            .evidence = fmt::format(
-                "{} of the {} allocated here [site {}] never read ({} written, then never "
-                "read); {} live at the peak",
-                whole ? "all" : format_percent(site.never_read_percent),
-                human_bytes(figures.total_bytes), figures.id,
-                human_bytes(site.written_unread_bytes), human_bytes(figures.peak_bytes)),
-        });
+        Saving finding = site_saving(
+            model, SavingKind::never_read, "never-read", index, bytes,
+            fmt::format("{} of the {} allocated here [site {}] never read ({} of it in blocks "
+                        "written, then never read); {} live at the peak",
+                        whole ? "all" : format_percent(site.never_read_percent),
+                        human_bytes(figures.total_bytes), figures.id,
+                        human_bytes(site.written_unread_bytes), human_bytes(figures.peak_bytes)));
+        finding.estimate = !whole;
+        findings.push_back(std::move(finding));
     }
 }
 
 void add_unreachable(const ReportModel& model, std::vector<Saving>& findings) {
     if (model.ownership.missing) return;
     for (const UnreachableRow& row : model.ownership.unreachable) {
-        const SiteRow& site = model.sites[row.site];
-        findings.push_back({
-            .kind = SavingKind::unreachable,
-            .bytes = row.bytes,
-            .key = finding_key("unreachable", {site.key}),
-            .location = site.location,
-            .sites = {row.site},
-            .evidence = fmt::format("{} from {} live at the {} that no root reaches",
-                                    blocks(row.blocks), site_name(model, row.site),
-                                    snapshot_moment(model.ownership)),
-        });
+        findings.push_back(site_saving(
+            model, SavingKind::unreachable, "unreachable", row.site, row.bytes,
+            fmt::format("{} from {} live at the {} that no root reaches", blocks(row.blocks),
+                        site_name(model, row.site), snapshot_moment(model.ownership))));
     }
 }
 
@@ -193,6 +194,50 @@ void add_unused_mappings(const ReportModel& model, std::vector<Saving>& findings
     }
 }
 
+// Memory reserved and never written: not resident, but live heap (the peak DHAT and Massif
+// measure counts it) or address space and commit charge. Allocating what is used saves it.
+// A site's large blocks whose pages were never written, and the anonymous mappings the
+// program made itself whose accessible pages were never written (an arena that reserved
+// 32 MiB and used 12). Not thread stacks, the loader's and the start-up segments, nor
+// PROT_NONE reservations (address space only).
+void add_never_written(const ReportModel& model, std::vector<Saving>& findings) {
+    const MemoryMapReport& map = model.memory_map;
+    if (map.missing) return;
+    const std::string moment = map.choice == MapChoice::exit ? "at exit" : "at the footprint's peak";
+    if (map.unwritten_sites)
+        for (const SiteUnwritten& unwritten : *map.unwritten_sites)
+            findings.push_back(site_saving(
+                model, SavingKind::never_written, "never-written", unwritten.site,
+                unwritten.bytes,
+                fmt::format("{} of the {} live in {} from {} on pages never written {}: "
+                            "allocate what is used",
+                            human_bytes(unwritten.bytes),
+                            human_bytes(model.sites[unwritten.site].figures.peak_bytes),
+                            count_of(unwritten.blocks, "large block"),
+                            site_name(model, unwritten.site), moment)));
+    for (const MappingGroup& group : map.groups) {
+        if (group.kind != MappingGroupKind::mapping_site || group.made_by_allocator ||
+            group.anonymous_mapped != group.mapped || group.accessible <= group.written)
+            continue;
+        const std::string where =
+            group.location ? stable_frame_text(*group.location) : std::string(group.name);
+        findings.push_back({
+            .kind = SavingKind::never_written,
+            .bytes = group.accessible - group.written,
+            .key = finding_key("never-written", {where}),
+            .location = group.location,
+            .sites = {},
+            .evidence = fmt::format(
+                "{}: {} mapped{}, {} written {}", escape_value(group.name),
+                human_bytes(group.mapped),
+                group.accessible == group.mapped
+                    ? std::string()
+                    : fmt::format(" ({} of it accessible)", human_bytes(group.accessible)),
+                human_bytes(group.written), moment),
+        });
+    }
+}
+
 }  // namespace
 
 std::string_view saving_kind_name(SavingKind kind) { return name_of(kSavingKindNames, kind); }
@@ -208,6 +253,7 @@ std::vector<Saving> rank_savings(const ReportModel& model) {
     add_leaks(model, findings);
     add_growth(model, findings);
     add_unused_mappings(model, findings);
+    add_never_written(model, findings);
     std::erase_if(findings, [](const Saving& finding) { return finding.bytes == 0; });
     std::stable_sort(findings.begin(), findings.end(), [](const Saving& a, const Saving& b) {
         return std::tie(b.bytes, a.kind, a.key) < std::tie(a.bytes, b.kind, b.key);

@@ -33,6 +33,8 @@ enum class SavingKind {
     leak,           // definitely lost at exit (with what is indirectly lost through it)
     growth,         // a site's live bytes that grow by about the same every iteration
     unused_mapping, // an arena's pages written yet holding no live block at the peak
+    never_written,  // memory reserved and never written: a site's large blocks (their pages
+                    // never written), a mapping the program made (accessible, never written)
 };
 
 // "copy that could be a move", as the text report prints it; saving_kind_word: the JSON

@@ -597,6 +597,14 @@ struct Region {
 inline constexpr std::size_t kRegionChangesFirst = MA_TRACE_REGION_CHANGES_FIRST;
 inline constexpr std::size_t kRegionChangesLast = MA_TRACE_REGION_CHANGES_LAST;
 
+// `heap-unwritten`: one malloc site's large blocks (glibc gives each a mapping of its own)
+// on pages the program never wrote: live heap bytes that are not resident.
+struct SiteUnwritten {
+    std::size_t site = 0;     // site=, resolved to an index into Trace::sites
+    std::uint64_t bytes = 0;  // usable bytes on pages never written
+    std::uint64_t blocks = 0; // the site's large blocks with such pages
+};
+
 // `memory-map` and its regions: the client's memory at one moment.
 struct MemoryMap {
     std::string name;                   // name: "peak" (the footprint's peak) or "exit"
@@ -619,6 +627,10 @@ struct MemoryMap {
                                         // traces)
     std::vector<Region> regions;        // `region` records (the reader checks `regions=`),
                                         // by address
+    // `heap-unwritten` records: heap_unwritten by the malloc sites of the large blocks
+    // holding it, one per site (their bytes sum to heap_unwritten); unset in older traces
+    // (no `unwritten-sites`): not known by site.
+    std::optional<std::vector<SiteUnwritten>> unwritten_by_site;
 };
 
 // The header records: what was profiled and how.

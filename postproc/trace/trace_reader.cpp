@@ -7,6 +7,7 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <istream>
 #include <span>
@@ -133,7 +134,7 @@ public:
         line = {};
         std::size_t searched = 0;  // bytes of the pending line known to hold no '\n'
         for (;;) {
-            const char* start = buffer_.data() + begin_;
+            const char* start = buffer_.get() + begin_;
             const std::size_t pending = end_ - begin_;
             // Nothing to search before the first read: the buffer may not exist yet, and
             // memchr must not be given a null pointer even for no bytes.
@@ -151,7 +152,7 @@ public:
             if (exceeds({start, pending}, limit)) return Status::too_long;
             if (!fill()) {
                 if (pending == 0) return Status::end_of_input;
-                line = {buffer_.data() + begin_, pending};
+                line = {buffer_.get() + begin_, pending};
                 begin_ = end_;
                 return Status::unterminated;
             }
@@ -177,13 +178,13 @@ private:
     bool fill() {
         if (input_ == nullptr) return false;
         if (begin_ > 0) {
-            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
             end_ -= begin_;
             begin_ = 0;
         }
-        if (buffer_.size() - end_ < kChunkBytes) buffer_.resize(std::max(end_ + kChunkBytes, 2 * end_));
+        if (capacity_ - end_ < kChunkBytes) grow(std::max(end_ + kChunkBytes, 2 * end_));
         const std::streamsize read = input_->sgetn(
-            buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+            buffer_.get() + end_, static_cast<std::streamsize>(capacity_ - end_));
         if (read <= 0) {
             input_ = nullptr;
             return false;
@@ -197,7 +198,18 @@ private:
     std::streambuf* input_;
     std::function<void(std::uint64_t)> on_read_;
     std::uint64_t bytes_read_ = 0;
-    std::vector<char> buffer_;
+    // Moves the pending bytes (at the start, after fill's move) to a buffer of `capacity`
+    // bytes. Not zero-filled: only bytes read are ever looked at, and zeroing megabytes per
+    // trace read dominated reading a small trace.
+    void grow(std::size_t capacity) {
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+        if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+        buffer_ = std::move(bigger);
+        capacity_ = capacity;
+    }
+
+    std::unique_ptr<char[]> buffer_;
+    std::size_t capacity_ = 0;
     std::size_t begin_ = 0;  // the pending (not yet returned) bytes are [begin_, end_)
     std::size_t end_ = 0;
 };
@@ -1578,7 +1590,10 @@ private:
         if (map.custom_in_heap > map.custom_bytes)
             fail(fmt::format("memory map '{}': custom-in-heap={} is more than custom-bytes={}",
                              map.name, map.custom_in_heap, map.custom_bytes));
-        open_map_ = OpenMemoryMap{line_number_, integer(record, MA_KEY_MEMORY_MAP_REGIONS)};
+        if (has_field(record, MA_KEY_MEMORY_MAP_UNWRITTEN_SITES))
+            map.unwritten_by_site.emplace();
+        open_map_ = OpenMemoryMap{line_number_, integer(record, MA_KEY_MEMORY_MAP_REGIONS),
+                                  optional_integer(record, MA_KEY_MEMORY_MAP_UNWRITTEN_SITES)};
         trace_.memory_maps.push_back(std::move(map));
     }
 
@@ -1752,6 +1767,33 @@ private:
 
     // The open memory map is complete when the next one or the end comes: its region count
     // must match by then. Reported at the memory map's own line: that is where the claim is.
+    // After the map's regions: the part of its heap-unwritten in one site's large blocks.
+    void parse_heap_unwritten(const Record& record) {
+        MemoryMap& map = open_memory_map(record.tag);
+        if (!map.unwritten_by_site)
+            fail("'heap-unwritten' record in a memory map without 'unwritten-sites'");
+        if (map.regions.size() != open_map_->regions)
+            fail(fmt::format("'heap-unwritten' record before the last of the memory map's {} "
+                             "'region' records",
+                             open_map_->regions));
+        SiteUnwritten unwritten;
+        unwritten.site = resolve_site(integer(record, MA_KEY_HEAP_UNWRITTEN_SITE),
+                                      MA_TAG_HEAP_UNWRITTEN);
+        unwritten.bytes = integer(record, MA_KEY_HEAP_UNWRITTEN_BYTES);
+        unwritten.blocks = integer(record, MA_KEY_HEAP_UNWRITTEN_BLOCKS);
+        const Site& site = trace_.sites[unwritten.site];
+        if (site.kind != SiteKind::malloc)
+            fail(fmt::format("heap-unwritten for site {}, not a malloc site", site.id));
+        if (unwritten.bytes == 0 || unwritten.blocks == 0)
+            fail(fmt::format("heap-unwritten for site {} with bytes={} blocks={}: a site is "
+                             "listed only with unwritten bytes",
+                             site.id, unwritten.bytes, unwritten.blocks));
+        for (const SiteUnwritten& earlier : *map.unwritten_by_site)
+            if (earlier.site == unwritten.site)
+                fail(fmt::format("second 'heap-unwritten' record for site {}", site.id));
+        map.unwritten_by_site->push_back(unwritten);
+    }
+
     void close_memory_map() {
         if (!open_map_) return;
         const MemoryMap& map = trace_.memory_maps.back();
@@ -1762,7 +1804,26 @@ private:
                                          "follow: records were lost or added, the trace is "
                                          "corrupt",
                                          map.name, open_map_->regions, map.regions.size()));
+        if (map.unwritten_by_site) check_unwritten_by_site(map);
         open_map_.reset();
+    }
+
+    // The heap-unwritten records: as many as the map says, adding up to its heap-unwritten.
+    void check_unwritten_by_site(const MemoryMap& map) const {
+        const std::vector<SiteUnwritten>& sites = *map.unwritten_by_site;
+        if (sites.size() != open_map_->unwritten_sites)
+            throw TraceError(trace_.source, open_map_->line,
+                             fmt::format("memory map '{}' says unwritten-sites={} but {} "
+                                         "'heap-unwritten' records follow: the trace is corrupt",
+                                         map.name, open_map_->unwritten_sites, sites.size()));
+        std::uint64_t bytes = 0;
+        for (const SiteUnwritten& site : sites)
+            bytes = std::min(bytes, UINT64_MAX - site.bytes) + site.bytes;  // saturating
+        if (bytes != map.heap_unwritten)
+            throw TraceError(trace_.source, open_map_->line,
+                             fmt::format("memory map '{}': its 'heap-unwritten' records add up "
+                                         "to {} bytes, not its heap-unwritten={}",
+                                         map.name, bytes, map.heap_unwritten));
     }
 
     // ---------------------------------------------------------------- the end
@@ -1845,6 +1906,7 @@ private:
     struct OpenMemoryMap {
         std::uint64_t line = 0;     // its `memory-map` record's line
         std::uint64_t regions = 0;  // regions=
+        std::uint64_t unwritten_sites = 0;  // unwritten-sites=, when given
     };
 
     static constexpr std::string_view kBlockPrefix = MA_TAG_BLOCK "\t";
@@ -1917,6 +1979,8 @@ std::span<const TraceParser::RecordKind> TraceParser::record_kinds() {
         {MA_TAG_REGION_USE, &TraceParser::parse_region_use, any, since(MA_TAG_REGION_USE), true},
         {MA_TAG_REGION_CHANGE, &TraceParser::parse_region_change, any,
          since(MA_TAG_REGION_CHANGE), true},
+        {MA_TAG_HEAP_UNWRITTEN, &TraceParser::parse_heap_unwritten, any,
+         since(MA_TAG_HEAP_UNWRITTEN), true},
     };
     return kinds;
 }

@@ -5,7 +5,8 @@
 EXTRA_DIST += tests/postproc/data/small.trace tests/postproc/data/lineage.trace \
 	tests/postproc/data/ownership.trace tests/postproc/data/phases.trace \
 	tests/postproc/data/memory_map.trace tests/postproc/data/memory_map_wrap.trace \
-	tests/postproc/data/every_record.trace tests/postproc/data/ownership_v5.trace
+	tests/postproc/data/every_record.trace tests/postproc/data/ownership_v5.trace \
+	tests/postproc/data/large_unwritten.trace
 
 # The test files, compiled by unit_tests_a.cpp and unit_tests_b.cpp (see there why).
 EXTRA_DIST += tests/postproc/test_analysis.cpp tests/postproc/test_command_registry.cpp \

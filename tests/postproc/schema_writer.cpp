@@ -495,9 +495,18 @@ private:
             .number(MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m.custom_in_heap)
             .number(MA_KEY_MEMORY_MAP_WRITTEN_OUTSIDE, m.written_outside)
             .number(MA_KEY_MEMORY_MAP_READ_SEEN, m.read_seen ? 1 : 0)
-            .number(MA_KEY_MEMORY_MAP_REGIONS, m.regions.size())
-            .end();
+            .number(MA_KEY_MEMORY_MAP_REGIONS, m.regions.size());
+        if (m.unwritten_by_site)
+            w_.number(MA_KEY_MEMORY_MAP_UNWRITTEN_SITES, m.unwritten_by_site->size());
+        w_.end();
         for (const Region& region : m.regions) write_region(region);
+        if (!m.unwritten_by_site) return;
+        for (const SiteUnwritten& site : *m.unwritten_by_site)
+            w_.begin(MA_TAG_HEAP_UNWRITTEN)
+                .number(MA_KEY_HEAP_UNWRITTEN_SITE, site_id(site.site))
+                .number(MA_KEY_HEAP_UNWRITTEN_BYTES, site.bytes)
+                .number(MA_KEY_HEAP_UNWRITTEN_BLOCKS, site.blocks)
+                .end();
     }
 
     void write_region(const Region& r) {

@@ -74,6 +74,26 @@ TEST(TextReport, Summary) {
               "Executed        12.5 Minstr (12,500,000 instr)");
 }
 
+TEST(TextReport, HeapByCodeWhenNoSiteHoldsHalf) {
+    // small.trace with its two largest sites in two libraries, each a third of the heap: the
+    // summary names the libraries whose code holds it; as it is (one object, a site of 75 %)
+    // it does not.
+    EXPECT_EQ(section(render(test::small_trace()), "Summary").find("Heap by code"),
+              std::string::npos);
+    Trace trace = test::small_trace();
+    for (Frame& frame : trace.frames) {
+        if (frame.function.starts_with("fill_samples")) frame.object = "/usr/lib/libsamples.so.2";
+        if (frame.function.starts_with("rsparse::")) frame.object = "/usr/lib/librsparse.so.1";
+    }
+    for (Site& site : trace.sites)
+        if (site.peak_bytes == 1572864) site.peak_bytes = 524288;
+    const std::string summary = section(render(trace), "Summary");
+    EXPECT_CONTAINS(summary,
+                    "\nHeap by code    512.00 KiB in librsparse.so.1 (49.8% of the heap, 1 site); "
+                    "512.00 KiB in libsamples.so.2 (49.8% of the heap, 1 site); 4.06 KiB in demo "
+                    "(0.4% of the heap, 2 sites)\n");
+}
+
 TEST(TextReport, TopSitesAtPeak) {
     const std::string top = section(render(test::small_trace()), "Top sites at peak");
     EXPECT_TRUE(top.starts_with(

@@ -337,5 +337,53 @@ TEST(TraceReaderV5, ReadsABlocksRecordLongerThanOtherLinesMayBe) {
     EXPECT_EQ(pointers.back().target_offset, 0u);
 }
 
+// every_record.trace with its `heap-unwritten` record and the peak map's `unwritten-sites`
+// replaced (an empty `unwritten_line` drops the record).
+std::string with_unwritten(const std::string& unwritten_line, const std::string& sites_key) {
+    std::vector<std::string> records = test::data_records("every_record.trace");
+    std::vector<std::string> edited;
+    for (std::string& record : records) {
+        if (record.starts_with("heap-unwritten\t")) {
+            if (!unwritten_line.empty()) edited.push_back(unwritten_line);
+            continue;
+        }
+        if (record.starts_with("memory-map\tname=peak"))
+            record.replace(record.find("\tunwritten-sites=1"), 18, sites_key);
+        edited.push_back(record);
+    }
+    return test::with_end_record(edited);
+}
+
+TEST(TraceReaderV5, HeapUnwrittenNamesTheSitesOfTheUnwrittenBytes) {
+    const Trace trace = parse_text(test::data_text("every_record.trace"));
+    const MemoryMap& peak = trace.memory_maps.at(0);
+    ASSERT_TRUE(peak.unwritten_by_site.has_value());
+    ASSERT_EQ(peak.unwritten_by_site->size(), 1u);
+    EXPECT_EQ(trace.sites[peak.unwritten_by_site->at(0).site].id, 1u);
+    EXPECT_EQ(peak.unwritten_by_site->at(0).bytes, peak.heap_unwritten);
+    EXPECT_EQ(peak.unwritten_by_site->at(0).blocks, 1u);
+    // The exit map has none, and says so; a map without the key does not know.
+    ASSERT_TRUE(trace.memory_maps.at(1).unwritten_by_site.has_value());
+    EXPECT_TRUE(trace.memory_maps.at(1).unwritten_by_site->empty());
+    const Trace older = parse_text(with_unwritten("", ""));
+    EXPECT_FALSE(older.memory_maps.at(0).unwritten_by_site.has_value());
+}
+
+TEST(TraceReaderV5Errors, HeapUnwrittenRecordsAddUpToTheMapsFigure) {
+    const std::string sites = "\tunwritten-sites=1";
+    EXPECT_CONTAINS(error_of(with_unwritten("heap-unwritten\tsite=1\tbytes=4096\tblocks=1", sites)),
+                    "its 'heap-unwritten' records add up to 4096 bytes, not its heap-unwritten=65536");
+    EXPECT_CONTAINS(error_of(with_unwritten("", sites)),
+                    "says unwritten-sites=1 but 0 'heap-unwritten' records follow");
+    EXPECT_CONTAINS(error_of(with_unwritten("heap-unwritten\tsite=1\tbytes=65536\tblocks=1", "")),
+                    "'heap-unwritten' record in a memory map without 'unwritten-sites'");
+    EXPECT_CONTAINS(error_of(with_unwritten("heap-unwritten\tsite=3\tbytes=65536\tblocks=1", sites)),
+                    "heap-unwritten for site 3, not a malloc site");
+    EXPECT_CONTAINS(error_of(with_unwritten("heap-unwritten\tsite=1\tbytes=0\tblocks=0", sites)),
+                    "a site is listed only with unwritten bytes");
+    EXPECT_CONTAINS(error_of(with_unwritten("heap-unwritten\tsite=9\tbytes=65536\tblocks=1", sites)),
+                    "unknown site 9");
+}
+
 }  // namespace trace_reader_v5_tests
 }  // namespace memattr

@@ -132,12 +132,13 @@ def line_of(env, source, marker):
 
 # ------------------------------------------------------------ running under Valgrind
 
-def valgrind(env, tool_options, command):
+def valgrind(env, tool_options, command, extra_env=None):
     """Run command under a Valgrind tool through the build's overlay, so that every tool
     (memattr, DHAT, Massif, Memcheck) sees the same environment, stdin and pipes (a
     program's allocations can depend on them: python builds an OSError when stdout is a
-    pipe), and a memattr trace can be compared with the other tools' figures."""
-    vg_env = dict(os.environ, VALGRIND_LIB=env.overlay, PYTHONHASHSEED="0")
+    pipe), and a memattr trace can be compared with the other tools' figures. `extra_env`:
+    variables the program needs besides (PYTHONMALLOC=malloc)."""
+    vg_env = dict(os.environ, VALGRIND_LIB=env.overlay, PYTHONHASHSEED="0", **(extra_env or {}))
     return subprocess.run(["valgrind", *tool_options, *command], capture_output=True,
                           text=True, cwd=env.work, env=vg_env, stdin=subprocess.DEVNULL)
 

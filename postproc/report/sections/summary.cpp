@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "analysis/stable_key.h"
 #include "report/culprits.h"
 #include "report/layout.h"
 #include "support/units.h"
@@ -72,6 +73,45 @@ void write_native_rss_text(const MemoryMapReport& map, std::ostream& out) {
                            "of large blocks)");
 }
 
+// The words before a culprit's name, saying what its bytes are: "live heap from" a site,
+// "resident code executed in" an object (its name says which pages), "resident pages of" a
+// mapping; without page tracking, the accessible bytes that bound what may be resident.
+std::string_view culprit_prefix(Culprit::Kind kind, bool pages) {
+    if (kind == Culprit::Kind::site) return "live heap from";
+    if (!pages) return "accessible memory of";
+    if (kind == Culprit::Kind::code || kind == Culprit::Kind::read) return "resident";
+    return "resident pages of";
+}
+
+// Objects named in the summary's "Heap by code" row.
+constexpr std::size_t kSummaryObjects = 3;
+
+// "Heap by code": when no site holds half of the heap and more than one object's code
+// allocated it, which libraries' code holds it (a compiler's heap is spread over thousands
+// of sites, each a fraction of a percent).
+void write_heap_by_object(const ReportModel& model, const std::vector<Culprit>& culprits,
+                          std::ostream& out) {
+    std::uint64_t heap = 0, largest = 0;
+    for (const Culprit& culprit : culprits)
+        if (culprit.site) {
+            heap += culprit.bytes;
+            largest = std::max(largest, culprit.bytes);
+        }
+    if (heap == 0 || largest * 2 >= heap) return;
+    const std::vector<ObjectHeap> objects = heap_by_object(model, culprits);
+    if (objects.size() < 2) return;  // the program's own code, which the sites name already
+    std::vector<std::string> named;
+    for (std::size_t i = 0; i < objects.size() && i < kSummaryObjects; ++i)
+        named.push_back(fmt::format(
+            "{} in {} ({} of the heap, {})", human_bytes(objects[i].bytes),
+            objects[i].object.empty() ? std::string("code in no object")
+                                      : escape_value(base_name(objects[i].object)),
+            format_percent(100.0 * static_cast<double>(objects[i].bytes) /
+                           static_cast<double>(heap)),
+            count_of(objects[i].sites, "site")));
+    write_row(out, "Heap by code", fmt::format("{}", fmt::join(named, "; ")));
+}
+
 // "Resident" and "Top culprits": where the memory at the peak is, adding up to the estimate.
 void write_resident_text(const ReportModel& model, std::ostream& out) {
     const MemoryMapReport& map = model.memory_map;
@@ -94,11 +134,12 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
     for (std::size_t rank = 0; rank < shown; ++rank) {
         const Culprit& culprit = culprits[rank];
         write_row(out, rank == 0 ? "Top culprits" : "",
-                  fmt::format("{:>10}  {} {}", human_bytes(culprit.bytes),
-                              culprit.kind == Culprit::Kind::site ? "live heap from"
-                              : map.pages                          ? "resident pages of"
-                                                                   : "accessible memory of",
-                              culprit.name));
+                  fmt::format("{:>10}  {} {}{}", human_bytes(culprit.bytes),
+                              culprit_prefix(culprit.kind, map.pages), culprit.name,
+                              culprit.unwritten == 0
+                                  ? std::string()
+                                  : fmt::format(", and {} more on pages never written",
+                                                human_bytes(culprit.unwritten))));
         if (!culprit.site) continue;
         const Frame& location = model.sites[*culprit.site].location;
         if (location.file.empty() && !location.object.empty() &&
@@ -106,6 +147,7 @@ void write_resident_text(const ReportModel& model, std::ostream& out) {
                 without_lines.end())
             without_lines.push_back(location.object);
     }
+    write_heap_by_object(model, culprits, out);
     write_debug_info_hint(without_lines, out);
 }
 
@@ -187,6 +229,14 @@ Json resident_json(const MemoryMapReport& map) {
             {"read", parts.read}};
 }
 
+// The JSON summary's heap by object: every object, as the text row names the first three.
+Json heap_by_object_json(const ReportModel& model) {
+    Json rows = Json::array();
+    for (const ObjectHeap& heap : heap_by_object(model, rank_culprits(model)))
+        rows.push_back({{"object", heap.object}, {"bytes", heap.bytes}, {"sites", heap.sites}});
+    return rows;
+}
+
 Json culprits_json(const ReportModel& model) {
     Json rows = Json::array();
     const std::vector<Culprit> culprits = rank_culprits(model);
@@ -196,7 +246,8 @@ Json culprits_json(const ReportModel& model) {
                         {"bytes", culprit.bytes},
                         {"site", culprit.site ? Json(site_id(model, *culprit.site)) : Json(nullptr)},
                         {"group", culprit.group ? Json(*culprit.group) : Json(nullptr)},
-                        {"name", culprit.name}});
+                        {"name", culprit.name},
+                        {"unwritten_bytes", culprit.unwritten}});
     }
     return rows;
 }
@@ -240,6 +291,7 @@ void write_summary_json(const ReportModel& model, std::size_t /*rows*/, Json& re
         {"access", access_json(summary.access)},
         {"resident", resident_json(model.memory_map)},
         {"culprits", culprits_json(model)},
+        {"heap_by_object", heap_by_object_json(model)},
         {"wrappers", wrappers_json(model)},
     };
 }

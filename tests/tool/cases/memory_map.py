@@ -3,6 +3,7 @@
 gap between resident memory and the heap."""
 
 import os
+import re
 
 from fixtures import executable, expect_raw, line_of, memattr, peak_and_totals, run
 
@@ -262,6 +263,38 @@ def case_large_blocks_resident_where_written(env, results):
                   str(heap))
     results.equal(f"{case}: the estimate is still the tool's footprint",
                   memory_map["total"]["discrepancy"], 0)
+    # What is never written of the two is reserved and never written: the top findings, at
+    # their lines, and their culprits count what was written only.
+    src = "c_large_unwritten.c"
+    KiB = 1 << 10
+    near = lambda value, low, high: low <= value <= high
+    expected = {line_of(env, src, "BIG"): (60 * MiB - 8 * KiB, 60 * MiB + 4 * KiB),
+                line_of(env, src, "ZEROED"): (32 * MiB - 8 * KiB, 32 * MiB)}
+    findings = {f["location"]["line"]: f["bytes"] for f in traced.report["findings"]
+                if f["kind"] == "never_written" and f["location"]
+                and os.path.basename(f["location"]["file"]) == src}
+    results.check(f"{case}: a never-written finding at each line, of what was not written",
+                  set(findings) >= set(expected)
+                  and all(near(findings[line], *expected[line]) for line in expected),
+                  f"got {findings}, expected within {expected}")
+    # (Only "never read" at the same lines ranks above them: a block never read at all need
+    # not be allocated, which saves more.)
+    top = [f["kind"] for f in traced.report["findings"][:4]]
+    results.equal(f"{case}: they are among the first findings",
+                  sorted(top), ["never_read", "never_read", "never_written", "never_written"])
+    sites = {site["id"]: site["location"]["line"] for site in traced.report["sites"]
+             if site["location"] and os.path.basename(site["location"]["file"]) == src}
+    culprits = {sites[c["site"]]: (c["bytes"], c["unwritten_bytes"])
+                for c in traced.report["summary"]["culprits"]
+                if c["kind"] == "site" and c["site"] in sites}
+    big = culprits.get(line_of(env, src, "BIG"), (0, 0))
+    results.check(f"{case}: the 64 MiB block's culprit is its 4 MiB written, the rest "
+                  "said apart", near(big[0], 4 * MiB, 4 * MiB + 8 * KiB)
+                  and near(big[1], *expected[line_of(env, src, "BIG")]), str(culprits))
+    results.check(f"{case}: the summary says so",
+                  re.search(r"live heap from main \(c_large_unwritten\.c:\d+\) \[site \d+\], "
+                            r"and 60\.00 MiB more on pages never written", traced.text)
+                  is not None, traced.text[:3000])
 
 
 def case_upper_bound_without_pages(env, results):

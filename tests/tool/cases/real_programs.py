@@ -1,5 +1,6 @@
 """Debian's own programs (issue 14): gzip, xz, jq, sqlite3 and python3 (with its own
-allocator, pymalloc, whose arenas are anonymous mappings) run under memattr on inputs made
+allocator, pymalloc, whose arenas are anonymous mappings, and with PYTHONMALLOC=malloc) run
+under memattr on inputs made
 here, each in a few seconds. The first screen of each text report (its first 60 lines)
 must name the top culprit of resident memory at the peak as a person recognises it (the
 library or the program whose code or data it is), with no "???" where the trace has a symbol
@@ -30,6 +31,10 @@ PROGRAMS = {
     "sqlite3": ("/usr/bin/sqlite3", [":memory:", ".read {sql}"], "libsqlite3"),
     # pymalloc's arenas: an anonymous mapping made by the interpreter's own code.
     "python3": ("/usr/bin/python3", ["{py}"], "anonymous mapping at python3"),
+    # With malloc for every object the heap is spread over many sites: the interpreter's own
+    # code that ran is the largest part.
+    "python3 with PYTHONMALLOC=malloc": ("/usr/bin/python3", ["{py}"], "/usr/bin/python3",
+                                         {"PYTHONMALLOC": "malloc"}),
 }
 
 
@@ -82,13 +87,14 @@ def culprit_lines(screen):
 
 
 def check_program(env, results, name, work, inputs):
-    exe, arguments, expected = PROGRAMS[name]
+    exe, arguments, expected, *program_env = PROGRAMS[name]
     if not os.path.exists(exe):
         results.check(f"{name}: installed", False, f"{exe} is missing (scripts/install-deps.sh)")
         return
-    trace = os.path.join(work, f"{name}.trace")
+    trace = os.path.join(work, f"{name.split()[0]}-{len(program_env)}.trace")
     proc = valgrind(env, ["--tool=memattr", f"--memattr-out-file={trace}"],
-                    [exe, *(with_inputs(argument, inputs) for argument in arguments)])
+                    [exe, *(with_inputs(argument, inputs) for argument in arguments)],
+                    extra_env=program_env[0] if program_env else None)
     if not results.check(f"{name}: runs under memattr", proc.returncode == 0
                          and os.path.exists(trace), proc.stderr[-2000:]):
         return
