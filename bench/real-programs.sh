@@ -4,7 +4,8 @@
 #
 # gzip, xz (-9, a small and a big input: a big dictionary, mostly never written, then mostly
 # written), jq and sqlite3, on inputs generated here; python3 with its own allocator
-# (pymalloc: its arenas are mappings, not malloc blocks) on bench's big-heap workload; and
+# (pymalloc: its arenas are mappings, not malloc blocks) and with PYTHONMALLOC=malloc on
+# bench's big-heap workload; and
 # a C++ compiler on bench/workloads/compile_unit.cpp: g++ -c (the compiler proper, cc1plus,
 # is a child process: traced with --trace-children=yes, and its trace is the one read) and
 # clang++ -c when installed (clang compiles in its own process). For each: the command, the
@@ -12,8 +13,8 @@
 # small inputs), and "estimate / native RSS" as a ratio (native RSS: the largest process of
 # the native run, so cc1plus for g++). A measurement, not a test: nothing is asserted.
 # Run from the top of a built tree: bash bench/real-programs.sh [NAME...], where each NAME
-# (gzip, xz-small, xz-big, jq, sqlite3, python3, g++, clang++) picks one program; all of them
-# without one.
+# (gzip, xz-small, xz-big, jq, sqlite3, python3, python3-malloc, g++, clang++) picks one
+# program; all of them without one.
 set -euo pipefail
 wanted=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +74,8 @@ measure xz-big xz -9 -k -f text.txt
 measure jq jq -c 'group_by(.name) | map({name: .[0].name, n: length})' input.json
 measure sqlite3 sqlite3 :memory: ".read input.sql"
 measure python3 /usr/bin/python3 "$top/bench/workloads/py_big_heap.py"
+# (Every object a malloc block: 1 M live blocks at the peak, the bench's big-heap workload.)
+PYTHONMALLOC=malloc measure python3-malloc /usr/bin/python3 "$top/bench/workloads/py_big_heap.py"
 measure g++ --child cc1plus g++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o
 if command -v clang++ > /dev/null; then
   measure clang++ clang++ -std=c++17 -O1 -c "$top/bench/workloads/compile_unit.cpp" -o compile_unit.o

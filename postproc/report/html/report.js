@@ -155,7 +155,9 @@ function renderOverview() {
   const culprits = (s.culprits || []).slice(0, 8);
   add("Top culprits", culprits.length ? el("ol", {id: "culprits"}, ...culprits.map(c =>
       el("li", {}, `${bytes(c.bytes)} (${percent(c.bytes, map && map.total ? map.estimate : s.peak.bytes)}) `,
-         el("span", {class: "mono"}, c.name), c.kind === "site" ? "" : el("span", {class: "muted"}, " resident pages")))) : "none");
+         el("span", {class: "mono"}, c.name),
+         c.kind === "site" ? (c.unwritten_bytes ? el("span", {class: "muted"}, `, and ${bytes(c.unwritten_bytes)} more on pages never written`) : "")
+                           : el("span", {class: "muted"}, " resident pages")))) : "none");
   if (baseline) {
     const t = baseline.diff.totals.peak_bytes;
     add("Against the baseline", `${baseline.source}: peak ${bytes(t.base)} → ${bytes(t.new)} `,
