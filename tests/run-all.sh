@@ -25,7 +25,10 @@ trap 'rm -f "$dist_log"; rm -rf "$gtest_logs"' EXIT
 start_gtest() {  # NAME BINARY [GTEST_FILTER [SHARD SHARDS]]
   local name=$1 gtest=$2 filter=${3:-*} shard=${4:-0} shards=${5:-1}
   [ -x "$gtest" ] || return 0
-  GTEST_SHARD_INDEX=$shard GTEST_TOTAL_SHARDS=$shards \
+  # Each run its own temporary directory (GoogleTest's TempDir()): runs at the same time
+  # must not write each other's files.
+  mkdir -p "$gtest_logs/$name.tmp"
+  TEST_TMPDIR=$gtest_logs/$name.tmp GTEST_SHARD_INDEX=$shard GTEST_TOTAL_SHARDS=$shards \
     "$gtest" --gtest_filter="$filter" >"$gtest_logs/$name.out" 2>&1
   echo $? >"$gtest_logs/$name.rc"
 }
@@ -39,7 +42,9 @@ count_gtest() {  # LABEL BINARY NAME...: the named runs' results, as one suite
     out=$(cat "$gtest_logs/$name.out"); rc=$(cat "$gtest_logs/$name.rc")
     printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED) |^\[==========\]|^\[  FAILED  \]' || true
     ran=$(printf '%s\n' "$out" | sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran.*/\1/p' | tail -1)
-    bad=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \] [A-Za-z_0-9/]*\.' || true)
+    # (GoogleTest names a failed test twice: as it fails, and in the list at the end.)
+    bad=$(printf '%s\n' "$out" | grep -o '^\[  FAILED  \] [A-Za-z_0-9/]*\.[A-Za-z_0-9/]*' |
+          sort -u | wc -l)
     if [ -z "$ran" ]; then
       # A sanitizer's report ends the run: show it.
       printf '%s\n' "$out" | grep -E -A12 '^==[0-9]+==ERROR|runtime error' | head -40

@@ -398,8 +398,12 @@ TEST(OwnershipJson, UsableBytesBesideRequestedBytesPerSite) {
     for (const json& site : sites) {
         // the fixture's peak snapshot is not at the peak: no usable figure there
         EXPECT_EQ(site["peak"]["usable_bytes"], nullptr);
-        if (site["id"] == 5) EXPECT_EQ(site["exit"]["usable_bytes"], 832);
-        if (site["id"] == 4) EXPECT_EQ(site["exit"]["usable_bytes"], 96);
+        if (site["id"] == 5) {
+            EXPECT_EQ(site["exit"]["usable_bytes"], 832);
+        }
+        if (site["id"] == 4) {
+            EXPECT_EQ(site["exit"]["usable_bytes"], 96);
+        }
     }
 }
 
