@@ -46,10 +46,24 @@ extern ULong ma_heap_unwritten;
    usable size a block gets a mapping of its own. */
 #define MA_LARGE_BLOCK (128 * 1024)
 
+/* glibc's malloc keeps an 8-byte chunk header with every block (a
+   chunk is the usable bytes plus 8; a large block's own mapping has 16,
+   of which 8 are counted here): resident with the block, outside its
+   usable bytes.  A million small blocks carry 8 MB of them. */
+#define MA_CHUNK_HEADER 8
+
+/* In replace mode, the chunk headers of the live malloc blocks. */
+static inline ULong ma_heap_headers(void)
+{
+   return ma_malloc_wrapped ? 0
+          : MA_CHUNK_HEADER * (ma_heap.curr_blocks - ma_heap.curr_custom_blocks);
+}
+
 static inline ULong ma_footprint(void)
 {
    return ma_footprint_pages
-          + (ma_malloc_wrapped ? 0 : ma_heap.curr_usable - ma_heap_unwritten);
+          + (ma_malloc_wrapped ? 0
+             : ma_heap.curr_usable - ma_heap_unwritten + ma_heap_headers());
 }
 
 /* After anything that may raise the footprint. */

@@ -754,6 +754,7 @@ MemoryMap* ma_regions_map_now(const HChar* name)
    m->heap_blocks   = ma_heap.curr_blocks - ma_heap.curr_custom_blocks;
    m->heap_usable   = ma_heap.curr_usable;
    m->heap_unwritten = ma_malloc_wrapped ? 0 : ma_heap_unwritten;
+   m->heap_headers   = ma_heap_headers();
    if (m->heap_unwritten > 0) ma_pages_for_each_unwritten(add_unwritten, m);
    m->custom_bytes  = ma_heap.curr_custom_bytes;
    m->custom_blocks = ma_heap.curr_custom_blocks;

@@ -140,6 +140,7 @@ typedef struct {
    ULong  time, footprint;
    ULong  heap_bytes, heap_blocks, heap_usable;
    ULong  heap_unwritten;   /* of heap_usable, on large blocks' unwritten pages */
+   ULong  heap_headers;     /* glibc's chunk headers of the live malloc blocks */
    ULong  custom_bytes, custom_blocks, custom_in_heap;
    ULong  written_outside;
    Bool   read_seen;        /* the kernel's page table could be read: the

@@ -948,6 +948,7 @@ static void write_memory_map(Writer* w, const MemoryMap* m)
    field_u(w, MA_KEY_MEMORY_MAP_HEAP_BLOCKS, m->heap_blocks);
    field_u(w, MA_KEY_MEMORY_MAP_HEAP_USABLE, m->heap_usable);
    field_u(w, MA_KEY_MEMORY_MAP_HEAP_UNWRITTEN, m->heap_unwritten);
+   field_u(w, MA_KEY_MEMORY_MAP_HEAP_HEADERS, m->heap_headers);
    field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_BYTES, m->custom_bytes);
    field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS, m->custom_blocks);
    field_u(w, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m->custom_in_heap);

@@ -350,10 +350,11 @@ void add_total(MemoryMapReport& report) {
     const MemoryMap& map = report.map;
     if (!report.wrap)
         add_part(report, TotalPartKind::heap,
-                 map.heap_unwritten == 0
-                     ? "heap (malloc blocks, usable bytes)"
-                     : "heap (malloc blocks, usable bytes, less large blocks' pages never written)",
-                 map.heap_usable - map.heap_unwritten);
+                 fmt::format("heap (malloc blocks, usable bytes{}{})",
+                             map.heap_headers == 0 ? "" : " and chunk headers",
+                             map.heap_unwritten == 0 ? ""
+                                                     : ", less large blocks' pages never written"),
+                 map.heap_usable - map.heap_unwritten + map.heap_headers);
     if (const std::uint64_t stacks = footprint_in(report, MappingGroupKind::thread_stacks))
         add_part(report, TotalPartKind::thread_stacks, "thread stacks", stacks);
     for (std::size_t i = 0; i < report.groups.size(); ++i)
@@ -441,14 +442,18 @@ void explain_group(const Trace& trace, const MemoryMap& trace_map, MemoryMapRepo
 
 void explain_gap(const Trace& trace, const MemoryMap& trace_map, MemoryMapReport& report) {
     const MemoryMap& map = report.map;
-    if (!report.wrap && map.heap_usable > map.heap_bytes)
+    if (!report.wrap && map.heap_usable + map.heap_headers > map.heap_bytes)
         add_explanation(report, ExplanationKind::allocator_slop, std::nullopt,
-                        map.heap_usable - map.heap_bytes,
+                        map.heap_usable + map.heap_headers - map.heap_bytes,
                         fmt::format("allocator slop: {} usable beyond the {} requested in {} "
-                                    "(glibc's chunk rounding)",
+                                    "(glibc's chunk rounding){}",
                                     short_bytes(map.heap_usable - map.heap_bytes),
                                     short_bytes(map.heap_bytes),
-                                    count_of(map.heap_blocks, "malloc block")));
+                                    count_of(map.heap_blocks, "malloc block"),
+                                    map.heap_headers == 0
+                                        ? std::string()
+                                        : fmt::format(", and {} of chunk headers",
+                                                      short_bytes(map.heap_headers))));
     std::uint64_t stacks = 0;
     std::size_t stack_regions = 0;
     for (std::size_t i = 0; i < report.groups.size(); ++i) {

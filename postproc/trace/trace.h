@@ -618,6 +618,9 @@ struct MemoryMap {
                                         // (glibc's own mappings) on pages never written: not
                                         // resident. Absent (older traces, wrap mode) means 0;
                                         // the reader checks heap_unwritten <= heap_usable
+    std::uint64_t heap_headers = 0;     // heap-headers: glibc's chunk headers of the live
+                                        // malloc blocks (8 bytes each), in the footprint in
+                                        // replace mode. Absent (older traces, wrap mode): 0
     std::uint64_t custom_bytes = 0;     // custom-bytes: live custom and pool blocks
     std::uint64_t custom_blocks = 0;    // custom-blocks
     std::uint64_t custom_in_heap = 0;   // custom-in-heap: bytes of those inside malloc blocks

@@ -1581,6 +1581,11 @@ private:
         if (map.heap_unwritten > map.heap_usable)
             fail(fmt::format("memory map '{}': heap-unwritten={} is more than heap-usable={}",
                              map.name, map.heap_unwritten, map.heap_usable));
+        map.heap_headers = optional_integer(record, MA_KEY_MEMORY_MAP_HEAP_HEADERS);
+        if (map.heap_headers > 16 * std::min(map.heap_blocks, UINT64_MAX / 16))
+            fail(fmt::format("memory map '{}': heap-headers={} is more than 16 bytes for each "
+                             "of its heap-blocks={}",
+                             map.name, map.heap_headers, map.heap_blocks));
         map.custom_bytes = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BYTES);
         map.custom_blocks = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS);
         map.custom_in_heap = integer(record, MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP);

@@ -490,6 +490,7 @@ private:
             .number(MA_KEY_MEMORY_MAP_HEAP_BLOCKS, m.heap_blocks)
             .number(MA_KEY_MEMORY_MAP_HEAP_USABLE, m.heap_usable)
             .number(MA_KEY_MEMORY_MAP_HEAP_UNWRITTEN, m.heap_unwritten)
+            .number(MA_KEY_MEMORY_MAP_HEAP_HEADERS, m.heap_headers)
             .number(MA_KEY_MEMORY_MAP_CUSTOM_BYTES, m.custom_bytes)
             .number(MA_KEY_MEMORY_MAP_CUSTOM_BLOCKS, m.custom_blocks)
             .number(MA_KEY_MEMORY_MAP_CUSTOM_IN_HEAP, m.custom_in_heap)

@@ -263,7 +263,7 @@ TEST(MemoryMapJson, MomentHeapAndTotal) {
     EXPECT_EQ(map["pages"], true);
     EXPECT_EQ(map["footprint"], 19677184);
     EXPECT_EQ(map["heap"], json({{"bytes", 5242880}, {"blocks", 1200}, {"usable", 5337088},
-                                 {"inside_regions", false}}));
+                                 {"headers", 0}, {"inside_regions", false}}));
     EXPECT_EQ(map["custom"], json({{"bytes", 12582912}, {"blocks", 3072}, {"in_heap", 0}}));
     EXPECT_EQ(map["written_outside"], 8192);
     EXPECT_EQ(map["total"]["estimate"], 19677184);

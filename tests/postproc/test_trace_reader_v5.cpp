@@ -385,5 +385,16 @@ TEST(TraceReaderV5Errors, HeapUnwrittenRecordsAddUpToTheMapsFigure) {
                     "unknown site 9");
 }
 
+TEST(TraceReaderV5, HeapHeadersAreReadAndBounded) {
+    const Trace trace = parse_text(test::data_text("every_record.trace"));
+    EXPECT_EQ(trace.memory_maps.at(0).heap_headers, 8u * trace.memory_maps.at(0).heap_blocks);
+    std::vector<std::string> records = test::data_records("every_record.trace");
+    for (std::string& record : records)
+        if (record.starts_with("memory-map\tname=peak"))
+            record.replace(record.find("heap-headers=9600"), 17, "heap-headers=19201");
+    EXPECT_CONTAINS(error_of(test::with_end_record(records)),
+                    "heap-headers=19201 is more than 16 bytes for each of its heap-blocks=1200");
+}
+
 }  // namespace trace_reader_v5_tests
 }  // namespace memattr

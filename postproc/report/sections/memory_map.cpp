@@ -177,8 +177,12 @@ void write_map_heap(const MemoryMapReport& report, std::ostream& out) {
     } else {
         write_row(out, "Heap", fmt::format("requested {} in {},", bytes_with_exact(map.heap_bytes),
                                            count_of(map.heap_blocks, "malloc block")));
-        write_row(out, "", fmt::format("usable {} as glibc would round them",
-                                       bytes_with_exact(map.heap_usable)));
+        write_row(out, "", fmt::format("usable {} as glibc would round them{}",
+                                       bytes_with_exact(map.heap_usable),
+                                       map.heap_headers == 0
+                                           ? std::string()
+                                           : fmt::format(", with {} of chunk headers",
+                                                         bytes_with_exact(map.heap_headers))));
         write_row(out, "", "(the blocks live in Valgrind's allocator, outside every region)");
     }
     if (map.custom_blocks == 0 && map.custom_bytes == 0) return;
@@ -666,6 +670,7 @@ Json memory_map_json(const ReportModel& model) {
          {{"bytes", map.heap_bytes},
           {"blocks", map.heap_blocks},
           {"usable", map.heap_usable},
+          {"headers", map.heap_headers},
           {"inside_regions", report.wrap}}},
         {"custom",
          {{"bytes", map.custom_bytes}, {"blocks", map.custom_blocks}, {"in_heap", map.custom_in_heap}}},
