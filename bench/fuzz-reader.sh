@@ -19,13 +19,15 @@ seconds=${1:-600}
 work=$top/bench/work/fuzz-reader
 mkdir -p "$work/corpus"
 
-# The reader's floor of memattr-graph (postproc/trace/), nothing above it.
-sources=()
+# The reader's floor of memattr-graph (postproc/trace/) and the one below it that it uses
+# (postproc/support/units: saturating sums), nothing above.
+sources=("$top/postproc/support/units.cpp")
 for name in trace_reader trace_escape object_offsets read_progress trace_input; do
   sources+=("$top/postproc/trace/$name.cpp")
 done
 binary=$work/fuzz-reader
-if [[ ! -x $binary || -n $(find "$top/postproc/trace" "$top/format" "$top/bench/fuzz_reader.cpp" \
+if [[ ! -x $binary || -n $(find "$top/postproc/trace" "$top/postproc/support" "$top/format" \
+        "$top/bench/fuzz_reader.cpp" \
         -newer "$binary" -type f -print -quit) ]]; then
   echo "fuzz-reader: building $binary"
   # shellcheck disable=SC2046  # pkg-config prints several flags

@@ -1823,7 +1823,7 @@ private:
                                          map.name, open_map_->unwritten_sites, sites.size()));
         std::uint64_t bytes = 0;
         for (const SiteUnwritten& site : sites)
-            bytes = std::min(bytes, UINT64_MAX - site.bytes) + site.bytes;  // saturating
+            bytes = saturating_add(bytes, site.bytes);
         if (bytes != map.heap_unwritten)
             throw TraceError(trace_.source, open_map_->line,
                              fmt::format("memory map '{}': its 'heap-unwritten' records add up "
