@@ -889,6 +889,18 @@ static void write_region_change(Writer* w, const RegionChange* c, UWord stack)
    end_record(w);
 }
 
+/* A region-use or heap-unwritten record: one site's bytes and blocks,
+   under the record's own keys. */
+static void write_map_use(Writer* w, const HChar* tag, const HChar* site_key,
+                          const HChar* bytes_key, const HChar* blocks_key, const MapUse* use)
+{
+   begin_record(w, tag);
+   field_u(w, site_key, site_id(use->site));
+   field_u(w, bytes_key, use->bytes);
+   field_u(w, blocks_key, use->blocks);
+   end_record(w);
+}
+
 static void write_region(Writer* w, const MemoryMap* m, UInt i)
 {
    static const HChar* const kind_names[] = {
@@ -928,13 +940,9 @@ static void write_region(Writer* w, const MemoryMap* m, UInt i)
    field_u(w, MA_KEY_REGION_EXECUTED_AROUND, r->executed_around);
    field_u(w, MA_KEY_REGION_READ, r->read);
    end_record(w);
-   for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++) {
-      begin_record(w, MA_TAG_REGION_USE);
-      field_u(w, MA_KEY_REGION_USE_SITE, site_id(m->uses[u].site));
-      field_u(w, MA_KEY_REGION_USE_BYTES, m->uses[u].bytes);
-      field_u(w, MA_KEY_REGION_USE_BLOCKS, m->uses[u].blocks);
-      end_record(w);
-   }
+   for (UInt u = r->first_use; u < r->first_use + r->n_uses; u++)
+      write_map_use(w, MA_TAG_REGION_USE, MA_KEY_REGION_USE_SITE, MA_KEY_REGION_USE_BYTES,
+                    MA_KEY_REGION_USE_BLOCKS, &m->uses[u]);
    for (UInt k = 0; k < r->n_kept; k++) write_region_change(w, &r->changes[k], change_stacks[k]);
 }
 
@@ -958,13 +966,9 @@ static void write_memory_map(Writer* w, const MemoryMap* m)
    field_u(w, MA_KEY_MEMORY_MAP_UNWRITTEN_SITES, m->n_unwritten);
    end_record(w);
    for (UInt i = 0; i < m->n_regions; i++) write_region(w, m, i);
-   for (UInt i = 0; i < m->n_unwritten; i++) {
-      begin_record(w, MA_TAG_HEAP_UNWRITTEN);
-      field_u(w, MA_KEY_HEAP_UNWRITTEN_SITE, site_id(m->unwritten[i].site));
-      field_u(w, MA_KEY_HEAP_UNWRITTEN_BYTES, m->unwritten[i].bytes);
-      field_u(w, MA_KEY_HEAP_UNWRITTEN_BLOCKS, m->unwritten[i].blocks);
-      end_record(w);
-   }
+   for (UInt i = 0; i < m->n_unwritten; i++)
+      write_map_use(w, MA_TAG_HEAP_UNWRITTEN, MA_KEY_HEAP_UNWRITTEN_SITE,
+                    MA_KEY_HEAP_UNWRITTEN_BYTES, MA_KEY_HEAP_UNWRITTEN_BLOCKS, &m->unwritten[i]);
 }
 
 /* The map-events, the map at the footprint's peak, and the map now. */

@@ -230,16 +230,15 @@ Json resident_json(const MemoryMapReport& map) {
 }
 
 // The JSON summary's heap by object: every object, as the text row names the first three.
-Json heap_by_object_json(const ReportModel& model) {
+Json heap_by_object_json(const ReportModel& model, const std::vector<Culprit>& culprits) {
     Json rows = Json::array();
-    for (const ObjectHeap& heap : heap_by_object(model, rank_culprits(model)))
+    for (const ObjectHeap& heap : heap_by_object(model, culprits))
         rows.push_back({{"object", heap.object}, {"bytes", heap.bytes}, {"sites", heap.sites}});
     return rows;
 }
 
-Json culprits_json(const ReportModel& model) {
+Json culprits_json(const ReportModel& model, const std::vector<Culprit>& culprits) {
     Json rows = Json::array();
-    const std::vector<Culprit> culprits = rank_culprits(model);
     for (std::size_t rank = 0; rank < culprits.size() && rank < kJsonCulprits; ++rank) {
         const Culprit& culprit = culprits[rank];
         rows.push_back({{"kind", culprit_kind_word(culprit.kind)},
@@ -264,6 +263,7 @@ Json wrappers_json(const ReportModel& model) {
 
 void write_summary_json(const ReportModel& model, std::size_t /*rows*/, Json& report) {
     const Summary& summary = model.summary;
+    const std::vector<Culprit> culprits = rank_culprits(model);  // ranked once, used twice
     report["summary"] = {
         {"peak",
          {{"bytes", summary.peak.bytes},
@@ -290,8 +290,8 @@ void write_summary_json(const ReportModel& model, std::size_t /*rows*/, Json& re
          blocks_and_bytes(summary.never_accessed_blocks, summary.never_accessed_bytes)},
         {"access", access_json(summary.access)},
         {"resident", resident_json(model.memory_map)},
-        {"culprits", culprits_json(model)},
-        {"heap_by_object", heap_by_object_json(model)},
+        {"culprits", culprits_json(model, culprits)},
+        {"heap_by_object", heap_by_object_json(model, culprits)},
         {"wrappers", wrappers_json(model)},
     };
 }
