@@ -47,8 +47,8 @@ def check_snapshots_listed(results, raw, peak):
     """The peak, requested and exit snapshots, and the peak's consistency."""
     results.equal("owner_tree: the peak snapshot is at the peak (taken at the first free after it)",
                   int(peak.fields["bytes"]), int(raw.records["peak"][0]["bytes"]))
-    results.equal("owner_tree: the trace gives the snapshot budget (default 10)",
-                  raw.records["run"][0].get("snapshot-budget"), "10")
+    results.equal("owner_tree: the trace gives the snapshot budget (default 20 with access "
+                  "tracking)", raw.records["run"][0].get("snapshot-budget"), "20")
     results.equal("owner_tree: the snapshot's blocks sum to its bytes",
                   sum(b["size"] for b in peak.blocks), int(peak.fields["bytes"]))
     requested = [s for s in raw.snapshots if s.name == "built"]
