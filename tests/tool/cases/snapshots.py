@@ -47,6 +47,9 @@ def case_retakes_equal_full_scans(env, results):
                   compared and compared[0] > 100, summary)
     results.check("heap_mutations: no retake differs from its full scan",
                   summary and summary[-1].endswith(", 0 differed") and len(summary) == 1, summary)
+    in_place = [int(line.split("(")[1].split()[0]) for line in summary if "merged over" in line]
+    results.check("heap_mutations: retakes wrote their blocks over the replaced snapshot's "
+                  "(and equal full scans)", in_place and in_place[0] > 10, summary)
 
 
 CASES.append(case_retakes_equal_full_scans)
