@@ -6,7 +6,8 @@
 
    1. The live blocks are copied out of ma_blocks.c's tables into an array
       sorted by address, so a word can be tested for "points into a
-      block" by one range check and a binary search.
+      block" by one range check and a lookup (a bucket index of the
+      heap's span once lookups are many, else a binary search).
    2. Every block is read once, word by word: each word feeds the
       content hash, and words that look like addresses are kept as
       candidates; a candidate whose value lies in a block is an edge.

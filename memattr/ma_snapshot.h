@@ -38,8 +38,9 @@ extern Bool  ma_snapshot_check;      /* --snapshot-check (a debugging aid) */
 /* One live block of a snapshot.  Blocks are kept in increasing
    address order; their pointers are edges[first_edge .. next block's
    first_edge), found among their candidate words (below).  64 bytes:
-   a retake holds two snapshots' blocks, so on a heap of millions of
-   blocks each byte here costs megabytes; the flags share a word with
+   the peak snapshot is kept, and a retake writes a new one (over the
+   replaced one's when it can), so on a heap of millions of blocks each
+   byte here costs megabytes; the flags share a word with
    the allocation event, which counts allocations and stays below 2^59
    (ma_snapshot.c checks it). */
 typedef struct {
