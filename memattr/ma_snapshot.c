@@ -71,6 +71,7 @@
 #include "pub_tool_wordfm.h"
 
 #include "ma_access.h"
+#include "ma_block_index.h"
 #include "ma_blocks.h"
 #include "ma_exit_stack.h"
 #include "ma_heap.h"
@@ -153,22 +154,6 @@ static void* grow_mapped(void* array, ULong* capacity, SizeT elt_size, const HCh
    return bigger;
 }
 
-/* Where to look for the block holding an address, when no blocks
-   overlap: the heap's span [lowest, highest) cut into buckets of
-   2^shift bytes, about one per block, and first[b] the first block
-   starting at or after bucket b.  The block holding v, if any, is the
-   last one starting at or before v: among the few from first[b] - 1 on.
-   A binary search over a million blocks missed the cache at most of
-   its twenty probes, for every candidate pointer of a full scan and
-   every root word (issue 13: 7 % of a run). */
-typedef struct {
-   UInt* first;     /* n_buckets + 1 entries; NULL: no index, search */
-   ULong n_buckets;
-   UInt  shift;
-   ULong lookups;   /* made without it */
-   Bool  tried;     /* made, or not possible (blocks overlap) */
-} BlockIndex;
-
 typedef struct {
    Snapshot*       s;
    const Snapshot* previous;    /* to reuse unchanged blocks from, or NULL */
@@ -179,7 +164,7 @@ typedef struct {
    ULong           edge_capacity, root_capacity, word_capacity;
    Addr            lowest, highest;   /* every block lies in [lowest, highest) */
    Bool            keep_roots;   /* keep root words for the next snapshot */
-   BlockIndex      index;        /* see block_containing */
+   BlockFinder     finder;       /* the block an address is in: block_containing */
 } Scan;
 
 /* The arrays of the last snapshot discarded whole, kept for the next
@@ -276,57 +261,6 @@ static SnapRoot* new_root(Scan* sc)
 /*--- Blocks                                               ---*/
 /*------------------------------------------------------------*/
 
-/* Pairs of an address and what it stands for (a block's node, a logged
-   block's allocation event), sorted by address at every full snapshot
-   and every retake.  A radix sort: a million blocks are a few passes
-   over 16-byte pairs, where a comparison sort of the 64-byte snapshot
-   blocks themselves cost 9 % of a run with snapshots of a big heap
-   (issue 13).  Stable, so pairs of one address keep the order they
-   came in (a log's, the order of events). */
-typedef struct {
-   Addr  addr;
-   ULong payload;
-} AddrPair;
-
-#define RADIX_BITS 11
-
-static void sort_by_address(AddrPair* pairs, ULong n)
-{
-   if (n < 64) {   /* insertion sort, stable */
-      for (ULong i = 1; i < n; i++)
-         for (ULong k = i; k > 0 && pairs[k].addr < pairs[k - 1].addr; k--) {
-            AddrPair t = pairs[k]; pairs[k] = pairs[k - 1]; pairs[k - 1] = t;
-         }
-      return;
-   }
-   /* Only the bits in which addresses differ need passes. */
-   Addr varying = 0;
-   for (ULong i = 1; i < n; i++) varying |= pairs[i].addr ^ pairs[0].addr;
-   if (varying == 0) return;
-   UInt low = (UInt)__builtin_ctzll(varying), high = 64 - (UInt)__builtin_clzll(varying);
-   AddrPair* from = pairs;
-   AddrPair* to = VG_(malloc)("ma.snap.sort", n * sizeof(AddrPair));
-   AddrPair* scratch_pairs = to;
-   ULong* count = VG_(malloc)("ma.snap.sort", (1UL << RADIX_BITS) * sizeof(ULong));
-   for (UInt shift = low; shift < high; shift += RADIX_BITS) {
-      const ULong mask = (1UL << RADIX_BITS) - 1;
-      VG_(memset)(count, 0, (1UL << RADIX_BITS) * sizeof(ULong));
-      for (ULong i = 0; i < n; i++) count[(from[i].addr >> shift) & mask]++;
-      ULong sum = 0;
-      for (ULong d = 0; d <= mask; d++) { ULong c = count[d]; count[d] = sum; sum += c; }
-      for (ULong i = 0; i < n; i++) to[count[(from[i].addr >> shift) & mask]++] = from[i];
-      AddrPair* t = from; from = to; to = t;
-   }
-   if (from != pairs) VG_(memcpy)(pairs, from, n * sizeof(AddrPair));
-   VG_(free)(count);
-   VG_(free)(scratch_pairs);
-}
-
-static Addr end_of(const SnapBlock* b)
-{
-   return b->addr + (b->size ? b->size : 1);   /* a block of size 0 counts as 1 byte */
-}
-
 /* Whether 'outer' and 'inner' (which lies inside it) both stay in the
    snapshot: a metapool's chunk and the blocks its user carves out of it
    with VALGRIND_MALLOCLIKE_BLOCK, the one overlap Memcheck's leak check
@@ -350,9 +284,9 @@ static UInt drop_containers(Snapshot* s)
    SnapBlock* b = s->blocks;
    UInt kept = 0;
    for (UInt i = 0; i < s->n_blocks; i++) {
-      if (kept > 0 && b[i].addr < end_of(&b[kept - 1])) {
+      if (kept > 0 && b[i].addr < ma_block_end(&b[kept - 1])) {
          SnapBlock* last = &b[kept - 1];
-         Bool last_contains = last->addr <= b[i].addr && end_of(&b[i]) <= end_of(last);
+         Bool last_contains = last->addr <= b[i].addr && ma_block_end(&b[i]) <= ma_block_end(last);
          if (!(last_contains && both_kept(last, &b[i]))) {
             s->bytes -= last_contains ? last->size : b[i].size;
             if (!last_contains) continue;      /* drop b[i] */
@@ -391,81 +325,18 @@ static Bool is_readable(ReadableCache* cache, Addr a, SizeT len)
    return VG_(am_is_valid_for_client)(a, len, VKI_PROT_READ);
 }
 
-/* The block containing address v (a block of size 0 counts as one
-   byte, as in Memcheck), or -1.  Blocks overlap only where a metapool's
-   chunk holds custom blocks; an address in both then resolves as
-   Memcheck's binary search (find_chunk_for) resolves it: to the first
-   block containing it that the search probes, which is the inner block
-   unless the chunk lies at the middle of the current range. */
-static Int search_blocks(const SnapBlock* b, UInt n, Addr v)
-{
-   Int lo = 0, hi = (Int)n - 1;
-   while (lo <= hi) {
-      Int mid = (lo + hi) / 2;
-      if (v < b[mid].addr) hi = mid - 1;
-      else if (v >= end_of(&b[mid])) lo = mid + 1;
-      else return mid;
-   }
-   return -1;
-}
-
-static Int look_up_in_index(const Scan* sc, Addr v)
-{
-   const SnapBlock* b = sc->s->blocks;
-   ULong bucket = (v - sc->lowest) >> sc->index.shift;
-   UInt i = sc->index.first[bucket + 1];   /* the first block starting after bucket: after v */
-   UInt stop = sc->index.first[bucket] > 0 ? sc->index.first[bucket] - 1 : 0;
-   while (i > stop && b[i - 1].addr > v) i--;
-   return i > 0 && b[i - 1].addr <= v && v < end_of(&b[i - 1]) ? (Int)(i - 1) : -1;
-}
-
-static void index_blocks(Scan* sc);
-
+/* The block containing address v, or -1 (ma_block_index.h). */
 static Int block_containing(Scan* sc, Addr v)
 {
-   if (v - sc->lowest >= sc->highest - sc->lowest) return -1;   /* also v < lowest */
-   /* Indexing costs a pass over the blocks: worth it once the lookups
-      are many (a full scan's), not for a retake's few. */
-   if (!sc->index.first && !sc->index.tried && ++sc->index.lookups > sc->s->n_blocks / 4)
-      index_blocks(sc);
-   if (!sc->index.first) return search_blocks(sc->s->blocks, sc->s->n_blocks, v);
-   Int found = look_up_in_index(sc, v);
-   /* --snapshot-check=yes (the tool's tests) checks the index too. */
-   if (UNLIKELY(ma_snapshot_check))
-      tl_assert(found == search_blocks(sc->s->blocks, sc->s->n_blocks, v));
-   return found;
+   return ma_block_finder_find(&sc->finder, v);
 }
 
-/* Builds sc->index for the blocks in place, unless some overlap (a
-   metapool's chunk and the custom blocks in it): Memcheck's binary
-   search decides which of two blocks holding an address is found, and
-   block_containing then does the same search. */
-static void index_blocks(Scan* sc)
+/* The blocks are in place, in [sc->lowest, sc->highest): pointers into
+   them can be looked up. */
+static void blocks_in_place(Scan* sc)
 {
-   const Snapshot* s = sc->s;
-   BlockIndex* x = &sc->index;
-   x->first = NULL;
-   x->tried = True;
-   if (s->n_blocks < 64) return;
-   for (UInt i = 1; i < s->n_blocks; i++)
-      if (s->blocks[i].addr < end_of(&s->blocks[i - 1])) return;
-   ULong span = sc->highest - sc->lowest;
-   x->shift = 4;
-   while ((span >> x->shift) > s->n_blocks) x->shift++;
-   x->n_buckets = ((span - 1) >> x->shift) + 1;
-   x->first = VG_(malloc)("ma.snap.index", (x->n_buckets + 1) * sizeof(UInt));
-   UInt i = 0;
-   for (ULong bucket = 0; bucket <= x->n_buckets; bucket++) {
-      Addr start = sc->lowest + (bucket << x->shift);
-      while (i < s->n_blocks && s->blocks[i].addr < start) i++;
-      x->first[bucket] = i;
-   }
-}
-
-static void forget_index(Scan* sc)
-{
-   VG_(free)(sc->index.first);
-   VG_(memset)(&sc->index, 0, sizeof sc->index);
+   ma_block_finder_init(&sc->finder, sc->s->blocks, sc->s->n_blocks, sc->lowest, sc->highest,
+                        ma_snapshot_check);
 }
 
 /* A snapshot block from ma_blocks.c's node, not yet read. */
@@ -500,7 +371,7 @@ static void collect_blocks(Scan* sc)
       nodes[n++] = (AddrPair){ bk->payload, (ULong)(Addr)bk };
    }
    tl_assert(n == s->n_blocks);
-   sort_by_address(nodes, n);
+   ma_sort_by_address(nodes, n);
    for (UInt i = 0; i < n; i++)
       fill_from_node(&s->blocks[i], (const Block*)(Addr)nodes[i].payload, &readable);
    VG_(free)(nodes);
@@ -518,7 +389,8 @@ static void collect_blocks(Scan* sc)
    sc->lowest  = n ? s->blocks[0].addr : 0;
    sc->highest = 0;
    for (UInt i = 0; i < n; i++)
-      if (end_of(&s->blocks[i]) > sc->highest) sc->highest = end_of(&s->blocks[i]);
+      if (ma_block_end(&s->blocks[i]) > sc->highest) sc->highest = ma_block_end(&s->blocks[i]);
+   blocks_in_place(sc);
 }
 
 static UInt interior_offset(Addr offset)
@@ -745,7 +617,7 @@ void ma_snapshot_log_event(const Block* bk, Bool allocated)
    no longer in the tables), in an array the caller frees. */
 static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
 {
-   sort_by_address(allocated_log.entries, allocated_log.n);
+   ma_sort_by_address(allocated_log.entries, allocated_log.n);
    SnapBlock* fresh = VG_(malloc)("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
    UInt n = 0;
    for (ULong i = 0; i < allocated_log.n; i++) {
@@ -870,9 +742,9 @@ static void merge_blocks(Scan* sc, Merge* m)
    ReadableCache readable = { 1, 0 };
    UInt n_fresh;
    SnapBlock* fresh = new_live_blocks(&n_fresh, &readable);
-   sort_by_address(released_log.entries, released_log.n);
+   ma_sort_by_address(released_log.entries, released_log.n);
    m->fresh_lo = n_fresh ? fresh[0].addr : 0;
-   m->fresh_hi = n_fresh ? end_of(&fresh[n_fresh - 1]) : 0;
+   m->fresh_hi = n_fresh ? ma_block_end(&fresh[n_fresh - 1]) : 0;
    renumber_scratch = scratch(renumber_scratch, &renumber_capacity, prev->n_blocks + 1,
                               sizeof(UInt), "ma.snap.renumber");
    m->renumber = renumber_scratch;
@@ -925,7 +797,8 @@ static void merge_blocks(Scan* sc, Merge* m)
    log_clear(&allocated_log);
    log_clear(&released_log);
    sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = n ? end_of(&s->blocks[n - 1]) : 0;
+   sc->highest = n ? ma_block_end(&s->blocks[n - 1]) : 0;
+   blocks_in_place(sc);
 }
 
 /* The last page looked up, and whether it was written: small blocks
@@ -937,8 +810,8 @@ typedef struct {
 
 static Bool dirty_block(const SnapBlock* b, PageVerdict* last)
 {
-   Addr first = VG_PGROUNDDN(b->addr), last_byte = end_of(b) - 1;
-   if (VG_PGROUNDDN(last_byte) != first) return ma_pages_dirty_in(b->addr, end_of(b));
+   Addr first = VG_PGROUNDDN(b->addr), last_byte = ma_block_end(b) - 1;
+   if (VG_PGROUNDDN(last_byte) != first) return ma_pages_dirty_in(b->addr, ma_block_end(b));
    if (last->page != first) {
       last->page = first;
       last->dirty = ma_pages_dirty_in(first, first + 1);
@@ -1212,7 +1085,7 @@ static UInt first_block_after(const Scan* sc, Addr a)
    UInt lo = 0, hi = sc->s->n_blocks;
    while (lo < hi) {
       UInt mid = lo + (hi - lo) / 2;
-      if (end_of(&b[mid]) <= a) lo = mid + 1; else hi = mid;
+      if (ma_block_end(&b[mid]) <= a) lo = mid + 1; else hi = mid;
    }
    return lo;
 }
@@ -1244,7 +1117,7 @@ static void read_words(Scan* sc, Addr lo, Addr hi, Addr want_lo, Addr want_hi,
    while (read_cursor < hi) {
       Addr a = read_cursor;
       if (UNLIKELY(skip < sc->s->n_blocks && a >= blocks[skip].addr)) {
-         Addr past = VG_ROUNDUP(end_of(&blocks[skip]), sizeof(UWord));
+         Addr past = VG_ROUNDUP(ma_block_end(&blocks[skip]), sizeof(UWord));
          if (a < past) read_cursor = past;
          skip = skip + 1;
          continue;
@@ -1754,7 +1627,7 @@ static void scan_into(Snapshot* s, const Snapshot* previous, Snapshot* give_back
    Range* stacks = scan_stacks(&sc, &n_stacks);
    scan_segments(&sc, stacks, n_stacks);
    VG_(free)(stacks);
-   forget_index(&sc);
+   ma_block_finder_free(&sc.finder);
    s->edge_capacity = sc.edge_capacity;
    s->word_capacity = sc.word_capacity;
 }
