@@ -682,7 +682,7 @@ static void give_back_prefix(void* array, SizeT passed, SizeT* released)
    that snapshot is discarded after the retake, and its array has room
    for the new blocks, the merge writes the new snapshot's blocks over
    it instead of into an array mapped afresh: a retake on a heap of a
-   million blocks then writes 64 MB less to pages it has to fault in
+   million blocks then writes 64 bytes a block less to pages it faults in
    (issue 13: the page faults of a retake's fresh arrays cost more than
    its own work).  A block whose slot is about to be written before it
    was read is moved to a queue first, and read from there: the queue
