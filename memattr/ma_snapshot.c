@@ -162,9 +162,9 @@ typedef struct {
       as the retake passes them.  NULL otherwise. */
    Snapshot*       give_back;
    ULong           edge_capacity, root_capacity, word_capacity;
-   Addr            lowest, highest;   /* every block lies in [lowest, highest) */
    Bool            keep_roots;   /* keep root words for the next snapshot */
-   BlockFinder     finder;       /* the block an address is in: block_containing */
+   BlockFinder     finder;       /* the blocks' span [lowest, highest), and the
+                                    block an address is in: block_containing */
 } Scan;
 
 /* The arrays of the last snapshot discarded whole, kept for the next
@@ -331,12 +331,19 @@ static Int block_containing(Scan* sc, Addr v)
    return ma_block_finder_find(&sc->finder, v);
 }
 
-/* The blocks are in place, in [sc->lowest, sc->highest): pointers into
+/* The blocks are in place, every one in [lowest, highest) (an empty
+   heap gives the empty range [0, 0), which nothing is in): pointers into
    them can be looked up. */
-static void blocks_in_place(Scan* sc)
+static void blocks_in_place(Scan* sc, Addr lowest, Addr highest)
 {
-   ma_block_finder_init(&sc->finder, sc->s->blocks, sc->s->n_blocks, sc->lowest, sc->highest,
+   ma_block_finder_init(&sc->finder, sc->s->blocks, sc->s->n_blocks, lowest, highest,
                         ma_snapshot_check);
+}
+
+/* Whether v lies in the blocks' span (it may still be in no block). */
+static Bool in_heap_span(const Scan* sc, Addr v)
+{
+   return v - sc->finder.lowest < sc->finder.highest - sc->finder.lowest;
 }
 
 /* A snapshot block from ma_blocks.c's node, not yet read. */
@@ -383,14 +390,11 @@ static void collect_blocks(Scan* sc)
          s->unreadable_blocks++;
          s->unreadable_bytes += s->blocks[i].size;
       }
-   /* An empty heap gives the empty range [0, 0), which nothing is in.
-      The last block need not end highest: a metapool's chunk may hold
-      it. */
-   sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = 0;
+   /* The last block need not end highest: a metapool's chunk may hold it. */
+   Addr highest = 0;
    for (UInt i = 0; i < n; i++)
-      if (ma_block_end(&s->blocks[i]) > sc->highest) sc->highest = ma_block_end(&s->blocks[i]);
-   blocks_in_place(sc);
+      if (ma_block_end(&s->blocks[i]) > highest) highest = ma_block_end(&s->blocks[i]);
+   blocks_in_place(sc, n ? s->blocks[0].addr : 0, highest);
 }
 
 static UInt interior_offset(Addr offset)
@@ -677,7 +681,6 @@ static void give_back_prefix(void* array, SizeT passed, SizeT* released)
    *released = upto;
 }
 
-
 /* The previous snapshot's blocks, read in order by the merge.  When
    that snapshot is discarded after the retake, and its array has room
    for the new blocks, the merge writes the new snapshot's blocks over
@@ -725,14 +728,15 @@ static void put_block(OldBlocks* r, SnapBlock* blocks, UInt p, const SnapBlock* 
    blocks[p] = *b;
 }
 
-/* Whether the retake may write its blocks over the previous snapshot's. */
 static ULong merges_in_place;   /* for --snapshot-check's summary */
 
+/* Whether the retake may write its blocks over the previous snapshot's:
+   that snapshot is discarded after it (give_back is the previous one),
+   none of its blocks' pages were given back, and they have room. */
 static Bool merge_in_place(const Scan* sc, UInt n_blocks)
 {
    const Snapshot* prev = sc->give_back;
-   return prev && prev == sc->previous && prev->blocks_released == 0
-          && prev->block_capacity >= n_blocks;
+   return prev && prev->blocks_released == 0 && prev->block_capacity >= n_blocks;
 }
 
 static void merge_blocks(Scan* sc, Merge* m)
@@ -796,9 +800,7 @@ static void merge_blocks(Scan* sc, Merge* m)
    VG_(free)(fresh);
    log_clear(&allocated_log);
    log_clear(&released_log);
-   sc->lowest  = n ? s->blocks[0].addr : 0;
-   sc->highest = n ? ma_block_end(&s->blocks[n - 1]) : 0;
-   blocks_in_place(sc);
+   blocks_in_place(sc, n ? s->blocks[0].addr : 0, n ? ma_block_end(&s->blocks[n - 1]) : 0);
 }
 
 /* The last page looked up, and whether it was written: small blocks
@@ -1140,7 +1142,7 @@ static void read_words(Scan* sc, Addr lo, Addr hi, Addr want_lo, Addr want_hi,
 /* Visit each aligned word of [lo, hi) that points into a block. */
 static void read_range(Scan* sc, Addr lo, Addr hi, RootVisitor visit, void* ctx)
 {
-   read_words(sc, lo, hi, sc->lowest, sc->highest, visit, ctx);
+   read_words(sc, lo, hi, sc->finder.lowest, sc->finder.highest, visit, ctx);
 }
 
 /* --- Stacks --- */
@@ -1468,7 +1470,7 @@ static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong
    }
    for (ULong k = first; k < c->n_words; k++) {
       Addr value = c->words[k].value;
-      if (value - sc->lowest < sc->highest - sc->lowest)
+      if (in_heap_span(sc, value))
          visit_segment_word(sc, c->words[k].addr, value, (void*)seg);
    }
 }
@@ -1612,7 +1614,7 @@ static Snapshot* new_snapshot(const HChar* name, UInt kinds)
 static void scan_into(Snapshot* s, const Snapshot* previous, Snapshot* give_back,
                       Bool keep_roots)
 {
-   Scan sc = { s, previous, give_back, 0, 0, 0, 0, 0, keep_roots };
+   Scan sc = { .s = s, .previous = previous, .give_back = give_back, .keep_roots = keep_roots };
    /* Sized for the previous snapshot's counts (a retake's are about
       those), so the scan seldom grows them by reallocation. */
    s->edges = reserve((void**)&spare.edges, &spare.edge_capacity,
