@@ -1365,30 +1365,45 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
    read every time.  Without page tracking (--track-pages=no, the
    default with --track-access=no) no store is seen, and every root page
    is read at every snapshot. */
+#define WORDS_PER_PAGE (VKI_PAGE_SIZE / sizeof(UWord))
+
+/* One root page's kept words.  Only the values are stored, in address
+   order; 'kept' says which of the page's words they are (bit i: the
+   word at page + 8 i).  So a kept word costs 8 bytes, not the 16 of an
+   (address, value) pair; a page with none costs no more than its entry
+   in the list; and a page not written since keeps its words where
+   they are: the next snapshot's list takes the pointer over, nothing is
+   copied. */
 typedef struct {
-   Addr  page;
-   ULong first_word;      /* its words: RootCache.words[first_word ..) */
-   Bool  whole;           /* read without a fault: may be reused */
-} CachedPage;
+   ULong kept[WORDS_PER_PAGE / 64];
+   UWord values[];
+} KeptWords;
 
 typedef struct {
-   Addr addr, value;
-} RootWord;
+   Addr       page;
+   KeptWords* words;      /* VG_(malloc)ed; NULL if none is kept */
+   Bool       whole;      /* read without a fault: may be reused */
+} CachedPage;
 
 typedef struct {
    Bool        valid;     /* made by the last snapshot taken */
    CachedPage* pages;     /* in address order */
    ULong       n_pages, page_capacity;
-   RootWord*   words;     /* in address order */
-   ULong       n_words, word_capacity;
 } RootCache;
 
 static RootCache root_cache, next_root_cache;
 
 /* Whether a block can lie at v, now or later: v is in the client heap,
-   or in memory that is not the program's mapping (unmapped, reserved,
-   Valgrind's own: the heap may grow there).  The last segment looked up
-   answers most. */
+   or in memory that is neither the program's mapping nor reserved
+   (unmapped, or Valgrind's own: the heap may grow there).  The client
+   heap's new segments are never placed in a reservation (those the
+   stack and the brk heap grow into, and the addresses below Valgrind's
+   lowest, zero included).  The program may map there itself, but the
+   heap can reach such memory only after the program unmaps it, which
+   ma_pages_unmapped reports.  Reserved values left out are most of the
+   small integers of a compiler's trees (source locations: a quarter of
+   the words cc1plus's collector heap kept).  The last segment looked
+   up answers most. */
 static Addr  verdict_start = 1, verdict_end = 0;
 static Bool  verdict;
 
@@ -1400,28 +1415,28 @@ static Bool may_hold_a_block(Addr v)
    verdict_start = seg->start;
    verdict_end = seg->end;
    verdict = seg->isCH
-             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC);
+             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC
+                 && seg->kind != SkResvn);
    return verdict;
 }
 
+/* A page being read: its kept words, before they get their own array. */
+typedef struct {
+   Addr  page;
+   ULong kept[WORDS_PER_PAGE / 64];
+   UInt  n_values;
+   UWord values[WORDS_PER_PAGE];
+} PageReading;
+
 static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
-   RootCache* c = ctx;
+   PageReading* r = ctx;
    if (!may_hold_a_block(value)) return;
-   if (c->n_words == c->word_capacity)
-      c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
-   c->words[c->n_words++] = (RootWord){ addr, value };
+   UInt word = (UInt)((addr - r->page) / sizeof(UWord));
+   r->kept[word / 64] |= 1ULL << (word % 64);
+   r->values[r->n_values++] = value;
 }
 
-static ULong cached_words_end(ULong i)
-{
-   return i + 1 < root_cache.n_pages ? root_cache.pages[i + 1].first_word : root_cache.n_words;
-}
-
-/* The words of one page that may point into blocks, into
-   next_root_cache: the previous snapshot's if it kept the page and the
-   page was not written since, else read.  'cursor' walks the previous
-   snapshot's pages as pages come in address order. */
 /* An anonymous page the program has not written since it was mapped
    holds zeros (ma_pages.c clears a page's written bit when it is
    mapped anew, unmapped or given back; stores, the kernel's writes and
@@ -1432,47 +1447,94 @@ static Bool unwritten_zero_page(const NSegment* seg, Addr page)
    return seg->kind == SkAnonC && ma_pages_written_in(page, page + VKI_PAGE_SIZE) == 0;
 }
 
-static void gather_page(Scan* sc, const NSegment* seg, Addr page, Bool reuse, ULong* cursor)
+/* The page's words that may point into blocks, read now. */
+static CachedPage read_root_page(Scan* sc, const NSegment* seg, Addr page)
+{
+   CachedPage p = { .page = page, .words = NULL, .whole = True };
+   if (unwritten_zero_page(seg, page)) return p;   /* zeros: no word to keep */
+   PageReading r;
+   VG_(memset)(&r, 0, offsetof(PageReading, values));
+   r.page = page;
+   ULong faults = faults_caught;
+   ULong scanned = sc->s->scanned;
+   read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, &r);
+   sc->s->kept_roots_read += sc->s->scanned - scanned;
+   p.whole = faults_caught == faults;   /* if not, read again next time */
+   if (r.n_values > 0) {
+      p.words = VG_(malloc)("ma.snap.rootwords",
+                            sizeof(KeptWords) + r.n_values * sizeof(UWord));
+      VG_(memcpy)(p.words->kept, r.kept, sizeof r.kept);
+      VG_(memcpy)(p.words->values, r.values, r.n_values * sizeof(UWord));
+   }
+   return p;
+}
+
+/* The words of one page that may point into blocks, into
+   next_root_cache: the previous snapshot's if it kept the page and the
+   page was not written since (its values move over), else read.
+   'cursor' walks the previous snapshot's pages as pages come in
+   address order. */
+static const CachedPage* gather_page(Scan* sc, const NSegment* seg, Addr page, Bool reuse,
+                                     ULong* cursor)
 {
    RootCache* c = &next_root_cache;
-   const RootCache* old = &root_cache;
+   RootCache* old = &root_cache;
    while (*cursor < old->n_pages && old->pages[*cursor].page < page) (*cursor)++;
-   ULong first = c->n_words;
-   Bool whole = True;
-   if (reuse && *cursor < old->n_pages && old->pages[*cursor].page == page
-       && old->pages[*cursor].whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
-      for (ULong w = old->pages[*cursor].first_word; w < cached_words_end(*cursor); w++)
-         c->words[c->n_words++] = old->words[w];   /* capacity: see scan_cached_segment */
-   } else if (unwritten_zero_page(seg, page)) {
-      /* anonymous, never written since mapped: zeros, no word to keep */
-   } else {
-      ULong faults = faults_caught;
-      ULong scanned = sc->s->scanned;
-      read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, c);
-      sc->s->kept_roots_read += sc->s->scanned - scanned;
-      whole = faults_caught == faults;   /* if not, read again next time */
-   }
+   CachedPage* before = *cursor < old->n_pages && old->pages[*cursor].page == page
+                        ? &old->pages[*cursor] : NULL;
    if (c->n_pages == c->page_capacity)
       c->pages = grow(c->pages, &c->page_capacity, sizeof(CachedPage), "ma.snap.rootpages");
-   c->pages[c->n_pages++] = (CachedPage){ page, first, whole };
+   CachedPage* now = &c->pages[c->n_pages++];
+   if (reuse && before && before->whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
+      *now = *before;
+      before->words = NULL;   /* moved, not copied */
+      return now;
+   }
+   if (before) {   /* read again: its old words go now, not after the scan */
+      VG_(free)(before->words);
+      before->words = NULL;
+   }
+   *now = read_root_page(sc, seg, page);
+   return now;
+}
+
+/* The words left in a cache's pages (those not moved to the next). */
+static void drop_page_words(RootCache* c)
+{
+   for (ULong i = 0; i < c->n_pages; i++) {
+      VG_(free)(c->pages[i].words);
+      c->pages[i].words = NULL;
+   }
+   c->n_pages = 0;
+}
+
+/* The kept root words, freed before the trace is written: on a
+   collector's heap they are tens of megabytes.  (If an exec fails and
+   the trace is written again, that exit snapshot reads its roots in
+   full.) */
+static void forget_root_words(void)
+{
+   drop_page_words(&root_cache);
+   root_cache.valid = False;
+}
+
+static void visit_kept_words(Scan* sc, const CachedPage* p, const NSegment* seg)
+{
+   if (!p->words) return;
+   const UWord* value = p->words->values;
+   for (UInt chunk = 0; chunk < WORDS_PER_PAGE / 64; chunk++)
+      for (ULong bits = p->words->kept[chunk]; bits != 0; bits &= bits - 1, value++)
+         if (in_heap_span(sc, *value)) {
+            UInt word = chunk * 64 + (UInt)__builtin_ctzll(bits);
+            visit_segment_word(sc, p->page + word * sizeof(UWord), *value, (void*)seg);
+         }
 }
 
 /* seg's roots, through the cache. */
 static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong* cursor)
 {
-   RootCache* c = &next_root_cache;
-   ULong first = c->n_words;
-   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE) {
-      /* Room for a whole page's words, so a reused page copies without checks. */
-      while (c->word_capacity - c->n_words < VKI_PAGE_SIZE / sizeof(UWord))
-         c->words = grow(c->words, &c->word_capacity, sizeof(RootWord), "ma.snap.rootwords");
-      gather_page(sc, seg, page, reuse, cursor);
-   }
-   for (ULong k = first; k < c->n_words; k++) {
-      Addr value = c->words[k].value;
-      if (in_heap_span(sc, value))
-         visit_segment_word(sc, c->words[k].addr, value, (void*)seg);
-   }
+   for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE)
+      visit_kept_words(sc, gather_page(sc, seg, page, reuse, cursor), seg);
 }
 
 static Bool overlaps_a_stack(const NSegment* seg, const Range* stacks, UInt n)
@@ -1512,16 +1574,6 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    Bool cacheable = roots_cacheable(sc);
    Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
    ULong cursor = 0;
-   /* The words kept are about the last snapshot's: sized for them now,
-      while the array is empty, so the scan does not reallocate it with
-      the last snapshot's array and a copy live at once (on a collector's
-      heap these arrays are the tool's largest). */
-   ULong wanted = root_cache.n_words + root_cache.n_words / 4 + VKI_PAGE_SIZE / sizeof(UWord);
-   if (cacheable && next_root_cache.n_words == 0 && next_root_cache.word_capacity < wanted) {
-      VG_(free)(next_root_cache.words);
-      next_root_cache.word_capacity = wanted;
-      next_root_cache.words = VG_(malloc)("ma.snap.rootwords", wanted * sizeof(RootWord));
-   }
    verdict_start = 1; verdict_end = 0;   /* segments may have changed */
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
@@ -1536,12 +1588,12 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    /* The words kept become the next snapshot's to reuse; read afresh,
       they were filtered against today's mappings. */
    if (!reuse) ma_pages_unmapped_clear();
-   RootCache used = root_cache;   /* its arrays hold the next snapshot's words */
+   drop_page_words(&root_cache);   /* the pages not taken over */
+   RootCache used = root_cache;     /* its page array is the next one's */
    root_cache = next_root_cache;
    root_cache.valid = cacheable;
    next_root_cache = used;
    next_root_cache.valid = False;
-   next_root_cache.n_pages = next_root_cache.n_words = 0;
 }
 
 /*------------------------------------------------------------*/
@@ -1838,6 +1890,7 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
    exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0), False);
+   forget_root_words();   /* nothing is retaken from the exit snapshot */
    find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;
