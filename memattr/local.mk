@@ -20,6 +20,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
 	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
 	memattr/ma_block_index.c memattr/ma_block_index.h \
+	memattr/ma_root_cache.c memattr/ma_root_cache.h \
 	memattr/ma_layouts.c memattr/ma_layouts.h memattr/ma_release_chain.c memattr/ma_release_chain.h \
 	memattr/ma_exit_stack.c memattr/ma_exit_stack.h \
 	memattr/ma_regions.c memattr/ma_regions.h memattr/ma_custom.c memattr/ma_custom.h \

@@ -79,6 +79,7 @@
 #include "ma_names.h"
 #include "ma_pages.h"
 #include "ma_release_chain.h"
+#include "ma_root_cache.h"
 #include "ma_snapshot.h"
 
 Bool  ma_snapshots_on        = True;
@@ -1346,195 +1347,41 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
 
 /* --- Root mappings read once, again only where written --- */
 
-/* A big mapping scanned as roots (a garbage collector's heap, an
-   interpreter's arenas) is mostly unchanged between two snapshots.  So
-   each snapshot keeps, for every root page it read whole (in a segment
-   with no stack, without a fault), the words in it that could point
-   into a block now or later: those whose value lies in the client heap,
-   or outside the program's other mappings (where the heap may grow).
-   The next snapshot reads only the pages written since (ma_pages.c:
-   stores, and memory mapped, unmapped or moved without stores) and
-   takes the other pages' words from here; every kept word is then
-   resolved against the current blocks, as a full scan would.
-
-   A word left out pointed into one of the program's mappings.  That
-   mapping may go and the heap grow there: so when a new block lies in
-   a range unmapped since the words were kept (ma_pages_unmapped), every
-   root page is read again and the list starts afresh.  Custom blocks
-   and --malloc=wrap put blocks inside root memory: then every root is
-   read every time.  Without page tracking (--track-pages=no, the
-   default with --track-access=no) no store is seen, and every root page
-   is read at every snapshot. */
-#define WORDS_PER_PAGE (VKI_PAGE_SIZE / sizeof(UWord))
-
-/* One root page's kept words.  Only the values are stored, in address
-   order; 'kept' says which of the page's words they are (bit i: the
-   word at page + 8 i).  So a kept word costs 8 bytes, not the 16 of an
-   (address, value) pair; a page with none costs no more than its entry
-   in the list; and a page not written since keeps its words where
-   they are: the next snapshot's list takes the pointer over, nothing is
-   copied. */
-typedef struct {
-   ULong kept[WORDS_PER_PAGE / 64];
-   UWord values[];
-} KeptWords;
-
-typedef struct {
-   Addr       page;
-   KeptWords* words;      /* VG_(malloc)ed; NULL if none is kept */
-   Bool       whole;      /* read without a fault: may be reused */
-} CachedPage;
-
-typedef struct {
-   Bool        valid;     /* made by the last snapshot taken */
-   CachedPage* pages;     /* in address order */
-   ULong       n_pages, page_capacity;
-} RootCache;
-
-static RootCache root_cache, next_root_cache;
-
-/* Whether a block can lie at v, now or later: v is in the client heap,
-   or in memory that is neither the program's mapping nor reserved
-   (unmapped, or Valgrind's own: the heap may grow there).  The client
-   heap's new segments are never placed in a reservation (those the
-   stack and the brk heap grow into, and the addresses below Valgrind's
-   lowest, zero included).  The program may map there itself, but the
-   heap can reach such memory only after the program unmaps it, which
-   ma_pages_unmapped reports.  Reserved values left out are most of the
-   small integers of a compiler's trees (source locations: a quarter of
-   the words cc1plus's collector heap kept).  The last segment looked
-   up answers most. */
-static Addr  verdict_start = 1, verdict_end = 0;
-static Bool  verdict;
-
-static Bool may_hold_a_block(Addr v)
-{
-   if (v >= verdict_start && v <= verdict_end) return verdict;
-   const NSegment* seg = VG_(am_find_nsegment)(v);
-   if (!seg) return True;
-   verdict_start = seg->start;
-   verdict_end = seg->end;
-   verdict = seg->isCH
-             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC
-                 && seg->kind != SkResvn);
-   return verdict;
-}
-
-/* A page being read: its kept words, before they get their own array. */
-typedef struct {
-   Addr  page;
-   ULong kept[WORDS_PER_PAGE / 64];
-   UInt  n_values;
-   UWord values[WORDS_PER_PAGE];
-} PageReading;
-
+/* Root mappings without a stack in them go through ma_root_cache.c:
+   their pages are read again only where written since the last
+   snapshot.  This reads a page for it (ctx: the scan). */
 static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
-   PageReading* r = ctx;
-   if (!may_hold_a_block(value)) return;
-   UInt word = (UInt)((addr - r->page) / sizeof(UWord));
-   r->kept[word / 64] |= 1ULL << (word % 64);
-   r->values[r->n_values++] = value;
+   ma_root_cache_keep(ctx, addr, value);
 }
 
-/* An anonymous page the program has not written since it was mapped
-   holds zeros (ma_pages.c clears a page's written bit when it is
-   mapped anew, unmapped or given back; stores, the kernel's writes and
-   the tool's own set it): nothing to read, and reading would make it
-   resident. */
-static Bool unwritten_zero_page(const NSegment* seg, Addr page)
+static Bool read_root_page(PageReading* r, void* ctx)
 {
-   return seg->kind == SkAnonC && ma_pages_written_in(page, page + VKI_PAGE_SIZE) == 0;
-}
-
-/* The page's words that may point into blocks, read now. */
-static CachedPage read_root_page(Scan* sc, const NSegment* seg, Addr page)
-{
-   CachedPage p = { .page = page, .words = NULL, .whole = True };
-   if (unwritten_zero_page(seg, page)) return p;   /* zeros: no word to keep */
-   PageReading r;
-   VG_(memset)(&r, 0, offsetof(PageReading, values));
-   r.page = page;
+   Scan* sc = ctx;
    ULong faults = faults_caught;
    ULong scanned = sc->s->scanned;
-   read_words(sc, page, page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, &r);
+   read_words(sc, r->page, r->page + VKI_PAGE_SIZE, 4096, 1ULL << 47, keep_root_word, r);
    sc->s->kept_roots_read += sc->s->scanned - scanned;
-   p.whole = faults_caught == faults;   /* if not, read again next time */
-   if (r.n_values > 0) {
-      p.words = VG_(malloc)("ma.snap.rootwords",
-                            sizeof(KeptWords) + r.n_values * sizeof(UWord));
-      VG_(memcpy)(p.words->kept, r.kept, sizeof r.kept);
-      VG_(memcpy)(p.words->values, r.values, r.n_values * sizeof(UWord));
-   }
-   return p;
+   return faults_caught == faults;
 }
 
-/* The words of one page that may point into blocks, into
-   next_root_cache: the previous snapshot's if it kept the page and the
-   page was not written since (its values move over), else read.
-   'cursor' walks the previous snapshot's pages as pages come in
-   address order. */
-static const CachedPage* gather_page(Scan* sc, const NSegment* seg, Addr page, Bool reuse,
-                                     ULong* cursor)
+static void visit_kept_words(Scan* sc, Addr page, const KeptWords* words, const NSegment* seg)
 {
-   RootCache* c = &next_root_cache;
-   RootCache* old = &root_cache;
-   while (*cursor < old->n_pages && old->pages[*cursor].page < page) (*cursor)++;
-   CachedPage* before = *cursor < old->n_pages && old->pages[*cursor].page == page
-                        ? &old->pages[*cursor] : NULL;
-   if (c->n_pages == c->page_capacity)
-      c->pages = grow(c->pages, &c->page_capacity, sizeof(CachedPage), "ma.snap.rootpages");
-   CachedPage* now = &c->pages[c->n_pages++];
-   if (reuse && before && before->whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
-      *now = *before;
-      before->words = NULL;   /* moved, not copied */
-      return now;
-   }
-   if (before) {   /* read again: its old words go now, not after the scan */
-      VG_(free)(before->words);
-      before->words = NULL;
-   }
-   *now = read_root_page(sc, seg, page);
-   return now;
-}
-
-/* The words left in a cache's pages (those not moved to the next). */
-static void drop_page_words(RootCache* c)
-{
-   for (ULong i = 0; i < c->n_pages; i++) {
-      VG_(free)(c->pages[i].words);
-      c->pages[i].words = NULL;
-   }
-   c->n_pages = 0;
-}
-
-/* The kept root words, freed before the trace is written: on a
-   collector's heap they are tens of megabytes.  (If an exec fails and
-   the trace is written again, that exit snapshot reads its roots in
-   full.) */
-static void forget_root_words(void)
-{
-   drop_page_words(&root_cache);
-   root_cache.valid = False;
-}
-
-static void visit_kept_words(Scan* sc, const CachedPage* p, const NSegment* seg)
-{
-   if (!p->words) return;
-   const UWord* value = p->words->values;
-   for (UInt chunk = 0; chunk < WORDS_PER_PAGE / 64; chunk++)
-      for (ULong bits = p->words->kept[chunk]; bits != 0; bits &= bits - 1, value++)
+   if (!words) return;
+   const UWord* value = words->values;
+   for (UInt chunk = 0; chunk < MA_WORDS_PER_PAGE / 64; chunk++)
+      for (ULong bits = words->kept[chunk]; bits != 0; bits &= bits - 1, value++)
          if (in_heap_span(sc, *value)) {
             UInt word = chunk * 64 + (UInt)__builtin_ctzll(bits);
-            visit_segment_word(sc, p->page + word * sizeof(UWord), *value, (void*)seg);
+            visit_segment_word(sc, page + word * sizeof(UWord), *value, (void*)seg);
          }
 }
 
 /* seg's roots, through the cache. */
-static void scan_cached_segment(Scan* sc, const NSegment* seg, Bool reuse, ULong* cursor)
+static void scan_cached_segment(Scan* sc, const NSegment* seg)
 {
    for (Addr page = seg->start; page <= seg->end; page += VKI_PAGE_SIZE)
-      visit_kept_words(sc, gather_page(sc, seg, page, reuse, cursor), seg);
+      visit_kept_words(sc, page, ma_root_cache_page(seg, page, read_root_page, sc), seg);
 }
 
 static Bool overlaps_a_stack(const NSegment* seg, const Range* stacks, UInt n)
@@ -1544,7 +1391,11 @@ static Bool overlaps_a_stack(const NSegment* seg, const Range* stacks, UInt n)
    return False;
 }
 
-/* Whether root words may be kept for the next snapshot (see above). */
+/* Whether root words may be kept for the next snapshot: not when
+   blocks may lie inside root memory (custom blocks, --malloc=wrap), nor
+   without page tracking (--track-pages=no, the default with
+   --track-access=no), which sees no store: then every root page is
+   read at every snapshot. */
 static Bool roots_cacheable(const Scan* sc)
 {
    return sc->keep_roots && ma_track_pages && !ma_malloc_wrapped
@@ -1552,7 +1403,7 @@ static Bool roots_cacheable(const Scan* sc)
 }
 
 /* Whether a block lies in a range unmapped (or mapped anew) since the
-   kept root words were read: blocks[from ..) are the candidates. */
+   kept root words were read: a word pointing there was not kept. */
 static Bool heap_where_unmapped(Scan* sc)
 {
    const PageRange* ranges;
@@ -1572,14 +1423,14 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    Int n = 0;
    Addr* starts = VG_(get_segment_starts)(SkFileC | SkAnonC | SkShmC, &n);
    Bool cacheable = roots_cacheable(sc);
-   Bool reuse = cacheable && root_cache.valid && !ma_pages_all_dirty && !heap_where_unmapped(sc);
-   ULong cursor = 0;
-   verdict_start = 1; verdict_end = 0;   /* segments may have changed */
+   Bool reuse = cacheable && ma_root_cache_valid() && !ma_pages_all_dirty
+                && !heap_where_unmapped(sc);
+   if (cacheable) ma_root_cache_begin(reuse);
    for (Int i = 0; i < n; i++) {
       const NSegment* seg = VG_(am_find_nsegment)(starts[i]);
       if (!seg || !seg->hasR || !seg->hasW || seg->isCH || is_device(seg)) continue;
       if (cacheable && !overlaps_a_stack(seg, stacks, n_stacks))
-         scan_cached_segment(sc, seg, reuse, &cursor);
+         scan_cached_segment(sc, seg);
       else
          read_outside_stacks(sc, seg->start, seg->end, stacks, n_stacks, seg);
    }
@@ -1588,12 +1439,7 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
    /* The words kept become the next snapshot's to reuse; read afresh,
       they were filtered against today's mappings. */
    if (!reuse) ma_pages_unmapped_clear();
-   drop_page_words(&root_cache);   /* the pages not taken over */
-   RootCache used = root_cache;     /* its page array is the next one's */
-   root_cache = next_root_cache;
-   root_cache.valid = cacheable;
-   next_root_cache = used;
-   next_root_cache.valid = False;
+   ma_root_cache_end(cacheable);
 }
 
 /*------------------------------------------------------------*/
@@ -1890,7 +1736,7 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
    exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0), False);
-   forget_root_words();   /* nothing is retaken from the exit snapshot */
+   ma_root_cache_forget();   /* nothing is retaken from the exit snapshot */
    find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;

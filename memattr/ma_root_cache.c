@@ -1,0 +1,174 @@
+/*--------------------------------------------------------------------*/
+/*--- memattr: root words kept from snapshot to snapshot.          ---*/
+/*---                                              ma_root_cache.c ---*/
+/*--------------------------------------------------------------------*/
+
+/* See ma_root_cache.h. */
+
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_mallocfree.h"
+
+#include "ma_pages.h"
+#include "ma_root_cache.h"
+
+typedef struct {
+   Addr       page;
+   KeptWords* words;      /* VG_(malloc)ed; NULL if none is kept */
+   Bool       whole;      /* read without a fault: may be reused */
+} CachedPage;
+
+typedef struct {
+   Bool        valid;     /* made by the last snapshot taken */
+   CachedPage* pages;     /* in address order */
+   ULong       n_pages, page_capacity;
+} PageList;
+
+/* The words kept by the last snapshot, and the list the snapshot being
+   taken builds; 'cursor' walks the kept pages as pages come in address
+   order. */
+static PageList kept, building;
+static ULong    cursor;
+static Bool     reusing;
+
+/*------------------------------------------------------------*/
+/*--- Which words are kept                                 ---*/
+/*------------------------------------------------------------*/
+
+/* Whether a block can lie at v, now or later: v is in the client heap,
+   or in memory that is neither the program's mapping nor reserved
+   (unmapped, or Valgrind's own: the heap may grow there).  The client
+   heap's new segments are never placed in a reservation (those the
+   stack and the brk heap grow into, and the addresses below Valgrind's
+   lowest, zero included).  The program may map there itself, but the
+   heap can reach such memory only after the program unmaps it, which
+   ma_pages_unmapped reports.  Reserved values left out are most of the
+   small integers of a compiler's trees (source locations: a quarter of
+   the words cc1plus's collector heap kept).  The last segment looked
+   up answers most; ma_root_cache_begin forgets it, as segments may
+   have changed since. */
+static Addr verdict_start = 1, verdict_end = 0;
+static Bool verdict;
+
+static Bool may_hold_a_block(Addr v)
+{
+   if (v >= verdict_start && v <= verdict_end) return verdict;
+   const NSegment* seg = VG_(am_find_nsegment)(v);
+   if (!seg) return True;
+   verdict_start = seg->start;
+   verdict_end = seg->end;
+   verdict = seg->isCH
+             || (seg->kind != SkAnonC && seg->kind != SkFileC && seg->kind != SkShmC
+                 && seg->kind != SkResvn);
+   return verdict;
+}
+
+void ma_root_cache_keep(PageReading* r, Addr addr, UWord value)
+{
+   if (!may_hold_a_block(value)) return;
+   UInt word = (UInt)((addr - r->page) / sizeof(UWord));
+   r->kept[word / 64] |= 1ULL << (word % 64);
+   r->values[r->n_values++] = value;
+}
+
+/*------------------------------------------------------------*/
+/*--- Pages                                                ---*/
+/*------------------------------------------------------------*/
+
+/* An anonymous page the program has not written since it was mapped
+   holds zeros (ma_pages.c clears a page's written bit when it is
+   mapped anew, unmapped or given back; stores, the kernel's writes and
+   the tool's own set it): nothing to read, and reading would make it
+   resident. */
+static Bool unwritten_zero_page(const NSegment* seg, Addr page)
+{
+   return seg->kind == SkAnonC && ma_pages_written_in(page, page + VKI_PAGE_SIZE) == 0;
+}
+
+/* The page's words that may point into blocks, read now. */
+static CachedPage read_page(const NSegment* seg, Addr page, RootPageReader read, void* ctx)
+{
+   CachedPage p = { .page = page, .words = NULL, .whole = True };
+   if (unwritten_zero_page(seg, page)) return p;   /* zeros: no word to keep */
+   PageReading r;
+   VG_(memset)(&r, 0, offsetof(PageReading, values));
+   r.page = page;
+   p.whole = read(&r, ctx);
+   if (r.n_values > 0) {
+      p.words = VG_(malloc)("ma.rootcache.words", sizeof(KeptWords) + r.n_values * sizeof(UWord));
+      VG_(memcpy)(p.words->kept, r.kept, sizeof r.kept);
+      VG_(memcpy)(p.words->values, r.values, r.n_values * sizeof(UWord));
+   }
+   return p;
+}
+
+static CachedPage* new_entry(PageList* list)
+{
+   if (list->n_pages == list->page_capacity) {
+      list->page_capacity = list->page_capacity ? list->page_capacity * 2 : 1024;
+      list->pages = VG_(realloc)("ma.rootcache.pages", list->pages,
+                                 list->page_capacity * sizeof(CachedPage));
+   }
+   return &list->pages[list->n_pages++];
+}
+
+/* The words left in a list's pages (those not taken over). */
+static void drop_words(PageList* list)
+{
+   for (ULong i = 0; i < list->n_pages; i++) {
+      VG_(free)(list->pages[i].words);
+      list->pages[i].words = NULL;
+   }
+   list->n_pages = 0;
+}
+
+void ma_root_cache_begin(Bool reuse)
+{
+   reusing = reuse && kept.valid;
+   cursor = 0;
+   verdict_start = 1; verdict_end = 0;
+}
+
+/* The last snapshot's words of the page if it kept them and the page
+   was not written since (they move over), else the page read now. */
+const KeptWords* ma_root_cache_page(const NSegment* seg, Addr page, RootPageReader read,
+                                    void* ctx)
+{
+   while (cursor < kept.n_pages && kept.pages[cursor].page < page) cursor++;
+   CachedPage* before = cursor < kept.n_pages && kept.pages[cursor].page == page
+                        ? &kept.pages[cursor] : NULL;
+   CachedPage* now = new_entry(&building);
+   if (reusing && before && before->whole && !ma_pages_dirty_in(page, page + VKI_PAGE_SIZE)) {
+      *now = *before;
+      before->words = NULL;   /* moved, not copied */
+      return now->words;
+   }
+   if (before) {   /* read again: its old words go now, not at the end */
+      VG_(free)(before->words);
+      before->words = NULL;
+   }
+   *now = read_page(seg, page, read, ctx);
+   return now->words;
+}
+
+void ma_root_cache_end(Bool usable)
+{
+   drop_words(&kept);
+   PageList emptied = kept;   /* its page array is the next one's */
+   kept = building;
+   kept.valid = usable;
+   building = emptied;
+   building.valid = False;
+}
+
+Bool ma_root_cache_valid(void)
+{
+   return kept.valid;
+}
+
+void ma_root_cache_forget(void)
+{
+   drop_words(&kept);
+   kept.valid = False;
+}
