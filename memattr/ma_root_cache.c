@@ -15,7 +15,7 @@
 
 typedef struct {
    Addr       page;
-   KeptWords* words;      /* VG_(malloc)ed; NULL if none is kept */
+   KeptWords* words;      /* in a chunk (below); NULL if none is kept */
    Bool       whole;      /* read without a fault: may be reused */
 } CachedPage;
 
@@ -73,6 +73,108 @@ void ma_root_cache_keep(PageReading* r, Addr addr, UWord value)
 }
 
 /*------------------------------------------------------------*/
+/*--- Where the words live                                 ---*/
+/*------------------------------------------------------------*/
+
+/* Kept words are tens of megabytes on a collector's heap, freed all at
+   once before the exit snapshot (ma_root_cache_forget) so that its
+   arrays and the trace's tables reuse the memory.  VG_(malloc)ed, they
+   would not give it back: the arena keeps a superblock while any block
+   in it lives, and the tool's lasting allocations (sites, stacks) share
+   them.  So they are bump-allocated in chunks mapped on their own; a
+   chunk is unmapped when its last words are freed, and when the words
+   freed but not unmapped pass a quarter of the words live, the live
+   ones are copied into fresh chunks (the pages that are never written keep
+   their words for the whole run, so chunks would otherwise fill with
+   holes). */
+#define CHUNK_BYTES (4UL << 20)
+
+typedef struct _WordChunk {
+   struct _WordChunk* next;
+   SizeT              used, live;   /* bytes handed out, bytes still live */
+} WordChunk;
+
+static WordChunk* chunks;          /* the one being filled first */
+static SizeT      live_bytes, freed_bytes;   /* over all chunks */
+
+static SizeT words_bytes(UInt n_values)
+{
+   return VG_ROUNDUP(sizeof(KeptWords) + n_values * sizeof(UWord), sizeof(UWord));
+}
+
+static UInt n_values_of(const KeptWords* w)
+{
+   UInt n = 0;
+   for (UInt chunk = 0; chunk < MA_WORDS_PER_PAGE / 64; chunk++)
+      n += (UInt)__builtin_popcountll(w->kept[chunk]);
+   return n;
+}
+
+static void new_chunk(void)
+{
+   WordChunk* c = VG_(am_shadow_alloc)(CHUNK_BYTES);
+   if (!c) VG_(out_of_memory_NORETURN)("ma.rootcache.chunk", CHUNK_BYTES);
+   c->next = chunks;
+   c->used = sizeof(WordChunk);
+   c->live = 0;
+   chunks = c;
+}
+
+static KeptWords* words_alloc(UInt n_values)
+{
+   SizeT bytes = words_bytes(n_values);
+   if (!chunks || chunks->used + bytes > CHUNK_BYTES) new_chunk();
+   KeptWords* w = (KeptWords*)((Addr)chunks + chunks->used);
+   w->chunk = chunks;
+   chunks->used += bytes;
+   chunks->live += bytes;
+   live_bytes += bytes;
+   return w;
+}
+
+static void unmap_chunk(WordChunk* c)
+{
+   WordChunk** link = &chunks;
+   while (*link != c) link = &(*link)->next;
+   *link = c->next;
+   freed_bytes -= c->used - sizeof(WordChunk);
+   VG_(am_munmap_valgrind)((Addr)c, CHUNK_BYTES);
+}
+
+static void words_free(KeptWords* w)
+{
+   if (!w) return;
+   WordChunk* c = w->chunk;
+   SizeT bytes = words_bytes(n_values_of(w));
+   c->live -= bytes;
+   live_bytes -= bytes;
+   freed_bytes += bytes;
+   if (c->live == 0) unmap_chunk(c);   /* a chunk being filled, too: the next is new */
+}
+
+/* Copies the live words of 'list' into fresh chunks, unmapping the old. */
+static void compact(PageList* list)
+{
+   WordChunk* old = chunks;
+   chunks = NULL;
+   live_bytes = freed_bytes = 0;
+   for (ULong i = 0; i < list->n_pages; i++) {
+      KeptWords* from = list->pages[i].words;
+      if (!from) continue;
+      UInt n = n_values_of(from);
+      KeptWords* to = words_alloc(n);
+      VG_(memcpy)(to->kept, from->kept, sizeof to->kept);
+      VG_(memcpy)(to->values, from->values, n * sizeof(UWord));
+      list->pages[i].words = to;
+   }
+   while (old) {
+      WordChunk* next = old->next;
+      VG_(am_munmap_valgrind)((Addr)old, CHUNK_BYTES);
+      old = next;
+   }
+}
+
+/*------------------------------------------------------------*/
 /*--- Pages                                                ---*/
 /*------------------------------------------------------------*/
 
@@ -96,7 +198,7 @@ static CachedPage read_page(const NSegment* seg, Addr page, RootPageReader read,
    r.page = page;
    p.whole = read(&r, ctx);
    if (r.n_values > 0) {
-      p.words = VG_(malloc)("ma.rootcache.words", sizeof(KeptWords) + r.n_values * sizeof(UWord));
+      p.words = words_alloc(r.n_values);
       VG_(memcpy)(p.words->kept, r.kept, sizeof r.kept);
       VG_(memcpy)(p.words->values, r.values, r.n_values * sizeof(UWord));
    }
@@ -117,7 +219,7 @@ static CachedPage* new_entry(PageList* list)
 static void drop_words(PageList* list)
 {
    for (ULong i = 0; i < list->n_pages; i++) {
-      VG_(free)(list->pages[i].words);
+      words_free(list->pages[i].words);
       list->pages[i].words = NULL;
    }
    list->n_pages = 0;
@@ -145,7 +247,7 @@ const KeptWords* ma_root_cache_page(const NSegment* seg, Addr page, RootPageRead
       return now->words;
    }
    if (before) {   /* read again: its old words go now, not at the end */
-      VG_(free)(before->words);
+      words_free(before->words);
       before->words = NULL;
    }
    *now = read_page(seg, page, read, ctx);
@@ -160,6 +262,12 @@ void ma_root_cache_end(Bool usable)
    kept.valid = usable;
    building = emptied;
    building.valid = False;
+   if (freed_bytes > live_bytes / 4 && freed_bytes > CHUNK_BYTES) compact(&kept);
+}
+
+void ma_root_cache_compact(void)
+{
+   compact(&kept);
 }
 
 Bool ma_root_cache_valid(void)

@@ -42,6 +42,7 @@
    list; and a page not written since keeps its words where they are:
    the next snapshot's list takes them over, nothing is copied. */
 typedef struct {
+   struct _WordChunk* chunk;   /* where it lives (ma_root_cache.c) */
    ULong kept[MA_WORDS_PER_PAGE / 64];
    UWord values[];
 } KeptWords;
@@ -70,6 +71,11 @@ void             ma_root_cache_keep(PageReading* r, Addr addr, UWord value);
 /* The pages given since ma_root_cache_begin become the words kept,
    usable by the next snapshot if 'usable'. */
 void             ma_root_cache_end(Bool usable);
+
+/* Copies the words kept into fresh memory, as ma_root_cache_end does
+   when the words freed outweigh them (--snapshot-check does it at every
+   snapshot, so that its comparisons cover words that moved). */
+void ma_root_cache_compact(void);
 
 /* Whether the words kept were made by the last snapshot and may be
    reused. */

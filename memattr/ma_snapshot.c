@@ -1440,6 +1440,7 @@ static void scan_segments(Scan* sc, const Range* stacks, UInt n_stacks)
       they were filtered against today's mappings. */
    if (!reuse) ma_pages_unmapped_clear();
    ma_root_cache_end(cacheable);
+   if (ma_snapshot_check) ma_root_cache_compact();
 }
 
 /*------------------------------------------------------------*/
@@ -1604,13 +1605,14 @@ static Bool      peak_is_requested;
 
 /* 'replaces_peak': s is to replace the peak snapshot, which is then
    discarded if it is its own (make_peak): a retake from it may give
-   its pages back as it goes. */
-static Snapshot* take(const HChar* name, UInt kinds, Bool replaces_peak)
+   its pages back as it goes.  'keep_roots': root words are kept for
+   the next snapshot (ma_root_cache.h). */
+static Snapshot* take(const HChar* name, UInt kinds, Bool replaces_peak, Bool keep_roots)
 {
    Snapshot* s = new_snapshot(name, kinds);
    Snapshot* give_back = replaces_peak && !peak_is_requested && peak_snapshot
                          && last_taken == peak_snapshot ? peak_snapshot : NULL;
-   scan_into(s, last_taken, give_back, True);
+   scan_into(s, last_taken, give_back, keep_roots);
    if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
@@ -1704,14 +1706,14 @@ void ma_snapshot_at_release(void)
 {
    if (!peak_due()) return;
    find_release_chain(VG_(get_running_tid)());
-   make_peak(take("peak", SNAP_PEAK, True), False);
+   make_peak(take("peak", SNAP_PEAK, True, True), False);
    forget_release_chain();
 }
 
 void ma_snapshot_requested(ThreadId tid, Addr name)
 {
    if (!ma_snapshots_on) return;
-   Snapshot* s = take(ma_intern_client_string(name), SNAP_REQUEST, False);
+   Snapshot* s = take(ma_intern_client_string(name), SNAP_REQUEST, False, True);
    if (requested_last) requested_last->next = s; else requested_first = s;
    requested_last = s;
    if (peak_due()) make_peak(s, True);
@@ -1735,8 +1737,12 @@ UInt ma_snapshot_begin_trace(const TraceSnapshot** list)
    *list = NULL;
    if (!ma_snapshots_on) return 0;
    Bool exit_is_peak = peak_due();
-   exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0), False);
-   ma_root_cache_forget();   /* nothing is retaken from the exit snapshot */
+   /* Nothing is retaken from the exit snapshot, so the root words kept
+      (tens of megabytes on a collector's heap) are freed before it, not
+      held beside its arrays and the trace's: it reads its roots in
+      full (a few tenths of a second on cc1plus). */
+   ma_root_cache_forget();
+   exit_snapshot = take("exit", SNAP_EXIT | (exit_is_peak ? SNAP_PEAK : 0), False, False);
    find_layouts(exit_snapshot);
 
    UInt capacity = 2, n = 0;
