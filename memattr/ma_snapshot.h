@@ -226,6 +226,10 @@ void ma_snapshot_note_exit(void);
 /* MEMATTR_SNAPSHOT(name) from the client: name is a client address. */
 void ma_snapshot_requested(ThreadId tid, Addr name);
 
+/* A trace is about to be written: frees what only later retakes need
+   (the root words kept).  Call before anything else of the trace. */
+void ma_snapshot_trace_starts(void);
+
 /* The snapshots a trace holds, in the order taken, the exit snapshot
    (taken by this call) last, each with the kinds to write: when the
    heap at exit is the peak, the exit snapshot is the peak one.  Call

@@ -1106,6 +1106,7 @@ HChar* ma_trace_write(const TraceRequest* req)
    w->fd = fd; w->failed = False; w->used = 0; w->records = 0;
 
    ma_heap_capture_peak_if_at_peak();
+   ma_snapshot_trace_starts();
    frames_of_ip = VG_(newFM)(VG_(malloc), "ma.frames_of_ip", VG_(free), NULL);
    stack_ids = VG_(newFM)(VG_(malloc), "ma.stack_ids", VG_(free), NULL);
    site_ids = VG_(HT_construct)("ma.site_ids");
