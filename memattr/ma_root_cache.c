@@ -77,16 +77,16 @@ void ma_root_cache_keep(PageReading* r, Addr addr, UWord value)
 /*------------------------------------------------------------*/
 
 /* Kept words are tens of megabytes on a collector's heap, freed all at
-   once before the exit snapshot (ma_root_cache_forget) so that its
-   arrays and the trace's tables reuse the memory.  VG_(malloc)ed, they
+   once when a trace is started (ma_root_cache_forget) so that the
+   trace's tables and the exit snapshot reuse the memory.  VG_(malloc)ed, they
    would not give it back: the arena keeps a superblock while any block
    in it lives, and the tool's lasting allocations (sites, stacks) share
    them.  So they are bump-allocated in chunks mapped on their own; a
    chunk is unmapped when its last words are freed, and when the words
    freed but not unmapped pass a quarter of the words live, the live
-   ones are copied into fresh chunks (the pages that are never written keep
-   their words for the whole run, so chunks would otherwise fill with
-   holes). */
+   ones are copied into fresh chunks (the pages that are never written
+   keep their words for the whole run, so chunks would otherwise fill
+   with holes). */
 #define CHUNK_BYTES (4UL << 20)
 
 typedef struct _WordChunk {
@@ -227,7 +227,7 @@ static void drop_words(PageList* list)
 
 void ma_root_cache_begin(Bool reuse)
 {
-   reusing = reuse && kept.valid;
+   reusing = reuse;   /* the caller asked ma_root_cache_valid */
    cursor = 0;
    verdict_start = 1; verdict_end = 0;
 }

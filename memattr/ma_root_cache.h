@@ -63,7 +63,8 @@ typedef Bool (*RootPageReader)(PageReading* r, void* ctx);
 /* A snapshot's root pages through the cache: ma_root_cache_begin, then
    ma_root_cache_page for each root page in address order, then
    ma_root_cache_end.  'reuse': the words kept by the last snapshot may
-   be taken for pages not written since (False: every page is read). */
+   be taken for pages not written since (False: every page is read);
+   only when ma_root_cache_valid. */
 void             ma_root_cache_begin(Bool reuse);
 const KeptWords* ma_root_cache_page(const NSegment* seg, Addr page, RootPageReader read,
                                     void* ctx);   /* NULL: none kept */

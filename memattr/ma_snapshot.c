@@ -1349,12 +1349,14 @@ static void read_outside_stacks(Scan* sc, Addr lo, Addr hi, const Range* stacks,
 
 /* Root mappings without a stack in them go through ma_root_cache.c:
    their pages are read again only where written since the last
-   snapshot.  This reads a page for it (ctx: the scan). */
+   snapshot. */
 static void keep_root_word(Scan* sc, Addr addr, UWord value, void* ctx)
 {
    ma_root_cache_keep(ctx, addr, value);
 }
 
+/* Reads a root page for ma_root_cache.c (ctx: the scan); False if a
+   fault cut it short. */
 static Bool read_root_page(PageReading* r, void* ctx)
 {
    Scan* sc = ctx;
