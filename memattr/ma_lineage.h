@@ -26,12 +26,13 @@ typedef struct _Site  Site;
    time of its last use (set through ma_lineage_note_use by the access
    helpers).  A realloc's successor carries all of it on.  Packed to
    four-byte alignment after AccessBlock (see there); the eight-byte
-   fields still fall on eight-byte boundaries. */
+   fields still fall on eight-byte boundaries.  The two chains hold
+   pairs of two shapes (ma_lineage.c, PairRef), hence plain words. */
 typedef struct __attribute__((packed, aligned(4))) {
    UInt          n_links_in;
    ULong         last_use;     /* ma_instrs at the last read that was a use */
-   struct _Link* links_out;    /* copy pairs with this block as source */
-   struct _Link* links_in;     /* ... as destination */
+   UWord         pairs_out;    /* copy pairs with this block as source */
+   UWord         pairs_in;     /* ... as destination */
 } LineageBlock;
 
 /* The block was used (a read that is not only a copy into another

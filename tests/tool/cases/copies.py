@@ -77,6 +77,50 @@ def case_c_clone_memcpy(env, results):
                   text[-3000:])
 
 
+def lineage_between(env, r, src, from_marker, to_marker):
+    """The lineage rows (every class) from the sites allocated at one marker's line to
+    those at another's."""
+    line = lambda m: line_of(env, src, m)
+    sources = {site["id"] for site in sites_with_frame(r, src, line(from_marker))}
+    destinations = {site["id"] for site in sites_with_frame(r, src, line(to_marker))}
+    return [row for row in r["copies"]["lineage"]
+            if row["from"] in sources and row["to"] in destinations]
+
+
+def pair_figures(rows):
+    keys = ("pairs", "bytes", "source_bytes", "destination_bytes", "peak_source_bytes")
+    return {key: sum(row[key] for row in rows) for key in keys}
+
+
+def case_c_copy_fanout(env, results):
+    """Pairs whose one end went first are kept in the chain of the other end, in a
+    smaller shape: edited in the middle of a long source chain, carried by a realloc
+    that moves the source, and in a destination's chain of MA_MAX_SOURCES sources freed
+    out of order. Every pair's figures are still what the program did."""
+    src = "c_copy_fanout.c"
+    r = expect_report(results, "c_copy_fanout", memattr(env, src))
+    if not r:
+        return
+    fanout, piece, moved = 64, 256, 64 * 1024
+    # The peak is the realloc's new block beside the 42 copies not freed before it;
+    # each source size is the one the source had when it went (moved: 64 KiB).
+    results.equal("c_copy_fanout: the peak", r["summary"]["peak"]["bytes"],
+                  moved + 42 * piece)
+    results.equal("c_copy_fanout: one source into 64 blocks",
+                  pair_figures(lineage_between(env, r, src, "FANOUT_SOURCE", "FANOUT_DEST")),
+                  {"pairs": fanout, "bytes": fanout * piece, "source_bytes": fanout * moved,
+                   "destination_bytes": fanout * piece, "peak_source_bytes": 42 * moved})
+    results.equal("c_copy_fanout: four sources into one block",
+                  pair_figures(lineage_between(env, r, src, "FANIN_SOURCE", "FANIN_DEST")),
+                  {"pairs": 4, "bytes": 4 * piece, "source_bytes": 4 * piece,
+                   "destination_bytes": 4 * 4 * piece, "peak_source_bytes": 0})
+    line = lambda m: line_of(env, src, m)
+    results.equal("c_copy_fanout: the source's move is one relocation",
+                  [(row["kind"], row["pairs"], row["bytes"]) for row in r["copies"]["relocations"]
+                   if at_line(row["location"], src, line("FANOUT_MOVE"))],
+                  [("realloc", 1, piece)])
+
+
 def record_lengths():
     """cxx_clone_vs_move.cpp's records: "record-<i>:" then 24 + i % 50 letters."""
     return [len(f"record-{i}:") + 24 + i % 50 for i in range(200)]
@@ -261,6 +305,6 @@ def case_access_off(env, results):
                   without_time(r["summary"]["peak"]), without_time(on["summary"]["peak"]))
 
 
-CASES = [case_c_clone_memcpy, case_cxx_clone_vs_move, case_rust_clone_vs_move,
+CASES = [case_c_clone_memcpy, case_c_copy_fanout, case_cxx_clone_vs_move, case_rust_clone_vs_move,
          case_rust_derive_clone, case_cxx_copy_constructed, case_cxx_vector_of_records,
          case_rust_vec_of_records_clone, case_lineage_graph, case_access_off]
