@@ -73,11 +73,13 @@ static inline void ma_events_releasing(Block* bk, Bool replaced)
    if (UNLIKELY(ma_snapshot_logging)) ma_snapshot_log_event(bk, False);
 }
 
-/* Before a block is looked up to be released: the heap may be at a
-   peak worth a snapshot (one comparison in the common case). */
-static inline void ma_events_before_release(void)
+/* The live block bk, just taken out of its table, is about to be
+   released, or replaced by one of 'successor_bytes' (a realloc): the
+   peak snapshot may be due (one comparison in the common case). */
+static inline void ma_events_before_release(Block* bk, SizeT successor_bytes)
 {
-   if (UNLIKELY(ma_heap.curr_bytes > ma_snapshot_threshold)) ma_snapshot_at_release();
+   if (UNLIKELY(ma_heap.peak_bytes > ma_snapshot_threshold))
+      ma_snapshot_before_release(bk, successor_bytes);
 }
 
 #endif

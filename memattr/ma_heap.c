@@ -275,7 +275,6 @@ static void give_back(void* p)
 
 static void release(void* p)
 {
-   ma_events_before_release();
    Block* bk = ma_blocks_remove((Addr)p, BLOCK_MALLOC);
    if (!bk) {
       /* Not a block we handed out (or already freed).  Passing it to
@@ -283,6 +282,7 @@ static void release(void* p)
       if (p) ma_heap.bad_frees++;
       return;
    }
+   ma_events_before_release(bk, 0);
    record_release(bk, False);
    ma_blocks_free_node(bk);
    give_back(p);
@@ -341,12 +341,12 @@ static void* ma_realloc(ThreadId tid, void* p_old, SizeT new_szB)
    if (p_old == NULL) return ma_malloc(tid, new_szB);
    if ((SSizeT)new_szB < 0) return NULL;
 
-   ma_events_before_release();
    Block* old = ma_blocks_remove((Addr)p_old, BLOCK_MALLOC);
    if (!old) {
       ma_heap.bad_frees++;
       return NULL;
    }
+   ma_events_before_release(old, new_szB);
 
    void* p_new = p_old;
    if (new_szB > VG_(cli_malloc_usable_size)(p_old)) {
@@ -421,12 +421,12 @@ void ma_heap_wrapped_alloc(ThreadId tid, Addr p, SizeT req_szB)
 
 void ma_heap_wrapped_free(ThreadId tid, Addr p)
 {
-   ma_events_before_release();
    Block* bk = ma_blocks_remove(p, BLOCK_MALLOC);
    if (!bk) {
       if (p) ma_heap.bad_frees++;
       return;
    }
+   ma_events_before_release(bk, 0);
    SizeT req_szB = bk->req_szB;
    record_release(bk, False);
    ma_blocks_free_node(bk);
@@ -439,7 +439,6 @@ void ma_heap_wrapped_free(ThreadId tid, Addr p)
 void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB)
 {
    if (p_new == 0) return;   /* failed: the old block stays as it was */
-   ma_events_before_release();
    Block* old = ma_blocks_remove(p_old, BLOCK_MALLOC);
    if (!old) {
       ma_heap.bad_frees++;
@@ -447,6 +446,7 @@ void ma_heap_wrapped_realloc(ThreadId tid, Addr p_old, Addr p_new, SizeT req_szB
       note_timeline();
       return;
    }
+   ma_events_before_release(old, req_szB);
    replace(tid, old, p_new, req_szB);
    note_timeline();
 }
@@ -466,9 +466,9 @@ Block* ma_heap_adopt(ThreadId tid, Addr p, SizeT req_szB, BlockKind kind, Addr p
 
 void ma_heap_release_adopted(Block* bk)
 {
-   ma_events_before_release();
    Block* removed = ma_blocks_remove(bk->payload, bk->kind);
    tl_assert(removed == bk);
+   ma_events_before_release(bk, 0);
    record_release(bk, False);
    ma_blocks_free_node(bk);
    note_timeline();
@@ -476,9 +476,9 @@ void ma_heap_release_adopted(Block* bk)
 
 Block* ma_heap_resize_adopted(ThreadId tid, Block* old, Addr new_addr, SizeT new_szB)
 {
-   ma_events_before_release();
    Block* removed = ma_blocks_remove(old->payload, old->kind);
    tl_assert(removed == old);
+   ma_events_before_release(old, new_szB);
    Addr pool = old->pool;
    Block* successor = replace(tid, old, new_addr, new_szB);
    successor->pool = pool;

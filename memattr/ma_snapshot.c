@@ -1656,15 +1656,39 @@ static Snapshot* requested_last;
 /* Bytes read by the automatic peak snapshots so far. */
 static ULong peak_snapshots_cost;
 
-/* The next peak snapshot is due when live bytes exceed the last one's
-   by the growth factor, and, with --snapshot-budget=K, when the heap
-   is large enough that all peak snapshots, the next included (assumed
-   to cost what the last one did), will have read at most K times the
-   live heap: so over the run they read at most K times the peak.  The
-   budget only binds when snapshots cost much more than the growth
+/* The peak snapshot is *stale* once the heap's maximum so far exceeds
+   the last one's live bytes by the growth factor (and, with
+   --snapshot-budget=K, exceeds the live heap at which all peak
+   snapshots, the next included and assumed to cost what the last one
+   did, will have read at most K times it: budget_level).  A stale
+   snapshot is retaken before a release, when either
+   - the retake is cheap: the heap holds at most EAGER_BLOCKS blocks
+     (a retake then takes well under a millisecond), or at most
+     EAGER_BLOCKS_PER_EVENT for each allocation and release since the
+     last snapshot, so a retake, whose cost follows the heap's blocks,
+     costs a few block visits per event of the program's own; or
+   - the release would take live bytes below drop_level(), half the
+     growth factor below the maximum: a snapshot later than that could
+     be further from the peak than the factor allows.
+   So the snapshot kept is within the growth factor of the true peak
+   either way (within half of it when taken at a drop), and a heap of
+   millions of blocks that grows while it churns (each temporary freed
+   is a release) is not retaken at every step of growth: the retakes
+   cost in proportion to the program's events, plus one where the heap
+   first falls from its peak.  While the heap is small, or small beside
+   the events (a heap rebuilt between snapshots), every stale snapshot
+   is retaken at the first release: at the peak exactly when the heap
+   only grew before it.
+   The budget only binds when snapshots cost much more than the growth
    between them (a heap that churns while it grows, with nothing to
    reuse); the last snapshot is then further from the peak than the
    growth factor, and the report says how far. */
+#define EAGER_BLOCKS           65536
+#define EAGER_BLOCKS_PER_EVENT 2
+
+static ULong budget_level;        /* live bytes the budget waits for */
+static ULong events_at_last_peak; /* ma_heap.events when the last peak snapshot was taken */
+
 /* What the budget counts of a snapshot's cost: not the root pages it
    read again because the program wrote them (a collector's heap):
    that follows the program's own writes, not the heap's size. */
@@ -1673,16 +1697,28 @@ static ULong budgeted(const Snapshot* s)
    return s->scanned - s->kept_roots_read;
 }
 
+static ULong percent_of(ULong bytes, ULong pct)
+{
+   return bytes / 100 * pct + bytes % 100 * pct / 100;
+}
+
 static void set_threshold_after(const Snapshot* s)
 {
-   ULong bytes = s->bytes;
-   ULong growth = bytes / 100 * (ULong)ma_snapshot_growth_pct
-                  + bytes % 100 * (ULong)ma_snapshot_growth_pct / 100;
-   ma_snapshot_threshold = bytes + growth;
+   ma_snapshot_threshold = s->bytes + percent_of(s->bytes, (ULong)ma_snapshot_growth_pct);
+   budget_level = 0;
    if (ma_snapshot_budget > 0) {
-      ULong affordable_at = (peak_snapshots_cost + budgeted(s)) / (ULong)ma_snapshot_budget;
-      if (affordable_at > ma_snapshot_threshold) ma_snapshot_threshold = affordable_at;
+      budget_level = (peak_snapshots_cost + budgeted(s)) / (ULong)ma_snapshot_budget;
+      if (budget_level > ma_snapshot_threshold) ma_snapshot_threshold = budget_level;
    }
+   events_at_last_peak = ma_heap.events;
+}
+
+/* Live bytes half the growth factor below the heap's maximum:
+   max * 200 / (200 + growth%). */
+static ULong drop_level(void)
+{
+   ULong max = ma_heap.peak_bytes, den = 200 + (ULong)ma_snapshot_growth_pct;
+   return max / den * 200 + max % den * 200 / den;
 }
 
 /* s becomes the peak snapshot; the previous one stops being it. */
@@ -1699,17 +1735,44 @@ static void make_peak(Snapshot* s, Bool requested)
    set_threshold_after(s);
 }
 
+/* A snapshot taken now would do as the peak one: the last is stale,
+   live bytes are still within half the growth factor of the maximum,
+   and the budget allows it. */
 static Bool peak_due(void)
 {
-   return ma_snapshots_on && ma_heap.curr_bytes > ma_snapshot_threshold;
+   return ma_snapshots_on && ma_heap.peak_bytes > ma_snapshot_threshold
+          && ma_heap.curr_bytes >= drop_level() && ma_heap.curr_bytes >= budget_level;
 }
 
-void ma_snapshot_at_release(void)
+static Bool retake_is_cheap(void)
+{
+   ULong events = ma_heap.events - events_at_last_peak;
+   return ma_heap.curr_blocks <= EAGER_BLOCKS
+          || ma_heap.curr_blocks / EAGER_BLOCKS_PER_EVENT <= events;
+}
+
+/* Whether releasing bk (replaced by one of successor_bytes) would take
+   live bytes below drop_level(). */
+static Bool release_drops_below(const Block* bk, SizeT successor_bytes)
+{
+   if (bk->req_szB <= successor_bytes) return False;
+   return ma_heap.curr_bytes - (bk->req_szB - successor_bytes) < drop_level();
+}
+
+/* bk is out of its table (the caller looked it up by taking it out,
+   which saves a second lookup on every release while the snapshot is
+   stale): it goes back in for the snapshot, which sees the heap as it
+   was before the release. */
+void ma_snapshot_before_release(Block* bk, SizeT successor_bytes)
 {
    if (!peak_due()) return;
+   if (!retake_is_cheap() && !release_drops_below(bk, successor_bytes)) return;
+   ma_blocks_add(bk);
    find_release_chain(VG_(get_running_tid)());
    make_peak(take("peak", SNAP_PEAK, True, True), False);
    forget_release_chain();
+   Block* removed = ma_blocks_remove(bk->payload, bk->kind);
+   tl_assert(removed == bk);
 }
 
 void ma_snapshot_requested(ThreadId tid, Addr name)

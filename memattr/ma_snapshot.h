@@ -197,9 +197,9 @@ typedef struct {
 
 extern SnapshotCost ma_snapshot_cost;
 
-/* The automatic peak snapshot is due when live bytes exceed this; it
-   is checked inline before every release (ma_events.h), so the common
-   case costs one comparison. */
+/* The automatic peak snapshot may be due once the heap's maximum so far
+   (ma_heap.peak_bytes) exceeds this; it is checked inline before every
+   release (ma_events.h), so the common case costs one comparison. */
 extern ULong ma_snapshot_threshold;
 
 void ma_snapshot_init(void);   /* after the options are known */
@@ -213,10 +213,12 @@ void ma_snapshot_check_summary(void);
 extern Bool ma_snapshot_logging;
 void ma_snapshot_log_event(const Block* bk, Bool allocated);
 
-/* A block is about to be released and live bytes exceed
-   ma_snapshot_threshold: take the peak snapshot now, before anything
-   is freed. */
-void ma_snapshot_at_release(void);
+/* The live block bk, just taken out of its table, is about to be
+   released, or replaced by one of 'successor_bytes', and the heap's
+   maximum exceeds ma_snapshot_threshold: take the peak snapshot now,
+   with bk in it and before anything is freed, if it is due
+   (ma_snapshot.c, "When"). */
+void ma_snapshot_before_release(Block* bk, SizeT successor_bytes);
 
 /* The program is calling exit: note every thread's stack (pointer,
    extent, frames) for the exit snapshot, taken when the core no longer

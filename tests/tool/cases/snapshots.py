@@ -2,7 +2,7 @@
 peak snapshot (which reuses what did not change since the last one) is what a full scan
 would give."""
 
-from fixtures import expect_raw, memattr
+from fixtures import expect_raw, expect_report, memattr
 
 RECYCLED = "c_recycled_block.c"
 
@@ -53,3 +53,36 @@ def case_retakes_equal_full_scans(env, results):
 
 
 CASES.append(case_retakes_equal_full_scans)
+
+
+CHURN = "c_snapshot_churn.c"
+
+
+def case_snapshot_churn(env, results):
+    """A heap of 200,000 blocks that grows while it churns is not retaken at every 2 % of
+    growth (about 35 times from --snapshot-min to the peak, as before the rule for big
+    heaps): only when a retake is cheap beside the events since the last, and where the heap
+    starts to fall from its peak, which puts the peak snapshot within half the growth
+    factor of the true peak. Every retake still equals a full scan."""
+    traced = memattr(env, CHURN, options=["--snapshot-min=4194304", "--snapshot-check=yes"])
+    r = expect_report(results, "snapshot_churn", traced)
+    if not r:
+        return
+    cost = r["ownership"]["cost"]
+    results.check("snapshot_churn: a few peak snapshots, not one per 2 % of growth",
+                  0 < cost["taken"] <= 12, cost)
+    peak = r["summary"]["peak"]
+    snapshot = next((s for s in r["ownership"]["snapshots"] if "peak" in s["kinds"]), None)
+    if not results.check("snapshot_churn: a peak snapshot", snapshot is not None,
+                         r["ownership"]["snapshots"]):
+        return
+    results.check("snapshot_churn: the peak snapshot within half the growth factor of the "
+                  "peak (taken where the heap falls from it)",
+                  peak["bytes"] * 200 <= snapshot["bytes"] * 202 <= peak["bytes"] * 202
+                  and snapshot["t"] >= peak["t"], (snapshot, peak))
+    summary = [line for line in traced.proc.stderr.splitlines() if "snapshot check:" in line]
+    results.check("snapshot_churn: no retake differs from its full scan",
+                  len(summary) == 1 and summary[0].endswith(", 0 differed"), summary)
+
+
+CASES.append(case_snapshot_churn)

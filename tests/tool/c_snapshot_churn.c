@@ -1,0 +1,30 @@
+/* A heap of 200,000 blocks that grows while it churns, as an
+   interpreter's does: every block kept comes with a temporary freed at
+   once, so every step of growth ends in a release.  Then the heap is
+   torn down.  Retaking the peak snapshot at every 2 % of growth would
+   retake it about 35 times between --snapshot-min=4194304 and the
+   peak; memattr retakes a heap of more than 65,536 blocks only when
+   that is cheap beside the allocations and releases since the last
+   snapshot, or where the heap starts to fall from its peak
+   (docs/accuracy.md, "When"; tests/tool/cases/snapshots.py,
+   case_snapshot_churn). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#define KEPT 200000
+
+int main(void)
+{
+   char** kept = malloc(KEPT * sizeof(char*));
+   for (int i = 0; i < KEPT; i++) {
+      kept[i] = malloc(32);                       /* @KEPT */
+      kept[i][0] = (char)i;
+      char* temporary = malloc(16);
+      temporary[0] = kept[i][0];
+      free(temporary);
+   }
+   for (int i = 0; i < KEPT; i++) free(kept[i]);
+   free(kept);
+   printf("done\n");
+   return 0;
+}
