@@ -20,7 +20,8 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_code_pages.c tests/tool/c_readonly_pages.c \
 	tests/tool/cxx_alloc.cpp tests/tool/rust_alloc.rs tests/tool/c_many_allocs.c \
 	tests/tool/c_fatal_signal.c tests/tool/c_signals.c tests/tool/c_fork.c tests/tool/c_exec.c tests/tool/c_exec_path.c \
-	tests/tool/c_clone_memcpy.c tests/tool/cxx_clone_vs_move.cpp tests/tool/rust_clone_vs_move.rs \
+	tests/tool/c_clone_memcpy.c tests/tool/c_copy_fanout.c tests/tool/cxx_clone_vs_move.cpp \
+	tests/tool/rust_clone_vs_move.rs \
 	tests/tool/cxx_copy_constructed.cpp tests/tool/rust_derive_clone.rs \
 	tests/tool/cxx_vector_of_records.cpp tests/tool/rust_vec_of_records_clone.rs \
 	tests/tool/cxx_owner_tree.cpp tests/tool/cxx_duplicate_strings.cpp tests/tool/cxx_release_chain_roots.cpp \
@@ -33,7 +34,8 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c tests/tool/c_trace_sabotage.c \
 	tests/tool/c_mprotect_heap.c tests/tool/c_reserved_deep.c tests/tool/c_brk_overflow.c \
 	tests/tool/c_many_pointers.c tests/tool/c_recycled_block.c \
-	tests/tool/c_heap_mutations.c tests/tool/c_long_run.c tests/tool/c_deep_stack.c \
+	tests/tool/c_heap_mutations.c tests/tool/c_snapshot_churn.c tests/tool/c_long_run.c \
+	tests/tool/c_deep_stack.c \
 	tests/tool/c_map_history.c
 
 check-local: memattr-overlay
