@@ -1697,14 +1697,16 @@ static ULong budgeted(const Snapshot* s)
    return s->scanned - s->kept_roots_read;
 }
 
-static ULong percent_of(ULong bytes, ULong pct)
+/* bytes * num / den, rounded down, without overflow for any heap size
+   (num and den are below 2,000: --snapshot-growth is at most 1000). */
+static ULong scaled(ULong bytes, ULong num, ULong den)
 {
-   return bytes / 100 * pct + bytes % 100 * pct / 100;
+   return bytes / den * num + bytes % den * num / den;
 }
 
 static void set_threshold_after(const Snapshot* s)
 {
-   ma_snapshot_threshold = s->bytes + percent_of(s->bytes, (ULong)ma_snapshot_growth_pct);
+   ma_snapshot_threshold = s->bytes + scaled(s->bytes, (ULong)ma_snapshot_growth_pct, 100);
    budget_level = 0;
    if (ma_snapshot_budget > 0) {
       budget_level = (peak_snapshots_cost + budgeted(s)) / (ULong)ma_snapshot_budget;
@@ -1717,8 +1719,7 @@ static void set_threshold_after(const Snapshot* s)
    max * 200 / (200 + growth%). */
 static ULong drop_level(void)
 {
-   ULong max = ma_heap.peak_bytes, den = 200 + (ULong)ma_snapshot_growth_pct;
-   return max / den * 200 + max % den * 200 / den;
+   return scaled(ma_heap.peak_bytes, 200, 200 + (ULong)ma_snapshot_growth_pct);
 }
 
 /* s becomes the peak snapshot; the previous one stops being it. */
