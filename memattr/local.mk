@@ -19,6 +19,7 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
 	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
+	memattr/ma_bigmem.c memattr/ma_bigmem.h \
 	memattr/ma_block_index.c memattr/ma_block_index.h \
 	memattr/ma_root_cache.c memattr/ma_root_cache.h \
 	memattr/ma_layouts.c memattr/ma_layouts.h memattr/ma_release_chain.c memattr/ma_release_chain.h \

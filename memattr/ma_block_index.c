@@ -9,6 +9,7 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_mallocfree.h"
 
+#include "ma_bigmem.h"
 #include "ma_block_index.h"
 
 /*------------------------------------------------------------*/
@@ -38,7 +39,7 @@ void ma_sort_by_address(AddrPair* pairs, ULong n)
    UInt low = (UInt)__builtin_ctzll(varying), high = 64 - (UInt)__builtin_clzll(varying);
    const ULong mask = (1UL << RADIX_BITS) - 1;
    AddrPair* from = pairs;
-   AddrPair* to = VG_(malloc)("ma.index.sort", n * sizeof(AddrPair));
+   AddrPair* to = ma_bigmem_malloc("ma.index.sort", n * sizeof(AddrPair));
    AddrPair* scratch = to;
    ULong* count = VG_(malloc)("ma.index.sort", (mask + 1) * sizeof(ULong));
    for (UInt shift = low; shift < high; shift += RADIX_BITS) {
@@ -91,7 +92,7 @@ static void make_index(BlockFinder* f)
    f->shift = 4;
    while ((span >> f->shift) > f->n_blocks) f->shift++;
    f->n_buckets = ((span - 1) >> f->shift) + 1;
-   f->first = VG_(malloc)("ma.index.buckets", (f->n_buckets + 1) * sizeof(UInt));
+   f->first = ma_bigmem_malloc("ma.index.buckets", (f->n_buckets + 1) * sizeof(UInt));
    UInt i = 0;
    for (ULong bucket = 0; bucket <= f->n_buckets; bucket++) {
       Addr start = f->lowest + (bucket << f->shift);

@@ -17,6 +17,7 @@
 #include "pub_tool_threadstate.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_bigmem.h"
 #include "ma_blocks.h"
 
 Bool            ma_malloc_wrapped = False;
@@ -142,5 +143,6 @@ void ma_blocks_init(void)
 void ma_blocks_start(Bool with_access_parts)
 {
    SizeT node_size = with_access_parts ? sizeof(Block) : offsetof(Block, access);
-   ma_blocks_pool = VG_(newPA)(node_size, 1000, VG_(malloc), "ma.block_pool", VG_(free));
+   ma_blocks_pool = VG_(newPA)(node_size, 1000, ma_bigmem_pool_alloc, "ma.block_pool",
+                               ma_bigmem_pool_free);
 }

@@ -35,6 +35,7 @@
 #include "pub_tool_threadstate.h"
 #include "pub_tool_xarray.h"
 
+#include "ma_bigmem.h"
 #include "ma_blocks.h"
 #include "ma_heap.h"
 #include "ma_lineage.h"
@@ -552,8 +553,10 @@ void ma_lineage_free_groups(CopyGroup** groups, UWord n_groups)
 
 void ma_lineage_init(void)
 {
-   link_pool = VG_(newPA)(sizeof(Link), 1000, VG_(malloc), "ma.link_pool", VG_(free));
-   half_pool = VG_(newPA)(sizeof(HalfLink), 1000, VG_(malloc), "ma.half_link_pool", VG_(free));
+   link_pool = VG_(newPA)(sizeof(Link), 1000, ma_bigmem_pool_alloc, "ma.link_pool",
+                          ma_bigmem_pool_free);
+   half_pool = VG_(newPA)(sizeof(HalfLink), 1000, ma_bigmem_pool_alloc, "ma.half_link_pool",
+                          ma_bigmem_pool_free);
    kinds     = VG_(HT_construct)("ma.pair_kinds");
    kinds_by_number = VG_(newXA)(VG_(malloc), "ma.pair_kinds", VG_(free), sizeof(PairKind*));
    settled   = VG_(HT_construct)("ma.copy_groups");

@@ -10,6 +10,7 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_mallocfree.h"
 
+#include "ma_bigmem.h"
 #include "ma_pages.h"
 #include "ma_root_cache.h"
 
@@ -112,8 +113,7 @@ static UInt n_values_of(const KeptWords* w)
 
 static void new_chunk(void)
 {
-   WordChunk* c = VG_(am_shadow_alloc)(CHUNK_BYTES);
-   if (!c) VG_(out_of_memory_NORETURN)("ma.rootcache.chunk", CHUNK_BYTES);
+   WordChunk* c = ma_bigmem_map(CHUNK_BYTES, "ma.rootcache.chunk");
    c->next = chunks;
    c->used = sizeof(WordChunk);
    c->live = 0;
@@ -138,7 +138,7 @@ static void unmap_chunk(WordChunk* c)
    while (*link != c) link = &(*link)->next;
    *link = c->next;
    freed_bytes -= c->used - sizeof(WordChunk);
-   VG_(am_munmap_valgrind)((Addr)c, CHUNK_BYTES);
+   ma_bigmem_unmap(c, 0, CHUNK_BYTES);
 }
 
 static void words_free(KeptWords* w)
@@ -169,7 +169,7 @@ static void compact(PageList* list)
    }
    while (old) {
       WordChunk* next = old->next;
-      VG_(am_munmap_valgrind)((Addr)old, CHUNK_BYTES);
+      ma_bigmem_unmap(old, 0, CHUNK_BYTES);
       old = next;
    }
 }

@@ -71,6 +71,7 @@
 #include "pub_tool_wordfm.h"
 
 #include "ma_access.h"
+#include "ma_bigmem.h"
 #include "ma_block_index.h"
 #include "ma_blocks.h"
 #include "ma_exit_stack.h"
@@ -108,32 +109,29 @@ _Static_assert(sizeof(SnapWord) == 12, "SnapWord: see ma_snapshot.h");
 static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
 {
    *capacity = *capacity ? *capacity * 2 : 1024;
-   return VG_(realloc)(cc, array, *capacity * elt_size);
+   return ma_bigmem_realloc(cc, array, *capacity * elt_size);
 }
 
 /* The three big arrays of a snapshot (blocks, edges, words) are mapped
-   on their own, in whole pages, rather than VG_(malloc)ed: a retake
-   that replaces the peak snapshot unmaps the replaced snapshot's pages
-   as its walk passes them (give_back_passed), so that the two
-   snapshots are not both whole at once when the tool's memory peaks.
-   VG_(malloc) would keep a big block whole until it is freed. */
+   on their own, in whole pages (ma_bigmem.h), rather than VG_(malloc)ed:
+   a retake that replaces the peak snapshot unmaps the replaced
+   snapshot's pages as its walk passes them (give_back_passed), so that
+   the two snapshots are not both whole at once when the tool's memory
+   peaks.  VG_(malloc) would keep a big block whole until it is freed. */
 static SizeT mapped_bytes(ULong capacity, SizeT elt_size)
 {
-   return VG_PGROUNDUP(capacity * elt_size);
+   return ma_bigmem_mapped_size(capacity * elt_size);
 }
 
 static void* map_array(ULong capacity, SizeT elt_size, const HChar* cc)
 {
-   SizeT bytes = mapped_bytes(capacity ? capacity : 1, elt_size);
-   void* array = VG_(am_shadow_alloc)(bytes);
-   if (!array) VG_(out_of_memory_NORETURN)(cc, bytes);
-   return array;
+   return ma_bigmem_map(capacity * elt_size, cc);
 }
 
 /* Unmaps the pages [from, to) bytes into 'array' (both page multiples). */
 static void unmap_pages(void* array, SizeT from, SizeT to)
 {
-   if (to > from) VG_(am_munmap_valgrind)((Addr)array + from, to - from);
+   ma_bigmem_unmap(array, from, to);
 }
 
 /* The array's pages still mapped: those from 'released' bytes on. */
@@ -552,9 +550,15 @@ static void read_blocks_fully(Scan* sc)
    grows beyond the last snapshot's size (then a full scan costs no
    more). */
 
-/* A logged block: its address, and its allocation event as the payload.
-   Sorted by address alone: of the entries of one address, a retake
-   wants the one with a given event, whatever their order. */
+/* A logged block: its address, and as the payload
+   - in the log of blocks allocated, its node, or 0 once it is released
+     (a block allocated and released since the last snapshot is in
+     neither: the retake then needs no table lookup to tell whether a
+     logged block still lives, nor its node);
+   - in the log of blocks released (those of the last snapshot), its
+     allocation event: the node is gone.
+   Sorted by address alone: of the released entries of one address, a
+   retake wants the one with a given event, whatever their order. */
 typedef AddrPair LoggedBlock;
 
 typedef struct {
@@ -586,11 +590,17 @@ static void* scratch(void* array, ULong* capacity, ULong n, SizeT elt_size, cons
    if (n <= *capacity) return array;
    *capacity = n + n / 2;
    VG_(free)(array);
-   return VG_(malloc)(cc, *capacity * elt_size);
+   return ma_bigmem_malloc(cc, *capacity * elt_size);
 }
 
 static UInt*      renumber_scratch;
 static ULong      renumber_capacity;
+
+/* Every allocation increments ma_heap.alloc_events and is logged, in
+   that order, while logging is on: the block allocated with event
+   first_logged_event + i is entry i of allocated_log until the log is
+   sorted, when the retake starts. */
+static ULong first_logged_event;
 
 /* Start logging afresh after snapshot s (or stop, when it cannot be
    retaken from). */
@@ -600,35 +610,47 @@ static void start_log(const Snapshot* s)
    log_clear(&released_log);
    ma_snapshot_logging = ma_track_pages && s->mergeable;
    log_limit = s->n_blocks + 65536;
+   first_logged_event = ma_heap.alloc_events + 1;
    ma_pages_dirty_reset();
+}
+
+static void log_append(BlockLog* log, LoggedBlock entry)
+{
+   if (log->n == log->capacity)
+      log->entries = grow(log->entries, &log->capacity, sizeof(LoggedBlock), "ma.snap.log");
+   log->entries[log->n++] = entry;
 }
 
 void ma_snapshot_log_event(const Block* bk, Bool allocated)
 {
-   BlockLog* log = allocated ? &allocated_log : &released_log;
    if (allocated_log.n + released_log.n >= log_limit) {   /* a full scan costs no more */
       ma_snapshot_logging = False;
       log_clear(&allocated_log);
       log_clear(&released_log);
       return;
    }
-   if (log->n == log->capacity)
-      log->entries = grow(log->entries, &log->capacity, sizeof(LoggedBlock), "ma.snap.log");
-   log->entries[log->n++] = (LoggedBlock){ bk->payload, bk->alloc_event };
+   if (allocated) {
+      tl_assert(bk->alloc_event == first_logged_event + allocated_log.n);
+      log_append(&allocated_log, (LoggedBlock){ bk->payload, (ULong)(UWord)bk });
+   } else if (bk->alloc_event >= first_logged_event) {   /* new since: forget it */
+      LoggedBlock* e = &allocated_log.entries[bk->alloc_event - first_logged_event];
+      tl_assert(e->payload == (ULong)(UWord)bk);
+      e->payload = 0;
+   } else {
+      log_append(&released_log, (LoggedBlock){ bk->payload, bk->alloc_event });
+   }
 }
 
 /* The logged allocations still live, as snapshot blocks sorted by
-   address (a block allocated and released since is in both logs and
-   no longer in the tables), in an array the caller frees. */
+   address, in an array the caller frees. */
 static SnapBlock* new_live_blocks(UInt* n_out, ReadableCache* readable)
 {
    ma_sort_by_address(allocated_log.entries, allocated_log.n);
-   SnapBlock* fresh = VG_(malloc)("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
+   SnapBlock* fresh = ma_bigmem_malloc("ma.snap.fresh", (allocated_log.n + 1) * sizeof(SnapBlock));
    UInt n = 0;
    for (ULong i = 0; i < allocated_log.n; i++) {
-      const Block* bk = ma_blocks_find(allocated_log.entries[i].addr, BLOCK_MALLOC);
-      if (bk && bk->alloc_event == allocated_log.entries[i].payload)
-         fill_from_node(&fresh[n++], bk, readable);
+      const Block* bk = (const Block*)(UWord)allocated_log.entries[i].payload;
+      if (bk) fill_from_node(&fresh[n++], bk, readable);
    }
    *n_out = n;
    return fresh;
@@ -766,7 +788,7 @@ static void merge_blocks(Scan* sc, Merge* m)
       s->block_capacity = discarded->block_capacity;
       discarded->blocks = NULL;   /* the new snapshot's now */
       discarded->block_capacity = 0;
-      old_blocks.queue = VG_(malloc)("ma.snap.queue", old_blocks.capacity * sizeof(SnapBlock));
+      old_blocks.queue = ma_bigmem_malloc("ma.snap.queue", old_blocks.capacity * sizeof(SnapBlock));
    } else {
       s->blocks = new_block_array(s);
    }
@@ -832,8 +854,9 @@ typedef struct {
 
 /* Whether block i was in the previous snapshot (the merge copied it
    there), and if so what it had there (*old); *clean says whether it is
-   unchanged: on no page written since, and readable as it was.  A
-   changed block gets its figures from its node now.  'cursor' walks the
+   unchanged: readable as it was, and on no page written since or (with
+   access tracking) with none of its own bytes written since.  A block
+   on a written page gets its figures from its node now.  'cursor' walks the
    previous blocks' new numbers as i increases. */
 static Bool same_before(Scan* sc, const Merge* m, UInt i, UInt* cursor,
                         ReadableCache* readable, PageVerdict* last_page, OldBlock* old,
@@ -851,7 +874,14 @@ static Bool same_before(Scan* sc, const Merge* m, UInt i, UInt* cursor,
    if (!*clean) {
       const Block* bk = ma_blocks_find(b->addr, BLOCK_MALLOC);
       tl_assert(bk && bk->alloc_event == b->alloc_event);
+      ULong written_before = b->written;
+      Bool  readable_before = b->readable;
       fill_from_node(b, bk, readable);
+      /* On a page written since, but its own bytes were not (a
+         neighbour's were): unchanged, as a full scan finds it
+         (unchanged_before). */
+      *clean = ma_track_access && b->written == written_before
+               && b->readable == readable_before;
    }
    return True;
 }
