@@ -16,9 +16,14 @@
    madvise(MADV_HUGEPAGE) when the system's setting
    (/sys/kernel/mm/transparent_hugepage/enabled) is "madvise", as on
    the machines of bench/README.md; with "always" the mark changes
-   nothing, with "never" the kernel ignores it.  So memory here is marked: the faults
-   drop by up to 512 times, and so do misses of the address cache (TLB)
-   when a retake walks the arrays.
+   nothing, with "never" the kernel ignores it.  So memory here is
+   marked: the faults drop by up to 512 times, and so do misses of the
+   address cache (TLB) when a retake walks the arrays.  py_big_heap:
+   261,000 faults and 5.4 seconds in the kernel (bench/README.md,
+   "huge pages").
+
+   The pools are not in Valgrind's arena, so --profile-heap=yes does not
+   list them.
 
    Only memory the tool fills from its start is marked: a huge page is
    resident whole once touched, so an array touched sparsely (the page

@@ -7,11 +7,17 @@
    that is cheap beside the allocations and releases since the last
    snapshot, or where the heap starts to fall from its peak
    (docs/accuracy.md, "When"; tests/tool/cases/snapshots.py,
-   case_snapshot_churn). */
+   case_snapshot_churn).  KEPT and TEMPORARIES (per block kept) can be
+   set when compiling (case_snapshot_churn_without_page_tracking). */
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifndef KEPT
 #define KEPT 200000
+#endif
+#ifndef TEMPORARIES   /* freed at once, per block kept */
+#define TEMPORARIES 1
+#endif
 
 int main(void)
 {
@@ -19,9 +25,11 @@ int main(void)
    for (int i = 0; i < KEPT; i++) {
       kept[i] = malloc(32);                       /* @KEPT */
       kept[i][0] = (char)i;
-      char* temporary = malloc(16);
-      temporary[0] = kept[i][0];
-      free(temporary);
+      for (int t = 0; t < TEMPORARIES; t++) {
+         char* temporary = malloc(16);
+         temporary[0] = kept[i][0];
+         free(temporary);
+      }
    }
    for (int i = 0; i < KEPT; i++) free(kept[i]);
    free(kept);
