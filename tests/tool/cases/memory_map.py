@@ -533,6 +533,22 @@ def readonly_regions_read(raw, peak):
                and not os.path.basename(r["file"]).startswith("vgpreload_"))
 
 
+def native_readonly_figures(env, native, src, traced_read):
+    """c_readonly_pages.c's own figures (bytes) from its native run. The kernel's
+    fault-around maps only pages in the page cache that are not busy, so a native run beside
+    heavy I/O (the test suite's other jobs) can find a few of the file's pages under
+    writeback and map fewer (42 pages instead of 48, seen once in CI). A native run whose
+    mapping Rss differs from the traced run's is run again, up to twice; the last run's
+    figures are the ones compared when none agrees."""
+    for attempt in range(3):
+        figures = {k: int(v) << 10 for k, v in program_figures(native.stderr, "readonly").items()
+                   if k in ("mapping_rss", "all_rss", "vmhwm")}
+        if figures["mapping_rss"] == traced_read or attempt == 2:
+            return figures
+        native = run([executable(env, src)])
+    return figures
+
+
 def case_readonly_pages_resident(env, results):
     """c_readonly_pages.c: the file pages a program reads through read-only mappings are in
     the resident estimate, as the kernel maps them (issue 14). The program reads 3 bytes of
@@ -547,8 +563,6 @@ def case_readonly_pages_resident(env, results):
     traced, raw, native = traced_and_native(env, results, case, "c_readonly_pages.c")
     if raw is None:
         return
-    figures = {k: int(v) << 10 for k, v in program_figures(native.stderr, "readonly").items()
-               if k in ("mapping_rss", "all_rss", "vmhwm")}
     under = int(program_figures(traced.proc.stderr, "readonly")["mapping"], 16)
     peak = raw.memory_map("peak")
     results.equal(f"{case}: the tool read the kernel's page table", peak.fields.get("read-seen"), 1)
@@ -556,6 +570,7 @@ def case_readonly_pages_resident(env, results):
     if not results.equal(f"{case}: the mapping is a region", len(regions), 1):
         return
     region = regions[0]
+    figures = native_readonly_figures(env, native, "c_readonly_pages.c", region.get("read"))
     results.equal(f"{case}: the mapping's pages read are its native Rss (48 pages with the "
                   "default fault-around)",
                   (region["prot"], region["written"], region.get("read")),
