@@ -118,26 +118,15 @@ static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
    snapshot's pages as its walk passes them (give_back_passed), so that
    the two snapshots are not both whole at once when the tool's memory
    peaks.  VG_(malloc) would keep a big block whole until it is freed. */
-static SizeT mapped_bytes(ULong capacity, SizeT elt_size)
-{
-   return ma_bigmem_mapped_size(capacity * elt_size);
-}
-
 static void* map_array(ULong capacity, SizeT elt_size, const HChar* cc)
 {
    return ma_bigmem_map(capacity * elt_size, cc);
 }
 
-/* Unmaps the pages [from, to) bytes into 'array' (both page multiples). */
-static void unmap_pages(void* array, SizeT from, SizeT to)
-{
-   ma_bigmem_unmap(array, from, to);
-}
-
 /* The array's pages still mapped: those from 'released' bytes on. */
 static void unmap_array(void* array, ULong capacity, SizeT elt_size, SizeT released)
 {
-   if (array) unmap_pages(array, released, mapped_bytes(capacity ? capacity : 1, elt_size));
+   ma_bigmem_unmap(array, released, ma_bigmem_mapped_size(capacity * elt_size));
 }
 
 /* grow() for a mapped array. */
@@ -467,16 +456,24 @@ static void read_block(Scan* sc, UInt i)
 /* The same block, unwritten since, in the previous snapshot: blocks of
    both are in address order, so one cursor walks the previous blocks
    as i increases. */
+/* Whether a block the program wrote 'written_then' bytes of when it was
+   last read has had none of its own bytes written since: its contents
+   are then what was read.  Only access tracking counts a block's writes. */
+static Bool unwritten_since(ULong written_then, const SnapBlock* now)
+{
+   return ma_track_access && now->written == written_then;
+}
+
 static const SnapBlock* unchanged_before(Scan* sc, UInt i, UInt* cursor)
 {
    const Snapshot* prev = sc->previous;
    const SnapBlock* b = &sc->s->blocks[i];
-   if (!prev) return NULL;
+   if (!prev || !ma_track_access) return NULL;   /* nothing known unwritten */
    while (*cursor < prev->n_blocks && prev->blocks[*cursor].addr < b->addr) (*cursor)++;
    if (*cursor == prev->n_blocks) return NULL;
    const SnapBlock* old = &prev->blocks[*cursor];
    return old->addr == b->addr && old->alloc_event == b->alloc_event
-          && old->written == b->written ? old : NULL;
+          && unwritten_since(old->written, b) ? old : NULL;
 }
 
 static ULong words_end(const Snapshot* s, UInt i)
@@ -512,11 +509,10 @@ static void resolve_words(Scan* sc, UInt i)
 
 static void read_blocks_fully(Scan* sc)
 {
-   Bool may_reuse = ma_track_access;   /* 'written' is known only then */
    UInt cursor = 0;
    for (UInt i = 0; i < sc->s->n_blocks; i++) {
       sc->s->blocks[i].first_word = sc->s->n_words;
-      const SnapBlock* old = may_reuse ? unchanged_before(sc, i, &cursor) : NULL;
+      const SnapBlock* old = unchanged_before(sc, i, &cursor);
       if (old) reuse_block(sc, i, old);
       else     read_block(sc, i);
       resolve_words(sc, i);
@@ -700,7 +696,7 @@ static void give_back_prefix(void* array, SizeT passed, SizeT* released)
 {
    SizeT upto = VG_PGROUNDDN(passed);
    if (upto < *released + GIVE_BACK_STEP) return;
-   unmap_pages(array, *released, upto);
+   ma_bigmem_unmap(array, *released, upto);
    *released = upto;
 }
 
@@ -878,10 +874,8 @@ static Bool same_before(Scan* sc, const Merge* m, UInt i, UInt* cursor,
       Bool  readable_before = b->readable;
       fill_from_node(b, bk, readable);
       /* On a page written since, but its own bytes were not (a
-         neighbour's were): unchanged, as a full scan finds it
-         (unchanged_before). */
-      *clean = ma_track_access && b->written == written_before
-               && b->readable == readable_before;
+         neighbour's were): unchanged, as a full scan finds it. */
+      *clean = unwritten_since(written_before, b) && b->readable == readable_before;
    }
    return True;
 }
