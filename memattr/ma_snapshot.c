@@ -972,17 +972,18 @@ static void read_blocks_after(Scan* sc, Merge* m)
    unmap_array(m->ends, m->n_ends, sizeof(OldEnds), m->ends_released);
 }
 
-/* Whether this snapshot can be taken from the previous one. */
-static Bool can_retake(const Scan* sc)
+/* Whether a snapshot taken now can be retaken from 'previous' (the
+   last one taken, or NULL). */
+static Bool can_retake(const Snapshot* previous)
 {
-   return sc->previous && ma_snapshot_logging && !ma_pages_all_dirty
+   return previous && ma_snapshot_logging && !ma_pages_all_dirty
           && ma_heap.curr_custom_blocks == 0;
 }
 
 /* The blocks of a snapshot, with their hashes and pointers. */
 static void take_blocks(Scan* sc)
 {
-   if (can_retake(sc)) {
+   if (can_retake(sc->previous)) {
       Merge m;
       merge_blocks(sc, &m);
       read_blocks_after(sc, &m);
@@ -1535,19 +1536,39 @@ static Snapshot* new_snapshot(const HChar* name, UInt kinds)
    return s;
 }
 
+/* What a snapshot of the heap as it is now will hold, going by the
+   last one: its candidate words and pointers per block, times the live
+   blocks now.  The arrays are sized for that, so that a scan seldom
+   grows them by doubling (the old array and one twice its size, at
+   once, when the tool's memory peaks). */
+typedef struct {
+   ULong words, edges;
+} ExpectedCounts;
+
+/* n * num / den, rounded down, without overflow while num and den are
+   below 2^32 (a count of blocks; --snapshot-growth's factors). */
+static ULong scaled(ULong n, ULong num, ULong den)
+{
+   return n / den * num + n % den * num / den;
+}
+
+static ExpectedCounts expected_counts(const Snapshot* last)
+{
+   if (!last || last->n_blocks == 0) return (ExpectedCounts){ 0, 0 };
+   ULong now = ma_heap.curr_blocks;
+   return (ExpectedCounts){ scaled(last->n_words, now, last->n_blocks),
+                            scaled(last->n_edges, now, last->n_blocks) };
+}
+
 /* Blocks and roots of s, retaken from 'previous' when it can be. */
 static void scan_into(Snapshot* s, const Snapshot* previous, Snapshot* give_back,
-                      Bool keep_roots)
+                      Bool keep_roots, ExpectedCounts expected)
 {
    Scan sc = { .s = s, .previous = previous, .give_back = give_back, .keep_roots = keep_roots };
-   /* Sized for the previous snapshot's counts (a retake's are about
-      those), so the scan seldom grows them by reallocation. */
-   s->edges = reserve((void**)&spare.edges, &spare.edge_capacity,
-                      previous ? previous->n_edges : 0, sizeof(SnapEdge), "ma.snap.edges",
-                      &sc.edge_capacity);
-   s->words = reserve((void**)&spare.words, &spare.word_capacity,
-                      previous ? previous->n_words : 0, sizeof(SnapWord), "ma.snap.words",
-                      &sc.word_capacity);
+   s->edges = reserve((void**)&spare.edges, &spare.edge_capacity, expected.edges,
+                      sizeof(SnapEdge), "ma.snap.edges", &sc.edge_capacity);
+   s->words = reserve((void**)&spare.words, &spare.word_capacity, expected.words,
+                      sizeof(SnapWord), "ma.snap.words", &sc.word_capacity);
    take_blocks(&sc);
    scan_registers(&sc);
    UInt n_stacks;
@@ -1602,7 +1623,7 @@ static Bool same_roots(const Snapshot* a, const Snapshot* b)
 static void check_against_full_scan(const Snapshot* s)
 {
    Snapshot* full = new_snapshot(s->name, s->kinds);
-   scan_into(full, NULL, NULL, False);
+   scan_into(full, NULL, NULL, False, (ExpectedCounts){ s->n_words, s->n_edges });
    Bool blocks_ok = same_blocks(s, full), roots_ok = same_roots(s, full);
    checks_done++;
    if (!blocks_ok || !roots_ok) {
@@ -1631,14 +1652,26 @@ static Bool      peak_is_requested;
 
 /* 'replaces_peak': s is to replace the peak snapshot, which is then
    discarded if it is its own (make_peak): a retake from it may give
-   its pages back as it goes.  'keep_roots': root words are kept for
-   the next snapshot (ma_root_cache.h). */
+   its pages back as it goes.  A full scan replacing it discards it
+   first instead, and its arrays are the new one's (the spares): the
+   scan then reads every block, not only those written since the
+   replaced snapshot, but the tool does not hold two snapshots of a big
+   heap at once, nor fault in a second one's pages (py_big_heap
+   --track-access=no: 730 to 586 MiB; bench/README.md).  'keep_roots':
+   root words are kept for the next snapshot (ma_root_cache.h). */
 static Snapshot* take(const HChar* name, UInt kinds, Bool replaces_peak, Bool keep_roots)
 {
    Snapshot* s = new_snapshot(name, kinds);
-   Snapshot* give_back = replaces_peak && !peak_is_requested && peak_snapshot
-                         && last_taken == peak_snapshot ? peak_snapshot : NULL;
-   scan_into(s, last_taken, give_back, keep_roots);
+   Snapshot* replaced = replaces_peak && !peak_is_requested && peak_snapshot
+                        && last_taken == peak_snapshot ? peak_snapshot : NULL;
+   const Snapshot* previous = last_taken;
+   ExpectedCounts expected = expected_counts(previous);
+   if (replaced && !can_retake(previous)) {
+      discard(replaced);
+      peak_snapshot = NULL;
+      previous = replaced = NULL;
+   }
+   scan_into(s, previous, replaced, keep_roots, expected);
    if (ma_snapshot_check && s->retaken) check_against_full_scan(s);
 
    ma_snapshot_cost.taken++;
@@ -1685,25 +1718,20 @@ static ULong peak_snapshots_cost;
    --snapshot-budget=K, exceeds the live heap at which all peak
    snapshots, the next included and assumed to cost what the last one
    did, will have read at most K times it: budget_level).  A stale
-   snapshot is retaken before a release, when either
-   - the retake is cheap: the heap holds at most EAGER_BLOCKS blocks
-     (a retake then takes well under a millisecond), or at most
-     EAGER_BLOCKS_PER_EVENT for each allocation and release since the
-     last snapshot, so a retake, whose cost follows the heap's blocks,
-     costs a few block visits per event of the program's own; or
+   snapshot is taken again before a release, when either
+   - the heap is small: at most EAGER_BLOCKS blocks, with page tracking
+     (a retake then takes well under a millisecond): at the first
+     release, so at the peak exactly when the heap only grew before it;
+     or
    - the release would take live bytes below drop_level(), half the
-     growth factor below the maximum: a snapshot later than that could
-     be further from the peak than the factor allows.
+     growth factor below the maximum, where the heap falls from its
+     peak: a snapshot later than that could be further from the peak
+     than the factor allows.
    So the snapshot kept is within the growth factor of the true peak
    either way (within half of it when taken at a drop), and a heap of
    millions of blocks that grows while it churns (each temporary freed
-   is a release) is not retaken at every step of growth: the retakes
-   cost in proportion to the program's events, plus one where the heap
-   first falls from its peak.  While the heap is small, or small beside
-   the events (a heap rebuilt between snapshots), every stale snapshot
-   is retaken at the first release: at the peak exactly when the heap
-   only grew before it.  Without page tracking only the second case
-   applies (retake_is_cheap).
+   is a release) is not snapshotted at every step of growth, only where
+   it falls (at_first_release says why).
    The budget only binds when snapshots cost much more than the growth
    between them (a heap that churns while it grows, with nothing to
    reuse); the last snapshot is then further from the peak than the
@@ -1713,6 +1741,7 @@ static ULong peak_snapshots_cost;
 
 static ULong budget_level;        /* live bytes the budget waits for */
 static ULong events_at_last_peak; /* ma_heap.events when the last peak snapshot was taken */
+static ULong releases_at_last_peak;   /* and the releases among them */
 
 /* What the budget counts of a snapshot's cost: not the root pages it
    read again because the program wrote them (a collector's heap):
@@ -1722,11 +1751,9 @@ static ULong budgeted(const Snapshot* s)
    return s->scanned - s->kept_roots_read;
 }
 
-/* bytes * num / den, rounded down, without overflow for any heap size
-   (num and den are below 2,000: --snapshot-growth is at most 1000). */
-static ULong scaled(ULong bytes, ULong num, ULong den)
+static ULong releases_so_far(void)
 {
-   return bytes / den * num + bytes % den * num / den;
+   return ma_heap.events - ma_heap.alloc_events;
 }
 
 static void set_threshold_after(const Snapshot* s)
@@ -1738,6 +1765,7 @@ static void set_threshold_after(const Snapshot* s)
       if (budget_level > ma_snapshot_threshold) ma_snapshot_threshold = budget_level;
    }
    events_at_last_peak = ma_heap.events;
+   releases_at_last_peak = releases_so_far();
 }
 
 /* Live bytes half the growth factor below the heap's maximum:
@@ -1770,20 +1798,41 @@ static Bool peak_due(void)
           && ma_heap.curr_bytes >= drop_level() && ma_heap.curr_bytes >= budget_level;
 }
 
-/* Without page tracking (--track-access=no) nothing is retaken: every
-   snapshot reads the whole heap, block by block.  Taken at the first
-   release whenever stale, that is a full scan at every step of growth,
-   about (1 + g)/g times the heap in all, until the budget binds and
-   leaves the snapshot far from the peak (py_big_heap: 39 full scans,
-   1.43 times the run without snapshots, the peak snapshot at 95.4 %;
-   cxx_containers: 24, at 96.5 %).  So without it a stale snapshot
-   waits for where the heap falls from its peak, or for the exit. */
-static Bool retake_is_cheap(void)
+/* Whether a stale snapshot is taken at the first release, not where
+   the heap falls.  With page tracking, a small heap's is; a big heap's
+   only at the first release since the last snapshot (the heap only grew
+   since: this is the peak exactly), and only when a retake costs at
+   most EAGER_BLOCKS_PER_EVENT block visits per allocation and release
+   since.
+   - Without page tracking (--track-access=no) nothing is retaken: every
+     snapshot reads the whole heap, block by block.  Taken at the first
+     release whenever stale, that is a full scan at every step of
+     growth, about (1 + g)/g times the heap in all, until the budget
+     binds and leaves the snapshot far from the peak (py_big_heap: 39
+     full scans, 1.43 times the run without snapshots, the peak snapshot
+     at 95.4 %; cxx_containers: 24, at 96.5 %).
+   - With it, a retake costs what changed since the last snapshot and
+     copies the rest (64 bytes a block, 12 a candidate word, 16 a
+     pointer): on a big heap the copying is most of it.  Retaken
+     whenever it cost at most two block visits per allocation and
+     release since the last, py_big_heap's 1.8 M-block peak snapshot was
+     retaken 30 times above 100,000 blocks (11 % of growth apart); where
+     the heap falls it is taken 5 times (its dictionary's table, freed
+     when it is resized, is each a fall), and the whole run takes 0.89
+     times as long (bench/README.md).
+   A heap that only grew since the last snapshot is still snapshotted
+   at its first release, where it peaks, while that costs no more than
+   the eager rule allowed; a heap built with a free now and then is
+   not.
+   Otherwise a stale snapshot of a big heap waits for where the heap
+   falls from its peak, or for the exit. */
+static Bool at_first_release(void)
 {
    if (!ma_track_pages) return False;
    if (ma_heap.curr_blocks <= EAGER_BLOCKS) return True;
    ULong events = ma_heap.events - events_at_last_peak;
-   return ma_heap.curr_blocks / EAGER_BLOCKS_PER_EVENT <= events;
+   return releases_so_far() == releases_at_last_peak
+          && ma_heap.curr_blocks / EAGER_BLOCKS_PER_EVENT <= events;
 }
 
 /* Whether releasing bk (replaced by one of successor_bytes) would take
@@ -1801,7 +1850,7 @@ static Bool release_drops_below(const Block* bk, SizeT successor_bytes)
 void ma_snapshot_before_release(Block* bk, SizeT successor_bytes)
 {
    if (!peak_due()) return;
-   if (!retake_is_cheap() && !release_drops_below(bk, successor_bytes)) return;
+   if (!at_first_release() && !release_drops_below(bk, successor_bytes)) return;
    ma_blocks_add(bk);
    find_release_chain(VG_(get_running_tid)());
    make_peak(take("peak", SNAP_PEAK, True, True), False);

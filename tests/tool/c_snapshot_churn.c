@@ -3,10 +3,9 @@
    once, so every step of growth ends in a release.  Then the heap is
    torn down.  Retaking the peak snapshot at every 2 % of growth would
    retake it about 35 times between --snapshot-min=4194304 and the
-   peak; memattr retakes a heap of more than 65,536 blocks only when
-   that is cheap beside the allocations and releases since the last
-   snapshot, or where the heap starts to fall from its peak
-   (docs/accuracy.md, "When"; tests/tool/cases/snapshots.py,
+   peak; memattr snapshots a heap of more than 65,536 blocks where it
+   starts to fall from its peak, or at the first release after it only
+   grew (docs/accuracy.md, "When"; tests/tool/cases/snapshots.py,
    case_snapshot_churn).  KEPT and TEMPORARIES (per block kept) can be
    set when compiling (case_snapshot_churn_without_page_tracking). */
 #include <stdio.h>

@@ -61,30 +61,58 @@ CHURN = "c_snapshot_churn.c"
 
 
 def case_snapshot_churn(env, results):
-    """A heap of 200,000 blocks that grows while it churns is not retaken at every 2 % of
-    growth (about 35 times from --snapshot-min to the peak, as before the rule for big
-    heaps): only when a retake is cheap beside the events since the last, and where the heap
-    starts to fall from its peak, which puts the peak snapshot within half the growth
-    factor of the true peak. Every retake still equals a full scan."""
-    traced = memattr(env, CHURN, options=["--snapshot-min=4194304", "--snapshot-check=yes"])
+    """A heap of 200,000 blocks that grows while it churns is not snapshotted at every 2 %
+    of growth (about 35 times from --snapshot-min to the peak): above 65,536 blocks a stale
+    peak snapshot waits for where the heap falls from its peak, which puts it within half
+    the growth factor of the true peak. The build that retook it whenever that cost at most
+    two block visits per event since the last took 7 from --snapshot-min=4194304 (the exit's
+    included), the last before the peak; this one takes 1, and the exit's."""
+    traced = memattr(env, CHURN, options=["--snapshot-min=4194304"])
     r = expect_report(results, "snapshot_churn", traced)
     if not r:
         return
     cost = r["ownership"]["cost"]
-    results.check("snapshot_churn: a few peak snapshots, not one per 2 % of growth",
-                  0 < cost["taken"] <= 12, cost)
+    results.check("snapshot_churn: one peak snapshot where the heap falls, and the exit's",
+                  cost["taken"] == 2, cost)
+    check_churn_peak_snapshot(results, "snapshot_churn", r)
+    # From a lower --snapshot-min the snapshots below 65,536 blocks are retaken at once;
+    # the one where the heap falls is then a full scan (too much changed to retake it)
+    # that replaces the last snapshot, discarding it first: every block read again.
+    traced = memattr(env, CHURN, options=["--snapshot-min=2000000", "--snapshot-check=yes"])
+    r = expect_report(results, "snapshot_churn_replaced", traced)
+    if not r:
+        return
+    snapshot = check_churn_peak_snapshot(results, "snapshot_churn_replaced", r)
+    summary = [line for line in traced.proc.stderr.splitlines() if "snapshot check:" in line]
+    results.check("snapshot_churn_replaced: no retake differs from its full scan",
+                  len(summary) == 1 and summary[0].endswith(", 0 differed"), summary)
+    if snapshot is None:
+        return
+    results.check("snapshot_churn_replaced: the full scan found every pointer of the array "
+                  "of kept blocks (it retains the whole snapshot)",
+                  snapshot["pointers"] == snapshot["blocks"] - 1
+                  and r["ownership"]["largest_blocks"][0]["retained_bytes"] == snapshot["bytes"],
+                  (snapshot, r["ownership"]["largest_blocks"][:1]))
+    results.check("snapshot_churn_replaced: and read every kept block (their first bytes "
+                  "take 256 values: 256 groups of duplicates)",
+                  r["ownership"]["duplicates"]["groups"] == 256
+                  and r["ownership"]["duplicates"]["blocks"] == snapshot["blocks"] - 2,
+                  r["ownership"]["duplicates"].get("groups"))
+
+
+def check_churn_peak_snapshot(results, case, r):
+    """The peak snapshot, checked to be within half the growth factor of the true peak and
+    taken after it (where the heap falls); None if there is none."""
     peak = r["summary"]["peak"]
     snapshot = next((s for s in r["ownership"]["snapshots"] if "peak" in s["kinds"]), None)
-    if not results.check("snapshot_churn: a peak snapshot", snapshot is not None,
+    if not results.check(f"{case}: a peak snapshot", snapshot is not None,
                          r["ownership"]["snapshots"]):
-        return
-    results.check("snapshot_churn: the peak snapshot within half the growth factor of the "
+        return None
+    results.check(f"{case}: the peak snapshot within half the growth factor of the "
                   "peak (taken where the heap falls from it)",
                   peak["bytes"] * 200 <= snapshot["bytes"] * 202 <= peak["bytes"] * 202
                   and snapshot["t"] >= peak["t"], (snapshot, peak))
-    summary = [line for line in traced.proc.stderr.splitlines() if "snapshot check:" in line]
-    results.check("snapshot_churn: no retake differs from its full scan",
-                  len(summary) == 1 and summary[0].endswith(", 0 differed"), summary)
+    return snapshot
 
 
 CASES.append(case_snapshot_churn)
