@@ -102,6 +102,10 @@ typedef struct _Region {
                                   made, and after each growth */
    SizeT  growth[MA_GROWTHS_KEPT];   /* a ring: size k at [k % KEPT] */
    RegionHistory history;
+   ULong  read_pages;          /* a read-only file mapping: its pages the
+                                  program read, at the last reading of the
+                                  kernel's page table (ma_regions.c,
+                                  pages_read_due) */
 } Region;
 
 /* A memory map as captured for the trace: copies, so the regions may
@@ -186,9 +190,11 @@ void ma_regions_post_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs,
                              SysRes res);
 
 /* For the trace: the memory map at the footprint's peak (captured now
-   if the program is at it), and the map now, which the caller frees. */
+   if the program is at it), and the map now, which the caller frees;
+   'pages_read_now': the pages read of read-only file mappings counted
+   now, not taken from the last count (ma_regions.c, pages_read_due). */
 const MemoryMap* ma_regions_peak_map(void);
-MemoryMap*       ma_regions_map_now(const HChar* name);
+MemoryMap*       ma_regions_map_now(const HChar* name, Bool pages_read_now);
 void             ma_regions_free_map(MemoryMap* m);
 
 #endif

@@ -976,7 +976,7 @@ static void write_memory_maps(Writer* w)
 {
    write_map_events(w);
    write_memory_map(w, ma_regions_peak_map());
-   MemoryMap* now = ma_regions_map_now(MA_WORD_MAP_NAME_EXIT);
+   MemoryMap* now = ma_regions_map_now(MA_WORD_MAP_NAME_EXIT, True);
    write_memory_map(w, now);
    ma_regions_free_map(now);
 }

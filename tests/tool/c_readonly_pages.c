@@ -8,7 +8,12 @@
    the heap; it is freed with the mapping still there, so the peak memory map shows it.
    The program prints on stderr, from its own /proc/self/smaps, the mapping's resident KiB
    and those of every read-only, not executable file mapping of the process, and its VmHWM:
-   run natively, those are what the test holds memattr's figures against. */
+   run natively, those are what the test holds memattr's figures against.
+   Built with READ_AFTER_CAPTURE, a 1 MiB block is written and freed after the mapping is
+   made and before its pages are read, so the memory map is captured (the mapping counted
+   with no page read) before them, and a 1.5 MiB block lies beside the 2 MiB one at the
+   peak: the peak map's count must come from a reading after the pages were read, though
+   no mapping changed since the last (case readonly_pages_read_after_capture). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +73,13 @@ int main(void)
       if (write(fd, heap, PAGE) != PAGE) { perror("write"); return 1; }
    const char* mapped = mmap(NULL, FILE_SIZE, PROT_READ, MAP_PRIVATE, fd, 0);   /* @MAP_RO */
    if (mapped == MAP_FAILED) { perror("mmap"); return 1; }
+#ifdef READ_AFTER_CAPTURE
+   char* before = malloc(1 << 20);
+   memset(before, 'b', 1 << 20);
+   free(before);   /* a peak of the footprint, the mapping's pages not read yet */
+   char* more = malloc(3 << 19);
+   memset(more, 'm', 3 << 19);
+#endif
    const int pages_read[] = {0, 40, 100};
    long sum = 0;
    for (int i = 0; i < 3; i++) sum += ((volatile const char*)mapped)[pages_read[i] * PAGE];
@@ -76,6 +88,9 @@ int main(void)
    fprintf(stderr, "readonly mapping=%p mapping_rss=%lu all_rss=%lu vmhwm=%lu sum=%ld\n",
            (void*)mapped, mapping_kib, all_kib, vmhwm_kib(), sum);
    free(heap);   /* the peak: the mapping is there */
+#ifdef READ_AFTER_CAPTURE
+   free(more);
+#endif
    munmap((void*)mapped, FILE_SIZE);
    close(fd);
    printf("done\n");
