@@ -1657,7 +1657,7 @@ static Bool      peak_is_requested;
    scan then reads every block, not only those written since the
    replaced snapshot, but the tool does not hold two snapshots of a big
    heap at once, nor fault in a second one's pages (py_big_heap
-   --track-access=no: 730 to 586 MiB; bench/README.md).  'keep_roots':
+   --track-access=no: 713 to 572 MiB; bench/README.md).  'keep_roots':
    root words are kept for the next snapshot (ma_root_cache.h). */
 static Snapshot* take(const HChar* name, UInt kinds, Bool replaces_peak, Bool keep_roots)
 {
