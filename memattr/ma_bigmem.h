@@ -45,12 +45,14 @@ void* ma_bigmem_map(SizeT bytes, const HChar* cc);
 void  ma_bigmem_unmap(void* array, SizeT from, SizeT to);   /* [from, to): page multiples */
 SizeT ma_bigmem_mapped_size(SizeT bytes);                    /* what ma_bigmem_map maps */
 
-/* VG_(malloc) and VG_(realloc), the result marked when it spans a huge
-   page (Valgrind's arena gives a block that large a mapping of its
-   own); VG_(free) frees it.  ma_bigmem_malloc has VG_(malloc)'s
-   signature, so it can allocate a pool allocator's pools. */
+/* VG_(malloc), the result marked when it spans a huge page (Valgrind's
+   arena gives a block that large a mapping of its own); VG_(free)
+   frees it.  ma_bigmem_malloc has VG_(malloc)'s signature, so it can
+   allocate a pool allocator's pools.  ma_bigmem_realloc grows p (NULL,
+   or old_bytes from ma_bigmem_malloc or itself) to 'bytes', marking
+   the new block before copying into it; it never shrinks. */
 void* ma_bigmem_malloc(const HChar* cc, SizeT bytes);
-void* ma_bigmem_realloc(const HChar* cc, void* p, SizeT bytes);
+void* ma_bigmem_realloc(const HChar* cc, void* p, SizeT old_bytes, SizeT bytes);
 
 /* The allocation and free functions of a pool allocator (VG_(newPA))
    that lives for the whole run: its pools are carved one after another

@@ -40,8 +40,8 @@ static SizeT accessible_bytes(Addr lo, Addr hi);
 static Bool  map_changed = False;
 static ULong marked_at_capture = 0;
 
-/* The regions changed (one made, moved, cut, protected; blocks in one)
-   since the pages read were last counted (pages_read_due). */
+/* A file mapping changed (made, moved, cut, protected; or a region
+   unmapped) since the pages read were last counted (pages_read_due). */
 static Bool  regions_changed_since_read = True;
 
 static void map_did_change(void)

@@ -108,8 +108,9 @@ _Static_assert(sizeof(SnapWord) == 12, "SnapWord: see ma_snapshot.h");
    where their size is known (reserve). */
 static void* grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc)
 {
-   *capacity = *capacity ? *capacity * 2 : 1024;
-   return ma_bigmem_realloc(cc, array, *capacity * elt_size);
+   ULong old = *capacity;
+   *capacity = old ? old * 2 : 1024;
+   return ma_bigmem_realloc(cc, array, old * elt_size, *capacity * elt_size);
 }
 
 /* The three big arrays of a snapshot (blocks, edges, words) are mapped
@@ -357,7 +358,7 @@ static void collect_blocks(Scan* sc)
    ReadableCache readable = { 1, 0 };
    s->n_blocks = (UInt)ma_heap.curr_blocks;
    s->blocks = new_block_array(s);
-   AddrPair* nodes = VG_(malloc)("ma.snap.nodes", (s->n_blocks + 1) * sizeof(AddrPair));
+   AddrPair* nodes = ma_bigmem_malloc("ma.snap.nodes", (s->n_blocks + 1) * sizeof(AddrPair));
    UInt n = 0;
    Block* bk;
    ma_blocks_reset_iter();
@@ -1719,10 +1720,10 @@ static ULong peak_snapshots_cost;
    snapshots, the next included and assumed to cost what the last one
    did, will have read at most K times it: budget_level).  A stale
    snapshot is taken again before a release, when either
-   - the heap is small: at most EAGER_BLOCKS blocks, with page tracking
-     (a retake then takes well under a millisecond): at the first
-     release, so at the peak exactly when the heap only grew before it;
-     or
+   - with page tracking, the heap is small (at most EAGER_BLOCKS
+     blocks: a retake then takes well under a millisecond) or only grew
+     since the last snapshot (at_first_release): at the first release,
+     so at the peak exactly when the heap only grew before it; or
    - the release would take live bytes below drop_level(), half the
      growth factor below the maximum, where the heap falls from its
      peak: a snapshot later than that could be further from the peak
