@@ -726,6 +726,19 @@ static Bool pages_read_due(Bool always)
           || f > pages_read_footprint + pages_read_footprint / PAGES_READ_GROWTH;
 }
 
+/* The kernel's page table to count the pages read from now, or -1:
+   the regions keep their last counts (not due, or it cannot be read). */
+static Int page_table_if_due(Bool always)
+{
+   if (!pages_read_due(always)) return -1;
+   Int pagemap = ma_pages_open_pagemap();
+   pages_read_seen = pagemap >= 0;
+   pages_read_time = ma_instrs;
+   pages_read_footprint = ma_footprint();
+   regions_changed_since_read = False;
+   return pagemap;
+}
+
 static void copy_region(MemoryMap* m, Region* r, MapRegion* out, Int pagemap)
 {
    VG_(memset)(out, 0, sizeof *out);
@@ -749,9 +762,10 @@ static void copy_region(MemoryMap* m, Region* r, MapRegion* out, Int pagemap)
       out->executed_around = out->executed == 0 ? 0
          : ma_pages_executed_around(r->start, r->end, r->file_end) << MA_PAGE_BITS;
    }
-   if (pagemap >= 0 && unwritable_file(r))
-      r->read_pages = ma_pages_read_in(pagemap, r->start, r->end);
-   if (unwritable_file(r)) out->read = r->read_pages << MA_PAGE_BITS;
+   if (unwritable_file(r)) {
+      if (pagemap >= 0) r->read_pages = ma_pages_read_in(pagemap, r->start, r->end);
+      out->read = r->read_pages << MA_PAGE_BITS;
+   }
    UInt kept = r->n_sizes < MA_GROWTHS_KEPT ? r->n_sizes : MA_GROWTHS_KEPT;
    out->n_sizes = kept;
    out->n_growths = r->n_sizes ? r->n_sizes - 1 : 0;
@@ -802,14 +816,7 @@ MemoryMap* ma_regions_map_now(const HChar* name, Bool pages_read_now)
    find_stack_tops();
    m->regions = VG_(malloc)("ma.map_regions", (n_regions ? n_regions : 1) * sizeof(MapRegion));
    ULong in_regions = 0, resident_bound = 0;
-   Bool read_now = pages_read_due(pages_read_now);
-   Int pagemap = read_now ? ma_pages_open_pagemap() : -1;
-   if (read_now) {
-      pages_read_seen = pagemap >= 0;
-      pages_read_time = ma_instrs;
-      pages_read_footprint = ma_footprint();
-      regions_changed_since_read = False;
-   }
+   Int pagemap = page_table_if_due(pages_read_now);
    m->read_seen = pages_read_seen;
    for (UInt i = 0; i < n_regions; i++) {
       MapRegion* out = &m->regions[i];

@@ -454,9 +454,6 @@ static void read_block(Scan* sc, UInt i)
    sc->s->scanned += b->size;
 }
 
-/* The same block, unwritten since, in the previous snapshot: blocks of
-   both are in address order, so one cursor walks the previous blocks
-   as i increases. */
 /* Whether a block the program wrote 'written_then' bytes of when it was
    last read has had none of its own bytes written since: its contents
    are then what was read.  Only access tracking counts a block's writes. */
@@ -465,6 +462,9 @@ static Bool unwritten_since(ULong written_then, const SnapBlock* now)
    return ma_track_access && now->written == written_then;
 }
 
+/* The same block, unwritten since, in the previous snapshot: blocks of
+   both are in address order, so one cursor walks the previous blocks
+   as i increases. */
 static const SnapBlock* unchanged_before(Scan* sc, UInt i, UInt* cursor)
 {
    const Snapshot* prev = sc->previous;
@@ -1812,19 +1812,14 @@ static Bool peak_due(void)
      binds and leaves the snapshot far from the peak (py_big_heap: 39
      full scans, 1.43 times the run without snapshots, the peak snapshot
      at 95.4 %; cxx_containers: 24, at 96.5 %).
-   - With it, a retake costs what changed since the last snapshot and
-     copies the rest (64 bytes a block, 12 a candidate word, 16 a
-     pointer): on a big heap the copying is most of it.  Retaken
-     whenever it cost at most two block visits per allocation and
-     release since the last, py_big_heap's 1.8 M-block peak snapshot was
-     retaken 30 times above 100,000 blocks (11 % of growth apart); where
-     the heap falls it is taken 5 times (its dictionary's table, freed
-     when it is resized, is each a fall), and the whole run takes 0.89
-     times as long (bench/README.md).
-   A heap that only grew since the last snapshot is still snapshotted
-   at its first release, where it peaks, while that costs no more than
-   the eager rule allowed; a heap built with a free now and then is
-   not.
+   - With it, a retake costs what changed since the last snapshot but
+     also copies the rest (64 bytes a block, 12 a candidate word, 16 a
+     pointer), most of its cost on a big heap.  Retaken whenever that
+     cost at most two block visits per event since the last,
+     py_big_heap's peak snapshot was retaken 30 times above 100,000
+     blocks; where the heap falls, 5 times (each resize of its
+     dictionary frees the old table), and the run takes 0.89 times as
+     long (bench/README.md).
    Otherwise a stale snapshot of a big heap waits for where the heap
    falls from its peak, or for the exit. */
 static Bool at_first_release(void)

@@ -533,6 +533,16 @@ def readonly_regions_read(raw, peak):
                and not os.path.basename(r["file"]).startswith("vgpreload_"))
 
 
+def readonly_mapping_region(results, case, traced, peak):
+    """The peak map's region of c_readonly_pages.c's file mapping (the address it printed),
+    or None (a failure then)."""
+    under = int(program_figures(traced.proc.stderr, "readonly")["mapping"], 16)
+    regions = [r for r in peak.regions if r["start"] == under]
+    if not results.equal(f"{case}: the mapping is a region", len(regions), 1):
+        return None
+    return regions[0]
+
+
 def native_readonly_figures(env, native, src, traced_read, defines=()):
     """c_readonly_pages.c's own figures (bytes) from its native run. The kernel's
     fault-around maps only pages in the page cache that are not busy, so a native run beside
@@ -563,13 +573,11 @@ def case_readonly_pages_resident(env, results):
     traced, raw, native = traced_and_native(env, results, case, "c_readonly_pages.c")
     if raw is None:
         return
-    under = int(program_figures(traced.proc.stderr, "readonly")["mapping"], 16)
     peak = raw.memory_map("peak")
     results.equal(f"{case}: the tool read the kernel's page table", peak.fields.get("read-seen"), 1)
-    regions = [r for r in peak.regions if r["start"] == under]
-    if not results.equal(f"{case}: the mapping is a region", len(regions), 1):
+    region = readonly_mapping_region(results, case, traced, peak)
+    if region is None:
         return
-    region = regions[0]
     figures = native_readonly_figures(env, native, "c_readonly_pages.c", region.get("read"))
     results.equal(f"{case}: the mapping's pages read are its native Rss (48 pages with the "
                   "default fault-around)",
@@ -607,11 +615,10 @@ def case_readonly_pages_read_after_capture(env, results):
     traced, raw, native = traced_and_native(env, results, case, "c_readonly_pages.c", defines)
     if raw is None:
         return
-    under = int(program_figures(traced.proc.stderr, "readonly")["mapping"], 16)
-    regions = [r for r in raw.memory_map("peak").regions if r["start"] == under]
-    if not results.equal(f"{case}: the mapping is a region", len(regions), 1):
+    region = readonly_mapping_region(results, case, traced, raw.memory_map("peak"))
+    if region is None:
         return
-    read = regions[0].get("read")
+    read = region.get("read")
     figures = native_readonly_figures(env, native, "c_readonly_pages.c", read, defines)
     results.equal(f"{case}: the mapping's pages read at the peak are its native Rss",
                   read, figures["mapping_rss"])

@@ -136,13 +136,7 @@ def case_snapshot_churn_without_page_tracking(env, results):
         cost = r["ownership"]["cost"]
         results.check(f"{case}: a full scan where the heap falls, not one per step of growth",
                       0 < cost["taken"] <= 4 and cost["peak_multiple"] < 3, cost)
-        peak = r["summary"]["peak"]
-        snapshot = next((s for s in r["ownership"]["snapshots"] if "peak" in s["kinds"]), None)
-        results.check(f"{case}: the peak snapshot within half the growth factor of the peak, "
-                      "taken where the heap falls from it",
-                      snapshot is not None and snapshot["t"] >= peak["t"]
-                      and peak["bytes"] * 200 <= snapshot["bytes"] * 202 <= peak["bytes"] * 202,
-                      (snapshot, peak))
+        check_churn_peak_snapshot(results, case, r)
 
 
 CASES.append(case_snapshot_churn_without_page_tracking)
