@@ -24,7 +24,7 @@ top=$(dirname "$bench")
 work="$bench/work"
 src="$bench/workloads"
 
-ALL_WORKLOADS=(cxx_containers rust_alloc c_small_blocks python3 python3_malloc py_big_heap compile_unit)
+ALL_WORKLOADS=(cxx_containers rust_alloc c_small_blocks c_big_frees python3 python3_malloc py_big_heap compile_unit)
 CONFIGS=(native none massif dhat memcheck memattr_alloc memattr memattr_nosnap memattr_nopages memattr_wrap)
 
 usage() {
@@ -208,6 +208,11 @@ for w in "${workloads[@]}"; do
         build "$work/bin/c_small_blocks" "$src/c_small_blocks.c" \
             "$CC" -O2 -g -std=c11 -o "$work/bin/c_small_blocks" "$src/c_small_blocks.c"
         ;;
+    c_big_frees)
+        command -v "$CC" >/dev/null || die "$CC not found (set CC)"
+        build "$work/bin/c_big_frees" "$src/c_big_frees.c" \
+            "$CC" -O2 -g -std=c11 -o "$work/bin/c_big_frees" "$src/c_big_frees.c"
+        ;;
     compile_unit)
         compiler=$(command -v "${COMPILER:-$CXX}" || true)
         [[ -n $compiler ]] || die "${COMPILER:-$CXX} not found (set COMPILER or CXX)"
@@ -240,6 +245,9 @@ workload_cmd() {
     cxx_containers) wl_cmd=("$work/bin/cxx_containers") ;;
     rust_alloc) wl_cmd=("$work/bin/rust_alloc") ;;
     c_small_blocks) wl_cmd=("$work/bin/c_small_blocks") ;;
+    # 64 MiB blocks, 128 KiB of each written, freed 2,000 times: nothing may cost in
+    # proportion to the bytes freed or reserved.
+    c_big_frees) wl_cmd=("$work/bin/c_big_frees") ;;
     python3) wl_cmd=("$python" "$src/py_script.py") ;;
     # PYTHONMALLOC=malloc sends every object allocation to malloc (as Python's docs advise
     # under Valgrind); natively and under every tool alike.

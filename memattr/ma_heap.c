@@ -260,16 +260,19 @@ static void* allocate(ThreadId tid, SizeT req_szB, SizeT alignB, Bool zeroed)
    then read as zeros in a snapshot, never as a stale pointer of an
    earlier occupant (Memcheck tells them apart by definedness, which
    memattr does not track).  Only a program reading freed memory can
-   tell.  With the pages written known, only those are cleared: a
-   program that frees big blocks it barely wrote pays for what it
-   wrote, not for the bytes freed (ma_pages_clear_written). */
+   tell.  A program that frees big blocks it barely wrote pays for what
+   it wrote, not for the bytes freed: with the pages written known only
+   those are cleared (ma_pages_clear_written), without them only the
+   pages the kernel holds (ma_pages_clear_resident). */
+static void clear_freed_bytes(Addr a, SizeT len)
+{
+   if (ma_track_pages) ma_pages_clear_written(a, len);
+   else                ma_pages_clear_resident(a, len);
+}
+
 static void give_back(void* p)
 {
-   if (clear_freed) {
-      SizeT usable = VG_(cli_malloc_usable_size)(p);
-      if (ma_track_pages) ma_pages_clear_written((Addr)p, usable);
-      else                VG_(memset)(p, 0, usable);
-   }
+   if (clear_freed) clear_freed_bytes((Addr)p, VG_(cli_malloc_usable_size)(p));
    VG_(cli_free)(p);
 }
 
@@ -432,7 +435,7 @@ void ma_heap_wrapped_free(ThreadId tid, Addr p)
    ma_blocks_free_node(bk);
    /* The requested bytes only: glibc's chunk may be smaller than the
       rule says (a big block below its moving mmap threshold). */
-   if (clear_freed) VG_(memset)((void*)p, 0, req_szB);
+   if (clear_freed) clear_freed_bytes(p, req_szB);
    note_timeline();
 }
 

@@ -319,6 +319,7 @@ static void ma_post_syscall(ThreadId tid, UInt syscallno, UWord* args,
 static void ma_atfork_child(ThreadId tid)
 {
    fork_of = VG_(getppid)();
+   ma_pages_forked();
 }
 
 /*------------------------------------------------------------*/

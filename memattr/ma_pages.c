@@ -752,6 +752,15 @@ static Bool in_executed_window(UWord page, Addr lo, Addr hi)
    return executed_in_window(from, to);
 }
 
+/* Up to 'want' (at most PAGEMAP_BATCH) entries of the page table from
+   'page' on, into 'entries'; how many were read (0 on an error). */
+static UWord read_pagemap(Int pagemap, UWord page, UWord want, ULong* entries)
+{
+   if (VG_(lseek)(pagemap, (Off64T)page * sizeof(ULong), VKI_SEEK_SET) < 0) return 0;
+   Int got = VG_(read)(pagemap, entries, (Int)(want * sizeof(ULong)));
+   return got > 0 ? (UWord)got / sizeof(ULong) : 0;
+}
+
 ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi)
 {
    static ULong entries[PAGEMAP_BATCH];
@@ -759,10 +768,8 @@ ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi)
    UWord page = lo >> PAGE_BITS, last = hi >> PAGE_BITS;
    while (page < last) {
       UWord want = last - page < PAGEMAP_BATCH ? last - page : PAGEMAP_BATCH;
-      if (VG_(lseek)(pagemap, (Off64T)page * sizeof(ULong), VKI_SEEK_SET) < 0) break;
-      Int got = VG_(read)(pagemap, entries, (Int)(want * sizeof(ULong)));
-      if (got <= 0) break;
-      UWord read_n = (UWord)got / sizeof(ULong);
+      UWord read_n = read_pagemap(pagemap, page, want, entries);
+      if (read_n == 0) break;
       for (UWord k = 0; k < read_n; k++)
          if ((entries[k] & PAGEMAP_PRESENT) && !page_written(page + k)
              && !in_executed_window(page + k, lo, hi))
@@ -770,6 +777,71 @@ ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi)
       page += read_n;
    }
    return n;
+}
+
+/*------------------------------------------------------------*/
+/*--- Pages the kernel holds nothing for                   ---*/
+/*------------------------------------------------------------*/
+
+/* See ma_pages.h.  The page table is opened once, for the rest of the
+   run (-2 until asked for, -1 if it cannot be read); the entries of the
+   last batch read are kept only until the next ma_pages_untouched_begin,
+   since a page untouched now is touched as soon as the program runs. */
+#define PAGEMAP_SWAPPED (1UL << 62)
+
+static Int   untouched_pagemap = -2;
+static ULong untouched_entries[PAGEMAP_BATCH];
+static UWord untouched_first, untouched_n;   /* the batch: pages [first, first + n) */
+
+void ma_pages_forked(void)
+{
+   if (untouched_pagemap >= 0) ma_pages_close_pagemap(untouched_pagemap);
+   untouched_pagemap = -2;
+   untouched_n = 0;
+}
+
+void ma_pages_untouched_begin(void)
+{
+   if (untouched_pagemap == -2) untouched_pagemap = ma_pages_open_pagemap();
+   untouched_n = 0;
+}
+
+/* Whether the kernel holds nothing for 'page' (False when unknown). */
+static Bool page_untouched(UWord page, UWord last)
+{
+   if (page < untouched_first || page >= untouched_first + untouched_n) {
+      if (untouched_pagemap < 0) return False;
+      UWord want = last - page < PAGEMAP_BATCH ? last - page : PAGEMAP_BATCH;
+      untouched_first = page;
+      untouched_n     = read_pagemap(untouched_pagemap, page, want, untouched_entries);
+      if (untouched_n == 0) return False;
+   }
+   return !(untouched_entries[page - untouched_first] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED));
+}
+
+Addr ma_pages_untouched_until(Addr a, Addr end)
+{
+   tl_assert(VG_IS_PAGE_ALIGNED(a));
+   UWord page = a >> PAGE_BITS, last = VG_PGROUNDDN(end) >> PAGE_BITS;
+   while (page < last && page_untouched(page, last)) page++;
+   return page << PAGE_BITS;
+}
+
+void ma_pages_clear_resident(Addr a, SizeT len)
+{
+   Addr lo = VG_PGROUNDUP(a), hi = VG_PGROUNDDN(a + len);
+   if (hi <= lo || hi - lo < MA_PAGES_UNTOUCHED_MIN) {
+      VG_(memset)((void*)a, 0, len);
+      return;
+   }
+   VG_(memset)((void*)a, 0, lo - a);          /* the partial pages at the ends */
+   VG_(memset)((void*)hi, 0, a + len - hi);
+   ma_pages_untouched_begin();
+   for (Addr at = lo; at < hi; ) {
+      Addr held = ma_pages_untouched_until(at, hi);
+      if (held < hi) VG_(memset)((void*)held, 0, 1UL << PAGE_BITS);
+      at = held + (1UL << PAGE_BITS);
+   }
 }
 
 void ma_pages_start(void)

@@ -125,6 +125,35 @@ void  ma_pages_heap_copied(Addr a, SizeT len);
    program may have written since the block was allocated (only with
    --track-pages; see ma_heap.c, give_back). */
 void  ma_pages_clear_written(Addr a, SizeT len);
+/* The same without --track-pages: zero the bytes of [a, a+len) on the
+   pages the kernel holds (below).  A range shorter than
+   MA_PAGES_UNTOUCHED_MIN is zeroed whole. */
+void  ma_pages_clear_resident(Addr a, SizeT len);
+
+/* Pages the kernel holds nothing for.  A page of private anonymous
+   memory (Valgrind's arena, glibc's heap and its big blocks' mappings)
+   that is neither mapped in nor swapped out reads as zeros; and reading
+   or clearing it maps one in (a fresh page, here: reading 64 MiB never
+   written raises a native program's resident memory by 64 MiB).  So
+   clearing a freed block and reading a block for a snapshot skip such
+   pages, and cost what the program touched, not the block's size:
+   c_big_frees (bench/workloads), 64 MiB blocks of which 128 KiB are
+   written, freed 2,000 times, took 48 times Massif's time with
+   --track-access=no while every freed byte was cleared.
+   The kernel's page table (/proc/self/pagemap) says which pages those
+   are, one read system call per 512 pages: only ranges of at least
+   MA_PAGES_UNTOUCHED_MIN are asked about, below that a read costs about
+   what clearing or reading the bytes does.  ma_pages_untouched_begin
+   before each range (what was read of the page table holds only until
+   the program runs again); then ma_pages_untouched_until(a, end), for a
+   page-aligned a, is the end of the run of untouched whole pages from
+   a, at most 'end' -- a itself when a's page is held, or when the page
+   table cannot be read (every page then counts as held). */
+#define MA_PAGES_UNTOUCHED_MIN (64 * 1024)
+void  ma_pages_untouched_begin(void);
+Addr  ma_pages_untouched_until(Addr a, Addr end);
+/* In a fork child: the page table the parent opened is the parent's. */
+void  ma_pages_forked(void);
 
 /* Pages executed: [a, a+len) holds code being translated
    (ma_instrument.c, for each superblock made); the executed pages of

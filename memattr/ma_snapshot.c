@@ -434,24 +434,38 @@ static void read_block(Scan* sc, UInt i)
       b->hash = hash_finish(hash_word(0, b->addr), b->size);
       return;
    }
-   const ULong* words = (const ULong*)b->addr;
-   SizeT n_words = b->size / 8;
-   ULong h = 0;
-   for (SizeT k = 0; k < n_words; k++) {
-      ULong w = words[k];
-      h = hash_word(h, w);
-      if (UNLIKELY(looks_like_address(w))) {
-         *new_word(sc) = ma_snap_word(k * 8, w);
+   Addr  end = b->addr + b->size / 8 * 8;   /* of the whole words */
+   ULong h   = 0;
+   SizeT untouched = 0;
+   /* A big malloc block's pages the kernel holds nothing for read as
+      zeros (ma_pages.h): hashed as zeros, not read, so a block reserved
+      big and barely written is not faulted in.  Malloc blocks only: they
+      lie in anonymous memory (Valgrind's arena, glibc's), where a custom
+      block may lie in a file's private mapping, whose untouched pages
+      hold the file's bytes.  Its words meet page boundaries exactly. */
+   Bool skip_untouched = b->kind == BLOCK_MALLOC && b->size >= MA_PAGES_UNTOUCHED_MIN;
+   if (skip_untouched) ma_pages_untouched_begin();
+   for (Addr at = b->addr; at < end; ) {
+      if (skip_untouched && VG_IS_PAGE_ALIGNED(at)) {
+         Addr zeros_end = ma_pages_untouched_until(at, end);
+         untouched += zeros_end - at;
+         for (; at < zeros_end; at += 8) h = hash_word(h, 0);
+      }
+      Addr page_end = VG_PGROUNDDN(at) + VKI_PAGE_SIZE;
+      for (; at < end && at < page_end; at += 8) {
+         ULong w = *(const ULong*)at;
+         h = hash_word(h, w);
+         if (UNLIKELY(looks_like_address(w))) *new_word(sc) = ma_snap_word(at - b->addr, w);
       }
    }
    SizeT tail = b->size % 8;
    if (tail) {
       ULong w = 0;
-      VG_(memcpy)(&w, (const UChar*)b->addr + n_words * 8, tail);
+      VG_(memcpy)(&w, (const UChar*)end, tail);
       h = hash_word(h, w);
    }
    b->hash = hash_finish(h, b->size);
-   sc->s->scanned += b->size;
+   sc->s->scanned += b->size - untouched;
 }
 
 /* Whether a block the program wrote 'written_then' bytes of when it was

@@ -33,7 +33,7 @@ EXTRA_DIST += tests/run-all.sh tests/dist-check.sh tests/check-layering.py \
 	tests/tool/c_wrap_arenas.c tests/tool/c_own_allocator.c tests/tool/c_own_allocator_lib.c \
 	tests/tool/c_bad_requests.c tests/tool/c_mapped_gap.c tests/tool/c_trace_sabotage.c \
 	tests/tool/c_mprotect_heap.c tests/tool/c_reserved_deep.c tests/tool/c_brk_overflow.c \
-	tests/tool/c_many_pointers.c tests/tool/c_recycled_block.c \
+	tests/tool/c_many_pointers.c tests/tool/c_recycled_block.c tests/tool/c_sparse_frees.c \
 	tests/tool/c_heap_mutations.c tests/tool/c_snapshot_churn.c tests/tool/c_huge_pages.c tests/tool/c_long_run.c \
 	tests/tool/c_deep_stack.c \
 	tests/tool/c_map_history.c
