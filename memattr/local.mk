@@ -18,7 +18,8 @@ memattr_memattr_amd64_linux_SOURCES = \
 	memattr/ma_pages.c memattr/ma_pages.h \
 	memattr/ma_access.c memattr/ma_access.h \
 	memattr/ma_lineage.c memattr/ma_lineage.h memattr/ma_requests.h \
-	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h \
+	memattr/ma_snapshot.c memattr/ma_snapshot.h memattr/memattr.h memattr/ma_snap_scan.h \
+	memattr/ma_snap_blocks.c memattr/ma_snap_roots.c memattr/ma_snap_arrays.c \
 	memattr/ma_bigmem.c memattr/ma_bigmem.h \
 	memattr/ma_block_index.c memattr/ma_block_index.h \
 	memattr/ma_root_cache.c memattr/ma_root_cache.h \

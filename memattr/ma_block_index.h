@@ -5,7 +5,7 @@
 /* ma_block_index.c puts a snapshot's blocks in address order and finds
    the block an address points into: the two things every snapshot does
    for a million blocks (issue 13).  It keeps no state: the index of a
-   snapshot's blocks lives in the caller's scan (ma_snapshot.c), and is
+   snapshot's blocks lives in the caller's scan (ma_snap_scan.h), and is
    freed with it. */
 
 #ifndef MA_BLOCK_INDEX_H

@@ -127,7 +127,7 @@ static void destroy_pool(ThreadId tid, Addr anchor)
 }
 
 /* A chunk of a metapool may hold the pool user's own custom blocks: the
-   snapshot must know, to keep both (ma_snapshot.c, drop_containers). */
+   snapshot must know, to keep both (ma_snap_blocks.c, drop_containers). */
 static void note_pool_of(Block* chunk, const Pool* pool)
 {
    chunk->in_metapool = (pool->flags & VALGRIND_MEMPOOL_METAPOOL) != 0;

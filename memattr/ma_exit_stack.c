@@ -25,7 +25,7 @@
 #include "ma_ir_writes.h"
 
 /* The core's discard (pub_core_transtab.h; a global of libcoregrind,
-   as VG_(demangle) is for ma_snapshot.c).  The tool-facing
+   as VG_(demangle) is for ma_snap_roots.c).  The tool-facing
    VG_(discard_translations_safely) asserts it is called from a client
    request; the entry helper runs in translated code, whose own block
    stays valid until it ends (a discard only unchains and forgets

@@ -7,7 +7,7 @@
    description in ../shared/reference/valgrind-round2-notes.md, 2.
    Memcheck also requires the words read to be defined; memattr has no
    definedness, and a block the program never wrote is not asked about
-   (ma_snapshot.c reads no pointers out of it). */
+   (ma_snap_blocks.c reads no pointers out of it). */
 
 #include "pub_tool_basics.h"
 #include "pub_tool_aspacemgr.h"

@@ -21,7 +21,9 @@
      ma_access.c    reads, writes and copies of heap blocks: the heap map,
                     load/store helpers, the preload's bulk copies
      ma_lineage.c   copy pairs between blocks, folded into copy groups
-     ma_snapshot.c  heap snapshots: blocks, pointers, content hashes, roots
+     ma_snapshot.c  heap snapshots: when, taking, keeping (ma_snap_scan.h:
+                    ma_snap_blocks.c the blocks, pointers and content hashes,
+                    ma_snap_roots.c the roots, ma_snap_arrays.c the arrays)
      ma_regions.c   the memory map: mappings, the blocks in them
      ma_pages.c     pages written (store instrumentation), the footprint
      ma_exit_stack.c  the exit path's stack words written since their frame

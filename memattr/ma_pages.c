@@ -156,7 +156,7 @@ static void set_page(UWord page)
    without being written -- unmapped, mapped anew, moved by mremap,
    given back by madvise -- is dirty too: page by page, or, for a range
    over 256 MiB, everything (ma_pages_all_dirty).  Such ranges are also
-   listed until ma_snapshot.c clears the list (ma_pages_unmapped): a
+   listed until ma_snap_roots.c clears the list (ma_pages_unmapped): a
    word that pointed into a mapping there may now point where the heap
    has grown. */
 

@@ -90,7 +90,7 @@ void  ma_pages_move(Addr lo, Addr hi, Addr to);
 void  ma_pages_kernel_wrote(Addr a, SizeT len);
 
 /* Pages written since the last snapshot (with --track-pages; without,
-   every page counts as written): ma_snapshot.c reuses what it read of
+   every page counts as written): a snapshot reuses what it read of
    memory not written since.  'all_dirty' is set while nothing is
    known (before the first reset, after an unmap or remap). */
 extern Bool ma_pages_all_dirty;

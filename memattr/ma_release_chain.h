@@ -8,7 +8,7 @@
    first release after the peak, inside that release's calls; their
    frames hold the container being destroyed, the node being freed, the
    pointer being passed down, which were no roots when the program made
-   the call.  ma_snapshot.c leaves them out.  Holds no state. */
+   the call.  ma_snap_roots.c leaves them out.  Holds no state. */
 
 #ifndef MA_RELEASE_CHAIN_H
 #define MA_RELEASE_CHAIN_H

@@ -12,13 +12,13 @@
    heap may grow (ma_root_cache_keep says which).  The next snapshot
    reads only the pages written since (ma_pages.c: stores, and memory
    mapped, unmapped or moved without stores) and takes the other pages'
-   words from here; ma_snapshot.c resolves every kept word against the
+   words from here; ma_snap_roots.c resolves every kept word against the
    current blocks, as a full scan would.
 
    A word left out pointed into one of the program's mappings or into
    a reservation.  The heap can grow there only after the program
    unmaps that memory: so when a new block lies in a range unmapped
-   since the words were kept (ma_pages_unmapped), ma_snapshot.c asks
+   since the words were kept (ma_pages_unmapped), ma_snap_roots.c asks
    for every root page to be read again.  It also decides when the
    cache cannot be used at all (custom blocks and --malloc=wrap put
    blocks inside root memory; without page tracking no store is seen).

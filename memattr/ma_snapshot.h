@@ -12,7 +12,8 @@
    The automatic peak snapshot is retaken many times as the heap grows;
    a retake starts from the last snapshot and costs what changed since
    (blocks allocated, released or written, root pages written), not the
-   heap's size: see ma_snapshot.c.
+   heap's size: see ma_snapshot.c, and ma_snap_scan.h for the files
+   that take a snapshot.
 
    A snapshot is a fact: which words point where.  Ownership (dominator
    trees, retained sizes), duplicates and reachability are computed by
@@ -42,7 +43,7 @@ extern Bool  ma_snapshot_check;      /* --snapshot-check (a debugging aid) */
    replaced one's when it can), so on a heap of millions of blocks each
    byte here costs megabytes; the flags share a word with
    the allocation event, which counts allocations and stays below 2^59
-   (ma_snapshot.c checks it). */
+   (ma_snap_blocks.c checks it). */
 typedef struct {
    Addr  addr;
    SizeT size;
@@ -76,34 +77,12 @@ typedef struct {
    snapshots' words: the value (below 2^47, being address-like) in the
    low 47 bits of 'bits', the word's index in its block (its offset / 8;
    a readable block is below 2^47 bytes, so the index below 2^44) in
-   the 17 bits above and in 'index_low'.  Use the functions below. */
+   the 17 bits above and in 'index_low'.  Use the functions of
+   ma_snap_scan.h. */
 typedef struct __attribute__((packed, aligned(4))) {
    ULong bits;
    UInt  index_low;
 } SnapWord;
-
-#define MA_SNAP_VALUE_BITS 47
-
-static inline SnapWord ma_snap_word(ULong offset, Addr value)
-{
-   ULong index = offset / 8;
-   return (SnapWord){ value | (index >> 32) << MA_SNAP_VALUE_BITS, (UInt)index };
-}
-
-static inline Addr ma_snap_word_value(const SnapWord* w)
-{
-   return w->bits & ((1ULL << MA_SNAP_VALUE_BITS) - 1);
-}
-
-static inline ULong ma_snap_word_offset(const SnapWord* w)
-{
-   return ((w->bits >> MA_SNAP_VALUE_BITS) << 32 | w->index_low) * 8;
-}
-
-static inline Bool ma_snap_same_word(const SnapWord* a, const SnapWord* b)
-{
-   return a->bits == b->bits && a->index_low == b->index_low;
-}
 
 /* A pointer held by a block: the word at byte 'offset' of the block
    points 'target_offset' bytes into block number 'target' (an index
@@ -179,9 +158,9 @@ typedef struct _Snapshot {
    ULong      block_capacity, edge_capacity, word_capacity;   /* of the arrays */
    /* Bytes at the start of blocks, edges and words already unmapped: a
       retake replacing this snapshot gives its pages back as it passes
-      them (ma_snapshot.c); it is discarded right after. */
+      them (ma_snap_blocks.c); it is discarded right after. */
    SizeT      blocks_released, edges_released, words_released;
-   Bool       retaken;     /* taken from the previous snapshot (ma_snapshot.c) */
+   Bool       retaken;     /* taken from the previous snapshot (ma_snap_blocks.c) */
    Bool       mergeable;   /* the next may be taken from it: no custom blocks */
    SnapLayout* layouts;  /* by block, then offset; exit snapshot only */
    ULong      n_layouts;
@@ -209,7 +188,7 @@ void ma_snapshot_init(void);   /* after the options are known */
 void ma_snapshot_check_summary(void);
 
 /* While the last snapshot can be retaken from, ma_events.h tells every
-   block allocated and released (see ma_snapshot.c, "Retaking"). */
+   block allocated and released (see ma_snap_blocks.c, "Retaking"). */
 extern Bool ma_snapshot_logging;
 void ma_snapshot_log_event(const Block* bk, Bool allocated);
 
