@@ -39,10 +39,10 @@ def case_sparse_frees(env, results):
     """A snapshot of a 64 MiB block with 16 pages and a byte per MiB written, and its free,
     cost what was written, not 64 MiB: counted in the process's page faults, which reading
     or clearing the block byte by byte takes as many of as touching it whole (16,384 here,
-    or 32 on huge pages). The builds that read and cleared it whole took about 16,300
-    faults for each without page tracking, in replacement mode and with --malloc=wrap
-    (glibc's own mapping) alike, and for the snapshot with it too. The snapshot still finds
-    the one pointer the block holds, on a page written."""
+    or 32 on huge pages); 3 to 6 and 0 to 1 here. The builds that read and cleared it
+    whole took about 16,300 faults for each without page tracking, in replacement mode and
+    with --malloc=wrap (glibc's own mapping) alike, and for the snapshot with it too. The
+    snapshot still finds the one pointer the block holds, on a page written."""
     for options in ([], ["--track-access=no"], ["--malloc=wrap"],
                     ["--malloc=wrap", "--track-access=no"]):
         case = " ".join(["sparse_frees", *options])
@@ -56,11 +56,12 @@ def case_sparse_frees(env, results):
         if not results.check(f"{case}: the program's fault counts", len(figures) == 5, line):
             continue
         touching, snapshotting, freeing = figures[1], figures[3], figures[4]
+        # At least one fault per 2 MiB huge page touched, where the kernel maps huge pages
+        # for the client's memory; 16,384 with 4 KiB pages. Reading or clearing the block
+        # whole takes as many, 32 or more: the bound is below both.
         results.check(f"{case}: touching the block faulted it in", touching >= 32, line)
-        results.check(f"{case}: its snapshot took under an eighth of those faults",
-                      snapshotting * 8 < touching, line)
-        results.check(f"{case}: freeing it took under an eighth of those faults",
-                      freeing * 8 < touching, line)
+        results.check(f"{case}: its snapshot took fewer than 16 faults", snapshotting < 16, line)
+        results.check(f"{case}: freeing it took fewer than 16 faults", freeing < 16, line)
         snap = [s for s in raw.snapshots if s.name == "sparse"]
         if not results.check(f"{case}: two requested snapshots", len(snap) == 2, len(snap)):
             continue
