@@ -138,8 +138,9 @@ void  ma_pages_clear_resident(Addr a, SizeT len);
    clearing a freed block and reading a block for a snapshot skip such
    pages, and cost what the program touched, not the block's size:
    c_big_frees (bench/workloads), 64 MiB blocks of which 128 KiB are
-   written, freed 2,000 times, took 48 times Massif's time with
-   --track-access=no while every freed byte was cleared.
+   written, freed 2,000 times, took 152 times Massif's time with
+   --track-access=no while every freed byte was cleared (1.06 since:
+   bench/README.md).
    The kernel's page table (/proc/self/pagemap) says which pages those
    are, one read system call per 512 pages: only ranges of at least
    MA_PAGES_UNTOUCHED_MIN are asked about, below that a read costs about
