@@ -724,7 +724,12 @@ ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end)
 #define PAGEMAP_PRESENT (1UL << 63)
 #define PAGEMAP_BATCH   512   /* entries read at once: 4 KiB */
 
-Int ma_pages_open_pagemap(void)
+/* Opened once for the rest of the run: -2 until asked for, -1 if it
+   cannot be read.  A fork child opens its own (ma_pages_forked): the
+   parent's file shows the parent's memory. */
+static Int pagemap_fd = -2;
+
+static Int open_pagemap(void)
 {
    Int fd = VG_(fd_open)("/proc/self/pagemap", VKI_O_RDONLY, 0);
    if (fd < 0) return -1;
@@ -736,9 +741,10 @@ Int ma_pages_open_pagemap(void)
    return fd;
 }
 
-void ma_pages_close_pagemap(Int fd)
+Int ma_pages_pagemap(void)
 {
-   if (fd >= 0) VG_(close)(fd);
+   if (pagemap_fd == -2) pagemap_fd = open_pagemap();
+   return pagemap_fd;
 }
 
 /* Whether a page of the mapping [lo, hi) is counted as code: in a
@@ -783,26 +789,23 @@ ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi)
 /*--- Pages the kernel holds nothing for                   ---*/
 /*------------------------------------------------------------*/
 
-/* See ma_pages.h.  The page table is opened once, for the rest of the
-   run (-2 until asked for, -1 if it cannot be read); the entries of the
-   last batch read are kept only until the next ma_pages_untouched_begin,
-   since a page untouched now is touched as soon as the program runs. */
+/* See ma_pages.h.  The entries of the last batch read are kept only
+   until the next ma_pages_untouched_begin, since a page untouched now
+   is touched as soon as the program runs. */
 #define PAGEMAP_SWAPPED (1UL << 62)
 
-static Int   untouched_pagemap = -2;
 static ULong untouched_entries[PAGEMAP_BATCH];
 static UWord untouched_first, untouched_n;   /* the batch: pages [first, first + n) */
 
 void ma_pages_forked(void)
 {
-   if (untouched_pagemap >= 0) ma_pages_close_pagemap(untouched_pagemap);
-   untouched_pagemap = -2;
+   if (pagemap_fd >= 0) VG_(close)(pagemap_fd);
+   pagemap_fd = -2;
    untouched_n = 0;
 }
 
 void ma_pages_untouched_begin(void)
 {
-   if (untouched_pagemap == -2) untouched_pagemap = ma_pages_open_pagemap();
    untouched_n = 0;
 }
 
@@ -810,10 +813,11 @@ void ma_pages_untouched_begin(void)
 static Bool page_untouched(UWord page, UWord last)
 {
    if (page < untouched_first || page >= untouched_first + untouched_n) {
-      if (untouched_pagemap < 0) return False;
+      Int pagemap = ma_pages_pagemap();
+      if (pagemap < 0) return False;
       UWord want = last - page < PAGEMAP_BATCH ? last - page : PAGEMAP_BATCH;
       untouched_first = page;
-      untouched_n     = read_pagemap(untouched_pagemap, page, want, untouched_entries);
+      untouched_n     = read_pagemap(pagemap, page, want, untouched_entries);
       if (untouched_n == 0) return False;
    }
    return !(untouched_entries[page - untouched_first] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED));

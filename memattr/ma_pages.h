@@ -153,7 +153,8 @@ void  ma_pages_clear_resident(Addr a, SizeT len);
 #define MA_PAGES_UNTOUCHED_MIN (64 * 1024)
 void  ma_pages_untouched_begin(void);
 Addr  ma_pages_untouched_until(Addr a, Addr end);
-/* In a fork child: the page table the parent opened is the parent's. */
+/* In a fork child: the page table the parent opened is the parent's
+   (ma_pages_pagemap opens the child's). */
 void  ma_pages_forked(void);
 
 /* Pages executed: [a, a+len) holds code being translated
@@ -169,14 +170,13 @@ ULong ma_pages_executed_around(Addr lo, Addr hi, Addr file_end);
 void  ma_pages_forget_executed(Addr lo, Addr hi);
 
 /* File pages read: the pages of [lo, hi) that the kernel's page table
-   (/proc/self/pagemap, opened by ma_pages_open_pagemap: -1 if it
-   cannot be read) shows mapped in, that were not written, and that lie
+   (/proc/self/pagemap: ma_pages_pagemap, opened once for the run and
+   again in a fork child; -1 if it cannot be read) shows mapped in, that were not written, and that lie
    in no fault-around window holding an executed page (those are code,
    ma_pages_executed_around) -- what a file mapping the program cannot
    write holds resident of the file because the program (or the dynamic
    loader) read it, fault-around included. */
-Int   ma_pages_open_pagemap(void);
-void  ma_pages_close_pagemap(Int fd);
+Int   ma_pages_pagemap(void);
 ULong ma_pages_read_in(Int pagemap, Addr lo, Addr hi);
 
 /* Instrumentation (ma_instrument.c drives it): marking the pages the

@@ -731,7 +731,7 @@ static Bool pages_read_due(Bool always)
 static Int page_table_if_due(Bool always)
 {
    if (!pages_read_due(always)) return -1;
-   Int pagemap = ma_pages_open_pagemap();
+   Int pagemap = ma_pages_pagemap();
    pages_read_seen = pagemap >= 0;
    pages_read_time = ma_instrs;
    pages_read_footprint = ma_footprint();
@@ -824,7 +824,6 @@ MemoryMap* ma_regions_map_now(const HChar* name, Bool pages_read_now)
       in_regions += out->written;
       resident_bound += may_be_resident(out->kind, out->shared, out->prot, out->accessible);
    }
-   ma_pages_close_pagemap(pagemap);
    m->written_outside = ma_track_pages && ma_footprint_pages > in_regions
                         ? ma_footprint_pages - in_regions : 0;
    /* Without pages the footprint is the regions' sum as captured: the

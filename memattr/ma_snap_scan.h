@@ -73,10 +73,10 @@ static inline Bool ma_snap_same_word(const SnapWord* a, const SnapWord* b)
 
 /*--- The arrays (ma_snap_arrays.c) ---*/
 
-/* Growing by doubling: 'grow' reallocates (the roots, a block log),
-   'grow_mapped' maps the bigger array and unmaps the old one (a
+/* Growing by doubling: ma_snap_grow reallocates (the roots, a block log),
+   ma_snap_grow_mapped maps the bigger array and unmaps the old one (a
    snapshot's blocks, edges and words: see ma_snap_arrays.c).  Mapped
-   arrays are given back, whole or from the start, by unmap_array. */
+   arrays are given back, whole or from the start, by ma_snap_unmap_array. */
 void* ma_snap_grow(void* array, ULong* capacity, SizeT elt_size, const HChar* cc);
 void* ma_snap_grow_mapped(void* array, ULong* capacity, SizeT elt_size, const HChar* cc);
 void* ma_snap_map_array(ULong capacity, SizeT elt_size, const HChar* cc);
